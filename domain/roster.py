@@ -1,0 +1,139 @@
+"""A cell's dated roster (danh sách đảng viên chi bộ): who stood how, on any day.
+
+Meeting rules need the official members of a cell on the meeting's date, and reports need the
+same "as of" any past day, so the roster keeps every dated change instead of only the latest.
+Its id is derived from the cell's id, so it is found without a lookup.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+from datetime import date
+from enum import Enum
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from domain.base import Actor, ChiboAggregate, StateConflict
+from domain.member import MemberStatus
+
+
+class Change(str, Enum):
+    ENROLLED_PROBATIONARY = "enrolled_probationary"
+    ENROLLED_OFFICIAL = "enrolled_official"
+    RECOGNISED = "recognised"  # công nhận chính thức
+    EXEMPTED = "exempted"  # miễn sinh hoạt
+    EXEMPTION_ENDED = "exemption_ended"
+    SUSPENDED = "suspended"  # đình chỉ sinh hoạt
+    SUSPENSION_ENDED = "suspension_ended"
+    LEFT = "left"  # chuyển đi, xóa tên, từ trần…
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """How one member stood in the cell on one day."""
+
+    status: MemberStatus
+    exempted: bool
+    suspended: bool
+
+    @property
+    def counts_for_majority(self) -> bool:
+        """Official and not suspended; exempted members count only when present (art. 10.5)."""
+        return self.status is MemberStatus.OFFICIAL and not self.suspended
+
+
+class NotOnRoster(StateConflict):
+    code = "not_on_roster"
+
+
+class AlreadyOnRoster(StateConflict):
+    code = "already_on_roster"
+
+
+def roster_id(cell_id: UUID) -> UUID:
+    return uuid5(NAMESPACE_URL, f"chibo:roster:{cell_id}")
+
+
+class CellRoster(ChiboAggregate):
+    """The dated roster of one cell."""
+
+    class Opened(ChiboAggregate.Created):
+        cell_id: UUID
+
+    class Changed(ChiboAggregate.Event):
+        member_id: UUID
+        change: Change
+        on: date
+
+        def apply(self, roster: CellRoster) -> None:
+            # Kept in date order (a change may be back-dated); same-day changes keep their order.
+            timeline = roster.changes.setdefault(self.member_id, [])
+            bisect.insort(timeline, (self.on, self.change), key=lambda entry: entry[0])
+
+    def __init__(self, cell_id: UUID) -> None:
+        self.cell_id = cell_id
+        self.changes: dict[UUID, list[tuple[date, Change]]] = {}
+
+    @classmethod
+    def open(cls, cell_id: UUID, by: Actor) -> CellRoster:
+        return cls._found(cls.Opened, by, roster_id(cell_id), cell_id=cell_id)
+
+    def enrol(self, member_id: UUID, status: MemberStatus, on: date, by: Actor) -> None:
+        if self.standing(member_id, on) is not None:
+            raise AlreadyOnRoster("Đảng viên đã có trong chi bộ", "the member is already on the roster")
+        change = (
+            Change.ENROLLED_OFFICIAL
+            if status is MemberStatus.OFFICIAL
+            else Change.ENROLLED_PROBATIONARY
+        )
+        self._record(self.Changed, by, member_id=member_id, change=change, on=on)
+
+    def record(self, member_id: UUID, change: Change, on: date, by: Actor) -> None:
+        """Record a dated change for a member who is on the roster that day."""
+        if self.standing(member_id, on) is None:
+            raise NotOnRoster(
+                "Đảng viên không có trong danh sách chi bộ vào ngày này",
+                "the member is not on this cell's roster on that date",
+                member_id=str(member_id),
+            )
+        self._record(self.Changed, by, member_id=member_id, change=change, on=on)
+
+    # -- queries --------------------------------------------------------------------------
+
+    def standing(self, member_id: UUID, on: date) -> Standing | None:
+        """The member's standing on ``on``; ``None`` if not on the roster that day."""
+        status: MemberStatus | None = None
+        exempted = suspended = False
+        for day, change in self.changes.get(member_id, ()):
+            if day > on:
+                break
+            if change is Change.ENROLLED_PROBATIONARY:
+                status, exempted, suspended = MemberStatus.PROBATIONARY, False, False
+            elif change in (Change.ENROLLED_OFFICIAL, Change.RECOGNISED):
+                status = MemberStatus.OFFICIAL
+            elif change is Change.EXEMPTED:
+                exempted = True
+            elif change is Change.EXEMPTION_ENDED:
+                exempted = False
+            elif change is Change.SUSPENDED:
+                suspended = True
+            elif change is Change.SUSPENSION_ENDED:
+                suspended = False
+            elif change is Change.LEFT:
+                status = None
+        return None if status is None else Standing(status, exempted, suspended)
+
+    def members_on(self, on: date) -> dict[UUID, Standing]:
+        result = {}
+        for member_id in self.changes:
+            standing = self.standing(member_id, on)
+            if standing is not None:
+                result[member_id] = standing
+        return result
+
+    def official_count(self, on: date) -> int:
+        """Official members on the roster on ``on`` (đảng viên chính thức)."""
+        return sum(1 for s in self.members_on(on).values() if s.status is MemberStatus.OFFICIAL)
+
+    def active_count(self, on: date) -> int:
+        return len(self.members_on(on))

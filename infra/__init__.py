@@ -1,0 +1,1 @@
+"""Infrastructure: settings, PostgreSQL (embedded or external), tenancy, event mapping, wiring."""

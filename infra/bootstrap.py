@@ -1,0 +1,52 @@
+"""The one place that wires Chibo together: settings → database → tenancy → applications.
+
+Nothing is opened at import time. ``build_container`` starts (or connects to) PostgreSQL and
+returns everything a process needs; ``Container.close`` releases it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from infra.database import Database, EmbeddedPostgres
+from infra.settings import Settings
+from infra.tenancy import SchemaPart, Tenant, TenantApplications, provision
+
+
+def schema_parts() -> Sequence[SchemaPart]:
+    """Everything installed into each tenant schema besides the event tables, in order."""
+    return ()
+
+
+@dataclass
+class Container:
+    settings: Settings
+    database: Database
+    applications: TenantApplications
+    embedded: EmbeddedPostgres | None = None
+    closers: list[object] = field(default_factory=list)
+
+    def provision(self, slug: str, name: str) -> tuple[Tenant, bool]:
+        return provision(self.database, slug, name, schema_parts())
+
+    def close(self) -> None:
+        self.applications.close()
+        if self.embedded is not None:
+            self.embedded.stop()
+
+
+def build_container(settings: Settings) -> Container:
+    embedded: EmbeddedPostgres | None = None
+    if settings.database_url is None:
+        embedded = EmbeddedPostgres(settings.data_dir)
+        database = embedded.start()
+    else:
+        database = Database.from_url(settings.database_url)
+    applications = TenantApplications(
+        database,
+        maxsize=settings.tenant_cache_size,
+        pool_size=settings.tenant_pool_size,
+        pool_overflow=settings.tenant_pool_overflow,
+    )
+    return Container(settings, database, applications, embedded)

@@ -1,0 +1,1 @@
+"""Application services and the HTTP API (Litestar): commands go to the tenant's log."""

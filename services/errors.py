@@ -1,0 +1,122 @@
+"""The one place that maps errors to HTTP statuses, each to the right one, never a catch-all.
+
+Every response body has the same shape: ``{"code", "message", "message_en", "details"}``, with
+the Vietnamese message first. Unexpected errors become a 500 that shows no trace and no SQL.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.persistence import IntegrityError
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, NotFoundException, ValidationException
+
+from domain.base import DomainError, InvalidValue, NotFound, RuleViolated, StateConflict
+
+log = logging.getLogger(__name__)
+
+STATUS_BY_KIND: dict[type[DomainError], int] = {
+    InvalidValue: 400,
+    NotFound: 404,
+    StateConflict: 409,
+    RuleViolated: 422,
+}
+
+
+class StaleWrite(StateConflict):
+    """The client's copy is older than the stored aggregate (optimistic concurrency)."""
+
+    code = "stale_write"
+
+
+class Forbidden(DomainError):
+    """The principal's role or scope does not allow this (HTTP 403)."""
+
+    code = "forbidden"
+
+
+class Unauthenticated(DomainError):
+    """No valid credentials (HTTP 401)."""
+
+    code = "unauthenticated"
+
+
+def status_for(error: DomainError) -> int:
+    if isinstance(error, Unauthenticated):
+        return 401
+    if isinstance(error, Forbidden):
+        return 403
+    for kind, status in STATUS_BY_KIND.items():
+        if isinstance(error, kind):
+            return status
+    return 400
+
+
+def body(code: str, vi: str, en: str, details: Any = None) -> dict[str, Any]:
+    return {"code": code, "message": vi, "message_en": en, "details": details or {}}
+
+
+def domain_error_handler(_: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
+    return Response(body(exc.code, exc.vi, exc.en, exc.details), status_code=status_for(exc))
+
+
+def validation_handler(_: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
+    fields = exc.extra if isinstance(exc.extra, list) else []
+    return Response(
+        body(
+            "invalid_request",
+            "Dữ liệu gửi lên không hợp lệ: " + (exc.detail or ""),
+            "The request is invalid: " + (exc.detail or ""),
+            {"fields": fields},
+        ),
+        status_code=400,
+    )
+
+
+def integrity_handler(_: Request[Any, Any, Any], exc: IntegrityError) -> Response[Any]:
+    # The library raises IntegrityError when another write added the same aggregate version.
+    return Response(
+        body(
+            "stale_write",
+            "Dữ liệu đã được người khác thay đổi; hãy tải lại rồi thử lại",
+            "someone else changed this record first; reload and try again",
+        ),
+        status_code=409,
+    )
+
+
+def aggregate_not_found_handler(
+    _: Request[Any, Any, Any], exc: AggregateNotFoundError
+) -> Response[Any]:
+    return Response(
+        body("not_found", "Không tìm thấy bản ghi", "no such record", {"id": str(exc)}),
+        status_code=404,
+    )
+
+
+def http_handler(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    status = exc.status_code
+    if isinstance(exc, NotFoundException):
+        return Response(body("not_found", "Không tìm thấy", exc.detail), status_code=404)
+    return Response(body("http_error", exc.detail, exc.detail), status_code=status)
+
+
+def internal_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return Response(
+        body("internal_error", "Lỗi hệ thống; đã ghi nhận", "internal error; it has been logged"),
+        status_code=500,
+    )
+
+
+EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {
+    DomainError: domain_error_handler,
+    ValidationException: validation_handler,
+    IntegrityError: integrity_handler,
+    AggregateNotFoundError: aggregate_not_found_handler,
+    HTTPException: http_handler,
+    Exception: internal_handler,
+}
