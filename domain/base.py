@@ -111,7 +111,9 @@ def require_text(value: str, field: str, vi_name: str, max_length: int = 500) ->
     """Trim and check a required free-text value."""
     text = value.strip()
     if not text:
-        raise InvalidValue(f"{vi_name} không được để trống", f"{field} must not be empty", field=field)
+        raise InvalidValue(
+            f"{vi_name} không được để trống", f"{field} must not be empty", field=field
+        )
     if len(text) > max_length:
         raise InvalidValue(
             f"{vi_name} dài quá {max_length} ký tự",

@@ -10,7 +10,14 @@ from datetime import date
 from enum import Enum
 from uuid import UUID
 
-from domain.base import Actor, ChiboAggregate, InvalidValue, StateConflict, require_order, require_text
+from domain.base import (
+    Actor,
+    ChiboAggregate,
+    InvalidValue,
+    StateConflict,
+    require_order,
+    require_text,
+)
 
 
 class MemberStatus(str, Enum):
@@ -165,13 +172,17 @@ class Member(ChiboAggregate):
                 "Đảng viên đã sinh hoạt ở chi bộ này", "the member is already in that cell"
             )
         self._record(
-            self.TransferredBetweenCells, by, from_cell_id=self.cell_id, to_cell_id=to_cell_id, on=on
+            self.TransferredBetweenCells,
+            by,
+            from_cell_id=self.cell_id,
+            to_cell_id=to_cell_id,
+            on=on,
         )
 
     def exempt(self, start: date, end: date | None, reason: str, by: Actor) -> None:
         """Miễn sinh hoạt đảng: decided by the cell, for elderly or weak members."""
         self.check_active()
-        if self.exemption is not None:
+        if self.exempted_on(start):
             raise AlreadyExempted(
                 "Đảng viên đang được miễn sinh hoạt", "the member is already exempted"
             )
@@ -183,7 +194,7 @@ class Member(ChiboAggregate):
 
     def end_exemption(self, on: date, by: Actor) -> None:
         self.check_active()
-        if self.exemption is None:
+        if not self.exempted_on(on):
             raise NotExempted("Đảng viên không được miễn sinh hoạt", "the member is not exempted")
         self._record(self.ExemptionEnded, by, on=on)
 
@@ -195,9 +206,129 @@ class Member(ChiboAggregate):
     def is_active(self) -> bool:
         return self.departed is None
 
+    def exempted_on(self, day: date) -> bool:
+        if self.exemption is None:
+            return False
+        start, end = self.exemption
+        return start <= day and (end is None or day <= end)
+
     def check_active(self) -> None:
         if self.departed is not None:
             raise MemberHasLeft(
                 f"Đảng viên {self.full_name} đã ra khỏi danh sách ({self.departed[0].value})",
                 f"member {self.full_name} has left the roster ({self.departed[0].value})",
             )
+
+    # -- membership lifecycle (issue 3): appended, never renamed ----------------------------
+
+    class Recognised(ChiboAggregate.Event):
+        """Công nhận đảng viên chính thức; ``official_on`` is the end of probation."""
+
+        official_on: date
+        decision_number: str
+
+        def apply(self, member: Member) -> None:
+            member.status = MemberStatus.OFFICIAL
+            member.official_on = self.official_on
+
+    class Suspended(ChiboAggregate.Event):
+        """Đình chỉ sinh hoạt đảng (while prosecuted, detained…)."""
+
+        start: date
+        reason: str
+
+        def apply(self, member: Member) -> None:
+            member.__dict__["suspended_since"] = self.start
+
+    class SuspensionEnded(ChiboAggregate.Event):
+        on: date
+
+        def apply(self, member: Member) -> None:
+            member.__dict__["suspended_since"] = None
+
+    class TransferredOut(ChiboAggregate.Event):
+        """Chuyển sinh hoạt đảng chính thức ra khỏi tỉnh, with the introduction letter."""
+
+        letter_number: str
+        letter_on: date
+        to_province: str
+        to_organisation: str
+        letter_due_on: date
+
+        def apply(self, member: Member) -> None:
+            member.__dict__["transfer_out"] = (self.letter_number, self.letter_on, self.to_province)
+
+    class ArrivedFromProvince(ChiboAggregate.Event):
+        """Tiếp nhận đảng viên từ tỉnh khác, referencing the sending province's letter."""
+
+        from_province: str
+        letter_number: str
+        letter_on: date
+        presented_on: date
+        payload_digest: str
+
+        def apply(self, member: Member) -> None:
+            member.__dict__["arrival"] = (self.from_province, self.letter_number, self.presented_on)
+
+    class RemovalGroundRecorded(ChiboAggregate.Event):
+        """Căn cứ xóa tên, recorded just before the member leaves with reason ``removed``."""
+
+        ground: str
+        decision_number: str
+
+        def apply(self, member: Member) -> None:
+            member.__dict__["removal_ground"] = self.ground
+
+    class MonthNoted(ChiboAggregate.Event):
+        """A month with an unexcused absence or unpaid dues (bỏ sinh hoạt / không đóng đảng phí)."""
+
+        month: date
+        kind: str
+        excused: bool
+
+        def apply(self, member: Member) -> None:
+            noted = member.__dict__.setdefault("noted_months", {})
+            key = (self.kind, self.month.replace(day=1))
+            if self.excused:
+                noted.pop(key, None)
+            else:
+                noted[key] = True
+
+    def recognise(self, official_on: date, decision_number: str, by: Actor) -> None:
+        self.check_active()
+        if self.status is MemberStatus.OFFICIAL:
+            raise StateConflict("Đảng viên đã là đảng viên chính thức", "already an official member")
+        self._record(
+            self.Recognised,
+            by,
+            official_on=official_on,
+            decision_number=require_text(decision_number, "decision_number", "Số quyết định", 100),
+        )
+
+    def suspend(self, start: date, reason: str, by: Actor) -> None:
+        self.check_active()
+        if self.suspended_since is not None:
+            raise StateConflict("Đảng viên đang bị đình chỉ sinh hoạt", "already suspended")
+        self._record(self.Suspended, by, start=start, reason=require_text(reason, "reason", "Lý do"))
+
+    def end_suspension(self, on: date, by: Actor) -> None:
+        self.check_active()
+        if self.suspended_since is None:
+            raise StateConflict("Đảng viên không bị đình chỉ sinh hoạt", "the member is not suspended")
+        require_order(self.suspended_since, on, "on")
+        self._record(self.SuspensionEnded, by, on=on)
+
+    @property
+    def suspended_since(self) -> date | None:
+        value: date | None = self.__dict__.get("suspended_since")
+        return value
+
+    @property
+    def transfer_out(self) -> tuple[str, date, str] | None:
+        value: tuple[str, date, str] | None = self.__dict__.get("transfer_out")
+        return value
+
+    @property
+    def noted_months(self) -> dict[tuple[str, date], bool]:
+        value: dict[tuple[str, date], bool] = self.__dict__.get("noted_months", {})
+        return value

@@ -13,7 +13,14 @@ from datetime import date
 from enum import Enum
 from uuid import UUID
 
-from domain.base import Actor, ChiboAggregate, InvalidValue, RuleViolated, StateConflict, require_text
+from domain.base import (
+    Actor,
+    ChiboAggregate,
+    InvalidValue,
+    RuleViolated,
+    StateConflict,
+    require_text,
+)
 
 
 class Level(str, Enum):

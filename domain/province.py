@@ -70,7 +70,11 @@ class Province(ChiboAggregate):
     @classmethod
     def register(cls, slug: str, name: str, by: Actor) -> Province:
         return cls._found(
-            cls.Registered, by, province_id(slug), slug=slug, name=require_text(name, "name", "Tên tỉnh")
+            cls.Registered,
+            by,
+            province_id(slug),
+            slug=slug,
+            name=require_text(name, "name", "Tên tỉnh"),
         )
 
     def change_settings(self, settings: ProvinceSettings, effective_on: date, by: Actor) -> None:

@@ -80,7 +80,9 @@ class CellRoster(ChiboAggregate):
 
     def enrol(self, member_id: UUID, status: MemberStatus, on: date, by: Actor) -> None:
         if self.standing(member_id, on) is not None:
-            raise AlreadyOnRoster("Đảng viên đã có trong chi bộ", "the member is already on the roster")
+            raise AlreadyOnRoster(
+                "Đảng viên đã có trong chi bộ", "the member is already on the roster"
+            )
         change = (
             Change.ENROLLED_OFFICIAL
             if status is MemberStatus.OFFICIAL

@@ -10,13 +10,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from infra.database import Database, EmbeddedPostgres
+from infra.readside import ReadSide
 from infra.settings import Settings
 from infra.tenancy import SchemaPart, Tenant, TenantApplications, provision
 
 
 def schema_parts() -> Sequence[SchemaPart]:
     """Everything installed into each tenant schema besides the event tables, in order."""
-    return ()
+    from infra.audit.guard import install_guard
+
+    return (install_guard,)
 
 
 @dataclass
@@ -24,6 +27,7 @@ class Container:
     settings: Settings
     database: Database
     applications: TenantApplications
+    readside: ReadSide
     embedded: EmbeddedPostgres | None = None
     closers: list[object] = field(default_factory=list)
 
@@ -49,4 +53,4 @@ def build_container(settings: Settings) -> Container:
         pool_size=settings.tenant_pool_size,
         pool_overflow=settings.tenant_pool_overflow,
     )
-    return Container(settings, database, applications, embedded)
+    return Container(settings, database, applications, ReadSide(database), embedded)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import typing
 from collections.abc import Callable
-from functools import lru_cache
+from functools import cache
 from typing import Any, cast
 from uuid import UUID
 
@@ -38,12 +38,12 @@ class EventCodec(typing.NamedTuple):
     fields: tuple[str, ...]
 
 
-@lru_cache(maxsize=None)
+@cache
 def codec_for_topic(topic: str) -> EventCodec:
     return codec_for_class(resolve_topic(topic))
 
 
-@lru_cache(maxsize=None)
+@cache
 def codec_for_class(cls: type[Any]) -> EventCodec:
     hints = typing.get_type_hints(cls)
     fields = tuple(f.name for f in dataclasses.fields(cls) if f.name not in _OMITTED)

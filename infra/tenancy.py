@@ -125,7 +125,9 @@ def list_tenants(database: Database) -> list[Tenant]:
 class TenantApplications:
     """A bounded, thread-safe cache of tenant applications; eviction closes the pool."""
 
-    def __init__(self, database: Database, maxsize: int, pool_size: int, pool_overflow: int) -> None:
+    def __init__(
+        self, database: Database, maxsize: int, pool_size: int, pool_overflow: int
+    ) -> None:
         self.database = database
         self.maxsize = maxsize
         self.pool_size = pool_size

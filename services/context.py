@@ -7,12 +7,14 @@ tenant from a global or the actor from the request body.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeAlias
 from uuid import UUID, uuid4
 
 import anyio
 from litestar import Request
 from litestar.datastructures import State
+from litestar.di import NamedDependency
+from litestar.params import FromPath
 
 from domain.base import Actor
 from infra.application import TenantApplication
@@ -28,6 +30,8 @@ class Principal:
     tenant: str
     scope_unit_id: UUID | None = None
     """``None``: the whole tenant."""
+    member_id: UUID | None = None
+    """The member record of a ``member`` account (their own data)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,18 +58,31 @@ def request_id_of(request: Request[Any, Any, Any]) -> str:
     return str(uuid4())
 
 
+PRINCIPAL_KEY = "chibo.principal"
+"""Where the authentication middleware leaves the verified principal in the ASGI scope."""
+
+
 def resolve_principal(request: Request[Any, Any, Any], tenant: str) -> Principal:
-    """Who is calling. Replaced by token authentication in services.auth when wired."""
-    resolver = getattr(request.app.state, "principal_resolver", None)
-    if resolver is not None:
-        principal: Principal = resolver(request, tenant)
-        return principal
-    return Principal(user_id="demo-admin", role="tenant_admin", tenant=tenant)
+    """Who is calling: the principal verified from the bearer token (services.security).
+
+    The policy guard has already refused requests without one; this re-checks the tenant so a
+    handler can never receive another province's principal.
+    """
+    from services.errors import Unauthenticated
+
+    principal = request.scope.get(PRINCIPAL_KEY)  # type: ignore[call-overload]
+    if not isinstance(principal, Principal) or principal.tenant != tenant:
+        raise Unauthenticated("Cần đăng nhập", "authentication required")
+    return principal
 
 
-async def provide_context(request: Request[Any, Any, Any], tenant: str) -> RequestContext:
+async def provide_context(request: Request[Any, Any, Any], tenant: FromPath[str]) -> RequestContext:
     container = container_of(request.app.state)
     principal = resolve_principal(request, tenant)
     # The first use of a tenant reads the catalog and opens a pool: keep it off the event loop.
     app = await anyio.to_thread.run_sync(container.applications.get, tenant)
     return RequestContext(app=app, principal=principal, request_id=request_id_of(request))
+
+
+Ctx: TypeAlias = NamedDependency[RequestContext]
+"""Annotate a handler's ``ctx`` parameter with this to receive the request context."""

@@ -1,0 +1,154 @@
+"""A database role per province: a tenant's requests cannot touch another tenant's schema.
+
+Defence in depth under the application checks. Each tenant schema ``t_<slug>`` gets a
+``NOLOGIN`` role ``chibo_t_<slug>`` with privileges on that schema only (no ``CREATE``, no access
+to the catalog or to other schemas). The process connects as the owner and *switches* to the
+tenant role:
+
+- the write side (the eventsourcing psycopg pool, one per tenant) runs ``SET ROLE`` once per
+  connection, through :class:`TenantRolePostgresFactory` (used as ``PERSISTENCE_MODULE``);
+- the read side (one asyncpg pool shared by all tenants) runs ``SET LOCAL ROLE`` per
+  transaction, through :func:`tenant_read_connection`, so a pooled connection never carries a
+  tenant's role into another tenant's query (``RESET ALL`` does not reset the role).
+
+The event table is append-only for the role: ``SELECT`` and ``INSERT``, plus the privilege that
+``LOCK TABLE … IN EXCLUSIVE MODE`` needs (``MAINTAIN`` on PostgreSQL ≥ 17, else ``UPDATE``, which
+the audit trigger refuses anyway).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+import asyncpg
+import psycopg
+from eventsourcing.postgres import PostgresFactory
+from eventsourcing.utils import Environment, EnvType, strtobool
+from psycopg import sql
+
+from infra.readside import ReadSide
+
+EVENTS_TABLE = "chibo_events"
+
+
+def role_for(schema: str) -> str:
+    """The tenant's role name (cluster-wide; schemas come from a checked slug)."""
+    return f"chibo_{schema}"
+
+
+def install_tenant_role(conn: psycopg.Connection[Any], schema: str) -> None:
+    """Schema part: create the role and grant it this schema only. Idempotent."""
+    role = sql.Identifier(role_for(schema))
+    ident = sql.Identifier(schema)
+    conn.execute(
+        sql.SQL(
+            "DO $$ BEGIN CREATE ROLE {} NOLOGIN NOINHERIT;"
+            " EXCEPTION WHEN duplicate_object THEN NULL; END $$"
+        ).format(role)
+    )
+    # The connecting user switches to the role with SET ROLE, so it must be a member.
+    conn.execute(sql.SQL("GRANT {} TO CURRENT_USER").format(role))
+    conn.execute(sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(ident, role))
+    table_rights = sql.SQL("SELECT, INSERT, UPDATE, DELETE")
+    conn.execute(
+        sql.SQL("GRANT {} ON ALL TABLES IN SCHEMA {} TO {}").format(table_rights, ident, role)
+    )
+    conn.execute(
+        sql.SQL("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {} TO {}").format(ident, role)
+    )
+    # Tables that other schema parts and projections create later get the same rights.
+    conn.execute(
+        sql.SQL("ALTER DEFAULT PRIVILEGES IN SCHEMA {} GRANT {} ON TABLES TO {}").format(
+            ident, table_rights, role
+        )
+    )
+    conn.execute(
+        sql.SQL("ALTER DEFAULT PRIVILEGES IN SCHEMA {} GRANT USAGE, SELECT ON SEQUENCES TO {}").format(
+            ident, role
+        )
+    )
+    _make_log_append_only(conn, schema)
+
+
+def _make_log_append_only(conn: psycopg.Connection[Any], schema: str) -> None:
+    role = sql.Identifier(role_for(schema))
+    events = sql.SQL("{}.{}").format(sql.Identifier(schema), sql.Identifier(EVENTS_TABLE))
+    if not _table_exists(conn, schema, EVENTS_TABLE):
+        return
+    conn.execute(sql.SQL("REVOKE UPDATE, DELETE, TRUNCATE ON {} FROM {}").format(events, role))
+    conn.execute(sql.SQL("GRANT SELECT, INSERT ON {} TO {}").format(events, role))
+    row = conn.execute("SELECT current_setting('server_version_num')::int").fetchone()
+    lock_right = "MAINTAIN" if row is not None and row[0] >= 170000 else "UPDATE"
+    conn.execute(sql.SQL("GRANT {} ON {} TO {}").format(sql.SQL(lock_right), events, role))
+
+
+def _table_exists(conn: psycopg.Connection[Any], schema: str, table: str) -> bool:
+    row = conn.execute("SELECT to_regclass(%s)", (f'"{schema}"."{table}"',)).fetchone()
+    return row is not None and row[0] is not None
+
+
+def drop_tenant_role(conn: psycopg.Connection[Any], schema: str) -> None:
+    """Remove the role (after its schema was dropped), e.g. when a test tenant is discarded."""
+    name = role_for(schema)
+    if conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (name,)).fetchone() is None:
+        return
+    conn.execute(sql.SQL("DROP OWNED BY {}").format(sql.Identifier(name)))
+    conn.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(name)))
+
+
+# -- the write side: one psycopg pool per tenant --------------------------------------------
+
+
+def set_role_on_connect(
+    role: str, after_connect: Callable[[psycopg.Connection[Any]], None] | None
+) -> Callable[[psycopg.Connection[Any]], None]:
+    statement = sql.SQL("SET ROLE {}").format(sql.Identifier(role))
+
+    def configure(conn: psycopg.Connection[Any]) -> None:
+        if after_connect is not None:
+            after_connect(conn)
+        conn.execute(statement)
+
+    return configure
+
+
+class TenantRolePostgresFactory(PostgresFactory):
+    """The library's factory whose connections run as the tenant's role.
+
+    Provisioning (``CREATE_TABLE=y``) keeps the owner's rights, since it creates the tables.
+    """
+
+    def __init__(self, env: Environment | EnvType | None) -> None:
+        super().__init__(env)
+        if strtobool(self.env.get(self.CREATE_TABLE) or "no"):
+            return
+        schema = self.env.get(self.POSTGRES_SCHEMA) or ""
+        if not schema:
+            raise OSError("a tenant application needs POSTGRES_SCHEMA")
+        pool = self.datastore.pool
+        # The pool opens lazily on first use, so every connection it makes gets the role.
+        pool._configure = set_role_on_connect(role_for(schema), pool._configure)
+
+
+# -- the read side: one asyncpg pool shared by every tenant -----------------------------------
+
+
+@asynccontextmanager
+async def tenant_read_connection(
+    readside: ReadSide, schema: str
+) -> AsyncIterator[asyncpg.Connection]:
+    """A read-only transaction running as the tenant's role; the role ends with it."""
+    pool = await readside.pool()
+    async with pool.acquire() as conn, conn.transaction(readonly=True):
+        await conn.execute('SET LOCAL ROLE "{}"'.format(role_for(schema).replace('"', '""')))
+        yield conn
+
+
+async def fetch_as_tenant(
+    readside: ReadSide, schema: str, query: str, *args: Any
+) -> list[asyncpg.Record]:
+    async with tenant_read_connection(readside, schema) as conn:
+        rows: list[asyncpg.Record] = await conn.fetch(query, *args)
+        return rows

@@ -1,0 +1,1 @@
+"""Read models built from each province's log, checkpointed in the same transaction."""

@@ -1,0 +1,79 @@
+"""Core sub-commands: ``serve`` (with the demo province) and ``tenant create|list``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from domain.base import DomainError
+
+
+def register(subparsers: Any) -> None:
+    serve = subparsers.add_parser("serve", help="chạy API / run the HTTP API")
+    serve.add_argument("--demo", action="store_true", help="seed the demo province first")
+    serve.add_argument("--host", default=None)
+    serve.add_argument("--port", type=int, default=None)
+    serve.set_defaults(handler=run_serve)
+
+    tenant = subparsers.add_parser("tenant", help="tỉnh / provinces (tenants)")
+    tenant_sub = tenant.add_subparsers(dest="tenant_command", required=True)
+    create = tenant_sub.add_parser("create", help="provision a province (idempotent)")
+    create.add_argument("slug")
+    create.add_argument("--name", required=True)
+    create.set_defaults(handler=run_tenant_create)
+    listing = tenant_sub.add_parser("list", help="list provinces")
+    listing.set_defaults(handler=run_tenant_list)
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from services.app import create_app
+    from services.cli import open_container
+
+    container = open_container()
+    try:
+        if args.demo:
+            from services.demo import seed_demo
+
+            seed_demo(container)
+        app = create_app(container)
+        uvicorn.run(
+            app,
+            host=args.host or container.settings.host,
+            port=args.port or container.settings.port,
+            log_level="info",
+        )
+    finally:
+        container.close()
+    return 0
+
+
+def run_tenant_create(args: argparse.Namespace) -> int:
+    from services.cli import open_container
+
+    container = open_container()
+    try:
+        tenant, created = container.provision(args.slug, args.name)
+    except DomainError as error:
+        print(f"{error.vi}\n{error.en}", file=sys.stderr)
+        return 2
+    finally:
+        container.close()
+    state = "đã tạo / created" if created else "đã có / already existed"
+    print(f"{tenant.slug}: {tenant.name} (schema {tenant.schema}) — {state}")
+    return 0
+
+
+def run_tenant_list(args: argparse.Namespace) -> int:
+    from infra.tenancy import list_tenants
+    from services.cli import open_container
+
+    container = open_container()
+    try:
+        for tenant in list_tenants(container.database):
+            print(f"{tenant.slug}\t{tenant.name}\t{tenant.schema}")
+    finally:
+        container.close()
+    return 0

@@ -1,0 +1,16 @@
+"""Every HTTP route of the API, collected in one list (one import per feature module)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def route_handlers() -> list[Any]:
+    # One import and one line per feature module, so features register without conflicts.
+    from services.routes import meta, org, tenants
+
+    routes: list[Any] = []
+    routes += meta.ROUTES
+    routes += tenants.ROUTES
+    routes += org.ROUTES
+    return routes

@@ -1,0 +1,1 @@
+"""Wire types (msgspec Structs) of the HTTP API, one module per feature."""

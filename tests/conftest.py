@@ -1,0 +1,80 @@
+"""Shared fixtures: one PostgreSQL per test process, a fresh province schema per test.
+
+The embedded server is used unless ``DATABASE_URL`` names another one (CI runs both ways).
+Each test gets its own tenant, so tests are isolated and safe to run in parallel.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from uuid import uuid4
+
+import pytest
+from psycopg import sql
+
+from infra.application import TenantApplication
+from infra.bootstrap import Container, schema_parts
+from infra.database import Database, EmbeddedPostgres
+from infra.readside import ReadSide
+from infra.settings import Settings
+from infra.tenancy import CATALOG, Tenant, TenantApplications, provision
+
+
+@pytest.fixture(scope="session")
+def database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        yield Database.from_url(url)
+        return
+    embedded = EmbeddedPostgres(Path(tmp_path_factory.mktemp("pg")))
+    yield embedded.start()
+    embedded.stop()
+
+
+def new_slug() -> str:
+    return "test_" + uuid4().hex[:12]
+
+
+@pytest.fixture
+def tenant(database: Database) -> Iterator[Tenant]:
+    created, _ = provision(database, new_slug(), "Tỉnh Thử Nghiệm", schema_parts())
+    yield created
+    drop_tenant(database, created)
+
+
+def drop_tenant(database: Database, tenant: Tenant) -> None:
+    with database.connect() as conn:
+        conn.execute(
+            sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(tenant.schema))
+        )
+        conn.execute(
+            sql.SQL("DELETE FROM {}.tenants WHERE slug = %s").format(sql.Identifier(CATALOG)),
+            (tenant.slug,),
+        )
+
+
+@pytest.fixture
+def app(database: Database, tenant: Tenant) -> Iterator[TenantApplication]:
+    application = TenantApplication(tenant.slug, tenant.schema, database, pool_size=2)
+    yield application
+    application.close()
+
+
+@pytest.fixture
+def container(database: Database, tmp_path: Path) -> Iterator[Container]:
+    settings = Settings(database_url=database.url, data_dir=tmp_path, broker_url=None)
+    built = Container(settings, database, TenantApplications(database, 8, 2, 2), ReadSide(database))
+    yield built
+    built.applications.close()
+
+
+@pytest.fixture
+def client(container: Container, tenant: Tenant) -> Iterator[object]:
+    from litestar.testing import TestClient
+
+    from services.app import create_app
+
+    with TestClient(create_app(container)) as test_client:
+        yield test_client
