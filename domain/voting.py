@@ -1,0 +1,247 @@
+"""Votes (biểu quyết) at a cell meeting: who may vote, on which base, and when a motion passes.
+
+Only official members who are present may vote (Charter art. 3). The result is judged on a legal
+base of official members, never on the members present (Charter art. 10.5, QĐ 24 §9.3.2).
+Admission and recognition need two thirds of the cell's official members and concern one person
+each. These rules live in plain functions so the Meeting aggregate and reports judge alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from enum import Enum
+from uuid import UUID
+
+from domain.base import InvalidValue, NotFound, RuleViolated, StateConflict
+from domain.member import MemberStatus
+from domain.roster import Standing
+
+
+class MotionKind(str, Enum):
+    """What a motion (vấn đề biểu quyết) decides."""
+
+    GENERAL = "general"  # nghị quyết, chủ trương thông thường
+    ADMISSION = "admission"  # kết nạp đảng viên
+    RECOGNITION = "recognition"  # công nhận đảng viên chính thức
+    MINUTES = "minutes"  # thông qua biên bản
+    DISCIPLINE = "discipline"  # kỷ luật đảng viên
+
+    @property
+    def needs_two_thirds(self) -> bool:
+        return self in (MotionKind.ADMISSION, MotionKind.RECOGNITION)
+
+    @property
+    def needs_subject(self) -> bool:
+        """Admission, recognition and discipline are taken one person at a time."""
+        return self in (MotionKind.ADMISSION, MotionKind.RECOGNITION, MotionKind.DISCIPLINE)
+
+
+class MotionResult(str, Enum):
+    PASSED = "passed"  # được thông qua
+    FAILED = "failed"  # không được thông qua
+
+
+class VoteChoice(str, Enum):
+    FOR = "for"  # tán thành
+    AGAINST = "against"  # không tán thành
+    ABSTAIN = "abstain"  # không biểu quyết / phiếu trắng
+
+
+class VotingMethod(str, Enum):
+    """How the cell voted; a tally records only counts, ballots record each member's choice."""
+
+    SHOW_OF_HANDS = "show_of_hands"  # giơ tay / giơ thẻ đảng viên
+    SECRET_BALLOT = "secret_ballot"  # noqa: S105 (a voting method, not a password) bỏ phiếu kín
+    ROLL_CALL = "roll_call"  # ghi từng người (per-member ballots)
+
+
+@dataclass(frozen=True, slots=True)
+class RosterEntry:
+    """One member's standing on the meeting day, frozen into the meeting when it opens."""
+
+    member_id: UUID
+    status: MemberStatus
+    exempted: bool  # miễn sinh hoạt
+    suspended: bool  # đình chỉ sinh hoạt
+
+
+# -- errors ---------------------------------------------------------------------------------
+
+
+class MemberNotOnMeetingRoster(NotFound):
+    code = "member_not_on_meeting_roster"
+
+
+class ProbationaryMemberCannotVote(RuleViolated):
+    code = "probationary_member_cannot_vote"
+
+
+class SuspendedMemberCannotVote(RuleViolated):
+    code = "suspended_member_cannot_vote"
+
+
+class AbsentMemberCannotVote(RuleViolated):
+    code = "absent_member_cannot_vote"
+
+
+class MemberAlreadyVoted(StateConflict):
+    code = "member_already_voted"
+
+
+class MoreVotesThanMembersPresent(RuleViolated):
+    code = "more_votes_than_members_present"
+
+
+class NegativeVoteCount(InvalidValue):
+    code = "negative_vote_count"
+
+
+def check_may_vote(entry: RosterEntry | None, member_id: UUID, present: bool) -> None:
+    """Raise the specific reason a member may not vote; return when they may."""
+    if entry is None:
+        raise MemberNotOnMeetingRoster(
+            "Người này không có trong danh sách đảng viên của chi bộ vào ngày họp",
+            "this person is not on the cell's roster on the meeting date",
+            field="member_id",
+            member_id=str(member_id),
+        )
+    if entry.status is not MemberStatus.OFFICIAL:
+        raise ProbationaryMemberCannotVote(
+            "Đảng viên dự bị không có quyền biểu quyết (Điều lệ Đảng, Điều 3)",
+            "a probationary member has no right to vote (Party Charter, art. 3)",
+            field="member_id",
+            member_id=str(member_id),
+        )
+    if entry.suspended:
+        raise SuspendedMemberCannotVote(
+            "Đảng viên đang bị đình chỉ sinh hoạt không được biểu quyết",
+            "a suspended member may not vote",
+            field="member_id",
+            member_id=str(member_id),
+        )
+    if not present:
+        raise AbsentMemberCannotVote(
+            "Chỉ đảng viên chính thức có mặt mới được biểu quyết",
+            "only official members who are present may vote",
+            field="member_id",
+            member_id=str(member_id),
+        )
+
+
+def eligible_voters(roster: Iterable[RosterEntry], present: set[UUID]) -> int:
+    """Official, not suspended, present: the most votes a tally can hold."""
+    return sum(
+        1
+        for e in roster
+        if e.status is MemberStatus.OFFICIAL and not e.suspended and e.member_id in present
+    )
+
+
+def majority_base(roster: Iterable[RosterEntry], present: set[UUID], excused: set[UUID]) -> int:
+    """Official members summoned, minus the suspended, exempted members who are absent and
+    approved (excused) absentees (Charter art. 10.5; QĐ 24 §9.3.2). Members temporarily
+    transferred out are not on this cell's roster, so they are not counted either."""
+    return sum(
+        1
+        for e in roster
+        if e.status is MemberStatus.OFFICIAL
+        and not e.suspended
+        and not (e.exempted and e.member_id not in present)
+        and e.member_id not in excused
+    )
+
+
+def two_thirds_base(roster: Iterable[RosterEntry], present: set[UUID]) -> int:
+    """The cell's official members for admission and recognition votes. Suspended members and
+    exempted members who are absent are left out, but excused absentees still count: the
+    Charter speaks of the cell's official members, so an absence must not lower the bar."""
+    return sum(
+        1
+        for e in roster
+        if e.status is MemberStatus.OFFICIAL
+        and not e.suspended
+        and not (e.exempted and e.member_id not in present)
+    )
+
+
+def required_votes(kind: MotionKind, base: int) -> int:
+    """The fewest votes for that pass: at least 2/3, or more than half, of ``base``."""
+    if kind.needs_two_thirds:
+        return -(-2 * base // 3)  # ceil(2·base / 3)
+    return base // 2 + 1
+
+
+def check_tally(votes_for: int, against: int, abstain: int, eligible: int) -> None:
+    for name, count in (("votes_for", votes_for), ("against", against), ("abstain", abstain)):
+        if count < 0:
+            raise NegativeVoteCount(
+                "Số phiếu không được âm", f"{name} must not be negative", field=name
+            )
+    total = votes_for + against + abstain
+    if total > eligible:
+        raise MoreVotesThanMembersPresent(
+            f"Tổng số phiếu ({total}) vượt quá số đảng viên chính thức có mặt ({eligible})",
+            f"{total} votes exceed the {eligible} official members present who may vote",
+            field="votes_for",
+            total=total,
+            eligible=eligible,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Ballot:
+    """One member's named vote (phiếu biểu quyết ghi danh)."""
+
+    member_id: UUID
+    choice: VoteChoice
+
+
+class Motion:
+    """A question put to the cell's vote at one meeting; state only, rules are in Meeting."""
+
+    def __init__(self, id: UUID, kind: MotionKind, title: str, subject_id: UUID | None) -> None:
+        self.id = id
+        self.kind = kind
+        self.title = title
+        self.subject_id = subject_id
+        self.method: VotingMethod | None = None
+        self.ballots: dict[UUID, VoteChoice] = {}
+        self.votes_for = 0
+        self.against = 0
+        self.abstain = 0
+        self.base: int | None = None
+        self.required: int | None = None
+        self.result: MotionResult | None = None
+
+    @property
+    def is_decided(self) -> bool:
+        return self.result is not None
+
+    def set_counts(self, votes_for: int, against: int, abstain: int) -> None:
+        self.votes_for, self.against, self.abstain = votes_for, against, abstain
+
+    def count_ballots(self) -> tuple[int, int, int]:
+        return count_choices(self.ballots.values())
+
+
+def count_choices(choices: Iterable[VoteChoice]) -> tuple[int, int, int]:
+    tally = dict.fromkeys(VoteChoice, 0)
+    for choice in choices:
+        tally[choice] += 1
+    return tally[VoteChoice.FOR], tally[VoteChoice.AGAINST], tally[VoteChoice.ABSTAIN]
+
+
+def decide(kind: MotionKind, votes_for: int, base: int) -> tuple[MotionResult, int]:
+    """The result and the votes that were required; an empty base can pass nothing."""
+    required = required_votes(kind, base)
+    passed = base > 0 and votes_for >= required
+    return (MotionResult.PASSED if passed else MotionResult.FAILED), required
+
+
+def roster_entries(standings: Mapping[UUID, Standing]) -> tuple[RosterEntry, ...]:
+    """Entries in a stable order (by id) so the stored event is deterministic."""
+    return tuple(
+        RosterEntry(member_id, s.status, s.exempted, s.suspended)
+        for member_id, s in sorted(standings.items(), key=lambda item: str(item[0]))
+    )

@@ -1,0 +1,163 @@
+"""Meeting services on a real PostgreSQL tenant: saving, reloading, snapshots, settings, staleness."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+from eventsourcing.persistence import IntegrityError
+
+from domain.base import Actor
+from domain.meeting import Meeting
+from domain.meeting_rules import AttendanceEntry, AttendanceMark, MeetingKind
+from domain.member import DepartureReason, MemberStatus
+from domain.org_unit import Level, MeetingWindow
+from domain.province import Province, ProvinceSettings, QualityThresholds
+from domain.quality import QualityScores, Rating
+from domain.voting import MotionKind, MotionResult, VotingMethod
+from services import meetings, org
+from services.errors import StaleWrite
+
+pytestmark = pytest.mark.integration
+
+BY = Actor("secretary-1", "secretary", "req-int")
+ICT = timezone(timedelta(hours=7))
+
+
+def at(day: int, hour: int = 14) -> datetime:
+    return datetime(2023, 11, day, hour, tzinfo=ICT)
+
+
+@pytest.fixture
+def cell(app):
+    root, _ = org.found_unit(app, BY, "Đảng bộ tỉnh", Level.PROVINCE, date(2015, 1, 1), None)
+    direct, _ = org.found_unit(app, BY, "Đảng ủy xã", Level.DIRECT, date(2015, 1, 1), root.id)
+    base, _ = org.found_unit(
+        app, BY, "Đảng bộ xã", Level.GRASSROOTS_COMMITTEE, date(2015, 1, 1), direct.id
+    )
+    unit, _ = org.found_unit(app, BY, "Chi bộ thôn", Level.CELL, date(2015, 1, 1), base.id)
+    ids = []
+    for index in range(5):
+        member, _ = org.enrol_member(
+            app,
+            BY,
+            full_name=f"Đảng viên {index}",
+            birth_date=date(1980, 1, 1),
+            gender="nam",
+            cell_id=unit.id,
+            status=MemberStatus.OFFICIAL,
+            admitted_on=date(2005, 1, 1),
+            official_on=date(2006, 1, 1),
+            joined_cell_on=date(2015, 1, 1),
+        )
+        ids.append(member.id)
+    return unit.id, ids
+
+
+def opened(app, cell_id, members, start=None):
+    meeting, _ = meetings.schedule(
+        app,
+        BY,
+        cell_id=cell_id,
+        kind=MeetingKind.REGULAR,
+        period=(2023, 11),
+        scheduled_at=at(3),
+        place="Nhà văn hóa thôn",
+        agenda=["Báo cáo tháng"],
+        topic="",
+        regular_meeting_id=None,
+    )
+    meetings.open_meeting(app, BY, meeting.id, start or at(3), members[0], members[1], None)
+    return meeting.id
+
+
+def test_a_meeting_is_saved_and_reloaded_with_its_roster_snapshot(app, cell):
+    cell_id, members = cell
+    org.exempt_member(app, BY, members[4], date(2023, 1, 1), None, "Tuổi cao", None)
+    meeting_id = opened(app, cell_id, members)
+    # A roster change after the meeting day does not reach back into the meeting.
+    org.member_leaves(app, BY, members[3], DepartureReason.DECEASED, date(2023, 11, 20), "", None)
+    entries = [AttendanceEntry(m, AttendanceMark.PRESENT) for m in members[2:4]]
+    entries.append(AttendanceEntry(members[4], AttendanceMark.UNEXCUSED))
+    meetings.mark_attendance(app, BY, meeting_id, entries, None)
+    _, motion_id, _ = meetings.propose_motion(
+        app, BY, meeting_id, MotionKind.GENERAL, "Nghị quyết", None, None
+    )
+    _, result, position = meetings.record_tally(
+        app, BY, meeting_id, motion_id, VotingMethod.SHOW_OF_HANDS, (3, 1, 0), None
+    )
+    assert result is MotionResult.PASSED
+    assert position > 0
+    reloaded = app.repository.get(meeting_id)
+    assert isinstance(reloaded, Meeting)
+    assert len(reloaded.roster) == 5
+    assert reloaded.roster[members[4]].exempted
+    # Base: 5 official, minus the exempted member who stayed away.
+    assert reloaded.motions[motion_id].base == 4
+    assert reloaded.motions[motion_id].required == 3
+
+
+def test_the_cells_window_and_the_province_default_decide_lateness(app, cell):
+    cell_id, members = cell
+    assert app.repository.get(opened(app, cell_id, members, start=at(7))).is_late
+    org.set_meeting_window(app, BY, cell_id, MeetingWindow(6, 8), None)
+    assert not app.repository.get(opened(app, cell_id, members, start=at(7))).is_late
+
+
+def test_quality_uses_the_thresholds_in_force_in_the_province(app, cell):
+    cell_id, members = cell
+    province = Province.register(app.slug, "Tỉnh Thử", BY)
+    strict = ProvinceSettings(quality=QualityThresholds(good=95, fair=80, average=60))
+    province.change_settings(strict, date(2023, 1, 1), BY)
+    app.save_all(province)
+    meeting_id = opened(app, cell_id, members)
+    scores = QualityScores(18, 18, 18, 18, 18)
+    _, rating, _ = meetings.assess_quality(app, BY, meeting_id, scores, None)
+    assert rating is Rating.KHA
+    stored = app.repository.get(meeting_id)
+    assert stored.quality_thresholds == strict.quality
+
+
+def test_a_stale_version_is_refused_and_a_concurrent_write_conflicts(app, cell):
+    cell_id, members = cell
+    meeting_id = opened(app, cell_id, members)
+    version = app.repository.get(meeting_id).version
+    meetings.record_minutes(app, BY, meeting_id, "Biên bản", version)
+    with pytest.raises(StaleWrite):
+        meetings.record_minutes(app, BY, meeting_id, "Biên bản khác", version)
+    first, second = app.repository.get(meeting_id), app.repository.get(meeting_id)
+    first.add_guest("Khách A", "", False, None, BY)
+    second.add_guest("Khách B", "", False, None, BY)
+    app.save_all(first)
+    with pytest.raises(IntegrityError):
+        app.save_all(second)
+
+
+def test_a_premeeting_and_its_regular_meeting_are_saved_together(app, cell):
+    cell_id, _ = cell
+    regular, _ = meetings.schedule(
+        app,
+        BY,
+        cell_id=cell_id,
+        kind=MeetingKind.REGULAR,
+        period=(2023, 11),
+        scheduled_at=at(3),
+        place="P1",
+        agenda=[],
+        topic="",
+        regular_meeting_id=None,
+    )
+    pre, _ = meetings.schedule(
+        app,
+        BY,
+        cell_id=cell_id,
+        kind=MeetingKind.COMMITTEE_PREMEETING,
+        period=(2023, 11),
+        scheduled_at=at(1),
+        place="P1",
+        agenda=[],
+        topic="",
+        regular_meeting_id=regular.id,
+    )
+    assert app.repository.get(regular.id).premeeting_id == pre.id
+    assert app.repository.get(pre.id).regular_meeting_id == regular.id
