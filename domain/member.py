@@ -297,7 +297,9 @@ class Member(ChiboAggregate):
     def recognise(self, official_on: date, decision_number: str, by: Actor) -> None:
         self.check_active()
         if self.status is MemberStatus.OFFICIAL:
-            raise StateConflict("Đảng viên đã là đảng viên chính thức", "already an official member")
+            raise AlreadyOfficial(
+                "Đảng viên đã là đảng viên chính thức", "already an official member"
+            )
         self._record(
             self.Recognised,
             by,
@@ -308,13 +310,17 @@ class Member(ChiboAggregate):
     def suspend(self, start: date, reason: str, by: Actor) -> None:
         self.check_active()
         if self.suspended_since is not None:
-            raise StateConflict("Đảng viên đang bị đình chỉ sinh hoạt", "already suspended")
-        self._record(self.Suspended, by, start=start, reason=require_text(reason, "reason", "Lý do"))
+            raise AlreadySuspended("Đảng viên đang bị đình chỉ sinh hoạt", "already suspended")
+        self._record(
+            self.Suspended, by, start=start, reason=require_text(reason, "reason", "Lý do")
+        )
 
     def end_suspension(self, on: date, by: Actor) -> None:
         self.check_active()
         if self.suspended_since is None:
-            raise StateConflict("Đảng viên không bị đình chỉ sinh hoạt", "the member is not suspended")
+            raise NotSuspended(
+                "Đảng viên không bị đình chỉ sinh hoạt", "the member is not suspended"
+            )
         require_order(self.suspended_since, on, "on")
         self._record(self.SuspensionEnded, by, on=on)
 
@@ -332,3 +338,15 @@ class Member(ChiboAggregate):
     def noted_months(self) -> dict[tuple[str, date], bool]:
         value: dict[tuple[str, date], bool] = self.__dict__.get("noted_months", {})
         return value
+
+
+class AlreadyOfficial(StateConflict):
+    code = "already_official"
+
+
+class AlreadySuspended(StateConflict):
+    code = "already_suspended"
+
+
+class NotSuspended(StateConflict):
+    code = "not_suspended"

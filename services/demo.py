@@ -20,6 +20,7 @@ from domain.province import Province, ProvinceSettings, province_id
 from domain.roster import CellRoster
 from infra.application import TenantApplication
 from infra.bootstrap import Container
+from services.demo_meetings import seed_meetings
 from services.names import PLACES, full_name
 
 log = logging.getLogger(__name__)
@@ -86,12 +87,12 @@ def seed_province(app: TenantApplication, rng: random.Random) -> list[OrgUnit]:
                 units.append(cell)
                 cells.append(cell)
     app.save_all(province, *units)
-    for cell in cells:
-        enrol_cell(app, cell, rng)
+    rosters = [enrol_cell(app, cell, rng) for cell in cells]
+    seed_meetings(app, rosters, rng)
     return cells
 
 
-def enrol_cell(app: TenantApplication, cell: OrgUnit, rng: random.Random) -> None:
+def enrol_cell(app: TenantApplication, cell: OrgUnit, rng: random.Random) -> CellRoster:
     roster = CellRoster.open(cell.id, SYSTEM)
     members: list[Member] = []
     for _ in range(rng.randint(9, 22)):
@@ -108,6 +109,7 @@ def enrol_cell(app: TenantApplication, cell: OrgUnit, rng: random.Random) -> Non
         roster.enrol(member.id, status, joined, SYSTEM)
         members.append(member)
     app.save_all(roster, *members)
+    return roster
 
 
 DEMO_HOOKS: list = []

@@ -1,0 +1,151 @@
+"""Rule sets as versioned data (bộ quy tắc theo thời kỳ): every decision is judged by the set in force on its date.
+
+The regulations implementing the Party Charter (quy định thi hành Điều lệ Đảng) changed in 2016
+(QĐ 29), 2021 (QĐ 24), January 2025 (QĐ 232) and July 2025 (QĐ 294), and will change again.
+Each set below carries its effective date, the values it fixes and where they were confirmed;
+values marked unconfirmed are kept equal to the previous set until a source says otherwise
+(sources: docs/notes/admissions.md). A draft set can be built with ``dataclasses.replace`` to
+re-judge history.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+from datetime import date
+
+from domain.base import NotFound
+
+
+class NoRuleSetInForce(NotFound):
+    code = "no_rule_set_in_force"
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSet:
+    """The values one regulation fixes for admissions and the membership lifecycle."""
+
+    code: str
+    title: str
+    effective_from: date
+    min_age_months: int = 18 * 12
+    """Đủ 18 tuổi, counted in months at the cell's vote."""
+    max_age_months: int = 60 * 12
+    """Đủ 60 tuổi; older applicants need the provincial committee's approval."""
+    accepts_equivalent_education: bool = False
+    """QĐ 29 accepted "trung học cơ sở hoặc tương đương"; QĐ 24 dropped "tương đương"."""
+    introducer_months_together: int = 12
+    introducer_residence_counts: bool = True
+    """QĐ 24 added living in the same residence area as a basis for introducing."""
+    two_thirds_numerator: int = 2
+    two_thirds_denominator: int = 3
+    decision_working_days: int = 60
+    """From the cell's resolution to the competent committee's admission decision."""
+    ceremony_working_days: int = 30
+    """From receiving the decision to the admission ceremony."""
+    probation_months: int = 12
+    recognition_vote_working_days: int = 30
+    """From the end of probation to the cell's recognition vote."""
+    recognition_decision_working_days: int = 30
+    """From the cell's recognition resolution to the committee's decision."""
+    inconclusive_votes_before_superior: int = 3
+    transfer_letter_working_days: int = 30
+    """From the transfer letter's date to presenting it at the receiving organisation."""
+    removal_missed_months_in_year: int = 3
+    competent_committee: str = ""
+    """Who decides admissions and recognitions in this era (free text for reports)."""
+    sources: tuple[str, ...] = ()
+    unconfirmed: tuple[str, ...] = ()
+    """Names of fields whose value in this era no public source confirmed yet."""
+
+    def reaches_two_thirds(self, votes: int, base: int) -> bool:
+        """At least two thirds of ``base`` (a base of 0 never passes)."""
+        return base > 0 and votes * self.two_thirds_denominator >= base * self.two_thirds_numerator
+
+
+QD_29_2016 = RuleSet(
+    code="QD-29-2016",
+    title="Quy định 29-QĐ/TW ngày 25/7/2016 thi hành Điều lệ Đảng",
+    effective_from=date(2016, 7, 25),
+    accepts_equivalent_education=True,
+    introducer_residence_counts=False,
+    competent_committee="Ban thường vụ cấp ủy cấp huyện và tương đương",
+    sources=("QĐ 29-QĐ/TW mục 1, 3, 4", "Điều lệ Đảng điều 4, 5, 8"),
+    unconfirmed=("competent_committee", "transfer_letter_working_days"),
+)
+
+QD_24_2021 = RuleSet(
+    code="QD-24-2021",
+    title="Quy định 24-QĐ/TW ngày 30/7/2021 thi hành Điều lệ Đảng",
+    effective_from=date(2021, 7, 30),
+    accepts_equivalent_education=False,
+    introducer_residence_counts=True,
+    competent_committee="Ban thường vụ cấp ủy cấp huyện và tương đương",
+    sources=("QĐ 24-QĐ/TW mục 1.1, 1.2, 3.2.1, 4.1, 4.2, 4.3", "Điều lệ Đảng điều 4, 5, 8"),
+    unconfirmed=("competent_committee", "transfer_letter_working_days"),
+)
+
+QD_232_2025 = RuleSet(
+    code="QD-232-2025",
+    title="Quy định 232-QĐ/TW ngày 20/01/2025 thi hành Điều lệ Đảng",
+    effective_from=date(2025, 1, 20),
+    competent_committee="Ban thường vụ cấp ủy cấp huyện và tương đương",
+    sources=("QĐ 232-QĐ/TW mục 1.1, 1.2, 4.1, 4.3.1",),
+    unconfirmed=(
+        "competent_committee",
+        "transfer_letter_working_days",
+        "recognition_vote_working_days",
+    ),
+)
+
+QD_294_2025 = RuleSet(
+    code="QD-294-2025",
+    title="Quy định 294-QĐ/TW ngày 26/5/2025 thi hành Điều lệ Đảng, hiệu lực từ 01/7/2025",
+    effective_from=date(2025, 7, 1),
+    competent_committee="Ban thường vụ đảng ủy cấp trên trực tiếp của tổ chức cơ sở đảng "
+    "(không còn cấp huyện)",
+    sources=("QĐ 294-QĐ/TW (hiệu lực 01/7/2025; hệ thống tổ chức không còn cấp huyện)",),
+    unconfirmed=(
+        "min_age_months",
+        "max_age_months",
+        "introducer_months_together",
+        "decision_working_days",
+        "ceremony_working_days",
+        "recognition_vote_working_days",
+        "recognition_decision_working_days",
+        "inconclusive_votes_before_superior",
+        "transfer_letter_working_days",
+        "competent_committee",
+    ),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RuleBook:
+    """Rule sets ordered by effective date; ``in_force(day)`` picks the one for a decision."""
+
+    sets: tuple[RuleSet, ...]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "sets", tuple(sorted(self.sets, key=lambda s: s.effective_from)))
+
+    def in_force(self, day: date) -> RuleSet:
+        starts = [s.effective_from for s in self.sets]
+        index = bisect.bisect_right(starts, day) - 1
+        if index < 0:
+            raise NoRuleSetInForce(
+                f"Không có bộ quy tắc nào có hiệu lực vào ngày {day:%d/%m/%Y}",
+                f"no rule set is in force on {day.isoformat()}",
+                on=day.isoformat(),
+            )
+        return self.sets[index]
+
+    def by_code(self, code: str) -> RuleSet:
+        for rule_set in self.sets:
+            if rule_set.code == code:
+                return rule_set
+        raise NoRuleSetInForce(f"Không có bộ quy tắc «{code}»", f"no rule set '{code}'", code=code)
+
+
+RULES = RuleBook((QD_29_2016, QD_24_2021, QD_232_2025, QD_294_2025))
+"""The rule book in force. Tests and what-if reports pass their own."""

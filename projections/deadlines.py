@@ -1,0 +1,242 @@
+"""Deadlines (thời hạn) as a read model: what is due, since when, by when, and who must act.
+
+The due dates were computed in working days when each step was recorded (the rule set and the
+province calendar of that day) and travel in the events, so this projection only files them:
+
+- ``deadline_items``: one open item per (source, kind): admission decision, ceremony,
+  recognition vote, recognition decision, transfer letter; removed when the step is done;
+- ``deadline_subjects``: the cell and name of each case and member, to place items in the tree;
+- ``deadline_noted``: months of unexcused absence / unpaid dues, from which the query flags
+  members for removal (3 months in a year).
+
+Queries join ``org_closure`` so any committee sees its subtree in one indexed lookup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID
+
+import psycopg
+from eventsourcing.utils import get_topic
+
+from domain.admission import AdmissionCase
+from domain.member import Member
+from projections.base import StoredEventRow, decode, table
+from projections.sets import drop_tables, run_ddl, upsert_rows
+
+NAME = "deadlines"
+TABLES = ("deadline_items", "deadline_subjects", "deadline_noted")
+
+WHO = {
+    "admission_decision": "Cấp ủy có thẩm quyền / the competent committee",
+    "ceremony": "Chi bộ / the cell",
+    "recognition_vote": "Chi bộ / the cell",
+    "recognition_decision": "Cấp ủy có thẩm quyền (cấp trên sau 3 lần không đủ 2/3) / the committee",
+    "transfer_letter": "Đảng viên và cấp ủy nơi đến / the member and the receiving committee",
+    "removal_flag": "Chi bộ xem xét, đề nghị xóa tên / the cell considers removal",
+}
+WHAT = {
+    "admission_decision": "Quyết định kết nạp / admission decision",
+    "ceremony": "Lễ kết nạp / admission ceremony",
+    "recognition_vote": "Chi bộ xét công nhận chính thức / recognition vote",
+    "recognition_decision": "Quyết định công nhận chính thức / recognition decision",
+    "transfer_letter": "Xuất trình giấy giới thiệu sinh hoạt đảng / present the transfer letter",
+    "removal_flag": "Bỏ sinh hoạt hoặc không đóng đảng phí 3 tháng trong năm / 3 missed months",
+}
+
+DDL = (
+    "CREATE TABLE IF NOT EXISTS {s}.deadline_items (source_id uuid NOT NULL, kind text NOT NULL,"
+    " cell_id uuid NOT NULL, subject_id uuid NOT NULL, subject_name text NOT NULL,"
+    " since date NOT NULL, due_on date NOT NULL, rule_set text NOT NULL,"
+    " PRIMARY KEY (source_id, kind))",
+    "CREATE INDEX IF NOT EXISTS deadline_items_cell ON {s}.deadline_items (cell_id, due_on)",
+    "CREATE INDEX IF NOT EXISTS deadline_items_due ON {s}.deadline_items (due_on)",
+    "CREATE TABLE IF NOT EXISTS {s}.deadline_subjects (id uuid PRIMARY KEY, cell_id uuid NOT NULL,"
+    " name text NOT NULL, active boolean NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS {s}.deadline_noted (member_id uuid NOT NULL, kind text NOT NULL,"
+    " month date NOT NULL, PRIMARY KEY (member_id, kind, month))",
+)
+
+ITEM_COLUMNS = (
+    ("source_id", "uuid"),
+    ("kind", "text"),
+    ("cell_id", "uuid"),
+    ("subject_id", "uuid"),
+    ("subject_name", "text"),
+    ("since", "date"),
+    ("due_on", "date"),
+    ("rule_set", "text"),
+)
+SUBJECT_COLUMNS = (("id", "uuid"), ("cell_id", "uuid"), ("name", "text"), ("active", "boolean"))
+
+A, M = AdmissionCase, Member
+TOPICS = tuple(
+    get_topic(cls)
+    for cls in (
+        A.Opened,
+        A.CellVoted,
+        A.AdmissionDecided,
+        A.CeremonyHeld,
+        A.RecognitionVoted,
+        A.RecognitionDecided,
+        A.Closed,
+        M.Enrolled,
+        M.TransferredBetweenCells,
+        M.Departed,
+        M.TransferredOut,
+        M.MonthNoted,
+    )
+)
+
+
+class _Batch:
+    """Folds a batch in log order; flushes one statement per table."""
+
+    def __init__(self, subjects: dict[UUID, list[Any]]) -> None:
+        self.subjects = subjects
+        self.changed_subjects: set[UUID] = set()
+        self.items: dict[tuple[UUID, str], tuple[Any, ...] | None] = {}
+        self.noted: dict[tuple[UUID, str, Any], bool] = {}
+        self.case_items: dict[UUID, set[str]] = {}
+
+    def subject(self, id: UUID, cell_id: UUID, name: str, active: bool = True) -> None:
+        self.subjects[id] = [cell_id, name, active]
+        self.changed_subjects.add(id)
+
+    def open_item(
+        self, source: UUID, kind: str, subject: UUID, since: Any, due: Any, rule: str
+    ) -> None:
+        cell_id, name, _ = self.subjects.get(source) or self.subjects[subject]
+        self.items[(source, kind)] = (source, kind, cell_id, subject, name, since, due, rule)
+
+    def close_item(self, source: UUID, *kinds: str) -> None:
+        for kind in kinds:
+            self.items[(source, kind)] = None
+
+    def apply(self, row: StoredEventRow) -> None:
+        e: Any = decode(row)
+        topic, id = row.topic, row.originator_id
+        if topic == TOPICS[0]:
+            self.subject(id, e.cell_id, e.full_name)
+        elif topic == TOPICS[1]:
+            self.open_item(id, "admission_decision", id, e.held_on, e.decision_due_on, e.rule_set)
+        elif topic == TOPICS[2]:
+            self.close_item(id, "admission_decision")
+            self.open_item(id, "ceremony", id, e.received_on, e.ceremony_due_on, e.rule_set)
+        elif topic == TOPICS[3]:
+            self.close_item(id, "ceremony")
+            self.open_item(
+                id,
+                "recognition_vote",
+                e.member_id,
+                e.probation_ends_on,
+                e.recognition_vote_due_on,
+                e.rule_set,
+            )
+        elif topic == TOPICS[4] and e.decision_due_on is not None:
+            self.close_item(id, "recognition_vote")
+            self.open_item(id, "recognition_decision", id, e.held_on, e.decision_due_on, e.rule_set)
+        elif topic in (TOPICS[5], TOPICS[6]):
+            self.close_item(id, *WHO)
+        elif topic == TOPICS[7]:
+            self.subject(id, e.cell_id, e.full_name)
+        elif topic == TOPICS[8] and id in self.subjects:
+            self.subject(id, e.to_cell_id, self.subjects[id][1])
+        elif topic == TOPICS[9] and id in self.subjects:
+            self.subject(id, self.subjects[id][0], self.subjects[id][1], active=False)
+        elif topic == TOPICS[10]:
+            self.open_item(id, "transfer_letter", id, e.letter_on, e.letter_due_on, "")
+        elif topic == TOPICS[11]:
+            self.noted[(id, e.kind, e.month)] = not e.excused
+
+    def flush(self, conn: psycopg.Connection[Any], schema: str) -> None:
+        rows = [[id, *self.subjects[id]] for id in self.changed_subjects]
+        upsert_rows(conn, schema, "deadline_subjects", SUBJECT_COLUMNS, ["id"], rows)
+        gone = [k for k, v in self.items.items() if v is None]
+        if gone:
+            conn.execute(
+                psycopg.sql.SQL(
+                    "DELETE FROM {} WHERE (source_id, kind) IN"
+                    " (SELECT * FROM unnest(%s::uuid[], %s::text[]))"
+                ).format(table(schema, "deadline_items")),
+                ([k[0] for k in gone], [k[1] for k in gone]),
+            )
+        live = [v for v in self.items.values() if v is not None]
+        upsert_rows(conn, schema, "deadline_items", ITEM_COLUMNS, ["source_id", "kind"], live)
+        add = [k for k, v in self.noted.items() if v]
+        drop = [k for k, v in self.noted.items() if not v]
+        noted = table(schema, "deadline_noted")
+        if add:
+            conn.execute(
+                psycopg.sql.SQL(
+                    "INSERT INTO {} SELECT * FROM unnest(%s::uuid[], %s::text[], %s::date[])"
+                    " ON CONFLICT DO NOTHING"
+                ).format(noted),
+                ([k[0] for k in add], [k[1] for k in add], [k[2] for k in add]),
+            )
+        if drop:
+            conn.execute(
+                psycopg.sql.SQL(
+                    "DELETE FROM {} WHERE (member_id, kind, month) IN"
+                    " (SELECT * FROM unnest(%s::uuid[], %s::text[], %s::date[]))"
+                ).format(noted),
+                ([k[0] for k in drop], [k[1] for k in drop], [k[2] for k in drop]),
+            )
+
+
+class DeadlinesProjection:
+    name = NAME
+    topics = TOPICS
+
+    def install(self, conn: psycopg.Connection[Any], schema: str) -> None:
+        run_ddl(conn, schema, DDL)
+
+    def drop(self, conn: psycopg.Connection[Any], schema: str) -> None:
+        drop_tables(conn, schema, TABLES)
+
+    def apply(
+        self, conn: psycopg.Connection[Any], schema: str, events: Sequence[StoredEventRow]
+    ) -> None:
+        ids = list({e.originator_id for e in events})
+        known = conn.execute(
+            psycopg.sql.SQL("SELECT id, cell_id, name, active FROM {} WHERE id = ANY(%s)").format(
+                table(schema, "deadline_subjects")
+            ),
+            (ids,),
+        ).fetchall()
+        batch = _Batch({r[0]: [r[1], r[2], r[3]] for r in known})
+        for event in events:
+            batch.apply(event)
+        batch.flush(conn, schema)
+
+
+DEADLINES = DeadlinesProjection()
+
+ITEMS_SQL = """
+SELECT i.kind, i.source_id, i.subject_id, i.subject_name, i.cell_id, i.since, i.due_on, i.rule_set
+FROM {items} i
+WHERE ($1::uuid IS NULL OR i.cell_id IN
+       (SELECT descendant_id FROM {closure} WHERE ancestor_id = $1::uuid))
+  AND i.due_on <= $2::date
+UNION ALL
+SELECT 'removal_flag', n.member_id, n.member_id, s.name, s.cell_id,
+       min(n.month), max(n.month), ''
+FROM {noted} n JOIN {subjects} s ON s.id = n.member_id AND s.active
+WHERE ($1::uuid IS NULL OR s.cell_id IN
+       (SELECT descendant_id FROM {closure} WHERE ancestor_id = $1::uuid))
+GROUP BY n.member_id, n.kind, s.name, s.cell_id, date_part('year', n.month)
+HAVING count(*) >= $3::int
+ORDER BY 7, 1
+"""
+
+
+def items_query(qualify: Any, schema: str) -> str:
+    """The due/overdue query for a tenant; ``qualify(schema, table)`` quotes table names."""
+    return ITEMS_SQL.format(
+        items=qualify(schema, "deadline_items"),
+        closure=qualify(schema, "org_closure"),
+        noted=qualify(schema, "deadline_noted"),
+        subjects=qualify(schema, "deadline_subjects"),
+    )

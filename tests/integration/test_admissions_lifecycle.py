@@ -1,0 +1,148 @@
+"""Admissions and membership on a real PostgreSQL: a transfer between two provinces through the
+signed payload, the deadlines read model (subtree, removal flags), and reload of every new event."""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import uuid4
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from domain.base import SYSTEM, Actor
+from domain.lifecycle import LetterOverdueNeedsReason, NotedKind, RemovalGround
+from domain.member import DepartureReason, Member, MemberStatus
+from domain.org_unit import Level, OrgUnit
+from infra.application import TenantApplication
+from infra.tenancy import provision
+from infra.transfer_payload import PayloadRejected, key_id
+from projections.deadlines import DEADLINES, items_query
+from projections.engine import catch_up, install
+from projections.org_tree import ORG_TREE
+from services import membership, org
+from tests.conftest import drop_tenant, new_slug
+
+pytestmark = pytest.mark.integration
+
+ADMIN = Actor("admin", "tenant_admin", "req")
+
+
+def tree(app):
+    day = date(2015, 1, 1)
+    root = OrgUnit.found(uuid4(), "Tỉnh", Level.PROVINCE, None, day, SYSTEM)
+    a = OrgUnit.found(uuid4(), "Xã A", Level.DIRECT, root, day, SYSTEM)
+    cell_a = OrgUnit.found(uuid4(), "Chi bộ cơ sở A", Level.GRASSROOTS_CELL, a, day, SYSTEM)
+    b = OrgUnit.found(uuid4(), "Xã B", Level.DIRECT, root, day, SYSTEM)
+    cell_b = OrgUnit.found(uuid4(), "Chi bộ cơ sở B", Level.GRASSROOTS_CELL, b, day, SYSTEM)
+    app.save_all(root, a, cell_a, b, cell_b)
+    return a.id, cell_a.id, b.id, cell_b.id
+
+
+def enrol(app, cell, name="Đỗ Văn Hùng"):
+    member, _ = org.enrol_member(
+        app,
+        ADMIN,
+        full_name=name,
+        birth_date=date(1970, 2, 2),
+        gender="nam",
+        cell_id=cell,
+        status=MemberStatus.OFFICIAL,
+        admitted_on=date(1995, 1, 1),
+        official_on=date(1996, 1, 1),
+        joined_cell_on=date(2015, 1, 1),
+    )
+    return member.id
+
+
+@pytest.fixture
+def other(database):
+    created, _ = provision(database, new_slug(), "Tỉnh Nhận", ())
+    application = TenantApplication(created.slug, created.schema, database, pool_size=1)
+    yield application
+    application.close()
+    drop_tenant(database, created)
+
+
+def test_transfer_between_provinces_only_through_the_signed_payload(app, other):
+    _, cell_a, _, _ = tree(app)
+    _, receiving_cell, _, _ = tree(other)
+    member_id = enrol(app, cell_a)
+    key = Ed25519PrivateKey.generate()
+    trusted = {key_id(key.public_key()): key.public_key()}
+    _, _, document = membership.transfer_out(
+        app, ADMIN, member_id, "GT 15/2026", date(2026, 1, 30), other.slug, "Chi bộ cơ sở A", key
+    )
+    left = app.repository.get(member_id)
+    assert left.departed == (DepartureReason.TRANSFERRED_OUT, date(2026, 1, 30))
+    # Across Tết 2026 the 30 working days end on 20 March; the 23rd is late without a reason.
+    with pytest.raises(LetterOverdueNeedsReason):
+        membership.transfer_in(other, ADMIN, document, trusted, receiving_cell, date(2026, 3, 23))
+    with pytest.raises(PayloadRejected):
+        membership.transfer_in(app, ADMIN, document, trusted, cell_a, date(2026, 3, 2))  # not for A
+    arrived, _ = membership.transfer_in(
+        other, ADMIN, document, trusted, receiving_cell, date(2026, 3, 20)
+    )
+    reloaded = other.repository.get(arrived.id)
+    assert reloaded.full_name == "Đỗ Văn Hùng"
+    assert reloaded.status is MemberStatus.OFFICIAL
+    assert reloaded.cell_id == receiving_cell
+    assert org.load_roster(other, receiving_cell, ADMIN).official_count(date(2026, 3, 20)) == 1
+
+
+def test_deadlines_read_model_by_subtree_with_removal_flags(app, database, tenant):
+    a, cell_a, b, cell_b = tree(app)
+    flagged, other_flagged = enrol(app, cell_a, "Vắng Ba Tháng"), enrol(app, cell_b, "Ở Xã B")
+    for member_id in (flagged, other_flagged):
+        for month in (1, 3, 5):
+            membership.note_month(
+                app, ADMIN, member_id, NotedKind.DUES_UNPAID, date(2025, month, 1), False
+            )
+    membership.transfer_out(
+        app,
+        ADMIN,
+        enrol(app, cell_a, "Chuyển Đi"),
+        "GT-1",
+        date(2026, 1, 30),
+        "ha_noi",
+        "Chi bộ X",
+        Ed25519PrivateKey.generate(),
+    )
+    with database.connect() as conn:
+        install(conn, tenant.schema, [ORG_TREE, DEADLINES])
+    for projection in (ORG_TREE, DEADLINES):
+        assert catch_up(database, tenant.schema, projection).error is None
+
+    def items(unit, until):
+        query = items_query(lambda s, t: f'"{s}"."{t}"', tenant.schema)
+        query = query.replace("$1::uuid", "%(unit)s::uuid").replace("$2::date", "%(until)s::date")
+        query = query.replace("$3::int", "3")
+        with database.connect() as conn:
+            rows = conn.execute(query, {"unit": unit, "until": until}).fetchall()
+        return sorted((r[0], r[3]) for r in rows)
+
+    assert items(a, date(2026, 3, 19)) == [("removal_flag", "Vắng Ba Tháng")]
+    assert items(a, date(2026, 3, 20)) == [
+        ("removal_flag", "Vắng Ba Tháng"),
+        ("transfer_letter", "Chuyển Đi"),
+    ]
+    assert items(b, date(2026, 3, 20)) == [("removal_flag", "Ở Xã B")]
+    membership.remove(
+        app, ADMIN, flagged, RemovalGround.MISSED_MEETINGS_OR_DUES, "5-QĐ", date(2025, 12, 1)
+    )
+    assert catch_up(database, tenant.schema, DEADLINES).error is None
+    assert items(a, date(2026, 3, 19)) == []
+    assert len(items(None, date(2026, 3, 20))) == 2
+
+
+def test_suspension_and_death_reload_from_the_log(app):
+    _, cell_a, _, _ = tree(app)
+    member_id = enrol(app, cell_a)
+    membership.suspend(app, ADMIN, member_id, date(2025, 1, 2), "Bị tạm giam")
+    roster = org.load_roster(app, cell_a, ADMIN)
+    assert roster.standing(member_id, date(2025, 1, 3)).suspended
+    membership.end_suspension(app, ADMIN, member_id, date(2025, 4, 1))
+    membership.record_death(app, ADMIN, member_id, date(2025, 9, 9), "")
+    member = app.repository.get(member_id)
+    assert isinstance(member, Member)
+    assert member.suspended_since is None
+    assert member.departed == (DepartureReason.DECEASED, date(2025, 9, 9))

@@ -1,0 +1,264 @@
+"""Admission services on a real PostgreSQL: votes read from real meetings, the province calendar,
+a case that is not recognised, the recognition voted late, and the case reloaded from the log."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from uuid import UUID, uuid4
+
+import pytest
+
+from domain.admission_errors import (
+    DossierItem,
+    Education,
+    IntroductionBasis,
+    MotionDoesNotMatch,
+    RecognitionOutcome,
+)
+from domain.base import Actor
+from domain.meeting_rules import AttendanceEntry, AttendanceMark, MeetingKind
+from domain.member import DepartureReason, MemberStatus
+from domain.org_unit import Level, OrgUnit
+from domain.province import Province, ProvinceSettings
+from domain.voting import MotionKind, VotingMethod
+from services import admissions as svc
+from services import meetings, org
+
+pytestmark = pytest.mark.integration
+
+ADMIN = Actor("admin", "tenant_admin", "req")
+VN = timedelta(hours=7)
+
+
+def setup_cell(app):
+    day = date(2015, 1, 1)
+    root = OrgUnit.found(uuid4(), "Tỉnh", Level.PROVINCE, None, day, ADMIN)
+    cell = OrgUnit.found(uuid4(), "Chi bộ cơ sở", Level.GRASSROOTS_CELL, root, day, ADMIN)
+    app.save_all(root, cell)
+    members = []
+    for name in ("Lê A", "Phạm B", "Hồ C"):
+        member, _ = org.enrol_member(
+            app,
+            ADMIN,
+            full_name=name,
+            birth_date=date(1975, 1, 1),
+            gender="nam",
+            cell_id=cell.id,
+            status=MemberStatus.OFFICIAL,
+            admitted_on=date(2000, 1, 1),
+            official_on=date(2001, 1, 1),
+            joined_cell_on=day,
+        )
+        members.append(member.id)
+    return cell.id, members
+
+
+def vote(app, cell, members, day, kind, subject, votes_for, against=0):
+    at = datetime(day.year, day.month, day.day, 8, tzinfo=UTC) - VN
+    meeting, _ = meetings.schedule(
+        app,
+        ADMIN,
+        cell_id=cell,
+        kind=MeetingKind.REGULAR,
+        period=(day.year, day.month),
+        scheduled_at=at,
+        place="Hội trường",
+        agenda=[],
+        topic="",
+        regular_meeting_id=None,
+    )
+    meetings.open_meeting(app, ADMIN, meeting.id, at, members[0], members[1], None)
+    entries = [AttendanceEntry(m, AttendanceMark.PRESENT) for m in members]
+    meetings.mark_attendance(app, ADMIN, meeting.id, entries, None)
+    _, motion_id, _ = meetings.propose_motion(
+        app, ADMIN, meeting.id, kind, "Biểu quyết", subject, None
+    )
+    meetings.record_tally(
+        app, ADMIN, meeting.id, motion_id, VotingMethod.SHOW_OF_HANDS, (votes_for, against, 0), None
+    )
+    return meeting.id, motion_id
+
+
+def admitted(app) -> tuple[UUID, UUID, list[UUID], UUID]:
+    cell, members = setup_cell(app)
+    case, _ = svc.open_case(
+        app,
+        ADMIN,
+        full_name="Vũ Thị Mai",
+        birth_date=date(2000, 9, 9),
+        gender="nu",
+        education=Education.HIGHER,
+        special_area=False,
+        cell_id=cell,
+        opened_on=date(2024, 1, 8),
+    )
+    svc.certify_course(app, ADMIN, case.id, "GCN-1", date(2024, 1, 20))
+    for item in DossierItem:
+        svc.file_dossier_item(app, ADMIN, case.id, item, date(2024, 2, 1))
+    for introducer in members[:2]:
+        svc.assign_introducer(
+            app,
+            ADMIN,
+            case.id,
+            introducer,
+            IntroductionBasis.STUDY,
+            date(2020, 1, 1),
+            date(2024, 2, 5),
+        )
+    svc.record_cell_vote(
+        app,
+        ADMIN,
+        case.id,
+        *vote(app, cell, members, date(2024, 3, 4), MotionKind.ADMISSION, case.id, 2),
+    )
+    svc.record_decision(app, ADMIN, case.id, "12-QĐ", date(2024, 4, 1), date(2024, 4, 2))
+    done, _ = svc.hold_ceremony(app, ADMIN, case.id, date(2024, 4, 15), members[2])
+    return case.id, cell, members, done.member_id
+
+
+def test_votes_come_from_the_meeting_and_a_mismatch_is_refused(app):
+    cell, members = setup_cell(app)
+    case, _ = svc.open_case(
+        app,
+        ADMIN,
+        full_name="Ngô Văn Nam",
+        birth_date=date(2000, 9, 9),
+        gender="nam",
+        education=Education.LOWER_SECONDARY,
+        special_area=False,
+        cell_id=cell,
+        opened_on=date(2024, 1, 8),
+    )
+    svc.certify_course(app, ADMIN, case.id, "GCN-1", date(2024, 1, 20))
+    for item in DossierItem:
+        svc.file_dossier_item(app, ADMIN, case.id, item, date(2024, 2, 1))
+    for introducer in members[:2]:
+        svc.assign_introducer(
+            app,
+            ADMIN,
+            case.id,
+            introducer,
+            IntroductionBasis.WORK,
+            date(2020, 1, 1),
+            date(2024, 2, 5),
+        )
+    other = uuid4()
+    with pytest.raises(MotionDoesNotMatch):
+        svc.record_cell_vote(
+            app,
+            ADMIN,
+            case.id,
+            *vote(app, cell, members, date(2024, 3, 4), MotionKind.ADMISSION, other, 3),
+        )
+    reloaded = svc.load_case(app, case.id)
+    assert reloaded.cell_vote_on is None
+    assert len(reloaded.introducers) == 2
+
+
+def test_not_recognised_leaves_the_list_and_late_recognition_is_dated_from_probation(app):
+    case_id, cell, members, member_id = admitted(app)
+    outcome_vote = vote(
+        app,
+        cell,
+        [*members, member_id],
+        date(2025, 5, 5),
+        MotionKind.RECOGNITION,
+        member_id,
+        0,
+        against=3,
+    )
+    svc.record_recognition_vote(app, ADMIN, case_id, *outcome_vote)
+    case = svc.load_case(app, case_id)
+    assert case.recognition_votes[-1][1] is RecognitionOutcome.PROPOSE_REMOVAL
+    svc.record_recognition_decision(app, ADMIN, case_id, "3-QĐ", date(2025, 5, 20), False)
+    member = org.load(app, type(app.repository.get(member_id)), member_id)
+    assert member.departed == (DepartureReason.NOT_RECOGNISED, date(2025, 5, 20))
+    assert org.load_roster(app, cell, ADMIN).standing(member_id, date(2025, 5, 21)) is None
+
+
+def test_recognition_voted_late_is_official_from_the_end_of_probation(app):
+    case_id, cell, members, member_id = admitted(app)
+    late = vote(
+        app, cell, [*members, member_id], date(2025, 9, 8), MotionKind.RECOGNITION, member_id, 3
+    )
+    svc.record_recognition_vote(app, ADMIN, case_id, *late)
+    svc.record_recognition_decision(app, ADMIN, case_id, "9-QĐ", date(2025, 9, 22), True)
+    member = app.repository.get(member_id)
+    assert member.status is MemberStatus.OFFICIAL
+    assert member.official_on == date(2025, 4, 15)
+    roster = org.load_roster(app, cell, ADMIN)
+    assert roster.standing(member_id, date(2025, 4, 15)).status is MemberStatus.OFFICIAL
+    assert roster.standing(member_id, date(2025, 4, 14)).status is MemberStatus.PROBATIONARY
+
+
+def test_province_days_off_shift_the_deadlines(app):
+    province = Province.register(app.slug, "Tỉnh Thử", ADMIN)
+    province.change_settings(
+        ProvinceSettings(days_off=(date(2026, 3, 20),)), date(2026, 1, 1), ADMIN
+    )
+    app.save_all(province)
+    calendar = svc.calendar_for(app)
+    assert calendar.add_working_days(date(2026, 1, 30), 30) == date(2026, 3, 23)
+
+
+def test_deadline_items_follow_the_case_ceremony_and_recognition_decision(app, database, tenant):
+    from projections.deadlines import DEADLINES, items_query
+    from projections.engine import catch_up, install
+    from projections.org_tree import ORG_TREE
+
+    with database.connect() as conn:
+        install(conn, tenant.schema, [ORG_TREE, DEADLINES])
+
+    def items(until):
+        for projection in (ORG_TREE, DEADLINES):
+            assert catch_up(database, tenant.schema, projection).error is None
+        query = items_query(lambda s, t: f'"{s}"."{t}"', tenant.schema)
+        query = query.replace("$1::uuid", "NULL::uuid").replace("$2::date", "%(until)s::date")
+        with database.connect() as conn:
+            rows = conn.execute(query.replace("$3::int", "3"), {"until": until}).fetchall()
+        return [(r[0], r[5], r[6]) for r in rows]
+
+    cell, members = setup_cell(app)
+    case, _ = svc.open_case(
+        app,
+        ADMIN,
+        full_name="Lý Thị Hoa",
+        birth_date=date(2000, 9, 9),
+        gender="nu",
+        education=Education.HIGHER,
+        special_area=False,
+        cell_id=cell,
+        opened_on=date(2025, 12, 1),
+    )
+    svc.certify_course(app, ADMIN, case.id, "GCN-1", date(2025, 12, 2))
+    for item in DossierItem:
+        svc.file_dossier_item(app, ADMIN, case.id, item, date(2025, 12, 3))
+    for introducer in members[:2]:
+        svc.assign_introducer(
+            app,
+            ADMIN,
+            case.id,
+            introducer,
+            IntroductionBasis.WORK,
+            date(2020, 1, 1),
+            date(2025, 12, 4),
+        )
+    cited = vote(app, cell, members, date(2025, 12, 5), MotionKind.ADMISSION, case.id, 3)
+    svc.record_cell_vote(app, ADMIN, case.id, *cited)
+    svc.record_decision(app, ADMIN, case.id, "1-QĐ", date(2026, 1, 28), date(2026, 1, 30))
+    # 30 working days from 30 Jan 2026 run over Tết: the ceremony is due on 20 March.
+    assert items(date(2026, 3, 19)) == []
+    assert items(date(2026, 3, 20)) == [("ceremony", date(2026, 1, 30), date(2026, 3, 20))]
+    done, _ = svc.hold_ceremony(app, ADMIN, case.id, date(2026, 3, 20), members[2])
+    assert [i[0] for i in items(date(2027, 12, 31))] == ["recognition_vote"]
+    cited = vote(
+        app,
+        cell,
+        [*members, done.member_id],
+        date(2027, 3, 22),
+        MotionKind.RECOGNITION,
+        done.member_id,
+        3,
+    )
+    svc.record_recognition_vote(app, ADMIN, case.id, *cited)
+    assert [i[0] for i in items(date(2027, 12, 31))] == ["recognition_decision"]

@@ -1,0 +1,58 @@
+"""Rule sets as versioned data: the set in force on a date, and re-judging history under two sets."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+
+import pytest
+
+from domain.rules import (
+    QD_24_2021,
+    QD_29_2016,
+    QD_232_2025,
+    QD_294_2025,
+    RULES,
+    NoRuleSetInForce,
+    RuleBook,
+)
+
+pytestmark = pytest.mark.unit
+
+
+def test_set_in_force_by_effective_date():
+    assert RULES.in_force(date(2021, 7, 29)) is QD_29_2016
+    assert RULES.in_force(date(2021, 7, 30)) is QD_24_2021
+    assert RULES.in_force(date(2025, 1, 20)) is QD_232_2025
+    assert RULES.in_force(date(2025, 6, 30)) is QD_232_2025
+    assert RULES.in_force(date(2025, 7, 1)) is QD_294_2025
+    with pytest.raises(NoRuleSetInForce):
+        RULES.in_force(date(2010, 1, 1))
+
+
+def test_confirmed_differences_between_eras():
+    assert QD_29_2016.accepts_equivalent_education
+    assert not QD_24_2021.accepts_equivalent_education
+    assert not QD_29_2016.introducer_residence_counts
+    assert QD_24_2021.introducer_residence_counts
+    assert QD_24_2021.competent_committee != QD_294_2025.competent_committee
+    for rule_set in RULES.sets:
+        assert rule_set.decision_working_days == 60
+        assert rule_set.ceremony_working_days == 30
+        assert rule_set.probation_months == 12
+
+
+def test_two_thirds_is_at_least_two_thirds():
+    assert QD_24_2021.reaches_two_thirds(6, 9)
+    assert not QD_24_2021.reaches_two_thirds(5, 9)
+    assert QD_24_2021.reaches_two_thirds(2, 3)
+    assert not QD_24_2021.reaches_two_thirds(0, 0)
+
+
+def test_book_sorts_and_finds_by_code():
+    draft = dataclasses.replace(QD_294_2025, code="DRAFT", effective_from=date(2027, 1, 1))
+    book = RuleBook((draft, QD_24_2021))
+    assert book.in_force(date(2028, 1, 1)).code == "DRAFT"
+    assert book.by_code("QD-24-2021") is QD_24_2021
+    with pytest.raises(NoRuleSetInForce):
+        book.by_code("nope")
