@@ -1,0 +1,220 @@
+"""Supervision services on the real database: transactions, rotation from meetings, read model."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+from uuid import UUID
+
+import pytest
+from psycopg import sql
+
+from domain.attendance_plan import Assignee, AssigneeRole
+from domain.base import Actor
+from domain.meeting import Meeting, MeetingKind
+from domain.meeting_rules import AttendanceEntry, AttendanceMark, MeetingIsClosed
+from domain.member import DepartureReason, MemberStatus
+from domain.org_unit import Level
+from domain.petition import CompetentLevel
+from domain.quality import Rating
+from domain.rotation import CarryReason, RotationSchedule
+from infra.application import TenantApplication
+from infra.database import Database
+from infra.tenancy import Tenant
+from projections import engine
+from projections.org_tree import ORG_TREE
+from projections.supervision import SUPERVISION
+from services import attendance, meetings, org, petitions, rotation
+from services.errors import StaleWrite
+from services.supervision import PetitionInput
+
+pytestmark = pytest.mark.integration
+
+BY = Actor("tester", "tenant_admin", "req")
+TEAM = Assignee("u-1", "Tổ công tác số 1", AssigneeRole.COMMITTEE_MEMBER, "Huyện ủy viên")
+
+
+def build(app: TenantApplication) -> dict[str, Any]:
+    day = date(2015, 1, 1)
+    province, _ = org.found_unit(app, BY, "Tỉnh", Level.PROVINCE, day, None)
+    district, _ = org.found_unit(app, BY, "Huyện ủy", Level.DIRECT, day, province.id)
+    commune, _ = org.found_unit(app, BY, "Đảng bộ xã", Level.GRASSROOTS_COMMITTEE, day, district.id)
+    cell, _ = org.found_unit(app, BY, "Chi bộ thôn", Level.CELL, day, commune.id)
+    members = [
+        org.enrol_member(
+            app,
+            BY,
+            full_name=name,
+            birth_date=date(1970, 1, 1),
+            gender="nam",
+            cell_id=cell.id,
+            status=MemberStatus.OFFICIAL,
+            admitted_on=date(2000, 1, 1),
+            official_on=date(2001, 1, 1),
+            joined_cell_on=day,
+        )[0].id
+        for name in ("Nguyễn An", "Lê Bình", "Trần Cường")
+    ]
+    return {"province": province.id, "district": district.id, "cell": cell.id, "m": members}
+
+
+def held(app: TenantApplication, cell: UUID, day: date, chair: UUID, secretary: UUID) -> UUID:
+    at = datetime(day.year, day.month, day.day, 1, tzinfo=UTC)
+    meeting, _ = meetings.schedule(
+        app,
+        BY,
+        cell_id=cell,
+        kind=MeetingKind.REGULAR,
+        period=(day.year, day.month),
+        scheduled_at=at,
+        place="Nhà văn hóa",
+        agenda=(),
+        topic="",
+        regular_meeting_id=None,
+    )
+    meetings.open_meeting(app, BY, meeting.id, at, chair, secretary, None)
+    return meeting.id
+
+
+def close(app: TenantApplication, meeting_id: UUID, marks: dict[UUID, AttendanceMark]) -> None:
+    entries = [
+        AttendanceEntry(m, mark, "ốm" if mark is not AttendanceMark.PRESENT else "")
+        for m, mark in marks.items()
+    ]
+    meetings.mark_attendance(app, BY, meeting_id, entries, None)
+    meetings.record_minutes(app, BY, meeting_id, "Biên bản", None)
+    meetings.close(app, BY, meeting_id, datetime(2019, 12, 31, tzinfo=UTC), None)
+
+
+def test_attendance_saves_plan_and_guest_in_one_transaction(app: TenantApplication) -> None:
+    t = build(app)
+    plan, _ = attendance.make_plan(app, BY, t["district"], 2019, None, "Kế hoạch 2019")
+    _, aid, _ = attendance.assign(app, BY, plan.id, TEAM, t["cell"], date(2019, 3, 1))
+    meeting_id = held(app, t["cell"], date(2019, 3, 4), t["m"][0], t["m"][1])
+    _, settled, _ = attendance.record_attendance(app, BY, plan.id, meeting_id, None, aid)
+    assert settled == aid
+    meeting: Any = app.repository.get(meeting_id)
+    assert isinstance(meeting, Meeting)
+    assert [g.assignee_id for g in meeting.guests.values()] == [aid]
+
+
+def test_attendance_at_a_closed_meeting_saves_nothing(app: TenantApplication) -> None:
+    t = build(app)
+    plan, _ = attendance.make_plan(app, BY, t["district"], 2019, None, "Kế hoạch 2019")
+    meeting_id = held(app, t["cell"], date(2019, 3, 4), t["m"][0], t["m"][1])
+    close(app, meeting_id, dict.fromkeys(t["m"], AttendanceMark.PRESENT))
+    with pytest.raises(MeetingIsClosed):
+        attendance.record_attendance(app, BY, plan.id, meeting_id, TEAM, None)
+    assert app.repository.get(plan.id).assignments == {}
+
+
+def test_stale_plan_write_is_refused(app: TenantApplication) -> None:
+    t = build(app)
+    plan, _ = attendance.make_plan(app, BY, t["district"], 2019, None, "Kế hoạch 2019")
+    attendance.assign(app, BY, plan.id, TEAM, t["cell"], date(2019, 3, 1), expected=1)
+    with pytest.raises(StaleWrite):
+        attendance.assign(app, BY, plan.id, TEAM, t["cell"], date(2019, 4, 1), expected=1)
+
+
+def test_report_petitions_are_saved_with_the_report(app: TenantApplication) -> None:
+    t = build(app)
+    plan, _ = attendance.make_plan(app, BY, t["district"], 2019, None, "Kế hoạch 2019")
+    meeting_id = held(app, t["cell"], date(2019, 4, 1), t["m"][0], t["m"][1])
+    _, aid, _ = attendance.record_attendance(app, BY, plan.id, meeting_id, TEAM, None)
+    items = [PetitionInput("Đường liên thôn", "hạ tầng", CompetentLevel.PROVINCE)]
+    _, ids, _ = attendance.file_report(
+        app, BY, plan.id, aid, date(2019, 4, 2), "Tốt", Rating.TOT, items
+    )
+    petition: Any = app.repository.get(ids[0])
+    # 15 working days from Monday 1 April 2019, skipping Hùng Kings' day (Sunday 14 April,
+    # observed on Monday 15 April); without the holiday it would be 22 April.
+    assert petition.raised_on == date(2019, 4, 1)
+    assert petition.due_on == date(2019, 4, 23)
+    unit = petitions.competent_unit(app, t["cell"], CompetentLevel.PROVINCE)
+    assert unit.id == t["province"]
+
+
+def test_rotation_follows_meetings_and_the_roster(app: TenantApplication) -> None:
+    t = build(app)
+    an, binh, cuong = t["m"]
+    m1 = held(app, t["cell"], date(2019, 1, 3), binh, cuong)
+    # Recorded through the meeting's own endpoint: the settlement still counts it.
+    meetings.record_self_criticism(app, BY, m1, binh, None)
+    close(
+        app,
+        m1,
+        {an: AttendanceMark.EXCUSED, binh: AttendanceMark.PRESENT, cuong: AttendanceMark.PRESENT},
+    )
+    schedule, _ = rotation.settle_turns(app, BY, m1)
+    assert schedule.carried[an][1] is CarryReason.ABSENT
+    assert binh in schedule.taken
+    org.member_leaves(app, BY, cuong, DepartureReason.DECEASED, date(2019, 1, 20), "", None)
+    m2 = held(app, t["cell"], date(2019, 2, 4), an, binh)
+    rotation.take_turn(app, BY, m2, an)
+    stored: Any = app.repository.get(schedule.id)
+    assert isinstance(stored, RotationSchedule)
+    assert cuong in stored.dropped
+    assert stored.coverage().rate == 1.0
+
+
+def rows(database: Database, schema: str, name: str) -> set[tuple[Any, ...]]:
+    with database.connect() as conn:
+        return set(
+            conn.execute(
+                sql.SQL("SELECT * FROM {}.{}").format(sql.Identifier(schema), sql.Identifier(name))
+            ).fetchall()
+        )
+
+
+def test_projection_in_small_batches_equals_a_rebuild(
+    app: TenantApplication, database: Database, tenant: Tenant
+) -> None:
+    t = build(app)
+    an, binh, cuong = t["m"]
+    plan, _ = attendance.make_plan(app, BY, t["district"], 2019, None, "Kế hoạch 2019")
+    _, aid, _ = attendance.assign(app, BY, plan.id, TEAM, t["cell"], date(2019, 1, 1))
+    attendance.record_contact(app, BY, plan.id, aid, date(2018, 12, 28), "")
+    m1 = held(app, t["cell"], date(2019, 1, 3), an, binh)
+    attendance.record_attendance(app, BY, plan.id, m1, None, aid)
+    rotation.take_turn(app, BY, m1, binh)  # Bình volunteers; An, first in order, is carried over
+    _, ids, _ = attendance.file_report(
+        app,
+        BY,
+        plan.id,
+        aid,
+        date(2019, 1, 4),
+        "Khá",
+        Rating.KHA,
+        [PetitionInput("Nước sạch", "dân sinh", CompetentLevel.COMMUNE_DISTRICT)],
+    )
+    close(
+        app,
+        m1,
+        {an: AttendanceMark.PRESENT, binh: AttendanceMark.PRESENT, cuong: AttendanceMark.EXCUSED},
+    )
+    rotation.settle_turns(app, BY, m1)
+    petitions.forward(app, BY, ids[0], date(2019, 1, 5))
+    petitions.accept(app, BY, ids[0], date(2019, 1, 6))
+    petitions.resolve(app, BY, ids[0], "Đã lắp đặt", "1-CV", date(2019, 1, 7))
+    petitions.answer_back(app, BY, ids[0], date(2019, 1, 8))
+    petitions.reopen(app, BY, ids[0], t["cell"], "Chưa có nước", date(2019, 1, 9))
+    org.member_leaves(app, BY, binh, DepartureReason.DECEASED, date(2019, 1, 20), "", None)
+    m2 = held(app, t["cell"], date(2019, 2, 4), an, cuong)
+    rotation.take_turn(app, BY, m2, an)
+
+    both: list[Any] = [ORG_TREE, SUPERVISION]
+    with database.connect() as conn:
+        engine.install(conn, tenant.schema, both)
+    engine.catch_up(database, tenant.schema, SUPERVISION, batch_size=1)
+    tables = ("sup_plans", "sup_assignments", "sup_petitions", "sup_schedules", "sup_rotation")
+    small = {name: rows(database, tenant.schema, name) for name in tables}
+    engine.rebuild(database, tenant.schema, SUPERVISION)
+    assert {name: rows(database, tenant.schema, name) for name in tables} == small
+    (petition,) = small["sup_petitions"]
+    assert petition[7:] == ("reopened", t["district"], None, 1)
+    by_member = {r[1]: r[2:] for r in small["sup_rotation"]}
+    assert by_member == {
+        an: (False, date(2019, 2, 4), 1),  # carried once, then took the turn
+        binh: (True, date(2019, 1, 3), 0),  # took the turn, then left the cell
+        cuong: (False, None, 0),
+    }
