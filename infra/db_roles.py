@@ -65,23 +65,34 @@ def install_tenant_role(conn: psycopg.Connection[Any], schema: str) -> None:
         )
     )
     conn.execute(
-        sql.SQL("ALTER DEFAULT PRIVILEGES IN SCHEMA {} GRANT USAGE, SELECT ON SEQUENCES TO {}").format(
-            ident, role
-        )
+        sql.SQL(
+            "ALTER DEFAULT PRIVILEGES IN SCHEMA {} GRANT USAGE, SELECT ON SEQUENCES TO {}"
+        ).format(ident, role)
     )
     _make_log_append_only(conn, schema)
 
 
+def append_only_tables() -> tuple[str, ...]:
+    """The event log and whatever else the audit guard protects."""
+    try:
+        from infra.audit.guard import GUARDED_TABLES
+    except ImportError:
+        return (EVENTS_TABLE,)
+    return tuple(dict.fromkeys((EVENTS_TABLE, *GUARDED_TABLES)))
+
+
 def _make_log_append_only(conn: psycopg.Connection[Any], schema: str) -> None:
     role = sql.Identifier(role_for(schema))
-    events = sql.SQL("{}.{}").format(sql.Identifier(schema), sql.Identifier(EVENTS_TABLE))
-    if not _table_exists(conn, schema, EVENTS_TABLE):
-        return
-    conn.execute(sql.SQL("REVOKE UPDATE, DELETE, TRUNCATE ON {} FROM {}").format(events, role))
-    conn.execute(sql.SQL("GRANT SELECT, INSERT ON {} TO {}").format(events, role))
     row = conn.execute("SELECT current_setting('server_version_num')::int").fetchone()
     lock_right = "MAINTAIN" if row is not None and row[0] >= 170000 else "UPDATE"
-    conn.execute(sql.SQL("GRANT {} ON {} TO {}").format(sql.SQL(lock_right), events, role))
+    for name in append_only_tables():
+        if not _table_exists(conn, schema, name):
+            continue
+        target = sql.SQL("{}.{}").format(sql.Identifier(schema), sql.Identifier(name))
+        conn.execute(sql.SQL("REVOKE UPDATE, DELETE, TRUNCATE ON {} FROM {}").format(target, role))
+        conn.execute(sql.SQL("GRANT SELECT, INSERT ON {} TO {}").format(target, role))
+        # LOCK TABLE … IN EXCLUSIVE MODE (the library's ordered insert) needs this right.
+        conn.execute(sql.SQL("GRANT {} ON {} TO {}").format(sql.SQL(lock_right), target, role))
 
 
 def _table_exists(conn: psycopg.Connection[Any], schema: str, table: str) -> bool:

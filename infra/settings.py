@@ -28,6 +28,10 @@ class Settings:
     tenant_cache_size: int = 32
     jwt_secret: str = ""
     """Signing key for access tokens; generated and kept under ``data_dir`` when empty."""
+    demo_password: str = ""
+    """The demo administrator's password; a fresh random one at each start when empty."""
+    operator_token: str = ""
+    """Bearer secret for the cross-province admin API (provisioning); empty disables it."""
 
     @property
     def embedded(self) -> bool:
@@ -46,4 +50,6 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         tenant_pool_overflow=int(env.get("CHIBO_TENANT_POOL_OVERFLOW", "2")),
         tenant_cache_size=int(env.get("CHIBO_TENANT_CACHE_SIZE", "32")),
         jwt_secret=env.get("CHIBO_JWT_SECRET", ""),
+        demo_password=env.get("CHIBO_DEMO_PASSWORD", ""),
+        operator_token=env.get("CHIBO_OPERATOR_TOKEN", ""),
     )

@@ -1,26 +1,55 @@
-"""The Litestar application factory: routes, error mapping, OpenAPI, lifecycle.
+"""The Litestar application factory: routes, error mapping, OpenAPI, security, lifecycle.
 
 ``create_app`` receives a ready :class:`~infra.bootstrap.Container`; it opens nothing itself.
+Security is applied here, once, to every route: authentication and idempotency middleware,
+the policy guard (role and scope from :mod:`services.security.policies`), security headers,
+a request size limit, and CORS left closed (no ``cors_config``: browsers on other origins get
+no ``Access-Control-Allow-*`` headers).
 """
 
 from __future__ import annotations
 
-from litestar import Litestar
+from typing import Any
+
+from litestar import Litestar, Request, Response
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 
 from infra.bootstrap import Container
 from services.context import provide_context
-from services.errors import EXCEPTION_HANDLERS
+from services.errors import EXCEPTION_HANDLERS, body
 from services.routes import route_handlers
+from services.security.middleware import (
+    MAX_BODY,
+    AuthenticationMiddleware,
+    IdempotencyMiddleware,
+    security_headers,
+)
+from services.security.policy import authorize
+from services.security.ratelimit import LoginThrottle, Throttled
+from services.security.tokens import TokenSigner, load_master_secret
+
+
+def throttled_handler(_: Request[Any, Any, Any], exc: Throttled) -> Response[Any]:
+    return Response(
+        body(exc.code, exc.vi, exc.en, exc.details),
+        status_code=429,
+        headers={"Retry-After": str(exc.retry_after)},
+    )
 
 
 def create_app(container: Container) -> Litestar:
     app = Litestar(
         route_handlers=route_handlers(),
         dependencies={"ctx": Provide(provide_context)},
-        exception_handlers=EXCEPTION_HANDLERS,
+        exception_handlers={**EXCEPTION_HANDLERS, Throttled: throttled_handler},
+        guards=[authorize],
+        middleware=[AuthenticationMiddleware, IdempotencyMiddleware],
+        before_send=[security_headers],
+        request_max_body_size=MAX_BODY,
+        cors_config=None,
+        debug=False,
         openapi_config=OpenAPIConfig(
             title="Chibo API",
             version="0.1.0",
@@ -31,4 +60,6 @@ def create_app(container: Container) -> Litestar:
         on_shutdown=[],
     )
     app.state.container = container
+    app.state.signer = TokenSigner(load_master_secret(container.settings))
+    app.state.login_throttle = LoginThrottle()
     return app

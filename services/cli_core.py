@@ -35,9 +35,17 @@ def run_serve(args: argparse.Namespace) -> int:
     container = open_container()
     try:
         if args.demo:
-            from services.demo import seed_demo
+            from services.demo import DEMO_SLUG, seed_demo
 
-            seed_demo(container)
+            username, password = seed_demo(container, container.settings.demo_password or None)
+            url = f"http://{args.host or container.settings.host}:{args.port or container.settings.port}"
+            print(
+                f"\nTỉnh demo / demo province: {DEMO_SLUG}\n"
+                f"Đăng nhập / log in: POST {url}/api/v1/t/{DEMO_SLUG}/auth/login\n"
+                f"  tên / username: {username}\n  mật khẩu / password: {password}\n"
+                f"API: {url}/schema/swagger\n",
+                flush=True,
+            )
         app = create_app(container)
         uvicorn.run(
             app,

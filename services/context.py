@@ -60,6 +60,8 @@ def request_id_of(request: Request[Any, Any, Any]) -> str:
 
 PRINCIPAL_KEY = "chibo.principal"
 """Where the authentication middleware leaves the verified principal in the ASGI scope."""
+AUTH_ERROR_KEY = "chibo.auth_error"
+"""Why a presented token was refused (e.g. expired), for the guard's 401."""
 
 
 def resolve_principal(request: Request[Any, Any, Any], tenant: str) -> Principal:
@@ -70,7 +72,7 @@ def resolve_principal(request: Request[Any, Any, Any], tenant: str) -> Principal
     """
     from services.errors import Unauthenticated
 
-    principal = request.scope.get(PRINCIPAL_KEY)  # type: ignore[call-overload]
+    principal = request.scope.get(PRINCIPAL_KEY)
     if not isinstance(principal, Principal) or principal.tenant != tenant:
         raise Unauthenticated("Cần đăng nhập", "authentication required")
     return principal

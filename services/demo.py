@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import random
+import secrets
 from datetime import date, timedelta
 from uuid import uuid4
 
@@ -20,6 +21,7 @@ from domain.province import Province, ProvinceSettings, province_id
 from domain.roster import CellRoster
 from infra.application import TenantApplication
 from infra.bootstrap import Container
+from services.auth import ensure_demo_admin
 from services.demo_meetings import seed_meetings
 from services.names import PLACES, full_name
 
@@ -39,19 +41,17 @@ TREE = (
 )
 
 
-def seed_demo(container: Container) -> None:
+def seed_demo(container: Container, password: str | None = None) -> tuple[str, str]:
+    """Seed the demo province once; (re)set its administrator; return username and password."""
     container.provision(DEMO_SLUG, DEMO_NAME)
     app = container.applications.get(DEMO_SLUG)
     try:
         app.repository.get(province_id(DEMO_SLUG))
         log.info("demo province already seeded")
-        return
     except AggregateNotFoundError:
-        pass
-    seed_province(app, random.Random(2025))  # noqa: S311 — demo data, not security
-    for hook in DEMO_HOOKS:
-        hook(app)
-    log.info("demo province seeded at position %s", app.log_position)
+        seed_province(app, random.Random(2025))  # noqa: S311 — demo data, not security
+        log.info("demo province seeded at position %s", app.log_position)
+    return ensure_demo_admin(app, SYSTEM, password or secrets.token_urlsafe(9))
 
 
 def seed_province(app: TenantApplication, rng: random.Random) -> list[OrgUnit]:
@@ -111,6 +111,3 @@ def enrol_cell(app: TenantApplication, cell: OrgUnit, rng: random.Random) -> Cel
     app.save_all(roster, *members)
     return roster
 
-
-DEMO_HOOKS: list = []
-"""Further seeding steps (meetings, plans, admissions) registered by feature modules."""

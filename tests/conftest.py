@@ -17,6 +17,7 @@ from psycopg import sql
 from infra.application import TenantApplication
 from infra.bootstrap import Container, schema_parts
 from infra.database import Database, EmbeddedPostgres
+from infra.db_roles import drop_tenant_role
 from infra.readside import ReadSide
 from infra.settings import Settings
 from infra.tenancy import CATALOG, Tenant, TenantApplications, provision
@@ -64,7 +65,12 @@ def app(database: Database, tenant: Tenant) -> Iterator[TenantApplication]:
 
 @pytest.fixture
 def container(database: Database, tmp_path: Path) -> Iterator[Container]:
-    settings = Settings(database_url=database.url, data_dir=tmp_path, broker_url=None)
+    settings = Settings(
+        database_url=database.url,
+        data_dir=tmp_path,
+        broker_url=None,
+        operator_token="operator-secret-for-tests",  # noqa: S106 — a test value
+    )
     built = Container(settings, database, TenantApplications(database, 8, 2, 2), ReadSide(database))
     yield built
     built.applications.close()
@@ -72,9 +78,13 @@ def container(database: Database, tmp_path: Path) -> Iterator[Container]:
 
 @pytest.fixture
 def client(container: Container, tenant: Tenant) -> Iterator[object]:
+    """An HTTP client signed in as the test province's administrator (tenant-wide)."""
     from litestar.testing import TestClient
 
+    from domain.user import Role
     from services.app import create_app
+    from tests.e2e.auth_helpers import bearer, token
 
     with TestClient(create_app(container)) as test_client:
+        test_client.headers.update(bearer(token(container, tenant.slug, Role.TENANT_ADMIN)))
         yield test_client

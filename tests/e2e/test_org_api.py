@@ -83,9 +83,14 @@ def test_wrong_type_and_missing_field_say_which_field(client, tenant):
     assert "name" in response.text
 
 
-def test_unknown_tenant_is_404_and_bad_slug_is_400(client):
-    assert client.get(f"/api/v1/t/khong_co/units/{uuid4()}").status_code == 404
-    assert client.get(f"/api/v1/t/Bad-Slug!/units/{uuid4()}").status_code == 400
+def test_unknown_tenant_is_404_and_bad_slug_is_400(client, container):
+    from domain.user import Role
+    from tests.e2e.auth_helpers import bearer, token
+
+    # Signed in for that very (unknown or malformed) tenant, so only the tenant lookup can fail.
+    for slug, status in (("khong_co", 404), ("Bad-Slug!", 400)):
+        headers = bearer(token(container, slug, Role.TENANT_ADMIN))
+        assert client.get(f"/api/v1/t/{slug}/units/{uuid4()}", headers=headers).status_code == status
 
 
 def test_unknown_unit_is_404(client, tenant):
@@ -157,11 +162,18 @@ def test_provisioning_through_the_admin_api_is_idempotent(client, database):
     from tests.conftest import drop_tenant, new_slug
 
     slug = new_slug()
-    first = client.post("/api/v1/tenants", json={"slug": slug, "name": "Tỉnh Mới"})
-    second = client.post("/api/v1/tenants", json={"slug": slug, "name": "Tỉnh Mới"})
+    operator = {"X-Chibo-Operator-Token": "operator-secret-for-tests"}
+    # A province's own administrator cannot provision or list provinces.
+    assert client.post("/api/v1/tenants", json={"slug": slug, "name": "X"}).status_code == 401
+    assert client.get("/api/v1/tenants").status_code == 401
+    wrong = {"X-Chibo-Operator-Token": "doan-mo"}
+    assert client.get("/api/v1/tenants", headers=wrong).status_code == 401
+    first = client.post("/api/v1/tenants", json={"slug": slug, "name": "Tỉnh Mới"}, headers=operator)
+    second = client.post("/api/v1/tenants", json={"slug": slug, "name": "Tỉnh Mới"}, headers=operator)
     assert (first.status_code, second.status_code) == (201, 200)
-    assert slug in [t["slug"] for t in client.get("/api/v1/tenants").json()]
-    bad = client.post("/api/v1/tenants", json={"slug": "DROP TABLE", "name": "x"})
+    listed = client.get("/api/v1/tenants", headers=operator).json()
+    assert slug in [t["slug"] for t in listed]
+    bad = client.post("/api/v1/tenants", json={"slug": "DROP TABLE", "name": "x"}, headers=operator)
     assert bad.status_code == 400
     assert bad.json()["code"] == "invalid_tenant_slug"
     from infra.tenancy import find_tenant

@@ -1,0 +1,344 @@
+"""The policy mechanism: which roles may call a route, and which org unit the request touches.
+
+One guard (:func:`authorize`) runs before every route handler of the application. It finds the
+route's :class:`Policy` in the table (:mod:`services.security.policies`) by method and path
+template; a route with no policy is refused. Then: a verified principal of the route's tenant,
+a role the policy allows, and every org unit the request touches inside the principal's scope
+(their unit and its subtree). Handlers never check roles themselves.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hmac
+import json
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+import anyio
+from eventsourcing.application import AggregateNotFoundError
+from litestar.connection import ASGIConnection
+from litestar.handlers.base import BaseRouteHandler
+
+from domain.base import InvalidValue, NotFound
+from domain.org_unit import OrgUnit
+from domain.user import Role
+from infra.application import TenantApplication
+from services.context import AUTH_ERROR_KEY, PRINCIPAL_KEY, Principal, container_of
+from services.errors import Forbidden, Unauthenticated
+
+log = logging.getLogger(__name__)
+
+ALL_ROLES = frozenset(Role)
+READ_ONLY_ROLES = frozenset({Role.AUDITOR, Role.INSPECTOR})
+MAX_TREE_DEPTH = 16
+"""Far deeper than any real tree; stops a corrupted parent chain from looping."""
+
+
+# -- where the touched org unit is ----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Touch:
+    """What a request touches, as read from the request before the handler runs."""
+
+    path: Mapping[str, Any]
+    body: Mapping[str, Any]
+    query: Mapping[str, str]
+
+
+UnitFinder = Callable[[TenantApplication, Touch, Principal], "list[UUID | None]"]
+
+
+def unit_in_path(param: str) -> UnitFinder:
+    """The path parameter names an org unit."""
+
+    def find(_: TenantApplication, touch: Touch, __: Principal) -> list[UUID | None]:
+        return [as_uuid(touch.path.get(param), param)]
+
+    find.__qualname__ = f"unit_in_path({param!r})"
+    return find
+
+
+def unit_in_body(field_name: str, required: bool = True) -> UnitFinder:
+    """A body field names an org unit; ``None`` (e.g. a root unit) needs a tenant-wide scope."""
+
+    def find(_: TenantApplication, touch: Touch, __: Principal) -> list[UUID | None]:
+        value = touch.body.get(field_name)
+        if value is None and not required:
+            return [None]
+        return [as_uuid(value, field_name)]
+
+    find.__qualname__ = f"unit_in_body({field_name!r})"
+    return find
+
+
+def unit_in_query(param: str, required: bool = True, default_to_scope: bool = False) -> UnitFinder:
+    """A query parameter names an org unit.
+
+    Absent and optional: the whole tenant (so a scoped principal is refused), or, with
+    ``default_to_scope``, the principal's own scope unit, for handlers that default to it.
+    """
+
+    def find(_: TenantApplication, touch: Touch, principal: Principal) -> list[UUID | None]:
+        value = touch.query.get(param)
+        if value is None and default_to_scope:
+            return [principal.scope_unit_id]
+        if value is None and not required:
+            return [None]
+        return [as_uuid(value, param)]
+
+    find.__qualname__ = f"unit_in_query({param!r})"
+    return find
+
+
+def unit_of_aggregate(param: str, kind: type[Any], attribute: str = "cell_id") -> UnitFinder:
+    """The path names an aggregate of ``kind`` (a meeting, a case…) whose ``attribute`` is its unit."""
+
+    def find(app: TenantApplication, touch: Touch, __: Principal) -> list[UUID | None]:
+        aggregate = load(app, as_uuid(touch.path.get(param), param), kind)
+        return [as_uuid(getattr(aggregate, attribute), attribute)]
+
+    find.__qualname__ = f"unit_of_aggregate({param!r}, {kind.__name__}, {attribute!r})"
+    return find
+
+
+def aggregate_in_body(field_name: str, kind: type[Any], attribute: str = "cell_id") -> UnitFinder:
+    """A body field names an aggregate of ``kind`` whose ``attribute`` is its unit."""
+
+    def find(app: TenantApplication, touch: Touch, __: Principal) -> list[UUID | None]:
+        aggregate = load(app, as_uuid(touch.body.get(field_name), field_name), kind)
+        return [as_uuid(getattr(aggregate, attribute), attribute)]
+
+    find.__qualname__ = f"aggregate_in_body({field_name!r}, {kind.__name__}, {attribute!r})"
+    return find
+
+
+def parent_of(finder: UnitFinder) -> UnitFinder:
+    """The unit *above* the one found: decisions a cell cannot take about itself."""
+
+    def find(app: TenantApplication, touch: Touch, principal: Principal) -> list[UUID | None]:
+        parents: list[UUID | None] = []
+        for unit_id in finder(app, touch, principal):
+            parents.append(None if unit_id is None else load(app, unit_id, OrgUnit).parent_id)
+        return parents
+
+    find.__qualname__ = f"parent_of({finder.__qualname__})"
+    return find
+
+
+def member_in_path(param: str = "member_id") -> UnitFinder:
+    """A member's record: their own account may read it; others need the member's cell."""
+
+    def find(app: TenantApplication, touch: Touch, principal: Principal) -> list[UUID | None]:
+        from domain.member import Member
+
+        member_id = as_uuid(touch.path.get(param), param)
+        if principal.role == Role.MEMBER.value and principal.member_id != member_id:
+            raise outside_scope()
+        member = load(app, member_id, Member)
+        return [as_uuid(member.cell_id, "cell_id")]
+
+    find.__qualname__ = f"member_in_path({param!r})"
+    return find
+
+
+# -- the policy -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """Who may call a route. ``units`` find the org units touched; all must be in scope.
+
+    No ``units`` means the route touches the whole tenant: only principals without a scope
+    (tenant-wide) may call it, unless ``own_data`` says it returns only the caller's data.
+    """
+
+    roles: frozenset[Role] = frozenset()
+    units: tuple[UnitFinder, ...] = ()
+    public: bool = False
+    own_data: bool = False
+    operator: bool = False
+    note: str = field(default="", compare=False)
+
+    @classmethod
+    def open_to_all(cls, note: str) -> Policy:
+        """No token needed (health, login). Keep this list short."""
+        return cls(public=True, note=note)
+
+    @classmethod
+    def for_operator(cls, note: str) -> Policy:
+        """Cross-province administration: the platform operator's secret, not a user token."""
+        return cls(operator=True, note=note)
+
+    @classmethod
+    def refused(cls, note: str) -> Policy:
+        """Nobody over HTTP (e.g. provisioning, done from the command line)."""
+        return cls(roles=frozenset(), note=note)
+
+
+def allow(*roles: Role, units: tuple[UnitFinder, ...] = (), own_data: bool = False) -> Policy:
+    return Policy(roles=frozenset(roles), units=units, own_data=own_data)
+
+
+# -- the guard ------------------------------------------------------------------------------
+
+
+def policy_key(method: str, path_template: str) -> tuple[str, str]:
+    return method.upper(), path_template
+
+
+def policy_for(method: str, path_template: str) -> Policy | None:
+    from services.security.policies import POLICIES
+
+    return POLICIES.get(policy_key(method, path_template))
+
+
+async def authorize(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """Litestar guard, installed once on the application, so it runs for every route."""
+    method = str(connection.scope.get("method", "GET"))
+    template = str(connection.scope.get("path_template", ""))
+    policy = policy_for(method, template)
+    if policy is None:
+        log.error("route without a policy refused: %s %s", method, template)
+        raise Forbidden(
+            "Chức năng này chưa được cấp quyền cho ai", "no access policy is defined for this route"
+        )
+    if policy.public:
+        return
+    if policy.operator:
+        check_operator(connection)
+        return
+    principal = connection.scope.get(PRINCIPAL_KEY)
+    tenant = connection.path_params.get("tenant")
+    if not isinstance(principal, Principal):
+        reason = connection.scope.get(AUTH_ERROR_KEY)
+        if isinstance(reason, Unauthenticated):
+            raise reason
+        raise Unauthenticated("Cần đăng nhập", "authentication required")
+    if tenant is None or principal.tenant != tenant:
+        raise Forbidden("Không có quyền với tỉnh này", "this token is not for this tenant")
+    if Role(principal.role) not in policy.roles:
+        raise Forbidden(
+            "Vai trò của bạn không được phép thực hiện việc này",
+            "your role may not do this",
+            role=principal.role,
+        )
+    if principal.scope_unit_id is None:
+        return  # tenant-wide principal
+    if not policy.units:
+        if policy.own_data:
+            return
+        raise outside_scope()
+    touch = Touch(
+        path=connection.path_params,
+        body=await body_of(connection),
+        query=dict(connection.query_params),
+    )
+    container = container_of(connection.app.state)
+    app = await anyio.to_thread.run_sync(container.applications.get, tenant)
+    await anyio.to_thread.run_sync(check_scope, app, policy, touch, principal)
+
+
+OPERATOR_HEADER = "x-chibo-operator-token"
+
+
+def check_operator(connection: ASGIConnection[Any, Any, Any, Any]) -> None:
+    """The operator's secret (``CHIBO_OPERATOR_TOKEN``); no secret configured: API disabled."""
+    given = connection.headers.get(OPERATOR_HEADER, "")
+    if not given:
+        raise Unauthenticated(
+            "Cần mã quản trị viên hệ thống (X-Chibo-Operator-Token)",
+            "the operator token (X-Chibo-Operator-Token header) is required",
+        )
+    expected = container_of(connection.app.state).settings.operator_token
+    if not expected:
+        raise Forbidden(
+            "API quản trị liên tỉnh đang tắt; đặt CHIBO_OPERATOR_TOKEN hoặc dùng `chibo tenant create`",
+            "the cross-province admin API is disabled; set CHIBO_OPERATOR_TOKEN "
+            "or use `chibo tenant create`",
+        )
+    if not hmac.compare_digest(given.encode(), expected.encode()):
+        raise Unauthenticated("Mã quản trị viên hệ thống sai", "the operator token is wrong")
+
+
+def check_scope(app: TenantApplication, policy: Policy, touch: Touch, principal: Principal) -> None:
+    assert principal.scope_unit_id is not None
+    for finder in policy.units:
+        for unit_id in finder(app, touch, principal):
+            if unit_id is None or not is_within(app, unit_id, principal.scope_unit_id):
+                raise outside_scope()
+
+
+def is_within(app: TenantApplication, unit_id: UUID, scope_unit_id: UUID) -> bool:
+    """Whether ``unit_id`` is ``scope_unit_id`` or below it, walking the write model's parents.
+
+    The write model is always current (a unit founded a moment ago is found); the closure
+    table of the read side can replace this walk once every route reads through it.
+    """
+    current: UUID | None = unit_id
+    for _ in range(MAX_TREE_DEPTH):
+        if current is None:
+            return False
+        if current == scope_unit_id:
+            return True
+        try:
+            unit = load(app, current, OrgUnit)
+        except NotFound:
+            if current == unit_id:
+                raise  # the unit the request names does not exist
+            return False
+        current = unit.parent_id
+    return False
+
+
+async def body_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Mapping[str, Any]:
+    """The JSON body as a mapping (cached by Litestar, so the handler reads it again)."""
+    from litestar import Request
+
+    if connection.scope.get("method", "GET") in ("GET", "HEAD", "OPTIONS"):
+        return {}
+    # For HTTP routes Litestar passes the Request itself, whose body() caches for the handler.
+    request = (
+        connection
+        if isinstance(connection, Request)
+        else Request(connection.scope, connection.receive)
+    )
+    raw = await request.body()
+    if not raw:
+        return {}
+    try:
+        value = json.loads(raw)
+    except ValueError as error:
+        raise InvalidValue("Nội dung gửi lên không phải JSON", "the body is not JSON") from error
+    return value if isinstance(value, dict) else {}
+
+
+def load(app: TenantApplication, aggregate_id: UUID, kind: type[Any] = object) -> Any:
+    """The aggregate, which must be a ``kind``: an id of another kind is simply not found."""
+    aggregate: object = None
+    with contextlib.suppress(AggregateNotFoundError):
+        aggregate = app.repository.get(aggregate_id)
+    if aggregate is None or not isinstance(aggregate, kind):
+        raise NotFound("Không tìm thấy bản ghi", "no such record", id=str(aggregate_id))
+    return aggregate
+
+
+def as_uuid(value: Any, name: str) -> UUID:
+    if isinstance(value, UUID):
+        return value
+    try:
+        return UUID(str(value))
+    except ValueError as error:
+        raise InvalidValue(
+            f"«{name}» phải là một mã định danh (UUID)", f"{name} must be a UUID", field=name
+        ) from error
+
+
+def outside_scope() -> Forbidden:
+    return Forbidden(
+        "Nằm ngoài phạm vi tổ chức bạn được giao", "outside the part of the tree you are assigned"
+    )

@@ -1,0 +1,81 @@
+"""Security tables in each tenant schema: credentials, refresh tokens, idempotency keys.
+
+Kept outside the event log on purpose: password hashes and token digests must be replaceable
+and erasable, and login counters change on every attempt. Accessed through the tenant
+application's own pool (running as the tenant's database role), never across schemas.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import psycopg
+from psycopg import sql
+
+from infra.application import TenantApplication
+
+CREDENTIALS = "auth_credentials"
+REFRESH_TOKENS = "auth_refresh_tokens"
+IDEMPOTENCY = "idempotency_keys"
+
+
+def install_security_tables(conn: psycopg.Connection[Any], schema: str) -> None:
+    """Schema part (idempotent)."""
+    s = sql.Identifier(schema)
+    conn.execute(
+        sql.SQL(
+            "CREATE TABLE IF NOT EXISTS {}.{} ("
+            " user_id uuid PRIMARY KEY,"
+            " username text NOT NULL UNIQUE,"
+            " password_hash text NOT NULL,"
+            " failed_attempts int NOT NULL DEFAULT 0,"
+            " last_failed_at timestamptz,"
+            " updated_at timestamptz NOT NULL DEFAULT now())"
+        ).format(s, sql.Identifier(CREDENTIALS))
+    )
+    conn.execute(
+        sql.SQL(
+            "CREATE TABLE IF NOT EXISTS {}.{} ("
+            " id uuid PRIMARY KEY,"
+            " family_id uuid NOT NULL,"
+            " user_id uuid NOT NULL,"
+            " token_digest bytea NOT NULL,"
+            " issued_at timestamptz NOT NULL DEFAULT now(),"
+            " expires_at timestamptz NOT NULL,"
+            " used_at timestamptz,"
+            " revoked_at timestamptz)"
+        ).format(s, sql.Identifier(REFRESH_TOKENS))
+    )
+    conn.execute(
+        sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {}.{} (family_id)").format(
+            sql.Identifier(f"{REFRESH_TOKENS}_family"), s, sql.Identifier(REFRESH_TOKENS)
+        )
+    )
+    conn.execute(
+        sql.SQL(
+            "CREATE TABLE IF NOT EXISTS {}.{} ("
+            " user_id text NOT NULL,"
+            " key text NOT NULL,"
+            " fingerprint bytea NOT NULL,"
+            " status int,"
+            " content_type text,"
+            " body bytea,"
+            " created_at timestamptz NOT NULL DEFAULT now(),"
+            " PRIMARY KEY (user_id, key))"
+        ).format(s, sql.Identifier(IDEMPOTENCY))
+    )
+
+
+def table(app: TenantApplication, name: str) -> sql.Composed:
+    return sql.SQL("{}.{}").format(sql.Identifier(app.schema), sql.Identifier(name))
+
+
+def execute(
+    app: TenantApplication, query: sql.Composable, params: tuple[Any, ...] = ()
+) -> list[tuple[Any, ...]]:
+    """Run one statement in its own transaction on the tenant's pool; rows if any."""
+    with app.recorder.datastore.transaction(commit=True) as cursor:  # type: ignore[attr-defined]
+        cursor.execute(query, params)
+        if cursor.description is None:
+            return []
+        return [tuple(row.values()) for row in cursor.fetchall()]

@@ -1,0 +1,185 @@
+"""Tenant isolation in the database: each province's role reaches its own schema and nothing else.
+
+Real PostgreSQL. The write side (an eventsourcing application on the role factory) and the
+read side (asyncpg, ``SET LOCAL ROLE`` per transaction) are both checked.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from datetime import date
+from uuid import uuid4
+
+import psycopg
+import pytest
+from eventsourcing.utils import Environment, get_topic
+from psycopg import sql
+
+from domain.base import SYSTEM
+from domain.org_unit import Level, OrgUnit
+from domain.user import Role
+from infra.application import TenantApplication
+from infra.bootstrap import schema_parts
+from infra.db_roles import (
+    TenantRolePostgresFactory,
+    drop_tenant_role,
+    fetch_as_tenant,
+    role_for,
+    tenant_read_connection,
+)
+from infra.readside import ReadSide
+from infra.tenancy import Tenant, provision
+from services import auth
+from services.security.ratelimit import LoginThrottle
+from services.security.tokens import TokenSigner
+from tests.conftest import drop_tenant, new_slug
+
+pytestmark = pytest.mark.integration
+
+
+class RoleApplication(TenantApplication):
+    """A tenant application whose pool runs as the tenant's role (the production wiring)."""
+
+    name = "Chibo"
+
+    def construct_env(self, name, env=None) -> Environment:
+        values = dict(env or {})
+        values["PERSISTENCE_MODULE"] = get_topic(TenantRolePostgresFactory)
+        return Environment(name, values)
+
+
+@pytest.fixture
+def other(database) -> Iterator[Tenant]:
+    created, _ = provision(database, new_slug(), "Tỉnh Khác", schema_parts())
+    yield created
+    drop_tenant(database, created)
+    with database.connect() as conn:
+        drop_tenant_role(conn, created.schema)
+
+
+@pytest.fixture
+def role_app(database, tenant) -> Iterator[RoleApplication]:
+    application = RoleApplication(tenant.slug, tenant.schema, database, pool_size=1)
+    yield application
+    application.close()
+
+
+def events(schema: str) -> sql.Composed:
+    return sql.SQL("SELECT count(*) FROM {}.chibo_events").format(sql.Identifier(schema))
+
+
+def as_role(database, schema: str, statement: sql.Composable) -> None:
+    with database.connect() as conn:
+        conn.execute(sql.SQL("SET ROLE {}").format(sql.Identifier(role_for(schema))))
+        conn.execute(statement)
+
+
+def test_a_tenant_role_reads_its_schema_and_not_another(database, tenant, other):
+    as_role(database, tenant.schema, events(tenant.schema))
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        as_role(database, tenant.schema, events(other.schema))
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        as_role(database, other.schema, events(tenant.schema))
+
+
+def test_a_tenant_role_cannot_read_the_catalog_or_create_tables(database, tenant):
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        as_role(database, tenant.schema, sql.SQL("SELECT * FROM chibo_catalog.tenants"))
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        as_role(
+            database,
+            tenant.schema,
+            sql.SQL("CREATE TABLE {}.sneaky (x int)").format(sql.Identifier(tenant.schema)),
+        )
+
+
+def test_a_tenant_role_cannot_rewrite_the_log(database, tenant, app):
+    app.save_all(
+        OrgUnit.found(uuid4(), "Đảng bộ tỉnh", Level.PROVINCE, None, date(2020, 1, 1), SYSTEM)
+    )
+    target = sql.SQL("{}.chibo_events").format(sql.Identifier(tenant.schema))
+    for statement in (
+        sql.SQL("DELETE FROM {}").format(target),
+        sql.SQL("TRUNCATE {}").format(target),
+    ):
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            as_role(database, tenant.schema, statement)
+
+
+def test_the_write_side_runs_as_the_tenant_role(database, tenant, other, role_app):
+    unit = OrgUnit.found(uuid4(), "Đảng bộ tỉnh", Level.PROVINCE, None, date(2020, 1, 1), SYSTEM)
+    assert role_app.save_all(unit) >= 1
+    assert role_app.repository.get(unit.id).name == "Đảng bộ tỉnh"
+    with role_app.recorder.datastore.transaction() as cursor:
+        cursor.execute("SELECT current_user AS who")
+        assert cursor.fetchone()["who"] == role_for(tenant.schema)
+    with (
+        pytest.raises(Exception, match="permission denied"),
+        role_app.recorder.datastore.transaction() as cursor,
+    ):
+        cursor.execute(events(other.schema))
+
+
+def test_accounts_and_login_work_under_the_tenant_role(tmp_path, role_app):
+    account, _ = auth.create_user(role_app, SYSTEM, "van.thu", "mật-khẩu-dài-đủ-2025", Role.AUDITOR)
+    session = auth.login(
+        role_app,
+        TokenSigner(b"k" * 48),
+        LoginThrottle(),
+        "van.thu",
+        "mật-khẩu-dài-đủ-2025",
+        "ip",
+        "r",
+    )
+    assert session.principal.user_id == str(account.id)
+    assert (
+        auth.refresh(role_app, TokenSigner(b"k" * 48), session.refresh_token).principal.role
+        == "auditor"
+    )
+
+
+def test_the_read_side_switches_role_per_transaction_only(database, tenant, other):
+    async def scenario() -> tuple[str, str, str]:
+        readside = ReadSide(database, min_size=1, max_size=1)
+        try:
+            async with tenant_read_connection(readside, tenant.schema) as conn:
+                inside = await conn.fetchval("SELECT current_user")
+            rows = await fetch_as_tenant(
+                readside, tenant.schema, f"SELECT count(*) FROM {tenant.schema}.chibo_events"
+            )
+            try:
+                await fetch_as_tenant(
+                    readside, tenant.schema, f"SELECT count(*) FROM {other.schema}.chibo_events"
+                )
+                refused = "no"
+            except Exception as error:
+                refused = type(error).__name__
+            # One pooled connection: after the transaction it is the owner again.
+            after = await (await readside.pool()).fetchval("SELECT current_user")
+            assert rows[0][0] == 0
+            return inside, refused, after
+        finally:
+            await readside.close()
+
+    inside, refused, after = asyncio.run(scenario())
+    assert inside == role_for(tenant.schema)
+    assert refused == "InsufficientPrivilegeError"
+    assert after == database.user
+
+
+def test_provisioning_twice_keeps_the_role_and_its_rights(database, tenant):
+    provision(database, tenant.slug, tenant.name, schema_parts())
+    as_role(database, tenant.schema, events(tenant.schema))
+
+
+def test_a_job_gets_only_the_application_of_its_message_tenant(container, tenant, other):
+    from services.security.jobs import JobOutsideTenant, check_job_tenant, job_context
+
+    app, actor = job_context(container, tenant.slug, "deadline_scan", "m-1")
+    assert app.slug == tenant.slug
+    assert app.schema == tenant.schema
+    assert actor.user_id == "job:deadline_scan"
+    assert actor.request_id == "message:m-1"
+    with pytest.raises(JobOutsideTenant):
+        check_job_tenant(other.slug, app)
