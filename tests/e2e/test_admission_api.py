@@ -15,23 +15,8 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(autouse=True)
-def signed_in(client, container, tenant, monkeypatch):
-    """Act as the province's administrator; merge this feature's access policies (and an
-    admin-only policy for meeting routes still missing from the table) for the test's run."""
-    from services.app import create_app  # noqa: F401  (routes registered)
-    from services.routes import meetings
-    from services.routes.admissions import admission_policies
-    from services.security import policies
-    from services.security.policy import allow
-
-    merged = dict(policies.POLICIES)
-    for handler in meetings.ROUTES:
-        for path in handler.paths:
-            template = path.replace(":uuid", "").replace(":str", "")
-            for method in handler.http_methods:
-                merged.setdefault((method, template), allow(Role.TENANT_ADMIN))
-    merged.update(admission_policies())
-    monkeypatch.setattr(policies, "POLICIES", merged)
+def signed_in(client, container, tenant):
+    """Act as the province's administrator."""
     client.headers.update(bearer(token(container, tenant.slug, Role.TENANT_ADMIN)))
 
 

@@ -15,7 +15,6 @@ from domain.user import Role
 from projections import engine
 from projections.org_tree import ORG_TREE
 from projections.supervision import SUPERVISION
-from services.routes.supervision import supervision_policies
 from tests.e2e.auth_helpers import bearer, token
 
 pytestmark = pytest.mark.e2e
@@ -100,10 +99,6 @@ def catch_up(container: Any, schema: str) -> None:
 
 
 def make_api(client: Any, container: Any, tenant: Any, monkeypatch: pytest.MonkeyPatch) -> Api:
-    from services.security import policies
-
-    for key, policy in supervision_policies().items():
-        monkeypatch.setitem(policies.POLICIES, key, policy)
     headers = bearer(token(container, tenant.slug, Role.TENANT_ADMIN))
     return Api(client, f"/api/v1/t/{tenant.slug}", headers)
 
