@@ -82,5 +82,6 @@ class FileKeyStore:
         finally:
             tmp.unlink()
 
+
 def key_store_for(data_dir: Path) -> FileKeyStore:
     return FileKeyStore(data_dir / "seal-keys")

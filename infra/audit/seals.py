@@ -84,7 +84,7 @@ def signature_holds(seal: Seal) -> bool:
         public.verify(bytes.fromhex(seal.document["signature"]), signed_message(seal.document))
     except (InvalidSignature, ValueError):
         return False
-    return key_id(bytes.fromhex(seal.document["public_key"])) == seal.document["key_id"]
+    return bool(key_id(bytes.fromhex(seal.document["public_key"])) == seal.document["key_id"])
 
 
 def install(conn: psycopg.Connection[Any], schema: str) -> None:
@@ -110,7 +110,9 @@ def create_seal(
         conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"audit-seal:{schema}",))
         seals, chain = (sql.Identifier(schema, t) for t in (SEALS_TABLE, CHAIN_TABLE))
         last = conn.execute(
-            sql.SQL("SELECT seq, last_notification_id FROM {} ORDER BY seq DESC LIMIT 1").format(seals)
+            sql.SQL("SELECT seq, last_notification_id FROM {} ORDER BY seq DESC LIMIT 1").format(
+                seals
+            )
         ).fetchone()
         seq, after = (int(last[0]), int(last[1])) if last else (0, 0)
         prev_row = conn.execute(

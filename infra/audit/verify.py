@@ -19,23 +19,31 @@ tampered point on, and the seals kept by an inspector (``--against``) expose a r
 
 from __future__ import annotations
 
+import itertools
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from hashlib import sha256
 from typing import Any
 from uuid import UUID
 
-import psycopg
 from psycopg import sql
 
 from infra.application import EVENTS_TABLE
-from infra.audit.hashchain import CHAIN_TABLE, encode_entry, genesis, slug_of
+from infra.audit.hashchain import (
+    CHAIN_TABLE,
+    ENTRY_SQL,
+    genesis,
+    slug_of,
+)
 from infra.audit.keys import KeyStore, key_id, raw_public
-from infra.audit.merkle import MerkleBuilder, leaf_hash
+from infra.audit.merkle import MerkleBuilder
 from infra.audit.seals import Seal, signature_holds, stored_seals
+from infra.audit.stream import batches, export_snapshot
+from infra.database import Database
 
 MAX_FINDINGS = 1000
-FETCH = 20_000
+NEVER = 2**63
 KIND_VI = {"altered": "bị sửa", "removed": "bị xóa", "inserted": "bị chèn thêm"}
 
 
@@ -110,32 +118,36 @@ class _Pending:
         if self.builder.root().hex() != doc["merkle_root"]:
             problems.append("gốc Merkle không khớp / Merkle root differs")
         if self.prev_hash is not None and self.prev_hash.hex() != doc["prev_chain_hash"]:
-            problems.append("mắt xích trước khoảng không khớp / chain hash before the range differs")
+            problems.append(
+                "mắt xích trước khoảng không khớp / chain hash before the range differs"
+            )
         if self.last_hash.hex() != doc["last_chain_hash"]:
             problems.append("mắt xích cuối không khớp / last chain hash differs")
 
 
 def verify(
-    conn: psycopg.Connection[Any],
+    database: Database,
     schema: str,
     external: list[Seal] | None = None,
     keys: KeyStore | None = None,
 ) -> Report:
-    """Check the tenant's log, chain and seals. ``conn`` must not be inside a transaction."""
+    """Check the tenant's log, chain and seals, all as of one snapshot."""
     started = time.perf_counter()
     slug = slug_of(schema)
     report = Report(slug)
-    conn.autocommit = False
-    conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
-    conn.read_only = True
-    try:
+    with database.connect() as conn:
+        snapshot = export_snapshot(conn)
         stored = stored_seals(conn, schema)
         pending = _plan_seals(slug, stored, external or [], keys, report)
-        _scan(conn, schema, genesis(slug), pending, report)
-    finally:
+        head = conn.execute(
+            sql.SQL("SELECT max(notification_id) FROM {}").format(
+                sql.Identifier(schema, CHAIN_TABLE)
+            )
+        ).fetchone()
+        report.chain_head = int(head[0] or 0) if head else 0
+        _scan(database, snapshot, schema, genesis(slug), pending, report)
+        _name_from_chain(conn, schema, report)
         conn.rollback()
-        conn.read_only = False
-        conn.autocommit = True
     report.seconds = time.perf_counter() - started
     return report
 
@@ -164,83 +176,144 @@ def _plan_seals(
                 "bản lưu trong hệ thống đã mất hoặc bị thay / the stored copy is gone or replaced"
             )
         plan.append(_Pending(seal, check))
-    plan.sort(key=lambda p: p.seal.first)
     return plan
 
 
 def _scan(
-    conn: psycopg.Connection[Any], schema: str, start: bytes, plan: list[_Pending], report: Report
+    database: Database,
+    snapshot: str,
+    schema: str,
+    start: bytes,
+    plan: list[_Pending],
+    report: Report,
 ) -> None:
-    events, chain = sql.Identifier(schema, EVENTS_TABLE), sql.Identifier(schema, CHAIN_TABLE)
-    head_row = conn.execute(sql.SQL("SELECT max(notification_id) FROM {}").format(chain)).fetchone()
-    head = report.chain_head = int(head_row[0] or 0) if head_row else 0
-    query = sql.SQL(
-        "SELECT coalesce(e.notification_id, c.notification_id), uuid_send(e.originator_id),"
-        " e.originator_version, convert_to(e.topic, 'UTF8'), e.state,"
-        " uuid_send(c.originator_id), c.originator_version, c.hash"
-        " FROM {} e FULL JOIN {} c ON c.notification_id = e.notification_id"
-        " ORDER BY 1"
-    ).format(events, chain)
+    """Merge the events with the chain entries (both in id order) and check each link."""
+    events = batches(database, snapshot, sql.SQL(
+        "SELECT notification_id, " + ENTRY_SQL + " FROM {} ORDER BY notification_id"
+    ).format(sql.Identifier(schema, EVENTS_TABLE)))  # fmt: skip
+    chain = chain_from(batches(database, snapshot, sql.SQL(
+        "SELECT notification_id, hash FROM {}"
+        " ORDER BY notification_id"
+    ).format(sql.Identifier(schema, CHAIN_TABLE))))  # fmt: skip
+    head, findings = report.chain_head, report.findings
+    sha = sha256
     running = stored_prev = start
-    waiting = list(reversed(plan))  # pop() from the end gives the next seal to open
-    active: list[_Pending] = []
-    findings = report.findings
-    count = 0
-    with conn.cursor(name="chibo_audit_verify", binary=True) as cur:
-        cur.itersize = FETCH
-        cur.execute(query)
-        while rows := cur.fetchmany(FETCH):
-            for nid, originator, version, topic, state, c_originator, c_version, c_hash in rows:
-                if active and active[0].seal.last < nid or waiting and waiting[-1].seal.first <= nid:
-                    active = _roll(active, waiting, nid, running)
-                if originator is None:
-                    report.finding_count += 1
-                    if len(findings) < MAX_FINDINGS:
-                        findings.append(Finding("removed", nid, UUID(bytes=c_originator), c_version))
-                    stored_prev = c_hash
-                    continue
-                count += 1
-                data = encode_entry(nid, originator, version, topic, state)
-                digest = sha256(running + data).digest()
-                if c_hash is None:
-                    if nid <= head:
-                        report.finding_count += 1
-                        if len(findings) < MAX_FINDINGS:
-                            findings.append(Finding("inserted", nid, UUID(bytes=originator), version))
-                    else:
-                        report.unchained += 1
-                else:
-                    # While the stored chain agrees with the recomputed one, one hash serves both.
-                    local = digest if stored_prev == running else sha256(stored_prev + data).digest()
-                    if local != c_hash:
-                        report.finding_count += 1
-                        if len(findings) < MAX_FINDINGS:
-                            findings.append(Finding("altered", nid, UUID(bytes=c_originator), c_version))
-                    stored_prev = c_hash
-                running = digest
-                if active:
-                    leaf = leaf_hash(digest)
-                    for p in active:
-                        p.builder.add_leaf_hash(leaf)
-                        p.last_hash = digest
-    report.events = count
-    for p in _roll(active, waiting, 2**63, running):
-        p.close()
+    seals = _SealPass(plan)
+    boundary = seals.boundary()
+    collecting = False
+    collect = seals.collected.append
+    entry = next(chain, None)
+    entry_id = entry[0] if entry else NEVER
+
+    def found(kind: str, nid: int, originator: bytes | None, version: int) -> None:
+        # Removed and altered events are named by their chain entry, looked up afterwards.
+        report.finding_count += 1
+        if len(findings) < MAX_FINDINGS:
+            findings.append(Finding(kind, nid, UUID(bytes=originator or bytes(16)), version))
+
+    for batch in events:
+        report.events += len(batch)
+        for nid, data in batch:
+            while entry_id < nid:  # a chain entry whose event is gone
+                if entry_id >= boundary:
+                    boundary = seals.roll(entry_id, running)
+                    collecting = bool(seals.active)
+                found("removed", entry_id, None, 0)
+                stored_prev = entry[1]  # type: ignore[index]
+                entry = next(chain, None)
+                entry_id = entry[0] if entry else NEVER
+            if nid >= boundary:
+                boundary = seals.roll(nid, running)
+                collecting = bool(seals.active)
+            digest = sha(running + data).digest()
+            if entry_id == nid:
+                stored = entry[1]  # type: ignore[index]
+                # While the stored chain agrees with the recomputed one, one hash serves both.
+                local = digest if stored_prev == running else sha(stored_prev + data).digest()
+                if local != stored:
+                    found("altered", nid, None, 0)
+                stored_prev = stored
+                entry = next(chain, None)
+                entry_id = entry[0] if entry else NEVER
+            elif nid <= head:
+                found("inserted", nid, data[8:24], int.from_bytes(data[24:32], "big"))
+            else:
+                report.unchained += 1
+            running = digest
+            if collecting:
+                collect(digest)
+        seals.flush()
+    while entry is not None:
+        if entry_id >= boundary:
+            boundary = seals.roll(entry_id, running)
+        found("removed", entry_id, None, 0)
+        entry = next(chain, None)
+        entry_id = entry[0] if entry else NEVER
+    seals.roll(NEVER, running)
 
 
-def _roll(active: list[_Pending], waiting: list[_Pending], nid: int, running: bytes) -> list[_Pending]:
-    """Close seals that ended before ``nid`` and open those that start at or before it."""
-    still = []
-    for p in active:
-        if p.seal.last < nid:
-            p.close()
-        else:
-            still.append(p)
-    while waiting and waiting[-1].seal.first <= nid:
-        opened = waiting.pop()
-        opened.prev_hash = running
-        still.append(opened)
-    return still
+def _name_from_chain(conn: Any, schema: str, report: Report) -> None:
+    """Fill in the aggregate and version of removed and altered events from their chain entry."""
+    wanted = [f.notification_id for f in report.findings if f.kind != "inserted"]
+    if not wanted:
+        return
+    rows = conn.execute(
+        sql.SQL(
+            "SELECT notification_id, originator_id, originator_version FROM {}"
+            " WHERE notification_id = ANY(%s)"
+        ).format(sql.Identifier(schema, CHAIN_TABLE)),
+        (wanted,),
+    ).fetchall()
+    names = {nid: (originator, version) for nid, originator, version in rows}
+    report.findings = [
+        f if f.kind == "inserted" else Finding(f.kind, f.notification_id, *names[f.notification_id])
+        for f in report.findings
+    ]
+
+
+def chain_from(source: Iterator[list[tuple[Any, ...]]]) -> Iterator[tuple[Any, ...]]:
+    return itertools.chain.from_iterable(source)
+
+
+class _SealPass:
+    """The seals whose ranges the pass is inside, fed the recomputed chain a batch at a time."""
+
+    def __init__(self, plan: list[_Pending]) -> None:
+        self.waiting = sorted(plan, key=lambda p: p.seal.first, reverse=True)  # pop() = next
+        self.active: list[_Pending] = []
+        self.collected: list[bytes] = []
+
+    def boundary(self) -> int:
+        """The next id at which a seal opens or closes."""
+        ends = [p.seal.last + 1 for p in self.active]
+        return min([*ends, self.waiting[-1].seal.first] if self.waiting else ends, default=NEVER)
+
+    def flush(self) -> None:
+        if self.collected and self.active:
+            leaves = [sha256(b"\x00" + d).digest() for d in self.collected]
+            for p in self.active:
+                p.builder.add_leaf_hashes(leaves)
+                p.last_hash = self.collected[-1]
+        self.collected.clear()
+
+    def roll(self, nid: int, running: bytes) -> int:
+        """Close seals that end before ``nid``, open those that start at or before it."""
+        self.flush()
+        still = []
+        for p in self.active:
+            if p.seal.last < nid:
+                p.close()
+            else:
+                still.append(p)
+        while self.waiting and self.waiting[-1].seal.first <= nid:
+            opened = self.waiting.pop()
+            opened.prev_hash = running
+            if opened.seal.last < nid:  # its whole range is gone from the log
+                opened.close()
+            else:
+                still.append(opened)
+        self.active = still
+        return self.boundary()
 
 
 def render(report: Report) -> str:
@@ -254,12 +327,20 @@ def render(report: Report) -> str:
     if report.first is None:
         lines.append("Chuỗi băm nguyên vẹn / the hash chain is intact")
     else:
-        lines.append(f"SỰ KIỆN ĐẦU TIÊN BỊ CAN THIỆP / FIRST TAMPERED EVENT: {report.first.describe()}")
+        lines.append(
+            f"SỰ KIỆN ĐẦU TIÊN BỊ CAN THIỆP / FIRST TAMPERED EVENT: {report.first.describe()}"
+        )
         lines.extend(f"  - {f.describe()}" for f in report.findings[1:])
         if report.finding_count > len(report.findings):
             lines.append(f"  … tổng cộng {report.finding_count} / {report.finding_count} in all")
     for s in report.seals:
-        state = "CÒN NGUYÊN / holds" if s.holds else "KHÔNG CÒN ĐÚNG / BROKEN: " + "; ".join(s.problems)
+        state = (
+            "CÒN NGUYÊN / holds" if s.holds else "KHÔNG CÒN ĐÚNG / BROKEN: " + "; ".join(s.problems)
+        )
         lines.append(f"Niêm phong / seal #{s.seq} ({s.source}, #{s.first}–#{s.last}): {state}")
-    lines.append("KẾT LUẬN: TOÀN VẸN / RESULT: INTACT" if report.ok else "KẾT LUẬN: CÓ CAN THIỆP / RESULT: TAMPERED")
+    lines.append(
+        "KẾT LUẬN: TOÀN VẸN / RESULT: INTACT"
+        if report.ok
+        else "KẾT LUẬN: CÓ CAN THIỆP / RESULT: TAMPERED"
+    )
     return "\n".join(lines)

@@ -203,4 +203,16 @@ POLICIES: dict[tuple[str, str], Policy] = {
     ("GET", f"{T}/views/level"): allow(*READERS, units=SCOPE_OR_QUERY),
     ("GET", f"{T}/views/lists"): allow(*READERS, units=SCOPE_OR_QUERY),
     ("GET", f"{T}/views/lists/{{list_name}}"): allow(*READERS, units=SCOPE_OR_QUERY),
+    # audit (kiểm tra, giám sát): the trail within the subtree asked about or the caller's own;
+    # seals and aggregates as of a point are tenant-wide; only the administrator seals.
+    ("GET", f"{T}/audit/trail"): allow(
+        ADMIN,
+        Role.INSPECTOR,
+        Role.AUDITOR,
+        units=(unit_in_query("unit_id", default_to_scope=True),),
+    ),
+    ("GET", f"{T}/audit/seals"): allow(ADMIN, Role.INSPECTOR, Role.AUDITOR),
+    ("GET", f"{T}/audit/seals/{{seq}}"): allow(ADMIN, Role.INSPECTOR, Role.AUDITOR),
+    ("POST", f"{T}/audit/seals"): allow(ADMIN),
+    ("GET", f"{T}/audit/aggregates/{{aggregate_id}}"): allow(ADMIN, Role.INSPECTOR, Role.AUDITOR),
 }

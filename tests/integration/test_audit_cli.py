@@ -1,0 +1,84 @@
+"""The audit commands end to end: seal, export, verify against a kept seal, replay."""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import uuid4
+
+import pytest
+from psycopg import sql
+
+from domain.base import SYSTEM
+from domain.org_unit import Level, OrgUnit
+from services.cli import main
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def env(database, tmp_path, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", database.url)
+    monkeypatch.setenv("CHIBO_DATA_DIR", str(tmp_path / "data"))
+    return tmp_path
+
+
+def units(app, count=3):
+    root = OrgUnit.found(uuid4(), "Đảng bộ tỉnh", Level.PROVINCE, None, date(2020, 1, 1), SYSTEM)
+    app.save_all(root)
+    for i in range(count):
+        root.rename(f"Đảng bộ tỉnh {i}", SYSTEM)
+        app.save_all(root)
+    return root
+
+
+def test_seal_then_verify_against_the_kept_seal_after_tampering(app, tenant, database, env, capsys):
+    units(app)
+    kept = env / "seal.json"
+    assert main(["audit", "seal", tenant.slug, "--out", str(kept)]) == 0
+    assert main(["audit", "verify", tenant.slug, "--against", str(kept)]) == 0
+    assert "TOÀN VẸN / RESULT: INTACT" in capsys.readouterr().out
+
+    with database.connect() as conn, conn.transaction():
+        conn.execute("SET LOCAL session_replication_role = replica")
+        conn.execute(
+            sql.SQL("DELETE FROM {}.chibo_events WHERE notification_id = 2").format(
+                sql.Identifier(tenant.schema)
+            )
+        )
+    assert main(["audit", "verify", tenant.slug, "--against", str(kept)]) == 1
+    out = capsys.readouterr().out
+    assert "SỰ KIỆN ĐẦU TIÊN BỊ CAN THIỆP / FIRST TAMPERED EVENT: Sự kiện #2" in out
+    assert "bị xóa" in out
+    assert "(external, #1–#4): KHÔNG CÒN ĐÚNG" in out
+
+
+def test_export_writes_one_file_per_seal(app, tenant, env, capsys):
+    units(app, 1)
+    main(["audit", "seal", tenant.slug])
+    units(app, 1)
+    main(["audit", "seal", tenant.slug])
+    assert main(["audit", "seal", tenant.slug]) == 0
+    assert "nothing new to seal" in capsys.readouterr().out
+    assert main(["audit", "seals", tenant.slug, "--dir", str(env / "out")]) == 0
+    files = sorted(p.name for p in (env / "out").iterdir())
+    assert files == [f"{tenant.slug}-seal-1.json", f"{tenant.slug}-seal-2.json"]
+
+
+def test_verify_refuses_an_unreadable_seal_file(tenant, env, capsys):
+    (env / "bad.json").write_text("{}")
+    assert main(["audit", "verify", tenant.slug, "--against", str(env / "bad.json")]) == 2
+
+
+def test_replay_until_a_position_and_until_a_date(app, tenant, database, env, capsys):
+    units(app, 2)
+    assert main(["replay", tenant.slug, "--until", "2"]) == 0
+    assert f"{tenant.schema}_replay_2" in capsys.readouterr().out
+    assert main(["replay", tenant.slug, "--until", "2000-01-01"]) == 0
+    assert f"{tenant.schema}_replay_0" in capsys.readouterr().out
+    with database.connect() as conn:
+        for position in (0, 2):
+            conn.execute(
+                sql.SQL("DROP SCHEMA {} CASCADE").format(
+                    sql.Identifier(f"{tenant.schema}_replay_{position}")
+                )
+            )
