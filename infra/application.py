@@ -8,6 +8,7 @@ explicit settings passed in.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -34,9 +35,12 @@ class TenantApplication(Application[UUID]):
         pool_size: int = 2,
         pool_overflow: int = 2,
         create_table: bool = False,
+        on_committed: Callable[[str], None] | None = None,
     ) -> None:
         self.slug = slug
         self.schema = schema
+        self.on_committed = on_committed
+        """Told the province's slug after each commit (the wiring wakes the projection workers)."""
         super().__init__(
             {
                 "PERSISTENCE_MODULE": "eventsourcing.postgres",
@@ -62,6 +66,8 @@ class TenantApplication(Application[UUID]):
     def save_all(self, *aggregates: Any) -> int:
         """Save aggregates in one transaction; return the log position of the last event."""
         recordings: list[Recording[UUID]] = self.save(*aggregates)
+        if recordings and self.on_committed is not None:
+            self.on_committed(self.slug)
         return max((r.notification.id for r in recordings), default=0)
 
     @property

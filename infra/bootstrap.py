@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from infra import workers
 from infra.database import Database, EmbeddedPostgres
 from infra.readside import ReadSide
 from infra.settings import Settings
@@ -18,8 +19,12 @@ from infra.tenancy import SchemaPart, Tenant, TenantApplications, provision
 def schema_parts() -> Sequence[SchemaPart]:
     """Everything installed into each tenant schema besides the event tables, in order."""
     from infra.audit.guard import install_guard
+    from infra.db_roles import install_tenant_role
+    from projections.engine import install_read_models
+    from services.security.store import install_security_tables
 
-    return (install_guard,)
+    # The tenant's database role goes last: it grants on every table installed before it.
+    return (install_guard, install_security_tables, install_read_models, install_tenant_role)
 
 
 @dataclass
@@ -52,5 +57,7 @@ def build_container(settings: Settings) -> Container:
         maxsize=settings.tenant_cache_size,
         pool_size=settings.tenant_pool_size,
         pool_overflow=settings.tenant_pool_overflow,
+        # A no-op until `infra.workers.configure` runs (serve, worker); then it enqueues.
+        on_committed=workers.notify_committed,
     )
     return Container(settings, database, applications, ReadSide(database), embedded)

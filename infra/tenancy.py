@@ -143,7 +143,12 @@ class TenantApplications:
                 return app
         tenant = find_tenant(self.database, slug)
         app = TenantApplication(
-            tenant.slug, tenant.schema, self.database, self.pool_size, self.pool_overflow
+            tenant.slug,
+            tenant.schema,
+            self.database,
+            self.pool_size,
+            self.pool_overflow,
+            on_committed=self.on_committed,
         )
         evicted: list[TenantApplication] = []
         with self._lock:

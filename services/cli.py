@@ -17,6 +17,9 @@ from infra.settings import load_settings
 
 COMMAND_MODULES: list[str] = [
     "services.cli_core",
+    "services.cli_users",
+    "services.cli_projections",
+    "services.cli_audit",
 ]
 
 

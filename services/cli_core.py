@@ -29,16 +29,21 @@ def register(subparsers: Any) -> None:
 def run_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from infra import workers
     from services.app import create_app
     from services.cli import open_container
 
     container = open_container()
+    # Local default (no BROKER_URL): the stub broker with an in-process worker, so this one
+    # command runs everything; with RabbitMQ, `chibo worker` processes do the catching up.
+    runtime = workers.configure(container.database, container.settings.broker_url)
     try:
         if args.demo:
             from services.demo import DEMO_SLUG, seed_demo
 
             username, password = seed_demo(container, container.settings.demo_password or None)
             url = f"http://{args.host or container.settings.host}:{args.port or container.settings.port}"
+            runtime.notify_committed(DEMO_SLUG)  # build its views now, not at the next tick
             print(
                 f"\nTỉnh demo / demo province: {DEMO_SLUG}\n"
                 f"Đăng nhập / log in: POST {url}/api/v1/t/{DEMO_SLUG}/auth/login\n"
@@ -54,6 +59,7 @@ def run_serve(args: argparse.Namespace) -> int:
             log_level="info",
         )
     finally:
+        workers.shutdown()
         container.close()
     return 0
 

@@ -29,9 +29,7 @@ TOPICS = (
 ABSENCE_REASONS = ("Ốm", "Đi công tác", "Việc gia đình")
 
 
-def seed_meetings(
-    app: TenantApplication, rosters: list[CellRoster], rng: random.Random
-) -> None:
+def seed_meetings(app: TenantApplication, rosters: list[CellRoster], rng: random.Random) -> None:
     settings = ProvinceSettings()
     for roster in rosters:
         meetings: list[Meeting] = []

@@ -7,10 +7,23 @@ from typing import Any
 
 def route_handlers() -> list[Any]:
     # One import and one line per feature module, so features register without conflicts.
-    from services.routes import meta, org, tenants
+    from services.routes import auth, meta, org, tenants
+
+    from services.routes import meetings
+    from services.routes import admissions, membership
+    from services.routes import supervision
+    from services.routes import views
+    from services.routes import audit
 
     routes: list[Any] = []
     routes += meta.ROUTES
     routes += tenants.ROUTES
     routes += org.ROUTES
+    routes += auth.ROUTES
+    routes += meetings.ROUTES
+    routes += admissions.ROUTES
+    routes += membership.ROUTES
+    routes += supervision.ROUTES
+    routes += views.ROUTES
+    routes += audit.ROUTES
     return routes

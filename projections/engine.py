@@ -1,0 +1,298 @@
+"""The projection engine: reads a province's log in batches, applies it, commits the checkpoint.
+
+For each (tenant, projection) pair, one batch is one transaction:
+
+1. take ``pg_try_advisory_xact_lock`` on the pair, so two workers never run it together;
+2. read the checkpoint (after the lock, so it is the last committed one), then the next
+   ``batch_size`` events with ``notification_id >`` checkpoint and a topic the projection
+   consumes, in id order, with ``max(notification_id)`` from the same statement;
+3. call ``projection.apply`` and advance the checkpoint in the same transaction.
+
+Ordering: the library inserts events under ``LOCK TABLE … IN EXCLUSIVE MODE``, so a writer is
+given its notification ids and commits before the next writer gets any. Every id a snapshot
+cannot see yet is therefore larger than every id it can see, and "id > checkpoint" never
+skips a late commit (tests/integration/test_projection_ordering.py holds a writer open to
+prove it). When fewer events than a batch come back, the checkpoint moves to the snapshot's
+maximum id, so a projection that skips most topics shows no false lag.
+
+A projection that raises has its batch rolled back, its error and position recorded, and is
+left behind; the others carry on. Memory is bounded by ``batch_size`` whatever the log length.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg
+from psycopg import sql
+
+from infra.application import EVENTS_TABLE
+from infra.database import Database
+from projections import tracking
+from projections.base import Projection, StoredEventRow, table
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 5_000
+REBUILD_BATCH_SIZE = 20_000
+
+
+@dataclass(frozen=True, slots=True)
+class CatchUp:
+    """What one catch-up of one (tenant, projection) pair did."""
+
+    projection: str
+    start: int
+    position: int
+    events: int
+    """Events applied (those of the projection's topics)."""
+    batches: int
+    seconds: float
+    busy: bool = False
+    """Another worker holds the pair's lock; nothing was done (it is catching up anyway)."""
+    error: str | None = None
+
+    @property
+    def span(self) -> int:
+        """Log positions covered (every event read past, consumed or skipped by topic)."""
+        return self.position - self.start
+
+
+def lock_key(schema: str, projection: str) -> str:
+    return f"chibo:projection:{schema}:{projection}"
+
+
+def _lock(conn: psycopg.Connection[Any], schema: str, projection: str, wait: bool) -> bool:
+    function = "pg_advisory_xact_lock" if wait else "pg_try_advisory_xact_lock"
+    row = conn.execute(
+        sql.SQL("SELECT {}(hashtextextended(%s, 0))").format(sql.Identifier(function)),
+        (lock_key(schema, projection),),
+    ).fetchone()
+    return wait or bool(row and row[0])
+
+
+def _read_batch(
+    conn: psycopg.Connection[Any],
+    schema: str,
+    after: int,
+    topics: Sequence[str],
+    limit: int,
+) -> tuple[list[StoredEventRow], int]:
+    """The next events for ``topics`` and the highest id, both from one statement's snapshot.
+
+    One statement, not two: under READ COMMITTED each statement has its own snapshot, and
+    the checkpoint may only jump to a maximum that the batch query saw too.
+    """
+    events = table(schema, EVENTS_TABLE)
+    with conn.cursor(binary=True) as cur:
+        cur.execute(
+            sql.SQL(
+                "WITH head AS (SELECT max(notification_id) AS top FROM {0})"
+                " SELECT head.top, e.notification_id, e.originator_id, e.originator_version,"
+                " e.topic, e.state FROM head LEFT JOIN LATERAL ("
+                "  SELECT notification_id, originator_id, originator_version, topic, state"
+                "  FROM {0} WHERE notification_id > %s AND topic = ANY(%s)"
+                "  ORDER BY notification_id LIMIT %s) AS e ON true"
+            ).format(events),
+            (after, list(topics), limit),
+        )
+        raw = cur.fetchall()
+    top = int(raw[0][0] or 0)
+    rows = [StoredEventRow(*row[1:]) for row in raw if row[1] is not None]
+    if len(rows) == limit:
+        return rows, rows[-1].notification_id
+    return rows, max(after, top)
+
+
+def run_batch(
+    conn: psycopg.Connection[Any],
+    schema: str,
+    projection: Projection,
+    batch_size: int = BATCH_SIZE,
+    wait_for_lock: bool = False,
+) -> tuple[int, int, int] | None:
+    """One transaction: (start, new position, events applied), or None if the pair is busy.
+
+    The caller's connection must not be in a transaction; errors from ``apply`` propagate
+    after the rollback.
+    """
+    with conn.transaction():
+        if not _lock(conn, schema, projection.name, wait_for_lock):
+            return None
+        # Batches sort and hash tens of thousands of rows: keep that in memory, and skip JIT,
+        # whose compile time costs more than it saves on statements this size. Not waiting
+        # for the WAL flush is safe here: a batch lost in a crash is replayed from the log.
+        conn.execute(
+            "SET LOCAL work_mem = '64MB'; SET LOCAL jit = off; SET LOCAL synchronous_commit = off"
+        )
+        start = tracking.read_position(conn, schema, projection.name)
+        rows, top = _read_batch(conn, schema, start, projection.topics, batch_size)
+        if rows:
+            projection.apply(conn, schema, rows)
+        if top > start:
+            tracking.advance(conn, schema, projection.name, top)
+        return start, top, len(rows)
+
+
+def catch_up(
+    database: Database,
+    schema: str,
+    projection: Projection,
+    *,
+    batch_size: int = BATCH_SIZE,
+    max_batches: int | None = None,
+) -> CatchUp:
+    """Bring one projection of one tenant up to the end of its log (or ``max_batches``)."""
+    began = time.perf_counter()
+    first: int | None = None
+    position = events = batches = 0
+    with database.connect(autocommit=False) as conn:
+        if not _ensure_installed(conn, schema, projection):
+            return CatchUp(projection.name, 0, 0, 0, 0, time.perf_counter() - began, busy=True)
+        while max_batches is None or batches < max_batches:
+            try:
+                done = run_batch(conn, schema, projection, batch_size)
+            except Exception as error:
+                _record_failure(conn, schema, projection.name, error)
+                return CatchUp(
+                    projection.name,
+                    first or 0,
+                    position,
+                    events,
+                    batches,
+                    time.perf_counter() - began,
+                    error=f"{type(error).__name__}: {error}",
+                )
+            if done is None:
+                return CatchUp(
+                    projection.name,
+                    position,
+                    position,
+                    events,
+                    batches,
+                    time.perf_counter() - began,
+                    busy=True,
+                )
+            start, position, applied = done
+            first = start if first is None else first
+            events += applied
+            batches += 1
+            if position == start or applied < batch_size:
+                break
+    return CatchUp(
+        projection.name, first or 0, position, events, batches, time.perf_counter() - began
+    )
+
+
+_installed: set[tuple[str, str, str]] = set()
+
+
+def _ensure_installed(conn: psycopg.Connection[Any], schema: str, projection: Projection) -> bool:
+    """Create the tables once per process and pair, so a projection added in a release starts
+    by itself on provinces provisioned before it. Under the pair's lock (concurrent
+    ``CREATE … IF NOT EXISTS`` can collide); False if another worker holds it."""
+    key = (conn.info.dsn, schema, projection.name)
+    if key in _installed:
+        return True
+    with conn.transaction():
+        if not _lock(conn, schema, projection.name, wait=False):
+            return False
+        tracking.install_tracking(conn, schema)
+        projection.install(conn, schema)
+    _installed.add(key)
+    return True
+
+
+def _record_failure(
+    conn: psycopg.Connection[Any], schema: str, name: str, error: Exception
+) -> None:
+    """Keep the error and the checkpoint it is stuck at (the batch after it failed)."""
+    log.exception("projection %s of %s failed", name, schema)
+    try:
+        with conn.transaction():
+            position = tracking.read_position(conn, schema, name)
+            tracking.record_error(conn, schema, name, position, f"{type(error).__name__}: {error}")
+    except psycopg.Error:
+        log.exception("could not record the failure of %s in %s", name, schema)
+
+
+def catch_up_all(
+    database: Database, schema: str, projections: Sequence[Projection], **options: Any
+) -> list[CatchUp]:
+    """Catch up every projection; a failure of one is recorded and does not stop the rest."""
+    return [catch_up(database, schema, p, **options) for p in projections]
+
+
+def install(conn: psycopg.Connection[Any], schema: str, projections: Sequence[Projection]) -> None:
+    tracking.install_tracking(conn, schema)
+    for projection in projections:
+        projection.install(conn, schema)
+
+
+def rebuild(
+    database: Database,
+    schema: str,
+    projection: Projection,
+    *,
+    batch_size: int = REBUILD_BATCH_SIZE,
+) -> CatchUp:
+    """Drop the projection's tables, reinstall them and replay the whole log into them.
+
+    The benchmark's entry point. The drop and reset commit first (under the pair's lock,
+    waiting for a running worker to finish its batch); the replay then commits batch by batch,
+    so an interrupted rebuild resumes where it stopped.
+    """
+    with database.connect(autocommit=False) as conn, conn.transaction():
+        _lock(conn, schema, projection.name, wait=True)
+        projection.drop(conn, schema)
+        tracking.install_tracking(conn, schema)
+        projection.install(conn, schema)
+        tracking.reset(conn, schema, projection.name)
+    return catch_up(database, schema, projection, batch_size=batch_size)
+
+
+@dataclass(frozen=True, slots=True)
+class Status:
+    projection: str
+    position: int
+    head: int
+    error: str | None
+    error_position: int | None
+
+    @property
+    def lag(self) -> int:
+        return max(0, self.head - self.position)
+
+
+def status(database: Database, schema: str, projections: Sequence[Projection]) -> list[Status]:
+    with database.connect() as conn:
+        tracking.install_tracking(conn, schema)
+        points = tracking.checkpoints(conn, schema)
+        row = conn.execute(
+            sql.SQL("SELECT max(notification_id) FROM {}").format(table(schema, EVENTS_TABLE))
+        ).fetchone()
+    head = int(row[0] or 0) if row else 0
+    result = []
+    for p in projections:
+        point = points.get(p.name)
+        result.append(
+            Status(
+                p.name,
+                point.position if point else 0,
+                head,
+                point.last_error if point else None,
+                point.error_position if point else None,
+            )
+        )
+    return result
+
+
+def install_read_models(conn: psycopg.Connection[Any], schema: str) -> None:
+    """The schema part provisioning runs: the tracking table and every projection's tables."""
+    from projections.registry import all_projections
+
+    install(conn, schema, all_projections())

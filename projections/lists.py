@@ -1,0 +1,260 @@
+"""Lists for inspection commissions (danh sách cho ủy ban kiểm tra) and the register/roster.
+
+Each list is a :class:`ListSpec`: a base query over the read models taking four parameters
+($1 the org node, $2 and $3 the period's first and last day, $4 the as-of day), a unique
+key column, a searchable name column and the columns it may be sorted by. :func:`page`
+wraps any spec with the text filter, the sort and keyset (cursor) pagination, so every list
+(and every list other features register in :func:`projections.registry.list_specs`) gets
+the same filters, sorting, paging and export.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from projections.rollups import Fetch, qualify
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    name: str
+    vi: str
+    en: str
+    sql_type: str = "text"
+    """How a cursor value of this column is cast back (it travels as text)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ListSpec:
+    name: str
+    title_vi: str
+    title_en: str
+    columns: tuple[Column, ...]
+    sql: str
+    key: str
+    search: str
+    sorts: tuple[str, ...]
+    projections: tuple[str, ...]
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+# Cells under $1 on the last day of each month of the period, existing on its first day.
+CELL_MONTHS = """
+WITH months AS (
+  SELECT d::date AS first_day, (d + interval '1 month' - interval '1 day')::date AS last_day
+  FROM generate_series($2::date::timestamp, $3::date::timestamp, interval '1 month') AS d
+  WHERE d::date <= $4::date
+), cells AS (
+  SELECT u.id AS cell_id, u.name AS cell_name, mo.first_day, mo.last_day,
+         extract(year FROM mo.first_day)::int AS year, extract(month FROM mo.first_day)::int AS month,
+         (SELECT p.name FROM {s}.org_links AS l JOIN {s}.org_units AS p ON p.id = l.parent_id
+          WHERE l.unit_id = u.id AND l.valid_from <= mo.last_day
+          AND (l.valid_to IS NULL OR l.valid_to > mo.last_day)) AS parent_name
+  FROM months AS mo
+  JOIN {s}.org_closure_history AS h ON h.ancestor_id = $1::uuid
+   AND h.valid_from <= mo.last_day AND (h.valid_to IS NULL OR h.valid_to > mo.last_day)
+  JOIN {s}.org_units AS u ON u.id = h.descendant_id AND u.level IN ('cell', 'grassroots_cell')
+   AND u.founded_on <= mo.first_day AND (u.dissolved_on IS NULL OR u.dissolved_on > mo.first_day)
+)
+"""
+
+CELL = Column("cell_name", "Chi bộ", "Cell")
+PARENT = Column("parent_name", "Trực thuộc", "Under")
+PERIOD = Column("period", "Kỳ", "Period")
+STATUS = Column("status", "Tình trạng", "Status")
+TREE_AND_MEETINGS = ("org_tree", "meetings")
+
+MISSING_REGULAR = ListSpec(
+    name="cells_without_regular_meeting",
+    title_vi="Chi bộ không sinh hoạt thường kỳ trong tháng",
+    title_en="Cells without a regular meeting in a month",
+    columns=(Column("key", "Mã", "Key"), CELL, PARENT, PERIOD, STATUS),
+    sql=CELL_MONTHS
+    + """
+SELECT c.cell_id::text || ':' || to_char(c.first_day, 'YYYY-MM') AS key, c.cell_name,
+       coalesce(c.parent_name, '') AS parent_name, to_char(c.first_day, 'YYYY-MM') AS period,
+       CASE WHEN c.last_day < $4::date THEN 'missing' ELSE 'pending' END AS status
+FROM cells AS c LEFT JOIN {s}.meeting_cell_month AS f
+  ON (f.cell_id, f.year, f.month) = (c.cell_id, c.year, c.month)
+WHERE NOT coalesce(f.regular_held, false)""",
+    key="key",
+    search="cell_name",
+    sorts=("cell_name", "period", "parent_name", "status"),
+    projections=TREE_AND_MEETINGS,
+)
+
+MISSING_THEMATIC = ListSpec(
+    name="cells_without_thematic_meeting",
+    title_vi="Chi bộ không sinh hoạt chuyên đề trong quý",
+    title_en="Cells without a thematic meeting in a quarter",
+    columns=(Column("key", "Mã", "Key"), CELL, PARENT, PERIOD, STATUS),
+    sql=CELL_MONTHS
+    + """
+, quarters AS (
+  SELECT c.cell_id, c.year, (c.month - 1) / 3 + 1 AS quarter,
+         max(c.cell_name) AS cell_name, max(c.parent_name) AS parent_name,
+         bool_or(coalesce(f.thematic_held, 0) > 0) AS held, max(c.last_day) AS last_day,
+         count(*) AS months
+  FROM cells AS c LEFT JOIN {s}.meeting_cell_month AS f
+    ON (f.cell_id, f.year, f.month) = (c.cell_id, c.year, c.month)
+  GROUP BY c.cell_id, c.year, (c.month - 1) / 3 + 1
+)
+SELECT q.cell_id::text || ':' || q.year || '-Q' || q.quarter AS key, q.cell_name,
+       coalesce(q.parent_name, '') AS parent_name, q.year || '-Q' || q.quarter AS period,
+       CASE WHEN q.months = 3 AND q.last_day < $4::date THEN 'missing' ELSE 'pending' END AS status
+FROM quarters AS q WHERE NOT q.held""",
+    key="key",
+    search="cell_name",
+    sorts=("cell_name", "period", "parent_name", "status"),
+    projections=TREE_AND_MEETINGS,
+)
+
+KEM_TWICE = ListSpec(
+    name="cells_rated_kem_twice",
+    title_vi="Chi bộ bị xếp loại Kém hai kỳ liên tiếp",
+    title_en="Cells rated Kém at two meetings in a row",
+    columns=(
+        Column("key", "Mã", "Key"),
+        CELL,
+        PARENT,
+        Column("first_period", "Kỳ Kém thứ nhất", "First Kém month"),
+        Column("period", "Kỳ Kém thứ hai", "Second Kém month"),
+    ),
+    sql=CELL_MONTHS
+    + """
+, rated AS (
+  SELECT f.cell_id, f.year, f.month, f.rating,
+         lag(f.rating) OVER w AS previous_rating,
+         lag(make_date(f.year, f.month, 1)) OVER w AS previous_month
+  FROM {s}.meeting_cell_month AS f
+  WHERE f.regular_held AND f.cell_id IN (SELECT cell_id FROM cells)
+  WINDOW w AS (PARTITION BY f.cell_id ORDER BY f.year, f.month)
+)
+SELECT c.cell_id::text || ':' || to_char(c.first_day, 'YYYY-MM') AS key, c.cell_name,
+       coalesce(c.parent_name, '') AS parent_name,
+       to_char(r.previous_month, 'YYYY-MM') AS first_period,
+       to_char(c.first_day, 'YYYY-MM') AS period
+FROM cells AS c JOIN rated AS r ON (r.cell_id, r.year, r.month) = (c.cell_id, c.year, c.month)
+WHERE r.rating = 'kem' AND r.previous_rating = 'kem'""",
+    key="key",
+    search="cell_name",
+    sorts=("cell_name", "period", "parent_name"),
+    projections=TREE_AND_MEETINGS,
+)
+
+ABSENT_3 = ListSpec(
+    name="members_absent_3_in_a_row",
+    title_vi="Đảng viên vắng sinh hoạt từ 3 kỳ liên tiếp",
+    title_en="Members absent from 3 or more regular meetings in a row",
+    columns=(
+        Column("key", "Mã", "Key"),
+        Column("full_name", "Họ và tên", "Full name"),
+        CELL,
+        Column("streak", "Số kỳ vắng liên tiếp", "Absences in a row", "int"),
+        PERIOD,
+    ),
+    sql=CELL_MONTHS
+    + """
+SELECT a.member_id::text AS key, m.full_name, max(c.cell_name) AS cell_name,
+       max(a.streak) AS streak, max(to_char(c.first_day, 'YYYY-MM')) AS period
+FROM cells AS c JOIN {s}.meeting_attendance AS a
+  ON (a.cell_id, a.year, a.month) = (c.cell_id, c.year, c.month) AND a.streak >= 3
+JOIN {s}.members AS m ON m.id = a.member_id
+GROUP BY a.member_id, m.full_name""",
+    key="key",
+    search="full_name",
+    sorts=("full_name", "streak", "cell_name", "period"),
+    projections=(*TREE_AND_MEETINGS, "roster"),
+)
+
+REGISTER = ListSpec(
+    name="meetings",
+    title_vi="Sổ sinh hoạt chi bộ",
+    title_en="Meeting register",
+    columns=(
+        Column("key", "Mã", "Key"),
+        CELL,
+        PERIOD,
+        Column("kind", "Loại", "Kind"),
+        Column("held_on", "Ngày họp", "Held on"),
+        Column("timing", "Đúng hạn", "Timing"),
+        Column("rating", "Xếp loại", "Rating"),
+        Column("present", "Có mặt", "Present", "int"),
+        Column("expected", "Phải dự", "Expected", "int"),
+    ),
+    sql=CELL_MONTHS
+    + """
+SELECT g.id::text AS key, c.cell_name, to_char(c.first_day, 'YYYY-MM') AS period, g.kind,
+       coalesce(to_char(g.held_on, 'YYYY-MM-DD'), '') AS held_on,
+       CASE WHEN g.held_on IS NULL THEN 'not_held' WHEN g.is_late THEN 'late'
+            ELSE 'on_time' END AS timing,
+       coalesce(g.rating, '') AS rating, g.present, g.expected
+FROM cells AS c JOIN {s}.meetings AS g
+  ON (g.cell_id, g.year, g.month) = (c.cell_id, c.year, c.month)""",
+    key="key",
+    search="cell_name",
+    sorts=("period", "cell_name", "held_on", "kind", "rating"),
+    projections=TREE_AND_MEETINGS,
+)
+
+
+def _cursor(values: list[Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(values, default=str).encode()).decode()
+
+
+def decode_cursor(cursor: str) -> list[str | None]:
+    values = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    if not (isinstance(values, list) and len(values) == 2):
+        raise ValueError(cursor)
+    return [None if v is None else str(v) for v in values]
+
+
+async def page(
+    fetch: Fetch,
+    schema: str,
+    spec: ListSpec,
+    params: tuple[UUID | None, Any, Any, Any],
+    *,
+    q: str | None = None,
+    sort: str | None = None,
+    descending: bool = False,
+    limit: int | None = 50,
+    cursor: str | None = None,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """One page of a list and the cursor of the next (``limit=None``: everything, for export)."""
+    sort = sort or spec.sorts[0]
+    if sort not in spec.sorts:
+        raise ValueError(sort)
+    after = decode_cursor(cursor) if cursor else [None, None]
+    sort_type = spec.column(sort).sql_type
+    op, direction = ("<", "DESC") if descending else (">", "ASC")
+    query = (
+        f"SELECT * FROM ({spec.sql}) AS x"
+        f" WHERE ($5::text IS NULL OR x.{spec.search} ILIKE '%' || $5::text || '%')"
+        f" AND ($6::text IS NULL OR (x.{sort}, x.{spec.key}) {op} ($6::text::{sort_type}, $7::text))"
+        f" ORDER BY x.{sort} {direction}, x.{spec.key} {direction}"
+        f" LIMIT $8::int"
+    )
+    rows = await fetch(
+        qualify(schema, query),
+        *params,
+        q or None,
+        after[0] if cursor else None,
+        after[1],
+        None if limit is None else limit + 1,
+    )
+    records = [dict(r) for r in rows]
+    if limit is None or len(records) <= limit:
+        return records, None
+    records = records[:limit]
+    last = records[-1]
+    return records, _cursor([last[sort], last[spec.key]])
+
+
+BUILT_IN: tuple[ListSpec, ...] = (MISSING_REGULAR, MISSING_THEMATIC, KEM_TWICE, ABSENT_3, REGISTER)

@@ -1,0 +1,48 @@
+"""Every projection the engine runs, and every rollup figure source the per-level view joins.
+
+Other features append here: a projection to :func:`all_projections`, the per-cell,
+per-month table it keeps to :func:`figure_sources` (so the per-level view, báo cáo theo cấp,
+gains its columns without the view code changing) and its lists to :func:`list_specs`.
+"""
+
+from __future__ import annotations
+
+from projections.base import Projection
+from projections.lists import ListSpec
+from projections.rollups import FigureSource
+
+
+def all_projections() -> list[Projection]:
+    from projections.audit_trail import AUDIT_CHAIN, AUDIT_TRAIL
+    from projections.deadlines import DEADLINES
+    from projections.meetings import MEETINGS
+    from projections.org_tree import ORG_TREE
+    from projections.roster import ROSTER
+    from projections.supervision import SUPERVISION
+
+    return [ORG_TREE, ROSTER, MEETINGS, DEADLINES, SUPERVISION, AUDIT_TRAIL, AUDIT_CHAIN]
+
+
+def figure_sources() -> list[FigureSource]:
+    from projections.meetings import ABSENCE_FIGURES, MEETING_FIGURES
+
+    return [MEETING_FIGURES, ABSENCE_FIGURES]
+
+
+def list_specs() -> list[ListSpec]:
+    """Every list of the query API (non-compliance lists, the register); others append."""
+    from projections.lists import BUILT_IN
+
+    return [*BUILT_IN]
+
+
+def list_named(name: str) -> ListSpec | None:
+    return next((spec for spec in list_specs() if spec.name == name), None)
+
+
+def projection_named(name: str) -> Projection:
+    for projection in all_projections():
+        if projection.name == name:
+            return projection
+    known = ", ".join(p.name for p in all_projections())
+    raise KeyError(f"không có projection «{name}» / no projection '{name}' (known: {known})")

@@ -1,0 +1,86 @@
+"""Workers on the in-process stub broker: catch-up after commits, duplicates, unknown tenants."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from dramatiq.common import dq_name
+
+from domain.base import DomainError
+from infra import workers
+from projections import engine
+from projections.registry import all_projections
+from tests.integration.test_projection_engine import positions, snapshot
+from tests.integration.test_projection_rollups import build_province
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def runtime(database: Any) -> Iterator[workers.Runtime]:
+    started = workers.configure(database, None, threads=3, tick_seconds=None)
+    yield started
+    workers.shutdown()
+
+
+def drain(runtime: workers.Runtime) -> None:
+    """Until no message is queued, delayed or running (busy pairs come back delayed)."""
+    broker: Any = runtime.broker
+    for _ in range(3):
+        broker.join(runtime.queue, fail_fast=True)
+        broker.join(dq_name(runtime.queue), fail_fast=True)
+        assert runtime.worker is not None
+        runtime.worker.join()
+
+
+def test_notify_after_commits_brings_every_projection_to_the_head(runtime, app, tenant, database):
+    build_province(app)
+    workers.notify_committed(tenant.slug)
+    drain(runtime)
+    head = app.log_position
+    assert positions(database, tenant.schema) == {p.name: head for p in all_projections()}
+    caught_up = snapshot(database, tenant.schema)
+    for p in all_projections():
+        engine.rebuild(database, tenant.schema, p)
+    assert snapshot(database, tenant.schema) == caught_up
+
+
+def test_duplicate_and_concurrent_deliveries_have_no_effect(runtime, app, tenant, database):
+    build_province(app)
+    workers.notify_committed(tenant.slug)
+    drain(runtime)
+    once = snapshot(database, tenant.schema)
+    for _ in range(4):  # three worker threads race on the same pairs
+        runtime.actors.catch_up_pair.send(tenant.slug, "meetings")
+        runtime.notify_committed(tenant.slug)
+    drain(runtime)
+    assert snapshot(database, tenant.schema) == once
+
+
+def test_messages_for_unknown_tenants_are_dropped(runtime, app, tenant, database):
+    build_province(app)
+    runtime.actors.catch_up_tenant.send("khong_co_tinh")
+    runtime.actors.catch_up_pair.send("khong_co_tinh", "meetings")
+    drain(runtime)  # fail_fast: an exception in an actor would surface here
+    assert positions(database, tenant.schema) == {}
+    with pytest.raises(DomainError):
+        runtime.notify_committed("Not A Slug!")
+
+
+def test_the_periodic_tick_catches_up_without_any_notification(app, tenant, database):
+    build_province(app)
+    runtime = workers.configure(database, None, threads=2, tick_seconds=0.05)
+    try:
+        for _ in range(400):
+            if positions(database, tenant.schema).get("meetings") == app.log_position:
+                break
+            time.sleep(0.025)
+    finally:
+        workers.shutdown()
+    assert runtime.worker is None
+    assert positions(database, tenant.schema) == {
+        p.name: app.log_position for p in all_projections()
+    }
