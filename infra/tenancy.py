@@ -126,9 +126,15 @@ class TenantApplications:
     """A bounded, thread-safe cache of tenant applications; eviction closes the pool."""
 
     def __init__(
-        self, database: Database, maxsize: int, pool_size: int, pool_overflow: int
+        self,
+        database: Database,
+        maxsize: int,
+        pool_size: int,
+        pool_overflow: int,
+        on_committed: Callable[[str], None] | None = None,
     ) -> None:
         self.database = database
+        self.on_committed = on_committed
         self.maxsize = maxsize
         self.pool_size = pool_size
         self.pool_overflow = pool_overflow

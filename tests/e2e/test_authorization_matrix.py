@@ -202,6 +202,7 @@ def url_for(world: World, template: str) -> tuple[str, bool]:
         "unit_id": str(world.tree.cell_a),
         "cell_id": str(world.tree.cell_a),
         "member_id": str(world.member_a),
+        "seq": "1",  # an integer path parameter (a seal's number)
     }
     names = re.findall(r"\{(\w+)\}", template)
     url = template
