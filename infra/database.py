@@ -6,6 +6,7 @@ folder and survives restarts; the server is stopped when the last handle in this
 
 from __future__ import annotations
 
+import json
 import logging
 import warnings
 from collections.abc import Iterator
@@ -74,6 +75,7 @@ class EmbeddedPostgres:
 
     def start(self) -> Database:
         self.pgdata.parent.mkdir(parents=True, exist_ok=True)
+        self._forget_dead_handles()
         with warnings.catch_warnings():
             # platformdirs warns when XDG_RUNTIME_DIR is unset; harmless for a local server.
             warnings.simplefilter("ignore")
@@ -83,6 +85,22 @@ class EmbeddedPostgres:
         database = Database.from_url(self._server.get_uri())
         log.info("embedded PostgreSQL ready at %s", database.host)
         return database
+
+    def _forget_dead_handles(self) -> None:
+        """Drop pids of processes that died without cleaning up (killed, crashed).
+
+        The wheel counts the processes using the server in ``.handle_pids.json`` and stops the
+        server only when the last one exits; a stale pid there would keep it running forever.
+        """
+        handles = self.pgdata / ".handle_pids.json"
+        if not handles.exists():
+            return
+        import psutil
+
+        pids = json.loads(handles.read_text() or "[]")
+        alive = [pid for pid in pids if psutil.pid_exists(pid)]
+        if alive != pids:
+            handles.write_text(json.dumps(alive))
 
     def stop(self) -> None:
         if self._server is not None:

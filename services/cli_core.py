@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from typing import Any
 
@@ -52,6 +53,10 @@ def run_serve(args: argparse.Namespace) -> int:
                 flush=True,
             )
         app = create_app(container)
+        # uvicorn re-raises SIGTERM after its graceful shutdown; with the default handler the
+        # process would die there and leave the embedded PostgreSQL running. Exiting through
+        # SystemExit runs the `finally` below, which stops it.
+        signal.signal(signal.SIGTERM, exit_on_signal)
         uvicorn.run(
             app,
             host=args.host or container.settings.host,
@@ -62,6 +67,10 @@ def run_serve(args: argparse.Namespace) -> int:
         workers.shutdown()
         container.close()
     return 0
+
+
+def exit_on_signal(signum: int, _: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 def run_tenant_create(args: argparse.Namespace) -> int:
