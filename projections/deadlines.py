@@ -7,7 +7,9 @@ province calendar of that day) and travel in the events, so this projection only
   recognition vote, recognition decision, transfer letter; removed when the step is done;
 - ``deadline_subjects``: the cell and name of each case and member, to place items in the tree;
 - ``deadline_noted``: months of unexcused absence / unpaid dues, from which the query flags
-  members for removal (3 months in a year).
+  members for removal (3 months in a year);
+- ``deadline_steps``: every step of every admission case, kept when done (opened on, due on,
+  done on), so the pipeline and overdue deadlines can be counted as of any past day.
 
 Queries join ``org_closure`` so any committee sees its subtree in one indexed lookup.
 """
@@ -27,7 +29,7 @@ from projections.base import StoredEventRow, decode, table
 from projections.sets import drop_tables, run_ddl, upsert_rows
 
 NAME = "deadlines"
-TABLES = ("deadline_items", "deadline_subjects", "deadline_noted")
+TABLES = ("deadline_items", "deadline_subjects", "deadline_noted", "deadline_steps")
 
 WHO = {
     "admission_decision": "Cấp ủy có thẩm quyền / the competent committee",
@@ -57,7 +59,22 @@ DDL = (
     " name text NOT NULL, active boolean NOT NULL)",
     "CREATE TABLE IF NOT EXISTS {s}.deadline_noted (member_id uuid NOT NULL, kind text NOT NULL,"
     " month date NOT NULL, PRIMARY KEY (member_id, kind, month))",
+    "CREATE TABLE IF NOT EXISTS {s}.deadline_steps (source_id uuid NOT NULL, kind text NOT NULL,"
+    " cell_id uuid NOT NULL, subject_id uuid NOT NULL, subject_name text NOT NULL,"
+    " opened_on date NOT NULL, since date NOT NULL, due_on date, done_on date,"
+    " PRIMARY KEY (source_id, kind))",
+    "CREATE INDEX IF NOT EXISTS deadline_steps_cell ON {s}.deadline_steps (cell_id, opened_on)",
 )
+STEP_KINDS = (
+    "application",
+    "admission_decision",
+    "ceremony",
+    "recognition_vote",
+    "recognition_decision",
+)
+"""Steps of an admission case (bước của hồ sơ kết nạp): "application" is the case before the
+cell's vote (no deadline); the others are the deadline items' kinds."""
+
 
 ITEM_COLUMNS = (
     ("source_id", "uuid"),
@@ -68,6 +85,13 @@ ITEM_COLUMNS = (
     ("since", "date"),
     ("due_on", "date"),
     ("rule_set", "text"),
+)
+STEP_COLUMNS = (
+    *ITEM_COLUMNS[:5],
+    ("opened_on", "date"),
+    ("since", "date"),
+    ("due_on", "date"),
+    ("done_on", "date"),
 )
 SUBJECT_COLUMNS = (("id", "uuid"), ("cell_id", "uuid"), ("name", "text"), ("active", "boolean"))
 
@@ -100,6 +124,9 @@ class _Batch:
         self.items: dict[tuple[UUID, str], tuple[Any, ...] | None] = {}
         self.noted: dict[tuple[UUID, str, Any], bool] = {}
         self.case_items: dict[UUID, set[str]] = {}
+        self.steps: dict[tuple[UUID, str], list[Any]] = {}
+        self.steps_done: dict[tuple[UUID, str], Any] = {}
+        """Steps opened in an earlier batch, done in this one (the first done date wins)."""
 
     def subject(self, id: UUID, cell_id: UUID, name: str, active: bool = True) -> None:
         self.subjects[id] = [cell_id, name, active]
@@ -150,6 +177,55 @@ class _Batch:
             self.open_item(id, "transfer_letter", id, e.letter_on, e.letter_due_on, "")
         elif topic == TOPICS[11]:
             self.noted[(id, e.kind, e.month)] = not e.excused
+        self.record_step(topic, id, e)
+
+    def open_step(
+        self, source: UUID, kind: str, subject: UUID, opened: Any, since: Any, due: Any
+    ) -> None:
+        cell_id, name, _ = self.subjects.get(source) or self.subjects[subject]
+        self.steps[(source, kind)] = [
+            source,
+            kind,
+            cell_id,
+            subject,
+            name,
+            opened,
+            since,
+            due,
+            None,
+        ]
+        self.steps_done.pop((source, kind), None)
+
+    def close_step(self, source: UUID, on: Any, *kinds: str) -> None:
+        for kind in kinds:
+            row = self.steps.get((source, kind))
+            if row is None:
+                self.steps_done.setdefault((source, kind), on)
+            elif row[8] is None:
+                row[8] = on
+
+    def record_step(self, topic: str, id: UUID, e: Any) -> None:
+        """The step history of admission cases, beside (not instead of) the open items."""
+        if topic == TOPICS[0]:
+            self.open_step(id, "application", id, e.opened_on, e.opened_on, None)
+        elif topic == TOPICS[1]:
+            self.close_step(id, e.held_on, "application")
+            self.open_step(id, "admission_decision", id, e.held_on, e.held_on, e.decision_due_on)
+        elif topic == TOPICS[2]:
+            self.close_step(id, e.decided_on, "admission_decision")
+            self.open_step(id, "ceremony", id, e.received_on, e.received_on, e.ceremony_due_on)
+        elif topic == TOPICS[3]:
+            self.close_step(id, e.on, "ceremony")
+            due = e.recognition_vote_due_on
+            self.open_step(id, "recognition_vote", e.member_id, e.on, e.probation_ends_on, due)
+        elif topic == TOPICS[4] and e.decision_due_on is not None:
+            self.close_step(id, e.held_on, "recognition_vote")
+            due = e.decision_due_on
+            self.open_step(id, "recognition_decision", id, e.held_on, e.held_on, due)
+        elif topic == TOPICS[5]:
+            self.close_step(id, e.decided_on, *STEP_KINDS)
+        elif topic == TOPICS[6]:
+            self.close_step(id, e.on, *STEP_KINDS)
 
     def flush(self, conn: psycopg.Connection[Any], schema: str) -> None:
         rows = [[id, *self.subjects[id]] for id in self.changed_subjects]
@@ -165,6 +241,7 @@ class _Batch:
             )
         live = [v for v in self.items.values() if v is not None]
         upsert_rows(conn, schema, "deadline_items", ITEM_COLUMNS, ["source_id", "kind"], live)
+        self.flush_steps(conn, schema)
         add = [k for k, v in self.noted.items() if v]
         drop = [k for k, v in self.noted.items() if not v]
         noted = table(schema, "deadline_noted")
@@ -184,6 +261,20 @@ class _Batch:
                 ).format(noted),
                 ([k[0] for k in drop], [k[1] for k in drop], [k[2] for k in drop]),
             )
+
+    def flush_steps(self, conn: psycopg.Connection[Any], schema: str) -> None:
+        if self.steps_done:
+            keys = list(self.steps_done)
+            conn.execute(
+                psycopg.sql.SQL(
+                    "UPDATE {} AS t SET done_on = u.done_on"
+                    " FROM unnest(%s::uuid[], %s::text[], %s::date[]) AS u(source_id, kind, done_on)"
+                    " WHERE (t.source_id, t.kind) = (u.source_id, u.kind) AND t.done_on IS NULL"
+                ).format(table(schema, "deadline_steps")),
+                ([k[0] for k in keys], [k[1] for k in keys], list(self.steps_done.values())),
+            )
+        rows = list(self.steps.values())
+        upsert_rows(conn, schema, "deadline_steps", STEP_COLUMNS, ["source_id", "kind"], rows)
 
 
 class DeadlinesProjection:

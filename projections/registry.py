@@ -24,16 +24,23 @@ def all_projections() -> list[Projection]:
 
 
 def figure_sources() -> list[FigureSource]:
+    from projections import admissions_figures, supervision_figures
     from projections.meetings import ABSENCE_FIGURES, MEETING_FIGURES
 
-    return [MEETING_FIGURES, ABSENCE_FIGURES]
+    return [
+        MEETING_FIGURES,
+        ABSENCE_FIGURES,
+        *supervision_figures.SOURCES,
+        *admissions_figures.SOURCES,
+    ]
 
 
 def list_specs() -> list[ListSpec]:
     """Every list of the query API (non-compliance lists, the register); others append."""
+    from projections import admissions_figures, supervision_figures
     from projections.lists import BUILT_IN
 
-    return [*BUILT_IN]
+    return [*BUILT_IN, *supervision_figures.LISTS, *admissions_figures.LISTS]
 
 
 def list_named(name: str) -> ListSpec | None:

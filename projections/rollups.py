@@ -13,6 +13,11 @@ Other features (superior attendance, rotation, petitions, admissions) register t
 source in :func:`projections.registry.figure_sources`: a relation with ``cell_id, year, month``
 and aggregate expressions over ``f`` (their row) and ``cm`` (the cell-month).
 Months that have not started (after ``as_of``) are not due; only ended months count missing.
+
+Every query also carries the period's first day (``$6``, ``cm.period_first``) and the day the
+period is judged at (``$7``, ``cm.period_end``: its last day, or ``as_of`` if sooner). Figures
+of a state rather than a flow (petitions open, cases at each admission step) put their rows in
+the month of ``$7``, so they join the last cell-month once, along the tree of that day.
 """
 
 from __future__ import annotations
@@ -40,6 +45,8 @@ class FigureSource:
     """(figure name, aggregate SQL over ``f`` and ``cm``)."""
     projections: tuple[str, ...]
     """Projections whose checkpoints a read-your-writes query waits for."""
+    ratios: tuple[tuple[str, str, str], ...] = ()
+    """(figure name, numerator, denominator): shares worked out after the sums, None over 0."""
 
 
 BASE_FIGURES = FigureSource(
@@ -114,7 +121,8 @@ WITH months AS (
   FROM unnest($2::int[], $3::int[]) AS p(y, m)
 ), cm AS (
   SELECT h.ancestor_id AS node, u.id AS cell_id, mo.year, mo.month,
-         mo.last_day < $4::date AS ended, mo.year * 12 + mo.month = $5::int AS is_last
+         mo.last_day < $4::date AS ended, mo.year * 12 + mo.month = $5::int AS is_last,
+         $6::date AS period_first, $7::date AS period_end
   FROM months AS mo
   JOIN {s}.org_closure_history AS h ON h.ancestor_id = ANY($1::uuid[])
    AND h.valid_from <= mo.last_day AND (h.valid_to IS NULL OR h.valid_to > mo.last_day)
@@ -151,12 +159,15 @@ async def figures(
 ) -> dict[UUID, dict[str, Any]]:
     """Every source's figures for each node (zeros for nodes without cells)."""
     months = started_months(period, as_of)
-    empty = {name: 0 for s in sources for name, _ in s.figures}
+    empty: dict[str, Any] = {name: 0 for s in sources for name, _ in s.figures}
+    empty.update({name: None for s in sources for name, _, _ in s.ratios})
     result: dict[UUID, dict[str, Any]] = {node: dict(empty) for node in nodes}
     if not months or not nodes:
         return result
     last = months[-1][0] * 12 + months[-1][1]
-    args = (list(nodes), [y for y, _ in months], [m for _, m in months], as_of, last)
+    end = min(period.last_day, as_of)
+    years, numbers = [y for y, _ in months], [m for _, m in months]
+    args = (list(nodes), years, numbers, as_of, last, period.first_day, end)
     for source in sources:
         for record in await fetch(figure_query(schema, source), *args):
             values = dict(record)
@@ -165,6 +176,10 @@ async def figures(
     for values in result.values():
         expected = values.get("expected") or 0
         values["attendance_rate"] = round(values["present"] / expected, 4) if expected else None
+        for source in sources:
+            for name, numerator, denominator in source.ratios:
+                whole = values.get(denominator) or 0
+                values[name] = round(values[numerator] / whole, 4) if whole else None
     return result
 
 

@@ -5,7 +5,9 @@ Tables (in the tenant's schema):
 - ``sup_plans``: one row per attendance plan (committee, year, quarter);
 - ``sup_assignments``: one row per assignment (planned or unplanned visit) with its state;
 - ``sup_petitions``: one row per petition with its level, state, due date and steps;
-- ``sup_rotation``: one row per (rotation schedule, member): taken, dropped, carried-over count.
+- ``sup_rotation``: one row per (rotation schedule, member): taken, dropped, carried-over count;
+- ``sup_petition_spans``: one row per time a petition was open (raised or reopened → answered
+  back), so figures "as of" a past day see a reopened petition as it stood then.
 
 Figures per org node join ``org_closure`` (the org-tree projection), so "everything under this
 committee" is one indexed query. A batch is folded in Python per key first (creations become
@@ -31,7 +33,14 @@ from infra.readside import ReadSide, qualified
 from projections.base import StoredEventRow, decode, table
 from projections.sets import Column, drop_tables, run_ddl, update_rows, upsert_rows
 
-TABLES = ("sup_plans", "sup_assignments", "sup_petitions", "sup_schedules", "sup_rotation")
+TABLES = (
+    "sup_plans",
+    "sup_assignments",
+    "sup_petitions",
+    "sup_schedules",
+    "sup_rotation",
+    "sup_petition_spans",
+)
 
 DDL = (
     "CREATE TABLE IF NOT EXISTS {s}.sup_plans (plan_id uuid PRIMARY KEY, committee_id uuid NOT NULL,"
@@ -53,6 +62,10 @@ DDL = (
     "CREATE TABLE IF NOT EXISTS {s}.sup_rotation (schedule_id uuid NOT NULL,"
     " member_id uuid NOT NULL, dropped boolean NOT NULL DEFAULT false, taken_on date,"
     " carried int NOT NULL DEFAULT 0, PRIMARY KEY (schedule_id, member_id))",
+    # seq = the version of the event that opened the span (Raised or Reopened).
+    "CREATE TABLE IF NOT EXISTS {s}.sup_petition_spans (petition_id uuid NOT NULL,"
+    " seq int NOT NULL, opened_on date NOT NULL, due_on date NOT NULL, answered_on date,"
+    " PRIMARY KEY (petition_id, seq))",
 )
 
 P, A, R = AttendancePlan, Petition, RotationSchedule
@@ -97,7 +110,48 @@ SCHEDULE_COLUMNS: Sequence[Column] = (
     ("cycle_start", "date"),
     ("cycle_end", "date"),
 )
+SPAN_COLUMNS: Sequence[Column] = (
+    ("petition_id", "uuid"),
+    ("seq", "int"),
+    ("opened_on", "date"),
+    ("due_on", "date"),
+    ("answered_on", "date"),
+)
 TYPES = dict((*ASSIGNMENT_COLUMNS, *PETITION_COLUMNS, *ROTATION_COLUMNS))
+
+
+class _Spans:
+    """Open spans of petitions: new ones of this batch, and answers to spans of earlier ones."""
+
+    def __init__(self) -> None:
+        self.new: dict[tuple[UUID, int], list[Any]] = {}
+        self.latest: dict[UUID, tuple[UUID, int]] = {}
+        self.answered: dict[UUID, date] = {}
+
+    def event(self, kind: str, e: Any, oid: UUID, version: int) -> None:
+        if kind in ("Raised", "Reopened"):
+            opened_on = e.raised_on if kind == "Raised" else e.reopened_on
+            self.new[(oid, version)] = [oid, version, opened_on, e.due_on, None]
+            self.latest[oid] = (oid, version)
+        elif kind == "AnsweredBack":
+            if oid in self.latest:
+                self.new[self.latest[oid]][4] = e.answered_on
+            else:
+                # At most one span is open; a later answer in this batch goes to a newer span.
+                self.answered.setdefault(oid, e.answered_on)
+
+    def write(self, conn: psycopg.Connection[Any], schema: str) -> None:
+        if self.answered:
+            conn.execute(
+                sql.SQL(
+                    "UPDATE {} AS t SET answered_on = u.answered_on FROM unnest(%s::uuid[],"
+                    " %s::date[]) AS u(petition_id, answered_on)"
+                    " WHERE t.petition_id = u.petition_id AND t.answered_on IS NULL"
+                ).format(table(schema, "sup_petition_spans")),
+                [list(self.answered), list(self.answered.values())],
+            )
+        rows = list(self.new.values())
+        upsert_rows(conn, schema, "sup_petition_spans", SPAN_COLUMNS, ["petition_id", "seq"], rows)
 
 
 class _Fold:
@@ -218,6 +272,7 @@ class SupervisionProjection:
         assignments, petitions = _Fold(ASSIGNMENT_COLUMNS), _Fold(PETITION_COLUMNS)
         rotation = _Fold(ROTATION_COLUMNS)
         schedules: list[list[Any]] = []
+        spans = _Spans()
         for row in events:
             kind = row.topic.rsplit(".", 1)[-1]
             e: Any = decode(row)
@@ -226,6 +281,7 @@ class SupervisionProjection:
                 self._plan_event(kind, e, oid, plans, assignments)
             elif row.topic.startswith(get_topic(Petition) + "."):
                 self._petition_event(kind, e, oid, petitions)
+                spans.event(kind, e, oid, row.originator_version)
             else:
                 self._rotation_event(kind, e, oid, rotation, schedules)
         if plans:
@@ -248,6 +304,7 @@ class SupervisionProjection:
         rotation.write(
             conn, schema, "sup_rotation", ["schedule_id", "member_id"], "carried", ["dropped"]
         )
+        spans.write(conn, schema)
 
     @staticmethod
     def _plan_event(kind: str, e: Any, oid: UUID, plans: list[list[Any]], f: _Fold) -> None:

@@ -217,24 +217,3 @@ async def list_page(
 
 
 ROUTES: list[Any] = [level_view, available_lists, list_page]
-
-
-def view_policies() -> dict[tuple[str, str], Any]:
-    """The lines for services/security/policies.py: readers of the subtree they ask about."""
-    from domain.user import Role
-    from services.security.policy import allow, unit_in_query
-
-    readers = (
-        Role.TENANT_ADMIN,
-        Role.SECRETARY,
-        Role.SUPERIOR_MEMBER,
-        Role.INSPECTOR,
-        Role.AUDITOR,
-    )
-    t = "/api/v1/t/{tenant}/views"
-    unit = (unit_in_query("unit_id", required=False),)
-    return {
-        ("GET", f"{t}/level"): allow(*readers, units=unit),
-        ("GET", f"{t}/lists"): allow(*readers, units=unit),
-        ("GET", f"{t}/lists/{{list_name}}"): allow(*readers, units=unit),
-    }

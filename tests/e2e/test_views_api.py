@@ -17,7 +17,6 @@ from domain.user import Role
 from infra import workers
 from projections import engine
 from projections.registry import all_projections
-from services.routes.views import view_policies
 from tests.e2e.auth_helpers import bearer, token
 from tests.integration.test_projection_rollups import build_province
 
@@ -28,10 +27,6 @@ Q1 = {"period": "2025-Q1", "as_of": "2025-04-15"}
 
 @pytest.fixture
 def setup(client, container, tenant, monkeypatch) -> tuple[Any, Any, dict[str, Any]]:
-    from services.security import policies
-
-    for key, policy in view_policies().items():
-        monkeypatch.setitem(policies.POLICIES, key, policy)
     app = container.applications.get(tenant.slug)
     province = build_province(app)
     for done in engine.catch_up_all(container.database, tenant.schema, all_projections()):
