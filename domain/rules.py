@@ -4,7 +4,7 @@ The regulations implementing the Party Charter (quy định thi hành Điều l�
 (QĐ 29), 2021 (QĐ 24), January 2025 (QĐ 232) and July 2025 (QĐ 294), and will change again.
 Each set below carries its effective date, the values it fixes and where they were confirmed;
 values marked unconfirmed are kept equal to the previous set until a source says otherwise
-(sources: docs/notes/admissions.md). A draft set can be built with ``dataclasses.replace`` to
+(sources: docs/domain.md, "Admissions"). A draft set can be built with ``dataclasses.replace`` to
 re-judge history.
 """
 

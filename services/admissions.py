@@ -28,7 +28,7 @@ from domain.province import Province, province_id
 from domain.roster import Change
 from infra.application import TenantApplication
 from infra.holidays import province_calendar
-from services.org import check_version, load, load_cell, load_roster
+from services.org import load, load_cell, load_roster
 
 
 class UnknownCase(NotFound):
@@ -54,19 +54,14 @@ def calendar_for(app: TenantApplication) -> WorkingCalendar:
 
 
 def load_case(app: TenantApplication, case_id: UUID, expected: int | None = None) -> AdmissionCase:
-    case: Any
-    try:
-        case = app.repository.get(case_id)
-    except AggregateNotFoundError:
-        case = None
-    if not isinstance(case, AdmissionCase):
-        raise UnknownCase(
-            f"Không tìm thấy hồ sơ kết nạp {case_id}",
-            f"no admission case {case_id}",
-            id=str(case_id),
-        )
-    check_version(case, expected)
-    return case
+    return load(
+        app,
+        AdmissionCase,
+        case_id,
+        expected,
+        missing=UnknownCase,
+        name=("hồ sơ kết nạp", "admission case"),
+    )
 
 
 def motion_facts(app: TenantApplication, meeting_id: UUID, motion_id: UUID) -> MotionFacts:

@@ -15,8 +15,8 @@ from domain.org_unit import OrgUnit
 from domain.petition import Petition, PetitionSource
 from domain.quality import Rating
 from infra.application import TenantApplication
-from services.org import ancestors, load, load_cell
-from services.supervision import PetitionInput, calendar_for, held_meeting, settings_on
+from services.org import ancestors, load, load_cell, settings_on
+from services.supervision import PetitionInput, calendar_for, held_meeting
 
 
 def make_plan(

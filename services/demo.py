@@ -110,4 +110,3 @@ def enrol_cell(app: TenantApplication, cell: OrgUnit, rng: random.Random) -> Cel
         members.append(member)
     app.save_all(roster, *members)
     return roster
-

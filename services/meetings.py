@@ -12,17 +12,14 @@ from datetime import date, datetime
 from typing import TypeVar
 from uuid import UUID, uuid4
 
-from eventsourcing.application import AggregateNotFoundError
-
 from domain.base import Actor, NotFound
 from domain.meeting import Meeting
 from domain.meeting_rules import AttendanceEntry, MeetingKind
 from domain.org_unit import OrgUnit
-from domain.province import Province, ProvinceSettings, province_id
 from domain.quality import QualityScores, Rating
 from domain.voting import MotionKind, MotionResult, VoteChoice, VotingMethod
 from infra.application import TenantApplication
-from services.org import check_version, load, load_cell, load_roster
+from services.org import load, load_cell, load_roster, settings_on
 
 R = TypeVar("R")
 
@@ -32,28 +29,14 @@ class UnknownMeeting(NotFound):
 
 
 def load_meeting(app: TenantApplication, meeting_id: UUID, expected: int | None = None) -> Meeting:
-    meeting: object
-    try:
-        meeting = app.repository.get(meeting_id)
-    except AggregateNotFoundError:
-        meeting = None
-    if not isinstance(meeting, Meeting):
-        raise UnknownMeeting(
-            f"Không tìm thấy cuộc sinh hoạt {meeting_id}",
-            f"no meeting with id {meeting_id}",
-            id=str(meeting_id),
-        )
-    check_version(meeting, expected)
-    return meeting
-
-
-def province_settings(app: TenantApplication, day: date) -> ProvinceSettings:
-    province: object
-    try:
-        province = app.repository.get(province_id(app.slug))
-    except AggregateNotFoundError:
-        return ProvinceSettings()
-    return province.settings_on(day) if isinstance(province, Province) else ProvinceSettings()
+    return load(
+        app,
+        Meeting,
+        meeting_id,
+        expected,
+        missing=UnknownMeeting,
+        name=("cuộc sinh hoạt", "meeting"),
+    )
 
 
 def change(
@@ -113,7 +96,7 @@ def open_meeting(
     cell = load(app, OrgUnit, meeting.cell_id)
     held_on = started_at.date()
     roster = load_roster(app, meeting.cell_id, by).members_on(held_on)
-    window = cell.meeting_window or province_settings(app, held_on).meeting_window
+    window = cell.meeting_window or settings_on(app, held_on).meeting_window
     meeting.open(started_at, chair_id, secretary_id, roster, window, by)
     return meeting, None, app.save_all(meeting)
 
@@ -230,7 +213,7 @@ def assess_quality(
     """Rated on the thresholds the province had in force on the meeting day."""
 
     def assess(m: Meeting) -> Rating:
-        thresholds = province_settings(app, m.held_on or date.today()).quality
+        thresholds = settings_on(app, m.held_on or date.today()).quality
         return m.assess_quality(scores, thresholds, by)
 
     return change(app, meeting_id, expected, assess)

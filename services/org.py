@@ -15,6 +15,7 @@ from eventsourcing.application import AggregateNotFoundError
 from domain.base import Actor, ChiboAggregate, NotFound
 from domain.member import DepartureReason, Member, MemberStatus
 from domain.org_unit import MeetingWindow, OrgUnit
+from domain.province import Province, ProvinceSettings, province_id
 from domain.roster import CellRoster, Change, roster_id
 from infra.application import TenantApplication
 from services.errors import StaleWrite
@@ -30,20 +31,42 @@ class UnknownMember(NotFound):
     code = "unknown_member"
 
 
-def load(app: TenantApplication, kind: type[T], id: UUID, expected_version: int | None = None) -> T:
-    """Load an aggregate of ``kind``; a wrong kind is 'not found' too, never a 500."""
+def load(
+    app: TenantApplication,
+    kind: type[T],
+    id: UUID,
+    expected_version: int | None = None,
+    *,
+    missing: type[NotFound] | None = None,
+    name: tuple[str, str] | None = None,
+) -> T:
+    """Load an aggregate of ``kind``; a wrong kind is 'not found' too, never a 500.
+
+    ``missing`` is the rule's own exception and ``name`` its (Vietnamese, English) noun, so
+    that every feature says "no meeting …" or "no admission case …" in the same way.
+    """
     aggregate: object
     try:
         aggregate = app.repository.get(id)
     except AggregateNotFoundError:
         aggregate = None
     if not isinstance(aggregate, kind):
-        error = UnknownMember if kind is Member else UnknownUnit if kind is OrgUnit else NotFound
-        raise error(
-            f"Không tìm thấy {kind.__name__} {id}", f"no {kind.__name__} with id {id}", id=str(id)
+        error = missing or (
+            UnknownMember if kind is Member else UnknownUnit if kind is OrgUnit else NotFound
         )
+        vi, en = name or (kind.__name__, kind.__name__)
+        raise error(f"Không tìm thấy {vi} {id}", f"no {en} with id {id}", id=str(id))
     check_version(aggregate, expected_version)
     return aggregate
+
+
+def settings_on(app: TenantApplication, day: date) -> ProvinceSettings:
+    """The province's settings in force on ``day`` (the defaults before it set any)."""
+    try:
+        province: object = app.repository.get(province_id(app.slug))
+    except AggregateNotFoundError:
+        return ProvinceSettings()
+    return province.settings_on(day) if isinstance(province, Province) else ProvinceSettings()
 
 
 def check_version(aggregate: ChiboAggregate, expected_version: int | None) -> None:

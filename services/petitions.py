@@ -9,8 +9,8 @@ from domain.base import Actor, RuleViolated
 from domain.org_unit import Level, OrgUnit
 from domain.petition import CompetentLevel, Petition, PetitionSource
 from infra.application import TenantApplication
-from services.org import load
-from services.supervision import PetitionInput, calendar_for, held_meeting, settings_on
+from services.org import load, settings_on
+from services.supervision import PetitionInput, calendar_for, held_meeting
 
 LEVEL_OF_UNIT: dict[Level, CompetentLevel] = {
     Level.CELL: CompetentLevel.CELL,

@@ -18,8 +18,8 @@ from domain.member import Member
 from domain.roster import Change
 from domain.rotation import RotationSchedule, schedule_id
 from infra.application import TenantApplication
-from services.org import load, load_cell, load_roster
-from services.supervision import held_meeting, settings_on
+from services.org import load, load_cell, load_roster, settings_on
+from services.supervision import held_meeting
 
 
 def cycle_of(day: date) -> tuple[date, date]:

@@ -12,13 +12,11 @@ from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError
-
 from domain.base import StateConflict
 from domain.calendar import WorkingCalendar
 from domain.meeting import Meeting
 from domain.petition import CompetentLevel
-from domain.province import Province, ProvinceSettings, province_id
+from domain.province import ProvinceSettings
 from infra.application import TenantApplication
 from infra.holidays import province_calendar
 from services.org import load
@@ -33,15 +31,6 @@ class PetitionInput:
     content: str
     category: str
     competent_level: CompetentLevel
-
-
-def settings_on(app: TenantApplication, day: date) -> ProvinceSettings:
-    """The province's settings in force on ``day`` (defaults before the province set any)."""
-    try:
-        province: object = app.repository.get(province_id(app.slug))
-    except AggregateNotFoundError:
-        return ProvinceSettings()
-    return province.settings_on(day) if isinstance(province, Province) else ProvinceSettings()
 
 
 def calendar_for(settings: ProvinceSettings) -> WorkingCalendar:

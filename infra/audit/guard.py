@@ -4,7 +4,7 @@ Triggers refuse UPDATE and DELETE (per row) and TRUNCATE (per statement) on the 
 on the audit chain and seals, whoever the caller, so a bug or a careless script cannot rewrite
 history. A superuser can still disable triggers; that attacker is what the hash chain and the
 seals are for. In production the application's role should also not own these tables, so it
-cannot disable the triggers either (see docs/notes/audit.md).
+cannot disable the triggers either (see docs/audit.md).
 """
 
 from __future__ import annotations

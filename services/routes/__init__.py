@@ -7,13 +7,18 @@ from typing import Any
 
 def route_handlers() -> list[Any]:
     # One import and one line per feature module, so features register without conflicts.
-    from services.routes import auth, meta, org, tenants
-
-    from services.routes import meetings
-    from services.routes import admissions, membership
-    from services.routes import supervision
-    from services.routes import views
-    from services.routes import audit
+    from services.routes import (
+        admissions,
+        audit,
+        auth,
+        meetings,
+        membership,
+        meta,
+        org,
+        supervision,
+        tenants,
+        views,
+    )
 
     routes: list[Any] = []
     routes += meta.ROUTES

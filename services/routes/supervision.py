@@ -21,6 +21,7 @@ from services import attendance, petitions, rotation
 from services import supervision as sv
 from services.context import Ctx, container_of
 from services.org import load
+from services.org import settings_on as org_settings_on
 from services.schemas.supervision import (
     Assign,
     AssigneeIn,
@@ -89,7 +90,7 @@ def make_plan(ctx: Ctx, data: JSONBody[MakePlan]) -> Written:
 @get(PLAN, sync_to_thread=True, summary="Kế hoạch, định mức / a plan with its quotas")
 def get_plan(ctx: Ctx, plan_id: FromPath[UUID]) -> PlanView:
     plan = load(ctx.app, AttendancePlan, plan_id)
-    settings = sv.settings_on(ctx.app, date(plan.year, 12, 31))
+    settings = org_settings_on(ctx.app, date(plan.year, 12, 31))
     return plan_view(
         plan, settings.provincial_member_visits_per_year, settings.other_member_visits_per_year
     )
@@ -287,7 +288,7 @@ def rotation_view(
     day = on or date.today()
     # Read only: the roster is followed in memory; nothing is saved by a query.
     schedule = rotation.schedule_for(ctx.app, cell_id, day, ctx.actor)
-    turns = sv.settings_on(ctx.app, day).rotation_turns_per_meeting
+    turns = org_settings_on(ctx.app, day).rotation_turns_per_meeting
     exempted = rotation.exempted_on(ctx.app, cell_id, day, ctx.actor)
     coverage = schedule.coverage()
     next_views = []

@@ -1,4 +1,4 @@
-"""The by-hand seal check of docs/notes/audit.md, run as written against a real tenant."""
+"""The by-hand seal check of docs/audit.md, run as written against a real tenant."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from infra.audit.seals import create_seal
 
 pytestmark = pytest.mark.integration
 
-DOC = Path(__file__).parents[2] / "docs" / "notes" / "audit.md"
+DOC = Path(__file__).parents[2] / "docs" / "audit.md"
 EXPORT = (
     "COPY (SELECT notification_id, encode(uuid_send(originator_id), 'hex'), originator_version,"
     " topic, encode(state, 'hex') FROM {}.chibo_events ORDER BY notification_id) TO STDOUT CSV"
@@ -30,7 +30,7 @@ def inspector_script() -> str:
     match = re.search(
         r"```python\n(# verify_seal\.py.*?)```", DOC.read_text(encoding="utf-8"), re.S
     )
-    assert match, "the by-hand script is missing from docs/notes/audit.md"
+    assert match, "the by-hand script is missing from docs/audit.md"
     return match.group(1)
 
 

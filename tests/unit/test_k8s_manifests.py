@@ -29,7 +29,7 @@ pytestmark = pytest.mark.unit
 
 ROOT = Path(__file__).resolve().parents[2]
 OVERLAYS = sorted(p.parent.name for p in (ROOT / "k8s/overlays").glob("*/kustomization.yaml"))
-DEPLOY_DOC = ROOT / "docs/notes/deployment.md"
+DEPLOY_DOC = ROOT / "docs/deployment.md"
 K8S_VERSIONS = ("1.30", kubernetes_validate.latest_version())
 CNPG = "postgresql.cnpg.io/v1"
 POD_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob"}
@@ -439,7 +439,7 @@ def network_problems(objs: Objs) -> list[str]:
 
 
 def documented_secrets() -> dict[str, set[str]]:
-    """Secrets docs/notes/deployment.md tells the operator to create, with their keys."""
+    """Secrets docs/deployment.md tells the operator to create, with their keys."""
     text = DEPLOY_DOC.read_text(encoding="utf-8").replace("\\\n", " ")
     secrets: dict[str, set[str]] = {}
     for kind, name, rest in re.findall(
