@@ -50,6 +50,8 @@ def drop_tenant(database: Database, tenant: Tenant) -> None:
         conn.execute(
             sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(tenant.schema))
         )
+        # Roles are cluster-wide: without this a CI database would collect one per test.
+        drop_tenant_role(conn, tenant.schema)
         conn.execute(
             sql.SQL("DELETE FROM {}.tenants WHERE slug = %s").format(sql.Identifier(CATALOG)),
             (tenant.slug,),
@@ -69,7 +71,7 @@ def container(database: Database, tmp_path: Path) -> Iterator[Container]:
         database_url=database.url,
         data_dir=tmp_path,
         broker_url=None,
-        operator_token="operator-secret-for-tests",  # noqa: S106 — a test value
+        operator_token="operator-secret-for-tests",
     )
     built = Container(settings, database, TenantApplications(database, 8, 2, 2), ReadSide(database))
     yield built

@@ -90,7 +90,9 @@ def test_unknown_tenant_is_404_and_bad_slug_is_400(client, container):
     # Signed in for that very (unknown or malformed) tenant, so only the tenant lookup can fail.
     for slug, status in (("khong_co", 404), ("Bad-Slug!", 400)):
         headers = bearer(token(container, slug, Role.TENANT_ADMIN))
-        assert client.get(f"/api/v1/t/{slug}/units/{uuid4()}", headers=headers).status_code == status
+        assert (
+            client.get(f"/api/v1/t/{slug}/units/{uuid4()}", headers=headers).status_code == status
+        )
 
 
 def test_unknown_unit_is_404(client, tenant):
@@ -168,8 +170,12 @@ def test_provisioning_through_the_admin_api_is_idempotent(client, database):
     assert client.get("/api/v1/tenants").status_code == 401
     wrong = {"X-Chibo-Operator-Token": "doan-mo"}
     assert client.get("/api/v1/tenants", headers=wrong).status_code == 401
-    first = client.post("/api/v1/tenants", json={"slug": slug, "name": "Tỉnh Mới"}, headers=operator)
-    second = client.post("/api/v1/tenants", json={"slug": slug, "name": "Tỉnh Mới"}, headers=operator)
+    first = client.post(
+        "/api/v1/tenants", json={"slug": slug, "name": "Tỉnh Mới"}, headers=operator
+    )
+    second = client.post(
+        "/api/v1/tenants", json={"slug": slug, "name": "Tỉnh Mới"}, headers=operator
+    )
     assert (first.status_code, second.status_code) == (201, 200)
     listed = client.get("/api/v1/tenants", headers=operator).json()
     assert slug in [t["slug"] for t in listed]

@@ -18,7 +18,9 @@ def test_ready_when_the_database_answers(client):
 
 
 def test_not_ready_when_the_database_is_unreachable(container):
-    broken = dataclasses.replace(container, database=dataclasses.replace(container.database, port=1))
+    broken = dataclasses.replace(
+        container, database=dataclasses.replace(container.database, port=1)
+    )
     with TestClient(create_app(broken)) as test_client:
         assert test_client.get("/healthz").status_code == 200
         response = test_client.get("/readyz")
