@@ -18,6 +18,10 @@ def qualified(schema: str, table: str) -> str:
     return '"{}"."{}"'.format(schema.replace('"', '""'), table.replace('"', '""'))
 
 
+READ_WORK_MEM = "64MB"
+"""Per read connection and sort/hash step; the pool holds at most ``max_size`` of them."""
+
+
 class ReadSide:
     def __init__(self, database: Database, min_size: int = 1, max_size: int = 4) -> None:
         self.database = database
@@ -35,6 +39,9 @@ class ReadSide:
                 database=self.database.dbname,
                 min_size=self.min_size,
                 max_size=self.max_size,
+                # The per-level view sorts and hashes ~10^5 cell-months at province scale: the
+                # default 4 MB spills them to disk.
+                server_settings={"work_mem": READ_WORK_MEM},
             )
         return self._pool
 

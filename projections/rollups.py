@@ -47,6 +47,9 @@ class FigureSource:
     """Projections whose checkpoints a read-your-writes query waits for."""
     ratios: tuple[tuple[str, str, str], ...] = ()
     """(figure name, numerator, denominator): shares worked out after the sums, None over 0."""
+    matched_only: bool = False
+    """Every figure is a count over the relation's rows, so a cell-month without one adds
+    nothing: an inner join lets the plan aggregate only the matches (nodes without any read 0)."""
 
 
 BASE_FIGURES = FigureSource(
@@ -54,7 +57,8 @@ BASE_FIGURES = FigureSource(
     relation=None,
     projections=("org_tree",),
     figures=(
-        ("cells", "count(DISTINCT cm.cell_id) FILTER (WHERE cm.is_last)"),
+        # One row per (node, cell, month): counting the last month's rows counts each cell once.
+        ("cells", "count(*) FILTER (WHERE cm.is_last)"),
         ("due", "count(*)"),
     ),
 )
@@ -132,16 +136,30 @@ WITH months AS (
 """
 
 
-def figure_query(schema: str, source: FigureSource) -> str:
-    columns = ", ".join(f"{expression} AS {name}" for name, expression in source.figures)
-    join = (
-        f" LEFT JOIN {source.relation} AS f ON f.cell_id = cm.cell_id"
-        " AND f.year = cm.year AND f.month = cm.month"
-        if source.relation
-        else ""
-    )
+def figure_query(schema: str, sources: Sequence[FigureSource]) -> str:
+    """One statement for every source: ``cm`` is worked out once and shared by all of them.
+
+    Each source is its own ``GROUP BY node`` over ``cm`` joined to its relation, so one
+    source's rows never multiply another's; the results meet on ``node``. The first source
+    must be one over ``cm`` alone (:data:`BASE_FIGURES`), which has a row for every node.
+    """
+    parts, columns = [], []
+    for index, source in enumerate(sources):
+        alias = f"s{index}"
+        exprs = ", ".join(f"{expression} AS {name}" for name, expression in source.figures)
+        kind = "JOIN" if source.matched_only else "LEFT JOIN"
+        join = (
+            f" {kind} {source.relation} AS f ON f.cell_id = cm.cell_id"
+            " AND f.year = cm.year AND f.month = cm.month"
+            if source.relation
+            else ""
+        )
+        parts.append(f", {alias} AS (SELECT cm.node, {exprs} FROM cm{join} GROUP BY cm.node)")
+        columns += [f"{alias}.{name}" for name, _ in source.figures]
+    # s0 is a source over cm alone (the base figures), so it has every node with cells.
+    joins = " ".join(f"LEFT JOIN s{i} USING (node)" for i in range(1, len(sources)))
     return qualify(
-        schema, f"{CELL_MONTHS} SELECT cm.node, {columns} FROM cm{join} GROUP BY cm.node"
+        schema, f"{CELL_MONTHS}{''.join(parts)} SELECT node, {', '.join(columns)} FROM s0 {joins}"
     )
 
 
@@ -168,11 +186,10 @@ async def figures(
     end = min(period.last_day, as_of)
     years, numbers = [y for y, _ in months], [m for _, m in months]
     args = (list(nodes), years, numbers, as_of, last, period.first_day, end)
-    for source in sources:
-        for record in await fetch(figure_query(schema, source), *args):
-            values = dict(record)
-            node = values.pop("node")
-            result[node].update({k: v if v is not None else 0 for k, v in values.items()})
+    for record in await fetch(figure_query(schema, sources), *args):
+        values = dict(record)
+        node = values.pop("node")
+        result[node].update({k: v if v is not None else 0 for k, v in values.items()})
     for values in result.values():
         expected = values.get("expected") or 0
         values["attendance_rate"] = round(values["present"] / expected, 4) if expected else None
