@@ -16,6 +16,8 @@ from uuid import UUID
 from domain.admission_errors import CELL_ROLES, COMMITTEE_ROLES, require_role
 from domain.base import Actor, InvalidValue, RuleViolated, require_text
 from domain.calendar import WorkingCalendar
+from domain.meeting import Meeting
+from domain.meeting_rules import AttendanceMark, MeetingKind
 from domain.member import DepartureReason, Member
 from domain.roster import CellRoster, Change
 from domain.rules import RULES, RuleBook
@@ -206,3 +208,43 @@ def record_arrival(
 def flagged(members: Iterable[Member], year: int, rules: RuleBook = RULES) -> list[RemovalFlag]:
     threshold = rules.in_force(date(year, 12, 31)).removal_missed_months_in_year
     return [f for m in members if m.is_active and (f := removal_flag(m, year, threshold))]
+
+
+def missed_at(meeting: Meeting) -> frozenset[tuple[UUID, NotedKind]]:
+    """What a closed regular meeting counts against its members for the removal ground.
+
+    An unexcused absence (vắng không lý do), and unpaid dues by a member who was present when
+    dues were collected. Exempted and suspended members are never counted, and an excused
+    absentee's dues are not either: they may pay the cell later (the secretary notes it then).
+    """
+    if meeting.kind is not MeetingKind.REGULAR or not meeting.is_closed:
+        return frozenset()
+    missed: set[tuple[UUID, NotedKind]] = set()
+    payers = set(meeting.dues_payer_ids)
+    for member_id, entry in meeting.roster.items():
+        if entry.exempted or entry.suspended:
+            continue
+        mark = meeting.attendance.get(member_id)
+        if mark is AttendanceMark.UNEXCUSED:
+            missed.add((member_id, NotedKind.ABSENCE))
+        elif (
+            mark is AttendanceMark.PRESENT
+            and meeting.dues_total_vnd is not None
+            and member_id not in payers
+        ):
+            missed.add((member_id, NotedKind.DUES_UNPAID))
+    return frozenset(missed)
+
+
+def renote_months(
+    members: dict[UUID, Member],
+    before: frozenset[tuple[UUID, NotedKind]],
+    after: frozenset[tuple[UUID, NotedKind]],
+    month: date,
+    by: Actor,
+) -> None:
+    """Note what a meeting now counts and clear what a correction no longer counts."""
+    for member_id, kind in sorted(after - before):
+        note_month(members[member_id], kind, month, False, by)
+    for member_id, kind in sorted(before - after):
+        note_month(members[member_id], kind, month, True, by)

@@ -12,9 +12,11 @@ from datetime import date, datetime
 from typing import TypeVar
 from uuid import UUID, uuid4
 
+from domain import lifecycle
 from domain.base import Actor, NotFound
 from domain.meeting import Meeting
 from domain.meeting_rules import AttendanceEntry, MeetingKind
+from domain.member import Member
 from domain.org_unit import OrgUnit
 from domain.quality import QualityScores, Rating
 from domain.voting import MotionKind, MotionResult, VoteChoice, VotingMethod
@@ -233,7 +235,38 @@ def collect_dues(
 def close(
     app: TenantApplication, by: Actor, meeting_id: UUID, ended_at: datetime, expected: int | None
 ) -> tuple[Meeting, None, int]:
-    return change(app, meeting_id, expected, lambda m: m.close(ended_at, by))
+    """Close; a regular meeting also notes absences and unpaid dues for the removal ground."""
+    return counting_missed_months(app, meeting_id, expected, lambda m: m.close(ended_at, by), by)
+
+
+def counting_missed_months(
+    app: TenantApplication,
+    meeting_id: UUID,
+    expected: int | None,
+    action: Callable[[Meeting], object],
+    by: Actor,
+) -> tuple[Meeting, None, int]:
+    """Run ``action`` and keep the members' noted months in step with the meeting, in one save.
+
+    Closing and every correction after it change what the meeting counts against a member
+    ("missed meetings or dues 3 months in a year"), so the removal flag follows the records.
+    """
+    meeting = load_meeting(app, meeting_id, expected)
+    before = lifecycle.missed_at(meeting)
+    action(meeting)
+    after = lifecycle.missed_at(meeting)
+    touched = {member_id for member_id, _ in before ^ after}
+    members = {member_id: load(app, Member, member_id) for member_id in touched}
+    active = {i: m for i, m in members.items() if m.is_active}
+    year, month = meeting.period
+    lifecycle.renote_months(
+        active,
+        frozenset(x for x in before if x[0] in active),
+        frozenset(x for x in after if x[0] in active),
+        date(year, month, 1),
+        by,
+    )
+    return meeting, None, app.save_all(meeting, *active.values())
 
 
 # -- corrections after closing ---------------------------------------------------------------
@@ -247,7 +280,9 @@ def correct_attendance(
     reason: str,
     expected: int | None,
 ) -> tuple[Meeting, None, int]:
-    return change(app, meeting_id, expected, lambda m: m.correct_attendance(entries, reason, by))
+    return counting_missed_months(
+        app, meeting_id, expected, lambda m: m.correct_attendance(entries, reason, by), by
+    )
 
 
 def correct_tally(
@@ -287,6 +322,6 @@ def correct_dues(
     reason: str,
     expected: int | None,
 ) -> tuple[Meeting, None, int]:
-    return change(
-        app, meeting_id, expected, lambda m: m.correct_dues(total_vnd, payer_ids, reason, by)
+    return counting_missed_months(
+        app, meeting_id, expected, lambda m: m.correct_dues(total_vnd, payer_ids, reason, by), by
     )

@@ -1,0 +1,97 @@
+"""The removal ground follows the records: closing regular meetings notes unexcused absences
+and unpaid dues, corrections undo them, and three months in a year flag the member."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+
+from domain.base import Actor
+from domain.lifecycle import removal_flag
+from domain.meeting_rules import AttendanceEntry, AttendanceMark, MeetingKind
+from domain.member import Member, MemberStatus
+from domain.org_unit import Level
+from domain.voting import MotionKind, VotingMethod
+from services import meetings, org
+
+pytestmark = pytest.mark.integration
+
+BY = Actor("secretary-1", "secretary", "req-removal")
+ICT = timezone(timedelta(hours=7))
+
+
+@pytest.fixture
+def cell(app):
+    root, _ = org.found_unit(app, BY, "Đảng bộ tỉnh", Level.PROVINCE, date(2015, 1, 1), None)
+    direct, _ = org.found_unit(app, BY, "Đảng ủy xã", Level.DIRECT, date(2015, 1, 1), root.id)
+    base, _ = org.found_unit(
+        app, BY, "Đảng bộ xã", Level.GRASSROOTS_COMMITTEE, date(2015, 1, 1), direct.id
+    )
+    unit, _ = org.found_unit(app, BY, "Chi bộ thôn", Level.CELL, date(2015, 1, 1), base.id)
+    ids = []
+    for index in range(4):
+        member, _ = org.enrol_member(
+            app, BY, full_name=f"Đảng viên {index}", birth_date=date(1980, 1, 1), gender="nam",
+            cell_id=unit.id, status=MemberStatus.OFFICIAL, admitted_on=date(2005, 1, 1),
+            official_on=date(2006, 1, 1), joined_cell_on=date(2015, 1, 1),
+        )  # fmt: skip
+        ids.append(member.id)
+    return unit.id, ids
+
+
+def hold(app, cell_id, ids, month, marks, payers):
+    """A regular meeting of ``month`` 2025 with the given marks and dues payers, closed."""
+    start = datetime(2025, month, 3, 14, tzinfo=ICT)
+    meeting, _ = meetings.schedule(
+        app, BY, cell_id=cell_id, kind=MeetingKind.REGULAR, period=(2025, month),
+        scheduled_at=start, place="Nhà văn hóa", agenda=["Báo cáo"], topic="",
+        regular_meeting_id=None,
+    )  # fmt: skip
+    meetings.open_meeting(app, BY, meeting.id, start, ids[0], ids[1], None)
+    entries = [
+        AttendanceEntry(i, mark, "Ốm" if mark is AttendanceMark.EXCUSED else "")
+        for i, mark in zip(ids, marks, strict=True)
+    ]
+    meetings.mark_attendance(app, BY, meeting.id, entries, None)
+    meetings.record_minutes(app, BY, meeting.id, "Biên bản", None)
+    _, motion_id, _ = meetings.propose_motion(
+        app, BY, meeting.id, MotionKind.MINUTES, "Thông qua biên bản", None, None
+    )
+    present = sum(m is AttendanceMark.PRESENT for m in marks)
+    meetings.record_tally(
+        app, BY, meeting.id, motion_id, VotingMethod.SHOW_OF_HANDS, (present, 0, 0), None
+    )
+    meetings.collect_dues(app, BY, meeting.id, 50_000 * len(payers), payers, None)
+    meetings.close(app, BY, meeting.id, start + timedelta(hours=2), None)
+    return meeting.id
+
+
+P, E, U = AttendanceMark.PRESENT, AttendanceMark.EXCUSED, AttendanceMark.UNEXCUSED
+
+
+def test_three_months_of_missed_meetings_or_dues_flag_the_member(app, cell):
+    cell_id, ids = cell
+    chair, secretary, absentee, non_payer = ids
+    # Jan: absentee away without reason; non_payer present but pays nothing.
+    hold(app, cell_id, ids, 1, [P, P, U, P], [chair, secretary])
+    # Feb: absentee away WITH a reason (not counted, nor are their dues); non_payer pays.
+    hold(app, cell_id, ids, 2, [P, P, E, P], [chair, secretary, non_payer])
+    hold(app, cell_id, ids, 3, [P, P, U, P], [chair, secretary])
+    assert removal_flag(org.load(app, Member, absentee), 2025, 3) is None
+    april = hold(app, cell_id, ids, 4, [P, P, U, P], [chair, secretary])
+    absentee_flag = removal_flag(org.load(app, Member, absentee), 2025, 3)
+    assert absentee_flag is not None
+    assert absentee_flag.absence_months == (date(2025, 1, 1), date(2025, 3, 1), date(2025, 4, 1))
+    payer_flag = removal_flag(org.load(app, Member, non_payer), 2025, 3)
+    assert payer_flag is not None
+    assert payer_flag.unpaid_months == (date(2025, 1, 1), date(2025, 3, 1), date(2025, 4, 1))
+    assert removal_flag(org.load(app, Member, chair), 2025, 3) is None
+
+    # April's minutes are corrected: the absentee had sent a reason. The flag is lifted.
+    entries = [AttendanceEntry(absentee, E, "Đi viện, báo trước")]
+    meetings.correct_attendance(app, BY, april, entries, "Có giấy báo vắng", None)
+    assert removal_flag(org.load(app, Member, absentee), 2025, 3) is None
+    # And the treasurer finds April's payment: dues corrected, flag lifted.
+    meetings.correct_dues(app, BY, april, 150_000, [chair, secretary, non_payer], "Sót tên", None)
+    assert removal_flag(org.load(app, Member, non_payer), 2025, 3) is None
