@@ -43,7 +43,9 @@ class TenantApplication(Application[UUID]):
         """Told the province's slug after each commit (the wiring wakes the projection workers)."""
         super().__init__(
             {
-                "PERSISTENCE_MODULE": "eventsourcing.postgres",
+                # The library's factory, whose pooled connections switch to the province's own
+                # database role (privileges on this schema only); provisioning keeps the owner.
+                "PERSISTENCE_MODULE": "infra.db_roles:TenantRolePostgresFactory",
                 "POSTGRES_DBNAME": database.dbname,
                 "POSTGRES_HOST": database.host,
                 "POSTGRES_PORT": str(database.port),

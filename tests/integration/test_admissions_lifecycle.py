@@ -14,6 +14,7 @@ from domain.lifecycle import LetterOverdueNeedsReason, NotedKind, RemovalGround
 from domain.member import DepartureReason, Member, MemberStatus
 from domain.org_unit import Level, OrgUnit
 from infra.application import TenantApplication
+from infra.bootstrap import schema_parts
 from infra.tenancy import provision
 from infra.transfer_payload import PayloadRejected, key_id
 from projections.deadlines import DEADLINES, items_query
@@ -56,7 +57,7 @@ def enrol(app, cell, name="Đỗ Văn Hùng"):
 
 @pytest.fixture
 def other(database):
-    created, _ = provision(database, new_slug(), "Tỉnh Nhận", ())
+    created, _ = provision(database, new_slug(), "Tỉnh Nhận", schema_parts())
     application = TenantApplication(created.slug, created.schema, database, pool_size=1)
     yield application
     application.close()

@@ -13,7 +13,6 @@ from uuid import uuid4
 
 import psycopg
 import pytest
-from eventsourcing.utils import Environment, get_topic
 from psycopg import sql
 
 from domain.base import SYSTEM
@@ -22,7 +21,6 @@ from domain.user import Role
 from infra.application import TenantApplication
 from infra.bootstrap import schema_parts
 from infra.db_roles import (
-    TenantRolePostgresFactory,
     drop_tenant_role,
     fetch_as_tenant,
     role_for,
@@ -38,17 +36,6 @@ from tests.conftest import drop_tenant, new_slug
 pytestmark = pytest.mark.integration
 
 
-class RoleApplication(TenantApplication):
-    """A tenant application whose pool runs as the tenant's role (the production wiring)."""
-
-    name = "Chibo"
-
-    def construct_env(self, name, env=None) -> Environment:
-        values = dict(env or {})
-        values["PERSISTENCE_MODULE"] = get_topic(TenantRolePostgresFactory)
-        return Environment(name, values)
-
-
 @pytest.fixture
 def other(database) -> Iterator[Tenant]:
     created, _ = provision(database, new_slug(), "Tỉnh Khác", schema_parts())
@@ -59,8 +46,9 @@ def other(database) -> Iterator[Tenant]:
 
 
 @pytest.fixture
-def role_app(database, tenant) -> Iterator[RoleApplication]:
-    application = RoleApplication(tenant.slug, tenant.schema, database, pool_size=1)
+def role_app(database, tenant) -> Iterator[TenantApplication]:
+    """The production wiring: a tenant application's pool runs as the tenant's role."""
+    application = TenantApplication(tenant.slug, tenant.schema, database, pool_size=1)
     yield application
     application.close()
 
