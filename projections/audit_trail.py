@@ -17,6 +17,8 @@ import importlib
 import pkgutil
 from collections.abc import Sequence
 from datetime import datetime
+from functools import cache
+from string import Formatter
 from typing import Any
 from uuid import UUID
 
@@ -48,6 +50,10 @@ DDL = (
 TRAIL_COLUMNS = (
     "notification_id", "aggregate_id", "aggregate_version", "aggregate_type", "kind", "actor",
     "actor_role", "request_id", "occurred_at", "org_unit_id", "reason", "sentence",
+)  # fmt: skip
+TRAIL_TYPES = (
+    "int8", "uuid", "int8", "text", "text", "text", "text", "text", "timestamptz", "uuid",
+    "text", "text",
 )  # fmt: skip
 SUBJECT_COLUMNS = (("aggregate_id", "uuid"), ("name", "text"), ("org_unit_id", "uuid"))
 
@@ -128,15 +134,24 @@ def kind_of(topic: str) -> tuple[str, str]:
 
 def sentence(kind: str, actor: str, role: str, fields: dict[str, Any], subject: str | None,
              unit: str | None) -> str:  # fmt: skip
-    values = {k: _text(v) for k, v in fields.items()}
-    values["subject"] = subject or ""
     try:
-        phrase = PHRASES[kind].format_map(values)
+        template = PHRASES[kind]
+        # Only the fields the phrase names are converted: most events carry many more.
+        values = {
+            n: (subject or "") if n == "subject" else _text(fields[n])
+            for n in _placeholders(template)
+        }
+        phrase = template.format_map(values)
     except (KeyError, IndexError):
         phrase = f"ghi nhận thay đổi «{kind}»" + (f" của «{subject}»" if subject else "")
     where = f" tại {unit}" if unit else ""
     reason = f"; lý do: {fields['reason']}" if isinstance(fields.get("reason"), str) else ""
     return f"Đ/c {actor} ({ROLE_VI.get(role, role)}) {phrase}{where}{reason}."
+
+
+@cache
+def _placeholders(template: str) -> tuple[str, ...]:
+    return tuple({name for _, name, _, _ in Formatter().parse(template) if name is not None})
 
 
 def _text(value: Any) -> str:
@@ -147,6 +162,9 @@ def _text(value: Any) -> str:
 
 class AuditTrailProjection:
     name = "audit_trail"
+    deferred_indexes = ("audit_trail_time", "audit_trail_actor", "audit_trail_aggregate",
+                        "audit_trail_unit", "audit_trail_kind")  # fmt: skip
+    """Read by the inspectors' queries only; a rebuild builds them once at the end."""
 
     def __init__(self) -> None:
         self.topics = event_topics()
@@ -161,9 +179,9 @@ class AuditTrailProjection:
         self, conn: psycopg.Connection[Any], schema: str, events: Sequence[StoredEventRow]
     ) -> None:
         decoded = [msgspec.json.decode(row.state) for row in events]
+        stated_units = [_stated(fields) for fields in decoded]
         referenced = {row.originator_id for row in events}
-        for fields in decoded:
-            referenced.update(_as_uuid(fields.get(f)) for f in UNIT_FIELDS if fields.get(f))
+        referenced.update(u for u in stated_units if u is not None)
         subjects = self._load(conn, schema, referenced)
         # The units the loaded aggregates belong to, for their names in the sentences.
         subjects.update(
@@ -171,32 +189,35 @@ class AuditTrailProjection:
         )
         changed: dict[UUID, tuple[str | None, UUID | None]] = {}
         trail = []
-        for row, fields in zip(events, decoded, strict=True):
-            aggregate_type, kind = kind_of(row.topic)
-            name, unit = subjects.get(row.originator_id, (None, None))
-            named = next((fields[f] for f in NAME_FIELDS if isinstance(fields.get(f), str)), None)
-            if named and kind.endswith((".Founded", ".Renamed", ".Enrolled", ".Registered")):
-                name = named
-            stated = next((_as_uuid(fields[f]) for f in UNIT_FIELDS if fields.get(f)), None)
-            event_unit = row.originator_id if aggregate_type == "OrgUnit" else stated or unit
+        nobody = (None, None)
+        for row, fields, stated in zip(events, decoded, stated_units, strict=True):
+            aggregate_type, kind, naming = _kind(row.topic)
+            originator = row.originator_id
+            name, unit = subjects.get(originator, nobody)
+            if naming:
+                named = next((v for f in NAME_FIELDS if isinstance(v := fields.get(f), str)), None)
+                if named:
+                    name = named
+            event_unit = originator if aggregate_type == "OrgUnit" else stated or unit
             # An aggregate belongs to the unit its first event names; only a transfer moves it.
             if aggregate_type == "OrgUnit":
-                unit = row.originator_id
-            elif fields.get("to_cell_id"):
-                unit = _as_uuid(fields["to_cell_id"])
+                unit = originator
+            elif to_cell := fields.get("to_cell_id"):
+                unit = _as_uuid(to_cell)
             elif unit is None:
                 unit = stated
-            subjects[row.originator_id] = changed[row.originator_id] = (name, unit)
-            unit_name = subjects.get(event_unit, (None, None))[0] if event_unit else None
+            subjects[originator] = changed[originator] = (name, unit)
+            unit_name = subjects.get(event_unit, nobody)[0] if event_unit else None
+            reason = fields.get("reason")
+            actor_role = fields.get("actor_role", "")
             trail.append((
-                row.notification_id, row.originator_id, row.originator_version, aggregate_type,
-                kind, fields.get("actor", ""), fields.get("actor_role", ""),
+                row.notification_id, originator, row.originator_version, aggregate_type,
+                kind, fields.get("actor", ""), actor_role,
                 fields.get("request_id", ""), datetime.fromisoformat(fields["timestamp"]),
-                event_unit, fields.get("reason") if isinstance(fields.get("reason"), str) else None,
-                sentence(kind, fields.get("actor", "?"), fields.get("actor_role", ""), fields,
-                         name, unit_name),
+                event_unit, reason if isinstance(reason, str) else None,
+                sentence(kind, fields.get("actor", "?"), actor_role, fields, name, unit_name),
             ))  # fmt: skip
-        copy_rows(conn, schema, "audit_trail", TRAIL_COLUMNS, trail)
+        copy_rows(conn, schema, "audit_trail", TRAIL_COLUMNS, trail, TRAIL_TYPES)
         upsert_rows(
             conn, schema, "audit_subjects", SUBJECT_COLUMNS, ("aggregate_id",),
             [(k, n, u) for k, (n, u) in changed.items()],
@@ -212,6 +233,21 @@ class AuditTrailProjection:
             (list(ids),),
         ).fetchall()
         return {r[0]: (r[1], r[2]) for r in rows}
+
+
+@cache
+def _kind(topic: str) -> tuple[str, str, bool]:
+    """(aggregate type, kind, whether the event names its aggregate) of a topic."""
+    aggregate_type, kind = kind_of(topic)
+    return aggregate_type, kind, kind.endswith((".Founded", ".Renamed", ".Enrolled", ".Registered"))
+
+
+def _stated(fields: dict[str, Any]) -> UUID | None:
+    """The org unit an event names itself, if any (the first of ``UNIT_FIELDS`` it has)."""
+    for f in UNIT_FIELDS:
+        if value := fields.get(f):
+            return _as_uuid(value)
+    return None
 
 
 def _as_uuid(value: Any) -> UUID:

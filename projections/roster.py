@@ -74,6 +74,8 @@ TYPES = {
 
 class RosterProjection:
     name = "roster"
+    deferred_indexes = ("members_cell", "roster_changes_cell", "roster_changes_member")
+    """Read by queries only; a rebuild builds them once at the end."""
     topics: tuple[str, ...] = (
         OPENED,
         ENROLLED,

@@ -1,0 +1,78 @@
+"""Rebuild mode: batch size, read-ahead and indexes built at the end change no read model."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from projections import engine
+from projections.audit_trail import TABLES as AUDIT_TABLES
+from projections.prefetch import prefetching
+from projections.registry import all_projections
+from tests.integration.test_projection_engine import ALL_TABLES
+from tests.integration.test_projection_rollups import build_province
+
+pytestmark = pytest.mark.integration
+
+TABLES = (*ALL_TABLES, *AUDIT_TABLES)
+
+
+def snapshot(database: Any, schema: str) -> dict[str, list[tuple[Any, ...]]]:
+    with database.connect() as conn:
+        return {
+            name: sorted(conn.execute(f'SELECT * FROM "{schema}"."{name}"').fetchall(), key=repr)
+            for name in TABLES
+        }
+
+
+def indexes(database: Any, schema: str) -> set[str]:
+    with database.connect() as conn:
+        rows = conn.execute("SELECT indexname FROM pg_indexes WHERE schemaname = %s", (schema,))
+        return {r[0] for r in rows.fetchall()}
+
+
+def test_a_rebuild_in_tiny_batches_equals_one_in_a_single_batch(app, tenant, database):
+    build_province(app)
+    for p in all_projections():
+        done = engine.rebuild(database, tenant.schema, p, batch_size=100_000)
+        assert done.error is None
+        assert done.batches == 1
+    whole = snapshot(database, tenant.schema)
+    assert whole["meeting_attendance"]
+    assert whole["audit_trail"]
+    # Batches of 3 cut meetings between opening and marking, so the slow streak path, the
+    # read-ahead and the seats of meetings scheduled in an earlier batch all run.
+    for p in all_projections():
+        done = engine.rebuild(database, tenant.schema, p, batch_size=3)
+        assert done.error is None
+        assert done.batches >= done.events // 3
+        assert done.position == app.log_position
+    assert snapshot(database, tenant.schema) == whole
+
+
+def test_deferred_indexes_are_built_again_after_a_rebuild(app, tenant, database):
+    build_province(app)
+    deferred = {i for p in all_projections() for i in getattr(p, "deferred_indexes", ())}
+    assert {"audit_trail_actor", "roster_changes_cell"} <= deferred
+    assert deferred <= indexes(database, tenant.schema)
+    for p in all_projections():
+        engine.rebuild(database, tenant.schema, p, batch_size=5)
+    assert deferred <= indexes(database, tenant.schema)
+
+
+def test_a_batch_read_ahead_for_another_position_is_thrown_away(app, tenant, database):
+    build_province(app)
+    meetings = next(p for p in all_projections() if p.name == "meetings")
+
+    def read(conn: Any, after: int) -> Any:
+        return engine._read_batch(conn, tenant.schema, after, meetings.topics, 4)
+
+    with prefetching(database, read) as ahead:
+        ahead.start(0)
+        assert ahead.take(1) is None  # the checkpoint moved meanwhile: read again
+        assert ahead.take(0) is None  # nothing is pending any more
+        ahead.start(0)
+        rows, top = ahead.take(0)
+    assert len(rows) == 4
+    assert top == rows[-1].notification_id
