@@ -88,15 +88,7 @@ def create_user(
     account = UserAccount.open(username, display_name, role, scope_unit_id, member_id, by)
     # The log refuses a second account with the same username (same id, version 1).
     position = app.save_all(account)
-    execute(
-        app,
-        sql.SQL(
-            "INSERT INTO {} (user_id, username, password_hash) VALUES (%s, %s, %s)"
-            " ON CONFLICT (user_id) DO UPDATE SET password_hash = EXCLUDED.password_hash,"
-            " failed_attempts = 0, updated_at = now()"
-        ).format(table(app, CREDENTIALS)),
-        (account.id, account.username, password_hash),
-    )
+    store_password_hash(app, account, password_hash)
     return account, position
 
 
@@ -120,11 +112,8 @@ def load_account(app: TenantApplication, user_id: UUID) -> UserAccount:
     return account
 
 
-def set_password(app: TenantApplication, by: Actor, user_id: UUID, password: str) -> int:
-    account = load_account(app, user_id)
-    password_hash = hash_password(password)
-    account.password_changed(by)
-    position = app.save_all(account)
+def store_password_hash(app: TenantApplication, account: UserAccount, password_hash: str) -> None:
+    """Keep the hash outside the event log (it must never be replayed or exported)."""
     execute(
         app,
         sql.SQL(
@@ -134,6 +123,14 @@ def set_password(app: TenantApplication, by: Actor, user_id: UUID, password: str
         ).format(table(app, CREDENTIALS)),
         (account.id, account.username, password_hash),
     )
+
+
+def set_password(app: TenantApplication, by: Actor, user_id: UUID, password: str) -> int:
+    account = load_account(app, user_id)
+    password_hash = hash_password(password)
+    account.password_changed(by)
+    position = app.save_all(account)
+    store_password_hash(app, account, password_hash)
     revoke_all(app, account.id)
     return position
 
