@@ -2,24 +2,28 @@
 
 ``audit_trail`` has, for every event of the province: who (actor, role), from which request,
 when, which aggregate and version, the kind of change, the org unit it concerns, the reason of
-a correction, and a sentence in Vietnamese ("Đ/c … ghi nhận … tại Chi bộ …"). The org unit is
-the one the event names (``cell_id``, ``unit_id``…), else the one its aggregate last named, so
-a member's later events still sit under their cell. ``audit_subjects`` keeps, per aggregate,
-its display name and unit, so this model depends on no other projection's progress.
+a correction, and a sentence in Vietnamese ("Đ/c … ghi nhận … tại Chi bộ …", built by
+:mod:`projections.audit_sentences`). The org unit is the one the event names (``cell_id``,
+``unit_id``…), else the one its aggregate last named, so a member's later events still sit
+under their cell. ``audit_subjects`` keeps, per aggregate, its display name and unit, so this
+model depends on no other projection's progress.
 
 It consumes every event topic declared in ``domain/`` (found by walking the package), so a new
 feature's events appear without touching this module; unknown kinds get a generic sentence.
+
+Every event passes through here, so a rebuild's speed is this module's per-event cost. Each
+topic gets a plan at its first event (:func:`plan_of`): a msgspec decoder for only the fields
+the row and the sentence read, and the kind's phrase already parsed.
 """
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
-from functools import cache
-from string import Formatter
-from typing import Any
+from operator import attrgetter
+from typing import Any, NamedTuple
 from uuid import UUID
 
 import msgspec
@@ -29,8 +33,30 @@ from psycopg import sql
 import domain
 from domain.base import ChiboAggregate
 from infra.audit import hashchain
+from projections.audit_sentences import (
+    PHRASES,
+    ROLE_VI,
+    Phrase,
+    closing,
+    opening,
+    phrase_of,
+    render,
+    sentence,
+)
 from projections.base import StoredEventRow, table
 from projections.sets import copy_rows, drop_tables, run_ddl, upsert_rows
+
+__all__ = [
+    "AUDIT_CHAIN",
+    "AUDIT_TRAIL",
+    "PHRASES",
+    "ROLE_VI",
+    "TABLES",
+    "TrailBatch",
+    "event_topics",
+    "kind_of",
+    "sentence",
+]
 
 TABLES = ("audit_trail", "audit_subjects")
 DDL = (
@@ -61,53 +87,15 @@ UNIT_FIELDS = ("from_cell_id", "cell_id", "committee_id", "scope_unit_id")
 """Event fields naming the org unit an event concerns, most specific first. (A petition's
 ``unit_id`` is where it was forwarded, not where it belongs, so it is not one of them.)"""
 NAME_FIELDS = ("full_name", "name", "title")
+BASE_FIELDS = ("actor", "actor_role", "request_id", "reason", *UNIT_FIELDS, "to_cell_id")
+"""The fields every topic's row reads besides ``timestamp`` (names only for naming kinds)."""
 
-ROLE_VI = {
-    "tenant_admin": "quản trị tỉnh",
-    "secretary": "bí thư chi bộ",
-    "superior": "cấp ủy viên cấp trên",
-    "inspector": "ủy ban kiểm tra",
-    "auditor": "kiểm toán viên",
-    "member": "đảng viên",
-    "system": "hệ thống",
-}
-
-PHRASES = {
-    "OrgUnit.Founded": "thành lập tổ chức «{name}»",
-    "OrgUnit.Renamed": "đổi tên tổ chức thành «{name}»",
-    "OrgUnit.Moved": "chuyển tổ chức sang trực thuộc tổ chức khác từ ngày {moved_on}",
-    "OrgUnit.Dissolved": "giải thể tổ chức từ ngày {dissolved_on}",
-    "OrgUnit.ChildAttached": "ghi nhận một tổ chức trực thuộc mới",
-    "OrgUnit.ChildDetached": "ghi nhận một tổ chức thôi trực thuộc",
-    "OrgUnit.MeetingWindowSet": "đặt khung ngày sinh hoạt định kỳ",
-    "Member.Enrolled": "ghi nhận đảng viên {full_name} vào sinh hoạt",
-    "Member.TransferredBetweenCells": "chuyển sinh hoạt đảng cho đảng viên {subject} từ ngày {on}",
-    "Member.Exempted": "miễn sinh hoạt cho đảng viên {subject} từ ngày {start}",
-    "Member.ExemptionEnded": "chấm dứt miễn sinh hoạt của đảng viên {subject} từ ngày {on}",
-    "Member.Departed": "ghi nhận đảng viên {subject} rời danh sách ({reason}) từ ngày {on}",
-    "CellRoster.Opened": "lập danh sách đảng viên của chi bộ",
-    "CellRoster.Changed": "ghi nhận thay đổi danh sách đảng viên ({change}) ngày {on}",
-    "Province.Registered": "đăng ký tỉnh «{name}»",
-    "Meeting.Scheduled": "lên lịch sinh hoạt chi bộ tháng {month}/{year}",
-    "Meeting.Opened": "khai mạc buổi sinh hoạt",
-    "Meeting.AttendanceMarked": "điểm danh đảng viên dự sinh hoạt",
-    "Meeting.MotionProposed": "đưa ra biểu quyết «{title}»",
-    "Meeting.BallotCast": "ghi nhận phiếu biểu quyết của một đảng viên",
-    "Meeting.MotionDecided": "ghi nhận biểu quyết: {votes_for} tán thành, {against} không tán"
-    " thành, {abstain} không biểu quyết — {result}",
-    "Meeting.MinutesRecorded": "ghi biên bản buổi sinh hoạt",
-    "Meeting.QualityAssessed": "đánh giá chất lượng buổi sinh hoạt: {rating}",
-    "Meeting.Closed": "bế mạc buổi sinh hoạt",
-    "Meeting.Corrected": "đính chính biên bản buổi sinh hoạt",
-    "Meeting.TallyCorrected": "đính chính kết quả biểu quyết",
-    "Petition.Raised": "ghi nhận ý kiến, kiến nghị «{content}»",
-    "Petition.Resolved": "ghi nhận kết quả giải quyết kiến nghị",
-    "AdmissionCase.Opened": "mở hồ sơ kết nạp cho quần chúng {full_name}",
-    "AdmissionCase.CellVoted": "ghi nhận biểu quyết kết nạp của chi bộ: {votes_for}/{official_members}"
-    " đảng viên chính thức tán thành",
-    "Province.SettingsChanged": "thay đổi quy định của tỉnh, hiệu lực từ ngày {effective_on}",
-}
-"""Vietnamese phrases by kind; features add theirs (e.g. "Meeting.VoteRecorded")."""
+SubjectRow = tuple[UUID, str | None, UUID | None]
+"""(aggregate, display name, org unit): a row of ``audit_subjects``."""
+LoadSubjects = Callable[[list[UUID]], Iterable[SubjectRow]]
+"""Reads from ``audit_subjects`` the rows it has of the given aggregates."""
+UNSET = msgspec.UNSET
+"""A field the stored event does not have: falsy and not a str, as ``dict.get`` gave None."""
 
 
 def event_topics() -> tuple[str, ...]:
@@ -132,32 +120,212 @@ def kind_of(topic: str) -> tuple[str, str]:
     return qualname.partition(".")[0], qualname
 
 
-def sentence(kind: str, actor: str, role: str, fields: dict[str, Any], subject: str | None,
-             unit: str | None) -> str:  # fmt: skip
-    try:
-        template = PHRASES[kind]
-        # Only the fields the phrase names are converted: most events carry many more.
-        values = {
-            n: (subject or "") if n == "subject" else _text(fields[n])
-            for n in _placeholders(template)
-        }
-        phrase = template.format_map(values)
-    except (KeyError, IndexError):
-        phrase = f"ghi nhận thay đổi «{kind}»" + (f" của «{subject}»" if subject else "")
-    where = f" tại {unit}" if unit else ""
-    reason = f"; lý do: {fields['reason']}" if isinstance(fields.get("reason"), str) else ""
-    return f"Đ/c {actor} ({ROLE_VI.get(role, role)}) {phrase}{where}{reason}."
+class Plan(NamedTuple):
+    """How the events of one topic become rows."""
+
+    decoder: msgspec.json.Decoder[Any]
+    """Reads only the fields the row and the sentence need, each as its JSON value."""
+    lax: msgspec.json.Decoder[Any]
+    """The same with ``timestamp`` left as stored, for a text msgspec reads as no datetime."""
+    aggregate_type: str
+    kind: str
+    is_org_unit: bool
+    naming: bool
+    """Whether the event names its aggregate (``NAME_FIELDS``): founded, renamed, enrolled…"""
+    phrase: Phrase
+    values: Callable[[Any], tuple[Any, ...]]
+    """The decoded values of ``phrase.fields``, in order."""
 
 
-@cache
-def _placeholders(template: str) -> tuple[str, ...]:
-    return tuple({name for _, name, _, _ in Formatter().parse(template) if name is not None})
+_plans: dict[str, Plan] = {}
 
 
-def _text(value: Any) -> str:
-    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
-        return f"{value[8:10]}/{value[5:7]}/{value[0:4]}"  # ISO date → dd/mm/yyyy
-    return str(value)
+def plan_of(topic: str) -> Plan:
+    plan = _plans.get(topic)
+    if plan is None:
+        plan = _plans[topic] = _plan(topic)
+    return plan
+
+
+def _plan(topic: str) -> Plan:
+    aggregate_type, kind = kind_of(topic)
+    naming = kind.endswith((".Founded", ".Renamed", ".Enrolled", ".Registered"))
+    phrase = phrase_of(kind)
+    # JSON key → struct attribute. A phrase's field that is no base field gets an attribute
+    # of its own (a key need not be a Python name); one that is (``name``, ``reason``) shares it.
+    attrs = {key: key for key in ("timestamp", *BASE_FIELDS, *(NAME_FIELDS if naming else ()))}
+    for i, key in enumerate(phrase.fields):
+        attrs.setdefault(key, f"placeholder_{i}")
+    # Every field is the JSON value as stored (``Any``, as the generic decode gave), UNSET when
+    # absent, so "absent" and null stay apart as they did with a dict.
+    fields = [(attr, Any, UNSET) for key, attr in attrs.items() if key != "timestamp"]
+    rename = {attr: key for key, attr in attrs.items() if attr != key}
+    strict, lax = (
+        msgspec.json.Decoder(
+            msgspec.defstruct(
+                f"{kind}Audit", [("timestamp", time_type), *fields], rename=rename, gc=False
+            )
+        )
+        for time_type in (datetime, Any)
+    )
+    # msgspec reads a stored timestamp (RFC 3339 that msgspec wrote from a datetime, so at most
+    # six decimals) as the datetime ``fromisoformat`` gives, without a Python call. A phrase
+    # naming ``timestamp`` shows the text as stored, so its topic keeps the text.
+    decoder = lax if "timestamp" in phrase.fields else strict
+    getters = [attrs[key] for key in phrase.fields]
+    values: Callable[[Any], tuple[Any, ...]]
+    if len(getters) > 1:
+        values = attrgetter(*getters)
+    else:  # attrgetter of one name gives the value itself, of none fails
+        values = _as_tuple(attrgetter(*getters)) if getters else lambda state: ()
+    return Plan(decoder, lax, aggregate_type, kind, aggregate_type == "OrgUnit", naming, phrase,
+                values)  # fmt: skip
+
+
+def _as_tuple(get: Callable[[Any], Any]) -> Callable[[Any], tuple[Any, ...]]:
+    return lambda state: (get(state),)
+
+
+class TrailBatch:
+    """One batch of events on its way to ``audit_trail`` rows and ``audit_subjects`` changes.
+
+    Built in two passes. The first (here) decodes every event and loads, in two queries, the
+    subjects the batch reads: its aggregates, the units its events name, the units of those
+    aggregates. The second (:meth:`rows`) yields the rows in log order straight into ``COPY``.
+    :meth:`subject_rows` then gives the subjects that changed.
+
+    Subjects are kept by ``UUID.int`` in two dicts (name, unit): a UUID hashes and compares
+    in Python code, an int in C, and each event does a few dict operations. Few objects outlive
+    an event (no row, no tuple per subject, one UUID per unit): every one that does lengthens
+    the garbage collector's passes, which otherwise take a good part of a rebuild.
+    """
+
+    def __init__(self, events: Sequence[StoredEventRow], load: LoadSubjects) -> None:
+        self.events = events
+        self.uuids: dict[str, UUID] = {}
+        self.plans: list[Plan] = []
+        self.states: list[Any] = []
+        self.stated: list[UUID | None] = []
+        units = attrgetter(*UNIT_FIELDS)
+        wanted: dict[int, UUID] = {}
+        for row in events:
+            plan = _plans.get(row.topic) or plan_of(row.topic)
+            try:
+                state = plan.decoder.decode(row.state)
+            except msgspec.ValidationError:
+                state = plan.lax.decode(row.state)  # its text is converted in rows()
+            # The org unit the event names itself, if any (the first of ``UNIT_FIELDS`` it has).
+            stated = next(filter(None, units(state)), None)
+            if stated is not None:
+                stated = _uuid(stated, self.uuids)
+                wanted[stated.int] = stated
+            originator = row.originator_id
+            wanted[originator.int] = originator
+            self.plans.append(plan)
+            self.states.append(state)
+            self.stated.append(stated)
+        self.names: dict[int, str | None] = {}
+        self.units: dict[int, UUID | None] = {}
+        self._read(load(list(wanted.values())))
+        # The units the loaded aggregates belong to, for their names in the sentences.
+        more = {u.int: u for u in self.units.values() if u and u.int not in wanted}
+        if more:
+            self._read(load(list(more.values())))
+        self.loaded = self.names.copy(), self.units.copy()
+        self.changed: dict[int, UUID] = {}
+
+    def _read(self, rows: Iterable[SubjectRow]) -> None:
+        same: dict[int, UUID] = {}  # one object per unit, not one per row
+        for aggregate, name, unit in rows:
+            key = aggregate.int
+            self.names[key] = name
+            self.units[key] = same.setdefault(unit.int, unit) if unit else unit
+
+    def rows(self) -> Iterator[tuple[Any, ...]]:
+        """The ``audit_trail`` rows (``TRAIL_COLUMNS``), one per event, in log order."""
+        names, units, changed, uuids = self.names, self.units, self.changed, self.uuids
+        naming_fields = attrgetter(*NAME_FIELDS)
+        endings: dict[str | None, str] = {}  # " tại {unit}." per unit: most events give no reason
+        for row, plan, state, stated in zip(
+            self.events, self.plans, self.states, self.stated, strict=True
+        ):
+            # The plan's fields as locals, in ``Plan``'s order (one unpacking, not six lookups).
+            _, _, aggregate_type, kind, is_org_unit, naming, phrase, values = plan
+            originator = row.originator_id
+            key = originator.int
+            name = names.get(key)
+            unit = units.get(key)
+            if naming:
+                for named in naming_fields(state):
+                    if isinstance(named, str):
+                        if named:
+                            name = named
+                        break
+            # An aggregate belongs to the unit its first event names; only a transfer moves it.
+            event_unit: UUID | None
+            if is_org_unit:
+                event_unit = unit = originator
+            else:
+                event_unit = stated or unit
+                if to_cell := state.to_cell_id:
+                    unit = _uuid(to_cell, uuids)
+                elif unit is None:
+                    unit = stated
+            names[key] = name
+            units[key] = unit
+            changed[key] = originator
+            unit_name = names.get(event_unit.int) if event_unit else None
+            actor = state.actor
+            role = state.actor_role
+            if role is UNSET:
+                role = ""
+            request_id = state.request_id
+            reason = state.reason
+            occurred = state.timestamp
+            if occurred.__class__ is not datetime:
+                occurred = datetime.fromisoformat(occurred)
+            if phrase.fixed is None:
+                found = values(state)
+                text = render(phrase, None if UNSET in found else found, name)
+            else:
+                text = phrase.fixed
+            if isinstance(reason, str):
+                ending = closing(unit_name, reason)
+            else:
+                reason = None
+                ending = endings.get(unit_name) or endings.setdefault(
+                    unit_name, closing(unit_name, None)
+                )
+            yield (
+                row.notification_id, originator, row.originator_version, aggregate_type, kind,
+                "" if actor is UNSET else actor, role, "" if request_id is UNSET else request_id,
+                occurred, event_unit, reason,
+                f"{opening('?' if actor is UNSET else actor, role)}{text}{ending}",
+            )  # fmt: skip
+
+    def subject_rows(self) -> list[SubjectRow]:
+        """The ``audit_subjects`` rows the batch changed (after :meth:`rows` has run).
+
+        Only what differs from the table is written: a rebuild meets most aggregates again
+        in later batches, mostly with the same name and unit.
+        """
+        names, units = self.names, self.units
+        old_names, old_units = self.loaded
+        return [
+            (aggregate, names[k], units[k])
+            for k, aggregate in self.changed.items()
+            if k not in old_units or old_names[k] != names[k] or old_units[k] != units[k]
+        ]
+
+
+def _uuid(value: Any, known: dict[str, UUID]) -> UUID:
+    """The UUID an event field holds; the same few unit ids recur across a batch."""
+    if value.__class__ is str:
+        found = known.get(value)
+        if found is None:
+            found = known[value] = UUID(value)
+        return found
+    return value if isinstance(value, UUID) else UUID(str(value))
 
 
 class AuditTrailProjection:
@@ -178,80 +346,22 @@ class AuditTrailProjection:
     def apply(
         self, conn: psycopg.Connection[Any], schema: str, events: Sequence[StoredEventRow]
     ) -> None:
-        decoded = [msgspec.json.decode(row.state) for row in events]
-        stated_units = [_stated(fields) for fields in decoded]
-        referenced = {row.originator_id for row in events}
-        referenced.update(u for u in stated_units if u is not None)
-        subjects = self._load(conn, schema, referenced)
-        # The units the loaded aggregates belong to, for their names in the sentences.
-        subjects.update(
-            self._load(conn, schema, {u for _, u in subjects.values() if u} - referenced)
-        )
-        changed: dict[UUID, tuple[str | None, UUID | None]] = {}
-        trail = []
-        nobody = (None, None)
-        for row, fields, stated in zip(events, decoded, stated_units, strict=True):
-            aggregate_type, kind, naming = _kind(row.topic)
-            originator = row.originator_id
-            name, unit = subjects.get(originator, nobody)
-            if naming:
-                named = next((v for f in NAME_FIELDS if isinstance(v := fields.get(f), str)), None)
-                if named:
-                    name = named
-            event_unit = originator if aggregate_type == "OrgUnit" else stated or unit
-            # An aggregate belongs to the unit its first event names; only a transfer moves it.
-            if aggregate_type == "OrgUnit":
-                unit = originator
-            elif to_cell := fields.get("to_cell_id"):
-                unit = _as_uuid(to_cell)
-            elif unit is None:
-                unit = stated
-            subjects[originator] = changed[originator] = (name, unit)
-            unit_name = subjects.get(event_unit, nobody)[0] if event_unit else None
-            reason = fields.get("reason")
-            actor_role = fields.get("actor_role", "")
-            trail.append((
-                row.notification_id, originator, row.originator_version, aggregate_type,
-                kind, fields.get("actor", ""), actor_role,
-                fields.get("request_id", ""), datetime.fromisoformat(fields["timestamp"]),
-                event_unit, reason if isinstance(reason, str) else None,
-                sentence(kind, fields.get("actor", "?"), actor_role, fields, name, unit_name),
-            ))  # fmt: skip
-        copy_rows(conn, schema, "audit_trail", TRAIL_COLUMNS, trail, TRAIL_TYPES)
+        batch = TrailBatch(events, lambda ids: self._load(conn, schema, ids))
+        copy_rows(conn, schema, "audit_trail", TRAIL_COLUMNS, batch.rows(), TRAIL_TYPES)
         upsert_rows(
             conn, schema, "audit_subjects", SUBJECT_COLUMNS, ("aggregate_id",),
-            [(k, n, u) for k, (n, u) in changed.items()],
+            batch.subject_rows(),
         )  # fmt: skip
 
     def _load(
-        self, conn: psycopg.Connection[Any], schema: str, ids: set[UUID]
-    ) -> dict[UUID, tuple[str | None, UUID | None]]:
-        rows = conn.execute(
+        self, conn: psycopg.Connection[Any], schema: str, ids: list[UUID]
+    ) -> list[SubjectRow]:
+        return conn.execute(
             sql.SQL(
-                "SELECT aggregate_id, name, org_unit_id FROM {} WHERE aggregate_id = ANY(%s)"
+                "SELECT aggregate_id, name, org_unit_id FROM {} WHERE aggregate_id = ANY(%b)"
             ).format(table(schema, "audit_subjects")),
-            (list(ids),),
+            (ids,),
         ).fetchall()
-        return {r[0]: (r[1], r[2]) for r in rows}
-
-
-@cache
-def _kind(topic: str) -> tuple[str, str, bool]:
-    """(aggregate type, kind, whether the event names its aggregate) of a topic."""
-    aggregate_type, kind = kind_of(topic)
-    return aggregate_type, kind, kind.endswith((".Founded", ".Renamed", ".Enrolled", ".Registered"))
-
-
-def _stated(fields: dict[str, Any]) -> UUID | None:
-    """The org unit an event names itself, if any (the first of ``UNIT_FIELDS`` it has)."""
-    for f in UNIT_FIELDS:
-        if value := fields.get(f):
-            return _as_uuid(value)
-    return None
-
-
-def _as_uuid(value: Any) -> UUID:
-    return value if isinstance(value, UUID) else UUID(str(value))
 
 
 AUDIT_TRAIL = AuditTrailProjection()

@@ -1,0 +1,165 @@
+"""The Vietnamese sentence of each audit trail row (câu nhật ký): who did what, where, why.
+
+"Đ/c {actor} ({role}) {phrase}[ tại {unit}][; lý do: {reason}]." The phrase comes from
+``PHRASES`` by kind; kinds without one, or events missing a field their phrase names, get a
+generic phrase. ``{subject}`` in a phrase is the aggregate's display name (a member's name),
+every other placeholder is the event field of that name, ISO dates shown as dd/mm/yyyy.
+
+A rebuild writes millions of sentences, so the parts that do not depend on the event are made
+once: a phrase's parsed placeholders (:func:`phrase_of`) and the opening per actor and role.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from functools import cache, lru_cache
+from string import Formatter
+from typing import Any, NamedTuple
+
+ROLE_VI = {
+    "tenant_admin": "quản trị tỉnh",
+    "secretary": "bí thư chi bộ",
+    "superior": "cấp ủy viên cấp trên",
+    "inspector": "ủy ban kiểm tra",
+    "auditor": "kiểm toán viên",
+    "member": "đảng viên",
+    "system": "hệ thống",
+}
+
+PHRASES = {
+    "OrgUnit.Founded": "thành lập tổ chức «{name}»",
+    "OrgUnit.Renamed": "đổi tên tổ chức thành «{name}»",
+    "OrgUnit.Moved": "chuyển tổ chức sang trực thuộc tổ chức khác từ ngày {moved_on}",
+    "OrgUnit.Dissolved": "giải thể tổ chức từ ngày {dissolved_on}",
+    "OrgUnit.ChildAttached": "ghi nhận một tổ chức trực thuộc mới",
+    "OrgUnit.ChildDetached": "ghi nhận một tổ chức thôi trực thuộc",
+    "OrgUnit.MeetingWindowSet": "đặt khung ngày sinh hoạt định kỳ",
+    "Member.Enrolled": "ghi nhận đảng viên {full_name} vào sinh hoạt",
+    "Member.TransferredBetweenCells": "chuyển sinh hoạt đảng cho đảng viên {subject} từ ngày {on}",
+    "Member.Exempted": "miễn sinh hoạt cho đảng viên {subject} từ ngày {start}",
+    "Member.ExemptionEnded": "chấm dứt miễn sinh hoạt của đảng viên {subject} từ ngày {on}",
+    "Member.Departed": "ghi nhận đảng viên {subject} rời danh sách ({reason}) từ ngày {on}",
+    "CellRoster.Opened": "lập danh sách đảng viên của chi bộ",
+    "CellRoster.Changed": "ghi nhận thay đổi danh sách đảng viên ({change}) ngày {on}",
+    "Province.Registered": "đăng ký tỉnh «{name}»",
+    "Meeting.Scheduled": "lên lịch sinh hoạt chi bộ tháng {month}/{year}",
+    "Meeting.Opened": "khai mạc buổi sinh hoạt",
+    "Meeting.AttendanceMarked": "điểm danh đảng viên dự sinh hoạt",
+    "Meeting.MotionProposed": "đưa ra biểu quyết «{title}»",
+    "Meeting.BallotCast": "ghi nhận phiếu biểu quyết của một đảng viên",
+    "Meeting.MotionDecided": "ghi nhận biểu quyết: {votes_for} tán thành, {against} không tán"
+    " thành, {abstain} không biểu quyết — {result}",
+    "Meeting.MinutesRecorded": "ghi biên bản buổi sinh hoạt",
+    "Meeting.QualityAssessed": "đánh giá chất lượng buổi sinh hoạt: {rating}",
+    "Meeting.Closed": "bế mạc buổi sinh hoạt",
+    "Meeting.Corrected": "đính chính biên bản buổi sinh hoạt",
+    "Meeting.TallyCorrected": "đính chính kết quả biểu quyết",
+    "Petition.Raised": "ghi nhận ý kiến, kiến nghị «{content}»",
+    "Petition.Resolved": "ghi nhận kết quả giải quyết kiến nghị",
+    "AdmissionCase.Opened": "mở hồ sơ kết nạp cho quần chúng {full_name}",
+    "AdmissionCase.CellVoted": "ghi nhận biểu quyết kết nạp của chi bộ: {votes_for}/{official_members}"
+    " đảng viên chính thức tán thành",
+    "Province.SettingsChanged": "thay đổi quy định của tỉnh, hiệu lực từ ngày {effective_on}",
+}
+"""Vietnamese phrases by kind; features add theirs (e.g. "Meeting.VoteRecorded"). Each kind's
+phrase is read once per process (:func:`phrase_of`), so add them here, not at run time."""
+
+SUBJECT = "subject"
+"""The placeholder for the aggregate's display name, not an event field."""
+
+
+class Phrase(NamedTuple):
+    """What the sentence of one kind needs, worked out once per kind."""
+
+    template: str | None
+    """From ``PHRASES``; None for a kind without one."""
+    fields: tuple[str, ...]
+    """The event fields the template names (``subject`` excluded)."""
+    names_subject: bool
+    fixed: str | None
+    """The whole phrase when it names nothing (most meeting events)."""
+    positional: str | None
+    """The template with ``{0}``… for ``fields`` and the subject last, when every placeholder
+    is a plain name: ``str.format`` then fills it without a dict per event."""
+    generic: str
+    """The fallback phrase without its ``của «subject»`` part."""
+
+
+@cache
+def phrase_of(kind: str) -> Phrase:
+    generic = f"ghi nhận thay đổi «{kind}»"
+    template = PHRASES.get(kind)
+    if template is None:
+        return Phrase(None, (), False, None, None, generic)
+    parsed = list(Formatter().parse(template))
+    names = {name for _, name, _, _ in parsed if name is not None}
+    fields = tuple(sorted(names - {SUBJECT}))
+    fixed = positional = None
+    if not names:
+        try:
+            fixed = template.format_map({})
+        except (KeyError, IndexError):
+            return Phrase(None, (), False, None, None, generic)
+    elif all(n is None or (n.isidentifier() and not s and not c) for _, n, s, c in parsed):
+        slots = {**{name: i for i, name in enumerate(fields)}, SUBJECT: len(fields)}
+        positional = "".join(
+            text.replace("{", "{{").replace("}", "}}") + ("" if n is None else f"{{{slots[n]}}}")
+            for text, n, _, _ in parsed
+        )
+    return Phrase(template, fields, SUBJECT in names, fixed, positional, generic)
+
+
+def render(phrase: Phrase, values: Sequence[Any] | None, subject: str | None) -> str:
+    """The phrase of one event; ``values`` of ``phrase.fields`` in order, None if one is missing."""
+    if phrase.fixed is not None:
+        return phrase.fixed
+    if values is not None:
+        if phrase.positional is not None:
+            return phrase.positional.format(*map(_text, values), subject or "")
+        if phrase.template is not None:
+            mapping = dict(zip(phrase.fields, map(_text, values), strict=True))
+            if phrase.names_subject:
+                mapping[SUBJECT] = subject or ""
+            try:
+                return phrase.template.format_map(mapping)
+            except (KeyError, IndexError):
+                pass
+    return phrase.generic + (f" của «{subject}»" if subject else "")
+
+
+def opening(actor: Any, role: Any) -> str:
+    """The sentence's start, "Đ/c {actor} ({role in Vietnamese}) ", made once per actor and role."""
+    if actor.__class__ is str and role.__class__ is str:
+        return _opening(actor, role)
+    # Other JSON values (never written by the domain) are not cached: 0 and False would share
+    # an entry, and a list cannot be a key.
+    return _opening.__wrapped__(actor, role)
+
+
+@lru_cache(maxsize=65_536)
+def _opening(actor: Any, role: Any) -> str:
+    return f"Đ/c {actor} ({ROLE_VI.get(role, role)}) "
+
+
+def closing(unit: str | None, reason: Any) -> str:
+    """The sentence's end, " tại {unit}; lý do: {reason}." (each part only if there is one)."""
+    where = f" tại {unit}" if unit else ""
+    return f"{where}; lý do: {reason}." if isinstance(reason, str) else f"{where}."
+
+
+def sentence(kind: str, actor: str, role: str, fields: Mapping[str, Any], subject: str | None,
+             unit: str | None) -> str:  # fmt: skip
+    """The sentence of one event whose state is decoded into ``fields``."""
+    phrase = phrase_of(kind)
+    try:
+        values: tuple[Any, ...] | None = tuple(fields[n] for n in phrase.fields)
+    except KeyError:
+        values = None
+    phrase_text = render(phrase, values, subject)
+    return opening(actor, role) + phrase_text + closing(unit, fields.get("reason"))
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        return f"{value[8:10]}/{value[5:7]}/{value[0:4]}"  # ISO date → dd/mm/yyyy
+    return str(value)
