@@ -106,6 +106,8 @@ def _bench(container: Container, args: argparse.Namespace) -> int:
 
     out["views"] = asyncio.run(_views(container, schema))
     print(f"báo cáo theo cấp / per-level views: {out['views']}")
+    out["rollup_incremental"] = _rollup_incremental(db, schema)
+    print(f"tổng hợp theo cấp, một thay đổi / rollup after one change: {out['rollup_incremental']}")
 
     from bench import library_baseline
     from projections.meetings import MEETINGS
@@ -280,6 +282,31 @@ async def _views(container: Container, schema: str) -> dict[str, Any]:
                         "children": len(view["children"])}  # fmt: skip
     await readside.close()
     return result
+
+
+def _rollup_incremental(db: Database, schema: str) -> dict[str, Any]:
+    """What a worker's batch costs the ``rollup`` projection when one meeting changed: the
+    (ancestor, year) rows of one cell recomputed (the province root among them), in a
+    transaction rolled back; median of 7 after a warm-up."""
+    from projections.rollup import ROLLUP, ancestors
+
+    samples = []
+    with db.connect(autocommit=False) as conn:
+        row = conn.execute(
+            sql.SQL("SELECT cell_id, year FROM {} ORDER BY cell_id LIMIT 1").format(
+                sql.Identifier(schema, "meeting_cell_month")
+            )
+        ).fetchone()
+        assert row is not None, "the meetings projection has been rebuilt"
+        for index in range(8):
+            with conn.transaction(force_rollback=True):
+                conn.execute("SET LOCAL work_mem = '64MB'; SET LOCAL jit = off")
+                began = time.perf_counter()
+                targets = ancestors(conn, schema, {(row[0], row[1])})
+                ROLLUP.recompute(conn, schema, targets)
+                if index:
+                    samples.append((time.perf_counter() - began) * 1000)
+    return {"targets": len(targets), "median_ms": round(statistics.median(samples), 1)}
 
 
 def _verdicts(out: dict[str, Any]) -> list[tuple[str, str, str, bool]]:

@@ -72,7 +72,7 @@ def _known_schema(database: Database, tenant_slug: str) -> str | None:
 def declare_actors(broker: dramatiq.Broker, database: Database, queue: str = QUEUE) -> Actors:
     """The actors, bound to ``broker`` and ``database`` (nothing is bound at import time)."""
     from projections import engine
-    from projections.registry import all_projections, projection_named
+    from projections.registry import all_projections, dependents, projection_named
 
     def catch_up_pair(tenant_slug: str, projection: str) -> None:
         schema = _known_schema(database, tenant_slug)
@@ -85,6 +85,10 @@ def declare_actors(broker: dramatiq.Broker, database: Database, queue: str = QUE
             )
         elif result.error:
             log.warning("projection %s of %s stopped: %s", projection, tenant_slug, result.error)
+        elif result.span:
+            # What reads this projection's tables may now move on (it stops at its checkpoint).
+            for dependent in dependents(projection):
+                actors.catch_up_pair.send(tenant_slug, dependent.name)
 
     def catch_up_tenant(tenant_slug: str) -> None:
         if _known_schema(database, tenant_slug) is None:
@@ -95,7 +99,8 @@ def declare_actors(broker: dramatiq.Broker, database: Database, queue: str = QUE
     def rebuild_pair(tenant_slug: str, projection: str) -> None:
         schema = _known_schema(database, tenant_slug)
         if schema is not None:
-            engine.rebuild(database, schema, projection_named(projection))
+            for chosen in (projection_named(projection), *dependents(projection)):
+                engine.rebuild(database, schema, chosen)
 
     def actor(fn: Any, **options: Any) -> dramatiq.Actor[Any, Any]:
         return dramatiq.Actor(

@@ -27,7 +27,6 @@ PIPELINE_FIGURES = FigureSource(
     relation=f"(SELECT cell_id, {AT_END}, kind, due_on FROM {{s}}.deadline_steps"
     " WHERE opened_on <= $7::date AND (done_on IS NULL OR done_on > $7::date))",
     projections=TREE_AND_DEADLINES,
-    matched_only=True,
     figures=(
         ("admissions_applicants", "count(*) FILTER (WHERE f.kind = 'application')"),
         ("admissions_awaiting_decision", "count(*) FILTER (WHERE f.kind = 'admission_decision')"),
@@ -63,7 +62,6 @@ ADMITTED_FIGURES = FigureSource(
     " extract(month FROM opened_on)::int AS month, source_id FROM {s}.deadline_steps"
     " WHERE kind = 'recognition_vote' AND opened_on <= $4::date)",
     projections=TREE_AND_DEADLINES,
-    matched_only=True,
     figures=(("admissions_admitted", "count(f.source_id)"),),
 )
 

@@ -11,17 +11,28 @@ Tables:
   meeting was held, on time or late, thematic meetings held, attendance sums over regular
   meetings, the regular meeting's rating, and members at ≥ 3 consecutive absences;
 - ``meeting_absence_state``: each member's latest regular meeting and streak there, so new
-  meetings continue the streak without rereading history (see :mod:`projections.meetings_sql`).
+  meetings continue the streak without rereading history (see
+  :mod:`projections.meetings_streaks`).
 
 A meeting is "held" once it is opened. Attendance counts follow ``Meeting.quality_evidence``:
-an exempted member who stays away is not expected. Each batch writes rows set-based, then
-recomputes the counts, streaks and cell-month facts only for what the batch touched.
+an exempted member who stays away is not expected. Each batch folds its events in memory
+(decoding only the fields read here), works out the counts and streaks of the seats it opens
+in Python, writes rows set-based, then recomputes in SQL only what depends on earlier
+batches: members recomputed in full, counts of meetings whose marks changed, and the
+cell-month facts of what the batch touched. During a rebuild (``replaying``) the streak
+states stay in memory between batches instead of being read back at each one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from array import array
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date, datetime
+from operator import attrgetter
 from typing import Any
+from uuid import UUID
 
 import msgspec
 import psycopg
@@ -29,10 +40,13 @@ from eventsourcing.utils import get_topic
 
 from domain.meeting import Meeting
 from projections import meetings_sql as sql
-from projections.base import StoredEventRow, decode
+from projections import meetings_streaks as streaks
+from projections.base import StoredEventRow
 from projections.meetings_sql import DDL, TABLES
-from projections.rollups import FigureSource
-from projections.sets import Patches, copy_rows, drop_tables, plain, run_ddl, update_rows
+from projections.meetings_streaks import ReplayState, array_literal
+from projections.sets import Patches, copy_rows, drop_tables, run_ddl, update_rows
+
+__all__ = ["MEETINGS", "MeetingsProjection", "array_literal"]
 
 SCHEDULED = get_topic(Meeting.Scheduled)
 RESCHEDULED = get_topic(Meeting.Rescheduled)
@@ -51,48 +65,135 @@ TYPES = {
     "closed": "boolean",
     "rating": "text",
     "score_total": "int",
+    "expected": "int",
+    "present": "int",
+    "excused": "int",
+    "unexcused": "int",
 }
+COUNTS = ("expected", "present", "excused", "unexcused")
 MEETING_COLUMNS = (
     "id", "cell_id", "kind", "year", "month", "scheduled_at", "topic", "started_at",
-    "held_on", "ended_at", "is_late", "closed", "rating", "score_total",
+    "held_on", "ended_at", "is_late", "closed", "rating", "score_total", *COUNTS,
 )  # fmt: skip
-FLAGS = frozenset({"is_late", "closed"})
-_encode = msgspec.json.Encoder().encode
-_JSON_TO_ARRAY = bytes.maketrans(b"[]", b"{}")
+MEETING_TYPES = (
+    "uuid", "uuid", "text", "int4", "int4", "timestamptz", "text", "timestamptz", "date",
+    "timestamptz", "bool", "bool", "text", "int4", "int4", "int4", "int4", "int4",
+)  # fmt: skip
+DEFAULTS = {"is_late": False, "closed": False, "expected": 0, "present": 0, "excused": 0,
+            "unexcused": 0}  # fmt: skip
 
 
-def array_literal(values: list[Any]) -> str:
-    """A PostgreSQL array literal of UUIDs, booleans or plain words, via msgspec's C encoder.
+# What this projection reads of each event: decoding only these fields, with ids and enums as
+# plain text, costs a fraction of the full event (a roster's UUIDs and dataclasses above all).
+class _Scheduled(msgspec.Struct, gc=False):
+    cell_id: UUID
+    kind: str
+    year: int
+    month: int
+    scheduled_at: datetime
+    topic: str
 
-    ``["6f1…", "0a2…"]`` becomes ``{6f1…,0a2…}`` and ``null`` stays a NULL element; valid only
-    for values without commas, quotes, braces or spaces, which is all that is passed here.
-    """
-    return _encode(values).translate(_JSON_TO_ARRAY, b'"').decode()
+
+class _Rescheduled(msgspec.Struct, gc=False):
+    scheduled_at: datetime
+
+
+class _Seat(msgspec.Struct, gc=False):
+    member_id: str
+    exempted: bool
+
+
+class _Opened(msgspec.Struct, gc=False):
+    started_at: datetime
+    chair_id: str
+    secretary_id: str
+    roster: list[_Seat]
+    is_late: bool
+
+
+class _Entry(msgspec.Struct, gc=False):
+    member_id: str
+    mark: str
+
+
+class _Marked(msgspec.Struct, gc=False):
+    entries: list[_Entry]
+
+
+class _Assessed(msgspec.Struct, gc=False):
+    scores: dict[str, int]  # QualityScores: its total is the sum of its groups
+    rating: str
+
+
+class _Closed(msgspec.Struct, gc=False):
+    ended_at: datetime
+
+
+DECODERS: dict[str, msgspec.json.Decoder[Any]] = {
+    topic: msgspec.json.Decoder(shape)
+    for topic, shape in (
+        (SCHEDULED, _Scheduled), (RESCHEDULED, _Rescheduled), (OPENED, _Opened),
+        (MARKED, _Marked), (CORRECTED, _Marked), (ASSESSED, _Assessed), (CLOSED, _Closed),
+    )
+}  # fmt: skip
+
+
+# Seats are held as bytes, one per seat (marks as their letter in chibo_meeting_seats, see
+# projections.meetings_sql): bytes are not tracked by the garbage collector, whose full passes
+# over a batch's objects would otherwise cost more than the work.
+MARK_CODES = {"present": ord("p"), "excused": ord("e"), "unexcused": ord("u")}
+PRESENT, UNMARKED = MARK_CODES["present"], ord("-")
+_FLAGS = bytes.maketrans(b"\x00\x01", b"ft")
+_DIGITS = bytes.maketrans(b"\x00\x01\x02", b"012")
+_member_ids = attrgetter("member_id")
+_exemptions = attrgetter("exempted")
 
 
 class Seats:
-    """The seats of one meeting opened in this batch, marked in memory before they are written."""
+    """The seats of one meeting opened in this batch, marked in memory before they are written.
 
-    __slots__ = ("exempted", "held_on", "index", "marks", "members")
+    ``marks`` holds each seat's mark letter (``MARK_CODES``, ``-`` while unmarked); ``streaks``
+    and ``moves`` are filled by :func:`projections.meetings_streaks.walk`."""
 
-    def __init__(self, held_on: Any, roster: Sequence[Any]) -> None:
+    __slots__ = ("exempted", "held_on", "index", "marks", "members", "moves", "streaks")
+
+    def __init__(self, held_on: date, roster: Sequence[_Seat]) -> None:
         self.held_on = held_on
-        self.members = [r.member_id for r in roster]
-        self.exempted = [r.exempted for r in roster]
-        self.marks: list[Any] = [None] * len(roster)
-        # Keyed by the UUID's int: hashing a UUID object runs Python code, an int's does not.
-        self.index = {member.int: i for i, member in enumerate(self.members)}
+        self.members = list(map(_member_ids, roster))
+        self.exempted = bytes(map(_exemptions, roster))
+        size = len(self.members)
+        self.marks = bytearray(b"-" * size)
+        self.streaks = array("i", [0]) * size
+        self.moves = bytearray(size)
+        self.index = dict(zip(self.members, range(size), strict=True))
 
-    def mark(self, member: Any, value: Any) -> None:
-        i = self.index.get(member.int)
+    def mark(self, member: str, value: str) -> None:
+        i = self.index.get(member)
         if i is not None:
-            self.marks[i] = value
+            self.marks[i] = MARK_CODES[value]
 
-    def arrays(self) -> tuple[str, str, str]:
+    def counts(self) -> dict[str, int]:
+        """``Meeting.quality_evidence``'s counts: an exempted member who stays away is not
+        expected."""
+        marks, exempted = self.marks, self.exempted
+        present = marks.count(PRESENT)
+        return {
+            "expected": exempted.count(0) + sum(
+                1 for e, mark in zip(exempted, marks, strict=True) if e and mark == PRESENT
+            ),
+            "present": present,
+            "excused": marks.count(MARK_CODES["excused"]),
+            "unexcused": marks.count(MARK_CODES["unexcused"]),
+        }  # fmt: skip
+
+    def packed(self) -> tuple[str, str, str, str, str]:
+        """members, exempted, marks, streaks and moves as chibo_meeting_seats holds them."""
         return (
-            array_literal(self.members),
-            array_literal(self.exempted),
-            array_literal(self.marks),
+            ",".join(self.members),
+            self.exempted.translate(_FLAGS).decode(),
+            self.marks.decode(),
+            array_literal(self.streaks.tolist()),
+            self.moves.translate(_DIGITS).decode(),
         )
 
 
@@ -104,6 +205,15 @@ def _run(conn: psycopg.Connection[Any], schema: str, statement: str, **params: A
 class MeetingsProjection:
     name = "meetings"
     topics: tuple[str, ...] = (SCHEDULED, RESCHEDULED, OPENED, MARKED, CORRECTED, ASSESSED, CLOSED)
+    # Half the cost of writing a replay's seats. Only RECOMPUTE_SQL reads it, for the few
+    # members recomputed in full; a replay's batches rarely have any (a batch boundary between
+    # a meeting's opening and its marks), and it works without it, by a scan.
+    deferred_indexes = ("meeting_attendance_member",)
+
+    def __init__(self) -> None:
+        # Per thread: a worker thread applying batches of the same province must not see the
+        # state of a replay running in another thread.
+        self._local = threading.local()
 
     def install(self, conn: psycopg.Connection[Any], schema: str) -> None:
         run_ddl(conn, schema, DDL)
@@ -111,135 +221,170 @@ class MeetingsProjection:
     def drop(self, conn: psycopg.Connection[Any], schema: str) -> None:
         drop_tables(conn, schema, TABLES)
 
+    @contextmanager
+    def replaying(self, schema: str) -> Iterator[None]:
+        """Keep every member's streak state in memory between the batches applied by this
+        thread to ``schema`` (a rebuild's replay), instead of reading it at every batch."""
+        outer = getattr(self._local, "replay", None)
+        self._local.replay = ReplayState(schema)
+        try:
+            yield
+        finally:
+            self._local.replay = outer
+
     def apply(
         self, conn: psycopg.Connection[Any], schema: str, events: Sequence[StoredEventRow]
     ) -> None:
-        # Meetings scheduled and seats opened in this batch are folded in memory and written
-        # once; only changes to rows of earlier batches become UPDATEs.
-        new: dict[Any, dict[str, Any]] = {}
-        opened: dict[Any, Seats] = {}
-        marks: dict[tuple[Any, Any], Any] = {}
-        patches = Patches(("id", "uuid"), TYPES)
+        replay: ReplayState | None = getattr(self._local, "replay", None)
+        if replay is not None and replay.schema != schema:
+            replay = None
+        try:
+            # Checked first, whatever the batch holds: the states must be those at its start.
+            states = replay.begin(conn, schema, self.name) if replay is not None else None
+            self._apply(conn, schema, events, states)
+        except BaseException:
+            if replay is not None:
+                replay.forget()  # the batch rolls back: its states never happened
+            raise
+        if replay is not None:
+            replay.end(events[-1].notification_id)
 
-        def patch(meeting: Any, **fields: Any) -> None:
-            if meeting in new:
-                new[meeting].update(fields)
-            else:
-                patches.set(meeting, **fields)
-
-        def mark(meeting: Any, member: Any, value: Any) -> None:
-            if meeting in opened:
-                opened[meeting].mark(member, value)
-            else:
-                marks[meeting, member] = value
-
-        for row in events:
-            e: Any = decode(row)
-            meeting = row.originator_id
-            if row.topic == SCHEDULED:
-                new[meeting] = {
-                    "id": meeting, "cell_id": e.cell_id, "kind": plain(e.kind),
-                    "year": e.year, "month": e.month, "scheduled_at": e.scheduled_at,
-                    "topic": e.topic,
-                }  # fmt: skip
-            elif row.topic == RESCHEDULED:
-                patch(meeting, scheduled_at=e.scheduled_at)
-            elif row.topic == OPENED:
-                held_on = e.started_at.date()
-                patch(meeting, started_at=e.started_at, held_on=held_on, is_late=e.is_late)
-                opened[meeting] = Seats(held_on, e.roster)
-                mark(meeting, e.chair_id, "present")
-                mark(meeting, e.secretary_id, "present")
-            elif row.topic in (MARKED, CORRECTED):
-                # The hot loop of a rebuild: inlined, and enums left for msgspec to encode.
-                seats = opened.get(meeting)
-                if seats is None:
-                    for entry in e.entries:
-                        marks[meeting, entry.member_id] = entry.mark.value
-                else:
-                    index, values = seats.index, seats.marks
-                    for entry in e.entries:
-                        if (i := index.get(entry.member_id.int)) is not None:
-                            values[i] = entry.mark
-            elif row.topic == ASSESSED:
-                patch(meeting, rating=plain(e.rating), score_total=e.scores.total)
-            elif row.topic == CLOSED:
-                patch(meeting, ended_at=e.ended_at, closed=True)
-        conn.execute(sql.STAGING)
-        copy_rows(
-            conn, schema, "meetings", MEETING_COLUMNS,
-            ([m.get(c, False) if c in FLAGS else m.get(c) for c in MEETING_COLUMNS]
-             for m in new.values()),
-        )  # fmt: skip
-        patches.flush(conn, schema, "meetings")
-        copy_rows(
-            conn, "pg_temp", "chibo_opened_seats",
-            ("meeting_id", "held_on", "members", "exempted", "marks"),
-            ((m, seats.held_on, *seats.arrays()) for m, seats in opened.items()),
-        )  # fmt: skip
-        slow = {member for _, member in marks}
-        if opened:
-            slow |= {r[0] for r in _run(conn, schema, sql.OUT_OF_ORDER_SQL).fetchall()}
-            _run(conn, schema, sql.SEATS_SQL, slow=list(slow))
-        update_rows(
-            conn, schema, "meeting_attendance",
-            (("meeting_id", "uuid"), ("member_id", "uuid"), ("mark", "text")),
-            ["meeting_id", "member_id"], [(m, p, value) for (m, p), value in marks.items()],
-        )  # fmt: skip
-        touched = list({row.originator_id for row in events})
-        self._derive(conn, schema, touched, slow)
-
-    def _derive(
+    def _apply(
         self,
         conn: psycopg.Connection[Any],
         schema: str,
-        meetings: list[Any],
-        slow: set[Any],
+        events: Sequence[StoredEventRow],
+        states: dict[str, streaks.State] | None,
     ) -> None:
-        """Recompute counts, slow streaks and cell-month facts for what the batch touched."""
-        _run(conn, schema, sql.COUNTS_SQL, meetings=meetings)
-        keys = set(_run(conn, schema, sql.TOUCHED_SQL, meetings=meetings).fetchall())
+        """Apply a batch; ``states`` holds every member's streak state (a replay's), or None
+        to read the batch's members from the table."""
+        # Meetings scheduled and seats opened in this batch are folded in memory and written
+        # once; only changes to rows of earlier batches become UPDATEs. Keyed by the UUID's
+        # int: hashing a UUID object runs Python code, an int's does not.
+        ids = {row.originator_id.int: row.originator_id for row in events}
+        new: dict[int, dict[str, Any]] = {}
+        opened: dict[int, Seats] = {}
+        marks: dict[tuple[Any, str], str] = {}
+        patches = Patches(("id", "uuid"), TYPES)
+
+        for row in events:
+            topic = row.topic
+            e: Any = DECODERS[topic].decode(row.state)
+            meeting = row.originator_id.int
+            if topic == SCHEDULED:
+                new[meeting] = {
+                    "id": row.originator_id, "cell_id": e.cell_id, "kind": e.kind,
+                    "year": e.year, "month": e.month, "scheduled_at": e.scheduled_at,
+                    "topic": e.topic,
+                }  # fmt: skip
+                continue
+            if topic in (MARKED, CORRECTED):
+                # The hot loop of a rebuild: inlined.
+                seats = opened.get(meeting)
+                if seats is None:
+                    for entry in e.entries:
+                        marks[row.originator_id, entry.member_id] = entry.mark
+                else:
+                    index, values = seats.index, seats.marks
+                    for entry in e.entries:
+                        if (i := index.get(entry.member_id)) is not None:
+                            values[i] = MARK_CODES[entry.mark]
+                continue
+            if topic == OPENED:
+                held_on = e.started_at.date()
+                fields = {"started_at": e.started_at, "held_on": held_on, "is_late": e.is_late}
+                new_seats = opened[meeting] = Seats(held_on, e.roster)
+                new_seats.mark(e.chair_id, "present")
+                new_seats.mark(e.secretary_id, "present")
+            elif topic == CLOSED:
+                fields = {"ended_at": e.ended_at, "closed": True}
+            elif topic == ASSESSED:
+                fields = {"rating": e.rating, "score_total": sum(e.scores.values())}
+            else:  # RESCHEDULED
+                fields = {"scheduled_at": e.scheduled_at}
+            if meeting in new:
+                new[meeting].update(fields)
+            else:
+                patches.set(row.originator_id, **fields)
+
+        # (cell, kind, year, month) of every meeting the batch touched.
+        places = {m: (f["cell_id"], f["kind"], f["year"], f["month"]) for m, f in new.items()}
+        earlier = [meeting for key, meeting in ids.items() if key not in new]
+        if earlier:
+            rows = _run(conn, schema, sql.PLACES_SQL, meetings=earlier).fetchall()
+            places.update((row[0].int, row[1:]) for row in rows)
+        for meeting, seats in opened.items():
+            if meeting in new:
+                new[meeting].update(seats.counts())
+            else:
+                patches.set(ids[meeting], **seats.counts())
+        copy_rows(
+            conn, schema, "meetings", MEETING_COLUMNS,
+            ([m.get(c, DEFAULTS.get(c)) for c in MEETING_COLUMNS] for m in new.values()),
+            MEETING_TYPES,
+        )  # fmt: skip
+        patches.flush(conn, schema, "meetings")
+
+        slow = {member for _, member in marks}
+        if opened:
+            self._seats(conn, schema, ids, opened, places, slow, states)
+        if marks:
+            update_rows(
+                conn, schema, "meeting_attendance",
+                (("meeting_id", "uuid"), ("member_id", "uuid"), ("mark", "text")),
+                ["meeting_id", "member_id"],
+                [(m, UUID(p), value) for (m, p), value in marks.items()],
+            )  # fmt: skip
+            _run(conn, schema, sql.COUNTS_SQL, meetings=list({m for m, _ in marks}))
+        keys = {(cell, year, month) for cell, _, year, month in places.values()}
         if slow:
-            keys |= set(_run(conn, schema, sql.RECOMPUTE_SQL, slow=list(slow)).fetchall())
-        keys = {k for k in keys if k[0] is not None}
+            members = array_literal(list(slow))
+            keys |= set(_run(conn, schema, sql.RECOMPUTE_SQL, slow=members).fetchall())
+            if states is not None:
+                # Recomputed in SQL: take the states it saved (none if no regular seat).
+                for member in slow:
+                    states.pop(member, None)
+                states.update(streaks.load(conn, schema, members))
         if keys:
             cells, years, months = (list(column) for column in zip(*keys, strict=True))
-            _run(conn, schema, sql.FACTS_SQL, cells=cells, years=years, months=months)
+            _run(conn, schema, sql.FACTS_SQL, cells=cells, years=years, months=months,
+                 position=events[-1].notification_id)  # fmt: skip
+
+    def _seats(
+        self,
+        conn: psycopg.Connection[Any],
+        schema: str,
+        ids: dict[int, UUID],
+        opened: dict[int, Seats],
+        places: dict[int, tuple[Any, str, int, int]],
+        slow: set[str],
+        states: dict[str, streaks.State] | None,
+    ) -> None:
+        """Work out the streaks of the seats opened in the batch, then write the seats and
+        the states they moved."""
+        regular = sorted(
+            (
+                (year, month, seats.held_on, str(ids[meeting])),
+                seats.members, seats.marks, seats.streaks, seats.moves,
+            )
+            for meeting, seats in opened.items()
+            for _, kind, year, month in (places[meeting],)
+            if kind == "regular"
+        )  # fmt: skip
+        if states is None:
+            members = {m for seat in regular for m in seat[1]} - slow
+            states = streaks.load(conn, schema, array_literal(list(members))) if members else {}
+        moved, fresh = streaks.walk(regular, states, slow)
+        conn.execute(sql.STAGING)
+        copy_rows(
+            conn, "pg_temp", "chibo_meeting_seats", sql.STAGED,
+            (
+                (ids[meeting], *places[meeting], seats.held_on, *seats.packed())
+                for meeting, seats in opened.items()
+            ),
+        )  # fmt: skip
+        _run(conn, schema, sql.SEATS_SQL)
+        streaks.save(conn, schema, moved, fresh)
 
 
 MEETINGS = MeetingsProjection()
-
-MEETING_FIGURES = FigureSource(
-    name="meetings",
-    relation="{s}.meeting_cell_month",
-    projections=("org_tree", "meetings"),
-    figures=(
-        ("held", "count(*) FILTER (WHERE f.regular_held)"),
-        ("on_time", "count(*) FILTER (WHERE f.on_time)"),
-        ("late", "count(*) FILTER (WHERE f.late)"),
-        ("missing", "count(*) FILTER (WHERE cm.ended AND NOT coalesce(f.regular_held, false))"),
-        ("thematic_held", "coalesce(sum(f.thematic_held), 0)"),
-        ("cell_quarters", "count(DISTINCT (cm.cell_id, (cm.month - 1) / 3))"),
-        (
-            "cell_quarters_with_thematic",
-            "count(DISTINCT (cm.cell_id, (cm.month - 1) / 3)) FILTER (WHERE f.thematic_held > 0)",
-        ),
-        ("expected", "coalesce(sum(f.expected), 0)"),
-        ("present", "coalesce(sum(f.present), 0)"),
-        ("excused", "coalesce(sum(f.excused), 0)"),
-        ("unexcused", "coalesce(sum(f.unexcused), 0)"),
-        ("rated_tot", "count(*) FILTER (WHERE f.rating = 'tot')"),
-        ("rated_kha", "count(*) FILTER (WHERE f.rating = 'kha')"),
-        ("rated_trung_binh", "count(*) FILTER (WHERE f.rating = 'trung_binh')"),
-        ("rated_kem", "count(*) FILTER (WHERE f.rating = 'kem')"),
-        ("unrated", "count(*) FILTER (WHERE f.regular_held AND f.rating IS NULL)"),
-    ),
-)
-
-ABSENCE_FIGURES = FigureSource(
-    name="absences",
-    relation="(SELECT cell_id, year, month, member_id FROM {s}.meeting_attendance"
-    " WHERE streak >= 3)",
-    projections=("org_tree", "meetings"),
-    figures=(("members_absent_3_in_a_row", "count(DISTINCT f.member_id)"),),
-)

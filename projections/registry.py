@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from projections.base import Projection
 from projections.lists import ListSpec
-from projections.rollups import FigureSource
+from projections.rollups import Source
 
 
 def all_projections() -> list[Projection]:
@@ -17,19 +17,20 @@ def all_projections() -> list[Projection]:
     from projections.deadlines import DEADLINES
     from projections.meetings import MEETINGS
     from projections.org_tree import ORG_TREE
+    from projections.rollup import ROLLUP
     from projections.roster import ROSTER
     from projections.supervision import SUPERVISION
 
-    return [ORG_TREE, ROSTER, MEETINGS, DEADLINES, SUPERVISION, AUDIT_TRAIL, AUDIT_CHAIN]
+    # A projection that reads others' tables (``depends_on``) comes after them.
+    return [ORG_TREE, ROSTER, MEETINGS, ROLLUP, DEADLINES, SUPERVISION, AUDIT_TRAIL, AUDIT_CHAIN]
 
 
-def figure_sources() -> list[FigureSource]:
+def figure_sources() -> list[Source]:
     from projections import admissions_figures, supervision_figures
-    from projections.meetings import ABSENCE_FIGURES, MEETING_FIGURES
+    from projections.rollup import MEETING_FIGURES
 
     return [
         MEETING_FIGURES,
-        ABSENCE_FIGURES,
         *supervision_figures.SOURCES,
         *admissions_figures.SOURCES,
     ]
@@ -45,6 +46,18 @@ def list_specs() -> list[ListSpec]:
 
 def list_named(name: str) -> ListSpec | None:
     return next((spec for spec in list_specs() if spec.name == name), None)
+
+
+def dependents(name: str) -> list[Projection]:
+    """Projections that read ``name``'s tables (``depends_on``), directly or not, in order:
+    rebuilding ``name`` leaves them computed from tables since replaced, so they follow it."""
+    found: list[Projection] = []
+    names = {name}
+    for projection in all_projections():  # registry order puts dependents after what they read
+        if names & set(getattr(projection, "depends_on", ())):
+            found.append(projection)
+            names.add(projection.name)
+    return found
 
 
 def projection_named(name: str) -> Projection:

@@ -1,23 +1,29 @@
 """Rollups (số liệu tổng hợp theo cấp): any org node's figures for a month, quarter or year.
 
-Nothing is pre-summed per node: the tree changes (moves, the 2025 reform), and each month must
-roll up along the tree as it stood then. A view is assembled at query time from per-cell,
-per-month tables ("figure sources"), joined to the dated closure table:
+The tree changes (moves, the 2025 reform), and each month rolls up along the tree as it stood
+then: a cell's month counts under the nodes it sat under on the month's last day, if the cell
+existed on its first day. Each such (node, cell, month) of the period is one regular meeting
+due. A view puts together three kinds of figures for the node and its children:
 
-1. ``cm``: every (node, cell, month) of the period where the cell sits under the node on the
-   month's last day and existed on its first day: each row is one regular meeting due;
-2. for each figure source, ``cm LEFT JOIN <its table> ON (cell_id, year, month)``, grouped by
-   node, gives that source's figures; sources are independent queries merged by node.
+1. **Tree figures** (:data:`TREE_FIGURES`): cells, meetings due, cell-quarters. Worked out
+   from the dated closure rows of the nodes alone: each row (a cell under a node over a span of
+   days) covers a run of months, counted with arithmetic instead of one row per month.
+2. **Node-month sources** (:class:`NodeMonthSource`): figures a projection keeps pre-summed per
+   (node, year, month) along the tree of each month (:mod:`projections.rollup` for meetings);
+   a year at the province root reads about twelve rows per node.
+3. **Cell-month sources** (:class:`FigureSource`): per-cell tables (superior attendance,
+   rotation, petitions, admissions), few rows each, joined from their own rows to the nodes
+   above each cell that month.
 
-Other features (superior attendance, rotation, petitions, admissions) register their own
-source in :func:`projections.registry.figure_sources`: a relation with ``cell_id, year, month``
-and aggregate expressions over ``f`` (their row) and ``cm`` (the cell-month).
+Other features register sources in :func:`projections.registry.figure_sources`.
 Months that have not started (after ``as_of``) are not due; only ended months count missing.
 
-Every query also carries the period's first day (``$6``, ``cm.period_first``) and the day the
-period is judged at (``$7``, ``cm.period_end``: its last day, or ``as_of`` if sooner). Figures
-of a state rather than a flow (petitions open, cases at each admission step) put their rows in
-the month of ``$7``, so they join the last cell-month once, along the tree of that day.
+Every query carries the period's first day (``$6``, ``cm.period_first``) and the day the period
+is judged at (``$7``, ``cm.period_end``: its last day, or ``as_of`` if sooner). Figures of a
+state rather than a flow (petitions open, cases at each admission step) put their rows in the
+month of ``$7``, so they join the last cell-month once, along the tree of that day. ``$8`` is
+the period's grain (``month``, ``quarter``, ``year``) and ``$9`` the last ended month as
+``year * 12 + month`` (``$5`` is the last started one, ``$10`` the first).
 """
 
 from __future__ import annotations
@@ -38,6 +44,12 @@ CELL_LEVELS = ("cell", "grassroots_cell")
 
 @dataclass(frozen=True, slots=True)
 class FigureSource:
+    """Figures over a per-cell, per-month relation, rolled up to the nodes above each cell.
+
+    Every figure counts or sums the relation's rows: a cell-month without one adds nothing, so
+    the query starts from the rows and finds the nodes above each cell (``cm``) that month.
+    """
+
     name: str
     relation: str | None
     """A table or subquery with ``cell_id, year, month``; ``{s}`` is the tenant schema."""
@@ -47,21 +59,39 @@ class FigureSource:
     """Projections whose checkpoints a read-your-writes query waits for."""
     ratios: tuple[tuple[str, str, str], ...] = ()
     """(figure name, numerator, denominator): shares worked out after the sums, None over 0."""
-    matched_only: bool = False
-    """Every figure is a count over the relation's rows, so a cell-month without one adds
-    nothing: an inner join lets the plan aggregate only the matches (nodes without any read 0)."""
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(name for name, _ in self.figures)
 
 
-BASE_FIGURES = FigureSource(
+@dataclass(frozen=True, slots=True)
+class NodeMonthSource:
+    """Figures a projection keeps pre-summed per (``node_id``, ``year``, ``month``)."""
+
+    name: str
+    relation: str
+    figures: tuple[tuple[str, str], ...]
+    """(column, aggregate SQL over ``r``, the rows of the period's started months)."""
+    projections: tuple[str, ...]
+    names: tuple[str, ...]
+    """The figures shown, in order: columns above, tree figures and ``differences``."""
+    differences: tuple[tuple[str, str, str], ...] = ()
+    """(figure, minuend, subtrahend) worked out after the sums, over any figure of the view."""
+    ratios: tuple[tuple[str, str, str], ...] = ()
+
+
+Source = FigureSource | NodeMonthSource
+
+TREE_FIGURES = FigureSource(
     name="cells",
     relation=None,
     projections=("org_tree",),
-    figures=(
-        # One row per (node, cell, month): counting the last month's rows counts each cell once.
-        ("cells", "count(*) FILTER (WHERE cm.is_last)"),
-        ("due", "count(*)"),
-    ),
+    figures=(("cells", ""), ("due", "")),
 )
+"""Cells at the period's last started month and regular meetings due (see :data:`TREE_SQL`);
+also ``cell_quarters`` and ``due_ended`` for the sources that name them."""
+BASE_FIGURES = TREE_FIGURES  # the name routes and tests know it by
 
 PERIOD_PATTERN = re.compile(r"^(\d{4})(?:-(?:Q([1-4])|(\d{1,2})))?$")
 
@@ -118,53 +148,105 @@ def qualify(schema: str, text: str) -> str:
     return text.replace("{s}", '"' + schema.replace('"', '""') + '"')
 
 
-CELL_MONTHS = """
-WITH months AS (
+MONTH_INDEX = "(date_part('year', {d})::int * 12 + date_part('month', {d})::int)"
+"""A day's month as ``year * 12 + month``, the form of ``$5``, ``$9`` and ``$10``
+(``date_part`` gives a float, several times cheaper than ``extract``'s numeric)."""
+# For each closure row of a cell under a node, the run of started months [a, b] it covers:
+# on the month's last day the row is valid (valid_from <= last day < valid_to) and the cell
+# exists on its first day (founded_on <= first day < dissolved_on). Rows of one pair never
+# overlap, so the sums count each (node, cell, month) once; two runs of one pair that share
+# a quarter are counted once in ``cell_quarters`` (the ``before`` correction).
+TREE_SQL = f"""
+tree AS (
+  SELECT h.ancestor_id AS node, h.descendant_id AS cell_id,
+         greatest({MONTH_INDEX.format(d="h.valid_from")},
+                  {MONTH_INDEX.format(d="u.founded_on - 1")} + 1, $10::int) AS a,
+         least(coalesce({MONTH_INDEX.format(d="h.valid_to")} - 1, $5::int),
+               coalesce({MONTH_INDEX.format(d="u.dissolved_on - 1")}, $5::int), $5::int) AS b
+  FROM {{s}}.org_closure_history AS h
+  JOIN {{s}}.org_units AS u ON u.id = h.descendant_id AND u.level IN ('cell', 'grassroots_cell')
+  WHERE h.ancestor_id = ANY($1::uuid[])
+), spans AS (
+  SELECT node, a, b, lag(b) OVER (PARTITION BY node, cell_id ORDER BY a) AS before
+  FROM tree WHERE a <= b
+), s0 AS (
+  SELECT node, count(*) FILTER (WHERE b = $5::int) AS cells, sum(b - a + 1) AS due,
+         sum(greatest(least(b, $9::int) - a + 1, 0)) AS due_ended,
+         sum((b - 1) / 3 - (a - 1) / 3 + 1)
+           - count(*) FILTER (WHERE (before - 1) / 3 = (a - 1) / 3) AS cell_quarters
+  FROM spans GROUP BY node
+)"""
+TREE_COLUMNS = ("cells", "due", "due_ended", "cell_quarters")
+MONTHS_SQL = """
+WITH params AS (SELECT $4::date AS as_of, $6::date AS period_first, $7::date AS period_end,
+                       $8::text AS grain),
+months AS (
   SELECT y AS year, m AS month, make_date(y, m, 1) AS first_day,
          (make_date(y, m, 1) + interval '1 month' - interval '1 day')::date AS last_day
   FROM unnest($2::int[], $3::int[]) AS p(y, m)
-), cm AS (
-  SELECT h.ancestor_id AS node, u.id AS cell_id, mo.year, mo.month,
-         mo.last_day < $4::date AS ended, mo.year * 12 + mo.month = $5::int AS is_last,
-         $6::date AS period_first, $7::date AS period_end
-  FROM months AS mo
-  JOIN {s}.org_closure_history AS h ON h.ancestor_id = ANY($1::uuid[])
-   AND h.valid_from <= mo.last_day AND (h.valid_to IS NULL OR h.valid_to > mo.last_day)
-  JOIN {s}.org_units AS u ON u.id = h.descendant_id AND u.level IN ('cell', 'grassroots_cell')
-   AND u.founded_on <= mo.first_day AND (u.dissolved_on IS NULL OR u.dissolved_on > mo.first_day)
+),"""
+CM_COLUMNS = (
+    "h.ancestor_id AS node, u.id AS cell_id, mo.year, mo.month, mo.last_day < $4::date AS ended,"
+    " mo.year * 12 + mo.month = $5::int AS is_last, $6::date AS period_first,"
+    " $7::date AS period_end"
 )
-"""
+CELL_UNDER = (
+    " JOIN {s}.org_units AS u ON u.id = {cell} AND u.level IN ('cell', 'grassroots_cell')"
+    " AND u.founded_on <= mo.first_day AND (u.dissolved_on IS NULL OR u.dissolved_on > mo.first_day)"
+    " JOIN {s}.org_closure_history AS h ON h.descendant_id = u.id AND h.ancestor_id = ANY($1::uuid[])"
+    " AND h.valid_from <= mo.last_day AND (h.valid_to IS NULL OR h.valid_to > mo.last_day)"
+)
 
 
-def figure_query(schema: str, sources: Sequence[FigureSource]) -> str:
-    """One statement for every source: ``cm`` is worked out once and shared by all of them.
-
-    Each source is its own ``GROUP BY node`` over ``cm`` joined to its relation, so one
-    source's rows never multiply another's; the results meet on ``node``. The first source
-    must be one over ``cm`` alone (:data:`BASE_FIGURES`), which has a row for every node.
-    """
-    parts, columns = [], []
-    for index, source in enumerate(sources):
-        alias = f"s{index}"
-        exprs = ", ".join(f"{expression} AS {name}" for name, expression in source.figures)
-        kind = "JOIN" if source.matched_only else "LEFT JOIN"
-        join = (
-            f" {kind} {source.relation} AS f ON f.cell_id = cm.cell_id"
-            " AND f.year = cm.year AND f.month = cm.month"
-            if source.relation
-            else ""
+def _source_sql(alias: str, source: Source) -> str:
+    exprs = ", ".join(f"{expression} AS {name}" for name, expression in source.figures)
+    if isinstance(source, NodeMonthSource):
+        return (
+            f", {alias} AS (SELECT r.node_id AS node, {exprs} FROM {source.relation} AS r"
+            # A period lies within one year: (node, year, month range) is an index range.
+            " WHERE r.node_id = ANY($1::uuid[]) AND r.year = ($5::int - 1) / 12"
+            " AND r.month BETWEEN ($10::int - 1) % 12 + 1 AND ($5::int - 1) % 12 + 1"
+            " GROUP BY r.node_id)"
         )
-        parts.append(f", {alias} AS (SELECT cm.node, {exprs} FROM cm{join} GROUP BY cm.node)")
-        columns += [f"{alias}.{name}" for name, _ in source.figures]
-    # s0 is a source over cm alone (the base figures), so it has every node with cells.
-    joins = " ".join(f"LEFT JOIN s{i} USING (node)" for i in range(1, len(sources)))
-    return qualify(
-        schema, f"{CELL_MONTHS}{''.join(parts)} SELECT node, {', '.join(columns)} FROM s0 {joins}"
+    # From each row of the relation to the nodes above its cell that month: the cost follows
+    # the rows, not the cells of the period.
+    under = CELL_UNDER.replace("{cell}", "f.cell_id")
+    return (
+        f", {alias} AS (SELECT cm.node, {exprs} FROM {source.relation} AS f"
+        f" JOIN LATERAL (SELECT {CM_COLUMNS} FROM months AS mo{under}"
+        " WHERE mo.year = f.year AND mo.month = f.month) AS cm ON true GROUP BY cm.node)"
     )
+
+
+def figure_query(schema: str, sources: Sequence[Source]) -> str:
+    """One statement for the tree figures and every source, each grouped by node on its own
+    (so one source's rows never multiply another's), meeting on ``node``."""
+    parts = [_source_sql(f"s{i}", source) for i, source in enumerate(sources, start=1)]
+    columns = [f"s0.{name}" for name in TREE_COLUMNS]
+    columns += [f"s{i}.{name}" for i, s in enumerate(sources, start=1) for name, _ in s.figures]
+    joins = " ".join(f"LEFT JOIN s{i} USING (node)" for i in range(1, len(sources) + 1))
+    text = (
+        f"{MONTHS_SQL}{TREE_SQL}{''.join(parts)}"
+        f" SELECT n.node, {', '.join(columns)} FROM unnest($1::uuid[]) AS n(node)"
+        f" LEFT JOIN s0 USING (node) {joins}"
+    )
+    return qualify(schema, text)
 
 
 def started_months(period: Period, as_of: date) -> list[tuple[int, int]]:
     return [(y, m) for y, m in period.months if date(y, m, 1) <= as_of]
+
+
+def _grain(period: Period) -> str:
+    return "month" if period.month else "quarter" if period.quarter else "year"
+
+
+def _shown(sources: Sequence[Source]) -> list[str]:
+    """The figure names of a view, in the order they are shown (and exported)."""
+    names = ["cells", "due"]
+    for source in sources:
+        names += [n for n in source.names if n not in names]
+    return names + [name for source in sources for name, _, _ in source.ratios]
 
 
 async def figures(
@@ -173,23 +255,32 @@ async def figures(
     nodes: Sequence[UUID],
     period: Period,
     as_of: date,
-    sources: Sequence[FigureSource],
+    sources: Sequence[Source],
 ) -> dict[UUID, dict[str, Any]]:
     """Every source's figures for each node (zeros for nodes without cells)."""
+    sources = [s for s in sources if s is not TREE_FIGURES]
     months = started_months(period, as_of)
-    empty: dict[str, Any] = {name: 0 for s in sources for name, _ in s.figures}
-    empty.update({name: None for s in sources for name, _, _ in s.ratios})
+    shown = _shown(sources)
+    ratios = {name for s in sources for name, _, _ in s.ratios}
+    empty: dict[str, Any] = {name: None if name in ratios else 0 for name in shown}
     result: dict[UUID, dict[str, Any]] = {node: dict(empty) for node in nodes}
     if not months or not nodes:
         return result
-    last = months[-1][0] * 12 + months[-1][1]
+    first, last = (y * 12 + m for y, m in (months[0], months[-1]))
+    ended = [y * 12 + m for y, m in months if _last_day(y, m) < as_of]
     end = min(period.last_day, as_of)
     years, numbers = [y for y, _ in months], [m for _, m in months]
-    args = (list(nodes), years, numbers, as_of, last, period.first_day, end)
+    args = (list(nodes), years, numbers, as_of, last, period.first_day, end, _grain(period),
+            ended[-1] if ended else first - 1, first)  # fmt: skip
     for record in await fetch(figure_query(schema, sources), *args):
-        values = dict(record)
-        node = values.pop("node")
-        result[node].update({k: v if v is not None else 0 for k, v in values.items()})
+        node: UUID = record["node"]
+        values = {k: v if v is not None else 0 for k, v in dict(record).items()}
+        for source in sources:
+            if isinstance(source, NodeMonthSource):
+                for name, minuend, subtrahend in source.differences:
+                    values[name] = values[minuend] - values[subtrahend]
+        row = result[node]
+        row.update({name: values[name] for name in shown if name in values})
     for values in result.values():
         expected = values.get("expected") or 0
         values["attendance_rate"] = round(values["present"] / expected, 4) if expected else None
@@ -198,6 +289,10 @@ async def figures(
                 whole = values.get(denominator) or 0
                 values[name] = round(values[numerator] / whole, 4) if whole else None
     return result
+
+
+def _last_day(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
 
 
 NODE_SQL = (
@@ -218,7 +313,7 @@ async def level_view(
     node_id: UUID | None,
     period: Period,
     as_of: date,
-    sources: Sequence[FigureSource],
+    sources: Sequence[Source],
 ) -> dict[str, Any] | None:
     """The node's figures and each child's (drill-down), along the tree of the period's end."""
     if node_id is None:
@@ -232,7 +327,7 @@ async def level_view(
     tree_day = min(period.last_day, as_of)
     children = await fetch(qualify(schema, CHILDREN_SQL), node_id, tree_day)
     nodes = [node_id, *(c["id"] for c in children)]
-    values = await figures(fetch, schema, nodes, period, as_of, [BASE_FIGURES, *sources])
+    values = await figures(fetch, schema, nodes, period, as_of, sources)
     node = dict(found[0])
     return {
         "node": {**node, "figures": values[node_id]},

@@ -31,7 +31,6 @@ SUPERIOR_FIGURES = FigureSource(
     " coalesce(attended_on <= $4::date, false) AS attended"
     " FROM {s}.sup_assignments WHERE NOT unplanned)",
     projections=TREE_AND_SUPERVISION,
-    matched_only=True,
     figures=(
         ("superior_planned", "count(f.assignment_id)"),
         ("superior_fulfilled", "count(*) FILTER (WHERE f.attended)"),
@@ -53,7 +52,6 @@ UNPLANNED_FIGURES = FigureSource(
     " extract(month FROM attended_on)::int AS month, assignment_id"
     " FROM {s}.sup_assignments WHERE unplanned AND attended_on <= $4::date)",
     projections=TREE_AND_SUPERVISION,
-    matched_only=True,
     figures=(("superior_unplanned", "count(f.assignment_id)"),),
 )
 
@@ -65,7 +63,6 @@ ROTATION_FIGURES = FigureSource(
     " ON r.schedule_id = s.schedule_id AND NOT r.dropped"
     " WHERE s.cycle_start <= $7::date AND s.cycle_end >= $6::date)",
     projections=TREE_AND_SUPERVISION,
-    matched_only=True,
     figures=(
         ("rotation_cells", "count(DISTINCT f.cell_id)"),
         ("rotation_eligible", "count(f.member_id)"),
@@ -88,7 +85,6 @@ PETITION_FIGURES = FigureSource(
     " AND (s.answered_on IS NULL OR s.answered_on >= $6::date)"
     " GROUP BY p.petition_id)",
     projections=TREE_AND_SUPERVISION,
-    matched_only=True,
     figures=(
         ("petitions_raised", "count(*) FILTER (WHERE f.raised)"),
         ("petitions_open", "count(*) FILTER (WHERE f.open)"),

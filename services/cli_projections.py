@@ -64,13 +64,17 @@ def run_status(args: argparse.Namespace) -> int:
 def run_rebuild(args: argparse.Namespace) -> int:
     from domain.base import DomainError
     from projections import engine
-    from projections.registry import all_projections, projection_named
+    from projections.registry import all_projections, dependents, projection_named
     from services.cli import open_container
 
     container = open_container()
     failed = False
     try:
-        chosen = [projection_named(args.projection)] if args.projection else all_projections()
+        chosen = (
+            [projection_named(args.projection), *dependents(args.projection)]
+            if args.projection
+            else all_projections()
+        )
         for tenant in _tenants(container, args.tenant):
             for projection in chosen:
                 done = engine.rebuild(container.database, tenant.schema, projection)

@@ -137,6 +137,8 @@ def _replay_one(
             ]
             if not rows:
                 tracking.advance(conn, target, projection.name, position)
+                if settle := getattr(projection, "settle", None):
+                    settle(conn, target)  # work it defers to the end of a replay
                 return applied
             projection.apply(conn, target, rows)
             after = rows[-1].notification_id

@@ -11,6 +11,7 @@ from projections.audit_trail import TABLES as AUDIT_TABLES
 from projections.prefetch import prefetching
 from projections.registry import all_projections
 from tests.integration.test_projection_engine import ALL_TABLES
+from tests.integration.test_projection_engine import snapshot as engine_snapshot
 from tests.integration.test_projection_rollups import build_province
 
 pytestmark = pytest.mark.integration
@@ -19,11 +20,7 @@ TABLES = (*ALL_TABLES, *AUDIT_TABLES)
 
 
 def snapshot(database: Any, schema: str) -> dict[str, list[tuple[Any, ...]]]:
-    with database.connect() as conn:
-        return {
-            name: sorted(conn.execute(f'SELECT * FROM "{schema}"."{name}"').fetchall(), key=repr)
-            for name in TABLES
-        }
+    return engine_snapshot(database, schema, TABLES)
 
 
 def indexes(database: Any, schema: str) -> set[str]:

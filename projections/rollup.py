@@ -1,0 +1,265 @@
+"""Meeting figures pre-summed per org node and month (số liệu sinh hoạt tổng hợp sẵn theo cấp).
+
+``rollup_node_month`` has one row per (node, year, month) with a meeting fact under the node:
+the sums of ``meeting_cell_month`` over the cells that sat under the node on the month's last
+day and existed on its first day — the same cell-months the per-level view counts (see
+:mod:`projections.rollups`), along the tree as it stood that month. A province-root view then
+reads about a dozen rows per node instead of joining every cell-month of the period.
+
+Figures that count distinct things over a period are kept as first occurrences, so that summing
+the months of a period gives the distinct count: ``thematic_new`` counts the cells whose first
+thematic meeting of the quarter (under this node) falls in the month, ``absent3_new_q`` and
+``absent3_new_y`` the members first seen at 3 or more consecutive absences in the quarter or the
+year. The started months of a period are always its first ones, so this holds for any ``as_of``.
+
+It reads the tables of ``org_tree`` and ``meetings`` (``depends_on``): the engine stops its
+batches at their checkpoints, so whatever it handles is already in those tables. A batch works
+out which (cell, year) pairs changed — cell-months ``meetings`` rewrote after this projection's
+checkpoint (``meeting_cell_month.position``), and the cells under a unit that was founded, moved
+or dissolved — and recomputes every (ancestor, year) of those cells from the tables. Recomputing
+from current state, never from the event, keeps it exact when the tables are already further on.
+
+A new install or a rebuild sets ``full_pending``: batches then only advance the checkpoint, and
+``settle`` (run by the engine once the projection has caught up) computes everything in one pass.
+An interrupted replay leaves the flag set, so the next catch-up completes it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import psycopg
+from eventsourcing.utils import get_topic
+
+from domain.org_unit import OrgUnit
+from projections import tracking
+from projections.base import StoredEventRow
+from projections.meetings import MEETINGS
+from projections.rollups import NodeMonthSource
+from projections.sets import drop_tables, run_ddl
+
+TREE_TOPICS = frozenset(get_topic(e) for e in (OrgUnit.Founded, OrgUnit.Moved, OrgUnit.Dissolved))
+TABLES = ("rollup_node_month", "rollup_state")
+DDL = (
+    "CREATE TABLE IF NOT EXISTS {s}.rollup_node_month (node_id uuid NOT NULL, year int NOT NULL,"
+    " month int NOT NULL, held int NOT NULL, on_time int NOT NULL, late int NOT NULL,"
+    " thematic_held int NOT NULL, thematic_cells int NOT NULL, thematic_new int NOT NULL,"
+    " expected int NOT NULL, present int NOT NULL, excused int NOT NULL, unexcused int NOT NULL,"
+    " rated_tot int NOT NULL, rated_kha int NOT NULL, rated_trung_binh int NOT NULL,"
+    " rated_kem int NOT NULL, unrated int NOT NULL, absent3 int NOT NULL,"
+    " absent3_new_q int NOT NULL, absent3_new_y int NOT NULL,"
+    " PRIMARY KEY (node_id, year, month))",
+    "CREATE TABLE IF NOT EXISTS {s}.rollup_state (id int PRIMARY KEY CHECK (id = 1),"
+    " full_pending boolean NOT NULL)",
+    # A fresh table is empty whatever the checkpoint: the first catch-up computes it all.
+    "INSERT INTO {s}.rollup_state VALUES (1, true) ON CONFLICT (id) DO NOTHING",
+)
+
+FIRST_DAY = "make_date(f.year, f.month, 1)"
+LAST_DAY = "(make_date(f.year, f.month, 1) + interval '1 month - 1 day')::date"
+# ``scope``: the closure rows (a cell under a node over a span of days) to sum over: all of
+# them, or those of the target nodes overlapping the target year. From there each node's
+# cell-months are index lookups by (cell, year).
+SCOPE_ALL = (
+    "scope AS (SELECT ancestor_id AS node, descendant_id AS cell_id, valid_from, valid_to"
+    " FROM {{s}}.org_closure_history)"
+)
+SCOPE_TARGETS = (
+    "scope AS (SELECT h.ancestor_id AS node, h.descendant_id AS cell_id, h.valid_from,"
+    " h.valid_to, t.year FROM (SELECT DISTINCT node, year"
+    "  FROM unnest(%(nodes)s::uuid[], %(years)s::int[]) AS t(node, year)) AS t"
+    " JOIN {{s}}.org_closure_history AS h ON h.ancestor_id = t.node"
+    " AND h.valid_from <= make_date(t.year, 12, 31)"
+    " AND (h.valid_to IS NULL OR h.valid_to > make_date(t.year, 1, 31)))"
+)
+# A cell-month counts under a node if the cell sat under it on the month's last day and
+# existed on its first day: the rule of projections.rollups' cell-months.
+UNDER = (
+    f" AND h.valid_from <= {LAST_DAY} AND (h.valid_to IS NULL OR h.valid_to > {LAST_DAY})"
+    " JOIN {{s}}.org_units AS u ON u.id = f.cell_id AND u.level IN ('cell', 'grassroots_cell')"
+    f" AND u.founded_on <= {FIRST_DAY} AND (u.dissolved_on IS NULL OR u.dissolved_on > {FIRST_DAY})"
+)
+COMPUTE = """
+WITH {scope}, facts AS (
+  SELECT h.node, f.* FROM scope AS h
+  JOIN {{s}}.meeting_cell_month AS f ON f.cell_id = h.cell_id{year}{under}
+), firsts AS (
+  SELECT node, cell_id, year, (month - 1) / 3 AS quarter, min(month) AS month
+  FROM facts WHERE thematic_held > 0 GROUP BY node, cell_id, year, (month - 1) / 3
+), thematic AS (
+  SELECT node, year, month, count(*) AS thematic_new FROM firsts GROUP BY node, year, month
+), seen AS (
+  SELECT DISTINCT h.node, f.year, f.month, f.member_id FROM scope AS h
+  JOIN {{s}}.meeting_attendance AS f ON f.cell_id = h.cell_id{year} AND f.streak >= 3{under}
+), marked AS (
+  SELECT seen.*, min(month) OVER (PARTITION BY node, year, member_id, (month - 1) / 3) AS first_q,
+         min(month) OVER (PARTITION BY node, year, member_id) AS first_y
+  FROM seen
+), absences AS (
+  SELECT node, year, month, count(*) AS absent3,
+         count(*) FILTER (WHERE month = first_q) AS absent3_new_q,
+         count(*) FILTER (WHERE month = first_y) AS absent3_new_y
+  FROM marked GROUP BY node, year, month
+), sums AS (
+  SELECT node, year, month,
+         count(*) FILTER (WHERE regular_held) AS held,
+         count(*) FILTER (WHERE on_time) AS on_time,
+         count(*) FILTER (WHERE late) AS late,
+         sum(thematic_held) AS thematic_held,
+         count(*) FILTER (WHERE thematic_held > 0) AS thematic_cells,
+         sum(expected) AS expected, sum(present) AS present, sum(excused) AS excused,
+         sum(unexcused) AS unexcused,
+         count(*) FILTER (WHERE rating = 'tot') AS rated_tot,
+         count(*) FILTER (WHERE rating = 'kha') AS rated_kha,
+         count(*) FILTER (WHERE rating = 'trung_binh') AS rated_trung_binh,
+         count(*) FILTER (WHERE rating = 'kem') AS rated_kem,
+         count(*) FILTER (WHERE regular_held AND rating IS NULL) AS unrated
+  FROM facts GROUP BY node, year, month
+)
+INSERT INTO {{s}}.rollup_node_month
+SELECT s.node, s.year, s.month, s.held, s.on_time, s.late, s.thematic_held, s.thematic_cells,
+       coalesce(t.thematic_new, 0), s.expected, s.present, s.excused, s.unexcused, s.rated_tot,
+       s.rated_kha, s.rated_trung_binh, s.rated_kem, s.unrated, coalesce(a.absent3, 0),
+       coalesce(a.absent3_new_q, 0), coalesce(a.absent3_new_y, 0)
+FROM sums AS s
+LEFT JOIN thematic AS t USING (node, year, month)
+LEFT JOIN absences AS a USING (node, year, month)
+"""
+# Every seat of an absence streak is in a cell-month with a meeting fact: the left joins above
+# lose nothing.
+COMPUTE_ALL = COMPUTE.format(scope=SCOPE_ALL.format(), year="", under=UNDER.format())
+COMPUTE_TARGETS = COMPUTE.format(
+    scope=SCOPE_TARGETS.format(), year=" AND f.year = h.year", under=UNDER.format()
+)
+CLEAR_TARGETS = (
+    "DELETE FROM {s}.rollup_node_month AS r USING unnest(%(nodes)s::uuid[], %(years)s::int[])"
+    " AS t(node, year) WHERE r.node_id = t.node AND r.year = t.year"
+)
+CHANGED_CELLS = (
+    "SELECT DISTINCT cell_id, year FROM {s}.meeting_cell_month WHERE position > %(after)s"
+)
+CELLS_UNDER = (
+    "SELECT DISTINCT f.cell_id, f.year FROM {s}.org_closure AS c"
+    " JOIN {s}.meeting_cell_month AS f ON f.cell_id = c.descendant_id"
+    " WHERE c.ancestor_id = ANY(%(units)s::uuid[])"
+)
+# Every ancestor a cell had in any month of the year, old places included (a move takes the
+# cell's months out of them).
+ANCESTORS = (
+    "SELECT DISTINCT h.ancestor_id, k.year FROM unnest(%(cells)s::uuid[], %(years)s::int[])"
+    " AS k(cell_id, year) JOIN {s}.org_closure_history AS h ON h.descendant_id = k.cell_id"
+    " AND h.valid_from <= make_date(k.year, 12, 31)"
+    " AND (h.valid_to IS NULL OR h.valid_to > make_date(k.year, 1, 31))"
+)
+
+
+def _run(conn: psycopg.Connection[Any], schema: str, statement: str, **params: Any) -> Any:
+    quoted = psycopg.sql.Identifier(schema).as_string(conn)
+    return conn.execute(statement.replace("{s}", quoted).encode(), params)
+
+
+def ancestors(
+    conn: psycopg.Connection[Any], schema: str, keys: set[tuple[Any, int]]
+) -> list[tuple[Any, int]]:
+    """The (node, year) rows that (cell, year) ``keys`` feed."""
+    cells, years = (list(column) for column in zip(*keys, strict=True))
+    rows: list[tuple[Any, int]] = _run(conn, schema, ANCESTORS, cells=cells, years=years).fetchall()
+    return rows
+
+
+class RollupProjection:
+    name = "rollup"
+    depends_on = ("org_tree", "meetings")
+    topics: tuple[str, ...] = (*MEETINGS.topics, *sorted(TREE_TOPICS))
+
+    def install(self, conn: psycopg.Connection[Any], schema: str) -> None:
+        run_ddl(conn, schema, DDL)
+
+    def drop(self, conn: psycopg.Connection[Any], schema: str) -> None:
+        drop_tables(conn, schema, TABLES)
+
+    def apply(
+        self, conn: psycopg.Connection[Any], schema: str, events: Sequence[StoredEventRow]
+    ) -> None:
+        if self._full_pending(conn, schema):
+            return  # settle computes everything once the replay has caught up
+        after = tracking.read_position(conn, schema, self.name)
+        keys: set[tuple[Any, int]] = set()
+        if any(row.topic not in TREE_TOPICS for row in events):
+            keys.update(_run(conn, schema, CHANGED_CELLS, after=after).fetchall())
+        units = [row.originator_id for row in events if row.topic in TREE_TOPICS]
+        if units:
+            keys.update(_run(conn, schema, CELLS_UNDER, units=units).fetchall())
+        if keys:
+            self.recompute(conn, schema, ancestors(conn, schema, keys))
+
+    def settle(self, conn: psycopg.Connection[Any], schema: str) -> None:
+        """Compute every row in one pass if a rebuild or a new install left that pending."""
+        if not self._full_pending(conn, schema):
+            return
+        _run(conn, schema, "TRUNCATE {s}.rollup_node_month")
+        _run(conn, schema, COMPUTE_ALL)
+        _run(conn, schema, "UPDATE {s}.rollup_state SET full_pending = false")
+        # Freshly filled: without statistics the views' plans would scan it whole.
+        _run(conn, schema, "ANALYZE {s}.rollup_node_month")
+
+    def recompute(
+        self, conn: psycopg.Connection[Any], schema: str, targets: Sequence[tuple[Any, int]]
+    ) -> None:
+        """Replace the rows of each (node, year) of ``targets`` from the tables."""
+        nodes, years = (list(column) for column in zip(*targets, strict=True))
+        _run(conn, schema, CLEAR_TARGETS, nodes=nodes, years=years)
+        # The planner cannot know how many cells lie under the targets (a cell, or the whole
+        # province): nested loops it picks for "a few" take minutes for thousands. Hash joins
+        # over the year's rows cost the same whatever the targets.
+        conn.execute("SET LOCAL enable_nestloop = off")
+        _run(conn, schema, COMPUTE_TARGETS, nodes=nodes, years=years)
+        conn.execute("RESET enable_nestloop")
+
+    def _full_pending(self, conn: psycopg.Connection[Any], schema: str) -> bool:
+        row = _run(conn, schema, "SELECT full_pending FROM {s}.rollup_state").fetchone()
+        return bool(row is None or row[0])
+
+
+ROLLUP = RollupProjection()
+
+GRAIN = "sum(CASE $8::text WHEN 'month' THEN {} WHEN 'quarter' THEN {} ELSE {} END)"
+"""A figure read from the column of the period's grain ($8)."""
+THEMATIC_CELL_QUARTERS = GRAIN.format("r.thematic_cells", "r.thematic_new", "r.thematic_new")
+ABSENT_3 = GRAIN.format("r.absent3", "r.absent3_new_q", "r.absent3_new_y")
+ENDED = "r.year * 12 + r.month <= $9::int"
+SHOWN = (
+    "held", "on_time", "late", "missing", "thematic_held", "cell_quarters",
+    "cell_quarters_with_thematic", "expected", "present", "excused", "unexcused", "rated_tot",
+    "rated_kha", "rated_trung_binh", "rated_kem", "unrated", "members_absent_3_in_a_row",
+)  # fmt: skip
+
+MEETING_FIGURES = NodeMonthSource(
+    name="meetings",
+    relation="{s}.rollup_node_month",
+    projections=("org_tree", "meetings", "rollup"),
+    names=SHOWN,
+    figures=(
+        ("held", "sum(r.held)"),
+        ("held_ended", f"sum(r.held) FILTER (WHERE {ENDED})"),
+        ("on_time", "sum(r.on_time)"),
+        ("late", "sum(r.late)"),
+        ("thematic_held", "sum(r.thematic_held)"),
+        # Distinct (cell, quarter) pairs: a month counts its own, a longer period the first
+        # thematic month of each cell in each quarter.
+        ("cell_quarters_with_thematic", THEMATIC_CELL_QUARTERS),
+        ("expected", "sum(r.expected)"),
+        ("present", "sum(r.present)"),
+        ("excused", "sum(r.excused)"),
+        ("unexcused", "sum(r.unexcused)"),
+        ("rated_tot", "sum(r.rated_tot)"),
+        ("rated_kha", "sum(r.rated_kha)"),
+        ("rated_trung_binh", "sum(r.rated_trung_binh)"),
+        ("rated_kem", "sum(r.rated_kem)"),
+        ("unrated", "sum(r.unrated)"),
+        ("members_absent_3_in_a_row", ABSENT_3),
+    ),
+    # Due cell-months of ended months without a regular meeting held.
+    differences=(("missing", "due_ended", "held_ended"),),
+)
