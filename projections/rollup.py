@@ -19,6 +19,9 @@ checkpoint (``meeting_cell_month.position``), and the cells under a unit that wa
 or dissolved — and recomputes every (ancestor, year) of those cells from the tables. Recomputing
 from current state, never from the event, keeps it exact when the tables are already further on.
 
+It also keeps ``rollup_cell_spans`` (:mod:`projections.rollup_spans`), the runs of months each
+cell counts in under each node, from which the view takes cells and meetings due.
+
 A new install or a rebuild sets ``full_pending``: batches then only advance the checkpoint, and
 ``settle`` (run by the engine once the projection has caught up) computes everything in one pass.
 An interrupted replay leaves the flag set, so the next catch-up completes it.
@@ -33,14 +36,14 @@ import psycopg
 from eventsourcing.utils import get_topic
 
 from domain.org_unit import OrgUnit
-from projections import tracking
+from projections import rollup_spans, tracking
 from projections.base import StoredEventRow
 from projections.meetings import MEETINGS
 from projections.rollups import NodeMonthSource
-from projections.sets import drop_tables, run_ddl
+from projections.sets import drop_tables, run_ddl, run_sql
 
 TREE_TOPICS = frozenset(get_topic(e) for e in (OrgUnit.Founded, OrgUnit.Moved, OrgUnit.Dissolved))
-TABLES = ("rollup_node_month", "rollup_state")
+TABLES = ("rollup_node_month", "rollup_cell_spans", "rollup_state")
 DDL = (
     "CREATE TABLE IF NOT EXISTS {s}.rollup_node_month (node_id uuid NOT NULL, year int NOT NULL,"
     " month int NOT NULL, held int NOT NULL, on_time int NOT NULL, late int NOT NULL,"
@@ -50,6 +53,7 @@ DDL = (
     " rated_kem int NOT NULL, unrated int NOT NULL, absent3 int NOT NULL,"
     " absent3_new_q int NOT NULL, absent3_new_y int NOT NULL,"
     " PRIMARY KEY (node_id, year, month))",
+    *rollup_spans.DDL,
     "CREATE TABLE IF NOT EXISTS {s}.rollup_state (id int PRIMARY KEY CHECK (id = 1),"
     " full_pending boolean NOT NULL)",
     # A fresh table is empty whatever the checkpoint: the first catch-up computes it all.
@@ -154,17 +158,14 @@ ANCESTORS = (
 )
 
 
-def _run(conn: psycopg.Connection[Any], schema: str, statement: str, **params: Any) -> Any:
-    quoted = psycopg.sql.Identifier(schema).as_string(conn)
-    return conn.execute(statement.replace("{s}", quoted).encode(), params)
-
-
 def ancestors(
     conn: psycopg.Connection[Any], schema: str, keys: set[tuple[Any, int]]
 ) -> list[tuple[Any, int]]:
     """The (node, year) rows that (cell, year) ``keys`` feed."""
     cells, years = (list(column) for column in zip(*keys, strict=True))
-    rows: list[tuple[Any, int]] = _run(conn, schema, ANCESTORS, cells=cells, years=years).fetchall()
+    rows: list[tuple[Any, int]] = run_sql(
+        conn, schema, ANCESTORS, cells=cells, years=years
+    ).fetchall()
     return rows
 
 
@@ -187,10 +188,11 @@ class RollupProjection:
         after = tracking.read_position(conn, schema, self.name)
         keys: set[tuple[Any, int]] = set()
         if any(row.topic not in TREE_TOPICS for row in events):
-            keys.update(_run(conn, schema, CHANGED_CELLS, after=after).fetchall())
+            keys.update(run_sql(conn, schema, CHANGED_CELLS, after=after).fetchall())
         units = [row.originator_id for row in events if row.topic in TREE_TOPICS]
         if units:
-            keys.update(_run(conn, schema, CELLS_UNDER, units=units).fetchall())
+            rollup_spans.refresh(conn, schema, units)
+            keys.update(run_sql(conn, schema, CELLS_UNDER, units=units).fetchall())
         if keys:
             self.recompute(conn, schema, ancestors(conn, schema, keys))
 
@@ -198,27 +200,28 @@ class RollupProjection:
         """Compute every row in one pass if a rebuild or a new install left that pending."""
         if not self._full_pending(conn, schema):
             return
-        _run(conn, schema, "TRUNCATE {s}.rollup_node_month")
-        _run(conn, schema, COMPUTE_ALL)
-        _run(conn, schema, "UPDATE {s}.rollup_state SET full_pending = false")
+        rollup_spans.rebuild(conn, schema)
+        run_sql(conn, schema, "TRUNCATE {s}.rollup_node_month")
+        run_sql(conn, schema, COMPUTE_ALL)
+        run_sql(conn, schema, "UPDATE {s}.rollup_state SET full_pending = false")
         # Freshly filled: without statistics the views' plans would scan it whole.
-        _run(conn, schema, "ANALYZE {s}.rollup_node_month")
+        run_sql(conn, schema, "ANALYZE {s}.rollup_node_month")
 
     def recompute(
         self, conn: psycopg.Connection[Any], schema: str, targets: Sequence[tuple[Any, int]]
     ) -> None:
         """Replace the rows of each (node, year) of ``targets`` from the tables."""
         nodes, years = (list(column) for column in zip(*targets, strict=True))
-        _run(conn, schema, CLEAR_TARGETS, nodes=nodes, years=years)
+        run_sql(conn, schema, CLEAR_TARGETS, nodes=nodes, years=years)
         # The planner cannot know how many cells lie under the targets (a cell, or the whole
         # province): nested loops it picks for "a few" take minutes for thousands. Hash joins
         # over the year's rows cost the same whatever the targets.
         conn.execute("SET LOCAL enable_nestloop = off")
-        _run(conn, schema, COMPUTE_TARGETS, nodes=nodes, years=years)
+        run_sql(conn, schema, COMPUTE_TARGETS, nodes=nodes, years=years)
         conn.execute("RESET enable_nestloop")
 
     def _full_pending(self, conn: psycopg.Connection[Any], schema: str) -> bool:
-        row = _run(conn, schema, "SELECT full_pending FROM {s}.rollup_state").fetchone()
+        row = run_sql(conn, schema, "SELECT full_pending FROM {s}.rollup_state").fetchone()
         return bool(row is None or row[0])
 
 

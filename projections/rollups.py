@@ -5,9 +5,9 @@ then: a cell's month counts under the nodes it sat under on the month's last day
 existed on its first day. Each such (node, cell, month) of the period is one regular meeting
 due. A view puts together three kinds of figures for the node and its children:
 
-1. **Tree figures** (:data:`TREE_FIGURES`): cells, meetings due, cell-quarters. Worked out
-   from the dated closure rows of the nodes alone: each row (a cell under a node over a span of
-   days) covers a run of months, counted with arithmetic instead of one row per month.
+1. **Tree figures** (:data:`TREE_FIGURES`): cells, meetings due, cell-quarters. Sums over
+   the runs of months each cell counts in under each node (:mod:`projections.rollup_spans`),
+   clipped to the period: about one row per cell under the node, never one per month.
 2. **Node-month sources** (:class:`NodeMonthSource`): figures a projection keeps pre-summed per
    (node, year, month) along the tree of each month (:mod:`projections.rollup` for meetings);
    a year at the province root reads about twelve rows per node.
@@ -86,7 +86,7 @@ Source = FigureSource | NodeMonthSource
 TREE_FIGURES = FigureSource(
     name="cells",
     relation=None,
-    projections=("org_tree",),
+    projections=("org_tree", "rollup"),
     figures=(("cells", ""), ("due", "")),
 )
 """Cells at the period's last started month and regular meetings due (see :data:`TREE_SQL`);
@@ -148,32 +148,20 @@ def qualify(schema: str, text: str) -> str:
     return text.replace("{s}", '"' + schema.replace('"', '""') + '"')
 
 
-MONTH_INDEX = "(date_part('year', {d})::int * 12 + date_part('month', {d})::int)"
-"""A day's month as ``year * 12 + month``, the form of ``$5``, ``$9`` and ``$10``
-(``date_part`` gives a float, several times cheaper than ``extract``'s numeric)."""
-# For each closure row of a cell under a node, the run of started months [a, b] it covers:
-# on the month's last day the row is valid (valid_from <= last day < valid_to) and the cell
-# exists on its first day (founded_on <= first day < dissolved_on). Rows of one pair never
-# overlap, so the sums count each (node, cell, month) once; two runs of one pair that share
-# a quarter are counted once in ``cell_quarters`` (the ``before`` correction).
-TREE_SQL = f"""
-tree AS (
-  SELECT h.ancestor_id AS node, h.descendant_id AS cell_id,
-         greatest({MONTH_INDEX.format(d="h.valid_from")},
-                  {MONTH_INDEX.format(d="u.founded_on - 1")} + 1, $10::int) AS a,
-         least(coalesce({MONTH_INDEX.format(d="h.valid_to")} - 1, $5::int),
-               coalesce({MONTH_INDEX.format(d="u.dissolved_on - 1")}, $5::int), $5::int) AS b
-  FROM {{s}}.org_closure_history AS h
-  JOIN {{s}}.org_units AS u ON u.id = h.descendant_id AND u.level IN ('cell', 'grassroots_cell')
-  WHERE h.ancestor_id = ANY($1::uuid[])
-), spans AS (
-  SELECT node, a, b, lag(b) OVER (PARTITION BY node, cell_id ORDER BY a) AS before
-  FROM tree WHERE a <= b
+# The cell runs of the nodes (projections.rollup_spans) clipped to the started months
+# [$10, $5]: each covers the months a..b. A pair's earlier run that ends in the quarter this one
+# starts in (``prev_last``) takes one off ``cell_quarters``: the cell counts once there.
+TREE_SQL = """
+spans AS (
+  SELECT node_id AS node, greatest(first_month, $10::int) AS a,
+         least(last_month, $5::int) AS b, prev_last
+  FROM {s}.rollup_cell_spans
+  WHERE node_id = ANY($1::uuid[]) AND first_month <= $5::int AND last_month >= $10::int
 ), s0 AS (
   SELECT node, count(*) FILTER (WHERE b = $5::int) AS cells, sum(b - a + 1) AS due,
          sum(greatest(least(b, $9::int) - a + 1, 0)) AS due_ended,
-         sum((b - 1) / 3 - (a - 1) / 3 + 1)
-           - count(*) FILTER (WHERE (before - 1) / 3 = (a - 1) / 3) AS cell_quarters
+         sum((b - 1) / 3 - (a - 1) / 3 + 1) - count(*) FILTER (WHERE prev_last >= $10::int
+           AND (prev_last - 1) / 3 = (a - 1) / 3) AS cell_quarters
   FROM spans GROUP BY node
 )"""
 TREE_COLUMNS = ("cells", "due", "due_ended", "cell_quarters")

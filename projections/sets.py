@@ -136,9 +136,18 @@ def drop_tables(conn: psycopg.Connection[Any], schema: str, names: Sequence[str]
 
 def run_ddl(conn: psycopg.Connection[Any], schema: str, statements: Sequence[str]) -> None:
     """Run DDL templates where ``{s}`` stands for the quoted schema name."""
-    quoted = sql.Identifier(schema).as_string(conn)
     for statement in statements:
-        conn.execute(statement.replace("{s}", quoted).encode())
+        run_sql(conn, schema, statement)
+
+
+def run_sql(conn: psycopg.Connection[Any], schema: str, statement: str, **params: Any) -> Any:
+    """Run a template where ``{s}`` stands for the quoted schema name, with named parameters.
+
+    The schema is an identifier checked at provisioning and quoted here; values only ever go
+    in as parameters. Returns the cursor.
+    """
+    quoted = sql.Identifier(schema).as_string(conn)
+    return conn.execute(statement.replace("{s}", quoted).encode(), params or None)
 
 
 class Patches:
