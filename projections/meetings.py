@@ -12,7 +12,9 @@ Tables:
   meetings, the regular meeting's rating, and members at ≥ 3 consecutive absences;
 - ``meeting_absence_state``: each member's latest regular meeting and streak there, so new
   meetings continue the streak without rereading history (see
-  :mod:`projections.meetings_streaks`).
+  :mod:`projections.meetings_streaks`). A cache read only here: exact whenever
+  ``meeting_absence_cache.stale`` is false; a replay marks it stale and writes it once caught
+  up (``settle``), and whoever finds it stale without that memory rebuilds it from the seats.
 
 A meeting is "held" once it is opened. Attendance counts follow ``Meeting.quality_evidence``:
 an exempted member who stays away is not expected. Each batch folds its events in memory
@@ -20,7 +22,10 @@ an exempted member who stays away is not expected. Each batch folds its events i
 in Python, writes rows set-based, then recomputes in SQL only what depends on earlier
 batches: members recomputed in full, counts of meetings whose marks changed, and the
 cell-month facts of what the batch touched. During a rebuild (``replaying``) the streak
-states stay in memory between batches instead of being read back at each one.
+states stay in memory between batches instead of being read back and written at each one,
+and marks on a meeting opened by the previous batch (a batch cut between a meeting's opening
+and its marks) walk its members again in memory rather than recompute them in SQL. Marks on a
+thematic meeting change no streak.
 """
 
 from __future__ import annotations
@@ -43,8 +48,8 @@ from projections import meetings_sql as sql
 from projections import meetings_streaks as streaks
 from projections.base import StoredEventRow
 from projections.meetings_sql import DDL, TABLES
-from projections.meetings_streaks import ReplayState, array_literal
-from projections.sets import Patches, copy_rows, drop_tables, run_ddl, update_rows
+from projections.meetings_streaks import Carried, ReplayState, array_literal
+from projections.sets import Patches, copy_rows, drop_tables, run_ddl, run_sql, update_rows
 
 __all__ = ["MEETINGS", "MeetingsProjection", "array_literal"]
 
@@ -197,11 +202,6 @@ class Seats:
         )
 
 
-def _run(conn: psycopg.Connection[Any], schema: str, statement: str, **params: Any) -> Any:
-    quoted = psycopg.sql.Identifier(schema).as_string(conn)
-    return conn.execute(statement.replace("{s}", quoted).encode(), params)
-
-
 class MeetingsProjection:
     name = "meetings"
     topics: tuple[str, ...] = (SCHEDULED, RESCHEDULED, OPENED, MARKED, CORRECTED, ASSESSED, CLOSED)
@@ -226,38 +226,52 @@ class MeetingsProjection:
         """Keep every member's streak state in memory between the batches applied by this
         thread to ``schema`` (a rebuild's replay), instead of reading it at every batch."""
         outer = getattr(self._local, "replay", None)
-        self._local.replay = ReplayState(schema)
+        self._local.replay = ReplayState(schema, self.topics)
         try:
             yield
         finally:
             self._local.replay = outer
 
+    def settle(self, conn: psycopg.Connection[Any], schema: str) -> None:
+        """Caught up: write the streak states a replay kept in memory, or, if the table was
+        left stale without them (a replay stopped mid-way), rebuild it from the seats."""
+        replay = self._replay(schema)
+        if replay is None or not replay.flush(conn, schema, self.name):
+            streaks.make_exact(conn, schema)
+
     def apply(
         self, conn: psycopg.Connection[Any], schema: str, events: Sequence[StoredEventRow]
     ) -> None:
-        replay: ReplayState | None = getattr(self._local, "replay", None)
-        if replay is not None and replay.schema != schema:
-            replay = None
+        replay = self._replay(schema)
+        if replay is None:
+            streaks.make_exact(conn, schema)  # a replay may have left it stale
+            self._apply(conn, schema, events, None)
+            return
         try:
             # Checked first, whatever the batch holds: the states must be those at its start.
-            states = replay.begin(conn, schema, self.name) if replay is not None else None
-            self._apply(conn, schema, events, states)
+            replay.begin(conn, schema, self.name)
+            carried = self._apply(conn, schema, events, replay)
         except BaseException:
-            if replay is not None:
-                replay.forget()  # the batch rolls back: its states never happened
+            replay.forget()  # the batch rolls back: its states never happened
             raise
-        if replay is not None:
-            replay.end(events[-1].notification_id)
+        replay.end(events[-1].notification_id, carried)
+
+    def _replay(self, schema: str) -> ReplayState | None:
+        replay: ReplayState | None = getattr(self._local, "replay", None)
+        return replay if replay is not None and replay.schema == schema else None
 
     def _apply(
         self,
         conn: psycopg.Connection[Any],
         schema: str,
         events: Sequence[StoredEventRow],
-        states: dict[str, streaks.State] | None,
-    ) -> None:
-        """Apply a batch; ``states`` holds every member's streak state (a replay's), or None
-        to read the batch's members from the table."""
+        replay: ReplayState | None,
+    ) -> Carried | None:
+        """Apply a batch; a replay's ``replay`` holds every member's streak state and the
+        seats of its previous batch, otherwise the batch's members are read from the table.
+        Returns what a replay carries to its next batch."""
+        states = replay.states if replay is not None else None
+        carried = replay.carried if replay is not None else None
         # Meetings scheduled and seats opened in this batch are folded in memory and written
         # once; only changes to rows of earlier batches become UPDATEs. Keyed by the UUID's
         # int: hashing a UUID object runs Python code, an int's does not.
@@ -311,7 +325,7 @@ class MeetingsProjection:
         places = {m: (f["cell_id"], f["kind"], f["year"], f["month"]) for m, f in new.items()}
         earlier = [meeting for key, meeting in ids.items() if key not in new]
         if earlier:
-            rows = _run(conn, schema, sql.PLACES_SQL, meetings=earlier).fetchall()
+            rows = run_sql(conn, schema, sql.PLACES_SQL, meetings=earlier).fetchall()
             places.update((row[0].int, row[1:]) for row in rows)
         for meeting, seats in opened.items():
             if meeting in new:
@@ -325,9 +339,11 @@ class MeetingsProjection:
         )  # fmt: skip
         patches.flush(conn, schema, "meetings")
 
-        slow = {member for _, member in marks}
-        if opened:
-            self._seats(conn, schema, ids, opened, places, slow, states)
+        keys = {(cell, year, month) for cell, _, year, month in places.values()}
+        slow, again = self._marked(marks, places, carried)
+        if again and carried is not None and states is not None:
+            keys |= self._walk_again(conn, schema, carried, again, states)
+        walked = self._seats(conn, schema, ids, opened, places, slow, replay)
         if marks:
             update_rows(
                 conn, schema, "meeting_attendance",
@@ -335,11 +351,10 @@ class MeetingsProjection:
                 ["meeting_id", "member_id"],
                 [(m, UUID(p), value) for (m, p), value in marks.items()],
             )  # fmt: skip
-            _run(conn, schema, sql.COUNTS_SQL, meetings=list({m for m, _ in marks}))
-        keys = {(cell, year, month) for cell, _, year, month in places.values()}
+            run_sql(conn, schema, sql.COUNTS_SQL, meetings=list({m for m, _ in marks}))
         if slow:
             members = array_literal(list(slow))
-            keys |= set(_run(conn, schema, sql.RECOMPUTE_SQL, slow=members).fetchall())
+            keys |= set(run_sql(conn, schema, sql.RECOMPUTE_SQL, slow=members).fetchall())
             if states is not None:
                 # Recomputed in SQL: take the states it saved (none if no regular seat).
                 for member in slow:
@@ -347,8 +362,59 @@ class MeetingsProjection:
                 states.update(streaks.load(conn, schema, members))
         if keys:
             cells, years, months = (list(column) for column in zip(*keys, strict=True))
-            _run(conn, schema, sql.FACTS_SQL, cells=cells, years=years, months=months,
-                 position=events[-1].notification_id)  # fmt: skip
+            run_sql(conn, schema, sql.FACTS_SQL, cells=cells, years=years, months=months,
+                    position=events[-1].notification_id)  # fmt: skip
+        return walked
+
+    @staticmethod
+    def _marked(
+        marks: dict[tuple[Any, str], str],
+        places: dict[int, tuple[Any, str, int, int]],
+        carried: Carried | None,
+    ) -> tuple[set[str], set[str]]:
+        """The members whose marks changed on regular meetings of earlier batches: those to
+        recompute in SQL, and those to walk again over a replay's previous batch (marked
+        there in memory). Marks of a thematic meeting change no streak."""
+        slow: set[str] = set()
+        again: set[str] = set()
+        for (meeting, member), value in marks.items():
+            place = places.get(meeting.int)
+            if place is not None and place[1] != "regular":
+                continue
+            seats = None if carried is None else carried.seats.get(meeting.int)
+            if seats is None or carried is None or member in carried.slow:
+                slow.add(member)
+            else:
+                seats.mark(member, value)
+                again.add(member)
+        return slow, again - slow
+
+    @staticmethod
+    def _walk_again(
+        conn: psycopg.Connection[Any],
+        schema: str,
+        carried: Carried,
+        again: set[str],
+        states: dict[str, streaks.State],
+    ) -> set[tuple[Any, int, int]]:
+        """Streaks of ``again`` over the previous batch's meetings, from their states before
+        it; the seats that changed are written. Returns their cell-months."""
+        for member in again:
+            if member in carried.before:
+                before = carried.before[member]
+                if before is None:
+                    states.pop(member, None)
+                else:
+                    states[member] = before
+        changed = streaks.rewalk(carried.meetings, states, again)
+        if not changed:
+            return set()
+        update_rows(
+            conn, schema, "meeting_attendance",
+            (("meeting_id", "uuid"), ("member_id", "uuid"), ("streak", "int4")),
+            ["meeting_id", "member_id"], changed,
+        )  # fmt: skip
+        return {carried.cells[meeting] for meeting, _, _ in changed}
 
     def _seats(
         self,
@@ -358,33 +424,44 @@ class MeetingsProjection:
         opened: dict[int, Seats],
         places: dict[int, tuple[Any, str, int, int]],
         slow: set[str],
-        states: dict[str, streaks.State] | None,
-    ) -> None:
+        replay: ReplayState | None,
+    ) -> Carried | None:
         """Work out the streaks of the seats opened in the batch, then write the seats and
-        the states they moved."""
+        (outside a replay) the states they moved. Returns what a replay carries."""
+        regular_ids = [m for m in opened if places[m][1] == "regular"]
         regular = sorted(
             (
-                (year, month, seats.held_on, str(ids[meeting])),
-                seats.members, seats.marks, seats.streaks, seats.moves,
+                (places[m][2], places[m][3], opened[m].held_on, str(ids[m])),
+                opened[m].members, opened[m].marks, opened[m].streaks, opened[m].moves,
             )
-            for meeting, seats in opened.items()
-            for _, kind, year, month in (places[meeting],)
-            if kind == "regular"
+            for m in regular_ids
         )  # fmt: skip
-        if states is None:
+        if replay is None:
             members = {m for seat in regular for m in seat[1]} - slow
             states = streaks.load(conn, schema, array_literal(list(members))) if members else {}
-        moved, fresh = streaks.walk(regular, states, slow)
-        conn.execute(sql.STAGING)
-        copy_rows(
-            conn, "pg_temp", "chibo_meeting_seats", sql.STAGED,
-            (
-                (ids[meeting], *places[meeting], seats.held_on, *seats.packed())
-                for meeting, seats in opened.items()
-            ),
+            moved, fresh = streaks.walk(regular, states, slow)
+        else:
+            before: dict[str, streaks.State | None] = {}
+            streaks.walk(regular, replay.states, slow, before)
+        if opened:
+            conn.execute(sql.STAGING)
+            copy_rows(
+                conn, "pg_temp", "chibo_meeting_seats", sql.STAGED,
+                (
+                    (ids[meeting], *places[meeting], seats.held_on, *seats.packed())
+                    for meeting, seats in opened.items()
+                ),
+            )  # fmt: skip
+            run_sql(conn, schema, sql.SEATS_SQL)
+        if replay is None:
+            if opened:
+                streaks.save(conn, schema, moved, fresh)
+            return None
+        # ``slow`` grows until the batch's end (RECOMPUTE_SQL): carried as the same set.
+        return Carried(
+            regular, {m: opened[m] for m in regular_ids},
+            {str(ids[m]): (places[m][0], *places[m][2:]) for m in regular_ids}, before, slow,
         )  # fmt: skip
-        _run(conn, schema, sql.SEATS_SQL)
-        streaks.save(conn, schema, moved, fresh)
 
 
 MEETINGS = MeetingsProjection()

@@ -4,13 +4,22 @@ Streaks of consecutive absences are kept incrementally: ``meeting_absence_state`
 member's latest regular meeting (by period, day, id) and the streak there. Seats that come
 after it (the normal case, and every rebuild) get their streak continued from that state in
 Python (:mod:`projections.meetings_streaks`) and go in with it; a member with a seat before
-the state (a back-dated meeting) or a mark changed on a meeting of an earlier batch has the
-whole history recomputed here (``RECOMPUTE_SQL``).
+the state (a back-dated meeting) or a mark changed on a regular meeting of an earlier batch
+has the whole history recomputed here (``RECOMPUTE_SQL``). ``meeting_absence_cache`` says
+whether a replay left the state table stale (``STATES_FROM_SEATS_SQL`` makes it exact again).
 """
 
 from __future__ import annotations
 
-TABLES = ("meeting_absence_state", "meeting_cell_month", "meeting_attendance", "meetings")
+from infra.application import EVENTS_TABLE
+
+TABLES = (
+    "meeting_absence_cache",
+    "meeting_absence_state",
+    "meeting_cell_month",
+    "meeting_attendance",
+    "meetings",
+)
 
 DDL = (
     "CREATE TABLE IF NOT EXISTS {s}.meetings (id uuid PRIMARY KEY, cell_id uuid NOT NULL,"
@@ -44,6 +53,12 @@ DDL = (
     "CREATE TABLE IF NOT EXISTS {s}.meeting_absence_state (member_id uuid PRIMARY KEY,"
     " year int NOT NULL, month int NOT NULL, held_on date NOT NULL, meeting_id uuid NOT NULL,"
     " streak int NOT NULL) WITH (fillfactor = 50)",
+    # Whether meeting_absence_state may be behind meeting_attendance: a replay stops writing
+    # it and flushes its memory at the end (projections.meetings_streaks). A new table is
+    # exact: empty, as the seats are.
+    "CREATE TABLE IF NOT EXISTS {s}.meeting_absence_cache (id int PRIMARY KEY CHECK (id = 1),"
+    " stale boolean NOT NULL)",
+    "INSERT INTO {s}.meeting_absence_cache VALUES (1, false) ON CONFLICT (id) DO NOTHING",
 )
 
 # One row per meeting opened in the batch, its seats packed into text the server splits:
@@ -109,6 +124,25 @@ COUNTS_SQL = (
     "  FROM {s}.meeting_attendance WHERE meeting_id = ANY(%(meetings)s) GROUP BY meeting_id) AS c"
     " WHERE m.id = c.meeting_id"
 )
+# The state table, exact again from the seats: each member's latest regular seat.
+STALE_SQL = "SELECT stale FROM {s}.meeting_absence_cache"
+MARK_STALE_SQL = (
+    "INSERT INTO {s}.meeting_absence_cache VALUES (1, %(stale)s)"
+    " ON CONFLICT (id) DO UPDATE SET stale = excluded.stale"
+    " WHERE meeting_absence_cache.stale <> excluded.stale"
+)
+CLEAR_STATES_SQL = "TRUNCATE {s}.meeting_absence_state"
+STATES_FROM_SEATS_SQL = (
+    "INSERT INTO {s}.meeting_absence_state SELECT DISTINCT ON (member_id) member_id, year,"
+    " month, held_on, meeting_id, streak FROM {s}.meeting_attendance WHERE kind = 'regular'"
+    " ORDER BY member_id, year DESC, month DESC, held_on DESC, meeting_id DESC"
+)
+STATE_COLUMNS = ("member_id", "year", "month", "held_on", "meeting_id", "streak")
+# Whether a replay's states still hold at a checkpoint past its last batch.
+TOPICS_BETWEEN_SQL = (
+    f"SELECT EXISTS (SELECT FROM {{s}}.{EVENTS_TABLE} WHERE notification_id > %(after)s"
+    " AND notification_id <= %(upto)s AND topic = ANY(%(topics)s))"
+)
 LOAD_STATE_SQL = (
     "SELECT member_id::text, year, month, held_on, meeting_id::text, streak"
     " FROM {s}.meeting_absence_state"
@@ -137,8 +171,14 @@ UPDATE {{s}}.meeting_attendance AS a SET streak = s.streak FROM streaks AS s
 WHERE a.meeting_id = s.meeting_id AND a.member_id = s.member_id AND a.streak <> s.streak
 RETURNING a.cell_id, a.year, a.month
 """
+# Per cell-month through the (cell_id, year, month) index: a join grouped by cell-month sorted
+# the whole ``meetings`` table at every batch of a replay.
 FACTS_SQL = (
-    "INSERT INTO {s}.meeting_cell_month SELECT m.cell_id, m.year, m.month,"
+    "INSERT INTO {s}.meeting_cell_month (cell_id, year, month, regular_held, on_time, late,"
+    " thematic_held, meetings_held, expected, present, excused, unexcused, rating, absent3,"
+    " position) SELECT k.cell_id, k.year, k.month, f.*, %(position)s"
+    " FROM unnest(%(cells)s::uuid[], %(years)s::int[], %(months)s::int[])"
+    "  AS k(cell_id, year, month) CROSS JOIN LATERAL (SELECT"
     " bool_or(m.kind = 'regular' AND m.held_on IS NOT NULL),"
     " bool_or(m.kind = 'regular' AND m.held_on IS NOT NULL AND NOT m.is_late),"
     " bool_or(m.kind = 'regular' AND m.held_on IS NOT NULL)"
@@ -152,11 +192,9 @@ FACTS_SQL = (
     " (array_agg(m.rating ORDER BY m.held_on DESC) FILTER (WHERE m.kind = 'regular'"
     "  AND m.rating IS NOT NULL))[1],"
     " (SELECT count(DISTINCT a.member_id) FROM {s}.meeting_attendance AS a"
-    "  WHERE a.cell_id = m.cell_id AND a.year = m.year AND a.month = m.month AND a.streak >= 3),"
-    " %(position)s"
-    " FROM {s}.meetings AS m JOIN unnest(%(cells)s::uuid[], %(years)s::int[], %(months)s::int[])"
-    "  AS k(cell_id, year, month) ON (m.cell_id, m.year, m.month) = (k.cell_id, k.year, k.month)"
-    " GROUP BY m.cell_id, m.year, m.month"
+    "  WHERE a.cell_id = k.cell_id AND a.year = k.year AND a.month = k.month AND a.streak >= 3)"
+    " FROM {s}.meetings AS m WHERE m.cell_id = k.cell_id AND m.year = k.year AND m.month = k.month"
+    " HAVING count(*) > 0) AS f"
     " ON CONFLICT (cell_id, year, month) DO UPDATE SET regular_held = excluded.regular_held,"
     " on_time = excluded.on_time, late = excluded.late, thematic_held = excluded.thematic_held,"
     " meetings_held = excluded.meetings_held, expected = excluded.expected,"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from array import array
 from datetime import date
 
-from projections.meetings_streaks import walk
+from projections.meetings_streaks import rewalk, walk
 
 
 def seats(members: str, marks: str) -> tuple[list[str], bytearray, array[int], bytearray]:
@@ -53,3 +53,28 @@ def test_members_at_one_meeting_with_one_streak_share_their_state():
     walk([(key(3, 3, "m3"), *mar)], states, set())
     assert states["a"] is states["c"]
     assert states["b"] is states["d"]
+
+
+def test_a_replay_walk_records_the_states_before_and_a_rewalk_starts_from_them():
+    december = key(12, 1, "m0", year=2024)
+    states = {"a": (december, 2), "b": (december, 0)}
+    feb, mar = seats("abc", "eue"), seats("abc", "uuu")
+    meetings = [(key(2, 3, "m2"), *feb), (key(3, 3, "m3"), *mar)]
+    before: dict = {}
+    walk(meetings, states, set(), before)
+    assert list(mar[2]) == [4, 2, 2]
+    assert before == {"a": (december, 2), "b": (december, 0), "c": None}
+    assert list(mar[3]) == [0, 0, 0]  # a replay marks no moves
+    # February's marks change for a and c (the next batch's marks): walked again from before.
+    feb[1][0], feb[1][2] = ord("p"), ord("u")
+    for member in "ac":
+        if before[member] is None:
+            states.pop(member)
+        else:
+            states[member] = before[member]
+    changed = rewalk(meetings, states, {"a", "c"})
+    assert list(feb[2]) == [0, 1, 1]
+    assert list(mar[2]) == [1, 2, 2]
+    assert sorted(changed) == [("m2", "a", 0), ("m3", "a", 1)]
+    assert states["a"] == (key(3, 3, "m3"), 1)
+    assert states["c"] == (key(3, 3, "m3"), 2)
