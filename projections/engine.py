@@ -310,9 +310,10 @@ def rebuild(
     waiting for a running worker to finish its batch); the replay then commits batch by batch,
     so an interrupted rebuild resumes where it stopped.
 
-    Indexes a projection names in ``deferred_indexes`` (only read by queries, never by its own
-    ``apply``) are dropped for the replay and built once at the end by ``install`` again: one
-    sort instead of millions of index insertions. ``install`` uses ``IF NOT EXISTS``, so an
+    Indexes a projection names in ``deferred_indexes`` (read by queries, and by its own
+    ``apply`` only on a rare path that stays correct, if slower, without them) are dropped for
+    the replay and built once at the end by ``install`` again: one sort instead of millions of
+    index insertions. ``install`` uses ``IF NOT EXISTS``, so an
     interrupted rebuild gets them back at the next process's first catch-up of the pair.
     """
     deferred: Sequence[str] = getattr(projection, "deferred_indexes", ())
