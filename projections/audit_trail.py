@@ -44,7 +44,7 @@ from projections.audit_sentences import (
     sentence,
 )
 from projections.base import StoredEventRow, table
-from projections.sets import copy_rows, drop_tables, run_ddl, upsert_rows
+from projections.sets import OwnTables, copy_rows, upsert_rows
 
 __all__ = [
     "AUDIT_CHAIN",
@@ -328,20 +328,16 @@ def _uuid(value: Any, known: dict[str, UUID]) -> UUID:
     return value if isinstance(value, UUID) else UUID(str(value))
 
 
-class AuditTrailProjection:
+class AuditTrailProjection(OwnTables):
     name = "audit_trail"
+    ddl = DDL
+    tables = TABLES
     deferred_indexes = ("audit_trail_time", "audit_trail_actor", "audit_trail_aggregate",
                         "audit_trail_unit", "audit_trail_kind")  # fmt: skip
     """Read by the inspectors' queries only; a rebuild builds them once at the end."""
 
     def __init__(self) -> None:
         self.topics = event_topics()
-
-    def install(self, conn: psycopg.Connection[Any], schema: str) -> None:
-        run_ddl(conn, schema, DDL)
-
-    def drop(self, conn: psycopg.Connection[Any], schema: str) -> None:
-        drop_tables(conn, schema, TABLES)
 
     def apply(
         self, conn: psycopg.Connection[Any], schema: str, events: Sequence[StoredEventRow]

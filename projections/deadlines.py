@@ -26,7 +26,7 @@ from eventsourcing.utils import get_topic
 from domain.admission import AdmissionCase
 from domain.member import Member
 from projections.base import StoredEventRow, decode, table
-from projections.sets import drop_tables, run_ddl, upsert_rows
+from projections.sets import OwnTables, upsert_rows
 
 NAME = "deadlines"
 TABLES = ("deadline_items", "deadline_subjects", "deadline_noted", "deadline_steps")
@@ -277,15 +277,11 @@ class _Batch:
         upsert_rows(conn, schema, "deadline_steps", STEP_COLUMNS, ["source_id", "kind"], rows)
 
 
-class DeadlinesProjection:
+class DeadlinesProjection(OwnTables):
     name = NAME
+    ddl = DDL
+    tables = TABLES
     topics = TOPICS
-
-    def install(self, conn: psycopg.Connection[Any], schema: str) -> None:
-        run_ddl(conn, schema, DDL)
-
-    def drop(self, conn: psycopg.Connection[Any], schema: str) -> None:
-        drop_tables(conn, schema, TABLES)
 
     def apply(
         self, conn: psycopg.Connection[Any], schema: str, events: Sequence[StoredEventRow]

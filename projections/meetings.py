@@ -49,7 +49,7 @@ from projections import meetings_streaks as streaks
 from projections.base import StoredEventRow
 from projections.meetings_sql import DDL, TABLES
 from projections.meetings_streaks import Carried, ReplayState, array_literal
-from projections.sets import Patches, copy_rows, drop_tables, run_ddl, run_sql, update_rows
+from projections.sets import OwnTables, Patches, copy_rows, run_sql, update_rows
 
 __all__ = ["MEETINGS", "MeetingsProjection", "array_literal"]
 
@@ -202,8 +202,10 @@ class Seats:
         )
 
 
-class MeetingsProjection:
+class MeetingsProjection(OwnTables):
     name = "meetings"
+    ddl = DDL
+    tables = TABLES
     topics: tuple[str, ...] = (SCHEDULED, RESCHEDULED, OPENED, MARKED, CORRECTED, ASSESSED, CLOSED)
     # Half the cost of writing a replay's seats. Only RECOMPUTE_SQL reads it, for the few
     # members recomputed in full; a replay's batches rarely have any (a batch boundary between
@@ -214,12 +216,6 @@ class MeetingsProjection:
         # Per thread: a worker thread applying batches of the same province must not see the
         # state of a replay running in another thread.
         self._local = threading.local()
-
-    def install(self, conn: psycopg.Connection[Any], schema: str) -> None:
-        run_ddl(conn, schema, DDL)
-
-    def drop(self, conn: psycopg.Connection[Any], schema: str) -> None:
-        drop_tables(conn, schema, TABLES)
 
     @contextmanager
     def replaying(self, schema: str) -> Iterator[None]:

@@ -27,7 +27,7 @@ from eventsourcing.utils import get_topic
 
 from domain.org_unit import OrgUnit
 from projections.base import StoredEventRow, decode, table
-from projections.sets import copy_rows, drop_tables, plain, run_ddl, update_rows
+from projections.sets import OwnTables, copy_rows, plain, update_rows
 
 TABLES = ("org_closure_history", "org_closure", "org_links", "org_units")
 FOUNDED = get_topic(OrgUnit.Founded)
@@ -84,15 +84,11 @@ MOVE_SQL = (
 )
 
 
-class OrgTreeProjection:
+class OrgTreeProjection(OwnTables):
     name = "org_tree"
+    ddl = DDL
+    tables = TABLES
     topics: tuple[str, ...] = (FOUNDED, MOVED, DISSOLVED, RENAMED, WINDOW)
-
-    def install(self, conn: psycopg.Connection[Any], schema: str) -> None:
-        run_ddl(conn, schema, DDL)
-
-    def drop(self, conn: psycopg.Connection[Any], schema: str) -> None:
-        drop_tables(conn, schema, TABLES)
 
     def apply(
         self, conn: psycopg.Connection[Any], schema: str, events: Sequence[StoredEventRow]

@@ -40,7 +40,7 @@ from projections import rollup_spans, tracking
 from projections.base import StoredEventRow
 from projections.meetings import MEETINGS
 from projections.rollups import NodeMonthSource
-from projections.sets import drop_tables, run_ddl, run_sql
+from projections.sets import OwnTables, run_sql
 
 TREE_TOPICS = frozenset(get_topic(e) for e in (OrgUnit.Founded, OrgUnit.Moved, OrgUnit.Dissolved))
 TABLES = ("rollup_node_month", "rollup_cell_spans", "rollup_state")
@@ -169,16 +169,12 @@ def ancestors(
     return rows
 
 
-class RollupProjection:
+class RollupProjection(OwnTables):
     name = "rollup"
+    ddl = DDL
+    tables = TABLES
     depends_on = ("org_tree", "meetings")
     topics: tuple[str, ...] = (*MEETINGS.topics, *sorted(TREE_TOPICS))
-
-    def install(self, conn: psycopg.Connection[Any], schema: str) -> None:
-        run_ddl(conn, schema, DDL)
-
-    def drop(self, conn: psycopg.Connection[Any], schema: str) -> None:
-        drop_tables(conn, schema, TABLES)
 
     def apply(
         self, conn: psycopg.Connection[Any], schema: str, events: Sequence[StoredEventRow]

@@ -23,7 +23,7 @@ from eventsourcing.utils import get_topic
 from domain.member import Member
 from domain.roster import CellRoster, Change
 from projections.base import StoredEventRow, decode, table
-from projections.sets import Patches, copy_rows, drop_tables, plain, run_ddl
+from projections.sets import OwnTables, Patches, copy_rows, plain
 
 TABLES = ("roster_changes", "rosters", "members")
 ENROLLED = get_topic(Member.Enrolled)
@@ -72,8 +72,10 @@ TYPES = {
 }
 
 
-class RosterProjection:
+class RosterProjection(OwnTables):
     name = "roster"
+    ddl = DDL
+    tables = TABLES
     deferred_indexes = ("members_cell", "roster_changes_cell", "roster_changes_member")
     """Read by queries only; a rebuild builds them once at the end."""
     topics: tuple[str, ...] = (
@@ -85,12 +87,6 @@ class RosterProjection:
         DEPARTED,
         CHANGED,
     )
-
-    def install(self, conn: psycopg.Connection[Any], schema: str) -> None:
-        run_ddl(conn, schema, DDL)
-
-    def drop(self, conn: psycopg.Connection[Any], schema: str) -> None:
-        drop_tables(conn, schema, TABLES)
 
     def apply(
         self, conn: psycopg.Connection[Any], schema: str, events: Sequence[StoredEventRow]

@@ -150,6 +150,21 @@ def run_sql(conn: psycopg.Connection[Any], schema: str, statement: str, **params
     return conn.execute(statement.replace("{s}", quoted).encode(), params or None)
 
 
+class OwnTables:
+    """``install`` and ``drop`` for a projection whose tables are its ``ddl`` templates."""
+
+    ddl: tuple[str, ...] = ()
+    """``CREATE … IF NOT EXISTS`` statements, ``{s}`` standing for the schema."""
+    tables: tuple[str, ...] = ()
+    """What a rebuild drops."""
+
+    def install(self, conn: psycopg.Connection[Any], schema: str) -> None:
+        run_ddl(conn, schema, self.ddl)
+
+    def drop(self, conn: psycopg.Connection[Any], schema: str) -> None:
+        drop_tables(conn, schema, self.tables)
+
+
 class Patches:
     """Field changes folded per row key in log order; flushed as one UPDATE per field set.
 

@@ -31,7 +31,7 @@ from domain.petition import Petition
 from domain.rotation import RotationSchedule
 from infra.readside import ReadSide, qualified
 from projections.base import StoredEventRow, decode, table
-from projections.sets import Column, drop_tables, run_ddl, update_rows, upsert_rows
+from projections.sets import Column, OwnTables, update_rows, upsert_rows
 
 TABLES = (
     "sup_plans",
@@ -231,8 +231,10 @@ class _Fold:
             conn.execute(statement, [*arrays, [self.increments[k] for k in keys]])
 
 
-class SupervisionProjection:
+class SupervisionProjection(OwnTables):
     name = "supervision"
+    ddl = DDL
+    tables = TABLES
     topics: tuple[str, ...] = tuple(
         get_topic(cls)
         for cls in (
@@ -258,12 +260,6 @@ class SupervisionProjection:
             R.TurnCarried,
         )
     )
-
-    def install(self, conn: psycopg.Connection[Any], schema: str) -> None:
-        run_ddl(conn, schema, DDL)
-
-    def drop(self, conn: psycopg.Connection[Any], schema: str) -> None:
-        drop_tables(conn, schema, TABLES)
 
     def apply(
         self, conn: psycopg.Connection[Any], schema: str, events: Sequence[StoredEventRow]
