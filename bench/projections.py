@@ -118,6 +118,8 @@ def _bench(container: Container, args: argparse.Namespace) -> int:
 
     out["views"] = asyncio.run(_views(container, schema))
     print(f"báo cáo theo cấp / per-level views: {out['views']}")
+    out["lists"] = asyncio.run(_lists(container, schema))
+    print(f"danh sách kiểm tra / inspection lists, province root: {out['lists']}")
     out["rollup_incremental"] = _rollup_incremental(db, schema)
     print(f"tổng hợp theo cấp, một thay đổi / rollup after one change: {out['rollup_incremental']}")
 
@@ -310,6 +312,32 @@ async def _views(container: Container, schema: str) -> dict[str, Any]:
         cuts = statistics.quantiles(samples, n=20)
         result[name] = {"p50_ms": round(statistics.median(samples), 1), "p95_ms": round(cuts[18], 1),
                         "children": len(view["children"])}  # fmt: skip
+    await readside.close()
+    return result
+
+
+async def _lists(container: Container, schema: str) -> dict[str, Any]:
+    """The first page (50 rows) of every inspection list at the province root, for the year
+    and for December: median ms of 5 calls after a warm-up."""
+    from projections import lists
+    from projections.registry import list_specs
+    from projections.rollups import ROOT_SQL, Period, qualify
+
+    readside = container.readside
+    root = (await readside.fetch(qualify(schema, ROOT_SQL)))[0]["id"]
+    result: dict[str, Any] = {}
+    for text in ("2025", "2025-12"):
+        period = Period.parse(text)
+        params = (root, period.first_day, period.last_day, AS_OF)
+        for spec in list_specs():
+            samples = []
+            for index in range(6):
+                began = time.perf_counter()
+                rows, _ = await lists.page(readside.fetch, schema, spec, params)
+                if index:
+                    samples.append((time.perf_counter() - began) * 1000)
+            result[f"{spec.name} {text}"] = {"rows": len(rows),
+                                             "median_ms": round(statistics.median(samples), 1)}  # fmt: skip
     await readside.close()
     return result
 

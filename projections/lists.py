@@ -126,22 +126,23 @@ KEM_TWICE = ListSpec(
         Column("first_period", "Kỳ Kém thứ nhất", "First Kém month"),
         Column("period", "Kỳ Kém thứ hai", "Second Kém month"),
     ),
+    # The cell's previous held regular meeting is one backward step on the primary key: a
+    # window over every cell's history, joined back, took minutes at the province root.
     sql=CELL_MONTHS
     + """
-, rated AS (
-  SELECT f.cell_id, f.year, f.month, f.rating,
-         lag(f.rating) OVER w AS previous_rating,
-         lag(make_date(f.year, f.month, 1)) OVER w AS previous_month
-  FROM {s}.meeting_cell_month AS f
-  WHERE f.regular_held AND f.cell_id IN (SELECT cell_id FROM cells)
-  WINDOW w AS (PARTITION BY f.cell_id ORDER BY f.year, f.month)
-)
 SELECT c.cell_id::text || ':' || to_char(c.first_day, 'YYYY-MM') AS key, c.cell_name,
        coalesce(c.parent_name, '') AS parent_name,
-       to_char(r.previous_month, 'YYYY-MM') AS first_period,
+       to_char(previous.first_day, 'YYYY-MM') AS first_period,
        to_char(c.first_day, 'YYYY-MM') AS period
-FROM cells AS c JOIN rated AS r ON (r.cell_id, r.year, r.month) = (c.cell_id, c.year, c.month)
-WHERE r.rating = 'kem' AND r.previous_rating = 'kem'""",
+FROM cells AS c
+JOIN {s}.meeting_cell_month AS f ON f.cell_id = c.cell_id AND f.year = c.year
+ AND f.month = c.month AND f.regular_held AND f.rating = 'kem'
+JOIN LATERAL (
+  SELECT p.rating, make_date(p.year, p.month, 1) AS first_day
+  FROM {s}.meeting_cell_month AS p
+  WHERE p.cell_id = c.cell_id AND p.regular_held AND (p.year, p.month) < (c.year, c.month)
+  ORDER BY p.year DESC, p.month DESC LIMIT 1
+) AS previous ON previous.rating = 'kem'""",
     key="key",
     search="cell_name",
     sorts=("cell_name", "period", "parent_name"),
