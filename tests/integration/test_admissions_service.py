@@ -79,78 +79,67 @@ def vote(app, cell, members, day, kind, subject, votes_for, against=0):
     return meeting.id, motion_id
 
 
-def admitted(app) -> tuple[UUID, UUID, list[UUID], UUID]:
+def ready_for_vote(
+    app,
+    full_name: str,
+    gender: str,
+    education: Education,
+    basis: IntroductionBasis,
+    days: list[date],
+) -> tuple[UUID, UUID, list[UUID]]:
+    """A case opened in a new cell and taken up to the cell's vote: course certificate, every
+    dossier item and two introducers, on ``days`` (opened, certified, filed, introduced)."""
     cell, members = setup_cell(app)
+    opened, certified, filed, introduced = days
     case, _ = svc.open_case(
         app,
         ADMIN,
-        full_name="Vũ Thị Mai",
+        full_name=full_name,
         birth_date=date(2000, 9, 9),
-        gender="nu",
-        education=Education.HIGHER,
+        gender=gender,
+        education=education,
         special_area=False,
         cell_id=cell,
-        opened_on=date(2024, 1, 8),
+        opened_on=opened,
     )
-    svc.certify_course(app, ADMIN, case.id, "GCN-1", date(2024, 1, 20))
+    svc.certify_course(app, ADMIN, case.id, "GCN-1", certified)
     for item in DossierItem:
-        svc.file_dossier_item(app, ADMIN, case.id, item, date(2024, 2, 1))
+        svc.file_dossier_item(app, ADMIN, case.id, item, filed)
     for introducer in members[:2]:
-        svc.assign_introducer(
-            app,
-            ADMIN,
-            case.id,
-            introducer,
-            IntroductionBasis.STUDY,
-            date(2020, 1, 1),
-            date(2024, 2, 5),
-        )
+        svc.assign_introducer(app, ADMIN, case.id, introducer, basis, date(2020, 1, 1), introduced)
+    return case.id, cell, members
+
+
+def admitted(app) -> tuple[UUID, UUID, list[UUID], UUID]:
+    case_id, cell, members = ready_for_vote(
+        app, "Vũ Thị Mai", "nu", Education.HIGHER, IntroductionBasis.STUDY,
+        [date(2024, 1, 8), date(2024, 1, 20), date(2024, 2, 1), date(2024, 2, 5)],
+    )  # fmt: skip
     svc.record_cell_vote(
         app,
         ADMIN,
-        case.id,
-        *vote(app, cell, members, date(2024, 3, 4), MotionKind.ADMISSION, case.id, 2),
+        case_id,
+        *vote(app, cell, members, date(2024, 3, 4), MotionKind.ADMISSION, case_id, 2),
     )
-    svc.record_decision(app, ADMIN, case.id, "12-QĐ", date(2024, 4, 1), date(2024, 4, 2))
-    done, _ = svc.hold_ceremony(app, ADMIN, case.id, date(2024, 4, 15), members[2])
-    return case.id, cell, members, done.member_id
+    svc.record_decision(app, ADMIN, case_id, "12-QĐ", date(2024, 4, 1), date(2024, 4, 2))
+    done, _ = svc.hold_ceremony(app, ADMIN, case_id, date(2024, 4, 15), members[2])
+    return case_id, cell, members, done.member_id
 
 
 def test_votes_come_from_the_meeting_and_a_mismatch_is_refused(app):
-    cell, members = setup_cell(app)
-    case, _ = svc.open_case(
-        app,
-        ADMIN,
-        full_name="Ngô Văn Nam",
-        birth_date=date(2000, 9, 9),
-        gender="nam",
-        education=Education.LOWER_SECONDARY,
-        special_area=False,
-        cell_id=cell,
-        opened_on=date(2024, 1, 8),
-    )
-    svc.certify_course(app, ADMIN, case.id, "GCN-1", date(2024, 1, 20))
-    for item in DossierItem:
-        svc.file_dossier_item(app, ADMIN, case.id, item, date(2024, 2, 1))
-    for introducer in members[:2]:
-        svc.assign_introducer(
-            app,
-            ADMIN,
-            case.id,
-            introducer,
-            IntroductionBasis.WORK,
-            date(2020, 1, 1),
-            date(2024, 2, 5),
-        )
+    case_id, cell, members = ready_for_vote(
+        app, "Ngô Văn Nam", "nam", Education.LOWER_SECONDARY, IntroductionBasis.WORK,
+        [date(2024, 1, 8), date(2024, 1, 20), date(2024, 2, 1), date(2024, 2, 5)],
+    )  # fmt: skip
     other = uuid4()
     with pytest.raises(MotionDoesNotMatch):
         svc.record_cell_vote(
             app,
             ADMIN,
-            case.id,
+            case_id,
             *vote(app, cell, members, date(2024, 3, 4), MotionKind.ADMISSION, other, 3),
         )
-    reloaded = svc.load_case(app, case.id)
+    reloaded = svc.load_case(app, case_id)
     assert reloaded.cell_vote_on is None
     assert len(reloaded.introducers) == 2
 
@@ -218,38 +207,17 @@ def test_deadline_items_follow_the_case_ceremony_and_recognition_decision(app, d
             rows = conn.execute(query.replace("$3::int", "3"), {"until": until}).fetchall()
         return [(r[0], r[5], r[6]) for r in rows]
 
-    cell, members = setup_cell(app)
-    case, _ = svc.open_case(
-        app,
-        ADMIN,
-        full_name="Lý Thị Hoa",
-        birth_date=date(2000, 9, 9),
-        gender="nu",
-        education=Education.HIGHER,
-        special_area=False,
-        cell_id=cell,
-        opened_on=date(2025, 12, 1),
-    )
-    svc.certify_course(app, ADMIN, case.id, "GCN-1", date(2025, 12, 2))
-    for item in DossierItem:
-        svc.file_dossier_item(app, ADMIN, case.id, item, date(2025, 12, 3))
-    for introducer in members[:2]:
-        svc.assign_introducer(
-            app,
-            ADMIN,
-            case.id,
-            introducer,
-            IntroductionBasis.WORK,
-            date(2020, 1, 1),
-            date(2025, 12, 4),
-        )
-    cited = vote(app, cell, members, date(2025, 12, 5), MotionKind.ADMISSION, case.id, 3)
-    svc.record_cell_vote(app, ADMIN, case.id, *cited)
-    svc.record_decision(app, ADMIN, case.id, "1-QĐ", date(2026, 1, 28), date(2026, 1, 30))
+    case_id, cell, members = ready_for_vote(
+        app, "Lý Thị Hoa", "nu", Education.HIGHER, IntroductionBasis.WORK,
+        [date(2025, 12, 1), date(2025, 12, 2), date(2025, 12, 3), date(2025, 12, 4)],
+    )  # fmt: skip
+    cited = vote(app, cell, members, date(2025, 12, 5), MotionKind.ADMISSION, case_id, 3)
+    svc.record_cell_vote(app, ADMIN, case_id, *cited)
+    svc.record_decision(app, ADMIN, case_id, "1-QĐ", date(2026, 1, 28), date(2026, 1, 30))
     # 30 working days from 30 Jan 2026 run over Tết: the ceremony is due on 20 March.
     assert items(date(2026, 3, 19)) == []
     assert items(date(2026, 3, 20)) == [("ceremony", date(2026, 1, 30), date(2026, 3, 20))]
-    done, _ = svc.hold_ceremony(app, ADMIN, case.id, date(2026, 3, 20), members[2])
+    done, _ = svc.hold_ceremony(app, ADMIN, case_id, date(2026, 3, 20), members[2])
     assert [i[0] for i in items(date(2027, 12, 31))] == ["recognition_vote"]
     cited = vote(
         app,
@@ -260,5 +228,5 @@ def test_deadline_items_follow_the_case_ceremony_and_recognition_decision(app, d
         done.member_id,
         3,
     )
-    svc.record_recognition_vote(app, ADMIN, case.id, *cited)
+    svc.record_recognition_vote(app, ADMIN, case_id, *cited)
     assert [i[0] for i in items(date(2027, 12, 31))] == ["recognition_decision"]
