@@ -19,7 +19,6 @@ from domain.base import SYSTEM
 from domain.org_unit import Level, OrgUnit
 from domain.user import Role
 from infra.application import TenantApplication
-from infra.bootstrap import schema_parts
 from infra.db_roles import (
     drop_tenant_role,
     fetch_as_tenant,
@@ -28,9 +27,10 @@ from infra.db_roles import (
 )
 from infra.readside import ReadSide
 from infra.tenancy import Tenant, provision
-from services import auth
-from services.security.ratelimit import LoginThrottle
-from services.security.tokens import TokenSigner
+from services.bootstrap import schema_parts
+from services.identity import auth
+from services.identity.ratelimit import LoginThrottle
+from services.identity.tokens import TokenSigner
 from tests.conftest import drop_tenant, new_slug
 
 pytestmark = pytest.mark.integration
