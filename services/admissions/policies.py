@@ -1,8 +1,4 @@
-"""Route policies of admissions (kết nạp đảng viên): who may call each route and which org unit it touches.
-
-Joined with every other feature's table in :mod:`services.policies`; a route missing from them
-is refused at run time and fails ``tests/e2e/test_authorization_matrix.py``.
-"""
+"""Who may move an admission case (kết nạp đảng viên) along, and read it and the deadlines."""
 
 from __future__ import annotations
 

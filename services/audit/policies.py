@@ -1,19 +1,9 @@
-"""Route policies of audit (kiểm tra): who may call each route and which org unit it touches.
-
-Joined with every other feature's table in :mod:`services.policies`; a route missing from them
-is refused at run time and fails ``tests/e2e/test_authorization_matrix.py``.
-"""
+"""The audit trail, seals and aggregates as of a point: administrators, inspectors, auditors."""
 
 from __future__ import annotations
 
 from domain.user import Role
-from services.security.policy import (
-    ADMIN,
-    PolicyTable,
-    T,
-    allow,
-    unit_in_query,
-)
+from services.security.policy import ADMIN, PolicyTable, T, allow, unit_in_query
 
 POLICIES: PolicyTable = {
     # audit (kiểm tra, giám sát): the trail within the subtree asked about or the caller's own;

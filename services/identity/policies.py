@@ -1,19 +1,8 @@
-"""Route policies of identity (sign-in, users): who may call each route and which org unit it touches.
-
-Joined with every other feature's table in :mod:`services.policies`; a route missing from them
-is refused at run time and fails ``tests/e2e/test_authorization_matrix.py``.
-"""
+"""Sign-in is open (rate-limited); each account sees its own; the administrator manages users."""
 
 from __future__ import annotations
 
-from services.security.policy import (
-    ADMIN,
-    ALL_ROLES,
-    Policy,
-    PolicyTable,
-    T,
-    allow,
-)
+from services.security.policy import ADMIN, ALL_ROLES, Policy, PolicyTable, T, allow
 
 POLICIES: PolicyTable = {
     # identity

@@ -1,8 +1,4 @@
-"""Route policies of meetings (sinh hoạt chi bộ): who may call each route and which org unit it touches.
-
-Joined with every other feature's table in :mod:`services.policies`; a route missing from them
-is refused at run time and fails ``tests/e2e/test_authorization_matrix.py``.
-"""
+"""Who may schedule, run, correct and read a cell's meetings (sinh hoạt chi bộ), by route."""
 
 from __future__ import annotations
 

@@ -1,8 +1,4 @@
-"""Route policies of org units, members and the life of a membership: who may call each route and which org unit it touches.
-
-Joined with every other feature's table in :mod:`services.policies`; a route missing from them
-is refused at run time and fails ``tests/e2e/test_authorization_matrix.py``.
-"""
+"""Who may shape the org tree and keep the member records, from enrolment to departure."""
 
 from __future__ import annotations
 

@@ -1,18 +1,8 @@
-"""Route policies of per-level views and inspection lists: who may call each route and which org unit it touches.
-
-Joined with every other feature's table in :mod:`services.policies`; a route missing from them
-is refused at run time and fails ``tests/e2e/test_authorization_matrix.py``.
-"""
+"""The per-level views and inspection lists: readers, within the subtree asked about."""
 
 from __future__ import annotations
 
-from services.security.policy import (
-    READERS,
-    PolicyTable,
-    T,
-    allow,
-    unit_in_query,
-)
+from services.security.policy import READERS, PolicyTable, T, allow, unit_in_query
 
 SCOPE_OR_QUERY = (unit_in_query("unit_id", default_to_scope=True),)
 """Views that show the ``unit_id`` asked for, or else the caller's own scope unit."""
