@@ -13,7 +13,7 @@ from uuid import UUID, uuid4
 from eventsourcing.application import AggregateNotFoundError
 
 from domain.admission import AdmissionCase, MotionFacts
-from domain.admission_errors import (
+from domain.admission_values import (
     DossierItem,
     Education,
     IntroducingOrganisation,

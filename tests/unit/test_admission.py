@@ -14,22 +14,24 @@ from domain.admission_errors import (
     ApplicantTooYoung,
     CaseClosed,
     CeremonyOverdueNeedsApproval,
-    DossierItem,
-    Education,
     EducationInsufficient,
     IntroducerNotOfficialMember,
     IntroducerTooShortTogether,
-    IntroducingOrganisation,
-    IntroductionBasis,
     IntroductionBasisNotAllowed,
     MentorNotOfficialMember,
     MotionDoesNotMatch,
     NoStandingForStep,
     RecognitionBeforeProbationEnds,
-    RecognitionOutcome,
     StepMissing,
     TooManyIntroducers,
     VoteBelowTwoThirds,
+)
+from domain.admission_values import (
+    DossierItem,
+    Education,
+    IntroducingOrganisation,
+    IntroductionBasis,
+    RecognitionOutcome,
 )
 from domain.base import Actor
 from domain.calendar import WEEKENDS_ONLY

@@ -6,12 +6,10 @@ from uuid import uuid4
 
 import pytest
 
-from domain.meeting_rules import (
+from domain.meeting_errors import (
     ApplicantAlreadyOnRoster,
     AttendanceIncomplete,
-    AttendanceMark,
     DuplicateMotionForPerson,
-    MeetingKind,
     MeetingNotClosed,
     MinutesAlreadyApproved,
     MinutesNotRecorded,
@@ -25,6 +23,7 @@ from domain.meeting_rules import (
     SubjectIsNotProbationary,
     VotingMethodMismatch,
 )
+from domain.meeting_values import AttendanceMark, MeetingKind
 from domain.voting import (
     AbsentMemberCannotVote,
     MemberAlreadyVoted,
@@ -309,7 +308,7 @@ def test_corrections_need_a_closed_meeting_and_a_reason():
         meeting.correct_minutes("X", "Lý do", BY)
     meeting, officials, _ = closed_with_tally(3)
     from domain.base import InvalidValue
-    from domain.meeting_rules import AttendanceEntry
+    from domain.meeting_values import AttendanceEntry
 
     entry = AttendanceEntry(officials[0], AttendanceMark.EXCUSED, "Ốm")
     with pytest.raises(InvalidValue):
