@@ -45,6 +45,7 @@ from domain.calendar import months_of_age
 from domain.member import MemberStatus
 from domain.roster import Standing
 from domain.rules import RuleSet
+from domain.voting import MotionKind, MotionResult, Threshold, passes
 
 
 def require_role(by: Actor, roles: frozenset[str], step_vi: str, step_en: str) -> None:
@@ -142,16 +143,20 @@ def not_before(day: date, earlier: date, field: str) -> None:
 
 
 def motion_fits(
-    motion: MotionFacts, kind: str, subject_id: UUID, cell_id: UUID, require_passed: bool = True
+    motion: MotionFacts,
+    kind: MotionKind,
+    subject_id: UUID,
+    cell_id: UUID,
+    require_passed: bool = True,
 ) -> None:
     problems = []
-    if motion.kind != kind:
-        problems.append(("loại biểu quyết không đúng", f"the motion is not a {kind} motion"))
+    if motion.kind is not kind:
+        problems.append(("loại biểu quyết không đúng", f"the motion is not a {kind.value} motion"))
     if motion.subject_id != subject_id:
         problems.append(("biểu quyết về người khác", "the motion is about someone else"))
     if motion.cell_id != cell_id:
         problems.append(("cuộc họp của chi bộ khác", "the meeting is of another cell"))
-    if require_passed and not motion.passed:
+    if require_passed and motion.result is not MotionResult.PASSED:
         problems.append(("biểu quyết không được thông qua", "the motion did not pass"))
     if problems:
         raise MotionDoesNotMatch(
@@ -162,7 +167,7 @@ def motion_fits(
 
 
 def two_thirds(rule_set: RuleSet, votes_for: int, base: int, base_vi: str) -> None:
-    if not rule_set.reaches_two_thirds(votes_for, base):
+    if not passes(Threshold.TWO_THIRDS, votes_for, base, rule_set):
         raise VoteBelowTwoThirds(
             f"Chỉ {votes_for}/{base} tán thành, chưa đủ 2/3 {base_vi}",
             f"only {votes_for} of {base} in favour: two thirds are required",
@@ -232,7 +237,7 @@ def cell_vote(case: AdmissionState, motion: MotionFacts, rule_set: RuleSet) -> N
         raise missing("Chưa có đủ người giới thiệu", "the introducers are missing", 4)
     if case.cell_vote_on is not None:
         raise StepAlreadyDone("Chi bộ đã biểu quyết kết nạp", "the cell has already voted")
-    motion_fits(motion, "admission", case.id, case.cell_id)
+    motion_fits(motion, MotionKind.ADMISSION, case.id, case.cell_id)
     not_before(motion.held_on, max(case.dossier.values()), "held_on")
     age(case.birth_date, motion.held_on, rule_set)
     check_counts(motion.votes_for, motion.official_members, "votes_for", motion.votes_against)
@@ -296,9 +301,9 @@ def recognition_outcome(
     rule_set: RuleSet, votes_for: int, votes_against: int, base: int, earlier_votes: int
 ) -> RecognitionOutcome:
     """Two thirds either way decide; after the set number of inconclusive votes, the superior."""
-    if rule_set.reaches_two_thirds(votes_for, base):
+    if passes(Threshold.TWO_THIRDS, votes_for, base, rule_set):
         return RecognitionOutcome.PROPOSE_RECOGNITION
-    if rule_set.reaches_two_thirds(votes_against, base):
+    if passes(Threshold.TWO_THIRDS, votes_against, base, rule_set):
         return RecognitionOutcome.PROPOSE_REMOVAL
     if earlier_votes + 1 >= rule_set.inconclusive_votes_before_superior:
         return RecognitionOutcome.ESCALATED
@@ -316,7 +321,7 @@ def recognition_vote(
             "Chi bộ đã có kết quả biểu quyết; chờ quyết định của cấp ủy",
             "the cell's vote is conclusive; the committee's decision is awaited",
         )
-    motion_fits(motion, "recognition", case.member_id, case.cell_id, require_passed=False)
+    motion_fits(motion, MotionKind.RECOGNITION, case.member_id, case.cell_id, require_passed=False)
     if motion.held_on < case.probation_ends_on:
         raise RecognitionBeforeProbationEnds(
             f"Chưa hết 12 tháng dự bị (hết ngày {case.probation_ends_on:%d/%m/%Y})",

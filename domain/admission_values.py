@@ -11,6 +11,8 @@ from datetime import date
 from enum import Enum
 from uuid import NAMESPACE_URL, UUID, uuid5
 
+from domain.voting import MotionKind, MotionResult
+
 
 class Education(str, Enum):
     """Highest schooling of the applicant (trình độ học vấn)."""
@@ -73,14 +75,15 @@ class MotionFacts:
     motion_id: UUID
     cell_id: UUID
     held_on: date
-    kind: str
-    """``admission`` or ``recognition`` (domain.voting.MotionKind values)."""
-    subject_id: UUID
-    passed: bool
+    kind: MotionKind
+    subject_id: UUID | None
+    result: MotionResult | None
+    """``None`` while the motion is not decided."""
     votes_for: int
     votes_against: int
     official_members: int
-    """The legal base: the cell's official members on the day (Charter art. 10.5)."""
+    """The legal base the meeting stored: the cell's official members on the day, less the
+    exclusions of the two-thirds base (Charter art. 9.5, art. 4)."""
 
 
 def member_id_for(case_id: UUID) -> UUID:

@@ -28,6 +28,7 @@ from domain.org_unit import MeetingWindow
 from domain.province import QualityThresholds
 from domain.quality import QualityScores, Rating, rate
 from domain.roster import Standing
+from domain.rules import RULES, RuleBook
 from domain.voting import Motion, MotionKind, MotionResult, RosterEntry, VoteChoice, VotingMethod
 
 __all__ = ["AttendanceMark", "Meeting", "MeetingKind", "Motion", "MotionKind", "MotionResult"]
@@ -313,11 +314,11 @@ class Meeting(MeetingState, ChiboAggregate):
         vote.ballot(self, motion, member_id)
         self._record(self.BallotCast, by, motion_id=motion_id, member_id=member_id, choice=choice)
 
-    def count_ballots(self, motion_id: UUID, by: Actor) -> MotionResult:
+    def count_ballots(self, motion_id: UUID, by: Actor, rules: RuleBook = RULES) -> MotionResult:
         """Close a roll-call vote and decide on its ballots."""
         motion = vote.open_motion(self, motion_id, VotingMethod.ROLL_CALL)
         vote.has_ballots(motion)
-        return self._decide(motion, VotingMethod.ROLL_CALL, motion.count_ballots(), by)
+        return self._decide(motion, VotingMethod.ROLL_CALL, motion.count_ballots(), by, rules)
 
     def record_tally(
         self,
@@ -327,16 +328,23 @@ class Meeting(MeetingState, ChiboAggregate):
         against: int,
         abstain: int,
         by: Actor,
+        rules: RuleBook = RULES,
     ) -> MotionResult:
         """A whole count at once: show of hands or a counted secret ballot."""
         vote.tally(self, votes_for, against, abstain, method)
         motion = vote.open_motion(self, motion_id, method)
-        return self._decide(motion, method, (votes_for, against, abstain), by)
+        return self._decide(motion, method, (votes_for, against, abstain), by, rules)
 
     def _decide(
-        self, motion: Motion, method: VotingMethod, counts: tuple[int, int, int], by: Actor
+        self,
+        motion: Motion,
+        method: VotingMethod,
+        counts: tuple[int, int, int],
+        by: Actor,
+        rules: RuleBook,
     ) -> MotionResult:
-        facts = vote.decision(self, motion, method, counts)
+        """Judged on the legal base by the thresholds of the rule set in force that day."""
+        facts = vote.decision(self, motion, method, counts, rules)
         self._record(self.MotionDecided, by, **facts)
         return facts["result"]
 
@@ -376,10 +384,18 @@ class Meeting(MeetingState, ChiboAggregate):
         self._record(self.AttendanceCorrected, by, entries=fixed, reason=reason)
 
     def correct_tally(
-        self, motion_id: UUID, votes_for: int, against: int, abstain: int, reason: str, by: Actor
+        self,
+        motion_id: UUID,
+        votes_for: int,
+        against: int,
+        abstain: int,
+        reason: str,
+        by: Actor,
+        rules: RuleBook = RULES,
     ) -> MotionResult:
         """Fix a miscounted vote; the result is judged again on the base stored at the vote."""
-        facts = vote.tally_correction(self, motion_id, (votes_for, against, abstain), reason)
+        counts = (votes_for, against, abstain)
+        facts = vote.tally_correction(self, motion_id, counts, reason, rules)
         self._record(self.TallyCorrected, by, **facts)
         return facts["result"]
 

@@ -33,6 +33,7 @@ from domain.meeting_errors import (
 from domain.meeting_state import MeetingState
 from domain.meeting_values import MeetingKind
 from domain.member import MemberStatus
+from domain.rules import RuleBook, RuleSet
 from domain.voting import (
     MemberAlreadyVoted,
     Motion,
@@ -195,13 +196,23 @@ def base_for(m: MeetingState, kind: MotionKind) -> int:
     return majority_base(m.roster.values(), m.present, m.excused)
 
 
+def rule_set_of(m: MeetingState, rules: RuleBook) -> RuleSet:
+    """The rule set in force on the day the meeting was held (opened)."""
+    assert m.held_on is not None  # in_progress() or a decided motion means it was opened
+    return rules.in_force(m.held_on)
+
+
 def decision(
-    m: MeetingState, motion: Motion, method: VotingMethod, counts: tuple[int, int, int]
+    m: MeetingState,
+    motion: Motion,
+    method: VotingMethod,
+    counts: tuple[int, int, int],
+    rules: RuleBook,
 ) -> Decision:
     """The facts of ``Meeting.MotionDecided``: counts, the legal base and the result."""
     votes_for, against, abstain = counts
     base = base_for(m, motion.kind)
-    result, required = decide(motion.kind, votes_for, base)
+    result, required = decide(motion.kind, votes_for, base, rule_set_of(m, rules))
     return {
         "motion_id": motion.id,
         "method": method,
@@ -215,7 +226,7 @@ def decision(
 
 
 def tally_correction(
-    m: MeetingState, motion_id: UUID, counts: tuple[int, int, int], reason: str
+    m: MeetingState, motion_id: UUID, counts: tuple[int, int, int], reason: str, rules: RuleBook
 ) -> TallyCorrection:
     """The facts of ``Meeting.TallyCorrected``, judged again on the base stored at the vote."""
     reason = correction(m, reason)
@@ -223,7 +234,7 @@ def tally_correction(
     votes_for, against, abstain = counts
     tally(m, votes_for, against, abstain)
     changes_something(counts != (found.votes_for, found.against, found.abstain))
-    result, _ = decide(found.kind, votes_for, found.base or 0)
+    result, _ = decide(found.kind, votes_for, found.base or 0, rule_set_of(m, rules))
     return {
         "motion_id": motion_id,
         "votes_for": votes_for,

@@ -24,6 +24,7 @@ from domain.meeting_errors import (
     VotingMethodMismatch,
 )
 from domain.meeting_values import AttendanceMark, MeetingKind
+from domain.rules import QD_294_2025
 from domain.voting import (
     AbsentMemberCannotVote,
     MemberAlreadyVoted,
@@ -64,7 +65,7 @@ def propose(meeting, kind=MotionKind.GENERAL, subject=None):
     ],
 )
 def test_required_votes_are_more_than_half_or_at_least_two_thirds(kind, base, required):
-    assert required_votes(kind, base) == required
+    assert required_votes(kind.threshold, base, QD_294_2025) == required
 
 
 # -- who may vote ---------------------------------------------------------------------------
