@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from domain.meeting import Meeting, MeetingKind, MotionKind
-from domain.meeting_rules import AttendanceEntry, AttendanceMark
+from domain.meeting_values import AttendanceEntry, AttendanceMark
 from domain.member import MemberStatus
 from domain.province import QualityThresholds
 from domain.quality import QualityScores

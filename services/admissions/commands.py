@@ -13,7 +13,7 @@ from uuid import UUID, uuid4
 from eventsourcing.application import AggregateNotFoundError
 
 from domain.admission import AdmissionCase, MotionFacts
-from domain.admission_errors import (
+from domain.admission_values import (
     DossierItem,
     Education,
     IntroducingOrganisation,
@@ -79,15 +79,14 @@ def motion_facts(app: TenantApplication, meeting_id: UUID, motion_id: UUID) -> M
             meeting_id=str(meeting_id),
             motion_id=str(motion_id),
         )
-    result = getattr(motion.result, "value", None)
     return MotionFacts(
         meeting_id=meeting_id,
         motion_id=motion_id,
         cell_id=meeting.cell_id,
         held_on=meeting.held_on,
-        kind=motion.kind.value,
-        subject_id=motion.subject_id or UUID(int=0),
-        passed=result == "passed",
+        kind=motion.kind,
+        subject_id=motion.subject_id,
+        result=motion.result,
         votes_for=motion.votes_for,
         votes_against=motion.against,
         official_members=motion.base or 0,

@@ -8,7 +8,7 @@ from uuid import UUID
 
 import msgspec
 
-from domain.admission_errors import (
+from domain.admission_values import (
     DossierItem,
     Education,
     IntroducingOrganisation,

@@ -12,7 +12,7 @@ from uuid import UUID, uuid4
 
 from domain.base import SYSTEM
 from domain.meeting import Meeting
-from domain.meeting_rules import AttendanceEntry, AttendanceMark, MeetingKind
+from domain.meeting_values import AttendanceEntry, AttendanceMark, MeetingKind
 from domain.province import ProvinceSettings
 from domain.quality import QualityScores
 from domain.roster import CellRoster

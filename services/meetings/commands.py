@@ -15,7 +15,7 @@ from uuid import UUID, uuid4
 from domain import lifecycle
 from domain.base import Actor, NotFound
 from domain.meeting import Meeting
-from domain.meeting_rules import AttendanceEntry, MeetingKind
+from domain.meeting_values import AttendanceEntry, MeetingKind
 from domain.member import Member
 from domain.org_unit import OrgUnit
 from domain.quality import QualityScores, Rating

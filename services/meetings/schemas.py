@@ -9,7 +9,7 @@ from uuid import UUID
 import msgspec
 
 from domain.meeting import Meeting
-from domain.meeting_rules import AttendanceEntry, AttendanceMark, MeetingKind
+from domain.meeting_values import AttendanceEntry, AttendanceMark, MeetingKind
 from domain.quality import QualityScores, Rating
 from domain.voting import MotionKind, MotionResult, VoteChoice, VotingMethod
 

@@ -13,7 +13,8 @@ from eventsourcing.application import AggregateNotFoundError
 
 from domain.base import Actor
 from domain.meeting import MeetingKind
-from domain.meeting_rules import AttendanceMark, MeetingNotClosed
+from domain.meeting_errors import MeetingNotClosed
+from domain.meeting_values import AttendanceMark
 from domain.member import Member
 from domain.roster import Change
 from domain.rotation import RotationSchedule, schedule_id

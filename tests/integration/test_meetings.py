@@ -9,7 +9,7 @@ from eventsourcing.persistence import IntegrityError
 
 from domain.base import Actor
 from domain.meeting import Meeting
-from domain.meeting_rules import AttendanceEntry, AttendanceMark, MeetingKind
+from domain.meeting_values import AttendanceEntry, AttendanceMark, MeetingKind
 from domain.member import DepartureReason, MemberStatus
 from domain.org_unit import Level, MeetingWindow
 from domain.province import Province, ProvinceSettings, QualityThresholds

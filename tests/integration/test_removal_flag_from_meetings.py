@@ -9,7 +9,7 @@ import pytest
 
 from domain.base import Actor
 from domain.lifecycle import removal_flag
-from domain.meeting_rules import AttendanceEntry, AttendanceMark, MeetingKind
+from domain.meeting_values import AttendanceEntry, AttendanceMark, MeetingKind
 from domain.member import Member, MemberStatus
 from domain.org_unit import Level
 from domain.voting import MotionKind, VotingMethod

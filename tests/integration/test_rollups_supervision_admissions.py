@@ -47,10 +47,10 @@ import asyncpg
 import pytest
 from psycopg import sql
 
-from domain.admission_errors import DossierItem, Education, IntroductionBasis
+from domain.admission_values import DossierItem, Education, IntroductionBasis
 from domain.attendance_plan import Assignee, AssigneeRole
 from domain.base import Actor
-from domain.meeting_rules import AttendanceEntry, AttendanceMark, MeetingKind
+from domain.meeting_values import AttendanceEntry, AttendanceMark, MeetingKind
 from domain.member import MemberStatus
 from domain.org_unit import Level
 from domain.petition import CompetentLevel

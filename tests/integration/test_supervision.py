@@ -12,7 +12,8 @@ from psycopg import sql
 from domain.attendance_plan import Assignee, AssigneeRole
 from domain.base import Actor
 from domain.meeting import Meeting, MeetingKind
-from domain.meeting_rules import AttendanceEntry, AttendanceMark, MeetingIsClosed
+from domain.meeting_errors import MeetingIsClosed
+from domain.meeting_values import AttendanceEntry, AttendanceMark
 from domain.member import DepartureReason, MemberStatus
 from domain.org_unit import Level
 from domain.petition import CompetentLevel
