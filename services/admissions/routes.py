@@ -20,7 +20,6 @@ from services.admissions import commands as svc
 from services.admissions.schemas import (
     AssignIntroducer,
     CaseView,
-    CaseWritten,
     Ceremony,
     CertifyCourse,
     CiteMotion,
@@ -35,6 +34,7 @@ from services.admissions.schemas import (
     RecognitionDecision,
 )
 from services.context import Ctx, container_of
+from services.written import Written, written
 
 T = "/api/v1/t/{tenant:str}"
 BASE = T + "/admissions"
@@ -45,11 +45,6 @@ ROUTES: list[Any] = []
 def route(handler: Any) -> Any:
     ROUTES.append(handler)
     return handler
-
-
-def written(done: tuple[AdmissionCase, int], **extra: Any) -> CaseWritten:
-    case, position = done
-    return CaseWritten(id=case.id, version=case.version, position=position, **extra)
 
 
 def stage(case: AdmissionCase) -> int:
@@ -90,7 +85,7 @@ def case_view(case: AdmissionCase) -> CaseView:
 
 @route
 @post(BASE, sync_to_thread=True, summary="Lập hồ sơ kết nạp / open an admission case (step 1)")
-def open_case(ctx: Ctx, data: JSONBody[OpenCase]) -> CaseWritten:
+def open_case(ctx: Ctx, data: JSONBody[OpenCase]) -> Written:
     return written(
         svc.open_case(
             ctx.app,
@@ -116,7 +111,7 @@ def get_case(ctx: Ctx, case_id: FromPath[UUID]) -> CaseView:
 @post(
     ONE + "/course", sync_to_thread=True, summary="Giấy chứng nhận lớp nhận thức về Đảng (step 2)"
 )
-def certify_course(ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[CertifyCourse]) -> CaseWritten:
+def certify_course(ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[CertifyCourse]) -> Written:
     return written(
         svc.certify_course(
             ctx.app,
@@ -131,7 +126,7 @@ def certify_course(ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[CertifyCour
 
 @route
 @post(ONE + "/dossier", sync_to_thread=True, summary="Đơn, lý lịch, thẩm tra lý lịch (step 3)")
-def file_dossier(ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[FileDossierItem]) -> CaseWritten:
+def file_dossier(ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[FileDossierItem]) -> Written:
     return written(
         svc.file_dossier_item(
             ctx.app, ctx.actor, case_id, data.item, data.on, data.expected_version
@@ -143,7 +138,7 @@ def file_dossier(ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[FileDossierIt
 @post(ONE + "/introducers", sync_to_thread=True, summary="Người giới thiệu (step 4)")
 def assign_introducer(
     ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[AssignIntroducer]
-) -> CaseWritten:
+) -> Written:
     return written(
         svc.assign_introducer(
             ctx.app,
@@ -167,7 +162,7 @@ def assign_introducer(
 )
 def introduce_by_organisation(
     ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[IntroduceByOrganisation]
-) -> CaseWritten:
+) -> Written:
     return written(
         svc.introduce_by_organisation(
             ctx.app,
@@ -183,7 +178,7 @@ def introduce_by_organisation(
 
 @route
 @post(ONE + "/cell-vote", sync_to_thread=True, summary="Chi bộ biểu quyết kết nạp (step 5)")
-def cell_vote(ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[CiteMotion]) -> CaseWritten:
+def cell_vote(ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[CiteMotion]) -> Written:
     return written(
         svc.record_cell_vote(
             ctx.app, ctx.actor, case_id, data.meeting_id, data.motion_id, data.expected_version
@@ -193,7 +188,7 @@ def cell_vote(ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[CiteMotion]) -> 
 
 @route
 @post(ONE + "/committee-vote", sync_to_thread=True, summary="Đảng ủy cơ sở biểu quyết (step 6)")
-def committee_vote(ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[CommitteeVote]) -> CaseWritten:
+def committee_vote(ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[CommitteeVote]) -> Written:
     return written(
         svc.record_committee_vote(
             ctx.app,
@@ -209,7 +204,7 @@ def committee_vote(ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[CommitteeVo
 
 @route
 @post(ONE + "/decision", sync_to_thread=True, summary="Quyết định kết nạp (step 7)")
-def decision(ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[Decision]) -> CaseWritten:
+def decision(ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[Decision]) -> Written:
     return written(
         svc.record_decision(
             ctx.app,
@@ -225,7 +220,7 @@ def decision(ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[Decision]) -> Cas
 
 @route
 @post(ONE + "/ceremony", sync_to_thread=True, summary="Lễ kết nạp (step 8)")
-def ceremony(ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[Ceremony]) -> CaseWritten:
+def ceremony(ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[Ceremony]) -> Written:
     done = svc.hold_ceremony(
         ctx.app,
         ctx.actor,
@@ -240,7 +235,7 @@ def ceremony(ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[Ceremony]) -> Cas
 
 @route
 @post(ONE + "/recognition-vote", sync_to_thread=True, summary="Chi bộ xét công nhận (step 10)")
-def recognition_vote(ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[CiteMotion]) -> CaseWritten:
+def recognition_vote(ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[CiteMotion]) -> Written:
     done = svc.record_recognition_vote(
         ctx.app, ctx.actor, case_id, data.meeting_id, data.motion_id, data.expected_version
     )
@@ -253,7 +248,7 @@ def recognition_vote(ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[CiteMotio
 )
 def recognition_decision(
     ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[RecognitionDecision]
-) -> CaseWritten:
+) -> Written:
     done = svc.record_recognition_decision(
         ctx.app,
         ctx.actor,
@@ -268,7 +263,7 @@ def recognition_decision(
 
 @route
 @post(ONE + "/close", sync_to_thread=True, summary="Dừng hồ sơ / close the case")
-def close_case(ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[CloseCase]) -> CaseWritten:
+def close_case(ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[CloseCase]) -> Written:
     return written(
         svc.close_case(ctx.app, ctx.actor, case_id, data.on, data.reason, data.expected_version)
     )

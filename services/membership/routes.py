@@ -34,14 +34,10 @@ from services.membership.schemas import (
     SetMeetingWindow,
     TransferMember,
     UnitView,
-    Written,
 )
+from services.written import Written, written
 
 BASE = "/api/v1/t/{tenant:str}"
-
-
-def written(aggregate: Any, position: int) -> Written:
-    return Written(id=aggregate.id, version=aggregate.version, position=position)
 
 
 def unit_view(unit: OrgUnit) -> UnitView:
@@ -80,7 +76,7 @@ def found_unit(ctx: Ctx, data: JSONBody[FoundUnit]) -> Written:
     unit, position = org.found_unit(
         ctx.app, ctx.actor, data.name, data.level, data.founded_on, data.parent_id
     )
-    return written(unit, position)
+    return written((unit, position))
 
 
 @get(f"{BASE}/units/{{unit_id:uuid}}", sync_to_thread=True, summary="Xem tổ chức / a unit")
@@ -91,7 +87,7 @@ def get_unit(ctx: Ctx, unit_id: FromPath[UUID]) -> UnitView:
 @post(f"{BASE}/units/{{unit_id:uuid}}/rename", sync_to_thread=True, summary="Đổi tên / rename")
 def rename_unit(ctx: Ctx, unit_id: FromPath[UUID], data: JSONBody[RenameUnit]) -> Written:
     unit, position = org.rename_unit(ctx.app, ctx.actor, unit_id, data.name, data.expected_version)
-    return written(unit, position)
+    return written((unit, position))
 
 
 @post(f"{BASE}/units/{{unit_id:uuid}}/move", sync_to_thread=True, summary="Chuyển / move a unit")
@@ -99,7 +95,7 @@ def move_unit(ctx: Ctx, unit_id: FromPath[UUID], data: JSONBody[MoveUnit]) -> Wr
     unit, position = org.move_unit(
         ctx.app, ctx.actor, unit_id, data.new_parent_id, data.moved_on, data.expected_version
     )
-    return written(unit, position)
+    return written((unit, position))
 
 
 @post(f"{BASE}/units/{{unit_id:uuid}}/dissolve", sync_to_thread=True, summary="Giải thể / dissolve")
@@ -107,7 +103,7 @@ def dissolve_unit(ctx: Ctx, unit_id: FromPath[UUID], data: JSONBody[DissolveUnit
     unit, position = org.dissolve_unit(
         ctx.app, ctx.actor, unit_id, data.dissolved_on, data.reason, data.expected_version
     )
-    return written(unit, position)
+    return written((unit, position))
 
 
 @post(
@@ -132,7 +128,7 @@ def set_meeting_window(
     unit, position = org.set_meeting_window(
         ctx.app, ctx.actor, unit_id, window, data.expected_version
     )
-    return written(unit, position)
+    return written((unit, position))
 
 
 @get(
@@ -171,7 +167,7 @@ def enrol_member(ctx: Ctx, data: JSONBody[EnrolMember]) -> Written:
         official_on=data.official_on,
         joined_cell_on=data.joined_cell_on,
     )
-    return written(member, position)
+    return written((member, position))
 
 
 @get(f"{BASE}/members/{{member_id:uuid}}", sync_to_thread=True, summary="Xem đảng viên / a member")
@@ -188,7 +184,7 @@ def transfer_member(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[Transfer
     member, position = org.transfer_member(
         ctx.app, ctx.actor, member_id, data.to_cell_id, data.on, data.expected_version
     )
-    return written(member, position)
+    return written((member, position))
 
 
 @post(
@@ -200,7 +196,7 @@ def exempt_member(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[ExemptMemb
     member, position = org.exempt_member(
         ctx.app, ctx.actor, member_id, data.start, data.end, data.reason, data.expected_version
     )
-    return written(member, position)
+    return written((member, position))
 
 
 @post(
@@ -212,7 +208,7 @@ def end_exemption(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[EndExempti
     member, position = org.end_exemption(
         ctx.app, ctx.actor, member_id, data.on, data.expected_version
     )
-    return written(member, position)
+    return written((member, position))
 
 
 @post(
@@ -224,7 +220,7 @@ def member_leaves(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[MemberLeav
     member, position = org.member_leaves(
         ctx.app, ctx.actor, member_id, data.reason, data.on, data.note, data.expected_version
     )
-    return written(member, position)
+    return written((member, position))
 
 
 ROUTES: list[Any] = [

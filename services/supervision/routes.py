@@ -45,10 +45,10 @@ from services.supervision.schemas import (
     RotationFigures,
     RotationView,
     TakeTurn,
-    Written,
     petition_view,
     plan_view,
 )
+from services.written import Written, written
 
 BASE = "/api/v1/t/{tenant:str}/supervision"
 PLAN = f"{BASE}/plans/{{plan_id:uuid}}"
@@ -60,10 +60,6 @@ ROUTES: list[Any] = []
 def route(handler: Any) -> Any:
     ROUTES.append(handler)
     return handler
-
-
-def written(aggregate: Any, position: int, **extra: Any) -> Written:
-    return Written(id=aggregate.id, version=aggregate.version, position=position, **extra)
 
 
 def assignee(data: AssigneeIn) -> Assignee:
@@ -83,7 +79,7 @@ def make_plan(ctx: Ctx, data: JSONBody[MakePlan]) -> Written:
     plan, position = attendance.make_plan(
         ctx.app, ctx.actor, data.committee_id, data.year, data.quarter, data.title
     )
-    return written(plan, position)
+    return written((plan, position))
 
 
 @route
@@ -108,7 +104,7 @@ def assign(ctx: Ctx, plan_id: FromPath[UUID], data: JSONBody[Assign]) -> Written
         data.month,
         data.expected_version,
     )
-    return written(plan, position, assignment_id=assignment_id)
+    return written((plan, position), assignment_id=assignment_id)
 
 
 @route
@@ -126,7 +122,7 @@ def reassign(
         data.reason,
         data.expected_version,
     )
-    return written(plan, position, assignment_id=assignment_id)
+    return written((plan, position), assignment_id=assignment_id)
 
 
 @route
@@ -137,7 +133,7 @@ def contact(
     plan, position = attendance.record_contact(
         ctx.app, ctx.actor, plan_id, assignment_id, data.contacted_on, data.note
     )
-    return written(plan, position, assignment_id=assignment_id)
+    return written((plan, position), assignment_id=assignment_id)
 
 
 @route
@@ -148,7 +144,7 @@ def missed(
     plan, position = attendance.record_missed(
         ctx.app, ctx.actor, plan_id, assignment_id, data.reason
     )
-    return written(plan, position, assignment_id=assignment_id)
+    return written((plan, position), assignment_id=assignment_id)
 
 
 @route
@@ -162,7 +158,7 @@ def attend(ctx: Ctx, plan_id: FromPath[UUID], data: JSONBody[Attend]) -> Written
         assignee(data.assignee) if data.assignee else None,
         data.assignment_id,
     )
-    return written(plan, position, assignment_id=settled)
+    return written((plan, position), assignment_id=settled)
 
 
 @route
@@ -180,7 +176,7 @@ def report(
         data.quality_impression,
         [petition_input(p) for p in data.petitions],
     )
-    return written(plan, position, assignment_id=assignment_id, petition_ids=ids)
+    return written((plan, position), assignment_id=assignment_id, petition_ids=ids)
 
 
 # -- petitions ------------------------------------------------------------------------------
@@ -192,7 +188,7 @@ def raise_petition(ctx: Ctx, data: JSONBody[RaisePetition]) -> Written:
     p, position = petitions.raise_at_meeting(
         ctx.app, ctx.actor, data.meeting_id, petition_input(data)
     )
-    return written(p, position)
+    return written((p, position))
 
 
 @route
@@ -207,7 +203,7 @@ def get_petition(
 @post(f"{PETITION}/forward", sync_to_thread=True, summary="Chuyển cấp có thẩm quyền / forward")
 def forward(ctx: Ctx, petition_id: FromPath[UUID], data: JSONBody[OnDay]) -> Written:
     p, position = petitions.forward(ctx.app, ctx.actor, petition_id, data.on, data.expected_version)
-    return written(p, position)
+    return written((p, position))
 
 
 @route
@@ -216,14 +212,14 @@ def reclassify(ctx: Ctx, petition_id: FromPath[UUID], data: JSONBody[Reclassify]
     p, position = petitions.reclassify(
         ctx.app, ctx.actor, petition_id, data.competent_level, data.reason
     )
-    return written(p, position)
+    return written((p, position))
 
 
 @route
 @post(f"{PETITION}/accept", sync_to_thread=True, summary="Nhận giải quyết / accept")
 def accept(ctx: Ctx, petition_id: FromPath[UUID], data: JSONBody[OnDay]) -> Written:
     p, position = petitions.accept(ctx.app, ctx.actor, petition_id, data.on)
-    return written(p, position)
+    return written((p, position))
 
 
 @route
@@ -232,14 +228,14 @@ def resolve(ctx: Ctx, petition_id: FromPath[UUID], data: JSONBody[Resolve]) -> W
     p, position = petitions.resolve(
         ctx.app, ctx.actor, petition_id, data.response, data.document_ref, data.on
     )
-    return written(p, position)
+    return written((p, position))
 
 
 @route
 @post(f"{PETITION}/answer", sync_to_thread=True, summary="Trả lời chi bộ / answer back to the cell")
 def answer(ctx: Ctx, petition_id: FromPath[UUID], data: JSONBody[OnDay]) -> Written:
     p, position = petitions.answer_back(ctx.app, ctx.actor, petition_id, data.on)
-    return written(p, position)
+    return written((p, position))
 
 
 @route
@@ -248,7 +244,7 @@ def reopen(ctx: Ctx, petition_id: FromPath[UUID], data: JSONBody[Reopen]) -> Wri
     p, position = petitions.reopen(
         ctx.app, ctx.actor, petition_id, data.cell_id, data.reason, data.on
     )
-    return written(p, position)
+    return written((p, position))
 
 
 # -- rotation -------------------------------------------------------------------------------
@@ -262,7 +258,7 @@ def reopen(ctx: Ctx, petition_id: FromPath[UUID], data: JSONBody[Reopen]) -> Wri
 )
 def take_turn(ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[TakeTurn]) -> Written:
     schedule, position = rotation.take_turn(ctx.app, ctx.actor, meeting_id, data.member_id)
-    return written(schedule, position)
+    return written((schedule, position))
 
 
 @route
@@ -273,7 +269,7 @@ def take_turn(ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[TakeTurn]) ->
 )
 def settle_turns(ctx: Ctx, meeting_id: FromPath[UUID]) -> Written:
     schedule, position = rotation.settle_turns(ctx.app, ctx.actor, meeting_id)
-    return written(schedule, position)
+    return written((schedule, position))
 
 
 @route
