@@ -53,3 +53,12 @@ def written(done: tuple[Any, ...], **outcome: Any) -> Written:
     aggregate: Versioned = done[0]
     position: int = done[-1]
     return Written(id=aggregate.id, version=aggregate.version, position=position, **outcome)
+
+
+def arguments(body: msgspec.Struct) -> dict[str, Any]:
+    """A command body's fields as the command's keyword arguments: the wire names are the
+    command's parameter names, and the body's ``expected_version`` is its ``expected``."""
+    given = msgspec.structs.asdict(body)
+    if "expected_version" in given:
+        given["expected"] = given.pop("expected_version")
+    return given

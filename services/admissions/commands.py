@@ -135,6 +135,7 @@ def step(
 def certify_course(
     app: TenantApplication,
     by: Actor,
+    *,
     case_id: UUID,
     certificate_no: str,
     completed_on: date,
@@ -148,6 +149,7 @@ def certify_course(
 def file_dossier_item(
     app: TenantApplication,
     by: Actor,
+    *,
     case_id: UUID,
     item: DossierItem,
     on: date,
@@ -159,6 +161,7 @@ def file_dossier_item(
 def assign_introducer(
     app: TenantApplication,
     by: Actor,
+    *,
     case_id: UUID,
     member_id: UUID,
     basis: IntroductionBasis,
@@ -176,6 +179,7 @@ def assign_introducer(
 def introduce_by_organisation(
     app: TenantApplication,
     by: Actor,
+    *,
     case_id: UUID,
     organisation: IntroducingOrganisation,
     resolution_no: str,
@@ -193,6 +197,7 @@ def introduce_by_organisation(
 def record_cell_vote(
     app: TenantApplication,
     by: Actor,
+    *,
     case_id: UUID,
     meeting_id: UUID,
     motion_id: UUID,
@@ -206,6 +211,7 @@ def record_cell_vote(
 def record_committee_vote(
     app: TenantApplication,
     by: Actor,
+    *,
     case_id: UUID,
     on: date,
     votes_for: int,
@@ -223,6 +229,7 @@ def record_committee_vote(
 def record_decision(
     app: TenantApplication,
     by: Actor,
+    *,
     case_id: UUID,
     number: str,
     decided_on: date,
@@ -241,6 +248,7 @@ def record_decision(
 def hold_ceremony(
     app: TenantApplication,
     by: Actor,
+    *,
     case_id: UUID,
     on: date,
     mentor_id: UUID,
@@ -272,6 +280,7 @@ def hold_ceremony(
 def record_recognition_vote(
     app: TenantApplication,
     by: Actor,
+    *,
     case_id: UUID,
     meeting_id: UUID,
     motion_id: UUID,
@@ -285,6 +294,7 @@ def record_recognition_vote(
 def record_recognition_decision(
     app: TenantApplication,
     by: Actor,
+    *,
     case_id: UUID,
     number: str,
     decided_on: date,
@@ -309,6 +319,7 @@ def record_recognition_decision(
 def close_case(
     app: TenantApplication,
     by: Actor,
+    *,
     case_id: UUID,
     on: date,
     reason: str,

@@ -116,10 +116,10 @@ def certify_course(ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[CertifyCour
         svc.certify_course(
             ctx.app,
             ctx.actor,
-            case_id,
-            data.certificate_no,
-            data.completed_on,
-            data.expected_version,
+            case_id=case_id,
+            certificate_no=data.certificate_no,
+            completed_on=data.completed_on,
+            expected=data.expected_version,
         )
     )
 
@@ -129,7 +129,12 @@ def certify_course(ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[CertifyCour
 def file_dossier(ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[FileDossierItem]) -> Written:
     return written(
         svc.file_dossier_item(
-            ctx.app, ctx.actor, case_id, data.item, data.on, data.expected_version
+            ctx.app,
+            ctx.actor,
+            case_id=case_id,
+            item=data.item,
+            on=data.on,
+            expected=data.expected_version,
         )
     )
 
@@ -143,13 +148,13 @@ def assign_introducer(
         svc.assign_introducer(
             ctx.app,
             ctx.actor,
-            case_id,
-            data.member_id,
-            data.basis,
-            data.together_since,
-            data.on,
-            data.replaces,
-            data.expected_version,
+            case_id=case_id,
+            member_id=data.member_id,
+            basis=data.basis,
+            together_since=data.together_since,
+            on=data.on,
+            replaces=data.replaces,
+            expected=data.expected_version,
         )
     )
 
@@ -167,11 +172,11 @@ def introduce_by_organisation(
         svc.introduce_by_organisation(
             ctx.app,
             ctx.actor,
-            case_id,
-            data.organisation,
-            data.resolution_no,
-            data.on,
-            data.expected_version,
+            case_id=case_id,
+            organisation=data.organisation,
+            resolution_no=data.resolution_no,
+            on=data.on,
+            expected=data.expected_version,
         )
     )
 
@@ -181,7 +186,12 @@ def introduce_by_organisation(
 def cell_vote(ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[CiteMotion]) -> Written:
     return written(
         svc.record_cell_vote(
-            ctx.app, ctx.actor, case_id, data.meeting_id, data.motion_id, data.expected_version
+            ctx.app,
+            ctx.actor,
+            case_id=case_id,
+            meeting_id=data.meeting_id,
+            motion_id=data.motion_id,
+            expected=data.expected_version,
         )
     )
 
@@ -193,11 +203,11 @@ def committee_vote(ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[CommitteeVo
         svc.record_committee_vote(
             ctx.app,
             ctx.actor,
-            case_id,
-            data.on,
-            data.votes_for,
-            data.committee_members,
-            data.expected_version,
+            case_id=case_id,
+            on=data.on,
+            votes_for=data.votes_for,
+            committee_members=data.committee_members,
+            expected=data.expected_version,
         )
     )
 
@@ -209,11 +219,11 @@ def decision(ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[Decision]) -> Wri
         svc.record_decision(
             ctx.app,
             ctx.actor,
-            case_id,
-            data.number,
-            data.decided_on,
-            data.received_on or data.decided_on,
-            data.expected_version,
+            case_id=case_id,
+            number=data.number,
+            decided_on=data.decided_on,
+            received_on=data.received_on or data.decided_on,
+            expected=data.expected_version,
         )
     )
 
@@ -224,11 +234,11 @@ def ceremony(ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[Ceremony]) -> Wri
     done = svc.hold_ceremony(
         ctx.app,
         ctx.actor,
-        case_id,
-        data.on,
-        data.mentor_id,
-        data.late_approval,
-        data.expected_version,
+        case_id=case_id,
+        on=data.on,
+        mentor_id=data.mentor_id,
+        late_approval=data.late_approval,
+        expected=data.expected_version,
     )
     return written(done, member_id=done[0].member_id)
 
@@ -237,7 +247,12 @@ def ceremony(ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[Ceremony]) -> Wri
 @post(ONE + "/recognition-vote", sync_to_thread=True, summary="Chi bộ xét công nhận (step 10)")
 def recognition_vote(ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[CiteMotion]) -> Written:
     done = svc.record_recognition_vote(
-        ctx.app, ctx.actor, case_id, data.meeting_id, data.motion_id, data.expected_version
+        ctx.app,
+        ctx.actor,
+        case_id=case_id,
+        meeting_id=data.meeting_id,
+        motion_id=data.motion_id,
+        expected=data.expected_version,
     )
     return written(done, outcome=done[0].recognition_votes[-1][1])
 
@@ -252,11 +267,11 @@ def recognition_decision(
     done = svc.record_recognition_decision(
         ctx.app,
         ctx.actor,
-        case_id,
-        data.number,
-        data.decided_on,
-        data.recognised,
-        data.expected_version,
+        case_id=case_id,
+        number=data.number,
+        decided_on=data.decided_on,
+        recognised=data.recognised,
+        expected=data.expected_version,
     )
     return written(done, official_on=done[0].probation_ends_on if data.recognised else None)
 
@@ -265,7 +280,14 @@ def recognition_decision(
 @post(ONE + "/close", sync_to_thread=True, summary="Dừng hồ sơ / close the case")
 def close_case(ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[CloseCase]) -> Written:
     return written(
-        svc.close_case(ctx.app, ctx.actor, case_id, data.on, data.reason, data.expected_version)
+        svc.close_case(
+            ctx.app,
+            ctx.actor,
+            case_id=case_id,
+            on=data.on,
+            reason=data.reason,
+            expected=data.expected_version,
+        )
     )
 
 

@@ -97,12 +97,12 @@ def create_user(ctx: Ctx, data: JSONBody[CreateUser]) -> UserView:
     account, position = auth.create_user(
         ctx.app,
         ctx.actor,
-        data.username,
-        data.password,
-        data.role,
-        data.scope_unit_id,
-        data.member_id,
-        data.display_name,
+        username=data.username,
+        password=data.password,
+        role=data.role,
+        scope_unit_id=data.scope_unit_id,
+        member_id=data.member_id,
+        display_name=data.display_name,
     )
     return user_view(account, position)
 
@@ -112,14 +112,19 @@ def create_user(ctx: Ctx, data: JSONBody[CreateUser]) -> UserView:
 )
 def grant_role(ctx: Ctx, user_id: FromPath[UUID], data: JSONBody[GrantRole]) -> UserView:
     account, position = auth.grant_role(
-        ctx.app, ctx.actor, user_id, data.role, data.scope_unit_id, data.member_id
+        ctx.app,
+        ctx.actor,
+        user_id=user_id,
+        role=data.role,
+        scope_unit_id=data.scope_unit_id,
+        member_id=data.member_id,
     )
     return user_view(account, position)
 
 
 @post(f"{BASE}/users/{{user_id:uuid}}/unlock", sync_to_thread=True, summary="Mở khóa / unlock")
 def unlock_user(ctx: Ctx, user_id: FromPath[UUID]) -> UserView:
-    account, position = auth.unlock(ctx.app, ctx.actor, user_id)
+    account, position = auth.unlock(ctx.app, ctx.actor, user_id=user_id)
     return user_view(account, position)
 
 

@@ -74,7 +74,12 @@ def get_meeting(ctx: Ctx, meeting_id: FromPath[UUID]) -> MeetingView:
 def reschedule(ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[Reschedule]) -> Written:
     return written(
         meetings.reschedule(
-            ctx.app, ctx.actor, meeting_id, data.scheduled_at, data.place, data.expected_version
+            ctx.app,
+            ctx.actor,
+            meeting_id=meeting_id,
+            at=data.scheduled_at,
+            place=data.place,
+            expected=data.expected_version,
         )
     )
 
@@ -85,11 +90,11 @@ def open_meeting(ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[OpenMeetin
         meetings.open_meeting(
             ctx.app,
             ctx.actor,
-            meeting_id,
-            data.started_at,
-            data.chair_id,
-            data.secretary_id,
-            data.expected_version,
+            meeting_id=meeting_id,
+            started_at=data.started_at,
+            chair_id=data.chair_id,
+            secretary_id=data.secretary_id,
+            expected=data.expected_version,
         )
     )
 
@@ -100,7 +105,13 @@ def mark_attendance(
 ) -> Written:
     entries = attendance_entries(data.entries)
     return written(
-        meetings.mark_attendance(ctx.app, ctx.actor, meeting_id, entries, data.expected_version)
+        meetings.mark_attendance(
+            ctx.app,
+            ctx.actor,
+            meeting_id=meeting_id,
+            entries=entries,
+            expected=data.expected_version,
+        )
     )
 
 
@@ -109,12 +120,12 @@ def add_guest(ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[AddGuest]) ->
     result = meetings.add_guest(
         ctx.app,
         ctx.actor,
-        meeting_id,
-        data.name,
-        data.position,
-        data.is_superior,
-        data.assignee_id,
-        data.expected_version,
+        meeting_id=meeting_id,
+        name=data.name,
+        position=data.position,
+        is_superior=data.is_superior,
+        assignee_id=data.assignee_id,
+        expected=data.expected_version,
     )
     return written(result, guest_id=result[1])
 
@@ -123,7 +134,12 @@ def add_guest(ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[AddGuest]) ->
 def record_opinion(ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[RecordOpinion]) -> Written:
     return written(
         meetings.record_opinion(
-            ctx.app, ctx.actor, meeting_id, data.speaker_id, data.topic, data.expected_version
+            ctx.app,
+            ctx.actor,
+            meeting_id=meeting_id,
+            speaker_id=data.speaker_id,
+            topic=data.topic,
+            expected=data.expected_version,
         )
     )
 
@@ -138,7 +154,11 @@ def record_self_criticism(
 ) -> Written:
     return written(
         meetings.record_self_criticism(
-            ctx.app, ctx.actor, meeting_id, data.member_id, data.expected_version
+            ctx.app,
+            ctx.actor,
+            meeting_id=meeting_id,
+            member_id=data.member_id,
+            expected=data.expected_version,
         )
     )
 
@@ -148,11 +168,11 @@ def propose_motion(ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[ProposeM
     result = meetings.propose_motion(
         ctx.app,
         ctx.actor,
-        meeting_id,
-        data.kind,
-        data.title,
-        data.subject_id,
-        data.expected_version,
+        meeting_id=meeting_id,
+        kind=data.kind,
+        title=data.title,
+        subject_id=data.subject_id,
+        expected=data.expected_version,
     )
     return written(result, motion_id=result[1])
 
@@ -164,11 +184,11 @@ def cast_ballot(
     result = meetings.cast_ballot(
         ctx.app,
         ctx.actor,
-        meeting_id,
-        motion_id,
-        data.member_id,
-        data.choice,
-        data.expected_version,
+        meeting_id=meeting_id,
+        motion_id=motion_id,
+        member_id=data.member_id,
+        choice=data.choice,
+        expected=data.expected_version,
     )
     return written(result, motion_id=motion_id)
 
@@ -178,7 +198,11 @@ def count_ballots(
     ctx: Ctx, meeting_id: FromPath[UUID], motion_id: FromPath[UUID], data: JSONBody[CountBallots]
 ) -> Written:
     result = meetings.count_ballots(
-        ctx.app, ctx.actor, meeting_id, motion_id, data.expected_version
+        ctx.app,
+        ctx.actor,
+        meeting_id=meeting_id,
+        motion_id=motion_id,
+        expected=data.expected_version,
     )
     return written(result, motion_id=motion_id, result=result[1])
 
@@ -194,11 +218,11 @@ def record_tally(
     result = meetings.record_tally(
         ctx.app,
         ctx.actor,
-        meeting_id,
-        motion_id,
-        data.method,
-        (data.votes_for, data.against, data.abstain),
-        data.expected_version,
+        meeting_id=meeting_id,
+        motion_id=motion_id,
+        method=data.method,
+        counts=(data.votes_for, data.against, data.abstain),
+        expected=data.expected_version,
     )
     return written(result, motion_id=motion_id, result=result[1])
 
@@ -206,14 +230,24 @@ def record_tally(
 @post(ONE + "/minutes", sync_to_thread=True, summary="Biên bản / record the minutes")
 def record_minutes(ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[RecordMinutes]) -> Written:
     return written(
-        meetings.record_minutes(ctx.app, ctx.actor, meeting_id, data.text, data.expected_version)
+        meetings.record_minutes(
+            ctx.app,
+            ctx.actor,
+            meeting_id=meeting_id,
+            text=data.text,
+            expected=data.expected_version,
+        )
     )
 
 
 @post(ONE + "/quality", sync_to_thread=True, summary="Đánh giá chất lượng / assess quality")
 def assess_quality(ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[AssessQuality]) -> Written:
     result = meetings.assess_quality(
-        ctx.app, ctx.actor, meeting_id, quality_scores(data), data.expected_version
+        ctx.app,
+        ctx.actor,
+        meeting_id=meeting_id,
+        scores=quality_scores(data),
+        expected=data.expected_version,
     )
     return written(result, rating=result[1])
 
@@ -222,7 +256,12 @@ def assess_quality(ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[AssessQu
 def collect_dues(ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[CollectDues]) -> Written:
     return written(
         meetings.collect_dues(
-            ctx.app, ctx.actor, meeting_id, data.total_vnd, data.payer_ids, data.expected_version
+            ctx.app,
+            ctx.actor,
+            meeting_id=meeting_id,
+            total_vnd=data.total_vnd,
+            payer_ids=data.payer_ids,
+            expected=data.expected_version,
         )
     )
 
@@ -230,7 +269,13 @@ def collect_dues(ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[CollectDue
 @post(ONE + "/close", sync_to_thread=True, summary="Bế mạc / close the meeting")
 def close(ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[CloseMeeting]) -> Written:
     return written(
-        meetings.close(ctx.app, ctx.actor, meeting_id, data.ended_at, data.expected_version)
+        meetings.close(
+            ctx.app,
+            ctx.actor,
+            meeting_id=meeting_id,
+            ended_at=data.ended_at,
+            expected=data.expected_version,
+        )
     )
 
 
@@ -242,10 +287,10 @@ def correct_attendance(
         meetings.correct_attendance(
             ctx.app,
             ctx.actor,
-            meeting_id,
-            attendance_entries(data.entries),
-            data.reason,
-            data.expected_version,
+            meeting_id=meeting_id,
+            entries=attendance_entries(data.entries),
+            reason=data.reason,
+            expected=data.expected_version,
         )
     )
 
@@ -257,11 +302,11 @@ def correct_tally(
     result = meetings.correct_tally(
         ctx.app,
         ctx.actor,
-        meeting_id,
-        motion_id,
-        (data.votes_for, data.against, data.abstain),
-        data.reason,
-        data.expected_version,
+        meeting_id=meeting_id,
+        motion_id=motion_id,
+        counts=(data.votes_for, data.against, data.abstain),
+        reason=data.reason,
+        expected=data.expected_version,
     )
     return written(result, motion_id=motion_id, result=result[1])
 
@@ -272,7 +317,12 @@ def correct_minutes(
 ) -> Written:
     return written(
         meetings.correct_minutes(
-            ctx.app, ctx.actor, meeting_id, data.text, data.reason, data.expected_version
+            ctx.app,
+            ctx.actor,
+            meeting_id=meeting_id,
+            text=data.text,
+            reason=data.reason,
+            expected=data.expected_version,
         )
     )
 
@@ -283,11 +333,11 @@ def correct_dues(ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[CorrectDue
         meetings.correct_dues(
             ctx.app,
             ctx.actor,
-            meeting_id,
-            data.total_vnd,
-            data.payer_ids,
-            data.reason,
-            data.expected_version,
+            meeting_id=meeting_id,
+            total_vnd=data.total_vnd,
+            payer_ids=data.payer_ids,
+            reason=data.reason,
+            expected=data.expected_version,
         )
     )
 

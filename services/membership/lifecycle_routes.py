@@ -37,7 +37,14 @@ def route(handler: Any) -> Any:
 @post(ONE + "/suspend", sync_to_thread=True, summary="Đình chỉ sinh hoạt / suspend")
 def suspend(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[Suspend]) -> Written:
     return written(
-        svc.suspend(ctx.app, ctx.actor, member_id, data.start, data.reason, data.expected_version)
+        svc.suspend(
+            ctx.app,
+            ctx.actor,
+            member_id=member_id,
+            start=data.start,
+            reason=data.reason,
+            expected=data.expected_version,
+        )
     )
 
 
@@ -45,7 +52,9 @@ def suspend(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[Suspend]) -> Wri
 @post(ONE + "/end-suspension", sync_to_thread=True, summary="Hết đình chỉ / end a suspension")
 def end_suspension(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[OnDay]) -> Written:
     return written(
-        svc.end_suspension(ctx.app, ctx.actor, member_id, data.on, data.expected_version)
+        svc.end_suspension(
+            ctx.app, ctx.actor, member_id=member_id, on=data.on, expected=data.expected_version
+        )
     )
 
 
@@ -57,7 +66,14 @@ def end_suspension(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[OnDay]) -
 )
 def note_month(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[NoteMonth]) -> Written:
     return written(
-        svc.note_month(ctx.app, ctx.actor, member_id, data.kind, data.month, data.excused)
+        svc.note_month(
+            ctx.app,
+            ctx.actor,
+            member_id=member_id,
+            kind=data.kind,
+            month=data.month,
+            excused=data.excused,
+        )
     )
 
 
@@ -68,11 +84,11 @@ def remove(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[Remove]) -> Writt
         svc.remove(
             ctx.app,
             ctx.actor,
-            member_id,
-            data.ground,
-            data.decision_number,
-            data.on,
-            data.expected_version,
+            member_id=member_id,
+            ground=data.ground,
+            decision_number=data.decision_number,
+            on=data.on,
+            expected=data.expected_version,
         )
     )
 
@@ -81,7 +97,14 @@ def remove(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[Remove]) -> Writt
 @post(ONE + "/death", sync_to_thread=True, summary="Từ trần / death")
 def death(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[Death]) -> Written:
     return written(
-        svc.record_death(ctx.app, ctx.actor, member_id, data.on, data.note, data.expected_version)
+        svc.record_death(
+            ctx.app,
+            ctx.actor,
+            member_id=member_id,
+            on=data.on,
+            note=data.note,
+            expected=data.expected_version,
+        )
     )
 
 
@@ -101,13 +124,13 @@ def transfer_out(
     member, position, document = svc.transfer_out(
         ctx.app,
         ctx.actor,
-        member_id,
-        data.letter_number,
-        data.letter_on,
-        data.to_province,
-        data.to_organisation,
-        key,
-        data.expected_version,
+        member_id=member_id,
+        letter_number=data.letter_number,
+        letter_on=data.letter_on,
+        to_province=data.to_province,
+        to_organisation=data.to_organisation,
+        signing_key=key,
+        expected=data.expected_version,
     )
     return written((member, position), document=document.decode())
 
@@ -124,10 +147,10 @@ def transfer_in(ctx: Ctx, request: Request[Any, Any, Any], data: JSONBody[Transf
         svc.transfer_in(
             ctx.app,
             ctx.actor,
-            data.document.encode(),
-            keys,
-            data.cell_id,
-            data.presented_on,
-            data.late_reason,
+            document=data.document.encode(),
+            trusted_keys=keys,
+            cell_id=data.cell_id,
+            presented_on=data.presented_on,
+            late_reason=data.late_reason,
         )
     )

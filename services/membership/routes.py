@@ -74,7 +74,12 @@ def member_view(member: Member) -> MemberView:
 @post(f"{BASE}/units", sync_to_thread=True, summary="Thành lập tổ chức / found a unit")
 def found_unit(ctx: Ctx, data: JSONBody[FoundUnit]) -> Written:
     unit, position = org.found_unit(
-        ctx.app, ctx.actor, data.name, data.level, data.founded_on, data.parent_id
+        ctx.app,
+        ctx.actor,
+        name=data.name,
+        level=data.level,
+        founded_on=data.founded_on,
+        parent_id=data.parent_id,
     )
     return written((unit, position))
 
@@ -86,14 +91,21 @@ def get_unit(ctx: Ctx, unit_id: FromPath[UUID]) -> UnitView:
 
 @post(f"{BASE}/units/{{unit_id:uuid}}/rename", sync_to_thread=True, summary="Đổi tên / rename")
 def rename_unit(ctx: Ctx, unit_id: FromPath[UUID], data: JSONBody[RenameUnit]) -> Written:
-    unit, position = org.rename_unit(ctx.app, ctx.actor, unit_id, data.name, data.expected_version)
+    unit, position = org.rename_unit(
+        ctx.app, ctx.actor, unit_id=unit_id, name=data.name, expected=data.expected_version
+    )
     return written((unit, position))
 
 
 @post(f"{BASE}/units/{{unit_id:uuid}}/move", sync_to_thread=True, summary="Chuyển / move a unit")
 def move_unit(ctx: Ctx, unit_id: FromPath[UUID], data: JSONBody[MoveUnit]) -> Written:
     unit, position = org.move_unit(
-        ctx.app, ctx.actor, unit_id, data.new_parent_id, data.moved_on, data.expected_version
+        ctx.app,
+        ctx.actor,
+        unit_id=unit_id,
+        new_parent_id=data.new_parent_id,
+        on=data.moved_on,
+        expected=data.expected_version,
     )
     return written((unit, position))
 
@@ -101,7 +113,12 @@ def move_unit(ctx: Ctx, unit_id: FromPath[UUID], data: JSONBody[MoveUnit]) -> Wr
 @post(f"{BASE}/units/{{unit_id:uuid}}/dissolve", sync_to_thread=True, summary="Giải thể / dissolve")
 def dissolve_unit(ctx: Ctx, unit_id: FromPath[UUID], data: JSONBody[DissolveUnit]) -> Written:
     unit, position = org.dissolve_unit(
-        ctx.app, ctx.actor, unit_id, data.dissolved_on, data.reason, data.expected_version
+        ctx.app,
+        ctx.actor,
+        unit_id=unit_id,
+        on=data.dissolved_on,
+        reason=data.reason,
+        expected=data.expected_version,
     )
     return written((unit, position))
 
@@ -126,7 +143,7 @@ def set_meeting_window(
         else None
     )
     unit, position = org.set_meeting_window(
-        ctx.app, ctx.actor, unit_id, window, data.expected_version
+        ctx.app, ctx.actor, cell_id=unit_id, window=window, expected=data.expected_version
     )
     return written((unit, position))
 
@@ -182,7 +199,12 @@ def get_member(ctx: Ctx, member_id: FromPath[UUID]) -> MemberView:
 )
 def transfer_member(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[TransferMember]) -> Written:
     member, position = org.transfer_member(
-        ctx.app, ctx.actor, member_id, data.to_cell_id, data.on, data.expected_version
+        ctx.app,
+        ctx.actor,
+        member_id=member_id,
+        to_cell_id=data.to_cell_id,
+        on=data.on,
+        expected=data.expected_version,
     )
     return written((member, position))
 
@@ -194,7 +216,13 @@ def transfer_member(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[Transfer
 )
 def exempt_member(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[ExemptMember]) -> Written:
     member, position = org.exempt_member(
-        ctx.app, ctx.actor, member_id, data.start, data.end, data.reason, data.expected_version
+        ctx.app,
+        ctx.actor,
+        member_id=member_id,
+        start=data.start,
+        end=data.end,
+        reason=data.reason,
+        expected=data.expected_version,
     )
     return written((member, position))
 
@@ -206,7 +234,7 @@ def exempt_member(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[ExemptMemb
 )
 def end_exemption(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[EndExemption]) -> Written:
     member, position = org.end_exemption(
-        ctx.app, ctx.actor, member_id, data.on, data.expected_version
+        ctx.app, ctx.actor, member_id=member_id, on=data.on, expected=data.expected_version
     )
     return written((member, position))
 
@@ -218,7 +246,13 @@ def end_exemption(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[EndExempti
 )
 def member_leaves(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[MemberLeaves]) -> Written:
     member, position = org.member_leaves(
-        ctx.app, ctx.actor, member_id, data.reason, data.on, data.note, data.expected_version
+        ctx.app,
+        ctx.actor,
+        member_id=member_id,
+        reason=data.reason,
+        on=data.on,
+        note=data.note,
+        expected=data.expected_version,
     )
     return written((member, position))
 

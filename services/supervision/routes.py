@@ -77,7 +77,12 @@ def petition_input(data: PetitionIn) -> sv.PetitionInput:
 @post(f"{BASE}/plans", sync_to_thread=True, summary="Lập kế hoạch dự sinh hoạt / make a plan")
 def make_plan(ctx: Ctx, data: JSONBody[MakePlan]) -> Written:
     plan, position = attendance.make_plan(
-        ctx.app, ctx.actor, data.committee_id, data.year, data.quarter, data.title
+        ctx.app,
+        ctx.actor,
+        committee_id=data.committee_id,
+        year=data.year,
+        quarter=data.quarter,
+        title=data.title,
     )
     return written((plan, position))
 
@@ -98,11 +103,11 @@ def assign(ctx: Ctx, plan_id: FromPath[UUID], data: JSONBody[Assign]) -> Written
     plan, assignment_id, position = attendance.assign(
         ctx.app,
         ctx.actor,
-        plan_id,
-        assignee(data.assignee),
-        data.cell_id,
-        data.month,
-        data.expected_version,
+        plan_id=plan_id,
+        assignee=assignee(data.assignee),
+        cell_id=data.cell_id,
+        month=data.month,
+        expected=data.expected_version,
     )
     return written((plan, position), assignment_id=assignment_id)
 
@@ -115,12 +120,12 @@ def reassign(
     plan, position = attendance.reassign(
         ctx.app,
         ctx.actor,
-        plan_id,
-        assignment_id,
-        assignee(data.assignee),
-        data.month,
-        data.reason,
-        data.expected_version,
+        plan_id=plan_id,
+        assignment_id=assignment_id,
+        assignee=assignee(data.assignee),
+        month=data.month,
+        reason=data.reason,
+        expected=data.expected_version,
     )
     return written((plan, position), assignment_id=assignment_id)
 
@@ -131,7 +136,12 @@ def contact(
     ctx: Ctx, plan_id: FromPath[UUID], assignment_id: FromPath[UUID], data: JSONBody[Contact]
 ) -> Written:
     plan, position = attendance.record_contact(
-        ctx.app, ctx.actor, plan_id, assignment_id, data.contacted_on, data.note
+        ctx.app,
+        ctx.actor,
+        plan_id=plan_id,
+        assignment_id=assignment_id,
+        on=data.contacted_on,
+        note=data.note,
     )
     return written((plan, position), assignment_id=assignment_id)
 
@@ -142,7 +152,7 @@ def missed(
     ctx: Ctx, plan_id: FromPath[UUID], assignment_id: FromPath[UUID], data: JSONBody[Missed]
 ) -> Written:
     plan, position = attendance.record_missed(
-        ctx.app, ctx.actor, plan_id, assignment_id, data.reason
+        ctx.app, ctx.actor, plan_id=plan_id, assignment_id=assignment_id, reason=data.reason
     )
     return written((plan, position), assignment_id=assignment_id)
 
@@ -153,10 +163,10 @@ def attend(ctx: Ctx, plan_id: FromPath[UUID], data: JSONBody[Attend]) -> Written
     plan, settled, position = attendance.record_attendance(
         ctx.app,
         ctx.actor,
-        plan_id,
-        data.meeting_id,
-        assignee(data.assignee) if data.assignee else None,
-        data.assignment_id,
+        plan_id=plan_id,
+        meeting_id=data.meeting_id,
+        assignee=assignee(data.assignee) if data.assignee else None,
+        assignment_id=data.assignment_id,
     )
     return written((plan, position), assignment_id=settled)
 
@@ -169,12 +179,12 @@ def report(
     plan, ids, position = attendance.file_report(
         ctx.app,
         ctx.actor,
-        plan_id,
-        assignment_id,
-        data.filed_on,
-        data.observations,
-        data.quality_impression,
-        [petition_input(p) for p in data.petitions],
+        plan_id=plan_id,
+        assignment_id=assignment_id,
+        filed_on=data.filed_on,
+        observations=data.observations,
+        quality=data.quality_impression,
+        petitions=[petition_input(p) for p in data.petitions],
     )
     return written((plan, position), assignment_id=assignment_id, petition_ids=ids)
 
@@ -186,7 +196,7 @@ def report(
 @post(f"{BASE}/petitions", sync_to_thread=True, summary="Kiến nghị tại kỳ họp / raise a petition")
 def raise_petition(ctx: Ctx, data: JSONBody[RaisePetition]) -> Written:
     p, position = petitions.raise_at_meeting(
-        ctx.app, ctx.actor, data.meeting_id, petition_input(data)
+        ctx.app, ctx.actor, meeting_id=data.meeting_id, petition=petition_input(data)
     )
     return written((p, position))
 
@@ -202,7 +212,9 @@ def get_petition(
 @route
 @post(f"{PETITION}/forward", sync_to_thread=True, summary="Chuyển cấp có thẩm quyền / forward")
 def forward(ctx: Ctx, petition_id: FromPath[UUID], data: JSONBody[OnDay]) -> Written:
-    p, position = petitions.forward(ctx.app, ctx.actor, petition_id, data.on, data.expected_version)
+    p, position = petitions.forward(
+        ctx.app, ctx.actor, petition_id=petition_id, on=data.on, expected=data.expected_version
+    )
     return written((p, position))
 
 
@@ -210,7 +222,7 @@ def forward(ctx: Ctx, petition_id: FromPath[UUID], data: JSONBody[OnDay]) -> Wri
 @post(f"{PETITION}/reclassify", sync_to_thread=True, summary="Phân loại lại / reclassify")
 def reclassify(ctx: Ctx, petition_id: FromPath[UUID], data: JSONBody[Reclassify]) -> Written:
     p, position = petitions.reclassify(
-        ctx.app, ctx.actor, petition_id, data.competent_level, data.reason
+        ctx.app, ctx.actor, petition_id=petition_id, level=data.competent_level, reason=data.reason
     )
     return written((p, position))
 
@@ -218,7 +230,7 @@ def reclassify(ctx: Ctx, petition_id: FromPath[UUID], data: JSONBody[Reclassify]
 @route
 @post(f"{PETITION}/accept", sync_to_thread=True, summary="Nhận giải quyết / accept")
 def accept(ctx: Ctx, petition_id: FromPath[UUID], data: JSONBody[OnDay]) -> Written:
-    p, position = petitions.accept(ctx.app, ctx.actor, petition_id, data.on)
+    p, position = petitions.accept(ctx.app, ctx.actor, petition_id=petition_id, on=data.on)
     return written((p, position))
 
 
@@ -226,7 +238,12 @@ def accept(ctx: Ctx, petition_id: FromPath[UUID], data: JSONBody[OnDay]) -> Writ
 @post(f"{PETITION}/resolve", sync_to_thread=True, summary="Giải quyết, trả lời bằng văn bản")
 def resolve(ctx: Ctx, petition_id: FromPath[UUID], data: JSONBody[Resolve]) -> Written:
     p, position = petitions.resolve(
-        ctx.app, ctx.actor, petition_id, data.response, data.document_ref, data.on
+        ctx.app,
+        ctx.actor,
+        petition_id=petition_id,
+        response=data.response,
+        document_ref=data.document_ref,
+        on=data.on,
     )
     return written((p, position))
 
@@ -234,7 +251,7 @@ def resolve(ctx: Ctx, petition_id: FromPath[UUID], data: JSONBody[Resolve]) -> W
 @route
 @post(f"{PETITION}/answer", sync_to_thread=True, summary="Trả lời chi bộ / answer back to the cell")
 def answer(ctx: Ctx, petition_id: FromPath[UUID], data: JSONBody[OnDay]) -> Written:
-    p, position = petitions.answer_back(ctx.app, ctx.actor, petition_id, data.on)
+    p, position = petitions.answer_back(ctx.app, ctx.actor, petition_id=petition_id, on=data.on)
     return written((p, position))
 
 
@@ -242,7 +259,12 @@ def answer(ctx: Ctx, petition_id: FromPath[UUID], data: JSONBody[OnDay]) -> Writ
 @post(f"{PETITION}/reopen", sync_to_thread=True, summary="Đề nghị xem xét lại / reopen")
 def reopen(ctx: Ctx, petition_id: FromPath[UUID], data: JSONBody[Reopen]) -> Written:
     p, position = petitions.reopen(
-        ctx.app, ctx.actor, petition_id, data.cell_id, data.reason, data.on
+        ctx.app,
+        ctx.actor,
+        petition_id=petition_id,
+        cell_id=data.cell_id,
+        reason=data.reason,
+        on=data.on,
     )
     return written((p, position))
 
@@ -257,7 +279,9 @@ def reopen(ctx: Ctx, petition_id: FromPath[UUID], data: JSONBody[Reopen]) -> Wri
     summary="Tự phê bình xoay vòng / a member takes their turn",
 )
 def take_turn(ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[TakeTurn]) -> Written:
-    schedule, position = rotation.take_turn(ctx.app, ctx.actor, meeting_id, data.member_id)
+    schedule, position = rotation.take_turn(
+        ctx.app, ctx.actor, meeting_id=meeting_id, member_id=data.member_id
+    )
     return written((schedule, position))
 
 
@@ -268,7 +292,7 @@ def take_turn(ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[TakeTurn]) ->
     summary="Chốt lượt, chuyển người vắng sang kỳ sau / settle the meeting's turns",
 )
 def settle_turns(ctx: Ctx, meeting_id: FromPath[UUID]) -> Written:
-    schedule, position = rotation.settle_turns(ctx.app, ctx.actor, meeting_id)
+    schedule, position = rotation.settle_turns(ctx.app, ctx.actor, meeting_id=meeting_id)
     return written((schedule, position))
 
 
