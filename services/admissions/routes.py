@@ -34,7 +34,7 @@ from services.admissions.schemas import (
     RecognitionDecision,
 )
 from services.context import Ctx, container_of
-from services.written import Written, written
+from services.written import Written, arguments, written
 
 T = "/api/v1/t/{tenant:str}"
 BASE = T + "/admissions"
@@ -90,13 +90,7 @@ def open_case(ctx: Ctx, data: JSONBody[OpenCase]) -> Written:
         svc.open_case(
             ctx.app,
             ctx.actor,
-            full_name=data.full_name,
-            birth_date=data.birth_date,
-            gender=data.gender,
-            education=data.education,
-            special_area=data.special_area,
-            cell_id=data.cell_id,
-            opened_on=data.opened_on,
+            **arguments(data),
         )
     )
 
@@ -117,9 +111,7 @@ def certify_course(ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[CertifyCour
             ctx.app,
             ctx.actor,
             case_id=case_id,
-            certificate_no=data.certificate_no,
-            completed_on=data.completed_on,
-            expected=data.expected_version,
+            **arguments(data),
         )
     )
 
@@ -132,9 +124,7 @@ def file_dossier(ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[FileDossierIt
             ctx.app,
             ctx.actor,
             case_id=case_id,
-            item=data.item,
-            on=data.on,
-            expected=data.expected_version,
+            **arguments(data),
         )
     )
 
@@ -149,12 +139,7 @@ def assign_introducer(
             ctx.app,
             ctx.actor,
             case_id=case_id,
-            member_id=data.member_id,
-            basis=data.basis,
-            together_since=data.together_since,
-            on=data.on,
-            replaces=data.replaces,
-            expected=data.expected_version,
+            **arguments(data),
         )
     )
 
@@ -173,10 +158,7 @@ def introduce_by_organisation(
             ctx.app,
             ctx.actor,
             case_id=case_id,
-            organisation=data.organisation,
-            resolution_no=data.resolution_no,
-            on=data.on,
-            expected=data.expected_version,
+            **arguments(data),
         )
     )
 
@@ -189,9 +171,7 @@ def cell_vote(ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[CiteMotion]) -> 
             ctx.app,
             ctx.actor,
             case_id=case_id,
-            meeting_id=data.meeting_id,
-            motion_id=data.motion_id,
-            expected=data.expected_version,
+            **arguments(data),
         )
     )
 
@@ -204,10 +184,7 @@ def committee_vote(ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[CommitteeVo
             ctx.app,
             ctx.actor,
             case_id=case_id,
-            on=data.on,
-            votes_for=data.votes_for,
-            committee_members=data.committee_members,
-            expected=data.expected_version,
+            **arguments(data),
         )
     )
 
@@ -235,10 +212,7 @@ def ceremony(ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[Ceremony]) -> Wri
         ctx.app,
         ctx.actor,
         case_id=case_id,
-        on=data.on,
-        mentor_id=data.mentor_id,
-        late_approval=data.late_approval,
-        expected=data.expected_version,
+        **arguments(data),
     )
     return written(done, member_id=done[0].member_id)
 
@@ -250,9 +224,7 @@ def recognition_vote(ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[CiteMotio
         ctx.app,
         ctx.actor,
         case_id=case_id,
-        meeting_id=data.meeting_id,
-        motion_id=data.motion_id,
-        expected=data.expected_version,
+        **arguments(data),
     )
     return written(done, outcome=done[0].recognition_votes[-1][1])
 
@@ -268,10 +240,7 @@ def recognition_decision(
         ctx.app,
         ctx.actor,
         case_id=case_id,
-        number=data.number,
-        decided_on=data.decided_on,
-        recognised=data.recognised,
-        expected=data.expected_version,
+        **arguments(data),
     )
     return written(done, official_on=done[0].probation_ends_on if data.recognised else None)
 
@@ -284,9 +253,7 @@ def close_case(ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[CloseCase]) -> 
             ctx.app,
             ctx.actor,
             case_id=case_id,
-            on=data.on,
-            reason=data.reason,
-            expected=data.expected_version,
+            **arguments(data),
         )
     )
 

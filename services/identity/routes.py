@@ -17,6 +17,7 @@ from domain.user import UserAccount
 from services.context import Ctx, container_of, request_id_of
 from services.identity import auth
 from services.identity.schemas import CreateUser, GrantRole, Login, Me, Refresh, TokenPair, UserView
+from services.written import arguments
 
 BASE = "/api/v1/t/{tenant:str}"
 
@@ -97,12 +98,7 @@ def create_user(ctx: Ctx, data: JSONBody[CreateUser]) -> UserView:
     account, position = auth.create_user(
         ctx.app,
         ctx.actor,
-        username=data.username,
-        password=data.password,
-        role=data.role,
-        scope_unit_id=data.scope_unit_id,
-        member_id=data.member_id,
-        display_name=data.display_name,
+        **arguments(data),
     )
     return user_view(account, position)
 
@@ -115,9 +111,7 @@ def grant_role(ctx: Ctx, user_id: FromPath[UUID], data: JSONBody[GrantRole]) -> 
         ctx.app,
         ctx.actor,
         user_id=user_id,
-        role=data.role,
-        scope_unit_id=data.scope_unit_id,
-        member_id=data.member_id,
+        **arguments(data),
     )
     return user_view(account, position)
 

@@ -40,7 +40,7 @@ from services.meetings.schemas import (
     meeting_view,
     quality_scores,
 )
-from services.written import Written, written
+from services.written import Written, arguments, written
 
 BASE = "/api/v1/t/{tenant:str}/meetings"
 ONE = BASE + "/{meeting_id:uuid}"
@@ -91,10 +91,7 @@ def open_meeting(ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[OpenMeetin
             ctx.app,
             ctx.actor,
             meeting_id=meeting_id,
-            started_at=data.started_at,
-            chair_id=data.chair_id,
-            secretary_id=data.secretary_id,
-            expected=data.expected_version,
+            **arguments(data),
         )
     )
 
@@ -121,11 +118,7 @@ def add_guest(ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[AddGuest]) ->
         ctx.app,
         ctx.actor,
         meeting_id=meeting_id,
-        name=data.name,
-        position=data.position,
-        is_superior=data.is_superior,
-        assignee_id=data.assignee_id,
-        expected=data.expected_version,
+        **arguments(data),
     )
     return written(result, guest_id=result[1])
 
@@ -137,9 +130,7 @@ def record_opinion(ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[RecordOp
             ctx.app,
             ctx.actor,
             meeting_id=meeting_id,
-            speaker_id=data.speaker_id,
-            topic=data.topic,
-            expected=data.expected_version,
+            **arguments(data),
         )
     )
 
@@ -157,8 +148,7 @@ def record_self_criticism(
             ctx.app,
             ctx.actor,
             meeting_id=meeting_id,
-            member_id=data.member_id,
-            expected=data.expected_version,
+            **arguments(data),
         )
     )
 
@@ -169,10 +159,7 @@ def propose_motion(ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[ProposeM
         ctx.app,
         ctx.actor,
         meeting_id=meeting_id,
-        kind=data.kind,
-        title=data.title,
-        subject_id=data.subject_id,
-        expected=data.expected_version,
+        **arguments(data),
     )
     return written(result, motion_id=result[1])
 
@@ -186,9 +173,7 @@ def cast_ballot(
         ctx.actor,
         meeting_id=meeting_id,
         motion_id=motion_id,
-        member_id=data.member_id,
-        choice=data.choice,
-        expected=data.expected_version,
+        **arguments(data),
     )
     return written(result, motion_id=motion_id)
 
@@ -234,8 +219,7 @@ def record_minutes(ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[RecordMi
             ctx.app,
             ctx.actor,
             meeting_id=meeting_id,
-            text=data.text,
-            expected=data.expected_version,
+            **arguments(data),
         )
     )
 
@@ -259,9 +243,7 @@ def collect_dues(ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[CollectDue
             ctx.app,
             ctx.actor,
             meeting_id=meeting_id,
-            total_vnd=data.total_vnd,
-            payer_ids=data.payer_ids,
-            expected=data.expected_version,
+            **arguments(data),
         )
     )
 
@@ -273,8 +255,7 @@ def close(ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[CloseMeeting]) ->
             ctx.app,
             ctx.actor,
             meeting_id=meeting_id,
-            ended_at=data.ended_at,
-            expected=data.expected_version,
+            **arguments(data),
         )
     )
 
@@ -320,9 +301,7 @@ def correct_minutes(
             ctx.app,
             ctx.actor,
             meeting_id=meeting_id,
-            text=data.text,
-            reason=data.reason,
-            expected=data.expected_version,
+            **arguments(data),
         )
     )
 
@@ -334,10 +313,7 @@ def correct_dues(ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[CorrectDue
             ctx.app,
             ctx.actor,
             meeting_id=meeting_id,
-            total_vnd=data.total_vnd,
-            payer_ids=data.payer_ids,
-            reason=data.reason,
-            expected=data.expected_version,
+            **arguments(data),
         )
     )
 

@@ -21,7 +21,7 @@ from services.admissions.schemas import (
 )
 from services.context import Ctx, container_of
 from services.membership import lifecycle as svc
-from services.written import Written, written
+from services.written import Written, arguments, written
 
 T = "/api/v1/t/{tenant:str}"
 ONE = T + "/members/{member_id:uuid}"
@@ -41,9 +41,7 @@ def suspend(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[Suspend]) -> Wri
             ctx.app,
             ctx.actor,
             member_id=member_id,
-            start=data.start,
-            reason=data.reason,
-            expected=data.expected_version,
+            **arguments(data),
         )
     )
 
@@ -51,11 +49,7 @@ def suspend(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[Suspend]) -> Wri
 @route
 @post(ONE + "/end-suspension", sync_to_thread=True, summary="Hết đình chỉ / end a suspension")
 def end_suspension(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[OnDay]) -> Written:
-    return written(
-        svc.end_suspension(
-            ctx.app, ctx.actor, member_id=member_id, on=data.on, expected=data.expected_version
-        )
-    )
+    return written(svc.end_suspension(ctx.app, ctx.actor, member_id=member_id, **arguments(data)))
 
 
 @route
@@ -70,9 +64,7 @@ def note_month(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[NoteMonth]) -
             ctx.app,
             ctx.actor,
             member_id=member_id,
-            kind=data.kind,
-            month=data.month,
-            excused=data.excused,
+            **arguments(data),
         )
     )
 
@@ -85,10 +77,7 @@ def remove(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[Remove]) -> Writt
             ctx.app,
             ctx.actor,
             member_id=member_id,
-            ground=data.ground,
-            decision_number=data.decision_number,
-            on=data.on,
-            expected=data.expected_version,
+            **arguments(data),
         )
     )
 
@@ -101,9 +90,7 @@ def death(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[Death]) -> Written
             ctx.app,
             ctx.actor,
             member_id=member_id,
-            on=data.on,
-            note=data.note,
-            expected=data.expected_version,
+            **arguments(data),
         )
     )
 
@@ -125,12 +112,8 @@ def transfer_out(
         ctx.app,
         ctx.actor,
         member_id=member_id,
-        letter_number=data.letter_number,
-        letter_on=data.letter_on,
-        to_province=data.to_province,
-        to_organisation=data.to_organisation,
+        **arguments(data),
         signing_key=key,
-        expected=data.expected_version,
     )
     return written((member, position), document=document.decode())
 

@@ -35,7 +35,7 @@ from services.membership.schemas import (
     TransferMember,
     UnitView,
 )
-from services.written import Written, written
+from services.written import Written, arguments, written
 
 BASE = "/api/v1/t/{tenant:str}"
 
@@ -76,10 +76,7 @@ def found_unit(ctx: Ctx, data: JSONBody[FoundUnit]) -> Written:
     unit, position = org.found_unit(
         ctx.app,
         ctx.actor,
-        name=data.name,
-        level=data.level,
-        founded_on=data.founded_on,
-        parent_id=data.parent_id,
+        **arguments(data),
     )
     return written((unit, position))
 
@@ -91,9 +88,7 @@ def get_unit(ctx: Ctx, unit_id: FromPath[UUID]) -> UnitView:
 
 @post(f"{BASE}/units/{{unit_id:uuid}}/rename", sync_to_thread=True, summary="Đổi tên / rename")
 def rename_unit(ctx: Ctx, unit_id: FromPath[UUID], data: JSONBody[RenameUnit]) -> Written:
-    unit, position = org.rename_unit(
-        ctx.app, ctx.actor, unit_id=unit_id, name=data.name, expected=data.expected_version
-    )
+    unit, position = org.rename_unit(ctx.app, ctx.actor, unit_id=unit_id, **arguments(data))
     return written((unit, position))
 
 
@@ -175,14 +170,7 @@ def enrol_member(ctx: Ctx, data: JSONBody[EnrolMember]) -> Written:
     member, position = org.enrol_member(
         ctx.app,
         ctx.actor,
-        full_name=data.full_name,
-        birth_date=data.birth_date,
-        gender=data.gender,
-        cell_id=data.cell_id,
-        status=data.status,
-        admitted_on=data.admitted_on,
-        official_on=data.official_on,
-        joined_cell_on=data.joined_cell_on,
+        **arguments(data),
     )
     return written((member, position))
 
@@ -202,9 +190,7 @@ def transfer_member(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[Transfer
         ctx.app,
         ctx.actor,
         member_id=member_id,
-        to_cell_id=data.to_cell_id,
-        on=data.on,
-        expected=data.expected_version,
+        **arguments(data),
     )
     return written((member, position))
 
@@ -219,10 +205,7 @@ def exempt_member(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[ExemptMemb
         ctx.app,
         ctx.actor,
         member_id=member_id,
-        start=data.start,
-        end=data.end,
-        reason=data.reason,
-        expected=data.expected_version,
+        **arguments(data),
     )
     return written((member, position))
 
@@ -233,9 +216,7 @@ def exempt_member(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[ExemptMemb
     summary="Thôi miễn sinh hoạt / end an exemption",
 )
 def end_exemption(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[EndExemption]) -> Written:
-    member, position = org.end_exemption(
-        ctx.app, ctx.actor, member_id=member_id, on=data.on, expected=data.expected_version
-    )
+    member, position = org.end_exemption(ctx.app, ctx.actor, member_id=member_id, **arguments(data))
     return written((member, position))
 
 
@@ -249,10 +230,7 @@ def member_leaves(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[MemberLeav
         ctx.app,
         ctx.actor,
         member_id=member_id,
-        reason=data.reason,
-        on=data.on,
-        note=data.note,
-        expected=data.expected_version,
+        **arguments(data),
     )
     return written((member, position))
 

@@ -48,7 +48,7 @@ from services.supervision.schemas import (
     petition_view,
     plan_view,
 )
-from services.written import Written, written
+from services.written import Written, arguments, written
 
 BASE = "/api/v1/t/{tenant:str}/supervision"
 PLAN = f"{BASE}/plans/{{plan_id:uuid}}"
@@ -79,10 +79,7 @@ def make_plan(ctx: Ctx, data: JSONBody[MakePlan]) -> Written:
     plan, position = attendance.make_plan(
         ctx.app,
         ctx.actor,
-        committee_id=data.committee_id,
-        year=data.year,
-        quarter=data.quarter,
-        title=data.title,
+        **arguments(data),
     )
     return written((plan, position))
 
@@ -212,9 +209,7 @@ def get_petition(
 @route
 @post(f"{PETITION}/forward", sync_to_thread=True, summary="Chuyển cấp có thẩm quyền / forward")
 def forward(ctx: Ctx, petition_id: FromPath[UUID], data: JSONBody[OnDay]) -> Written:
-    p, position = petitions.forward(
-        ctx.app, ctx.actor, petition_id=petition_id, on=data.on, expected=data.expected_version
-    )
+    p, position = petitions.forward(ctx.app, ctx.actor, petition_id=petition_id, **arguments(data))
     return written((p, position))
 
 
@@ -241,9 +236,7 @@ def resolve(ctx: Ctx, petition_id: FromPath[UUID], data: JSONBody[Resolve]) -> W
         ctx.app,
         ctx.actor,
         petition_id=petition_id,
-        response=data.response,
-        document_ref=data.document_ref,
-        on=data.on,
+        **arguments(data),
     )
     return written((p, position))
 
@@ -262,9 +255,7 @@ def reopen(ctx: Ctx, petition_id: FromPath[UUID], data: JSONBody[Reopen]) -> Wri
         ctx.app,
         ctx.actor,
         petition_id=petition_id,
-        cell_id=data.cell_id,
-        reason=data.reason,
-        on=data.on,
+        **arguments(data),
     )
     return written((p, position))
 
