@@ -219,7 +219,7 @@ def _scan(
                     boundary = seals.roll(entry_id, running)
                     collecting = bool(seals.active)
                 found("removed", entry_id, None, 0)
-                stored_prev = entry[1]  # type: ignore[index]
+                stored_prev = entry[1]  # type: ignore[index]  # entry_id < NEVER, so entry is not None
                 entry = next(chain, None)
                 entry_id = entry[0] if entry else NEVER
             if nid >= boundary:
@@ -227,7 +227,7 @@ def _scan(
                 collecting = bool(seals.active)
             digest = sha(running + data).digest()
             if entry_id == nid:
-                stored = entry[1]  # type: ignore[index]
+                stored = entry[1]  # type: ignore[index]  # entry_id == nid < NEVER, so entry is not None
                 # While the stored chain agrees with the recomputed one, one hash serves both.
                 local = digest if stored_prev == running else sha(stored_prev + data).digest()
                 if local != stored:

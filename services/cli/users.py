@@ -69,12 +69,12 @@ def run_create(args: argparse.Namespace) -> int:
         lambda app: auth.create_user(
             app,
             cli_actor(),
-            args.username,
-            password,
-            Role(args.role),
-            args.scope,
-            args.member,
-            args.display_name,
+            username=args.username,
+            password=password,
+            role=Role(args.role),
+            scope_unit_id=args.scope,
+            member_id=args.member,
+            display_name=args.display_name,
         ),
         f"đã tạo / created {args.username} ({args.role})",
     )
@@ -84,7 +84,9 @@ def run_password(args: argparse.Namespace) -> int:
     password = read_password(args.password_stdin)
     return with_tenant(
         args.tenant,
-        lambda app: auth.set_password(app, cli_actor(), account_id(args.username), password),
+        lambda app: auth.set_password(
+            app, cli_actor(), user_id=account_id(args.username), password=password
+        ),
         f"đã đổi mật khẩu / password changed for {args.username}",
     )
 
@@ -92,7 +94,7 @@ def run_password(args: argparse.Namespace) -> int:
 def run_unlock(args: argparse.Namespace) -> int:
     return with_tenant(
         args.tenant,
-        lambda app: auth.unlock(app, cli_actor(), account_id(args.username)),
+        lambda app: auth.unlock(app, cli_actor(), user_id=account_id(args.username)),
         f"đã mở khóa / unlocked {args.username}",
     )
 

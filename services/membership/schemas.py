@@ -123,11 +123,3 @@ class RosterView(msgspec.Struct):
     official_count: int
     active_count: int
     members: list[RosterEntry]
-
-
-class Written(msgspec.Struct):
-    """What every command returns: the ids it touched and the log position to wait for."""
-
-    id: UUID
-    version: int
-    position: int
