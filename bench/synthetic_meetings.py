@@ -24,7 +24,7 @@ from domain.province import QualityThresholds
 from domain.quality import QualityScores
 from domain.roster import Change, Standing
 from domain.voting import MotionResult, VoteChoice, VotingMethod
-from services.names import full_name
+from services.demo.names import full_name
 
 if TYPE_CHECKING:
     from bench.synthetic import Cell, Generator

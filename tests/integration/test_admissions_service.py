@@ -16,8 +16,9 @@ from domain.member import DepartureReason, MemberStatus
 from domain.org_unit import Level, OrgUnit
 from domain.province import Province, ProvinceSettings
 from domain.voting import MotionKind, VotingMethod
-from services import admissions as svc
-from services import meetings, org
+from services.admissions import commands as svc
+from services.meetings import commands as meetings
+from services.membership import org
 
 pytestmark = pytest.mark.integration
 

@@ -15,8 +15,9 @@ from domain.org_unit import Level, MeetingWindow
 from domain.province import Province, ProvinceSettings, QualityThresholds
 from domain.quality import QualityScores, Rating
 from domain.voting import MotionKind, MotionResult, VotingMethod
-from services import meetings, org
 from services.errors import StaleWrite
+from services.meetings import commands as meetings
+from services.membership import org
 
 pytestmark = pytest.mark.integration
 

@@ -25,9 +25,11 @@ from infra.tenancy import Tenant
 from projections import engine
 from projections.org_tree import ORG_TREE
 from projections.supervision import SUPERVISION
-from services import attendance, meetings, org, petitions, rotation
 from services.errors import StaleWrite
-from services.supervision import PetitionInput
+from services.meetings import commands as meetings
+from services.membership import org
+from services.supervision import attendance, petitions, rotation
+from services.supervision.common import PetitionInput
 
 pytestmark = pytest.mark.integration
 

@@ -23,10 +23,10 @@ from domain.member import Member, MemberStatus
 from domain.org_unit import ALLOWED_PARENTS, Level, OrgUnit
 from domain.quality import Rating
 from infra.application import TenantApplication
-from infra.bootstrap import Container
 from infra.database import Database
 from infra.mapper import MsgspecMapper
 from infra.tenancy import Tenant
+from services.bootstrap import Container
 
 pytestmark = pytest.mark.integration
 
