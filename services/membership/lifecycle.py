@@ -12,7 +12,7 @@ from uuid import UUID
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from domain import lifecycle
+from domain import lifecycle, temporary_transfer
 from domain.base import Actor
 from domain.member import Member, MemberStatus
 from infra.application import TenantApplication
@@ -42,6 +42,39 @@ def end_suspension(
     roster = load_roster(app, member.cell_id, by)
     lifecycle.end_suspension(member, roster, on, by)
     return member, app.save_all(member, roster)
+
+
+def transfer_temporarily(
+    app: TenantApplication,
+    by: Actor,
+    *,
+    member_id: UUID,
+    host_cell_id: UUID,
+    on: date,
+    expected: int | None = None,
+) -> tuple[Member, int]:
+    """Chuyển sinh hoạt tạm thời: both rosters change in one transaction."""
+    member = load(app, Member, member_id, expected)
+    load_cell(app, host_cell_id)
+    home, host = load_roster(app, member.cell_id, by), load_roster(app, host_cell_id, by)
+    temporary_transfer.transfer_temporarily(member, home, host, on, by)
+    return member, app.save_all(member, home, host)
+
+
+def end_temporary_transfer(
+    app: TenantApplication,
+    by: Actor,
+    *,
+    member_id: UUID,
+    host_cell_id: UUID,
+    on: date,
+    expected: int | None = None,
+) -> tuple[Member, int]:
+    member = load(app, Member, member_id, expected)
+    load_cell(app, host_cell_id)
+    home, host = load_roster(app, member.cell_id, by), load_roster(app, host_cell_id, by)
+    temporary_transfer.end_temporary_transfer(member, home, host, on, by)
+    return member, app.save_all(member, home, host)
 
 
 def note_month(

@@ -3,6 +3,7 @@ transfers to and from other provinces through the signed payload (nothing else c
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -11,6 +12,7 @@ from litestar.params import FromPath, JSONBody
 
 from infra.transfer_payload import province_key, trusted_keys
 from services.admissions.schemas import (
+    Command,
     Death,
     MemberWritten,
     NoteMonth,
@@ -137,5 +139,54 @@ def transfer_in(
             data.cell_id,
             data.presented_on,
             data.late_reason,
+        )
+    )
+
+
+class TemporaryTransfer(Command, kw_only=True):
+    """Chuyển sinh hoạt tạm thời: the host cell, and the day it starts (or ends)."""
+
+    host_cell_id: UUID
+    on: date
+
+
+@route
+@post(
+    ONE + "/temporary-transfer",
+    sync_to_thread=True,
+    summary="Chuyển sinh hoạt tạm thời / temporary transfer of activity",
+)
+def temporary_transfer(
+    ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[TemporaryTransfer]
+) -> MemberWritten:
+    return written(
+        svc.transfer_temporarily(
+            ctx.app,
+            ctx.actor,
+            member_id=member_id,
+            host_cell_id=data.host_cell_id,
+            on=data.on,
+            expected=data.expected_version,
+        )
+    )
+
+
+@route
+@post(
+    ONE + "/temporary-transfer/end",
+    sync_to_thread=True,
+    summary="Kết thúc sinh hoạt tạm thời / return from a temporary transfer",
+)
+def end_temporary_transfer(
+    ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[TemporaryTransfer]
+) -> MemberWritten:
+    return written(
+        svc.end_temporary_transfer(
+            ctx.app,
+            ctx.actor,
+            member_id=member_id,
+            host_cell_id=data.host_cell_id,
+            on=data.on,
+            expected=data.expected_version,
         )
     )
