@@ -13,7 +13,7 @@ from datetime import date
 from uuid import UUID
 
 from domain import admission_checks as check
-from domain.admission_state import AdmissionState
+from domain.admission_records import AdmissionRecords
 from domain.admission_values import (
     CELL_ROLES,
     COMMITTEE_ROLES,
@@ -34,7 +34,7 @@ from domain.rules import RULES, RuleBook
 __all__ = ["AdmissionCase", "MotionFacts", "member_id_for"]
 
 
-class AdmissionCase(AdmissionState, ChiboAggregate):
+class AdmissionCase(AdmissionRecords, ChiboAggregate):
     """One applicant's admission case in one cell (hồ sơ kết nạp đảng viên)."""
 
     class Opened(ChiboAggregate.Created):
@@ -158,6 +158,29 @@ class AdmissionCase(AdmissionState, ChiboAggregate):
             case.due_on = None
             case.closed = (self.decided_on, "official" if self.recognised else "not_recognised")
 
+    class NoYouthUnionStated(ChiboAggregate.Event):
+        """The cell records there is no Youth Union where the applicant works or lives."""
+
+        on: date
+        reason: str
+
+        def apply(self, case: AdmissionCase) -> None:
+            case.no_youth_union = (self.on, self.reason)
+
+    class DeadlineExtended(ChiboAggregate.Event):
+        """A recorded decision extends the running deadline once (gia hạn)."""
+
+        decision_no: str
+        decided_on: date
+        working_days: int
+        reason: str
+        previous_due_on: date
+        due_on: date
+        rule_set: str
+
+        def apply(self, case: AdmissionCase) -> None:
+            case.due_on = case.extended_due_on = self.due_on
+
     class Closed(ChiboAggregate.Event):
         on: date
         reason: str
@@ -241,11 +264,17 @@ class AdmissionCase(AdmissionState, ChiboAggregate):
         )
 
     def introduce_by_organisation(
-        self, organisation: IntroducingOrganisation, resolution_no: str, on: date, by: Actor
+        self,
+        organisation: IntroducingOrganisation,
+        resolution_no: str,
+        on: date,
+        by: Actor,
+        rules: RuleBook = RULES,
     ) -> None:
-        """Nghị quyết giới thiệu của BCH Đoàn cơ sở / Công đoàn cơ sở instead of two members."""
+        """Nghị quyết giới thiệu của BCH Đoàn cơ sở / Công đoàn cơ sở: replaces one of the two
+        members; one official member introduces as well (Charter art. 4.2)."""
         check.step(self, by, CELL_ROLES, "nghị quyết giới thiệu", "an introducing resolution")
-        check.organisation_introduction(self)
+        check.organisation_introduction(self, organisation, on, rules.in_force(on))
         self._record(
             self.IntroducedByOrganisation,
             by,

@@ -15,8 +15,11 @@ from domain.admission_errors import (
     ApplicantTooYoung,
     CaseClosed,
     CeremonyOverdueNeedsApproval,
+    CourseCertificateExpired,
     DateBeforePreviousStep,
+    DeadlineAlreadyExtended,
     EducationInsufficient,
+    ExtensionTooLong,
     IntroducerNotFound,
     IntroducerNotOfficialMember,
     IntroducerTooShortTogether,
@@ -24,24 +27,27 @@ from domain.admission_errors import (
     InvalidVoteCount,
     MentorNotOfficialMember,
     MotionDoesNotMatch,
+    NoRunningDeadline,
     NoStandingForStep,
     RecognitionBeforeProbationEnds,
     StepAlreadyDone,
     StepMissing,
     TooManyIntroducers,
     VoteBelowTwoThirds,
+    YouthUnionIntroductionRequired,
 )
 from domain.admission_state import AdmissionState
 from domain.admission_values import (
     DOSSIER_NAMES,
     DossierItem,
     Education,
+    IntroducingOrganisation,
     IntroductionBasis,
     MotionFacts,
     RecognitionOutcome,
 )
 from domain.base import Actor
-from domain.calendar import months_of_age
+from domain.calendar import add_months, months_of_age
 from domain.member import MemberStatus
 from domain.roster import Standing
 from domain.rules import RuleSet
@@ -214,21 +220,77 @@ def introducer(
             "Người được thay thế không phải là người giới thiệu của hồ sơ này",
             "the replaced member is not an introducer of this case",
         )
-    if replaces is None and (len(case.introducers) >= 2 or case.organisation_introduction):
+    if replaces is None and len(case.introducers) >= (1 if case.organisation_introduction else 2):
         raise TooManyIntroducers(
             "Hồ sơ đã đủ người giới thiệu; dùng thay thế nếu một người chuyển đi",
             "the case already has its introducers; replace one instead",
         )
+    if replaces is None and len(case.introducers) == 1 and not case.organisation_introduction:
+        youth_union_route(case, on, rule_set)  # the second member would make it two members
     if member_id in case.introducers:
         raise StepAlreadyDone("Đảng viên này đã là người giới thiệu", "already an introducer")
 
 
-def organisation_introduction(case: AdmissionState) -> None:
+def organisation_introduction(
+    case: AdmissionState, organisation: IntroducingOrganisation, on: date, rule_set: RuleSet
+) -> None:
+    """The union's resolution replaces one of the two members, not both (Charter art. 4.2)."""
     has_dossier(case.course, case.dossier)
-    if case.introducers or case.organisation_introduction:
+    if len(case.introducers) >= 2 or case.organisation_introduction:
         raise TooManyIntroducers(
-            "Hồ sơ đã có người giới thiệu", "the case already has its introducers"
+            "Hồ sơ đã có đủ người giới thiệu", "the case already has its introducers"
         )
+    if organisation is not IntroducingOrganisation.YOUTH_UNION:
+        youth_union_route(case, on, rule_set)
+
+
+def youth_union_route(case: AdmissionState, on: date, rule_set: RuleSet) -> None:
+    """Of Youth Union age, where a Youth Union exists, its committee must introduce."""
+    youth = months_of_age(case.birth_date, on) < (rule_set.youth_union_age_limit_years + 1) * 12
+    if youth and case.no_youth_union is None:
+        raise YouthUnionIntroductionRequired(
+            f"Người vào Đảng trong độ tuổi đoàn viên (đến {rule_set.youth_union_age_limit_years}"
+            " tuổi): cần nghị quyết giới thiệu của Ban Chấp hành Đoàn cơ sở và một đảng viên chính"
+            " thức; nơi không có tổ chức Đoàn, ghi nhận điều đó trước",
+            "an applicant of Youth Union age is introduced by the Youth Union committee's "
+            "resolution and one official member; where there is no Youth Union, record that first",
+        )
+
+
+def course_still_valid(case: AdmissionState, held_on: date, rule_set: RuleSet) -> None:
+    """The awareness-course certificate is valid 60 months at the cell's vote (HD 06 §5.4)."""
+    if case.course is None:
+        return
+    number, completed_on = case.course
+    valid_until = add_months(completed_on, rule_set.course_valid_months)
+    if held_on > valid_until:
+        raise CourseCertificateExpired(
+            f"Giấy chứng nhận bồi dưỡng nhận thức về Đảng số {number} "
+            f"({completed_on:%d/%m/%Y}) chỉ có giá trị {rule_set.course_valid_months} tháng, "
+            f"đến {valid_until:%d/%m/%Y}; người vào Đảng phải học lại",
+            f"the course certificate of {completed_on.isoformat()} was valid "
+            f"{rule_set.course_valid_months} months, until {valid_until.isoformat()}",
+            valid_until=valid_until.isoformat(),
+        )
+
+
+def extension(case: AdmissionState, decided_on: date, working_days: int, rule_set: RuleSet) -> date:
+    """A running deadline may be extended once, by at most 30 working days; returns it."""
+    if case.due_on is None:
+        raise NoRunningDeadline(
+            "Hồ sơ không có thời hạn nào đang chạy", "the case has no running deadline"
+        )
+    if case.extended_due_on is not None and case.extended_due_on == case.due_on:
+        raise DeadlineAlreadyExtended(
+            "Thời hạn này đã được gia hạn một lần", "this deadline was already extended once"
+        )
+    if not 1 <= working_days <= rule_set.deadline_extension_working_days:
+        raise ExtensionTooLong(
+            f"Chỉ được gia hạn từ 1 đến {rule_set.deadline_extension_working_days} ngày làm việc",
+            f"an extension is 1 to {rule_set.deadline_extension_working_days} working days",
+            field="working_days",
+        )
+    return case.due_on
 
 
 def cell_vote(case: AdmissionState, motion: MotionFacts, rule_set: RuleSet) -> None:
@@ -240,6 +302,7 @@ def cell_vote(case: AdmissionState, motion: MotionFacts, rule_set: RuleSet) -> N
     motion_fits(motion, MotionKind.ADMISSION, case.id, case.cell_id)
     not_before(motion.held_on, max(case.dossier.values()), "held_on")
     age(case.birth_date, motion.held_on, rule_set)
+    course_still_valid(case, motion.held_on, rule_set)
     check_counts(motion.votes_for, motion.official_members, "votes_for", motion.votes_against)
     two_thirds(rule_set, motion.votes_for, motion.official_members, "số đảng viên chính thức")
 
