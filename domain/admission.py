@@ -237,52 +237,6 @@ class AdmissionCase(AdmissionRecords, ChiboAggregate):
         check.dossier_item(self, item)
         self._record(self.DossierItemFiled, by, item=item, on=on)
 
-    def assign_introducer(
-        self,
-        member_id: UUID,
-        standing: Standing | None,
-        basis: IntroductionBasis,
-        together_since: date,
-        on: date,
-        by: Actor,
-        replaces: UUID | None = None,
-        rules: RuleBook = RULES,
-    ) -> None:
-        """Đảng viên giới thiệu: an official member of the cell, ≥ 12 months with the applicant."""
-        check.step(self, by, CELL_ROLES, "người giới thiệu", "an introducer")
-        rule_set = rules.in_force(on)
-        check.introducer(self, member_id, standing, basis, together_since, on, replaces, rule_set)
-        self._record(
-            self.IntroducerAssigned,
-            by,
-            member_id=member_id,
-            basis=basis,
-            together_since=together_since,
-            on=on,
-            replaces=replaces,
-            rule_set=rule_set.code,
-        )
-
-    def introduce_by_organisation(
-        self,
-        organisation: IntroducingOrganisation,
-        resolution_no: str,
-        on: date,
-        by: Actor,
-        rules: RuleBook = RULES,
-    ) -> None:
-        """Nghị quyết giới thiệu của BCH Đoàn cơ sở / Công đoàn cơ sở: replaces one of the two
-        members; one official member introduces as well (Charter art. 4.2)."""
-        check.step(self, by, CELL_ROLES, "nghị quyết giới thiệu", "an introducing resolution")
-        check.organisation_introduction(self, organisation, on, rules.in_force(on))
-        self._record(
-            self.IntroducedByOrganisation,
-            by,
-            organisation=organisation,
-            resolution_no=require_text(resolution_no, "resolution_no", "Số nghị quyết", 100),
-            on=on,
-        )
-
     # -- steps 5–7: votes and decision ----------------------------------------------------
 
     def record_cell_vote(

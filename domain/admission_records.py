@@ -1,5 +1,6 @@
-"""Records an admission case takes outside its twelve steps: that no Youth Union exists where
-the applicant works or lives, and a decision extending the running deadline.
+"""Step 4 of an admission case, its introductions (giới thiệu người vào Đảng), and the records it
+takes outside its twelve steps: that no Youth Union exists where the applicant works or lives,
+and a decision extending the running deadline.
 
 A mixin of ``domain.admission.AdmissionCase``, kept apart so the aggregate's module stays short.
 The events stay nested in ``AdmissionCase`` (their topics are stored in the log); the mixin
@@ -10,12 +11,20 @@ from __future__ import annotations
 
 from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar
+from uuid import UUID
 
 from domain import admission_checks as check
+from domain import admission_intro_checks as intro
 from domain.admission_state import AdmissionState
-from domain.admission_values import CELL_ROLES, COMMITTEE_ROLES
+from domain.admission_values import (
+    CELL_ROLES,
+    COMMITTEE_ROLES,
+    IntroducingOrganisation,
+    IntroductionBasis,
+)
 from domain.base import Actor, require_text
 from domain.calendar import WorkingCalendar
+from domain.roster import Standing
 from domain.rules import RULES, RuleBook
 
 
@@ -23,10 +32,58 @@ class AdmissionRecords(AdmissionState):
     """Commands of the case that are not a step of the procedure."""
 
     if TYPE_CHECKING:
+        IntroducerAssigned: ClassVar[type[Any]]
+        IntroducedByOrganisation: ClassVar[type[Any]]
         NoYouthUnionStated: ClassVar[type[Any]]
         DeadlineExtended: ClassVar[type[Any]]
 
         def _record(self, event_class: type[Any], by: Actor, **kwargs: Any) -> None: ...
+
+    def assign_introducer(
+        self,
+        member_id: UUID,
+        standing: Standing | None,
+        basis: IntroductionBasis,
+        together_since: date,
+        on: date,
+        by: Actor,
+        replaces: UUID | None = None,
+        rules: RuleBook = RULES,
+    ) -> None:
+        """Đảng viên giới thiệu: an official member of the cell, ≥ 12 months with the applicant."""
+        check.step(self, by, CELL_ROLES, "người giới thiệu", "an introducer")
+        rule_set = rules.in_force(on)
+        intro.introducer(self, member_id, standing, basis, together_since, on, replaces, rule_set)
+        self._record(
+            self.IntroducerAssigned,
+            by,
+            member_id=member_id,
+            basis=basis,
+            together_since=together_since,
+            on=on,
+            replaces=replaces,
+            rule_set=rule_set.code,
+        )
+
+    def introduce_by_organisation(
+        self,
+        organisation: IntroducingOrganisation,
+        resolution_no: str,
+        on: date,
+        by: Actor,
+        rules: RuleBook = RULES,
+    ) -> None:
+        """Nghị quyết giới thiệu của BCH Đoàn cơ sở / Công đoàn cơ sở: replaces one of the two
+        members; one official member introduces as well (Charter art. 4.2)."""
+        check.step(self, by, CELL_ROLES, "nghị quyết giới thiệu", "an introducing resolution")
+        intro.organisation_introduction(self, organisation, on, rules.in_force(on))
+        self._record(
+            self.IntroducedByOrganisation,
+            by,
+            organisation=organisation,
+            resolution_no=require_text(resolution_no, "resolution_no", "Số nghị quyết", 100),
+            on=on,
+        )
 
     def state_no_youth_union(self, on: date, reason: str, by: Actor) -> None:
         """Nơi không có tổ chức Đoàn: then two official members may introduce a young applicant."""
