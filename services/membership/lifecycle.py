@@ -52,28 +52,17 @@ def transfer_temporarily(
     host_cell_id: UUID,
     on: date,
     expected: int | None = None,
+    ending: bool = False,
 ) -> tuple[Member, int]:
-    """Chuyển sinh hoạt tạm thời: both rosters change in one transaction."""
+    """Chuyển sinh hoạt tạm thời (or, with ``ending``, its end): the member's roster and the
+    host's change together in one transaction."""
     member = load(app, Member, member_id, expected)
     load_cell(app, host_cell_id)
     home, host = load_roster(app, member.cell_id, by), load_roster(app, host_cell_id, by)
-    temporary_transfer.transfer_temporarily(member, home, host, on, by)
-    return member, app.save_all(member, home, host)
-
-
-def end_temporary_transfer(
-    app: TenantApplication,
-    by: Actor,
-    *,
-    member_id: UUID,
-    host_cell_id: UUID,
-    on: date,
-    expected: int | None = None,
-) -> tuple[Member, int]:
-    member = load(app, Member, member_id, expected)
-    load_cell(app, host_cell_id)
-    home, host = load_roster(app, member.cell_id, by), load_roster(app, host_cell_id, by)
-    temporary_transfer.end_temporary_transfer(member, home, host, on, by)
+    if ending:
+        temporary_transfer.end_temporary_transfer(member, home, host, on, by)
+    else:
+        temporary_transfer.transfer_temporarily(member, home, host, on, by)
     return member, app.save_all(member, home, host)
 
 

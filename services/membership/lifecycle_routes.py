@@ -150,6 +150,20 @@ class TemporaryTransfer(Command, kw_only=True):
     on: date
 
 
+def temporarily(ctx: Ctx, member_id: UUID, data: TemporaryTransfer, ending: bool) -> MemberWritten:
+    return written(
+        svc.transfer_temporarily(
+            ctx.app,
+            ctx.actor,
+            member_id=member_id,
+            host_cell_id=data.host_cell_id,
+            on=data.on,
+            expected=data.expected_version,
+            ending=ending,
+        )
+    )
+
+
 @route
 @post(
     ONE + "/temporary-transfer",
@@ -159,16 +173,7 @@ class TemporaryTransfer(Command, kw_only=True):
 def temporary_transfer(
     ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[TemporaryTransfer]
 ) -> MemberWritten:
-    return written(
-        svc.transfer_temporarily(
-            ctx.app,
-            ctx.actor,
-            member_id=member_id,
-            host_cell_id=data.host_cell_id,
-            on=data.on,
-            expected=data.expected_version,
-        )
-    )
+    return temporarily(ctx, member_id, data, ending=False)
 
 
 @route
@@ -180,13 +185,4 @@ def temporary_transfer(
 def end_temporary_transfer(
     ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[TemporaryTransfer]
 ) -> MemberWritten:
-    return written(
-        svc.end_temporary_transfer(
-            ctx.app,
-            ctx.actor,
-            member_id=member_id,
-            host_cell_id=data.host_cell_id,
-            on=data.on,
-            expected=data.expected_version,
-        )
-    )
+    return temporarily(ctx, member_id, data, ending=True)
