@@ -14,7 +14,7 @@ from uuid import UUID
 
 import msgspec
 
-from domain.admission_errors import RecognitionOutcome
+from domain.admission_values import RecognitionOutcome
 from domain.quality import Rating
 from domain.voting import MotionResult
 

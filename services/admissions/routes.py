@@ -15,8 +15,9 @@ from litestar.params import FromPath, FromQuery, JSONBody
 
 from domain.admission import AdmissionCase
 from infra.readside import qualified
-from projections.deadlines import WHAT, WHO, items_query
+from projections.deadlines import WHAT, items_query, who_for
 from services.admissions import commands as svc
+from services.admissions import records
 from services.admissions.schemas import (
     AssignIntroducer,
     CaseView,
@@ -280,7 +281,7 @@ async def deadlines(
         DeadlineItem(
             kind=r[0],
             what=WHAT[r[0]],
-            who=WHO[r[0]],
+            who=who_for(r[0], r[7], r[8]),
             overdue=r[0] == "removal_flag" or r[6] < today,
             source_id=r[1],
             subject_id=r[2],
@@ -301,3 +302,6 @@ async def deadlines(
         due_soon=len(items) - overdue,
         items=items,
     )
+
+
+ROUTES += records.ROUTES  # records outside the twelve steps (services/admissions/records.py)

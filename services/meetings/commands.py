@@ -99,7 +99,7 @@ def open_meeting(
     meeting = load_meeting(app, meeting_id, expected)
     cell = load(app, OrgUnit, meeting.cell_id)
     held_on = started_at.date()
-    roster = load_roster(app, meeting.cell_id, by).members_on(held_on)
+    roster = load_roster(app, meeting.cell_id, by).members_on(held_on, with_temporary=True)
     window = cell.meeting_window or settings_on(app, held_on).meeting_window
     meeting.open(started_at, chair_id, secretary_id, roster, window, by)
     return meeting, None, app.save_all(meeting)

@@ -15,6 +15,7 @@ from litestar.params import FromPath, JSONBody
 
 from services.context import Ctx
 from services.meetings import commands as meetings
+from services.meetings import voting_base
 from services.meetings.schemas import (
     AddGuest,
     AssessQuality,
@@ -37,9 +38,9 @@ from services.meetings.schemas import (
     Reschedule,
     ScheduleMeeting,
     attendance_entries,
-    meeting_view,
     quality_scores,
 )
+from services.meetings.voting_base import named_view
 from services.written import Written, arguments, written
 
 BASE = "/api/v1/t/{tenant:str}/meetings"
@@ -67,7 +68,7 @@ def schedule(ctx: Ctx, data: JSONBody[ScheduleMeeting]) -> Written:
 
 @get(ONE, sync_to_thread=True, summary="Xem cuộc sinh hoạt / a meeting's full state")
 def get_meeting(ctx: Ctx, meeting_id: FromPath[UUID]) -> MeetingView:
-    return meeting_view(meetings.load_meeting(ctx.app, meeting_id))
+    return named_view(ctx.app, meetings.load_meeting(ctx.app, meeting_id))
 
 
 @post(ONE + "/reschedule", sync_to_thread=True, summary="Đổi lịch / reschedule")
@@ -339,4 +340,5 @@ ROUTES: list[Any] = [
     correct_tally,
     correct_minutes,
     correct_dues,
+    *voting_base.ROUTES,
 ]

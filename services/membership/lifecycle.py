@@ -12,7 +12,7 @@ from uuid import UUID
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from domain import lifecycle
+from domain import lifecycle, temporary_transfer
 from domain.base import Actor
 from domain.member import Member, MemberStatus
 from infra.application import TenantApplication
@@ -43,6 +43,28 @@ def end_suspension(
     roster = load_roster(app, member.cell_id, by)
     lifecycle.end_suspension(member, roster, on, by)
     return member, app.save_all(member, roster)
+
+
+def transfer_temporarily(
+    app: TenantApplication,
+    by: Actor,
+    *,
+    member_id: UUID,
+    host_cell_id: UUID,
+    on: date,
+    expected: int | None = None,
+    ending: bool = False,
+) -> tuple[Member, int]:
+    """Chuyển sinh hoạt tạm thời (or, with ``ending``, its end): the member's roster and the
+    host's change together in one transaction."""
+    member = load(app, Member, member_id, expected)
+    load_cell(app, host_cell_id)
+    home, host = load_roster(app, member.cell_id, by), load_roster(app, host_cell_id, by)
+    if ending:
+        temporary_transfer.end_temporary_transfer(member, home, host, on, by)
+    else:
+        temporary_transfer.transfer_temporarily(member, home, host, on, by)
+    return member, app.save_all(member, home, host)
 
 
 def note_month(

@@ -3,6 +3,7 @@ transfers to and from other provinces through the signed payload (nothing else c
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -11,6 +12,7 @@ from litestar.params import FromPath, JSONBody
 
 from infra.transfer_payload import province_key, trusted_keys
 from services.admissions.schemas import (
+    Command,
     Death,
     NoteMonth,
     OnDay,
@@ -137,3 +139,48 @@ def transfer_in(ctx: Ctx, request: Request[Any, Any, Any], data: JSONBody[Transf
             late_reason=data.late_reason,
         )
     )
+
+
+class TemporaryTransfer(Command, kw_only=True):
+    """Chuyển sinh hoạt tạm thời: the host cell, and the day it starts (or ends)."""
+
+    host_cell_id: UUID
+    on: date
+
+
+def temporarily(ctx: Ctx, member_id: UUID, data: TemporaryTransfer, ending: bool) -> Written:
+    return written(
+        svc.transfer_temporarily(
+            ctx.app,
+            ctx.actor,
+            member_id=member_id,
+            host_cell_id=data.host_cell_id,
+            on=data.on,
+            expected=data.expected_version,
+            ending=ending,
+        )
+    )
+
+
+@route
+@post(
+    ONE + "/temporary-transfer",
+    sync_to_thread=True,
+    summary="Chuyển sinh hoạt tạm thời / temporary transfer of activity",
+)
+def temporary_transfer(
+    ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[TemporaryTransfer]
+) -> Written:
+    return temporarily(ctx, member_id, data, ending=False)
+
+
+@route
+@post(
+    ONE + "/temporary-transfer/end",
+    sync_to_thread=True,
+    summary="Kết thúc sinh hoạt tạm thời / return from a temporary transfer",
+)
+def end_temporary_transfer(
+    ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[TemporaryTransfer]
+) -> Written:
+    return temporarily(ctx, member_id, data, ending=True)

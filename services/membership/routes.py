@@ -17,6 +17,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from domain.base import InvalidValue
 from domain.member import Member
 from domain.org_unit import MeetingWindow, OrgUnit
+from domain.roster import Standing
 from services.context import Ctx
 from services.membership import org
 from services.membership.schemas import (
@@ -152,16 +153,19 @@ def get_roster(ctx: Ctx, unit_id: FromPath[UUID], on: FromQuery[date | None] = N
     day = on or date.today()
     org.load_cell(ctx.app, unit_id)
     roster = org.load_roster(ctx.app, unit_id, ctx.actor)
-    members = roster.members_on(day)
+    members = roster.members_on(day, with_temporary=True)
+
+    def entry(m: UUID, s: Standing) -> RosterEntry:
+        return RosterEntry(m, s.status, s.exempted, s.suspended, s.transferred_out, s.temporary)
+
+    own = {m: s for m, s in members.items() if not s.temporary}
     return RosterView(
         cell_id=unit_id,
         on=day,
         official_count=roster.official_count(day),
-        active_count=len(members),
-        members=[
-            RosterEntry(member_id=m, status=s.status, exempted=s.exempted, suspended=s.suspended)
-            for m, s in sorted(members.items())
-        ],
+        active_count=len(own),
+        members=[entry(m, s) for m, s in sorted(own.items())],
+        temporary_members=[entry(m, s) for m, s in sorted(members.items()) if s.temporary],
     )
 
 

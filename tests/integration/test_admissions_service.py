@@ -9,7 +9,12 @@ from uuid import UUID, uuid4
 import pytest
 
 from domain.admission_errors import MotionDoesNotMatch
-from domain.admission_values import DossierItem, Education, IntroductionBasis, RecognitionOutcome
+from domain.admission_values import (
+    DossierItem,
+    Education,
+    IntroductionBasis,
+    RecognitionOutcome,
+)
 from domain.base import Actor
 from domain.meeting_values import AttendanceEntry, AttendanceMark, MeetingKind
 from domain.member import DepartureReason, MemberStatus
@@ -17,6 +22,7 @@ from domain.org_unit import Level, OrgUnit
 from domain.province import Province, ProvinceSettings
 from domain.voting import MotionKind, VotingMethod
 from services.admissions import commands as svc
+from services.admissions import records
 from services.meetings import commands as meetings
 from services.membership import org
 
@@ -121,6 +127,10 @@ def ready_for_vote(
     svc.certify_course(app, ADMIN, case_id=case.id, certificate_no="GCN-1", completed_on=certified)
     for item in DossierItem:
         svc.file_dossier_item(app, ADMIN, case_id=case.id, item=item, on=filed)
+    # Of Youth Union age (born 2000): two members introduce only where there is no Youth Union.
+    records.state_no_youth_union(
+        app, ADMIN, case_id=case.id, on=introduced, reason="Nơi làm việc không có tổ chức Đoàn"
+    )
     for introducer in members[:2]:
         svc.assign_introducer(
             app,
