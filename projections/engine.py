@@ -30,8 +30,9 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import psycopg
-from psycopg import sql
+from psycopg import errors, sql
 
+from domain.base import StateConflict
 from infra.application import EVENTS_TABLE
 from infra.database import Database
 from projections import tracking
@@ -67,6 +68,12 @@ class CatchUp:
         return self.position - self.start
 
 
+class ProjectionBusy(StateConflict):
+    """Another process held the projection's lock for longer than a rebuild would wait."""
+
+    code = "projection_busy"
+
+
 def lock_key(schema: str, projection: str) -> str:
     return f"chibo:projection:{schema}:{projection}"
 
@@ -99,7 +106,10 @@ def _read_batch(
     with conn.cursor(binary=True) as cur:
         cur.execute(
             sql.SQL(
-                "WITH head AS (SELECT least(max(notification_id), %s) AS top FROM {0})"
+                # coalesce: ``least`` ignores NULLs, so an empty log gave the cap (the end of
+                # time) as its head, and every checkpoint moved there for good.
+                "WITH head AS (SELECT least(coalesce(max(notification_id), 0), %s) AS top"
+                " FROM {0})"
                 " SELECT head.top, e.notification_id, e.originator_id, e.originator_version,"
                 " e.topic, e.state FROM head LEFT JOIN LATERAL ("
                 "  SELECT notification_id, originator_id, originator_version, topic, state"
@@ -188,8 +198,11 @@ def catch_up(
     batch_size: int = BATCH_SIZE,
     max_batches: int | None = None,
     read_ahead: bool = False,
+    wait_for_lock: bool = False,
 ) -> CatchUp:
     """Bring one projection of one tenant up to the end of its log (or ``max_batches``).
+
+    ``wait_for_lock`` (a rebuild) waits for a worker's batch to end instead of leaving.
 
     ``read_ahead`` (a rebuild's replay) reads each next batch on a second connection while
     the current one is applied; the replay also runs the cycle collector once per batch
@@ -215,7 +228,9 @@ def catch_up(
         )
         while max_batches is None or batches < max_batches:
             try:
-                done = run_batch(conn, schema, projection, batch_size, ahead=ahead)
+                done = run_batch(
+                    conn, schema, projection, batch_size, wait_for_lock=wait_for_lock, ahead=ahead
+                )
                 if done is not None and (done[1] == done[0] or done[2] < batch_size):
                     _settle(conn, schema, projection)  # caught up
             except Exception as error:
@@ -267,8 +282,28 @@ def _ensure_installed(conn: psycopg.Connection[Any], schema: str, projection: Pr
             return False
         tracking.install_tracking(conn, schema)
         projection.install(conn, schema)
+        _repair_checkpoint(conn, schema, projection.name)
     _installed.add(key)
     return True
+
+
+def _repair_checkpoint(conn: psycopg.Connection[Any], schema: str, name: str) -> None:
+    """Bring back a checkpoint that lies beyond the log's last event.
+
+    Ids only grow and events are never deleted, so such a checkpoint can only come from the
+    old empty-log fault (it jumped to 2**63-1 before the first event), and nothing was
+    applied since: replaying from the start is exact.
+    """
+    row = conn.execute(
+        sql.SQL(
+            "UPDATE {t} SET position = 0, updated_at = now() WHERE projection = %s"
+            " AND position > (SELECT coalesce(max(notification_id), 0) FROM {e})"
+            " RETURNING projection"
+        ).format(t=table(schema, tracking.TRACKING_TABLE), e=table(schema, EVENTS_TABLE)),
+        (name,),
+    ).fetchone()
+    if row is not None:
+        log.warning("checkpoint of %s in %s was past the log's end: replaying it", name, schema)
 
 
 def _record_failure(
@@ -303,8 +338,14 @@ def rebuild(
     projection: Projection,
     *,
     batch_size: int = REBUILD_BATCH_SIZE,
+    lock_wait: float | None = None,
 ) -> CatchUp:
     """Drop the projection's tables, reinstall them and replay the whole log into them.
+
+    The pair's lock is waited for: at most ``lock_wait`` seconds before the drop (then
+    :class:`ProjectionBusy`, and nothing is dropped), and, once the tables are dropped, as long
+    as it takes before each batch of the replay, so a rebuild never ends with tables it
+    emptied and did not refill (it used to give up on a busy lock and report success).
 
     The benchmark's entry point. The drop and reset commit first (under the pair's lock,
     waiting for a running worker to finish its batch); the replay then commits batch by batch,
@@ -318,7 +359,7 @@ def rebuild(
     """
     deferred: Sequence[str] = getattr(projection, "deferred_indexes", ())
     with database.connect(autocommit=False) as conn, conn.transaction():
-        _lock(conn, schema, projection.name, wait=True)
+        _lock_before_drop(conn, schema, projection.name, lock_wait)
         projection.drop(conn, schema)
         tracking.install_tracking(conn, schema)
         projection.install(conn, schema)
@@ -336,12 +377,42 @@ def rebuild(
             _collector_per_batch(),
             replaying(schema) if replaying is not None else nullcontext(),
         ):
-            done = catch_up(database, schema, projection, batch_size=batch_size, read_ahead=True)
+            done = catch_up(
+                database,
+                schema,
+                projection,
+                batch_size=batch_size,
+                read_ahead=True,
+                wait_for_lock=True,
+            )
     finally:
         if deferred:
             _install_again(database, schema, projection)
     # The index build is part of the rebuild's time.
     return replace(done, seconds=time.perf_counter() - began)
+
+
+def _lock_before_drop(
+    conn: psycopg.Connection[Any], schema: str, name: str, seconds: float | None
+) -> None:
+    if seconds is None:
+        _lock(conn, schema, name, wait=True)
+        return
+    if _lock(conn, schema, name, wait=False):
+        return
+    conn.execute(sql.SQL("SET LOCAL lock_timeout = {}").format(sql.Literal(f"{seconds}s")))
+    try:
+        with conn.transaction():  # a savepoint: the timeout must not end the outer transaction
+            _lock(conn, schema, name, wait=True)
+    except errors.LockNotAvailable:
+        raise ProjectionBusy(
+            f"Bảng đọc {name} đang bận (một tiến trình khác giữ khóa quá {seconds:g} giây);"
+            " chưa xóa gì, hãy chạy lại sau",
+            f"read model {name} is busy (another process held its lock for over {seconds:g}"
+            " s); nothing was dropped, run the rebuild again later",
+            projection=name,
+        ) from None
+    conn.execute("SET LOCAL lock_timeout = 0")
 
 
 @contextmanager

@@ -27,6 +27,11 @@ def register(subparsers: Any) -> None:
         "--jobs", type=_positive, default=1,
         help="số tiến trình dựng song song / projections rebuilt side by side (processes)",
     )  # fmt: skip
+    rebuild.add_argument(
+        "--wait", type=float, default=60.0,
+        help="giây chờ khóa của bảng đọc trước khi xóa / seconds to wait for the projection's"
+        " lock before dropping anything",
+    )  # fmt: skip
     rebuild.set_defaults(handler=run_rebuild)
 
     worker = subparsers.add_parser("worker", help="chạy tiến trình nền / run background workers")
@@ -88,11 +93,14 @@ def run_rebuild(args: argparse.Namespace) -> int:
             else all_projections()
         )
         for tenant in _tenants(container, args.tenant):
-            results = rebuild_many(container.database, tenant.schema, chosen, args.jobs)
+            results = rebuild_many(
+                container.database, tenant.schema, chosen, args.jobs, lock_wait=args.wait
+            )
             for projection, done in zip(chosen, results, strict=True):
                 rate = done.events / done.seconds if done.seconds else 0.0
-                state = f"LỖI / ERROR {done.error}" if done.error else "ok"
-                failed = failed or done.error is not None
+                error = done.error or ("khóa bận / lock busy" if done.busy else None)
+                state = f"LỖI / ERROR {error}" if error else "ok"
+                failed = failed or error is not None
                 print(
                     f"{tenant.slug}\t{projection.name}\t{done.events} events\t"
                     f"{done.seconds:.2f} s\t{rate:,.0f} events/s\tposition {done.position}\t{state}"

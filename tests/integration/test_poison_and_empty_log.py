@@ -1,0 +1,164 @@
+"""Faults that stopped a province's read models (issue 13 §1): the empty log, poison events,
+quarantine, and a rebuild started while another process holds the projection's lock."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import ExitStack
+from typing import Any
+
+import pytest
+
+from infra import workers
+from projections import engine
+from projections.registry import all_projections
+from tests.integration.test_projection_engine import positions
+from tests.integration.test_projection_rollups import build_province
+from tests.integration.test_workers import drain
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def runtime(database: Any) -> Iterator[workers.Runtime]:
+    started = workers.configure(database, None, threads=2, tick_seconds=None)
+    yield started
+    workers.shutdown()
+
+
+def test_a_tick_on_a_fresh_province_leaves_every_checkpoint_at_the_start(
+    runtime, app, tenant, database
+):
+    """Provision, let the worker tick before the first event, then write: all is projected."""
+    with database.connect() as conn:
+        empty = conn.execute(f'SELECT count(*) FROM "{tenant.schema}".chibo_events').fetchone()
+    assert empty == (0,)  # provisioning writes no event: the log is empty at the tick
+    runtime.tick()
+    drain(runtime)
+    assert set(positions(database, tenant.schema).values()) <= {0}
+
+    build_province(app)
+    runtime.notify_committed(tenant.slug)
+    drain(runtime)
+    head = app.log_position
+    assert positions(database, tenant.schema) == {p.name: head for p in all_projections()}
+    with database.connect() as conn:
+        units = conn.execute(f'SELECT count(*) FROM "{tenant.schema}".org_units').fetchone()
+    assert units is not None and units[0] > 0
+    assert all(s.lag == 0 for s in engine.status(database, tenant.schema, all_projections()))
+
+
+def test_a_checkpoint_left_at_the_end_of_time_is_repaired(app, tenant, database):
+    """A province hit by the old fault (checkpoints at 2**63-1) catches up again."""
+    from projections import tracking
+
+    with database.connect(autocommit=False) as conn, conn.transaction():
+        tracking.install_tracking(conn, tenant.schema)
+        for p in all_projections():
+            tracking.advance(conn, tenant.schema, p.name, 2**63 - 1)
+    build_province(app)
+    engine._installed.clear()  # a new process: the repair runs once per process and pair
+    for done in engine.catch_up_all(database, tenant.schema, all_projections()):
+        assert done.error is None
+    assert positions(database, tenant.schema) == {p.name: app.log_position for p in all_projections()}
+
+
+@pytest.fixture
+def env(database, tmp_path, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", database.url)
+    monkeypatch.setenv("CHIBO_DATA_DIR", str(tmp_path / "data"))
+    return tmp_path
+
+
+def _lock(conn: Any, schema: str, name: str) -> None:
+    conn.execute(
+        "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (engine.lock_key(schema, name),)
+    )
+
+
+def _waiters(database: Any) -> int:
+    with database.connect() as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+        ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def _wait_for_waiters(database: Any, count: int) -> None:
+    """Until ``count`` sessions wait for an advisory lock (bounded, so a fault fails, not hangs)."""
+    import time
+
+    for _ in range(1500):
+        if _waiters(database) >= count:
+            return
+        time.sleep(0.02)
+    raise AssertionError(f"{count} waiting lock requests never appeared")
+
+
+def _org_units(database: Any, schema: str) -> int:
+    with database.connect() as conn:
+        row = conn.execute(f'SELECT count(*) FROM "{schema}".org_units').fetchone()
+    return int(row[0]) if row else 0
+
+
+def test_a_rebuild_behind_a_busy_lock_waits_and_refills_the_tables(
+    app, tenant, database, env, capsys
+):
+    """The reported run: a process holds the lock; the rebuild waits, drops, and the lock is
+    taken again before its replay. It used to print ``ok`` and leave the tables empty."""
+    import threading
+
+    from services.cli import main
+
+    build_province(app)
+    engine.catch_up_all(database, tenant.schema, all_projections())
+    full = _org_units(database, tenant.schema)
+    assert full > 0
+    stack = ExitStack()
+    first = stack.enter_context(database.connect(autocommit=False))
+    second_conn = stack.enter_context(database.connect(autocommit=False))
+    _lock(first, tenant.schema, "org_tree")
+    codes: list[int] = []
+    rebuild = threading.Thread(
+        target=lambda: codes.append(
+            main(["projections", "rebuild", "--tenant", tenant.slug, "--projection", "org_tree"])
+        )
+    )
+    rebuild.start()
+    _wait_for_waiters(database, 1)  # the rebuild waits for the lock
+    # A second process queues behind it: it gets the lock as soon as the drop commits.
+    second = threading.Thread(target=_lock, args=(second_conn, tenant.schema, "org_tree"))
+    second.start()
+    _wait_for_waiters(database, 2)
+    first.rollback()
+    second.join()
+    _wait_for_waiters(database, 1)  # the rebuild now waits for its replay, not "ok"
+    assert rebuild.is_alive()
+    second_conn.rollback()
+    rebuild.join()
+    stack.close()
+    assert codes == [0]
+    assert _org_units(database, tenant.schema) == full
+    assert positions(database, tenant.schema)["org_tree"] == app.log_position
+
+
+def test_a_rebuild_that_cannot_get_the_lock_fails_and_drops_nothing(
+    app, tenant, database, env, capsys
+):
+    from services.cli import main
+
+    build_province(app)
+    engine.catch_up_all(database, tenant.schema, all_projections())
+    full = _org_units(database, tenant.schema)
+    with database.connect(autocommit=False) as holder:
+        _lock(holder, tenant.schema, "org_tree")
+        code = main(
+            ["projections", "rebuild", "--tenant", tenant.slug, "--projection", "org_tree",
+             "--wait", "0.5"]
+        )  # fmt: skip
+        holder.rollback()
+    assert code != 0
+    err = capsys.readouterr().err
+    assert "org_tree" in err
+    assert "đang bận" in err and "busy" in err
+    assert _org_units(database, tenant.schema) == full
