@@ -20,9 +20,7 @@ from projections.base import Projection
 from projections.engine import CatchUp
 
 
-def _rebuild_one(
-    database: Database, schema: str, name: str, lock_wait: float | None
-) -> CatchUp:
+def _rebuild_one(database: Database, schema: str, name: str, lock_wait: float | None) -> CatchUp:
     from projections.registry import projection_named
 
     return engine.rebuild(database, schema, projection_named(name), lock_wait=lock_wait)

@@ -44,7 +44,8 @@ def test_a_tick_on_a_fresh_province_leaves_every_checkpoint_at_the_start(
     assert positions(database, tenant.schema) == {p.name: head for p in all_projections()}
     with database.connect() as conn:
         units = conn.execute(f'SELECT count(*) FROM "{tenant.schema}".org_units').fetchone()
-    assert units is not None and units[0] > 0
+    assert units is not None
+    assert units[0] > 0
     assert all(s.lag == 0 for s in engine.status(database, tenant.schema, all_projections()))
 
 
@@ -60,7 +61,9 @@ def test_a_checkpoint_left_at_the_end_of_time_is_repaired(app, tenant, database)
     engine._installed.clear()  # a new process: the repair runs once per process and pair
     for done in engine.catch_up_all(database, tenant.schema, all_projections()):
         assert done.error is None
-    assert positions(database, tenant.schema) == {p.name: app.log_position for p in all_projections()}
+    assert positions(database, tenant.schema) == {
+        p.name: app.log_position for p in all_projections()
+    }
 
 
 @pytest.fixture
@@ -160,5 +163,6 @@ def test_a_rebuild_that_cannot_get_the_lock_fails_and_drops_nothing(
     assert code != 0
     err = capsys.readouterr().err
     assert "org_tree" in err
-    assert "đang bận" in err and "busy" in err
+    assert "đang bận" in err
+    assert "busy" in err
     assert _org_units(database, tenant.schema) == full
