@@ -35,9 +35,12 @@ from psycopg import errors, sql
 from domain.base import StateConflict
 from infra.application import EVENTS_TABLE
 from infra.database import Database
-from projections import tracking
+from projections import poison, tracking
 from projections.base import Projection, StoredEventRow, table
 from projections.prefetch import Prefetcher, prefetching
+from projections.status import Status, status
+
+__all__ = ["CatchUp", "ProjectionBusy", "Status", "catch_up", "rebuild", "run_batch", "status"]
 
 log = logging.getLogger(__name__)
 
@@ -94,15 +97,18 @@ def _read_batch(
     topics: Sequence[str],
     limit: int,
     upto: int | None = None,
+    projection: str | None = None,
 ) -> tuple[list[StoredEventRow], int]:
     """The next events for ``topics`` and the highest id, both from one statement's snapshot.
 
     One statement, not two: under READ COMMITTED each statement has its own snapshot, and
     the checkpoint may only jump to a maximum that the batch query saw too. ``upto`` caps
-    both (a dependent projection never passes the projections it reads).
+    both (a dependent projection never passes the projections it reads). Events quarantined
+    for ``projection`` are left out; states are made storable (:mod:`projections.poison`).
     """
     events = table(schema, EVENTS_TABLE)
     cap = upto if upto is not None else 2**63 - 1
+    skip = poison.skipped_clause(schema, projection) if projection else sql.SQL("true")
     with conn.cursor(binary=True) as cur:
         cur.execute(
             sql.SQL(
@@ -113,14 +119,18 @@ def _read_batch(
                 " SELECT head.top, e.notification_id, e.originator_id, e.originator_version,"
                 " e.topic, e.state FROM head LEFT JOIN LATERAL ("
                 "  SELECT notification_id, originator_id, originator_version, topic, state"
-                "  FROM {0} WHERE notification_id > %s AND notification_id <= %s"
-                "  AND topic = ANY(%s) ORDER BY notification_id LIMIT %s) AS e ON true"
-            ).format(events),
+                "  FROM {0} AS e WHERE notification_id > %s AND notification_id <= %s"
+                "  AND topic = ANY(%s) AND {1} ORDER BY notification_id LIMIT %s) AS e ON true"
+            ).format(events, skip),
             (cap, after, cap, list(topics), limit),
         )
         raw = cur.fetchall()
     top = int(raw[0][0] or 0)
-    rows = [StoredEventRow(*row[1:]) for row in raw if row[1] is not None]
+    rows = [
+        StoredEventRow(r[1], r[2], r[3], r[4], poison.storable(r[5]))
+        for r in raw
+        if r[1] is not None
+    ]
     if len(rows) == limit:
         return rows, rows[-1].notification_id
     return rows, max(after, top)
@@ -153,7 +163,9 @@ def run_batch(
         if cap is not None and cap <= start:
             return start, start, 0  # what it reads has not moved past it yet
         fetched = ahead.take(start) if ahead is not None else None
-        rows, top = fetched or _read_batch(conn, schema, start, projection.topics, batch_size, cap)
+        rows, top = fetched or _read_batch(
+            conn, schema, start, projection.topics, batch_size, cap, projection.name
+        )
         if ahead is not None and len(rows) == batch_size:
             ahead.start(top)
         if rows:
@@ -213,7 +225,9 @@ def catch_up(
     position = events = batches = 0
 
     def read(reader: psycopg.Connection[Any], after: int) -> tuple[list[StoredEventRow], int]:
-        return _read_batch(reader, schema, after, projection.topics, batch_size)
+        return _read_batch(
+            reader, schema, after, projection.topics, batch_size, projection=projection.name
+        )
 
     with ExitStack() as stack:
         conn = stack.enter_context(database.connect(autocommit=False))
@@ -234,6 +248,12 @@ def catch_up(
                 if done is not None and (done[1] == done[0] or done[2] < batch_size):
                     _settle(conn, schema, projection)  # caught up
             except Exception as error:
+                error = poison.narrow(
+                    lambda size: run_batch(conn, schema, projection, size, wait_for_lock),
+                    lambda: _next_event(conn, schema, projection),
+                    batch_size,
+                    error,
+                )
                 _record_failure(conn, schema, projection.name, error)
                 return CatchUp(
                     projection.name,
@@ -242,7 +262,7 @@ def catch_up(
                     events,
                     batches,
                     time.perf_counter() - began,
-                    error=f"{type(error).__name__}: {error}",
+                    error=poison.describe(error),
                 )
             if done is None:
                 return CatchUp(
@@ -306,6 +326,16 @@ def _repair_checkpoint(conn: psycopg.Connection[Any], schema: str, name: str) ->
         log.warning("checkpoint of %s in %s was past the log's end: replaying it", name, schema)
 
 
+def _next_event(
+    conn: psycopg.Connection[Any], schema: str, projection: Projection
+) -> StoredEventRow | None:
+    with conn.transaction():
+        start = tracking.read_position(conn, schema, projection.name)
+        cap = dependencies_position(conn, schema, projection)
+        rows, _ = _read_batch(conn, schema, start, projection.topics, 1, cap, projection.name)
+    return rows[0] if rows else None
+
+
 def _record_failure(
     conn: psycopg.Connection[Any], schema: str, name: str, error: Exception
 ) -> None:
@@ -314,7 +344,7 @@ def _record_failure(
     try:
         with conn.transaction():
             position = tracking.read_position(conn, schema, name)
-            tracking.record_error(conn, schema, name, position, f"{type(error).__name__}: {error}")
+            tracking.record_error(conn, schema, name, position, poison.describe(error))
     except psycopg.Error:
         log.exception("could not record the failure of %s in %s", name, schema)
 
@@ -443,42 +473,6 @@ def _install_again(database: Database, schema: str, projection: Projection) -> N
         _lock(conn, schema, projection.name, wait=True)
         conn.execute("SET LOCAL maintenance_work_mem = '256MB'")
         projection.install(conn, schema)
-
-
-@dataclass(frozen=True, slots=True)
-class Status:
-    projection: str
-    position: int
-    head: int
-    error: str | None
-    error_position: int | None
-
-    @property
-    def lag(self) -> int:
-        return max(0, self.head - self.position)
-
-
-def status(database: Database, schema: str, projections: Sequence[Projection]) -> list[Status]:
-    with database.connect() as conn:
-        tracking.install_tracking(conn, schema)
-        points = tracking.checkpoints(conn, schema)
-        row = conn.execute(
-            sql.SQL("SELECT max(notification_id) FROM {}").format(table(schema, EVENTS_TABLE))
-        ).fetchone()
-    head = int(row[0] or 0) if row else 0
-    result = []
-    for p in projections:
-        point = points.get(p.name)
-        result.append(
-            Status(
-                p.name,
-                point.position if point else 0,
-                head,
-                point.last_error if point else None,
-                point.error_position if point else None,
-            )
-        )
-    return result
 
 
 def install_read_models(conn: psycopg.Connection[Any], schema: str) -> None:

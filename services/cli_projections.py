@@ -1,7 +1,9 @@
-"""Projection sub-commands: ``projections status|rebuild`` and ``worker``.
+"""Projection sub-commands: ``projections status|rebuild|quarantine`` and ``worker``.
 
 ``status`` prints each projection's checkpoint and lag per province (and the error that
-stopped it, if any); ``rebuild`` drops read models and replays the log into them; ``worker``
+stopped it, if any); ``rebuild`` drops read models and replays the log into them;
+``quarantine`` lets one read model skip an event it cannot apply (recorded with who and why,
+see :mod:`projections.poison`); ``worker``
 runs the dramatiq worker (RabbitMQ when ``BROKER_URL`` is set) until interrupted.
 """
 
@@ -34,6 +36,18 @@ def register(subparsers: Any) -> None:
     )  # fmt: skip
     rebuild.set_defaults(handler=run_rebuild)
 
+    quarantine = sub.add_parser(
+        "quarantine",
+        help="cách ly một sự kiện bảng đọc không áp dụng được / let a read model skip an event"
+        " it cannot apply (the event stays in the log)",
+    )
+    quarantine.add_argument("--tenant", required=True, help="tỉnh / province")
+    quarantine.add_argument("--projection", required=True, help="bảng đọc / read model")
+    quarantine.add_argument("--event", type=_positive, required=True, help="số sự kiện / event #")
+    quarantine.add_argument("--reason", required=True, help="lý do / why")
+    quarantine.add_argument("--actor", help="người thực hiện / who (default: the OS user)")
+    quarantine.set_defaults(handler=run_quarantine)
+
     worker = subparsers.add_parser("worker", help="chạy tiến trình nền / run background workers")
     worker.add_argument("--threads", type=int, default=2)
     worker.add_argument("--tick", type=float, default=30.0, help="seconds between catch-up ticks")
@@ -62,14 +76,18 @@ def run_status(args: argparse.Namespace) -> int:
 
     container = open_container()
     try:
-        print("tenant\tprojection\tposition\thead\tlag\terror")
+        print("tenant\tprojection\tposition\thead\tlag\tquarantined\terror")
         for tenant in _tenants(container, args.tenant):
             for s in engine.status(container.database, tenant.schema, all_projections()):
                 # One line per projection: the error's own line breaks would split the table.
                 error = (
                     " ".join(f"stuck at {s.error_position}: {s.error}".split()) if s.error else ""
                 )
-                print(f"{tenant.slug}\t{s.projection}\t{s.position}\t{s.head}\t{s.lag}\t{error}")
+                skipped = ",".join(f"#{n}" for n in s.quarantined) or "-"
+                print(
+                    f"{tenant.slug}\t{s.projection}\t{s.position}\t{s.head}\t{s.lag}\t"
+                    f"{skipped}\t{error}"
+                )
     except DomainError as error:
         print(f"{error.vi}\n{error.en}", file=sys.stderr)
         return 2
@@ -114,6 +132,47 @@ def run_rebuild(args: argparse.Namespace) -> int:
     finally:
         container.close()
     return 1 if failed else 0
+
+
+def run_quarantine(args: argparse.Namespace) -> int:
+    import getpass
+    import logging
+
+    from domain.base import DomainError
+    from infra.tenancy import find_tenant
+    from projections.poison import quarantine
+    from services.cli import open_container
+
+    container = open_container()
+    try:
+        tenant = find_tenant(container.database, args.tenant)
+        with container.database.connect(autocommit=False) as conn, conn.transaction():
+            done = quarantine(
+                conn,
+                tenant.schema,
+                args.projection,
+                args.event,
+                args.actor or getpass.getuser(),
+                args.reason,
+            )
+    except DomainError as error:
+        print(f"{error.vi}\n{error.en}", file=sys.stderr)
+        return 2
+    except KeyError as error:
+        print(error.args[0], file=sys.stderr)
+        return 2
+    finally:
+        container.close()
+    logging.getLogger(__name__).warning(
+        "event #%s quarantined for %s in %s by %s: %s",
+        done.notification_id, done.projection, tenant.slug, done.actor, done.reason,
+    )  # fmt: skip
+    print(
+        f"Đã cách ly sự kiện #{done.notification_id} ({done.topic}) khỏi bảng đọc "
+        f"{done.projection}; sự kiện vẫn nằm trong sổ / event #{done.notification_id} is "
+        f"quarantined for {done.projection}; it stays in the log"
+    )
+    return 0
 
 
 def run_worker(args: argparse.Namespace) -> int:
