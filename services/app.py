@@ -19,6 +19,7 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 from infra.bootstrap import Container
 from services.context import provide_context
 from services.errors import EXCEPTION_HANDLERS, body
+from services.input_guard import InputGuardMiddleware
 from services.routes import route_handlers
 from services.security.middleware import (
     MAX_BODY,
@@ -45,7 +46,7 @@ def create_app(container: Container) -> Litestar:
         dependencies={"ctx": Provide(provide_context)},
         exception_handlers={**EXCEPTION_HANDLERS, Throttled: throttled_handler},
         guards=[authorize],
-        middleware=[AuthenticationMiddleware, IdempotencyMiddleware],
+        middleware=[AuthenticationMiddleware, InputGuardMiddleware, IdempotencyMiddleware],
         before_send=[security_headers],
         request_max_body_size=MAX_BODY,
         cors_config=None,
