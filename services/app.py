@@ -20,6 +20,7 @@ from infra.bootstrap import Container
 from services.context import provide_context
 from services.errors import EXCEPTION_HANDLERS, body
 from services.input_guard import InputGuardMiddleware
+from services.openapi_errors import install as document_errors
 from services.routes import route_handlers
 from services.security.middleware import (
     MAX_BODY,
@@ -60,6 +61,7 @@ def create_app(container: Container) -> Litestar:
         ),
         on_shutdown=[],
     )
+    document_errors(app)
     app.state.container = container
     app.state.signer = TokenSigner(load_master_secret(container.settings))
     app.state.login_throttle = LoginThrottle()

@@ -87,3 +87,22 @@ def test_a_405_says_which_methods_are_allowed(client, tenant):
     assert response.status_code == 405
     assert "POST" in response.headers["allow"].replace(" ", "").split(",")
     assert set(response.json()) == {"code", "message", "message_en", "details"}
+
+
+def test_the_openapi_documents_the_real_error_shape_and_every_status(client, tenant):
+    schema = client.get("/schema/openapi.json").json()
+    error = schema["components"]["schemas"]["Error"]
+    assert set(error["required"]) == {"code", "message", "message_en", "details"}
+    paths = schema["paths"]
+    command = paths["/api/v1/t/{tenant}/units/{unit_id}/rename"]["post"]["responses"]
+    assert {"400", "401", "403", "404", "409", "422"} <= set(command)
+    login = paths["/api/v1/t/{tenant}/auth/login"]["post"]["responses"]
+    assert "429" in login
+    for item in paths.values():
+        for operation in item.values():
+            for status, response in operation["responses"].items():
+                if status.startswith("4"):
+                    ref = response["content"]["application/json"]["schema"]["$ref"]
+                    assert ref == "#/components/schemas/Error"
+    lists = paths["/api/v1/t/{tenant}/views/lists"]["get"]
+    assert {"name": "tenant", "in": "path"}.items() <= lists["parameters"][0].items()
