@@ -35,7 +35,7 @@ run() {
     echo "-- schemathesis: ${label} --"
     timeout $((SECONDS_PER_RUN + 60)) .venv/bin/schemathesis --config-file .ci/fuzz/schemathesis.toml \
         run "$BASE/schema/openapi.json" --checks "$CHECKS" --max-time "$SECONDS_PER_RUN" \
-        --max-examples "${FUZZ_EXAMPLES:-30}" --workers 2 --seed "${FUZZ_SEED:-13}" --no-color \
+        --max-examples "${FUZZ_EXAMPLES:-30}" --workers 1 --seed "${FUZZ_SEED:-13}" --no-color \
         --request-timeout 30 --suppress-health-check all \
         --exclude-path-regex 'auth/(logout|password)' "$@"
 }
