@@ -37,7 +37,7 @@ def run_serve(args: argparse.Namespace) -> int:
     container = open_container()
     # Local default (no BROKER_URL): the stub broker with an in-process worker, so this one
     # command runs everything; with RabbitMQ, `chibo worker` processes do the catching up.
-    runtime = workers.configure(container.database, container.settings.broker_url)
+    runtime = start_runtime(container)
     try:
         if args.demo:
             from services.demo import DEMO_SLUG, seed_demo
@@ -67,6 +67,16 @@ def run_serve(args: argparse.Namespace) -> int:
         workers.shutdown()
         container.close()
     return 0
+
+
+def start_runtime(container: Any, **options: Any) -> Any:
+    """This process's worker runtime, on this deployment's own queue (``queue_namespace``)."""
+    from infra import workers
+
+    settings = container.settings
+    return workers.configure(
+        container.database, settings.broker_url, queue=settings.projection_queue, **options
+    )
 
 
 def exit_on_signal(signum: int, _: object) -> None:

@@ -178,18 +178,15 @@ def run_quarantine(args: argparse.Namespace) -> int:
 def run_worker(args: argparse.Namespace) -> int:
     from infra import workers
     from services.cli import open_container
+    from services.cli_core import start_runtime
 
     container = open_container()
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
     try:
-        runtime = workers.configure(
-            container.database,
-            container.settings.broker_url,
-            run_worker=True,
-            threads=args.threads,
-            tick_seconds=args.tick,
+        runtime = start_runtime(
+            container, run_worker=True, threads=args.threads, tick_seconds=args.tick
         )
         print("worker đang chạy / worker running; Ctrl-C để dừng / to stop", file=sys.stderr)
         heartbeat = container.settings.data_dir / "worker.heartbeat"
