@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from infra import workers
 from infra.settings import load_settings
+from services import workers
 from services.cli import main
-from services.cli_core import start_runtime
+from services.cli.core import start_runtime
 
 pytestmark = pytest.mark.integration
 
