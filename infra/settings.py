@@ -37,6 +37,11 @@ class Settings:
     """Prefix of this deployment's broker queues. Two deployments sharing a RabbitMQ vhost
     with the same prefix would take each other's messages (give each its own vhost)."""
 
+    seal_minutes: float = 60.0
+    """Minutes between two rounds of periodic sealing (in the worker process); 0 turns it off."""
+    seal_export_dir: Path | None = None
+    """Where each new seal is written for inspectors; ``data_dir/seals`` when unset."""
+
     @property
     def projection_queue(self) -> str:
         return f"{self.queue_namespace}_projections"
@@ -61,6 +66,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         demo_password=env.get("CHIBO_DEMO_PASSWORD", ""),
         operator_token=env.get("CHIBO_OPERATOR_TOKEN", ""),
         queue_namespace=queue_namespace(env.get("CHIBO_QUEUE_NAMESPACE", "chibo")),
+        seal_minutes=float(env.get("CHIBO_SEAL_MINUTES", "60")),
+        seal_export_dir=Path(env["CHIBO_SEAL_EXPORT_DIR"]).absolute()
+        if env.get("CHIBO_SEAL_EXPORT_DIR")
+        else None,
     )
 
 

@@ -11,6 +11,7 @@ from domain.base import DomainError
 from infra.tenancy import list_tenants
 from services import workers
 from services.app import create_app
+from services.audit.sealing import start_sealing
 from services.cli import wiring
 
 
@@ -38,6 +39,8 @@ def run_serve(args: argparse.Namespace) -> int:
     # Local default (no BROKER_URL): the stub broker with an in-process worker, so this one
     # command runs everything; with RabbitMQ, `chibo worker` processes do the catching up.
     runtime = start_runtime(container)
+    # Where the workers run, so does periodic sealing (here: the local in-process worker).
+    sealer = start_sealing(container) if runtime.worker is not None else None
     try:
         if args.demo:
             from services.demo import DEMO_SLUG, seed_demo
@@ -64,6 +67,8 @@ def run_serve(args: argparse.Namespace) -> int:
             log_level="info",
         )
     finally:
+        if sealer is not None:
+            sealer.stop()
         workers.shutdown()
         container.close()
     return 0

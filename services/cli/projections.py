@@ -21,6 +21,7 @@ from projections import engine
 from projections.parallel import rebuild_many
 from projections.registry import all_projections, dependents, projection_named
 from services import workers
+from services.audit.sealing import start_sealing
 from services.cli import wiring
 from services.cli.core import start_runtime
 
@@ -174,10 +175,12 @@ def run_worker(args: argparse.Namespace) -> int:
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
+    sealer = None
     try:
         runtime = start_runtime(
             container, run_worker=True, threads=args.threads, tick_seconds=args.tick
         )
+        sealer = start_sealing(container)  # every CHIBO_SEAL_MINUTES, exported for inspectors
         print("worker đang chạy / worker running; Ctrl-C để dừng / to stop", file=sys.stderr)
         heartbeat = container.settings.data_dir / "worker.heartbeat"
         heartbeat.parent.mkdir(parents=True, exist_ok=True)
@@ -188,6 +191,8 @@ def run_worker(args: argparse.Namespace) -> int:
             if threads and all(thread.is_alive() for thread in threads):
                 heartbeat.touch()
     finally:
+        if sealer is not None:
+            sealer.stop()
         workers.shutdown()
         container.close()
     return 0
