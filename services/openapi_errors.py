@@ -6,8 +6,10 @@ else. Every error here has one shape, ``{code, message, message_en, details}``
 the generated document once, in one place, from what every route has in common:
 
 - 400 for a route with parameters or a body (a field the wire type or the input guard refuses);
-- 401, 403 and 404 for every province route (no or a bad token, a role or scope that does not
-  allow it, an unknown province or record) and 401/403 for the operators' routes;
+- 401, 403, 404, 409 and 422 for every province route (no or a bad token, a role or scope that
+  does not allow it, an unknown province or record, and the domain's refusals, which reads
+  raise too: "this unit is not a cell" is a 422 on a roster read) and 401/403 for the
+  operators' routes;
 - 409, 413 and 422 for every command (a stale version or an idempotency key in flight, a body
   over the limit, a rule that forbids it or a reused idempotency key); 429 for sign-in;
 - a path parameter a handler does not read (the ``{tenant}`` of some routes) is declared too.
@@ -54,7 +56,7 @@ def statuses(path: str, method: str, operation: dict[str, Any]) -> set[int]:
     if operation.get("parameters") or operation.get("requestBody"):
         found.add(400)
     if "/t/{tenant}" in path:
-        found |= {401, 403, 404}
+        found |= {401, 403, 404, 409, 422}
     elif path.startswith("/api/"):
         found |= {401, 403}
     if "{" in path:
