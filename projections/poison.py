@@ -80,7 +80,10 @@ def quarantine(
         )
     from projections.registry import projection_named
 
-    topics = projection_named(projection).topics
+    try:
+        topics = projection_named(projection).topics
+    except KeyError as unknown:
+        raise NotFound(unknown.args[0], unknown.args[0]) from None
     row = conn.execute(
         sql.SQL("SELECT topic FROM {} WHERE notification_id = %s").format(
             table(schema, EVENTS_TABLE)
@@ -103,15 +106,15 @@ def quarantine(
             f"Bảng đọc {projection} đã xử lý sự kiện #{notification_id}",
             f"read model {projection} has already applied event #{notification_id}",
         )
-    error = point.last_error if point is not None else None
+    last_error = point.last_error if point is not None else None
     conn.execute(
         sql.SQL(
             "INSERT INTO {} (projection, notification_id, topic, actor, reason, error)"
             " VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING"
         ).format(table(schema, tracking.QUARANTINE_TABLE)),
-        (projection, notification_id, row[0], actor, reason, error),
+        (projection, notification_id, row[0], actor, reason, last_error),
     )
-    return Quarantined(projection, notification_id, row[0], actor, reason, error)
+    return Quarantined(projection, notification_id, row[0], actor, reason, last_error)
 
 
 def quarantined(conn: psycopg.Connection[Any], schema: str) -> list[Quarantined]:

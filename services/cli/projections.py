@@ -150,13 +150,7 @@ def run_quarantine(args: argparse.Namespace) -> int:
                 args.actor or getpass.getuser(),
                 args.reason,
             )
-    except DomainError as error:
-        print(f"{error.vi}\n{error.en}", file=sys.stderr)
-        return 2
-    except KeyError as error:
-        print(error.args[0], file=sys.stderr)
-        return 2
-    finally:
+    finally:  # a refusal (DomainError) is reported by the CLI's one handler, exit 2
         container.close()
     logging.getLogger(__name__).warning(
         "event #%s quarantined for %s in %s by %s: %s",

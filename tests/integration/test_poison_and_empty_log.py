@@ -3,7 +3,6 @@ quarantine, and a rebuild started while another process holds the projection's l
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from contextlib import ExitStack
 from typing import Any
 
@@ -11,23 +10,18 @@ import pytest
 
 from projections import engine
 from projections.registry import all_projections
-from services import workers
 from tests.integration.test_projection_engine import positions
 from tests.integration.test_projection_rollups import build_province
-from tests.integration.test_workers import drain
+from tests.integration.test_workers import drain, runtime  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture
-def runtime(database: Any) -> Iterator[workers.Runtime]:
-    started = workers.configure(database, None, threads=2, tick_seconds=None)
-    yield started
-    workers.shutdown()
-
-
 def test_a_tick_on_a_fresh_province_leaves_every_checkpoint_at_the_start(
-    runtime, app, tenant, database
+    runtime,  # noqa: F811 (the fixture imported above)
+    app,
+    tenant,
+    database,
 ):
     """Provision, let the worker tick before the first event, then write: all is projected."""
     with database.connect() as conn:
