@@ -48,7 +48,7 @@ def other(database) -> Iterator[Tenant]:
 @pytest.fixture
 def role_app(database, tenant) -> Iterator[TenantApplication]:
     """The production wiring: a tenant application's pool runs as the tenant's role."""
-    application = TenantApplication(tenant.slug, tenant.schema, database, pool_size=1)
+    application = TenantApplication(tenant.slug, tenant.schema, database)
     yield application
     application.close()
 
@@ -58,7 +58,8 @@ def events(schema: str) -> sql.Composed:
 
 
 def as_role(database, schema: str, statement: sql.Composable) -> None:
-    with database.connect() as conn:
+    # A session-level role: on a connection of its own, never on a pooled one.
+    with database.direct() as conn:
         conn.execute(sql.SQL("SET ROLE {}").format(sql.Identifier(role_for(schema))))
         conn.execute(statement)
 
