@@ -61,8 +61,9 @@ class TenantApplication(Application[UUID]):
     def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
         return Environment(name, dict(env or {}))
 
-    def construct_factory(self, env: Environment) -> InfrastructureFactory:  # type: ignore[type-arg]
-        return TenantFactory(env, self._datastore)
+    def construct_factory(self, env: Environment) -> InfrastructureFactory[Any]:
+        factory: InfrastructureFactory[Any] = TenantFactory(env, self._datastore)
+        return factory
 
     def save_all(self, *aggregates: Any) -> int:
         """Save aggregates in one transaction; return the log position of the last event."""

@@ -41,6 +41,7 @@ class Container:
 
     def close(self) -> None:
         self.applications.close()
+        self.readside.stop_listener()
         self.database.close_pool()
         if self.embedded is not None:
             self.embedded.stop()

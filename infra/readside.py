@@ -21,6 +21,7 @@ from typing import Any
 import asyncpg
 
 from infra.database import Database
+from infra.notifications import Listener
 from infra.pools import DatabaseUnavailable
 
 
@@ -44,11 +45,28 @@ LOST_CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
 
 
 class ReadSide:
-    def __init__(self, database: Database, min_size: int = 1, max_size: int = 4) -> None:
+    def __init__(
+        self,
+        database: Database,
+        min_size: int = 1,
+        max_size: int = 4,
+        listen_conninfo: str | None = None,
+    ) -> None:
         self.database = database
         self.min_size = min_size
         self.max_size = max_size
         self._pool: asyncpg.Pool | None = None
+        # LISTEN needs a session of its own: behind a transaction pooler only a direct URL.
+        self.listen_conninfo = listen_conninfo or (
+            None if database.transaction_pooler else database.conninfo
+        )
+        self._listener: Listener | None = None
+
+    def listener(self) -> Listener | None:
+        """The process's progress listener, started on first use (None: none configured)."""
+        if self._listener is None and self.listen_conninfo is not None:
+            self._listener = Listener(self.listen_conninfo).start()
+        return self._listener
 
     async def pool(self) -> asyncpg.Pool:
         if self._pool is None:
@@ -80,7 +98,9 @@ class ReadSide:
     async def transaction(self, *settings: str) -> AsyncIterator[asyncpg.Connection]:
         """A read-only transaction with ``SET LOCAL`` of ``settings`` (e.g. ``ROLE "x"``)."""
         pool = await self.pool()
-        statement = "; ".join(f"SET LOCAL {s}" for s in (f"work_mem = '{READ_WORK_MEM}'", *settings))
+        statement = "; ".join(
+            f"SET LOCAL {s}" for s in (f"work_mem = '{READ_WORK_MEM}'", *settings)
+        )
         for attempt in (1, 2):
             try:
                 conn = await pool.acquire(timeout=self.database.pool_timeout)
@@ -115,7 +135,13 @@ class ReadSide:
             rows: list[asyncpg.Record] = await conn.fetch(query, *args)
             return rows
 
+    def stop_listener(self) -> None:
+        if self._listener is not None:
+            self._listener.stop()
+            self._listener = None
+
     async def close(self) -> None:
+        self.stop_listener()
         if self._pool is not None:
             await self._pool.close()
             self._pool = None

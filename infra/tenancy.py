@@ -22,6 +22,7 @@ from psycopg import sql
 from domain.base import InvalidValue, NotFound
 from infra.application import TenantApplication
 from infra.database import Database
+from infra.notifications import CATALOG_CHANGED, notify
 from infra.tenant_store import install_event_tables
 
 CATALOG = "chibo_catalog"
@@ -95,6 +96,7 @@ def provision(
             ).format(sql.Identifier(CATALOG)),
             (slug, name, schema),
         ).fetchone()
+        notify(conn, CATALOG_CHANGED, slug)  # workers re-read the catalog (infra.directory)
     return Tenant(slug, name, schema), row is not None
 
 

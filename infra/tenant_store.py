@@ -28,8 +28,7 @@ from eventsourcing import persistence as es
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore, PostgresFactory
 from eventsourcing.utils import Environment
-from psycopg import sql
-from psycopg import Cursor
+from psycopg import Cursor, sql
 from psycopg.rows import DictRow, dict_row
 from psycopg.types.composite import register_composite
 
@@ -73,9 +72,7 @@ class TenantDatastore(PostgresDatastore):
         self.db_type_names = set()
         self.psycopg_type_adapters = {}
         self.psycopg_python_types = {}
-        self._set_role = (
-            sql.SQL("SET LOCAL ROLE {}").format(sql.Identifier(role)) if role else None
-        )
+        self._set_role = sql.SQL("SET LOCAL ROLE {}").format(sql.Identifier(role)) if role else None
         self._own_transaction = threading.local()
 
     @contextmanager
@@ -96,17 +93,17 @@ class TenantDatastore(PostgresDatastore):
     def get_connection(self) -> Iterator[psycopg.Connection[DictRow]]:
         try:
             with self.database.connect() as conn:
-                conn.row_factory = dict_row  # type: ignore[assignment]
+                conn.row_factory = dict_row
                 for info in self.psycopg_type_adapters.values():
                     if not conn.adapters.types.get(info.oid):
                         register_composite(info, conn)
                 if getattr(self._own_transaction, "active", False):
-                    yield conn  # type: ignore[misc]
+                    yield conn
                 else:
                     with conn.transaction():
                         if self._set_role is not None:
                             conn.execute(self._set_role)
-                        yield conn  # type: ignore[misc]
+                        yield conn
         except psycopg.Error as error:
             for kind, translated in _ERRORS:
                 if isinstance(error, kind):

@@ -34,6 +34,7 @@ from psycopg import sql
 
 from infra.application import EVENTS_TABLE
 from infra.database import Database
+from infra.pools import CONNECTION_ERRORS
 from projections import tracking
 from projections.base import Projection, StoredEventRow, table
 from projections.prefetch import Prefetcher, prefetching
@@ -218,6 +219,8 @@ def catch_up(
                 done = run_batch(conn, schema, projection, batch_size, ahead=ahead)
                 if done is not None and (done[1] == done[0] or done[2] < batch_size):
                     _settle(conn, schema, projection)  # caught up
+            except CONNECTION_ERRORS:
+                raise  # the database went away: not this projection's fault (infra.outage)
             except Exception as error:
                 _record_failure(conn, schema, projection.name, error)
                 return CatchUp(
