@@ -122,6 +122,12 @@ AttemptWithBackoff.DELAY_BACKOFF = 1.5
 RECONNECT_SECONDS = 5.0
 
 
+def _configure(conn: psycopg.Connection[Any]) -> None:
+    # Statements are schema-qualified, so each province has its own: keep more prepared ones
+    # than the default 100 (psycopg prepares a statement after its 5th use on a connection).
+    conn.prepared_max = 4096
+
+
 def _open_pool(database: Database) -> ConnectionPool[psycopg.Connection[Any]]:
     pool: ConnectionPool[psycopg.Connection[Any]] = ConnectionPool(
         database.conninfo,
@@ -133,6 +139,7 @@ def _open_pool(database: Database) -> ConnectionPool[psycopg.Connection[Any]]:
         max_size=max(1, database.pool_size),
         timeout=database.pool_timeout,
         check=ConnectionPool.check_connection,
+        configure=_configure,
         max_idle=300.0,
         reconnect_timeout=RECONNECT_SECONDS,
         name="chibo",

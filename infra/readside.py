@@ -86,7 +86,9 @@ class ReadSide:
                     max_size=self.max_size,
                     # Behind PgBouncer (transaction mode) named prepared statements would land
                     # on other server sessions: no statement cache there.
-                    statement_cache_size=0 if self.database.transaction_pooler else 100,
+                    # Every province's statements differ (schema-qualified): a cache of the
+                    # default 100 would thrash once a few dozen provinces are read in turn.
+                    statement_cache_size=0 if self.database.transaction_pooler else 4096,
                 ),
                 self.database.pool_timeout,
             )
