@@ -32,10 +32,10 @@ import psutil
 from bench.server import admin_token, container_for, database_for, serving
 from domain.base import SYSTEM
 from domain.org_unit import Level, OrgUnit
-from infra import workers
-from infra.bootstrap import Container
 from projections.registry import all_projections
 from projections.scheduler import catch_up_round
+from services import workers
+from services.bootstrap import Container
 
 CONNECTION_GOAL = 12
 RSS_GOAL_MIB = 300

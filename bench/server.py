@@ -15,12 +15,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from services.security.tokens import TokenSigner, load_master_secret
+
 from domain.user import Role
-from infra.bootstrap import Container, build_container
 from infra.database import Database, EmbeddedPostgres
 from infra.settings import Settings
+from services.bootstrap import Container, build_container
 from services.context import Principal
-from services.security.tokens import TokenSigner, load_master_secret
 
 
 @contextmanager

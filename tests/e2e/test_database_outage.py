@@ -27,12 +27,12 @@ import pytest
 from psycopg import sql
 
 from domain.user import Role
-from infra import workers
-from infra.bootstrap import Container, schema_parts
 from infra.database import Database, EmbeddedPostgres
 from infra.readside import ReadSide
 from infra.settings import Settings
 from infra.tenancy import TenantApplications, provision
+from services import workers
+from services.bootstrap import Container, schema_parts
 from tests.e2e.auth_helpers import bearer, token
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
@@ -42,10 +42,8 @@ LIVENESS_BOUND = 120.0
 
 
 @pytest.fixture
-def crashable(
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[tuple[EmbeddedPostgres, Database]]:
-    server = EmbeddedPostgres(Path(tmp_path_factory.mktemp("crashable")))
+def crashable(pg_home: Path) -> Iterator[tuple[EmbeddedPostgres, Database]]:
+    server = EmbeddedPostgres(pg_home)
     database = replace(server.start(), pool_timeout=1.0)
     yield server, database
     database.close_pool()
@@ -90,7 +88,7 @@ def test_a_crash_under_writes_loses_no_acknowledged_write_answers_503_and_recove
     server, database = crashable
     # On the workers' logger itself: the app's logging set-up replaces the root's handlers.
     heard = Heard()
-    logging.getLogger("infra.workers").addHandler(heard)
+    logging.getLogger("services.workers").addHandler(heard)
     tenant, _ = provision(database, "outage_" + uuid4().hex[:8], "Tỉnh Mất Điện", schema_parts())
     settings = Settings(database_url=database.url, data_dir=tmp_path, broker_url=None)
     applications = TenantApplications(database, on_committed=workers.notify_committed)
@@ -188,7 +186,7 @@ def test_a_crash_under_writes_loses_no_acknowledged_write_answers_503_and_recove
         )
 
     workers.shutdown()
-    logging.getLogger("infra.workers").removeHandler(heard)
+    logging.getLogger("services.workers").removeHandler(heard)
     # Acknowledged ⊆ stored.
     with database.connect() as conn:
         rows = conn.execute(

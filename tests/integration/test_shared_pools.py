@@ -20,13 +20,13 @@ import pytest
 
 from domain.base import SYSTEM
 from domain.org_unit import Level, OrgUnit
-from infra.bootstrap import schema_parts
 from infra.database import Database, EmbeddedPostgres
 from infra.db_roles import fetch_as_tenant
 from infra.readside import ReadSide
 from infra.tenancy import TenantApplications, provision
 from projections.registry import all_projections
 from projections.scheduler import catch_up_round
+from services.bootstrap import schema_parts
 
 pytestmark = pytest.mark.integration
 
@@ -35,12 +35,13 @@ READ_POOL_SIZE = 4
 
 
 @pytest.fixture
-def small_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
-    server = EmbeddedPostgres(Path(tmp_path_factory.mktemp("small")))
+def small_server(pg_home: Path) -> Iterator[Database]:
+    server = EmbeddedPostgres(pg_home)
     database = replace(server.start(), pool_size=POOL_SIZE)
     with database.direct() as conn:
         row = conn.execute("SHOW max_connections").fetchone()
-    assert row is not None and int(row[0]) == 100  # the server of the measurement
+    assert row is not None
+    assert int(row[0]) == 100
     yield database
     database.close_pool()
     server.stop()
@@ -74,7 +75,8 @@ def test_sixty_provinces_in_one_process_never_run_out_of_connections(
             )
             assert app.save_all(unit) == 1
             done = catch_up_round(database, tenant.schema, all_projections())
-            assert done.moved and not done.errors
+            assert done.moved
+            assert not done.errors
             rows = loop.run_until_complete(
                 fetch_as_tenant(
                     readside,
