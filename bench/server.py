@@ -15,13 +15,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from services.security.tokens import TokenSigner, load_master_secret
-
 from domain.user import Role
 from infra.database import Database, EmbeddedPostgres
 from infra.settings import Settings
 from services.bootstrap import Container, build_container
 from services.context import Principal
+from services.identity.tokens import TokenSigner, load_master_secret
 
 
 @contextmanager

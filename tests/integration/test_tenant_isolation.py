@@ -59,9 +59,9 @@ def events(schema: str) -> sql.Composed:
 
 
 def as_role(database, schema: str, statement: sql.Composable) -> None:
-    # A session-level role: on a connection of its own, never on a pooled one.
-    with database.direct() as conn:
-        conn.execute(sql.SQL("SET ROLE {}").format(sql.Identifier(role_for(schema))))
+    # As the application does: the role for one transaction only (also behind PgBouncer).
+    with database.connect() as conn, conn.transaction():
+        conn.execute(sql.SQL("SET LOCAL ROLE {}").format(sql.Identifier(role_for(schema))))
         conn.execute(statement)
 
 
