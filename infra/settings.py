@@ -30,6 +30,10 @@ class Settings:
     pool_timeout: float = 3.0
     """Seconds a request waits for a connection before answering 503."""
     tenant_cache_size: int = 1024
+    pooler_host: str = ""
+    """PgBouncer (transaction mode) in front of ``DATABASE_URL``'s server: transactions go
+    there, same credentials; ``LISTEN`` stays on ``DATABASE_URL`` (it needs a session)."""
+    pooler_port: int = 5432
     jwt_secret: str = ""
     """Signing key for access tokens; generated and kept under ``data_dir`` when empty."""
     demo_password: str = ""
@@ -54,6 +58,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         read_pool_size=int(env.get("CHIBO_READ_POOL_SIZE", "4")),
         pool_timeout=float(env.get("CHIBO_POOL_TIMEOUT", "3")),
         tenant_cache_size=int(env.get("CHIBO_TENANT_CACHE_SIZE", "1024")),
+        pooler_host=env.get("CHIBO_POOLER_HOST", ""),
+        pooler_port=int(env.get("CHIBO_POOLER_PORT", "5432")),
         jwt_secret=env.get("CHIBO_JWT_SECRET", ""),
         demo_password=env.get("CHIBO_DEMO_PASSWORD", ""),
         operator_token=env.get("CHIBO_OPERATOR_TOKEN", ""),

@@ -55,12 +55,25 @@ def build_container(settings: Settings) -> Container:
     else:
         database = Database.from_url(settings.database_url)
     # One pool per process for every province (issue 14 §1): its size is the process's budget.
+    direct = database
     database = replace(database, pool_size=settings.pool_size, pool_timeout=settings.pool_timeout)
+    if settings.pooler_host:
+        database = replace(
+            database,
+            host=settings.pooler_host,
+            port=settings.pooler_port,
+            transaction_pooler=True,
+        )
     applications = TenantApplications(
         database,
         maxsize=settings.tenant_cache_size,
         # A no-op until `services.workers.configure` runs (serve, worker); then it enqueues.
         on_committed=workers.notify_committed,
     )
-    readside = ReadSide(database, max_size=settings.read_pool_size)
+    readside = ReadSide(
+        database,
+        max_size=settings.read_pool_size,
+        # LISTEN needs a session of its own: to the server itself, never through the pooler.
+        listen_conninfo=None if direct.transaction_pooler else direct.conninfo,
+    )
     return Container(settings, database, applications, readside, embedded)
