@@ -122,6 +122,15 @@ POLICIES: dict[tuple[str, str], Policy] = {
             "corrections/dues",
         )
     },
+    # a meeting's documents (biên bản, nghị quyết): drafts, approval, versions, files
+    ("GET", f"{T}/meetings/{{meeting_id}}/documents/{{kind}}"): allow(*READERS, units=MEETING),
+    ("GET", f"{T}/meetings/{{meeting_id}}/documents/{{kind}}/file"): allow(*READERS, units=MEETING),
+    **{
+        ("POST", f"{T}/meetings/{{meeting_id}}/documents/{{kind}}/{action}"): allow(
+            *WRITERS, units=MEETING
+        )
+        for action in ("draft", "approve", "corrections")
+    },
     # admissions (kết nạp đảng viên) and the life of a membership
     ("POST", f"{T}/admissions"): allow(*WRITERS, units=(unit_in_body("cell_id"),)),
     ("GET", f"{T}/admissions/{{case_id}}"): allow(*READERS, units=CASE),
