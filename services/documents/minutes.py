@@ -242,7 +242,7 @@ def _motions(meeting: Meeting, name: Namer) -> list[Block]:
          "Cần/Cơ sở", "Kết quả"),
         tuple(rows),
         (0, 3, 4, 5, 6),
-        (0.5, 4, 1.6, 1.2, 1.2, 1.2, 1.1, 1.5),
+        (0.7, 4, 1.6, 1.2, 1.2, 1.2, 1.1, 1.5),
     )  # fmt: skip
     return [head, table]
 
@@ -332,7 +332,18 @@ def build_resolution(
     ]
     if free.conclusion:
         blocks.append(para(free.conclusion))
-    blocks.append(
-        Signatures((Signature("T/M CHI BỘ", "BÍ THƯ", chair),)),
-    )
+    votes = [m for m in meeting.motions.values() if m.kind is MotionKind.GENERAL and m.result]
+    if votes:
+        v = votes[-1]
+        blocks.append(
+            para(
+                italic(
+                    f"Nghị quyết được chi bộ biểu quyết {labels.label(v.result)}: "
+                    f"{v.votes_for} tán thành, {v.against} không tán thành, "
+                    f"{v.abstain} không biểu quyết."
+                )
+            )
+        )
+    # The signature sits on the right, as the form places it; the left column stays empty.
+    blocks.append(Signatures((Signature("", "", ""), Signature("T/M CHI BỘ", "BÍ THƯ", chair))))
     return _document(meeting, head, "NQ", "Nghị quyết", blocks)

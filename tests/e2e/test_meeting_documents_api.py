@@ -192,9 +192,10 @@ def check_minutes_text(text: str, conclusion: str) -> None:
 
 
 def test_minutes_are_drafted_edited_approved_and_corrected(client, tenant):
-    meeting, m, minutes, _ = held_meeting(client, tenant)
+    meeting, _m, minutes, _ = held_meeting(client, tenant)
     draft = ok(client.get(docs_url(tenant, meeting)), 200)
-    assert draft["locked"] is False and draft["versions"] == []
+    assert draft["locked"] is False
+    assert draft["versions"] == []
 
     # The secretary words the conclusion and re-words the first opinion before the vote.
     conclusion = "Chi bộ thống nhất triển khai mô hình «chi bộ bốn tốt» trong quý IV."
