@@ -18,7 +18,7 @@ MEDIA = {
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "csv": "text/csv; charset=utf-8",
+    "csv": "text/csv",  # Litestar adds "; charset=utf-8" to a text type itself
     "json": "application/json",
 }
 
@@ -41,8 +41,6 @@ def attachment(body: bytes, name: str, ext: str, **headers: str) -> Response[Any
         f'attachment; filename="{ascii_name(name)}.{ext}"; '
         f"filename*=UTF-8''{quote(name + '.' + ext)}"
     )
-    # Litestar appends "; charset=utf-8" to a text media type given without one, so the type
-    # is passed whole in the headers and the media type left as the raw bytes it is.
     return Response(
         body,
         media_type=MEDIA[ext],

@@ -9,7 +9,11 @@ from __future__ import annotations
 
 from enum import Enum
 
+from domain.attendance_plan import AssigneeRole, AssignmentState
 from domain.meeting_rules import AttendanceMark, MeetingKind
+from domain.member import MemberStatus
+from domain.org_unit import Level
+from domain.petition import CompetentLevel, PetitionState
 from domain.quality import Rating
 from domain.voting import MotionKind, MotionResult, VoteChoice, VotingMethod
 
@@ -49,6 +53,42 @@ CHOICE = {
     VoteChoice.ABSTAIN: "không biểu quyết",
 }
 
+LEVEL = {
+    Level.PROVINCE: "Đảng bộ tỉnh",
+    Level.DIRECT: "Đảng bộ trực thuộc tỉnh",
+    Level.GRASSROOTS_COMMITTEE: "Đảng bộ cơ sở",
+    Level.GRASSROOTS_CELL: "Chi bộ cơ sở",
+    Level.SUB_COMMITTEE: "Đảng bộ bộ phận",
+    Level.CELL: "Chi bộ trực thuộc",
+}
+ASSIGNEE_ROLE = {
+    AssigneeRole.PROVINCIAL_COMMITTEE_MEMBER: "tỉnh ủy viên",
+    AssigneeRole.COMMITTEE_MEMBER: "cấp ủy viên",
+    AssigneeRole.STAFF: "cán bộ các ban",
+}
+ASSIGNMENT_STATE = {
+    AssignmentState.ASSIGNED: "đã phân công",
+    AssignmentState.CONTACTED: "đã liên hệ",
+    AssignmentState.ATTENDED: "đã dự",
+    AssignmentState.MISSED: "không dự được",
+    AssignmentState.REPORTED: "đã báo cáo",
+}
+COMPETENT_LEVEL = {
+    CompetentLevel.CELL: "chi bộ",
+    CompetentLevel.GRASSROOTS: "cấp cơ sở",
+    CompetentLevel.COMMUNE_DISTRICT: "cấp xã, huyện",
+    CompetentLevel.PROVINCE: "cấp tỉnh",
+}
+PETITION_STATE = {
+    PetitionState.RAISED: "đã tiếp nhận",
+    PetitionState.FORWARDED: "đã chuyển cấp có thẩm quyền",
+    PetitionState.ACCEPTED: "đang giải quyết",
+    PetitionState.RESOLVED: "đã giải quyết",
+    PetitionState.ANSWERED: "đã trả lời",
+    PetitionState.REOPENED: "đề nghị xem xét lại",
+}
+MEMBER_STATUS = {MemberStatus.OFFICIAL: "chính thức", MemberStatus.PROBATIONARY: "dự bị"}
+
 BY_ENUM: dict[type[Enum], dict] = {  # type: ignore[type-arg]
     Rating: RATING,
     AttendanceMark: ATTENDANCE,
@@ -57,22 +97,57 @@ BY_ENUM: dict[type[Enum], dict] = {  # type: ignore[type-arg]
     VotingMethod: METHOD,
     MotionResult: RESULT,
     VoteChoice: CHOICE,
+    Level: LEVEL,
+    AssigneeRole: ASSIGNEE_ROLE,
+    AssignmentState: ASSIGNMENT_STATE,
+    CompetentLevel: COMPETENT_LEVEL,
+    PetitionState: PETITION_STATE,
+    MemberStatus: MEMBER_STATUS,
 }
 
 CODES = {
     # meeting status in the per-level view and the lists (trạng thái sinh hoạt)
-    "on_time": "đúng hạn",
-    "late": "muộn",
-    "missing": "thiếu",
-    "held": "đã họp",
-    "scheduled": "đã lên lịch",
-    "open": "đang họp",
-    "closed": "đã kết thúc",
-    "official": "chính thức",
-    "probationary": "dự bị",
     **{k.value: v for table in BY_ENUM.values() for k, v in table.items()},
 }
-"""Every code by its string value, for exports that hold plain strings."""
+CODES.update(
+    {
+        "on_time": "đúng hạn",
+        "late": "muộn",
+        "missing": "thiếu",
+        "pending": "chưa đến hạn",
+        "not_held": "chưa tổ chức",
+        "not_attended": "chưa dự",
+        "missed": "không dự được",
+    }
+)
+"""Every code by its string value, for exports that hold plain strings (the lists' own codes
+win over an enum value spelt the same, e.g. ``missed``)."""
+
+
+COLUMN_ENUMS: dict[str, type[Enum]] = {
+    "level": Level,
+    "competent_level": CompetentLevel,
+    "role": AssigneeRole,
+    "rating": Rating,
+    "kind": MeetingKind,
+    "mark": AttendanceMark,
+    "member_status": MemberStatus,
+}
+"""Columns whose codes belong to one enum: "cell" is a level in one column, a competence in
+another, so a column is translated by its own enum before the shared table."""
+
+
+def column_label(column: str, value: object) -> object:
+    """A cell of an export: a code of the column's enum or a known code in Vietnamese."""
+    enum = COLUMN_ENUMS.get(column)
+    if enum is not None and isinstance(value, str):
+        try:
+            return label(enum(value))
+        except ValueError:
+            pass
+    if isinstance(value, str) and value in CODES:
+        return CODES[value]
+    return value
 
 
 def label(value: object) -> str:

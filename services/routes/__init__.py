@@ -7,6 +7,7 @@ from typing import Any
 
 def route_handlers() -> list[Any]:
     # One import and one line per feature module, so features register without conflicts.
+    from services.documents import report_routes
     from services.documents import routes as documents
     from services.routes import (
         admissions,
@@ -33,4 +34,5 @@ def route_handlers() -> list[Any]:
     routes += views.ROUTES
     routes += audit.ROUTES
     routes += documents.ROUTES
+    routes += report_routes.ROUTES
     return routes

@@ -210,6 +210,7 @@ POLICIES: dict[tuple[str, str], Policy] = {
     },
     # per-level views and inspection lists: the subtree asked about, or the caller's own
     ("GET", f"{T}/views/level"): allow(*READERS, units=SCOPE_OR_QUERY),
+    ("GET", f"{T}/views/report"): allow(*READERS, units=SCOPE_OR_QUERY),
     ("GET", f"{T}/views/lists"): allow(*READERS, units=SCOPE_OR_QUERY),
     ("GET", f"{T}/views/lists/{{list_name}}"): allow(*READERS, units=SCOPE_OR_QUERY),
     # audit (kiểm tra, giám sát): the trail within the subtree asked about or the caller's own;
