@@ -34,6 +34,11 @@ APPENDICES = (
     "probationary_overdue_for_recognition",
 )
 """The inspection lists that name a failure to meet a rule (the register of meetings aside)."""
+CHILD_FIGURES = (
+    "due", "held", "on_time", "late", "missing", "attendance_rate",
+    "rated_tot", "rated_kha", "rated_trung_binh", "rated_kem",
+)  # fmt: skip
+"""The figures of each child unit on paper (the XLSX has them all)."""
 APPENDIX_ROWS = 2000
 """Rows per appendix in a PDF; the XLSX carries them all (the PDF says how many are left)."""
 
@@ -90,20 +95,19 @@ def report_document(
         Heading("I. SỐ LIỆU CHUNG"),
         Table(
             ("Chỉ tiêu", "Số liệu"),
-            tuple((c.label, text_value(c, node.get(c.name)) or "0") for c in figures),
+            tuple((c.label, _figure(c, node.get(c.name))) for c in figures),
             (1,),
             (5, 1.5),
         ),
     ]
     if len(rows) > 1:
-        shown = [c for c in figures if not c.name.startswith(("admissions_", "petitions_"))][:9]
+        shown = [c for c in figures if c.name in CHILD_FIGURES]
         blocks += [
             Heading("II. CÁC TỔ CHỨC TRỰC THUỘC"),
             Table(
                 ("Tổ chức", *(c.label for c in shown)),
                 tuple(
-                    (str(r["name"]), *(text_value(c, r.get(c.name)) or "0" for c in shown))
-                    for r in rows[1:]
+                    (str(r["name"]), *(_figure(c, r.get(c.name)) for c in shown)) for r in rows[1:]
                 ),
                 tuple(range(1, len(shown) + 1)),
                 (3, *([1] * len(shown))),
@@ -131,6 +135,13 @@ def report_document(
         blocks=tuple(blocks),
         landscape=True,
     )
+
+
+def _figure(col: Col, value: Any) -> str:
+    """A figure on paper: a share without a base is "—", a missing count is 0."""
+    if value is None:
+        return "—" if col.rate else "0"
+    return text_value(col, value)
 
 
 def _bold_pairs(lines: list[tuple[str, str]]) -> list[Run | str]:

@@ -83,8 +83,8 @@ def cell_value(col: Col, value: Any) -> Any:
     if isinstance(value, str):
         if ISO_DATE.match(value):
             return date.fromisoformat(value)
-        if col.name.endswith("period") and (m := ISO_MONTH.match(value)):
-            return f"{m.group(2)}/{m.group(1)}"
+        if col.name.endswith("period") and (ISO_MONTH.match(value) or "-Q" in value):
+            return period_vi(value).removeprefix("Tháng ")
         return column_label(col.name, value)
     if isinstance(value, bool):
         return "có" if value else "không"

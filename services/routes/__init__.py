@@ -7,7 +7,7 @@ from typing import Any
 
 def route_handlers() -> list[Any]:
     # One import and one line per feature module, so features register without conflicts.
-    from services.documents import report_routes
+    from services.documents import audit_docs, report_routes
     from services.documents import routes as documents
     from services.routes import (
         admissions,
@@ -35,4 +35,5 @@ def route_handlers() -> list[Any]:
     routes += audit.ROUTES
     routes += documents.ROUTES
     routes += report_routes.ROUTES
+    routes += audit_docs.ROUTES
     return routes

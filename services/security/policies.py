@@ -221,6 +221,13 @@ POLICIES: dict[tuple[str, str], Policy] = {
         Role.AUDITOR,
         units=(unit_in_query("unit_id", default_to_scope=True),),
     ),
+    ("GET", f"{T}/audit/trail/export"): allow(
+        ADMIN,
+        Role.INSPECTOR,
+        Role.AUDITOR,
+        units=(unit_in_query("unit_id", default_to_scope=True),),
+    ),
+    ("GET", f"{T}/audit/verification"): allow(ADMIN, Role.INSPECTOR, Role.AUDITOR),
     ("GET", f"{T}/audit/seals"): allow(ADMIN, Role.INSPECTOR, Role.AUDITOR),
     ("GET", f"{T}/audit/seals/{{seq}}"): allow(ADMIN, Role.INSPECTOR, Role.AUDITOR),
     ("POST", f"{T}/audit/seals"): allow(ADMIN),
