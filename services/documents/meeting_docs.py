@@ -24,8 +24,8 @@ from domain.voting import MotionKind, MotionResult
 from infra.application import TenantApplication
 from services.documents.minutes import FreeParts, Letterhead, build_minutes, build_resolution
 from services.documents.model import Document, canonical, from_canonical
-from services.meetings import load_meeting
-from services.org import check_version, load
+from services.meetings.commands import load_meeting
+from services.membership.org import check_version, load
 
 PLACE_PREFIXES = ("Đảng bộ tỉnh ", "Đảng bộ thành phố ", "Tỉnh ủy ", "Thành ủy ", "Đảng bộ ")
 

@@ -26,7 +26,7 @@ from services.documents.reports import (
     unit_name,
 )
 from services.documents.sheets import Col, Heading
-from services.routes.views import (
+from services.views.routes import (
     BASE,
     VIETNAM,
     Format,

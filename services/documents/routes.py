@@ -23,7 +23,7 @@ from services.documents.files import attachment, file_name
 from services.documents.minutes import FreeParts
 from services.documents.model import Document, vn_date
 from services.documents.render import to_docx, to_pdf
-from services.meetings import load_meeting
+from services.meetings.commands import load_meeting
 
 BASE = "/api/v1/t/{tenant:str}/meetings/{meeting_id:uuid}/documents/{kind:str}"
 KIND_VI = {DocumentKind.MINUTES: "Biên bản", DocumentKind.RESOLUTION: "Nghị quyết"}
