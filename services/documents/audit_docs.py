@@ -116,8 +116,9 @@ async def export_trail(
     period = f"Từ {vn_date(since)} đến {vn_date(until)}"
     async with tenant_read_connection(readside, schema) as conn:
         unit = await unit_name(conn.fetch, schema, node) if node else "Toàn tỉnh"
+        now = datetime.now(VN)
         heading = SheetHeading(
-            "Nhật ký kiểm tra", unit, period, until, author(ctx), datetime.now(VN)
+            "Nhật ký kiểm tra", unit, period, min(until, now.date()), author(ctx), now
         )
         rows = [_row(r) async for r in conn.cursor(_trail_sql(schema, node is not None), *args)]
     name = file_name("Nhật ký kiểm tra", unit, f"{since:%d-%m-%Y} đến {until:%d-%m-%Y}")
@@ -131,7 +132,7 @@ async def export_trail(
     blocks: list[Block] = [
         para(*_pairs(heading.lines())),
         para(bold("Số sự kiện: "), f"{len(rows)}."),
-        Table(tuple(c.label for c in shown), body, (), (1, 0.8, 1.4, 1.2, 1.6, 5, 1.6)),
+        Table(tuple(c.label for c in shown), body, (), (1.35, 0.95, 1.4, 1.2, 1.6, 5, 1.6)),
     ]
     if len(rows) > PDF_ROWS:
         blocks.append(para(f"… và {len(rows) - PDF_ROWS} sự kiện nữa (xem bản XLSX)."))
@@ -231,14 +232,26 @@ def verification_document(signed: dict[str, Any], checked_at: datetime) -> Docum
         Heading("KẾT LUẬN"),
         para(bold(body["verdict_vi"]), center=True),
         Heading("CHỮ KÝ SỐ (Ed25519)"),
-        para(f"Khóa công khai: {signed['public_key']}"),
-        para(f"Mã khóa: {signed['key_id']}"),
-        para(f"Chữ ký: {signed['signature']}"),
+        Table(
+            ("Mục", "Giá trị (chia nhóm 16 ký tự cho dễ đọc)"),
+            (
+                ("Khóa công khai", _grouped(signed["public_key"])),
+                ("Mã khóa", signed["key_id"]),
+                ("Chữ ký", _grouped(signed["signature"])),
+            ),
+            (),
+            (1, 4),
+        ),
         para("Chữ ký phủ nội dung JSON của báo cáo; tải bản JSON để kiểm chứng độc lập."),
         Signatures((Signature("", "", ""), Signature("", "NGƯỜI KIỂM CHỨNG", ""))),
     ]
     return Document("", body["tenant"].upper(), "", place_and_date("", checked_at.date()).removeprefix(", "),
                     "Kết quả kiểm chứng nhật ký", "Chuỗi băm và niêm phong", tuple(blocks))  # fmt: skip
+
+
+def _grouped(hex_text: str) -> str:
+    """Long hex in groups of 16, so it wraps on paper and reads aloud in pieces."""
+    return " ".join(hex_text[i : i + 16] for i in range(0, len(hex_text), 16))
 
 
 def _pairs(lines: list[tuple[str, str]]) -> list[Any]:
