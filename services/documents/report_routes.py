@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -19,6 +21,7 @@ from services.documents.files import attachment, file_name
 from services.documents.render import to_pdf
 from services.documents.reports import (
     APPENDICES,
+    Fetch,
     appendix_rows,
     author,
     level_table,
@@ -63,38 +66,66 @@ async def report(
         dict.fromkeys(n for s in [rollups.BASE_FIGURES, *sources, *specs] for n in s.projections)
     )
     await wait(request, ctx, names, min_position, wait_ms)
-    node_id = unit_id or ctx.principal.scope_unit_id
-    schema = ctx.app.schema
-    async with tenant_read_connection(readside_of(request), schema) as conn:
-        if node_id is None:
-            roots = await conn.fetch(rollups.qualify(schema, rollups.ROOT_SQL))
-            node_id = roots[0]["id"] if roots else None
-        found = await rollups.level_view(conn.fetch, schema, node_id, chosen, day, sources)
-        if found is None:
-            raise NotFound("Không tìm thấy tổ chức", "no such org unit", unit_id=str(node_id))
-        node_row = await conn.fetch(rollups.qualify(schema, rollups.NODE_SQL), node_id)
-        parent = node_row[0]["parent_id"] if node_row else None
-        superior = await unit_name(conn.fetch, schema, parent)
-        args = (node_id, chosen.first_day, chosen.last_day, day)
-        appendices = [
-            (
-                s.title_vi,
-                [Col(c.name, c.vi) for c in s.columns],
-                await appendix_rows(conn.fetch, schema, s, args),
-            )
-            for s in specs
-        ]
+    async with tenant_read_connection(readside_of(request), ctx.app.schema) as conn:
+        built = await gather(
+            conn.fetch,
+            ctx.app.schema,
+            unit_id or ctx.principal.scope_unit_id,
+            chosen,
+            day,
+            author(ctx),
+        )
+    return attachment(render_report(built, output), built.file_name, output)
+
+
+@dataclass
+class Report:
+    """Everything a report holds, gathered in one read-only transaction."""
+
+    heading: Heading
+    columns: list[Col]
+    rows: list[dict[str, Any]]
+    appendices: list[tuple[str, Sequence[Col], Sequence[dict[str, Any]]]]
+    superior: str
+
+    @property
+    def file_name(self) -> str:
+        return file_name(TITLE, self.heading.unit, self.heading.period)
+
+
+async def gather(
+    fetch: Fetch, schema: str, node_id: UUID | None, period: rollups.Period, day: date, by: str
+) -> Report:
+    """The report of ``node_id`` (the province root when ``None``) for ``period`` as of ``day``."""
+    if node_id is None:
+        roots = await fetch(rollups.qualify(schema, rollups.ROOT_SQL))
+        node_id = roots[0]["id"] if roots else None
+    found = await rollups.level_view(fetch, schema, node_id, period, day, figure_sources())
+    if found is None:
+        raise NotFound("Không tìm thấy tổ chức", "no such org unit", unit_id=str(node_id))
+    node_row = await fetch(rollups.qualify(schema, rollups.NODE_SQL), node_id)
+    superior = await unit_name(fetch, schema, node_row[0]["parent_id"] if node_row else None)
+    args = (node_id, period.first_day, period.last_day, day)
+    appendices: list[tuple[str, Sequence[Col], Sequence[dict[str, Any]]]] = []
+    for spec in (s for s in map(list_named, APPENDICES) if s is not None):
+        cols = [Col(c.name, c.vi) for c in spec.columns]
+        appendices.append((spec.title_vi, cols, await appendix_rows(fetch, schema, spec, args)))
     node = _Node(found["node"])
-    children = [_Node(c) for c in found["children"]]
-    columns, rows = level_table(node, children)
+    columns, rows = level_table(node, [_Node(c) for c in found["children"]])
     heading = Heading(
-        TITLE, node.name, sheets.period_vi(str(chosen)), day, author(ctx), datetime.now(VIETNAM)
+        TITLE, node.name, sheets.period_vi(str(period)), day, by, datetime.now(VIETNAM)
     )
-    name = file_name(TITLE, node.name, heading.period)
+    return Report(heading, columns, rows, appendices, superior)
+
+
+def render_report(report: Report, output: str) -> bytes:
+    """The report as XLSX or PDF bytes."""
     if output == "xlsx":
-        return attachment(sheets.xlsx(heading, columns, rows, appendices), name, "xlsx")
-    doc = report_document(heading, columns, rows, appendices, superior)
-    return attachment(to_pdf(doc, f"{TITLE} — {node.name} — {heading.period}"), name, "pdf")
+        return sheets.xlsx(report.heading, report.columns, report.rows, report.appendices)
+    doc = report_document(
+        report.heading, report.columns, report.rows, report.appendices, report.superior
+    )
+    return to_pdf(doc, f"{TITLE} — {report.heading.unit} — {report.heading.period}")
 
 
 class _Node:
