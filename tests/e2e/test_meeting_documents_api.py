@@ -16,7 +16,7 @@ import docx
 import pytest
 from pypdf import PdfReader
 
-from tests.e2e.test_meetings_api import base, ok, post, refused
+from tests.e2e.test_meetings_api import base, build_cell, ok, post, refused
 
 pytestmark = pytest.mark.e2e
 
@@ -31,34 +31,12 @@ NAMES = [
 UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
-def unit(client, tenant, name, level, parent=None):
-    body = {"name": name, "level": level, "founded_on": "2015-01-01"}
-    if parent:
-        body["parent_id"] = parent
-    return ok(client.post(f"{base(tenant)}/units", json=body))["id"]
-
-
 def named_cell(client, tenant):
-    root = unit(client, tenant, "Đảng bộ tỉnh Vĩnh Phúc", "province")
-    bloc = unit(client, tenant, "Đảng bộ huyện Lập Thạch", "direct", root)
-    commune = unit(client, tenant, "Đảng bộ xã Tùy Sơn", "grassroots_committee", bloc)
-    cell = unit(client, tenant, "Chi bộ thôn Đồng Ích", "cell", commune)
-    members = []
-    for index, name in enumerate(NAMES):
-        official = index < 5
-        body = {
-            "full_name": name,
-            "birth_date": "1985-05-01",
-            "gender": "nu" if index % 2 == 0 else "nam",
-            "cell_id": cell,
-            "status": "official" if official else "probationary",
-            "admitted_on": "2010-03-02" if official else "2022-10-15",
-            "joined_cell_on": "2015-01-01" if official else "2022-10-15",
-        }
-        if official:
-            body["official_on"] = "2011-03-02"
-        members.append(ok(client.post(f"{base(tenant)}/members", json=body))["id"])
-    return cell, members
+    tree = ("Đảng bộ tỉnh Vĩnh Phúc", "Đảng bộ huyện Lập Thạch", "Đảng bộ xã Tùy Sơn")
+    cell, officials, probationers = build_cell(
+        client, tenant, 5, 1, name="Chi bộ thôn Đồng Ích", names=NAMES, tree=tree
+    )
+    return cell, officials + probationers
 
 
 def held_meeting(client, tenant, close=True):
