@@ -136,7 +136,7 @@ async def export_trail(
     ]
     if len(rows) > PDF_ROWS:
         blocks.append(para(f"… và {len(rows) - PDF_ROWS} sự kiện nữa (xem bản XLSX)."))
-    doc = Document("", unit.upper(), "", place_and_date("", until).removeprefix(", "),
+    doc = Document("", unit.upper(), "", place_and_date("", until),
                    "Nhật ký kiểm tra", period, tuple(blocks), landscape=True)  # fmt: skip
     return attachment(to_pdf(doc, f"Nhật ký kiểm tra — {unit} — {period}"), name, "pdf")
 
@@ -245,7 +245,7 @@ def verification_document(signed: dict[str, Any], checked_at: datetime) -> Docum
         para("Chữ ký phủ nội dung JSON của báo cáo; tải bản JSON để kiểm chứng độc lập."),
         Signatures((Signature("", "", ""), Signature("", "NGƯỜI KIỂM CHỨNG", ""))),
     ]
-    return Document("", body["tenant"].upper(), "", place_and_date("", checked_at.date()).removeprefix(", "),
+    return Document("", body["tenant"].upper(), "", place_and_date("", checked_at.date()),
                     "Kết quả kiểm chứng nhật ký", "Chuỗi băm và niêm phong", tuple(blocks))  # fmt: skip
 
 

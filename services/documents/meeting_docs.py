@@ -23,11 +23,9 @@ from domain.org_unit import Level, OrgUnit
 from domain.voting import MotionKind, MotionResult
 from infra.application import TenantApplication
 from services.documents.minutes import FreeParts, Letterhead, build_minutes, build_resolution
-from services.documents.model import Document, canonical, from_canonical
+from services.documents.model import Document, canonical, from_canonical, place_of
 from services.meetings.commands import load_meeting
 from services.membership.org import check_version, load
-
-PLACE_PREFIXES = ("Đảng bộ tỉnh ", "Đảng bộ thành phố ", "Tỉnh ủy ", "Thành ủy ", "Đảng bộ ")
 
 
 class MotionDoesNotApprove(RuleViolated):
@@ -63,12 +61,7 @@ def letterhead(app: TenantApplication, cell_id: UUID) -> Letterhead:
         chain.append(load(app, OrgUnit, chain[-1].parent_id))
     superior = chain[1].name if len(chain) > 1 else ""
     root = next((u for u in chain if u.level is Level.PROVINCE), chain[-1])
-    place = root.name
-    for prefix in PLACE_PREFIXES:
-        if place.startswith(prefix):
-            place = place.removeprefix(prefix)
-            break
-    return Letterhead(cell=cell.name, superior=superior, place=place[:1].upper() + place[1:])
+    return Letterhead(cell=cell.name, superior=superior, place=place_of(root.name))
 
 
 def names_of(app: TenantApplication, meeting: Meeting) -> dict[UUID, str]:

@@ -107,6 +107,18 @@ def vn_time(at: datetime) -> str:
     return f"{local:%H} giờ {local:%M} phút, ngày {vn_date(local.date())}"
 
 
+PLACE_PREFIXES = ("Đảng bộ tỉnh ", "Đảng bộ thành phố ", "Tỉnh ủy ", "Thành ủy ", "Đảng bộ ")
+
+
+def place_of(province: str) -> str:
+    """The place a document is dated from: the province's name without "Đảng bộ tỉnh"."""
+    for prefix in PLACE_PREFIXES:
+        if province.startswith(prefix):
+            province = province.removeprefix(prefix)
+            break
+    return province[:1].upper() + province[1:]
+
+
 def place_and_date(place: str, day: date) -> str:
     """ "Cần Thơ, ngày 03 tháng 11 năm 2023" as the form writes it."""
     return f"{place}, ngày {day:%d} tháng {day:%m} năm {day:%Y}"

@@ -18,6 +18,7 @@ from projections.registry import figure_sources, list_named
 from services.context import Ctx
 from services.documents import sheets
 from services.documents.files import attachment, file_name
+from services.documents.model import place_of
 from services.documents.render import to_pdf
 from services.documents.reports import (
     APPENDICES,
@@ -87,6 +88,7 @@ class Report:
     rows: list[dict[str, Any]]
     appendices: list[tuple[str, Sequence[Col], Sequence[dict[str, Any]]]]
     superior: str
+    place: str
 
     @property
     def file_name(self) -> str:
@@ -97,9 +99,9 @@ async def gather(
     fetch: Fetch, schema: str, node_id: UUID | None, period: rollups.Period, day: date, by: str
 ) -> Report:
     """The report of ``node_id`` (the province root when ``None``) for ``period`` as of ``day``."""
-    if node_id is None:
-        roots = await fetch(rollups.qualify(schema, rollups.ROOT_SQL))
-        node_id = roots[0]["id"] if roots else None
+    roots = await fetch(rollups.qualify(schema, rollups.ROOT_SQL))
+    root = roots[0]["id"] if roots else None
+    node_id = node_id or root
     found = await rollups.level_view(fetch, schema, node_id, period, day, figure_sources())
     if found is None:
         raise NotFound("Không tìm thấy tổ chức", "no such org unit", unit_id=str(node_id))
@@ -115,7 +117,8 @@ async def gather(
     heading = Heading(
         TITLE, node.name, sheets.period_vi(str(period)), day, by, datetime.now(VIETNAM)
     )
-    return Report(heading, columns, rows, appendices, superior)
+    place = place_of(await unit_name(fetch, schema, root))
+    return Report(heading, columns, rows, appendices, superior, place)
 
 
 def render_report(report: Report, output: str) -> bytes:
@@ -123,7 +126,12 @@ def render_report(report: Report, output: str) -> bytes:
     if output == "xlsx":
         return sheets.xlsx(report.heading, report.columns, report.rows, report.appendices)
     doc = report_document(
-        report.heading, report.columns, report.rows, report.appendices, report.superior
+        report.heading,
+        report.columns,
+        report.rows,
+        report.appendices,
+        report.superior,
+        report.place,
     )
     return to_pdf(doc, f"{TITLE} — {report.heading.unit} — {report.heading.period}")
 

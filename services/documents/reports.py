@@ -19,7 +19,15 @@ from projections import lists, rollups
 from projections.lists import ListSpec
 from services.context import RequestContext
 from services.documents.figures_vi import figure_label, is_rate
-from services.documents.model import Block, Document, Heading, Run, Table, para, place_and_date
+from services.documents.model import (
+    Block,
+    Document,
+    Heading,
+    Run,
+    Table,
+    para,
+    place_and_date,
+)
 from services.documents.sheets import Col, ordered, text_value
 from services.documents.sheets import Heading as SheetHeading
 
@@ -86,6 +94,7 @@ def report_document(
     rows: Sequence[dict[str, Any]],
     appendices: Sequence[tuple[str, Sequence[Col], Sequence[dict[str, Any]]]],
     superior: str,
+    place: str = "",
 ) -> Document:
     """The PDF's content: figures of the node as label/value, children, then appendices."""
     node = rows[0]
@@ -129,7 +138,7 @@ def report_document(
         issuer_above=superior.upper(),
         issuer=heading.unit.upper(),
         number="Số    -BC",
-        place_date=place_and_date("", heading.as_of).removeprefix(", "),
+        place_date=place_and_date(place, heading.as_of),
         title=heading.title,
         subtitle=heading.period,
         blocks=tuple(blocks),
