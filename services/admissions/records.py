@@ -16,8 +16,9 @@ from domain.admission import AdmissionCase
 from domain.base import Actor
 from infra.application import TenantApplication
 from services.admissions.commands import calendar_for, step
-from services.admissions.schemas import CaseWritten, Command
+from services.admissions.schemas import Command
 from services.context import Ctx
+from services.written import Written, written
 
 ONE = "/api/v1/t/{tenant:str}/admissions/{case_id:uuid}"
 Text = Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
@@ -68,15 +69,8 @@ def extend_deadline(
     )
 
 
-def written(done: tuple[AdmissionCase, int]) -> CaseWritten:
-    case, position = done
-    return CaseWritten(id=case.id, version=case.version, position=position)
-
-
 @post(ONE + "/no-youth-union", sync_to_thread=True, summary="Nơi không có tổ chức Đoàn (step 4)")
-def post_no_youth_union(
-    ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[NoYouthUnion]
-) -> CaseWritten:
+def post_no_youth_union(ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[NoYouthUnion]) -> Written:
     return written(
         state_no_youth_union(
             ctx.app,
@@ -92,7 +86,7 @@ def post_no_youth_union(
 @post(ONE + "/deadline-extensions", sync_to_thread=True, summary="Quyết định gia hạn thời hạn")
 def post_deadline_extension(
     ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[ExtendDeadline]
-) -> CaseWritten:
+) -> Written:
     return written(
         extend_deadline(
             ctx.app,

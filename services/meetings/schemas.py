@@ -146,18 +146,6 @@ class CorrectDues(CollectDues, kw_only=True):
     reason: Text
 
 
-class MeetingWritten(msgspec.Struct, omit_defaults=True):
-    """What a meeting command returns: ids, the new version, the log position, and its outcome."""
-
-    id: UUID
-    version: int
-    position: int
-    motion_id: UUID | None = None
-    guest_id: UUID | None = None
-    result: MotionResult | None = None
-    rating: Rating | None = None
-
-
 # -- views -----------------------------------------------------------------------------------
 
 

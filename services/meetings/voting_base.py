@@ -25,7 +25,8 @@ from domain.voting import MotionKind
 from infra.application import TenantApplication
 from services.context import Ctx
 from services.meetings.commands import change
-from services.meetings.schemas import Command, MeetingView, MeetingWritten, meeting_view
+from services.meetings.schemas import Command, MeetingView, meeting_view
+from services.written import Written
 
 ONE = "/api/v1/t/{tenant:str}/meetings/{meeting_id:uuid}"
 
@@ -85,7 +86,7 @@ def named_view(app: TenantApplication, m: Meeting) -> MeetingView:
 @post(ONE + "/absence-approvals", sync_to_thread=True, summary="Cấp ủy đồng ý cho vắng mặt")
 def post_absence_approval(
     ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[ApproveAbsence]
-) -> MeetingWritten:
+) -> Written:
     meeting, _, position = approve_absence(
         ctx.app,
         ctx.actor,
@@ -96,7 +97,7 @@ def post_absence_approval(
         note=data.note,
         expected=data.expected_version,
     )
-    return MeetingWritten(id=meeting.id, version=meeting.version, position=position)
+    return Written(id=meeting.id, version=meeting.version, position=position)
 
 
 ROUTES: list[Any] = [post_absence_approval]

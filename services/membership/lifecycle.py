@@ -24,6 +24,7 @@ from services.membership.org import load, load_cell, load_roster
 def suspend(
     app: TenantApplication,
     by: Actor,
+    *,
     member_id: UUID,
     start: date,
     reason: str,
@@ -36,7 +37,7 @@ def suspend(
 
 
 def end_suspension(
-    app: TenantApplication, by: Actor, member_id: UUID, on: date, expected: int | None = None
+    app: TenantApplication, by: Actor, *, member_id: UUID, on: date, expected: int | None = None
 ) -> tuple[Member, int]:
     member = load(app, Member, member_id, expected)
     roster = load_roster(app, member.cell_id, by)
@@ -69,6 +70,7 @@ def transfer_temporarily(
 def note_month(
     app: TenantApplication,
     by: Actor,
+    *,
     member_id: UUID,
     kind: lifecycle.NotedKind,
     month: date,
@@ -82,6 +84,7 @@ def note_month(
 def remove(
     app: TenantApplication,
     by: Actor,
+    *,
     member_id: UUID,
     ground: lifecycle.RemovalGround,
     decision_number: str,
@@ -97,6 +100,7 @@ def remove(
 def record_death(
     app: TenantApplication,
     by: Actor,
+    *,
     member_id: UUID,
     on: date,
     note: str,
@@ -111,6 +115,7 @@ def record_death(
 def transfer_out(
     app: TenantApplication,
     by: Actor,
+    *,
     member_id: UUID,
     letter_number: str,
     letter_on: date,
@@ -155,6 +160,7 @@ def transfer_out(
 def transfer_in(
     app: TenantApplication,
     by: Actor,
+    *,
     document: bytes,
     trusted_keys: dict[str, Ed25519PublicKey],
     cell_id: UUID,

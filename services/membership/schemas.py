@@ -127,11 +127,3 @@ class RosterView(msgspec.Struct):
     members: list[RosterEntry]
     temporary_members: list[RosterEntry] = []
     """Members of other cells active here for now (sinh hoạt tạm thời); they have no vote."""
-
-
-class Written(msgspec.Struct):
-    """What every command returns: the ids it touched and the log position to wait for."""
-
-    id: UUID
-    version: int
-    position: int
