@@ -40,6 +40,7 @@ MOTION_KIND = {
     MotionKind.RECOGNITION: "công nhận đảng viên chính thức",
     MotionKind.MINUTES: "thông qua biên bản",
     MotionKind.DISCIPLINE: "kỷ luật đảng viên",
+    MotionKind.EXPULSION: "kỷ luật khai trừ",
 }
 METHOD = {
     VotingMethod.SHOW_OF_HANDS: "giơ tay",

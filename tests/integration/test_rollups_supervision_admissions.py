@@ -62,6 +62,7 @@ from projections.deadlines import DEADLINES
 from projections.registry import all_projections, figure_sources, list_named
 from projections.supervision import SUPERVISION
 from services.admissions import commands as admissions
+from services.admissions import records
 from services.meetings import commands as meetings
 from services.membership import org
 from services.supervision import attendance, petitions, rotation
@@ -199,6 +200,10 @@ def prepared(app: Any, t: dict[str, Any], cell: str, name: str, opened: date, in
         admissions.file_dossier_item(
             app, BY, case_id=case_id, item=item, on=opened + timedelta(days=14)
         )
+    # Young applicants: two members introduce only where there is no Youth Union (art. 4.2).
+    records.state_no_youth_union(
+        app, BY, case_id=case_id, on=opened + timedelta(days=21), reason="Không có tổ chức Đoàn"
+    )
     for introducer in intro:
         admissions.assign_introducer(
             app,
