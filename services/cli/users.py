@@ -14,7 +14,7 @@ from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
 
-from domain.base import Actor, DomainError
+from domain.base import Actor, DomainError, InvalidValue
 from domain.user import Role, account_id
 from services.cli import wiring
 from services.identity import auth
@@ -56,6 +56,11 @@ def cli_actor() -> Actor:
 def read_password(from_stdin: bool) -> str:
     if from_stdin:
         return sys.stdin.readline().rstrip("\r\n")
+    if not sys.stdin.isatty():
+        raise InvalidValue(
+            "Không có bàn phím để hỏi mật khẩu; hãy dùng --password-stdin",
+            "there is no terminal to ask for the password; use --password-stdin",
+        )
     first = getpass.getpass("Mật khẩu / password: ")
     if getpass.getpass("Nhập lại / again: ") != first:
         raise SystemExit("Hai lần nhập không khớp / the passwords do not match")

@@ -7,11 +7,11 @@ Commands return ``Written``; single records are read from their aggregate; per-l
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import Request, get, post
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 
 from domain.attendance_plan import Assignee, AttendancePlan
 from domain.member import Member
@@ -367,7 +367,10 @@ async def attendance_figures(
 @route
 @get(f"{BASE}/units/{{unit_id:uuid}}/rotation", summary="Độ bao phủ tự phê bình theo cấp")
 async def rotation_figures(
-    ctx: Ctx, request: Request[Any, Any, Any], unit_id: FromPath[UUID], year: FromQuery[int]
+    ctx: Ctx,
+    request: Request[Any, Any, Any],
+    unit_id: FromPath[UUID],
+    year: Annotated[int, Parameter(query="year", ge=1900, le=2200)],
 ) -> RotationFigures:
     readside = container_of(request.app.state).readside
     start = date(year, 1, 1)
