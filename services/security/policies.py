@@ -216,3 +216,13 @@ POLICIES: dict[tuple[str, str], Policy] = {
     ("POST", f"{T}/audit/seals"): allow(ADMIN),
     ("GET", f"{T}/audit/aggregates/{{aggregate_id}}"): allow(ADMIN, Role.INSPECTOR, Role.AUDITOR),
 }
+
+
+def _with_pages() -> None:
+    # The pages' routes, in the same table: each reuses the Policy of the API route it shows.
+    from services.web.policies import page_policies
+
+    POLICIES.update(page_policies(POLICIES))
+
+
+_with_pages()
