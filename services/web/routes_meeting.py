@@ -16,7 +16,8 @@ import anyio
 from litestar import Request, Response, get, post
 from litestar.params import FromPath
 
-from domain.voting import MotionKind
+from domain.meeting_checks import base_for
+from domain.voting import MotionKind, required_votes
 from services import meetings
 from services.context import container_of
 from services.schemas.meetings import meeting_view
@@ -49,7 +50,17 @@ def meeting_facts(app: Any, tenant: str, meeting_id: UUID) -> dict[str, Any]:
     attendance = sorted(view.attendance, key=lambda a: order.index(a.member_id))
     probationers = [a.member_id for a in view.attendance if a.status == "probationary"]
     trail = data.crumbs(app, tenant, meeting.cell_id)
+    # Before a motion is decided, show the base and the count it will need (the same rule).
+    pending = {
+        motion.id: (
+            base_for(meeting, motion.kind),
+            required_votes(motion.kind, base_for(meeting, motion.kind)),
+        )
+        for motion in meeting.motions.values()
+        if motion.result is None
+    }
     return {
+        "pending": pending,
         "m": view,
         "meeting": meeting,
         "names": names,
