@@ -1,8 +1,8 @@
 """The Litestar application factory: routes, error mapping, OpenAPI, security, lifecycle.
 
-``create_app`` receives a ready :class:`~infra.bootstrap.Container`; it opens nothing itself.
+``create_app`` receives a ready :class:`~services.bootstrap.Container`; it opens nothing itself.
 Security is applied here, once, to every route: authentication and idempotency middleware,
-the policy guard (role and scope from :mod:`services.security.policies`), security headers,
+the policy guard (role and scope from :mod:`services.policies`), security headers,
 a request size limit, and CORS left closed (no ``cors_config``: browsers on other origins get
 no ``Access-Control-Allow-*`` headers).
 """
@@ -16,19 +16,20 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 
-from infra.bootstrap import Container
+from services.bootstrap import Container
 from services.context import provide_context
 from services.errors import EXCEPTION_HANDLERS, body
-from services.routes import route_handlers
+from services.features import route_handlers
+from services.identity.ratelimit import LoginThrottle, Throttled
+from services.identity.tokens import TokenSigner, load_master_secret
+from services.policies import POLICIES
 from services.security.middleware import (
     MAX_BODY,
     AuthenticationMiddleware,
     IdempotencyMiddleware,
     security_headers,
 )
-from services.security.policy import authorize
-from services.security.ratelimit import LoginThrottle, Throttled
-from services.security.tokens import TokenSigner, load_master_secret
+from services.security.policy import guard
 from services.web import page_headers
 from services.web import route_handlers as page_routes
 from services.web.session import WebSessionMiddleware
@@ -47,7 +48,7 @@ def create_app(container: Container) -> Litestar:
         route_handlers=[*route_handlers(), *page_routes()],
         dependencies={"ctx": Provide(provide_context)},
         exception_handlers={**EXCEPTION_HANDLERS, Throttled: throttled_handler},
-        guards=[authorize],
+        guards=[guard(POLICIES)],
         middleware=[AuthenticationMiddleware, WebSessionMiddleware, IdempotencyMiddleware],
         before_send=[security_headers, page_headers],
         request_max_body_size=MAX_BODY,

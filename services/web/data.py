@@ -107,7 +107,7 @@ class MemberRow:
 
 def cell_members(app: TenantApplication, cell_id: UUID, on: date) -> list[MemberRow]:
     from domain.base import SYSTEM
-    from services.org import load_roster
+    from services.membership.org import load_roster
 
     roster = load_roster(app, cell_id, SYSTEM)
     standings = roster.members_on(on)

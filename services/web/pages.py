@@ -23,7 +23,7 @@ from litestar.response import Redirect
 
 from domain.base import DomainError, NotFound
 from services.errors import Forbidden, Unauthenticated, status_for
-from services.security.ratelimit import Throttled
+from services.identity.ratelimit import Throttled
 from services.web.api import ApiError, call
 from services.web.render import ENV, FormState, principal_of, province_name
 from services.web.session import CSRF_FIELD, FROM_COOKIE_KEY, check_csrf, csrf_token, seed_of

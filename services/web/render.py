@@ -171,7 +171,7 @@ def province_name(request: Request[Any, Any, Any], slug: str) -> str:
 
 
 def user_label(request: Request[Any, Any, Any], principal: Principal) -> str:
-    from services.auth import load_account
+    from services.identity.auth import load_account
 
     app = container_of(request.app.state).applications.get(principal.tenant)
     with contextlib.suppress(Exception):

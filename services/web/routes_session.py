@@ -1,6 +1,6 @@
 """Signing in and out of the pages, and ``/``: the login form, or the user's own home.
 
-The login form posts to :func:`services.auth.login`, the API's own login (accounts, the
+The login form posts to :func:`services.identity.auth.login`, the API's own login (accounts, the
 per-account and per-address throttle, the lockout); the tokens it issues go into the session
 cookies. Each role's home is a function registered in :data:`HOMES`.
 """
@@ -17,9 +17,9 @@ from litestar.params import FromPath
 
 from domain.base import DomainError
 from infra.tenancy import InvalidTenantSlug, UnknownTenant, list_tenants
-from services import auth
 from services.context import container_of, request_id_of
-from services.routes.auth import client_of
+from services.identity import auth
+from services.identity.routes import client_of
 from services.web.pages import form_of, login_redirect_target, redirect, render_now
 from services.web.render import FormState, principal_of, province_name, render
 from services.web.session import WEB_TOKEN_KEY, cleared_cookies, session_cookies

@@ -1,6 +1,6 @@
 """Browser sessions for the pages: cookies that carry the API's own tokens, and CSRF tokens.
 
-A page session *is* an API session: login goes through :func:`services.auth.login` (same
+A page session *is* an API session: login goes through :func:`services.identity.auth.login` (same
 accounts, lockout and throttle) and the cookies hold the access and refresh tokens it issues.
 The cookies are HttpOnly and SameSite=Strict (Secure over HTTPS) and are read only on page
 paths, never under ``/api/``: the JSON API accepts bearer tokens alone, so a cookie can never
@@ -29,7 +29,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from domain.base import DomainError
 from services.context import PRINCIPAL_KEY, Principal, container_of
 from services.errors import Forbidden
-from services.security.tokens import REFRESH_TTL, TokenSigner
+from services.identity.tokens import REFRESH_TTL, TokenSigner
 
 log = logging.getLogger(__name__)
 
@@ -183,7 +183,7 @@ class WebSessionMiddleware:
         slug, _, refresh_token = cookies.get(REFRESH_COOKIE, "").partition(":")
         if slug != tenant or not refresh_token:
             return
-        from services import auth
+        from services.identity import auth
 
         try:
             container = container_of(raw["app"].state)

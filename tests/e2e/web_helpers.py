@@ -12,7 +12,8 @@ from domain.base import SYSTEM
 from domain.member import MemberStatus
 from domain.user import Role
 from infra.application import TenantApplication
-from services import auth, org
+from services.identity import auth
+from services.membership import org
 from tests.e2e.auth_helpers import PASSWORD, Tree, build_tree
 
 CSRF = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')

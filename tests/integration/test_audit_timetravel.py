@@ -11,10 +11,10 @@ from psycopg import sql
 
 from domain.base import SYSTEM, NotFound
 from domain.org_unit import Level, OrgUnit
-from infra.audit.replay import drop_replay, list_replays, position_at, replay_until
 from infra.audit.timetravel import NothingAtThatTime, aggregate_as_of, instant
 from projections.engine import catch_up_all
 from projections.registry import all_projections
+from services.audit.replay import drop_replay, list_replays, position_at, replay_until
 
 pytestmark = pytest.mark.integration
 

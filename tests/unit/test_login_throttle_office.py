@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from infra.settings import load_settings
+from services.identity.ratelimit import ATTEMPTS_PER_ACCOUNT, LoginThrottle, Throttled
 from services.security.clientaddr import client_address
-from services.security.ratelimit import ATTEMPTS_PER_ACCOUNT, LoginThrottle, Throttled
 
 pytestmark = pytest.mark.unit
 

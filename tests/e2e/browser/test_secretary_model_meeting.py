@@ -24,7 +24,8 @@ from domain.province import Province, ProvinceSettings
 from domain.user import Role
 from projections import engine
 from projections.registry import all_projections
-from services import auth, org
+from services.identity import auth
+from services.membership import org
 from tests.e2e.auth_helpers import PASSWORD, build_tree
 from tests.e2e.browser.conftest import shoot
 from tests.e2e.test_model_meeting_seed001 import AGENDA, OPINIONS
@@ -211,9 +212,12 @@ def test_the_secretary_runs_the_model_meeting_of_seed_001(server, page, app, ten
     page.get_by_label("Tổng số tiền (đồng)").fill("800000")
     save(page, "dang-phi", "Lưu đảng phí")
     expect(page.locator("#dang-phi")).to_contain_text("800.000 đ")
-    page.locator("#khai-mac").scroll_into_view_if_needed()
+    page.evaluate("() => window.scrollTo(0, 0)")
     shoot(page, "meeting-run")
     shoot(page, "meeting-run-full", full_page=True)
+    page.set_viewport_size({"width": 360, "height": 740})  # a phone
+    shoot(page, "meeting-run-360")
+    page.set_viewport_size({"width": 1366, "height": 768})
 
     # Close through the check-your-answers page.
     page.get_by_role("link", name="Kiểm tra và bế mạc").click()
@@ -268,3 +272,30 @@ def test_the_secretary_runs_the_model_meeting_of_seed_001(server, page, app, ten
     assert re.fullmatch(
         rf"{re.escape(server)}/t/{tenant.slug}/units/[0-9a-f-]+/admissions", page.url
     )
+
+
+def test_pages_and_forms_work_with_javascript_off(server, chromium, app, tenant):
+    tree = build_tree(app)
+    enrol(app, tree.cell_a)
+    auth.create_user(app, SYSTEM, "bithu", PASSWORD, Role.SECRETARY, tree.cell_a)
+    context = chromium.new_context(
+        java_script_enabled=False, viewport={"width": 1366, "height": 768}, locale="vi-VN"
+    )
+    page = context.new_page()
+    page.goto(f"{server}/?tinh={tenant.slug}")
+    page.get_by_label("Tên đăng nhập").fill("bithu")
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.get_by_role("link", name="Lên lịch sinh hoạt").click()
+    page.get_by_label("Địa điểm").fill("Hội trường")
+    page.get_by_role("button", name="Lên lịch").click()
+    page.get_by_label("Chủ trì").select_option(label=OFFICIALS[0])
+    page.get_by_label("Thư ký cuộc họp").select_option(label=OFFICIALS[1])
+    page.get_by_role("button", name="Khai mạc").click()  # a plain POST, then a redirect
+    expect(page.locator("#khai-mac")).to_contain_text(OFFICIALS[0])
+    page.get_by_label("Người phát biểu").select_option(label=OFFICIALS[2])
+    page.get_by_label("Nội dung ý kiến").fill("Góp ý không cần JavaScript")
+    page.get_by_role("button", name="Ghi ý kiến").click()
+    expect(page.locator("#y-kien ol li")).to_have_count(1)
+    assert page.url.endswith("#y-kien")  # back at the section just saved
+    context.close()
