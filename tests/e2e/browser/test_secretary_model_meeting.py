@@ -167,6 +167,7 @@ def test_the_secretary_runs_the_model_meeting_of_seed_001(server, page, app, ten
     save(page, "bieu-quyet", "Ghi phiếu")
     summary = page.locator("#bieu-quyet .error-summary")
     expect(summary).to_contain_text("dự bị")
+    summary.scroll_into_view_if_needed()
     shoot(page, "meeting-error")
     card = page.locator("#bieu-quyet .card").first
     expect(card.locator(".error-message")).to_contain_text("dự bị")
@@ -293,6 +294,10 @@ def test_pages_and_forms_work_with_javascript_off(server, chromium, app, tenant)
     page.get_by_label("Thư ký cuộc họp").select_option(label=OFFICIALS[1])
     page.get_by_role("button", name="Khai mạc").click()  # a plain POST, then a redirect
     expect(page.locator("#khai-mac")).to_contain_text(OFFICIALS[0])
+    for name in OFFICIALS + PROBATIONERS:
+        page.locator("#diem-danh tr", has_text=name).get_by_label("Có mặt").check()
+    page.get_by_role("button", name="Lưu điểm danh").click()
+    expect(page.locator("#diem-danh")).to_contain_text("Có mặt 17")
     page.get_by_label("Người phát biểu").select_option(label=OFFICIALS[2])
     page.get_by_label("Nội dung ý kiến").fill("Góp ý không cần JavaScript")
     page.get_by_role("button", name="Ghi ý kiến").click()
