@@ -7,6 +7,7 @@ usual twelve-factor names. Nothing else in the code base reads ``os.environ``.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,9 +24,17 @@ class Settings:
     """``amqp://…`` for RabbitMQ, ``redis://…`` for Redis; ``None`` uses the in-process stub."""
     host: str = "127.0.0.1"
     port: int = 8000
-    tenant_pool_size: int = 2
-    tenant_pool_overflow: int = 2
-    tenant_cache_size: int = 32
+    pool_size: int = 6
+    """Most psycopg connections of this process, all provinces together (writes, catalog,
+    projection workers); the read side adds ``read_pool_size`` asyncpg connections."""
+    read_pool_size: int = 4
+    pool_timeout: float = 3.0
+    """Seconds a request waits for a connection before answering 503."""
+    tenant_cache_size: int = 1024
+    pooler_host: str = ""
+    """PgBouncer (transaction mode) in front of ``DATABASE_URL``'s server: transactions go
+    there, same credentials; ``LISTEN`` stays on ``DATABASE_URL`` (it needs a session)."""
+    pooler_port: int = 5432
     jwt_secret: str = ""
     """Signing key for access tokens; generated and kept under ``data_dir`` when empty."""
     demo_password: str = ""
@@ -34,6 +43,18 @@ class Settings:
     """Bearer secret for the cross-province admin API (provisioning); empty disables it."""
     trusted_proxies: tuple[str, ...] = ()
     """Addresses or networks (CIDR) of reverse proxies whose ``X-Forwarded-For`` is believed."""
+    queue_namespace: str = "chibo"
+    """Prefix of this deployment's broker queues. Two deployments sharing a RabbitMQ vhost
+    with the same prefix would take each other's messages (give each its own vhost)."""
+
+    seal_minutes: float = 60.0
+    """Minutes between two rounds of periodic sealing (in the worker process); 0 turns it off."""
+    seal_export_dir: Path | None = None
+    """Where each new seal is written for inspectors; ``data_dir/seals`` when unset."""
+
+    @property
+    def projection_queue(self) -> str:
+        return f"{self.queue_namespace}_projections"
 
     @property
     def embedded(self) -> bool:
@@ -48,13 +69,31 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         broker_url=env.get("BROKER_URL") or None,
         host=env.get("CHIBO_HOST", "127.0.0.1"),
         port=int(env.get("CHIBO_PORT", "8000")),
-        tenant_pool_size=int(env.get("CHIBO_TENANT_POOL_SIZE", "2")),
-        tenant_pool_overflow=int(env.get("CHIBO_TENANT_POOL_OVERFLOW", "2")),
-        tenant_cache_size=int(env.get("CHIBO_TENANT_CACHE_SIZE", "32")),
+        pool_size=int(env.get("CHIBO_POOL_SIZE", "6")),
+        read_pool_size=int(env.get("CHIBO_READ_POOL_SIZE", "4")),
+        pool_timeout=float(env.get("CHIBO_POOL_TIMEOUT", "3")),
+        tenant_cache_size=int(env.get("CHIBO_TENANT_CACHE_SIZE", "1024")),
+        pooler_host=env.get("CHIBO_POOLER_HOST", ""),
+        pooler_port=int(env.get("CHIBO_POOLER_PORT", "5432")),
         jwt_secret=env.get("CHIBO_JWT_SECRET", ""),
         demo_password=env.get("CHIBO_DEMO_PASSWORD", ""),
         operator_token=env.get("CHIBO_OPERATOR_TOKEN", ""),
         trusted_proxies=tuple(
             part.strip() for part in env.get("CHIBO_TRUSTED_PROXIES", "").split(",") if part.strip()
         ),
+        queue_namespace=queue_namespace(env.get("CHIBO_QUEUE_NAMESPACE", "chibo")),
+        seal_minutes=float(env.get("CHIBO_SEAL_MINUTES", "60")),
+        seal_export_dir=Path(env["CHIBO_SEAL_EXPORT_DIR"]).absolute()
+        if env.get("CHIBO_SEAL_EXPORT_DIR")
+        else None,
     )
+
+
+def queue_namespace(text: str) -> str:
+    """A broker-safe prefix: letters, digits, ``_``, ``-`` and ``.``, 1–64 characters."""
+    if not re.fullmatch(r"[A-Za-z0-9_.-]{1,64}", text):
+        raise ValueError(
+            "CHIBO_QUEUE_NAMESPACE: 1–64 chữ cái, chữ số, _ - . / 1–64 letters, digits, _ - ."
+            f" (not {text!r})"
+        )
+    return text

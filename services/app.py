@@ -22,6 +22,8 @@ from services.errors import EXCEPTION_HANDLERS, body
 from services.features import route_handlers
 from services.identity.ratelimit import LoginThrottle, Throttled
 from services.identity.tokens import TokenSigner, load_master_secret
+from services.input_guard import InputGuardMiddleware
+from services.openapi_errors import install as document_errors
 from services.policies import POLICIES
 from services.security.middleware import (
     MAX_BODY,
@@ -43,13 +45,30 @@ def throttled_handler(_: Request[Any, Any, Any], exc: Throttled) -> Response[Any
     )
 
 
+API_DESCRIPTION = (
+    "Sinh hoạt chi bộ — party-cell activity and supervision, per province.\n\n"
+    "**Mọi yêu cầu ghi (POST, PUT, PATCH, DELETE) nên gửi kèm `Idempotency-Key`** (một chuỗi"
+    " duy nhất cho mỗi thao tác): khi không nhận được trả lời (mất mạng, 503 khi cơ sở dữ liệu"
+    " tạm ngừng), gửi lại với cùng khóa sẽ nhận kết quả đã lưu thay vì ghi hai lần.\n\n"
+    "**Every write (POST, PUT, PATCH, DELETE) should carry an `Idempotency-Key`** (unique per"
+    " operation): a write that got no answer, or a 503 while the database was unavailable, may"
+    " have been committed; retried with the same key it is answered from the stored result"
+    " instead of being done twice. A 503 carries `Retry-After`."
+)
+
+
 def create_app(container: Container) -> Litestar:
     app = Litestar(
         route_handlers=[*route_handlers(), *page_routes()],
         dependencies={"ctx": Provide(provide_context)},
         exception_handlers={**EXCEPTION_HANDLERS, Throttled: throttled_handler},
         guards=[guard(POLICIES)],
-        middleware=[AuthenticationMiddleware, WebSessionMiddleware, IdempotencyMiddleware],
+        middleware=[
+            AuthenticationMiddleware,
+            InputGuardMiddleware,
+            WebSessionMiddleware,
+            IdempotencyMiddleware,
+        ],
         before_send=[security_headers, page_headers],
         request_max_body_size=MAX_BODY,
         cors_config=None,
@@ -57,12 +76,13 @@ def create_app(container: Container) -> Litestar:
         openapi_config=OpenAPIConfig(
             title="Chibo API",
             version="0.1.0",
-            description="Sinh hoạt chi bộ — party-cell activity and supervision, per province.",
+            description=API_DESCRIPTION,
             path="/schema",
             render_plugins=[SwaggerRenderPlugin()],
         ),
         on_shutdown=[],
     )
+    document_errors(app)
     app.state.container = container
     app.state.signer = TokenSigner(load_master_secret(container.settings))
     app.state.login_throttle = LoginThrottle()

@@ -49,7 +49,7 @@ def other(database) -> Iterator[Tenant]:
 @pytest.fixture
 def role_app(database, tenant) -> Iterator[TenantApplication]:
     """The production wiring: a tenant application's pool runs as the tenant's role."""
-    application = TenantApplication(tenant.slug, tenant.schema, database, pool_size=1)
+    application = TenantApplication(tenant.slug, tenant.schema, database)
     yield application
     application.close()
 
@@ -59,8 +59,9 @@ def events(schema: str) -> sql.Composed:
 
 
 def as_role(database, schema: str, statement: sql.Composable) -> None:
-    with database.connect() as conn:
-        conn.execute(sql.SQL("SET ROLE {}").format(sql.Identifier(role_for(schema))))
+    # As the application does: the role for one transaction only (also behind PgBouncer).
+    with database.connect() as conn, conn.transaction():
+        conn.execute(sql.SQL("SET LOCAL ROLE {}").format(sql.Identifier(role_for(schema))))
         conn.execute(statement)
 
 
@@ -111,7 +112,9 @@ def test_the_write_side_runs_as_the_tenant_role(database, tenant, other, role_ap
 
 
 def test_accounts_and_login_work_under_the_tenant_role(tmp_path, role_app):
-    account, _ = auth.create_user(role_app, SYSTEM, "van.thu", "mật-khẩu-dài-đủ-2025", Role.AUDITOR)
+    account, _ = auth.create_user(
+        role_app, SYSTEM, username="van.thu", password="mật-khẩu-dài-đủ-2025", role=Role.AUDITOR
+    )
     session = auth.login(
         role_app,
         TokenSigner(b"k" * 48),
