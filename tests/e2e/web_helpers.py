@@ -55,7 +55,15 @@ def build_cell(app: TenantApplication, officials: int = 5, probationary: int = 1
 
 
 def make_user(app: TenantApplication, username: str, role: Role, scope: UUID | None) -> None:
-    auth.create_user(app, SYSTEM, username, PASSWORD, role, scope, display_name=username.title())
+    auth.create_user(
+        app,
+        SYSTEM,
+        username=username,
+        password=PASSWORD,
+        role=role,
+        scope_unit_id=scope,
+        display_name=username.title(),
+    )
 
 
 def csrf_of(html: str) -> str:

@@ -82,7 +82,13 @@ def test_the_secretary_runs_the_model_meeting_of_seed_001(server, page, app, ten
     tree = build_tree(app)
     ids = enrol(app, tree.cell_a)
     auth.create_user(
-        app, SYSTEM, "bithu", PASSWORD, Role.SECRETARY, tree.cell_a, display_name="Trần Thị Bích"
+        app,
+        SYSTEM,
+        username="bithu",
+        password=PASSWORD,
+        role=Role.SECRETARY,
+        scope_unit_id=tree.cell_a,
+        display_name="Trần Thị Bích",
     )
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
@@ -278,7 +284,14 @@ def test_the_secretary_runs_the_model_meeting_of_seed_001(server, page, app, ten
 def test_pages_and_forms_work_with_javascript_off(server, chromium, app, tenant):
     tree = build_tree(app)
     enrol(app, tree.cell_a)
-    auth.create_user(app, SYSTEM, "bithu", PASSWORD, Role.SECRETARY, tree.cell_a)
+    auth.create_user(
+        app,
+        SYSTEM,
+        username="bithu",
+        password=PASSWORD,
+        role=Role.SECRETARY,
+        scope_unit_id=tree.cell_a,
+    )
     context = chromium.new_context(
         java_script_enabled=False, viewport={"width": 1366, "height": 768}, locale="vi-VN"
     )
