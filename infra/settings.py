@@ -33,6 +33,8 @@ class Settings:
     """The demo administrator's password; a fresh random one at each start when empty."""
     operator_token: str = ""
     """Bearer secret for the cross-province admin API (provisioning); empty disables it."""
+    trusted_proxies: tuple[str, ...] = ()
+    """Addresses or networks (CIDR) of reverse proxies whose ``X-Forwarded-For`` is believed."""
     queue_namespace: str = "chibo"
     """Prefix of this deployment's broker queues. Two deployments sharing a RabbitMQ vhost
     with the same prefix would take each other's messages (give each its own vhost)."""
@@ -65,6 +67,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         jwt_secret=env.get("CHIBO_JWT_SECRET", ""),
         demo_password=env.get("CHIBO_DEMO_PASSWORD", ""),
         operator_token=env.get("CHIBO_OPERATOR_TOKEN", ""),
+        trusted_proxies=tuple(
+            part.strip() for part in env.get("CHIBO_TRUSTED_PROXIES", "").split(",") if part.strip()
+        ),
         queue_namespace=queue_namespace(env.get("CHIBO_QUEUE_NAMESPACE", "chibo")),
         seal_minutes=float(env.get("CHIBO_SEAL_MINUTES", "60")),
         seal_export_dir=Path(env["CHIBO_SEAL_EXPORT_DIR"]).absolute()

@@ -48,6 +48,9 @@ EXPECTED_PUBLIC = {
     ("GET", "/schema/oauth2-redirect.html"),
     ("POST", "/api/v1/t/{tenant}/auth/login"),
     ("POST", "/api/v1/t/{tenant}/auth/refresh"),
+    ("GET", "/"),  # the login form
+    ("POST", "/login"),  # the login form's post (CSRF-checked, throttled like the API's)
+    ("GET", "/static/{file_path}"),  # stylesheet, htmx, fonts
 }
 """Changing who may call without a token is a decision: this list must be edited with it."""
 
