@@ -11,6 +11,7 @@ def route_handlers() -> list[Any]:
         admissions,
         audit,
         auth,
+        collections,
         meetings,
         membership,
         meta,
@@ -31,4 +32,5 @@ def route_handlers() -> list[Any]:
     routes += supervision.ROUTES
     routes += views.ROUTES
     routes += audit.ROUTES
+    routes += collections.ROUTES
     return routes

@@ -18,6 +18,7 @@ from services.security.policy import (
     aggregate_in_body,
     allow,
     member_in_path,
+    members_own_cell,
     parent_of,
     unit_in_body,
     unit_in_path,
@@ -40,6 +41,8 @@ WRITERS = (ADMIN, SECRETARY)
 """Who records a cell's activity: the administrator and the secretaries of the subtree."""
 
 MEETING = (unit_of_aggregate("meeting_id", Meeting),)
+OWN_CELL_MEETING = (members_own_cell(unit_of_aggregate("meeting_id", Meeting)),)
+"""A meeting: readers of its subtree, and the members of its cell."""
 CASE = (unit_of_aggregate("case_id", AdmissionCase),)
 ABOVE_CASE = (parent_of(unit_of_aggregate("case_id", AdmissionCase)),)
 """Committee decisions on an admission: the scope must reach above the cell."""
@@ -98,7 +101,7 @@ POLICIES: dict[tuple[str, str], Policy] = {
     ),
     # meetings (sinh hoạt chi bộ)
     ("POST", f"{T}/meetings"): allow(*WRITERS, units=(unit_in_body("cell_id"),)),
-    ("GET", f"{T}/meetings/{{meeting_id}}"): allow(*READERS, units=MEETING),
+    ("GET", f"{T}/meetings/{{meeting_id}}"): allow(*ALL_ROLES, units=OWN_CELL_MEETING),
     **{
         ("POST", f"{T}/meetings/{{meeting_id}}/{action}"): allow(*WRITERS, units=MEETING)
         for action in (
@@ -193,7 +196,7 @@ POLICIES: dict[tuple[str, str], Policy] = {
         *WRITERS, units=MEETING
     ),
     ("GET", f"{T}/supervision/cells/{{cell_id}}/rotation"): allow(
-        *READERS, units=(unit_in_path("cell_id"),)
+        *ALL_ROLES, units=(members_own_cell(unit_in_path("cell_id")),)
     ),
     **{
         ("GET", f"{T}/supervision/units/{{unit_id}}/{figures}"): allow(*READERS, units=UNIT)
@@ -203,6 +206,19 @@ POLICIES: dict[tuple[str, str], Policy] = {
     ("GET", f"{T}/views/level"): allow(*READERS, units=SCOPE_OR_QUERY),
     ("GET", f"{T}/views/lists"): allow(*READERS, units=SCOPE_OR_QUERY),
     ("GET", f"{T}/views/lists/{{list_name}}"): allow(*READERS, units=SCOPE_OR_QUERY),
+    # collections (danh mục): the subtree asked about, or the caller's own scope
+    ("GET", f"{T}/units"): allow(*READERS, units=SCOPE_OR_QUERY),
+    ("GET", f"{T}/units/{{unit_id}}/members"): allow(*READERS, units=UNIT),
+    # a member reads her own cell's meetings (her scope is her cell)
+    ("GET", f"{T}/units/{{unit_id}}/meetings"): allow(
+        *ALL_ROLES, units=(members_own_cell(unit_in_path("unit_id")),)
+    ),
+    ("GET", f"{T}/admissions"): allow(*READERS, units=SCOPE_OR_QUERY),
+    ("GET", f"{T}/supervision/petitions"): allow(*READERS, units=SCOPE_OR_QUERY),
+    ("GET", f"{T}/supervision/plans"): allow(*READERS, units=SCOPE_OR_QUERY),
+    ("GET", f"{T}/supervision/assignments"): allow(*READERS, units=SCOPE_OR_QUERY),
+    ("GET", f"{T}/supervision/my-assignments"): allow(*ALL_ROLES, own_data=True),
+    ("GET", f"{T}/users"): allow(ADMIN, units=SCOPE_OR_QUERY),
     # audit (kiểm tra, giám sát): the trail within the subtree asked about or the caller's own;
     # seals and aggregates as of a point are tenant-wide; only the administrator seals.
     ("GET", f"{T}/audit/trail"): allow(
