@@ -66,8 +66,10 @@ def written(aggregate: Any, position: int, **extra: Any) -> Written:
     return Written(id=aggregate.id, version=aggregate.version, position=position, **extra)
 
 
-def assignee(data: AssigneeIn) -> Assignee:
-    return Assignee(data.assignee_id, data.name, data.role, data.position)
+def assignee(ctx: Ctx, plan_id: UUID, data: AssigneeIn) -> Assignee:
+    return attendance.resolve_assignee(
+        ctx.app, plan_id, data.user_id, data.assignee_id, data.name, data.role, data.position
+    )
 
 
 def petition_input(data: PetitionIn) -> sv.PetitionInput:
@@ -103,7 +105,7 @@ def assign(ctx: Ctx, plan_id: FromPath[UUID], data: JSONBody[Assign]) -> Written
         ctx.app,
         ctx.actor,
         plan_id,
-        assignee(data.assignee),
+        assignee(ctx, plan_id, data.assignee),
         data.cell_id,
         data.month,
         data.expected_version,
@@ -121,7 +123,7 @@ def reassign(
         ctx.actor,
         plan_id,
         assignment_id,
-        assignee(data.assignee),
+        assignee(ctx, plan_id, data.assignee),
         data.month,
         data.reason,
         data.expected_version,
@@ -159,7 +161,7 @@ def attend(ctx: Ctx, plan_id: FromPath[UUID], data: JSONBody[Attend]) -> Written
         ctx.actor,
         plan_id,
         data.meeting_id,
-        assignee(data.assignee) if data.assignee else None,
+        assignee(ctx, plan_id, data.assignee) if data.assignee else None,
         data.assignment_id,
     )
     return written(plan, position, assignment_id=settled)
