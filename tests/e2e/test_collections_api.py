@@ -213,7 +213,8 @@ def test_users_with_role_and_scope_names(client, container, tenant, province):
         ("tuv.an", "Nguyễn Văn An", "superior_member", "D1"),
     ]
     assert users[0]["member_name"] == "Đảng viên A"
-    assert "password" not in str(users) and "hash" not in str(users)
+    assert "password" not in str(users)
+    assert "hash" not in str(users)
     only = get(client, tenant, "/users", role="member")["items"]
     assert [u["username"] for u in only] == ["dv.a"]
     scoped = bearer(token(container, tenant.slug, Role.TENANT_ADMIN, t["D2"]))
