@@ -7,6 +7,7 @@ from typing import Any
 
 def route_handlers() -> list[Any]:
     # One import and one line per feature module, so features register without conflicts.
+    from services.apidocs import swagger
     from services.routes import (
         admissions,
         audit,
@@ -33,4 +34,5 @@ def route_handlers() -> list[Any]:
     routes += views.ROUTES
     routes += audit.ROUTES
     routes += collections.ROUTES
+    routes += swagger.ROUTES
     return routes

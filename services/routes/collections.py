@@ -104,7 +104,7 @@ async def serve(
 LEVELS = ("province", "direct", "grassroots_committee", "cell", "grassroots_cell")
 
 
-@get(f"{T}/units", summary="Cây tổ chức / units as a tree", tags=["Tổ chức / org tree"])
+@get(f"{T}/units", summary="Cây tổ chức / units as a tree")
 async def list_units(
     request: Request[Any, Any, Any],
     ctx: Ctx,
@@ -139,11 +139,7 @@ async def list_units(
 STATUSES = ("official", "probationary")
 
 
-@get(
-    f"{T}/units/{{unit_id:uuid}}/members",
-    summary="Đảng viên của tổ chức / members of a unit",
-    tags=["Đảng viên / members"],
-)
+@get(f"{T}/units/{{unit_id:uuid}}/members", summary="Đảng viên của tổ chức / members of a unit")
 async def list_members(
     request: Request[Any, Any, Any],
     ctx: Ctx,
@@ -173,7 +169,6 @@ KINDS = ("regular", "thematic", "extraordinary")
 @get(
     f"{T}/units/{{unit_id:uuid}}/meetings",
     summary="Sinh hoạt của chi bộ theo tháng / meetings of a cell by month",
-    tags=["Sinh hoạt chi bộ / meetings"],
 )
 async def list_meetings(
     request: Request[Any, Any, Any],
@@ -203,11 +198,7 @@ async def list_meetings(
     )
 
 
-@get(
-    f"{T}/admissions",
-    summary="Hồ sơ kết nạp / admission cases",
-    tags=["Kết nạp đảng viên / admissions"],
-)
+@get(f"{T}/admissions", summary="Hồ sơ kết nạp / admission cases")
 async def list_admission_cases(
     request: Request[Any, Any, Any],
     ctx: Ctx,
@@ -246,14 +237,9 @@ async def list_admission_cases(
 
 
 PETITION_STATES = ("raised", "forwarded", "accepted", "resolved", "answered", "reopened")
-SUPERVISION = ["Giám sát / supervision"]
 
 
-@get(
-    f"{T}/supervision/petitions",
-    summary="Theo dõi kiến nghị / petitions tracker",
-    tags=SUPERVISION,
-)
+@get(f"{T}/supervision/petitions", summary="Theo dõi kiến nghị / petitions tracker")
 async def list_petitions(
     request: Request[Any, Any, Any],
     ctx: Ctx,
@@ -283,11 +269,7 @@ async def list_petitions(
     )
 
 
-@get(
-    f"{T}/supervision/plans",
-    summary="Kế hoạch dự sinh hoạt / attendance plans",
-    tags=SUPERVISION,
-)
+@get(f"{T}/supervision/plans", summary="Kế hoạch dự sinh hoạt / attendance plans")
 async def list_plans(
     request: Request[Any, Any, Any],
     ctx: Ctx,
@@ -311,11 +293,7 @@ async def list_plans(
 ASSIGNMENT_STATES = ("assigned", "contacted", "attended", "missed", "reported")
 
 
-@get(
-    f"{T}/supervision/assignments",
-    summary="Phân công dự sinh hoạt / attendance assignments",
-    tags=SUPERVISION,
-)
+@get(f"{T}/supervision/assignments", summary="Phân công dự sinh hoạt / attendance assignments")
 async def list_assignments(
     request: Request[Any, Any, Any],
     ctx: Ctx,
@@ -347,11 +325,7 @@ async def list_assignments(
     )
 
 
-@get(
-    f"{T}/supervision/my-assignments",
-    summary="Phân công của tôi / my assignments",
-    tags=SUPERVISION,
-)
+@get(f"{T}/supervision/my-assignments", summary="Phân công của tôi / my assignments")
 async def my_assignments(
     request: Request[Any, Any, Any],
     ctx: Ctx,
@@ -377,7 +351,7 @@ async def my_assignments(
     )  # fmt: skip
 
 
-@get(f"{T}/users", summary="Tài khoản người dùng / user accounts", tags=["Tài khoản / identity"])
+@get(f"{T}/users", summary="Tài khoản người dùng / user accounts")
 async def list_users(
     request: Request[Any, Any, Any],
     ctx: Ctx,

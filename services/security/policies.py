@@ -62,6 +62,7 @@ POLICIES: dict[tuple[str, str], Policy] = {
     ("GET", "/schema/openapi.json"): Policy.open_to_all("OpenAPI document (no data)"),
     ("GET", "/schema/{path}"): Policy.open_to_all("OpenAPI document (no data)"),
     ("GET", "/schema/oauth2-redirect.html"): Policy.open_to_all("API explorer (no data)"),
+    ("GET", "/schema/assets/{name}"): Policy.open_to_all("API explorer's vendored files"),
     # provinces are a platform concern, not any province's: the command line provisions them
     ("POST", "/api/v1/tenants"): Policy.for_operator("provisioning: the platform operator only"),
     ("GET", "/api/v1/tenants"): Policy.for_operator("a province never sees the others"),
