@@ -32,12 +32,12 @@ from domain.roster import CellRoster
 from infra.application import EVENTS_TABLE, TenantApplication
 from infra.audit.hashchain import extend_chain
 from infra.audit.keys import FileKeyStore
-from infra.audit.replay import drop_replay, replay_until
 from infra.audit.seals import create_seal
 from infra.audit.timetravel import aggregate_as_of
 from infra.audit.verify import render, verify
-from infra.bootstrap import Container, build_container
 from infra.settings import load_settings
+from services.audit.replay import drop_replay, replay_until
+from services.bootstrap import Container, build_container
 
 SLUG = "bench_audit"
 RAW_COLUMNS = "notification_id, originator_id, originator_version, topic, state"

@@ -14,10 +14,10 @@ from psycopg import sql
 
 from bench.synthetic import Shape, generate
 from infra.application import EVENTS_TABLE
-from infra.bootstrap import Container
 from infra.database import Database
 from infra.mapper import MsgspecMapper
 from infra.tenancy import CATALOG, Tenant, find_tenant, install_catalog, schema_for
+from services.bootstrap import Container
 
 COPY_BATCH = 50_000
 META_TABLE = "bench_meta"

@@ -40,9 +40,9 @@ from psycopg import sql
 from bench.load import Loaded, province
 from bench.synthetic import Shape
 from infra.application import EVENTS_TABLE
-from infra.bootstrap import Container, build_container
 from infra.database import Database
 from infra.settings import load_settings
+from services.bootstrap import Container, build_container
 
 TARGET_RATE = 50_000
 TARGET_SPEEDUP = 5.0

@@ -30,7 +30,7 @@ from domain.member import DepartureReason, Member, MemberStatus
 from domain.org_unit import Level, MeetingWindow, OrgUnit
 from domain.province import Province, ProvinceSettings
 from domain.roster import CellRoster, Change
-from services.names import PLACES, full_name
+from services.demo.names import PLACES, full_name
 
 BASE_CELLS = 6_000
 BASE_DIRECT = 100

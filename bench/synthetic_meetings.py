@@ -18,13 +18,13 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from domain.meeting import Meeting, MeetingKind, MotionKind
-from domain.meeting_rules import AttendanceEntry, AttendanceMark
+from domain.meeting_values import AttendanceEntry, AttendanceMark
 from domain.member import MemberStatus
 from domain.province import QualityThresholds
 from domain.quality import QualityScores
 from domain.roster import Change, Standing
 from domain.voting import MotionResult, VoteChoice, VotingMethod
-from services.names import full_name
+from services.demo.names import full_name
 
 if TYPE_CHECKING:
     from bench.synthetic import Cell, Generator

@@ -13,11 +13,12 @@ from datetime import date
 from enum import Enum
 from uuid import UUID
 
-from domain.admission_errors import CELL_ROLES, COMMITTEE_ROLES, require_role
+from domain.admission_checks import require_role
+from domain.admission_values import CELL_ROLES, COMMITTEE_ROLES
 from domain.base import Actor, InvalidValue, RuleViolated, require_text
 from domain.calendar import WorkingCalendar
 from domain.meeting import Meeting
-from domain.meeting_rules import AttendanceMark, MeetingKind
+from domain.meeting_values import AttendanceMark, MeetingKind
 from domain.member import DepartureReason, Member
 from domain.roster import CellRoster, Change
 from domain.rules import RULES, RuleBook

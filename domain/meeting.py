@@ -9,41 +9,32 @@ live in ``domain.meeting_checks``; this module holds the state and its events.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime
+from datetime import datetime
 from uuid import UUID, uuid4
 
 from domain import meeting_checks as check
+from domain import meeting_vote_checks as vote
 from domain.base import Actor, ChiboAggregate, require_text
-from domain.meeting_rules import (
+from domain.meeting_state import MeetingState
+from domain.meeting_values import (
     AttendanceEntry,
     AttendanceMark,
     Correction,
     Guest,
     MeetingKind,
     Opinion,
-    check_aware,
-    check_period,
-    held_outside_window,
 )
 from domain.org_unit import MeetingWindow
 from domain.province import QualityThresholds
-from domain.quality import QualityEvidence, QualityScores, Rating, rate
+from domain.quality import QualityScores, Rating, rate
 from domain.roster import Standing
-from domain.voting import (
-    Motion,
-    MotionKind,
-    MotionResult,
-    RosterEntry,
-    VoteChoice,
-    VotingMethod,
-    decide,
-    roster_entries,
-)
+from domain.rules import RULES, RuleBook
+from domain.voting import Motion, MotionKind, MotionResult, RosterEntry, VoteChoice, VotingMethod
 
 __all__ = ["AttendanceMark", "Meeting", "MeetingKind", "Motion", "MotionKind", "MotionResult"]
 
 
-class Meeting(ChiboAggregate):
+class Meeting(MeetingState, ChiboAggregate):
     """One meeting of one cell (cuộc sinh hoạt chi bộ)."""
 
     class Scheduled(ChiboAggregate.Created):
@@ -219,58 +210,6 @@ class Meeting(ChiboAggregate):
             super().apply(m)
             m.dues_total_vnd, m.dues_payer_ids = self.total_vnd, self.payer_ids
 
-    def __init__(
-        self,
-        cell_id: UUID,
-        kind: MeetingKind,
-        year: int,
-        month: int,
-        scheduled_at: datetime,
-        place: str,
-        agenda: tuple[str, ...],
-        topic: str,
-        regular_meeting_id: UUID | None,
-    ) -> None:
-        self.cell_id, self.kind, self.period = cell_id, kind, (year, month)
-        self.scheduled_at, self.place, self.agenda, self.topic = scheduled_at, place, agenda, topic
-        self.regular_meeting_id = regular_meeting_id
-        self.premeeting_id: UUID | None = None
-        self.started_at: datetime | None = None
-        self.held_on: date | None = None
-        self.ended_at: datetime | None = None
-        self.chair_id: UUID | None = None
-        self.secretary_id: UUID | None = None
-        self.roster: dict[UUID, RosterEntry] = {}
-        self.window: MeetingWindow | None = None
-        self.is_late = False
-        self.is_closed = False
-        self.attendance: dict[UUID, AttendanceMark] = {}
-        self.absence_reasons: dict[UUID, str] = {}
-        self.guests: dict[UUID, Guest] = {}
-        self.opinions: list[Opinion] = []
-        self.self_criticisms: list[UUID] = []
-        self.motions: dict[UUID, Motion] = {}
-        self.minutes: str | None = None
-        self.minutes_approved = False
-        self.quality_scores: QualityScores | None = None
-        self.quality_thresholds: QualityThresholds | None = None
-        self.quality_rating: Rating | None = None
-        self.dues_total_vnd: int | None = None
-        self.dues_payer_ids: tuple[UUID, ...] = ()
-        self.corrections: list[Correction] = []
-
-    def _apply_attendance(self, entries: Iterable[AttendanceEntry]) -> None:
-        for e in entries:
-            self.attendance[e.member_id] = e.mark
-            self.absence_reasons.pop(e.member_id, None)
-            if e.mark is not AttendanceMark.PRESENT and e.reason:
-                self.absence_reasons[e.member_id] = e.reason
-
-    def _apply_result(self, motion: Motion, result: MotionResult) -> None:
-        motion.result = result
-        if motion.kind is MotionKind.MINUTES:
-            self.minutes_approved = result is MotionResult.PASSED
-
     # -- commands: scheduling and opening -------------------------------------------------
 
     @classmethod
@@ -288,22 +227,10 @@ class Meeting(ChiboAggregate):
         regular_meeting: Meeting | None = None,
     ) -> Meeting:
         """Schedule a meeting; a chi ủy pre-meeting names its regular meeting and is linked to it."""
-        year, month = check_period(*period)
-        check.schedule(kind, cell_id, (year, month), topic, regular_meeting)
-        meeting = cls._found(
-            cls.Scheduled,
-            by,
-            id,
-            cell_id=cell_id,
-            kind=kind,
-            year=year,
-            month=month,
-            scheduled_at=check_aware(scheduled_at, "scheduled_at"),
-            place=require_text(place, "place", "Địa điểm"),
-            agenda=tuple(require_text(item, "agenda", "Nội dung") for item in agenda),
-            topic=topic.strip(),
-            regular_meeting_id=regular_meeting.id if regular_meeting else None,
+        facts = check.scheduling(
+            cell_id, kind, period, scheduled_at, place, agenda, topic, regular_meeting
         )
+        meeting = cls._found(cls.Scheduled, by, id, **facts)
         if regular_meeting is not None:
             regular_meeting._record(cls.PremeetingLinked, by, premeeting_id=meeting.id)
         return meeting
@@ -313,7 +240,7 @@ class Meeting(ChiboAggregate):
         self._record(
             self.Rescheduled,
             by,
-            scheduled_at=check_aware(scheduled_at, "scheduled_at"),
+            scheduled_at=check.aware(scheduled_at, "scheduled_at"),
             place=require_text(place, "place", "Địa điểm"),
         )
 
@@ -329,24 +256,8 @@ class Meeting(ChiboAggregate):
         """Open with a chair and a secretary; ``roster`` is the cell's roster on that day.
 
         A regular meeting outside the window is recorded and flagged late, never refused."""
-        check.not_opened(self)
-        check_aware(started_at, "started_at")
-        entries = roster_entries(roster)
-        check.chair_and_secretary(chair_id, secretary_id, {e.member_id: e for e in entries})
-        late = self.kind is MeetingKind.REGULAR and held_outside_window(
-            started_at.date(), self.period, window
-        )
-        self._record(
-            self.Opened,
-            by,
-            started_at=started_at,
-            chair_id=chair_id,
-            secretary_id=secretary_id,
-            roster=entries,
-            window_first_day=window.first_day,
-            window_last_day=window.last_day,
-            is_late=late,
-        )
+        facts = check.opening(self, started_at, chair_id, secretary_id, roster, window)
+        self._record(self.Opened, by, **facts)
 
     # -- commands: during the meeting -----------------------------------------------------
 
@@ -364,15 +275,7 @@ class Meeting(ChiboAggregate):
         guest_id: UUID | None = None,
     ) -> UUID:
         """Name a guest (khách mời), e.g. a superior committee member attending (dự sinh hoạt)."""
-        check.in_progress(self)
-        check.new_guest(self, assignee_id)
-        guest = Guest(
-            id=guest_id or uuid4(),
-            name=require_text(name, "name", "Họ tên khách mời", 200),
-            position=position.strip(),
-            is_superior=is_superior,
-            assignee_id=assignee_id,
-        )
+        guest = check.guest(self, name, position, is_superior, assignee_id, guest_id or uuid4())
         self._record(self.GuestAdded, by, guest=guest)
         return guest.id
 
@@ -394,7 +297,7 @@ class Meeting(ChiboAggregate):
         self, motion_id: UUID, kind: MotionKind, title: str, subject_id: UUID | None, by: Actor
     ) -> None:
         check.in_progress(self)
-        check.new_motion(self, motion_id, kind, subject_id)
+        vote.new_motion(self, motion_id, kind, subject_id)
         title = require_text(title, "title", "Nội dung biểu quyết")
         self._record(
             self.MotionProposed,
@@ -407,15 +310,15 @@ class Meeting(ChiboAggregate):
 
     def cast_ballot(self, motion_id: UUID, member_id: UUID, choice: VoteChoice, by: Actor) -> None:
         """A named vote of one member (biểu quyết ghi danh)."""
-        motion = check.open_motion(self, motion_id, VotingMethod.ROLL_CALL)
-        check.ballot(self, motion, member_id)
+        motion = vote.open_motion(self, motion_id, VotingMethod.ROLL_CALL)
+        vote.ballot(self, motion, member_id)
         self._record(self.BallotCast, by, motion_id=motion_id, member_id=member_id, choice=choice)
 
-    def count_ballots(self, motion_id: UUID, by: Actor) -> MotionResult:
+    def count_ballots(self, motion_id: UUID, by: Actor, rules: RuleBook = RULES) -> MotionResult:
         """Close a roll-call vote and decide on its ballots."""
-        motion = check.open_motion(self, motion_id, VotingMethod.ROLL_CALL)
-        check.has_ballots(motion)
-        return self._decide(motion, VotingMethod.ROLL_CALL, *motion.count_ballots(), by=by)
+        motion = vote.open_motion(self, motion_id, VotingMethod.ROLL_CALL)
+        vote.has_ballots(motion)
+        return self._decide(motion, VotingMethod.ROLL_CALL, motion.count_ballots(), by, rules)
 
     def record_tally(
         self,
@@ -425,37 +328,25 @@ class Meeting(ChiboAggregate):
         against: int,
         abstain: int,
         by: Actor,
+        rules: RuleBook = RULES,
     ) -> MotionResult:
         """A whole count at once: show of hands or a counted secret ballot."""
-        check.tally(self, votes_for, against, abstain, method)
-        motion = check.open_motion(self, motion_id, method)
-        check.tally(self, votes_for, against, abstain)
-        return self._decide(motion, method, votes_for, against, abstain, by=by)
+        vote.tally(self, votes_for, against, abstain, method)
+        motion = vote.open_motion(self, motion_id, method)
+        return self._decide(motion, method, (votes_for, against, abstain), by, rules)
 
     def _decide(
         self,
         motion: Motion,
         method: VotingMethod,
-        votes_for: int,
-        against: int,
-        abstain: int,
+        counts: tuple[int, int, int],
         by: Actor,
+        rules: RuleBook,
     ) -> MotionResult:
-        base = check.base_for(self, motion.kind)
-        result, required = decide(motion.kind, votes_for, base)
-        self._record(
-            self.MotionDecided,
-            by,
-            motion_id=motion.id,
-            method=method,
-            votes_for=votes_for,
-            against=against,
-            abstain=abstain,
-            base=base,
-            required=required,
-            result=result,
-        )
-        return result
+        """Judged on the legal base by the thresholds of the rule set in force that day."""
+        facts = vote.decision(self, motion, method, counts, rules)
+        self._record(self.MotionDecided, by, **facts)
+        return facts["result"]
 
     def record_minutes(self, text: str, by: Actor) -> None:
         """The secretary's minutes (biên bản); approved afterwards by a motion of kind minutes."""
@@ -479,10 +370,10 @@ class Meeting(ChiboAggregate):
 
     def close(self, ended_at: datetime, by: Actor) -> None:
         check.in_progress(self)
-        check.closable(self, check_aware(ended_at, "ended_at"))
+        check.closable(self, check.aware(ended_at, "ended_at"))
         self._record(self.Closed, by, ended_at=ended_at)
 
-    # -- commands: corrections after closing ----------------------------------------------
+    # -- commands: corrections after closing (đính chính), each with its reason -----------
 
     def correct_attendance(
         self, entries: Iterable[AttendanceEntry], reason: str, by: Actor
@@ -493,27 +384,20 @@ class Meeting(ChiboAggregate):
         self._record(self.AttendanceCorrected, by, entries=fixed, reason=reason)
 
     def correct_tally(
-        self, motion_id: UUID, votes_for: int, against: int, abstain: int, reason: str, by: Actor
+        self,
+        motion_id: UUID,
+        votes_for: int,
+        against: int,
+        abstain: int,
+        reason: str,
+        by: Actor,
+        rules: RuleBook = RULES,
     ) -> MotionResult:
         """Fix a miscounted vote; the result is judged again on the base stored at the vote."""
-        reason = check.correction(self, reason)
-        motion = check.decided_motion(self, motion_id)
-        check.tally(self, votes_for, against, abstain)
-        check.changes_something(
-            (votes_for, against, abstain) != (motion.votes_for, motion.against, motion.abstain)
-        )
-        result, _ = decide(motion.kind, votes_for, motion.base or 0)
-        self._record(
-            self.TallyCorrected,
-            by,
-            motion_id=motion_id,
-            votes_for=votes_for,
-            against=against,
-            abstain=abstain,
-            result=result,
-            reason=reason,
-        )
-        return result
+        counts = (votes_for, against, abstain)
+        facts = vote.tally_correction(self, motion_id, counts, reason, rules)
+        self._record(self.TallyCorrected, by, **facts)
+        return facts["result"]
 
     def correct_minutes(self, text: str, reason: str, by: Actor) -> None:
         reason = check.correction(self, reason)
@@ -528,49 +412,3 @@ class Meeting(ChiboAggregate):
         payers = check.dues(self, total_vnd, payer_ids)
         check.changes_something((total_vnd, payers) != (self.dues_total_vnd, self.dues_payer_ids))
         self._record(self.DuesCorrected, by, total_vnd=total_vnd, payer_ids=payers, reason=reason)
-
-    # -- queries --------------------------------------------------------------------------
-
-    @property
-    def is_open(self) -> bool:
-        return self.started_at is not None and not self.is_closed
-
-    @property
-    def present(self) -> set[UUID]:
-        return {m for m, mark in self.attendance.items() if mark is AttendanceMark.PRESENT}
-
-    @property
-    def excused(self) -> set[UUID]:
-        return {m for m, mark in self.attendance.items() if mark is AttendanceMark.EXCUSED}
-
-    @property
-    def unmarked(self) -> list[UUID]:
-        return [m for m in self.roster if m not in self.attendance]
-
-    @property
-    def speakers(self) -> set[UUID]:
-        return {o.speaker_id for o in self.opinions}
-
-    @property
-    def length_minutes(self) -> int | None:
-        if self.started_at is None or self.ended_at is None:
-            return None
-        return int((self.ended_at - self.started_at).total_seconds() // 60)
-
-    def quality_evidence(self) -> QualityEvidence:
-        # Exempted members who stay away are not expected, so they do not lower the rate.
-        expected = [
-            e for e in self.roster.values() if not (e.exempted and e.member_id not in self.present)
-        ]
-        return QualityEvidence(
-            members=len(expected),
-            present=sum(1 for e in expected if e.member_id in self.present),
-            unexcused=sum(
-                1 for mark in self.attendance.values() if mark is AttendanceMark.UNEXCUSED
-            ),
-            premeeting_held=self.premeeting_id is not None,
-            minutes_length=self.length_minutes,
-            speakers=len({o.speaker_id for o in self.opinions if not o.by_guest}),
-            opinions=sum(1 for o in self.opinions if not o.by_guest),
-            minutes_approved=self.minutes_approved,
-        )

@@ -1,71 +1,129 @@
 """The decisions of a cell meeting: each function checks one rule and raises its named error.
 
 Called by the public commands of ``domain.meeting.Meeting`` before an event is recorded; they
-only read the meeting's state, never change it.
+only read the meeting's state (``domain.meeting_state.MeetingState``), never change it, and do
+not import the aggregate, so the imports point one way.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import datetime
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from typing import TypedDict
 from uuid import UUID
 
-from domain.base import require_order, require_text
-from domain.meeting_rules import (
-    ApplicantAlreadyOnRoster,
-    AttendanceEntry,
+from domain.base import InvalidValue, require_order, require_text
+from domain.meeting_errors import (
     AttendanceIncomplete,
-    AttendanceMark,
     ChairAndSecretaryMustDiffer,
     ChairMustBePresent,
     DuplicateAttendanceEntry,
-    DuplicateMotionForPerson,
     ExcusedAbsenceNeedsReason,
     GuestAlreadyAdded,
+    InvalidPeriod,
     MeetingAlreadyOpen,
     MeetingIsClosed,
-    MeetingKind,
     MeetingNotClosed,
     MeetingNotOpen,
     MemberNotPresent,
     MinutesAlreadyApproved,
     MinutesNotRecorded,
-    MotionAlreadyDecided,
-    MotionAlreadyExists,
-    MotionNeedsSubject,
-    MotionNotFound,
-    MotionTakesNoSubject,
     NegativeDues,
-    NoMotionsAtPremeeting,
     NothingToCorrect,
-    NoVotesRecorded,
     PremeetingAlreadyLinked,
     PremeetingNeedsRegularMeeting,
     SelfCriticismAlreadyRecorded,
-    SubjectIsNotProbationary,
     ThematicMeetingNeedsTopic,
     UndecidedMotionRemains,
     UnknownSpeaker,
-    VotingMethodMismatch,
 )
-from domain.member import MemberStatus
+from domain.meeting_state import MeetingState
+from domain.meeting_values import AttendanceEntry, AttendanceMark, Guest, MeetingKind
+from domain.org_unit import MeetingWindow
+from domain.roster import Standing
 from domain.voting import (
-    MemberAlreadyVoted,
     MemberNotOnMeetingRoster,
-    Motion,
-    MotionKind,
     RosterEntry,
-    VotingMethod,
-    check_may_vote,
-    check_tally,
-    eligible_voters,
-    majority_base,
-    two_thirds_base,
+    roster_entries,
 )
 
-if TYPE_CHECKING:
-    from domain.meeting import Meeting
+
+class Opening(TypedDict):
+    """The facts of ``Meeting.Opened``."""
+
+    started_at: datetime
+    chair_id: UUID
+    secretary_id: UUID
+    roster: tuple[RosterEntry, ...]
+    window_first_day: int
+    window_last_day: int
+    is_late: bool
+
+
+class Scheduling(TypedDict):
+    """The facts of ``Meeting.Scheduled``."""
+
+    cell_id: UUID
+    kind: MeetingKind
+    year: int
+    month: int
+    scheduled_at: datetime
+    place: str
+    agenda: tuple[str, ...]
+    topic: str
+    regular_meeting_id: UUID | None
+
+
+def scheduling(
+    cell_id: UUID,
+    kind: MeetingKind,
+    when: tuple[int, int],
+    scheduled_at: datetime,
+    place: str,
+    agenda: Iterable[str],
+    topic: str,
+    regular: MeetingState | None,
+) -> Scheduling:
+    """A chi ủy pre-meeting names the regular meeting of its cell and month."""
+    year, month = period(*when)
+    schedule(kind, cell_id, (year, month), topic, regular)
+    return {
+        "cell_id": cell_id,
+        "kind": kind,
+        "year": year,
+        "month": month,
+        "scheduled_at": aware(scheduled_at, "scheduled_at"),
+        "place": require_text(place, "place", "Địa điểm"),
+        "agenda": tuple(require_text(item, "agenda", "Nội dung") for item in agenda),
+        "topic": topic.strip(),
+        "regular_meeting_id": regular.id if regular else None,
+    }
+
+
+def period(year: int, month: int) -> tuple[int, int]:
+    if not (2000 <= year <= 2100 and 1 <= month <= 12):
+        raise InvalidPeriod(
+            "Kỳ sinh hoạt phải có năm 2000–2100 và tháng 1–12",
+            "period must have a year in 2000–2100 and a month in 1–12",
+            field="period",
+        )
+    return year, month
+
+
+def aware(moment: datetime, field: str) -> datetime:
+    """Times carry their offset, so a meeting's local date and length are unambiguous."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise InvalidValue(
+            "Thời gian phải kèm múi giờ (ví dụ +07:00)",
+            f"{field} must include a UTC offset (e.g. +07:00)",
+            field=field,
+        )
+    return moment
+
+
+def held_outside_window(held_on: date, period: tuple[int, int], window: MeetingWindow) -> bool:
+    """A regular meeting is late when not held within the window of its own month."""
+    return (held_on.year, held_on.month) != period or not window.contains(held_on)
 
 
 def schedule(
@@ -73,7 +131,7 @@ def schedule(
     cell_id: UUID,
     period: tuple[int, int],
     topic: str,
-    regular: Meeting | None,
+    regular: MeetingState | None,
 ) -> None:
     if kind is MeetingKind.THEMATIC and not topic.strip():
         raise ThematicMeetingNeedsTopic(
@@ -107,7 +165,7 @@ def schedule(
     closed(regular)
 
 
-def closed(m: Meeting) -> None:
+def closed(m: MeetingState) -> None:
     if m.is_closed:
         raise MeetingIsClosed(
             "Cuộc sinh hoạt đã kết thúc; chỉ có thể đính chính kèm lý do",
@@ -115,20 +173,20 @@ def closed(m: Meeting) -> None:
         )
 
 
-def not_opened(m: Meeting) -> None:
+def not_opened(m: MeetingState) -> None:
     closed(m)
     if m.started_at is not None:
         raise MeetingAlreadyOpen("Cuộc sinh hoạt đã khai mạc", "the meeting is already open")
 
 
-def in_progress(m: Meeting) -> None:
+def in_progress(m: MeetingState) -> None:
     closed(m)
     if m.started_at is None:
         raise MeetingNotOpen("Cuộc sinh hoạt chưa khai mạc", "the meeting has not been opened")
 
 
 def on_roster(
-    m: Meeting | None, member_id: UUID, roster: dict[UUID, RosterEntry] | None = None
+    m: MeetingState | None, member_id: UUID, roster: dict[UUID, RosterEntry] | None = None
 ) -> RosterEntry:
     entry = (roster if roster is not None else m.roster if m else {}).get(member_id)
     if entry is None:
@@ -158,7 +216,7 @@ def chair_and_secretary(
             raise
 
 
-def attendance(m: Meeting, entries: Iterable[AttendanceEntry]) -> tuple[AttendanceEntry, ...]:
+def attendance(m: MeetingState, entries: Iterable[AttendanceEntry]) -> tuple[AttendanceEntry, ...]:
     """Every entry names a roster member once; excused absence needs its reason."""
     checked: list[AttendanceEntry] = []
     seen: set[UUID] = set()
@@ -192,7 +250,7 @@ def attendance(m: Meeting, entries: Iterable[AttendanceEntry]) -> tuple[Attendan
     return tuple(checked)
 
 
-def complete_attendance(m: Meeting) -> None:
+def complete_attendance(m: MeetingState) -> None:
     """The legal base depends on who is absent and why, so every member must be marked."""
     if m.kind is MeetingKind.COMMITTEE_PREMEETING:
         return
@@ -205,7 +263,7 @@ def complete_attendance(m: Meeting) -> None:
         )
 
 
-def present(m: Meeting, member_id: UUID) -> None:
+def present(m: MeetingState, member_id: UUID) -> None:
     on_roster(m, member_id)
     if m.attendance.get(member_id) is not AttendanceMark.PRESENT:
         raise MemberNotPresent(
@@ -216,7 +274,7 @@ def present(m: Meeting, member_id: UUID) -> None:
         )
 
 
-def new_guest(m: Meeting, assignee_id: UUID | None) -> None:
+def new_guest(m: MeetingState, assignee_id: UUID | None) -> None:
     if assignee_id is not None and any(g.assignee_id == assignee_id for g in m.guests.values()):
         raise GuestAlreadyAdded(
             "Người được phân công này đã có trong danh sách khách mời",
@@ -225,7 +283,7 @@ def new_guest(m: Meeting, assignee_id: UUID | None) -> None:
         )
 
 
-def speaker(m: Meeting, speaker_id: UUID) -> bool:
+def speaker(m: MeetingState, speaker_id: UUID) -> bool:
     """``True`` when the speaker is a guest; a member must be present."""
     if speaker_id in m.guests:
         return True
@@ -239,7 +297,7 @@ def speaker(m: Meeting, speaker_id: UUID) -> bool:
     return False
 
 
-def self_criticism(m: Meeting, member_id: UUID) -> None:
+def self_criticism(m: MeetingState, member_id: UUID) -> None:
     present(m, member_id)
     if member_id in m.self_criticisms:
         raise SelfCriticismAlreadyRecorded(
@@ -249,130 +307,53 @@ def self_criticism(m: Meeting, member_id: UUID) -> None:
         )
 
 
-def new_motion(m: Meeting, motion_id: UUID, kind: MotionKind, subject_id: UUID | None) -> None:
-    if m.kind is MeetingKind.COMMITTEE_PREMEETING:
-        raise NoMotionsAtPremeeting(
-            "Họp chi ủy thống nhất nội dung, không biểu quyết thay chi bộ",
-            "a committee pre-meeting agrees the content; the cell votes at its own meeting",
-        )
-    if motion_id in m.motions:
-        raise MotionAlreadyExists("Vấn đề biểu quyết đã tồn tại", "this motion already exists")
-    if kind.needs_subject and subject_id is None:
-        raise MotionNeedsSubject(
-            "Biểu quyết kết nạp, công nhận, kỷ luật phải nêu rõ từng người",
-            f"a {kind.value} motion concerns one named person (subject_id)",
-            field="subject_id",
-        )
-    if kind is MotionKind.MINUTES:
-        if subject_id is not None:
-            raise MotionTakesNoSubject(
-                "Biểu quyết thông qua biên bản không gắn với một người",
-                "a minutes motion concerns no person",
-                field="subject_id",
-            )
-        if m.minutes is None:
-            raise MinutesNotRecorded("Chưa có biên bản để thông qua", "no minutes recorded yet")
-        minutes_not_approved(m)
-    if subject_id is None:
-        return
-    entry = m.roster.get(subject_id)
-    if kind is MotionKind.ADMISSION and entry is not None:
-        raise ApplicantAlreadyOnRoster(
-            "Người được đề nghị kết nạp đã là đảng viên của chi bộ",
-            "the applicant is already a member of this cell",
-            field="subject_id",
-        )
-    if kind in (MotionKind.RECOGNITION, MotionKind.DISCIPLINE) and entry is None:
-        on_roster(m, subject_id)
-    if kind is MotionKind.RECOGNITION and entry and entry.status is not MemberStatus.PROBATIONARY:
-        raise SubjectIsNotProbationary(
-            "Chỉ xét công nhận chính thức cho đảng viên dự bị",
-            "only a probationary member can be recognised as official",
-            field="subject_id",
-        )
-    if any(x.kind is kind and x.subject_id == subject_id for x in m.motions.values()):
-        raise DuplicateMotionForPerson(
-            "Người này đã được đưa ra biểu quyết về cùng vấn đề trong cuộc họp",
-            "this person already has a motion of this kind at this meeting",
-            field="subject_id",
-        )
+def opening(
+    m: MeetingState,
+    started_at: datetime,
+    chair_id: UUID,
+    secretary_id: UUID,
+    roster: Mapping[UUID, Standing],
+    window: MeetingWindow,
+) -> Opening:
+    """The facts of ``Meeting.Opened``; a regular meeting outside the window is flagged late."""
+    not_opened(m)
+    aware(started_at, "started_at")
+    entries = roster_entries(roster)
+    chair_and_secretary(chair_id, secretary_id, {e.member_id: e for e in entries})
+    late = m.kind is MeetingKind.REGULAR and held_outside_window(
+        started_at.date(), m.period, window
+    )
+    return {
+        "started_at": started_at,
+        "chair_id": chair_id,
+        "secretary_id": secretary_id,
+        "roster": entries,
+        "window_first_day": window.first_day,
+        "window_last_day": window.last_day,
+        "is_late": late,
+    }
 
 
-def motion(m: Meeting, motion_id: UUID) -> Motion:
-    found = m.motions.get(motion_id)
-    if found is None:
-        raise MotionNotFound(
-            "Không tìm thấy vấn đề biểu quyết", "no such motion", field="motion_id"
-        )
-    return found
-
-
-def open_motion(m: Meeting, motion_id: UUID, method: VotingMethod) -> Motion:
+def guest(
+    m: MeetingState,
+    name: str,
+    position: str,
+    is_superior: bool,
+    assignee_id: UUID | None,
+    guest_id: UUID,
+) -> Guest:
     in_progress(m)
-    found = motion(m, motion_id)
-    if found.is_decided:
-        raise MotionAlreadyDecided(
-            "Vấn đề này đã biểu quyết xong", "this motion is already decided"
-        )
-    if found.ballots and method is not VotingMethod.ROLL_CALL:
-        raise VotingMethodMismatch(
-            "Đã có phiếu ghi danh; hãy kiểm phiếu thay vì nhập tổng số",
-            "named ballots were cast; count them instead of entering a tally",
-        )
-    complete_attendance(m)
-    return found
+    new_guest(m, assignee_id)
+    return Guest(
+        id=guest_id,
+        name=require_text(name, "name", "Họ tên khách mời", 200),
+        position=position.strip(),
+        is_superior=is_superior,
+        assignee_id=assignee_id,
+    )
 
 
-def decided_motion(m: Meeting, motion_id: UUID) -> Motion:
-    """A counted vote to correct; named ballots are the record itself, so they are not."""
-    found = motion(m, motion_id)
-    if not found.is_decided:
-        raise NoVotesRecorded(
-            "Vấn đề này chưa được biểu quyết", "this motion has not been voted on"
-        )
-    if found.method is VotingMethod.ROLL_CALL:
-        raise VotingMethodMismatch(
-            "Biểu quyết ghi danh không đính chính bằng tổng số",
-            "a roll-call vote cannot be corrected by a tally",
-        )
-    return found
-
-
-def ballot(m: Meeting, found: Motion, member_id: UUID) -> None:
-    check_may_vote(m.roster.get(member_id), member_id, member_id in m.present)
-    if member_id in found.ballots:
-        raise MemberAlreadyVoted(
-            "Đảng viên này đã biểu quyết vấn đề này",
-            "this member has already voted on this motion",
-            field="member_id",
-            member_id=str(member_id),
-        )
-
-
-def has_ballots(found: Motion) -> None:
-    if not found.ballots:
-        raise NoVotesRecorded("Chưa có phiếu nào để kiểm", "no ballots have been cast")
-
-
-def tally(
-    m: Meeting, votes_for: int, against: int, abstain: int, method: VotingMethod | None = None
-) -> None:
-    if method is VotingMethod.ROLL_CALL:
-        raise VotingMethodMismatch(
-            "Biểu quyết ghi danh được nhập từng phiếu, không nhập tổng số",
-            "a roll-call vote is entered ballot by ballot, not as a tally",
-            field="method",
-        )
-    check_tally(votes_for, against, abstain, eligible_voters(m.roster.values(), m.present))
-
-
-def base_for(m: Meeting, kind: MotionKind) -> int:
-    if kind.needs_two_thirds:
-        return two_thirds_base(m.roster.values(), m.present)
-    return majority_base(m.roster.values(), m.present, m.excused)
-
-
-def minutes_not_approved(m: Meeting) -> None:
+def minutes_not_approved(m: MeetingState) -> None:
     if m.minutes_approved:
         raise MinutesAlreadyApproved(
             "Biên bản đã được thông qua; sau khi kết thúc chỉ có thể đính chính",
@@ -380,7 +361,7 @@ def minutes_not_approved(m: Meeting) -> None:
         )
 
 
-def dues(m: Meeting, total_vnd: int, payer_ids: Iterable[UUID]) -> tuple[UUID, ...]:
+def dues(m: MeetingState, total_vnd: int, payer_ids: Iterable[UUID]) -> tuple[UUID, ...]:
     if total_vnd < 0:
         raise NegativeDues(
             "Số đảng phí không được âm", "total_vnd must not be negative", field="total_vnd"
@@ -391,7 +372,7 @@ def dues(m: Meeting, total_vnd: int, payer_ids: Iterable[UUID]) -> tuple[UUID, .
     return payers
 
 
-def closable(m: Meeting, ended_at: datetime) -> None:
+def closable(m: MeetingState, ended_at: datetime) -> None:
     assert m.started_at is not None  # in_progress() ran first
     require_order(m.started_at, ended_at, "ended_at")
     complete_attendance(m)
@@ -408,7 +389,7 @@ def closable(m: Meeting, ended_at: datetime) -> None:
         )
 
 
-def correction(m: Meeting, reason: str) -> str:
+def correction(m: MeetingState, reason: str) -> str:
     if not m.is_closed:
         raise MeetingNotClosed(
             "Cuộc họp chưa kết thúc; hãy sửa trực tiếp thay vì đính chính",

@@ -37,8 +37,12 @@ class RuleSet:
     introducer_months_together: int = 12
     introducer_residence_counts: bool = True
     """QĐ 24 added living in the same residence area as a basis for introducing."""
+    majority_numerator: int = 1
+    majority_denominator: int = 2
+    """A resolution passes with *more than* this share of the base (quá nửa, Charter art. 9.5)."""
     two_thirds_numerator: int = 2
     two_thirds_denominator: int = 3
+    """Admission, recognition and expulsion need *at least* this share of the base."""
     decision_working_days: int = 60
     """From the cell's resolution to the competent committee's admission decision."""
     ceremony_working_days: int = 30
@@ -57,10 +61,6 @@ class RuleSet:
     sources: tuple[str, ...] = ()
     unconfirmed: tuple[str, ...] = ()
     """Names of fields whose value in this era no public source confirmed yet."""
-
-    def reaches_two_thirds(self, votes: int, base: int) -> bool:
-        """At least two thirds of ``base`` (a base of 0 never passes)."""
-        return base > 0 and votes * self.two_thirds_denominator >= base * self.two_thirds_numerator
 
 
 QD_29_2016 = RuleSet(

@@ -16,6 +16,14 @@ from uuid import UUID
 from domain.base import InvalidValue, NotFound, RuleViolated, StateConflict
 from domain.member import MemberStatus
 from domain.roster import Standing
+from domain.rules import RuleSet
+
+
+class Threshold(str, Enum):
+    """How many of the legal base must vote for (ngưỡng biểu quyết)."""
+
+    MAJORITY = "majority"  # quá nửa
+    TWO_THIRDS = "two_thirds"  # ít nhất hai phần ba
 
 
 class MotionKind(str, Enum):
@@ -29,7 +37,13 @@ class MotionKind(str, Enum):
 
     @property
     def needs_two_thirds(self) -> bool:
-        return self in (MotionKind.ADMISSION, MotionKind.RECOGNITION)
+        return self.threshold is Threshold.TWO_THIRDS
+
+    @property
+    def threshold(self) -> Threshold:
+        if self in (MotionKind.ADMISSION, MotionKind.RECOGNITION):
+            return Threshold.TWO_THIRDS
+        return Threshold.MAJORITY
 
     @property
     def needs_subject(self) -> bool:
@@ -165,11 +179,22 @@ def two_thirds_base(roster: Iterable[RosterEntry], present: set[UUID]) -> int:
     )
 
 
-def required_votes(kind: MotionKind, base: int) -> int:
-    """The fewest votes for that pass: at least 2/3, or more than half, of ``base``."""
-    if kind.needs_two_thirds:
-        return -(-2 * base // 3)  # ceil(2·base / 3)
-    return base // 2 + 1
+def required_votes(threshold: Threshold, base: int, rules: RuleSet) -> int:
+    """The fewest votes for that pass on ``base`` under the rule set in force on the vote's date.
+
+    The one place both thresholds are computed: the meeting's motions and the admission case's
+    cell, committee and recognition votes all come here. More than half means strictly more
+    than ``numerator/denominator`` of the base; two thirds means at least that share."""
+    if threshold is Threshold.TWO_THIRDS:
+        num, den = rules.two_thirds_numerator, rules.two_thirds_denominator
+        return -(-num * base // den)  # ceil(base · num / den)
+    num, den = rules.majority_numerator, rules.majority_denominator
+    return num * base // den + 1
+
+
+def passes(threshold: Threshold, votes_for: int, base: int, rules: RuleSet) -> bool:
+    """Whether ``votes_for`` reach the threshold; an empty base can pass nothing."""
+    return base > 0 and votes_for >= required_votes(threshold, base, rules)
 
 
 def check_tally(votes_for: int, against: int, abstain: int, eligible: int) -> None:
@@ -232,11 +257,12 @@ def count_choices(choices: Iterable[VoteChoice]) -> tuple[int, int, int]:
     return tally[VoteChoice.FOR], tally[VoteChoice.AGAINST], tally[VoteChoice.ABSTAIN]
 
 
-def decide(kind: MotionKind, votes_for: int, base: int) -> tuple[MotionResult, int]:
+def decide(kind: MotionKind, votes_for: int, base: int, rules: RuleSet) -> tuple[MotionResult, int]:
     """The result and the votes that were required; an empty base can pass nothing."""
-    required = required_votes(kind, base)
-    passed = base > 0 and votes_for >= required
-    return (MotionResult.PASSED if passed else MotionResult.FAILED), required
+    passed = passes(kind.threshold, votes_for, base, rules)
+    return (MotionResult.PASSED if passed else MotionResult.FAILED), required_votes(
+        kind.threshold, base, rules
+    )
 
 
 def roster_entries(standings: Mapping[UUID, Standing]) -> tuple[RosterEntry, ...]:

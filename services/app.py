@@ -1,8 +1,8 @@
 """The Litestar application factory: routes, error mapping, OpenAPI, security, lifecycle.
 
-``create_app`` receives a ready :class:`~infra.bootstrap.Container`; it opens nothing itself.
+``create_app`` receives a ready :class:`~services.bootstrap.Container`; it opens nothing itself.
 Security is applied here, once, to every route: authentication and idempotency middleware,
-the policy guard (role and scope from :mod:`services.security.policies`), security headers,
+the policy guard (role and scope from :mod:`services.policies`), security headers,
 a request size limit, and CORS left closed (no ``cors_config``: browsers on other origins get
 no ``Access-Control-Allow-*`` headers).
 """
@@ -14,20 +14,21 @@ from typing import Any
 from litestar import Litestar, Request, Response
 from litestar.di import Provide
 
-from infra.bootstrap import Container
 from services.apidocs.openapi import openapi_config
+from services.bootstrap import Container
 from services.context import provide_context
 from services.errors import EXCEPTION_HANDLERS, body
-from services.routes import route_handlers
+from services.features import route_handlers
+from services.identity.ratelimit import LoginThrottle, Throttled
+from services.identity.tokens import TokenSigner, load_master_secret
+from services.policies import POLICIES
 from services.security.middleware import (
     MAX_BODY,
     AuthenticationMiddleware,
     IdempotencyMiddleware,
     security_headers,
 )
-from services.security.policy import authorize
-from services.security.ratelimit import LoginThrottle, Throttled
-from services.security.tokens import TokenSigner, load_master_secret
+from services.security.policy import guard
 
 
 def throttled_handler(_: Request[Any, Any, Any], exc: Throttled) -> Response[Any]:
@@ -43,7 +44,7 @@ def create_app(container: Container) -> Litestar:
         route_handlers=route_handlers(),
         dependencies={"ctx": Provide(provide_context)},
         exception_handlers={**EXCEPTION_HANDLERS, Throttled: throttled_handler},
-        guards=[authorize],
+        guards=[guard(POLICIES)],
         middleware=[AuthenticationMiddleware, IdempotencyMiddleware],
         before_send=[security_headers],
         request_max_body_size=MAX_BODY,

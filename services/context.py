@@ -18,7 +18,8 @@ from litestar.params import FromPath
 
 from domain.base import Actor
 from infra.application import TenantApplication
-from infra.bootstrap import Container
+from services.bootstrap import Container
+from services.errors import Unauthenticated
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +71,6 @@ def resolve_principal(request: Request[Any, Any, Any], tenant: str) -> Principal
     The policy guard has already refused requests without one; this re-checks the tenant so a
     handler can never receive another province's principal.
     """
-    from services.errors import Unauthenticated
 
     principal = request.scope.get(PRINCIPAL_KEY)
     if not isinstance(principal, Principal) or principal.tenant != tenant:

@@ -15,12 +15,12 @@ import pytest
 from psycopg import sql
 
 from infra.application import TenantApplication
-from infra.bootstrap import Container, schema_parts
 from infra.database import Database, EmbeddedPostgres
 from infra.db_roles import drop_tenant_role
 from infra.readside import ReadSide
 from infra.settings import Settings
 from infra.tenancy import CATALOG, Tenant, TenantApplications, provision
+from services.bootstrap import Container, schema_parts
 
 
 @pytest.fixture(scope="session")

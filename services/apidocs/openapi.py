@@ -270,7 +270,7 @@ def operation_text(method: str, path: str, operation: dict[str, Any], policy: An
 def describe(schema: dict[str, Any]) -> dict[str, Any]:
     """Complete the generated document in place (once): tags, descriptions, examples, and no
     login asked of the public operations (health, sign-in, token refresh)."""
-    from services.security.policy import policy_for
+    from services.policies import policy_for
 
     if schema.get("x-chibo-described"):
         return schema

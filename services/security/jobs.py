@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from domain.base import Actor
 from infra.application import TenantApplication
-from infra.bootstrap import Container
 from infra.tenancy import check_slug, schema_for
+from services.bootstrap import Container
 from services.errors import Forbidden
 
 

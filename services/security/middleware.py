@@ -16,12 +16,13 @@ from typing import Any
 import anyio
 from litestar.datastructures import MutableScopeHeaders
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from psycopg import sql
 
 from domain.base import DomainError
 from services.context import AUTH_ERROR_KEY, PRINCIPAL_KEY, Principal, container_of
 from services.errors import body as error_body
+from services.identity.tokens import TokenSigner
 from services.security.store import IDEMPOTENCY, execute, table
-from services.security.tokens import TokenSigner
 
 log = logging.getLogger(__name__)
 
@@ -159,7 +160,6 @@ class IdempotencyMiddleware:
 
 def claim(app: Any, user_id: str, key: str, fingerprint: bytes) -> tuple[bool, tuple[Any, ...]]:
     t = table(app, IDEMPOTENCY)
-    from psycopg import sql
 
     rows = execute(
         app,
@@ -186,8 +186,6 @@ def claim(app: Any, user_id: str, key: str, fingerprint: bytes) -> tuple[bool, t
 
 
 def finish(app: Any, user_id: str, key: str, captured: dict[str, Any] | None) -> None:
-    from psycopg import sql
-
     t = table(app, IDEMPOTENCY)
     if captured is None:
         execute(

@@ -1,8 +1,9 @@
 """The policy mechanism: which roles may call a route, and which org unit the request touches.
 
-One guard (:func:`authorize`) runs before every route handler of the application. It finds the
-route's :class:`Policy` in the table (:mod:`services.security.policies`) by method and path
-template; a route with no policy is refused. Then: a verified principal of the route's tenant,
+One guard (made by :func:`guard`) runs before every route handler of the application. It finds
+the route's :class:`Policy` in the table it is given (the app passes :data:`services.policies.
+POLICIES`, collected from every feature's ``policies.py``) by method and path template; a route
+with no policy is refused. Then: a verified principal of the route's tenant,
 a role the policy allows, and every org unit the request touches inside the principal's scope
 (their unit and its subtree). Handlers never check roles themselves.
 """
@@ -13,17 +14,19 @@ import contextlib
 import hmac
 import json
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
 import anyio
 from eventsourcing.application import AggregateNotFoundError
+from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 
 from domain.base import InvalidValue, NotFound
+from domain.member import Member
 from domain.org_unit import OrgUnit
 from domain.user import Role
 from infra.application import TenantApplication
@@ -33,6 +36,24 @@ from services.errors import Forbidden, Unauthenticated
 log = logging.getLogger(__name__)
 
 ALL_ROLES = frozenset(Role)
+T = "/api/v1/t/{tenant}"
+"""Every tenant route starts here; the features' policy tables are keyed by full templates."""
+
+ADMIN = Role.TENANT_ADMIN
+SECRETARY = Role.SECRETARY
+SUPERIOR = Role.SUPERIOR_MEMBER
+INSPECTOR = Role.INSPECTOR
+AUDITOR = Role.AUDITOR
+MEMBER = Role.MEMBER
+
+READERS = (ADMIN, SECRETARY, SUPERIOR, INSPECTOR, AUDITOR)
+"""Everyone who reads the records of their subtree (members see only their own)."""
+WRITERS = (ADMIN, SECRETARY)
+"""Who records a cell's activity: the administrator and the secretaries of the subtree."""
+
+PolicyTable = Mapping[tuple[str, str], "Policy"]
+"""(method, path template) → policy; each feature package has one, :mod:`services.policies`
+joins them."""
 READ_ONLY_ROLES = frozenset({Role.AUDITOR, Role.INSPECTOR})
 MAX_TREE_DEPTH = 16
 """Far deeper than any real tree; stops a corrupted parent chain from looping."""
@@ -134,8 +155,6 @@ def member_in_path(param: str = "member_id") -> UnitFinder:
     """A member's record: their own account may read it; others need the member's cell."""
 
     def find(app: TenantApplication, touch: Touch, principal: Principal) -> list[UUID | None]:
-        from domain.member import Member
-
         member_id = as_uuid(touch.path.get(param), param)
         if principal.role == Role.MEMBER.value and principal.member_id != member_id:
             raise outside_scope()
@@ -210,17 +229,33 @@ def policy_key(method: str, path_template: str) -> tuple[str, str]:
     return method.upper(), path_template
 
 
-def policy_for(method: str, path_template: str) -> Policy | None:
-    from services.security.policies import POLICIES
-
-    return POLICIES.get(policy_key(method, path_template))
+Guard = Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], Awaitable[None]]
 
 
-async def authorize(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-    """Litestar guard, installed once on the application, so it runs for every route."""
-    method = str(connection.scope.get("method", "GET"))
-    template = str(connection.scope.get("path_template", ""))
-    policy = policy_for(method, template)
+def guard(table: PolicyTable) -> Guard:
+    """The Litestar guard over ``table``, installed once on the application for every route.
+
+    The table is read at each request (not copied), so a test may add a route's policy to it.
+    """
+
+    async def authorize(
+        connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
+    ) -> None:
+        method = str(connection.scope.get("method", "GET"))
+        template = str(connection.scope.get("path_template", ""))
+        policy = table.get(policy_key(method, template))
+        await check(connection, method, template, policy)
+
+    return authorize
+
+
+async def check(
+    connection: ASGIConnection[Any, Any, Any, Any],
+    method: str,
+    template: str,
+    policy: Policy | None,
+) -> None:
+    """Deny by default: no policy, no principal, wrong tenant, role or scope → refused."""
     if policy is None:
         log.error("route without a policy refused: %s %s", method, template)
         raise Forbidden(
@@ -316,7 +351,6 @@ def is_within(app: TenantApplication, unit_id: UUID, scope_unit_id: UUID) -> boo
 
 async def body_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Mapping[str, Any]:
     """The JSON body as a mapping (cached by Litestar, so the handler reads it again)."""
-    from litestar import Request
 
     if connection.scope.get("method", "GET") in ("GET", "HEAD", "OPTIONS"):
         return {}

@@ -11,9 +11,9 @@ from domain.base import SYSTEM
 from domain.org_unit import Level, OrgUnit
 from domain.user import Role
 from infra.application import TenantApplication
-from infra.bootstrap import Container
+from services.bootstrap import Container
 from services.context import Principal
-from services.security.tokens import TokenSigner, load_master_secret
+from services.identity.tokens import TokenSigner, load_master_secret
 
 PASSWORD = "đúng-mật-khẩu-2025"
 

@@ -25,14 +25,14 @@ from litestar.testing import TestClient
 from domain.base import SYSTEM
 from domain.member import MemberStatus
 from domain.user import Role
-from infra.bootstrap import Container, schema_parts
 from infra.readside import ReadSide
 from infra.settings import Settings
 from infra.tenancy import Tenant, TenantApplications, provision
-from services import org
 from services.app import create_app
-from services.security.policies import POLICIES
-from services.security.policy import Policy, policy_for
+from services.bootstrap import Container, schema_parts
+from services.membership import org
+from services.policies import POLICIES, policy_for
+from services.security.policy import Policy
 from tests.conftest import drop_tenant, new_slug
 from tests.e2e.auth_helpers import Tree, bearer, build_tree, expired_token, token
 
@@ -46,6 +46,7 @@ EXPECTED_PUBLIC = {
     ("GET", "/schema/{path}"),
     ("GET", "/schema/openapi.json"),
     ("GET", "/schema/oauth2-redirect.html"),
+    ("GET", "/schema/assets/{name}"),  # the explorer's vendored files (no data)
     ("POST", "/api/v1/t/{tenant}/auth/login"),
     ("POST", "/api/v1/t/{tenant}/auth/refresh"),
 }

@@ -17,7 +17,8 @@ from domain.base import Actor
 from domain.user import Role
 from projections import engine
 from projections.registry import all_projections
-from services import attendance, auth
+from services.identity import auth
+from services.supervision import attendance
 from tests.e2e.auth_helpers import bearer, token
 from tests.integration.test_rollups_supervision_admissions import build
 

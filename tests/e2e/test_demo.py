@@ -30,11 +30,11 @@ TODAY = datetime.now(timezone(timedelta(hours=7))).date()
 def seeded(database, tmp_path_factory) -> Any:
     from litestar.testing import TestClient
 
-    from infra.bootstrap import Container
     from infra.readside import ReadSide
     from infra.settings import Settings
     from infra.tenancy import TenantApplications, find_tenant
     from services.app import create_app
+    from services.bootstrap import Container
     from tests.conftest import drop_tenant
 
     settings = Settings(

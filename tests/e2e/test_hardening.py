@@ -11,8 +11,8 @@ from litestar.testing import TestClient
 from psycopg import sql
 
 from domain.user import Role
+from services import policies
 from services.app import create_app
-from services.security import policies
 from services.security.policy import allow
 from tests.e2e.auth_helpers import bearer, token
 

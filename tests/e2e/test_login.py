@@ -13,7 +13,7 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture
 def admin(container, tenant):
-    from services import auth
+    from services.identity import auth
 
     app = container.applications.get(tenant.slug)
     account, _ = auth.create_user(
@@ -67,8 +67,8 @@ def test_refresh_rotates_and_a_reused_refresh_token_revokes_the_family(client, t
 
 
 def test_refresh_token_of_one_tenant_is_useless_in_another(client, tenant, admin, database):
-    from infra.bootstrap import schema_parts
     from infra.tenancy import provision
+    from services.bootstrap import schema_parts
     from tests.conftest import drop_tenant, new_slug
 
     other, _ = provision(database, new_slug(), "Tỉnh Khác", schema_parts())
@@ -146,7 +146,7 @@ def test_expired_access_token_is_refused_with_its_own_code(client, tenant, conta
 def test_role_change_takes_effect_at_next_refresh_and_revokes_old_sessions(
     client, tenant, admin, container
 ):
-    from services import auth
+    from services.identity import auth
 
     pair = login(client, tenant).json()
     app = container.applications.get(tenant.slug)
@@ -161,7 +161,7 @@ def test_role_change_takes_effect_at_next_refresh_and_revokes_old_sessions(
 
 
 def test_the_demo_administrator_can_always_sign_in(client, tenant, container):
-    from services.auth import ensure_demo_admin
+    from services.identity.auth import ensure_demo_admin
 
     app = container.applications.get(tenant.slug)
     username, first = ensure_demo_admin(app, SYSTEM, "mat-khau-lan-dau")

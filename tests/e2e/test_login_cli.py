@@ -7,6 +7,7 @@ import io
 import pytest
 
 from services import cli
+from services.cli import wiring
 
 pytestmark = pytest.mark.e2e
 
@@ -15,7 +16,7 @@ PASSWORD = "quản-trị-viên-2025"
 
 @pytest.fixture
 def console(container, monkeypatch):
-    monkeypatch.setattr(cli, "open_container", lambda: container)
+    monkeypatch.setattr(wiring, "open_container", lambda: container)
     monkeypatch.setattr(container, "close", lambda: None)
 
     def run(*argv: str, stdin: str = "") -> int:

@@ -1,8 +1,7 @@
 """Supervision over HTTP: plans and quotas, attendance and reports, petitions, rotation.
 
 The helpers here (an authenticated client, a tree, meetings) are reused by the seed 003
-scenario. Until the supervision policies are merged into services/security/policies.py the
-fixture adds them to the policy table for the test's duration.
+scenario.
 """
 
 from __future__ import annotations

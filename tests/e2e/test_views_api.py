@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 
 from domain.user import Role
-from infra import workers
 from projections import engine
 from projections.registry import all_projections
+from services import workers
 from tests.e2e.auth_helpers import bearer, token
 from tests.integration.test_projection_rollups import build_province
 

@@ -14,13 +14,14 @@ from domain.lifecycle import LetterOverdueNeedsReason, NotedKind, RemovalGround
 from domain.member import DepartureReason, Member, MemberStatus
 from domain.org_unit import Level, OrgUnit
 from infra.application import TenantApplication
-from infra.bootstrap import schema_parts
 from infra.tenancy import provision
 from infra.transfer_payload import PayloadRejected, key_id
 from projections.deadlines import DEADLINES, items_query
 from projections.engine import catch_up, install
 from projections.org_tree import ORG_TREE
-from services import membership, org
+from services.bootstrap import schema_parts
+from services.membership import lifecycle as membership
+from services.membership import org
 from tests.conftest import drop_tenant, new_slug
 
 pytestmark = pytest.mark.integration

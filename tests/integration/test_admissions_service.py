@@ -8,21 +8,17 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from domain.admission_errors import (
-    DossierItem,
-    Education,
-    IntroductionBasis,
-    MotionDoesNotMatch,
-    RecognitionOutcome,
-)
+from domain.admission_errors import MotionDoesNotMatch
+from domain.admission_values import DossierItem, Education, IntroductionBasis, RecognitionOutcome
 from domain.base import Actor
-from domain.meeting_rules import AttendanceEntry, AttendanceMark, MeetingKind
+from domain.meeting_values import AttendanceEntry, AttendanceMark, MeetingKind
 from domain.member import DepartureReason, MemberStatus
 from domain.org_unit import Level, OrgUnit
 from domain.province import Province, ProvinceSettings
 from domain.voting import MotionKind, VotingMethod
-from services import admissions as svc
-from services import meetings, org
+from services.admissions import commands as svc
+from services.meetings import commands as meetings
+from services.membership import org
 
 pytestmark = pytest.mark.integration
 

@@ -11,10 +11,10 @@ from psycopg import sql
 
 from domain.base import SYSTEM, NotFound
 from domain.org_unit import Level, OrgUnit
-from infra.audit.replay import drop_replay, list_replays, position_at, replay_until
 from infra.audit.timetravel import NothingAtThatTime, aggregate_as_of, instant
 from projections.engine import catch_up_all
 from projections.registry import all_projections
+from services.audit.replay import drop_replay, list_replays, position_at, replay_until
 
 pytestmark = pytest.mark.integration
 
@@ -46,7 +46,12 @@ def test_aggregate_as_of_a_position_a_version_and_now(app):
 
 def test_aggregate_as_of_a_date_uses_the_recorded_timestamps(app):
     commune, _, _ = history(app)
-    assert aggregate_as_of(app, commune.id, at=datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()).version == 3
+    assert (
+        aggregate_as_of(
+            app, commune.id, at=datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
+        ).version
+        == 3
+    )
     with pytest.raises(NothingAtThatTime):
         aggregate_as_of(app, commune.id, at=date(2020, 1, 1))
     first = app.repository.get(commune.id, version=1).modified_on

@@ -9,14 +9,15 @@ from eventsourcing.persistence import IntegrityError
 
 from domain.base import Actor
 from domain.meeting import Meeting
-from domain.meeting_rules import AttendanceEntry, AttendanceMark, MeetingKind
+from domain.meeting_values import AttendanceEntry, AttendanceMark, MeetingKind
 from domain.member import DepartureReason, MemberStatus
 from domain.org_unit import Level, MeetingWindow
 from domain.province import Province, ProvinceSettings, QualityThresholds
 from domain.quality import QualityScores, Rating
 from domain.voting import MotionKind, MotionResult, VotingMethod
-from services import meetings, org
 from services.errors import StaleWrite
+from services.meetings import commands as meetings
+from services.membership import org
 
 pytestmark = pytest.mark.integration
 

@@ -27,7 +27,7 @@ import pytest
 from bench.load import load
 from bench.synthetic import Shape
 from domain.base import SYSTEM
-from domain.meeting_rules import AttendanceEntry, AttendanceMark
+from domain.meeting_values import AttendanceEntry, AttendanceMark
 from domain.org_unit import Level
 from projections import engine, meetings, meetings_streaks, tracking
 from projections import meetings_sql as sql

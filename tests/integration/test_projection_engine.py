@@ -188,7 +188,7 @@ def test_back_dated_meetings_and_corrections_keep_streaks_exact(app, tenant, dat
     from datetime import date
 
     from domain.base import SYSTEM
-    from domain.meeting_rules import AttendanceEntry, AttendanceMark
+    from domain.meeting_values import AttendanceEntry, AttendanceMark
     from projections.registry import all_projections
     from tests.integration.test_projection_rollups import Province, enrol, found, hold
 

@@ -32,7 +32,7 @@ import pytest
 
 from domain.base import SYSTEM
 from domain.meeting import Meeting
-from domain.meeting_rules import AttendanceEntry, AttendanceMark, MeetingKind
+from domain.meeting_values import AttendanceEntry, AttendanceMark, MeetingKind
 from domain.member import Member, MemberStatus
 from domain.org_unit import Level, MeetingWindow, OrgUnit
 from domain.province import QualityThresholds

@@ -9,11 +9,12 @@ import pytest
 
 from domain.base import Actor
 from domain.lifecycle import removal_flag
-from domain.meeting_rules import AttendanceEntry, AttendanceMark, MeetingKind
+from domain.meeting_values import AttendanceEntry, AttendanceMark, MeetingKind
 from domain.member import Member, MemberStatus
 from domain.org_unit import Level
 from domain.voting import MotionKind, VotingMethod
-from services import meetings, org
+from services.meetings import commands as meetings
+from services.membership import org
 
 pytestmark = pytest.mark.integration
 

@@ -47,10 +47,10 @@ import asyncpg
 import pytest
 from psycopg import sql
 
-from domain.admission_errors import DossierItem, Education, IntroductionBasis
+from domain.admission_values import DossierItem, Education, IntroductionBasis
 from domain.attendance_plan import Assignee, AssigneeRole
 from domain.base import Actor
-from domain.meeting_rules import AttendanceEntry, AttendanceMark, MeetingKind
+from domain.meeting_values import AttendanceEntry, AttendanceMark, MeetingKind
 from domain.member import MemberStatus
 from domain.org_unit import Level
 from domain.petition import CompetentLevel
@@ -61,8 +61,11 @@ from projections import engine, lists, rollups
 from projections.deadlines import DEADLINES
 from projections.registry import all_projections, figure_sources, list_named
 from projections.supervision import SUPERVISION
-from services import admissions, attendance, meetings, org, petitions, rotation
-from services.supervision import PetitionInput
+from services.admissions import commands as admissions
+from services.meetings import commands as meetings
+from services.membership import org
+from services.supervision import attendance, petitions, rotation
+from services.supervision.common import PetitionInput
 
 pytestmark = pytest.mark.integration
 

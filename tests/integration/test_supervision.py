@@ -12,7 +12,8 @@ from psycopg import sql
 from domain.attendance_plan import Assignee, AssigneeRole
 from domain.base import Actor
 from domain.meeting import Meeting, MeetingKind
-from domain.meeting_rules import AttendanceEntry, AttendanceMark, MeetingIsClosed
+from domain.meeting_errors import MeetingIsClosed
+from domain.meeting_values import AttendanceEntry, AttendanceMark
 from domain.member import DepartureReason, MemberStatus
 from domain.org_unit import Level
 from domain.petition import CompetentLevel
@@ -24,9 +25,11 @@ from infra.tenancy import Tenant
 from projections import engine
 from projections.org_tree import ORG_TREE
 from projections.supervision import SUPERVISION
-from services import attendance, meetings, org, petitions, rotation
 from services.errors import StaleWrite
-from services.supervision import PetitionInput
+from services.meetings import commands as meetings
+from services.membership import org
+from services.supervision import attendance, petitions, rotation
+from services.supervision.common import PetitionInput
 
 pytestmark = pytest.mark.integration
 

@@ -18,15 +18,15 @@ from psycopg import sql
 from bench.load import drop, load, province
 from bench.synthetic import Shape, generate
 from domain.meeting import Meeting, MeetingKind
-from domain.meeting_rules import AttendanceMark
+from domain.meeting_values import AttendanceMark
 from domain.member import Member, MemberStatus
 from domain.org_unit import ALLOWED_PARENTS, Level, OrgUnit
 from domain.quality import Rating
 from infra.application import TenantApplication
-from infra.bootstrap import Container
 from infra.database import Database
 from infra.mapper import MsgspecMapper
 from infra.tenancy import Tenant
+from services.bootstrap import Container
 
 pytestmark = pytest.mark.integration
 

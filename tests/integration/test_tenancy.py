@@ -10,7 +10,6 @@ import pytest
 from domain.base import SYSTEM
 from domain.org_unit import Level, OrgUnit
 from infra.application import TenantApplication
-from infra.bootstrap import schema_parts
 from infra.tenancy import (
     InvalidTenantSlug,
     TenantApplications,
@@ -18,6 +17,7 @@ from infra.tenancy import (
     find_tenant,
     provision,
 )
+from services.bootstrap import schema_parts
 from tests.conftest import drop_tenant, new_slug
 
 pytestmark = pytest.mark.integration

@@ -19,8 +19,8 @@ from domain.base import SYSTEM
 from domain.org_unit import Level, OrgUnit
 from domain.user import Role
 from infra.application import TenantApplication
-from infra.bootstrap import schema_parts
 from infra.db_roles import (
+    append_only_tables,
     drop_tenant_role,
     fetch_as_tenant,
     role_for,
@@ -28,9 +28,10 @@ from infra.db_roles import (
 )
 from infra.readside import ReadSide
 from infra.tenancy import Tenant, provision
-from services import auth
-from services.security.ratelimit import LoginThrottle
-from services.security.tokens import TokenSigner
+from services.bootstrap import schema_parts
+from services.identity import auth
+from services.identity.ratelimit import LoginThrottle
+from services.identity.tokens import TokenSigner
 from tests.conftest import drop_tenant, new_slug
 
 pytestmark = pytest.mark.integration
@@ -156,8 +157,57 @@ def test_the_read_side_switches_role_per_transaction_only(database, tenant, othe
     assert after == database.user
 
 
+def rights_of(database, schema: str) -> dict[str, object]:
+    """The tenant role's rights as the catalog records them (not as a query happens to fare)."""
+    role = role_for(schema)
+    with database.connect() as conn:
+        login = conn.execute(
+            "SELECT rolcanlogin, rolsuper FROM pg_roles WHERE rolname = %s", (role,)
+        ).fetchall()
+        on_schema = conn.execute(
+            "SELECT has_schema_privilege(%s, %s, 'USAGE'), has_schema_privilege(%s, %s, 'CREATE'),"
+            " has_schema_privilege(%s, 'chibo_catalog', 'USAGE')",
+            (role, schema, role, schema, role),
+        ).fetchone()
+        grants = conn.execute(
+            "SELECT table_name, privilege_type FROM information_schema.role_table_grants"
+            " WHERE grantee = %s AND table_schema = %s ORDER BY 1, 2",
+            (role, schema),
+        ).fetchall()
+        tables = conn.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = %s"
+            " AND table_type = 'BASE TABLE' ORDER BY 1",
+            (schema,),
+        ).fetchall()
+    by_table: dict[str, set[str]] = {}
+    for table, right in grants:
+        by_table.setdefault(table, set()).add(right)
+    return {
+        "role": login,
+        "schema": on_schema,
+        "tables": [t for (t,) in tables],
+        "grants": by_table,
+    }
+
+
 def test_provisioning_twice_keeps_the_role_and_its_rights(database, tenant):
+    before = rights_of(database, tenant.schema)
     provision(database, tenant.slug, tenant.name, schema_parts())
+    after = rights_of(database, tenant.schema)
+    assert after == before
+    # one role, which cannot log in and is no superuser
+    assert after["role"] == [(False, False)]
+    # its own schema: use it, create nothing; the catalog: nothing
+    assert after["schema"] == (True, False, False)
+    grants = after["grants"]
+    assert isinstance(grants, dict)
+    # every table of the schema is granted; the log and the audit tables are append-only
+    assert set(grants) == set(after["tables"])
+    for table in append_only_tables():
+        assert {"SELECT", "INSERT"} <= grants[table], table
+        assert not {"DELETE", "TRUNCATE"} & grants[table], table
+    for table in set(grants) - set(append_only_tables()):
+        assert {"SELECT", "INSERT", "UPDATE", "DELETE"} <= grants[table], table
     as_role(database, tenant.schema, events(tenant.schema))
 
 

@@ -10,9 +10,9 @@ import pytest
 from dramatiq.common import dq_name
 
 from domain.base import DomainError
-from infra import workers
 from projections import engine
 from projections.registry import all_projections
+from services import workers
 from tests.integration.test_projection_engine import positions, snapshot
 from tests.integration.test_projection_rollups import build_province
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from infra import workers
 from projections.registry import all_projections
+from services import workers
 from tests.integration.test_projection_engine import positions
 from tests.integration.test_projection_rollups import build_province
 

@@ -14,28 +14,31 @@ from domain.admission_errors import (
     ApplicantTooYoung,
     CaseClosed,
     CeremonyOverdueNeedsApproval,
-    DossierItem,
-    Education,
     EducationInsufficient,
     IntroducerNotOfficialMember,
     IntroducerTooShortTogether,
-    IntroducingOrganisation,
-    IntroductionBasis,
     IntroductionBasisNotAllowed,
     MentorNotOfficialMember,
     MotionDoesNotMatch,
     NoStandingForStep,
     RecognitionBeforeProbationEnds,
-    RecognitionOutcome,
     StepMissing,
     TooManyIntroducers,
     VoteBelowTwoThirds,
+)
+from domain.admission_values import (
+    DossierItem,
+    Education,
+    IntroducingOrganisation,
+    IntroductionBasis,
+    RecognitionOutcome,
 )
 from domain.base import Actor
 from domain.calendar import WEEKENDS_ONLY
 from domain.member import MemberStatus
 from domain.roster import Standing
 from domain.rules import QD_24_2021, QD_29_2016, RuleBook
+from domain.voting import MotionKind, MotionResult
 
 pytestmark = pytest.mark.unit
 
@@ -89,7 +92,7 @@ def introduced(case, **kwargs):
 
 def motion(
     case_or_subject,
-    kind="admission",
+    kind=MotionKind.ADMISSION,
     held_on=date(2024, 3, 5),
     votes_for=6,
     against=0,
@@ -98,8 +101,9 @@ def motion(
     cell=CELL,
 ):
     subject = case_or_subject if isinstance(case_or_subject, UUID) else case_or_subject.id
+    result = MotionResult.PASSED if passed else MotionResult.FAILED
     return MotionFacts(
-        uuid4(), uuid4(), cell, held_on, kind, subject, passed, votes_for, against, base
+        uuid4(), uuid4(), cell, held_on, kind, subject, result, votes_for, against, base
     )
 
 
@@ -122,7 +126,7 @@ def test_full_path_to_official_member():
     assert case.probation_ends_on == date(2025, 5, 6)
     assert case.due_on == WEEKENDS_ONLY.add_working_days(date(2025, 5, 6), 30)
     outcome = case.record_recognition_vote(
-        motion(case.member_id, "recognition", date(2025, 5, 20)), WEEKENDS_ONLY, SECRETARY
+        motion(case.member_id, MotionKind.RECOGNITION, date(2025, 5, 20)), WEEKENDS_ONLY, SECRETARY
     )
     assert outcome is RecognitionOutcome.PROPOSE_RECOGNITION
     official_on = case.record_recognition_decision("9-QĐ", date(2025, 6, 2), True, COMMITTEE)
@@ -134,7 +138,7 @@ def test_recognition_voted_late_is_dated_from_the_end_of_probation():
     case = admitted()
     late = date(2025, 9, 15)  # months after the 30 working days
     case.record_recognition_vote(
-        motion(case.member_id, "recognition", late), WEEKENDS_ONLY, SECRETARY
+        motion(case.member_id, MotionKind.RECOGNITION, late), WEEKENDS_ONLY, SECRETARY
     )
     assert case.record_recognition_decision("10-QĐ", date(2025, 10, 1), True, COMMITTEE) == date(
         2025, 5, 6
@@ -264,7 +268,7 @@ def test_cell_vote_must_be_the_passed_admission_motion_about_this_applicant():
     case = new_case()
     introduced(case)
     for bad in (
-        motion(case, kind="recognition"),
+        motion(case, kind=MotionKind.RECOGNITION),
         motion(uuid4()),
         motion(case, passed=False),
         motion(case, cell=uuid4()),
@@ -324,7 +328,9 @@ def test_recognition_not_before_probation_ends():
     case = admitted()
     with pytest.raises(RecognitionBeforeProbationEnds):
         case.record_recognition_vote(
-            motion(case.member_id, "recognition", date(2025, 5, 5)), WEEKENDS_ONLY, SECRETARY
+            motion(case.member_id, MotionKind.RECOGNITION, date(2025, 5, 5)),
+            WEEKENDS_ONLY,
+            SECRETARY,
         )
 
 
@@ -333,7 +339,9 @@ def test_three_inconclusive_votes_go_to_the_superior():
     votes = [date(2025, 5, 20), date(2025, 6, 20), date(2025, 7, 21)]
     outcomes = [
         case.record_recognition_vote(
-            motion(case.member_id, "recognition", day, votes_for=5, against=3, passed=False),
+            motion(
+                case.member_id, MotionKind.RECOGNITION, day, votes_for=5, against=3, passed=False
+            ),
             WEEKENDS_ONLY,
             SECRETARY,
         )
@@ -350,7 +358,12 @@ def test_decision_needs_a_conclusive_vote():
         case.record_recognition_decision("1", date(2025, 6, 1), True, COMMITTEE)
     case.record_recognition_vote(
         motion(
-            case.member_id, "recognition", date(2025, 5, 20), votes_for=1, against=7, passed=False
+            case.member_id,
+            MotionKind.RECOGNITION,
+            date(2025, 5, 20),
+            votes_for=1,
+            against=7,
+            passed=False,
         ),
         WEEKENDS_ONLY,
         SECRETARY,

@@ -7,13 +7,10 @@ from uuid import uuid4
 
 import pytest
 
-from domain.attendance_plan import (
+from domain.attendance_plan import Assignee, AssigneeRole, AssignmentState, AttendancePlan
+from domain.attendance_plan_errors import (
     AlreadyAttendedThisMeeting,
-    Assignee,
-    AssigneeRole,
     AssignmentAlreadySettled,
-    AssignmentState,
-    AttendancePlan,
     CellNotUnderCommittee,
     DuplicateAssignment,
     MeetingOfAnotherCell,

@@ -20,9 +20,9 @@ from domain.user import (
 )
 from infra.settings import Settings
 from services.context import Principal
-from services.security.passwords import WeakPassword, hash_password, verify_password
-from services.security.ratelimit import LoginThrottle, Throttled
-from services.security.tokens import (
+from services.identity.passwords import WeakPassword, hash_password, verify_password
+from services.identity.ratelimit import LoginThrottle, Throttled
+from services.identity.tokens import (
     TokenExpired,
     TokenInvalid,
     TokenSigner,

@@ -287,7 +287,7 @@ def selector_problems(objs: Objs) -> list[str]:
 
 
 def health_paths() -> set[str]:
-    from services.routes import meta
+    from services import meta
 
     return {
         path for handler in meta.ROUTES if "GET" in handler.http_methods for path in handler.paths

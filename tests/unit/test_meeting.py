@@ -9,10 +9,8 @@ import pytest
 
 from domain.base import Actor, InvalidValue
 from domain.meeting import Meeting
-from domain.meeting_rules import (
-    AttendanceEntry,
+from domain.meeting_errors import (
     AttendanceIncomplete,
-    AttendanceMark,
     ChairAndSecretaryMustDiffer,
     ChairMustBePresent,
     DuplicateAttendanceEntry,
@@ -21,7 +19,6 @@ from domain.meeting_rules import (
     InvalidPeriod,
     MeetingAlreadyOpen,
     MeetingIsClosed,
-    MeetingKind,
     MeetingNotOpen,
     MemberNotPresent,
     MinutesNotRecorded,
@@ -32,6 +29,7 @@ from domain.meeting_rules import (
     UndecidedMotionRemains,
     UnknownSpeaker,
 )
+from domain.meeting_values import AttendanceEntry, AttendanceMark, MeetingKind
 from domain.member import MemberStatus
 from domain.org_unit import MeetingWindow
 from domain.roster import CellRoster

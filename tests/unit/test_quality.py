@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from domain.meeting_rules import AttendanceMark, MeetingNotOpen
+from domain.meeting_errors import MeetingNotOpen
+from domain.meeting_values import AttendanceMark
 from domain.province import QualityThresholds
 from domain.quality import QualityEvidence, QualityScores, Rating, ScoreOutOfRange, rate
 from tests.unit.test_meeting import BY, at, mark_all, opened, scheduled

@@ -16,6 +16,7 @@ from domain.rules import (
     NoRuleSetInForce,
     RuleBook,
 )
+from domain.voting import Threshold, passes
 
 pytestmark = pytest.mark.unit
 
@@ -43,10 +44,17 @@ def test_confirmed_differences_between_eras():
 
 
 def test_two_thirds_is_at_least_two_thirds():
-    assert QD_24_2021.reaches_two_thirds(6, 9)
-    assert not QD_24_2021.reaches_two_thirds(5, 9)
-    assert QD_24_2021.reaches_two_thirds(2, 3)
-    assert not QD_24_2021.reaches_two_thirds(0, 0)
+    assert passes(Threshold.TWO_THIRDS, 6, 9, QD_24_2021)
+    assert not passes(Threshold.TWO_THIRDS, 5, 9, QD_24_2021)
+    assert passes(Threshold.TWO_THIRDS, 2, 3, QD_24_2021)
+    assert not passes(Threshold.TWO_THIRDS, 0, 0, QD_24_2021)
+
+
+def test_majority_is_more_than_half():
+    assert passes(Threshold.MAJORITY, 5, 8, QD_24_2021)
+    assert not passes(Threshold.MAJORITY, 4, 8, QD_24_2021)
+    assert passes(Threshold.MAJORITY, 5, 9, QD_24_2021)
+    assert not passes(Threshold.MAJORITY, 0, 0, QD_24_2021)
 
 
 def test_book_sorts_and_finds_by_code():

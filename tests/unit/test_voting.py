@@ -6,12 +6,10 @@ from uuid import uuid4
 
 import pytest
 
-from domain.meeting_rules import (
+from domain.meeting_errors import (
     ApplicantAlreadyOnRoster,
     AttendanceIncomplete,
-    AttendanceMark,
     DuplicateMotionForPerson,
-    MeetingKind,
     MeetingNotClosed,
     MinutesAlreadyApproved,
     MinutesNotRecorded,
@@ -25,6 +23,8 @@ from domain.meeting_rules import (
     SubjectIsNotProbationary,
     VotingMethodMismatch,
 )
+from domain.meeting_values import AttendanceMark, MeetingKind
+from domain.rules import QD_294_2025
 from domain.voting import (
     AbsentMemberCannotVote,
     MemberAlreadyVoted,
@@ -65,7 +65,7 @@ def propose(meeting, kind=MotionKind.GENERAL, subject=None):
     ],
 )
 def test_required_votes_are_more_than_half_or_at_least_two_thirds(kind, base, required):
-    assert required_votes(kind, base) == required
+    assert required_votes(kind.threshold, base, QD_294_2025) == required
 
 
 # -- who may vote ---------------------------------------------------------------------------
@@ -309,7 +309,7 @@ def test_corrections_need_a_closed_meeting_and_a_reason():
         meeting.correct_minutes("X", "Lý do", BY)
     meeting, officials, _ = closed_with_tally(3)
     from domain.base import InvalidValue
-    from domain.meeting_rules import AttendanceEntry
+    from domain.meeting_values import AttendanceEntry
 
     entry = AttendanceEntry(officials[0], AttendanceMark.EXCUSED, "Ốm")
     with pytest.raises(InvalidValue):

@@ -1,0 +1,1 @@
+"""Admissions (kết nạp đảng viên): commands, routes, wire types and route policies."""

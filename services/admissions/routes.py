@@ -1,0 +1,319 @@
+"""HTTP routes for admission cases (hồ sơ kết nạp) and the deadlines view (thời hạn).
+
+Each step is one POST on the case; the response names the case's new version and log position.
+Votes cite the meeting and motion that took them. Deadlines come from the read model.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from litestar import Request, get, post
+from litestar.params import FromPath, FromQuery, JSONBody
+
+from domain.admission import AdmissionCase
+from infra.readside import qualified
+from projections.deadlines import WHAT, WHO, items_query
+from services.admissions import commands as svc
+from services.admissions.schemas import (
+    AssignIntroducer,
+    CaseView,
+    CaseWritten,
+    Ceremony,
+    CertifyCourse,
+    CiteMotion,
+    CloseCase,
+    CommitteeVote,
+    DeadlineItem,
+    DeadlineList,
+    Decision,
+    FileDossierItem,
+    IntroduceByOrganisation,
+    OpenCase,
+    RecognitionDecision,
+)
+from services.context import Ctx, container_of
+
+T = "/api/v1/t/{tenant:str}"
+BASE = T + "/admissions"
+ONE = BASE + "/{case_id:uuid}"
+ROUTES: list[Any] = []
+
+
+def route(handler: Any) -> Any:
+    ROUTES.append(handler)
+    return handler
+
+
+def written(done: tuple[AdmissionCase, int], **extra: Any) -> CaseWritten:
+    case, position = done
+    return CaseWritten(id=case.id, version=case.version, position=position, **extra)
+
+
+def stage(case: AdmissionCase) -> int:
+    steps = [
+        (case.recognition is not None, 11),
+        (bool(case.recognition_votes), 10),
+        (case.ceremony_on is not None, 8),
+        (case.decision is not None, 7),
+        (case.committee_vote_on is not None, 6),
+        (case.cell_vote_on is not None, 5),
+        (case.is_introduced, 4),
+        (len(case.dossier) == 3, 3),
+        (case.course is not None, 2),
+    ]
+    return next((n for done, n in steps if done), 1)
+
+
+def case_view(case: AdmissionCase) -> CaseView:
+    return CaseView(
+        id=case.id,
+        full_name=case.full_name,
+        cell_id=case.cell_id,
+        stage=stage(case),
+        introducers=sorted(case.introducers),
+        cell_vote_on=case.cell_vote_on,
+        committee_vote_on=case.committee_vote_on,
+        decision_number=case.decision[0] if case.decision else None,
+        ceremony_on=case.ceremony_on,
+        member_id=case.member_id,
+        mentor_id=case.mentor_id,
+        probation_ends_on=case.probation_ends_on,
+        recognition_votes=list(case.recognition_votes),
+        due_on=case.due_on,
+        closed=case.closed,
+        version=case.version,
+    )
+
+
+@route
+@post(BASE, sync_to_thread=True, summary="Lập hồ sơ kết nạp / open an admission case (step 1)")
+def open_case(ctx: Ctx, data: JSONBody[OpenCase]) -> CaseWritten:
+    return written(
+        svc.open_case(
+            ctx.app,
+            ctx.actor,
+            full_name=data.full_name,
+            birth_date=data.birth_date,
+            gender=data.gender,
+            education=data.education,
+            special_area=data.special_area,
+            cell_id=data.cell_id,
+            opened_on=data.opened_on,
+        )
+    )
+
+
+@route
+@get(ONE, sync_to_thread=True, summary="Xem hồ sơ kết nạp / an admission case")
+def get_case(ctx: Ctx, case_id: FromPath[UUID]) -> CaseView:
+    return case_view(svc.load_case(ctx.app, case_id))
+
+
+@route
+@post(
+    ONE + "/course", sync_to_thread=True, summary="Giấy chứng nhận lớp nhận thức về Đảng (step 2)"
+)
+def certify_course(ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[CertifyCourse]) -> CaseWritten:
+    return written(
+        svc.certify_course(
+            ctx.app,
+            ctx.actor,
+            case_id,
+            data.certificate_no,
+            data.completed_on,
+            data.expected_version,
+        )
+    )
+
+
+@route
+@post(ONE + "/dossier", sync_to_thread=True, summary="Đơn, lý lịch, thẩm tra lý lịch (step 3)")
+def file_dossier(ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[FileDossierItem]) -> CaseWritten:
+    return written(
+        svc.file_dossier_item(
+            ctx.app, ctx.actor, case_id, data.item, data.on, data.expected_version
+        )
+    )
+
+
+@route
+@post(ONE + "/introducers", sync_to_thread=True, summary="Người giới thiệu (step 4)")
+def assign_introducer(
+    ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[AssignIntroducer]
+) -> CaseWritten:
+    return written(
+        svc.assign_introducer(
+            ctx.app,
+            ctx.actor,
+            case_id,
+            data.member_id,
+            data.basis,
+            data.together_since,
+            data.on,
+            data.replaces,
+            data.expected_version,
+        )
+    )
+
+
+@route
+@post(
+    ONE + "/introduction-by-organisation",
+    sync_to_thread=True,
+    summary="Nghị quyết giới thiệu của Đoàn / Công đoàn (step 4)",
+)
+def introduce_by_organisation(
+    ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[IntroduceByOrganisation]
+) -> CaseWritten:
+    return written(
+        svc.introduce_by_organisation(
+            ctx.app,
+            ctx.actor,
+            case_id,
+            data.organisation,
+            data.resolution_no,
+            data.on,
+            data.expected_version,
+        )
+    )
+
+
+@route
+@post(ONE + "/cell-vote", sync_to_thread=True, summary="Chi bộ biểu quyết kết nạp (step 5)")
+def cell_vote(ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[CiteMotion]) -> CaseWritten:
+    return written(
+        svc.record_cell_vote(
+            ctx.app, ctx.actor, case_id, data.meeting_id, data.motion_id, data.expected_version
+        )
+    )
+
+
+@route
+@post(ONE + "/committee-vote", sync_to_thread=True, summary="Đảng ủy cơ sở biểu quyết (step 6)")
+def committee_vote(ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[CommitteeVote]) -> CaseWritten:
+    return written(
+        svc.record_committee_vote(
+            ctx.app,
+            ctx.actor,
+            case_id,
+            data.on,
+            data.votes_for,
+            data.committee_members,
+            data.expected_version,
+        )
+    )
+
+
+@route
+@post(ONE + "/decision", sync_to_thread=True, summary="Quyết định kết nạp (step 7)")
+def decision(ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[Decision]) -> CaseWritten:
+    return written(
+        svc.record_decision(
+            ctx.app,
+            ctx.actor,
+            case_id,
+            data.number,
+            data.decided_on,
+            data.received_on or data.decided_on,
+            data.expected_version,
+        )
+    )
+
+
+@route
+@post(ONE + "/ceremony", sync_to_thread=True, summary="Lễ kết nạp (step 8)")
+def ceremony(ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[Ceremony]) -> CaseWritten:
+    done = svc.hold_ceremony(
+        ctx.app,
+        ctx.actor,
+        case_id,
+        data.on,
+        data.mentor_id,
+        data.late_approval,
+        data.expected_version,
+    )
+    return written(done, member_id=done[0].member_id)
+
+
+@route
+@post(ONE + "/recognition-vote", sync_to_thread=True, summary="Chi bộ xét công nhận (step 10)")
+def recognition_vote(ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[CiteMotion]) -> CaseWritten:
+    done = svc.record_recognition_vote(
+        ctx.app, ctx.actor, case_id, data.meeting_id, data.motion_id, data.expected_version
+    )
+    return written(done, outcome=done[0].recognition_votes[-1][1])
+
+
+@route
+@post(
+    ONE + "/recognition-decision", sync_to_thread=True, summary="Quyết định công nhận (step 11–12)"
+)
+def recognition_decision(
+    ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[RecognitionDecision]
+) -> CaseWritten:
+    done = svc.record_recognition_decision(
+        ctx.app,
+        ctx.actor,
+        case_id,
+        data.number,
+        data.decided_on,
+        data.recognised,
+        data.expected_version,
+    )
+    return written(done, official_on=done[0].probation_ends_on if data.recognised else None)
+
+
+@route
+@post(ONE + "/close", sync_to_thread=True, summary="Dừng hồ sơ / close the case")
+def close_case(ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[CloseCase]) -> CaseWritten:
+    return written(
+        svc.close_case(ctx.app, ctx.actor, case_id, data.on, data.reason, data.expected_version)
+    )
+
+
+@route
+@get(T + "/deadlines", summary="Việc đến hạn và quá hạn / due and overdue items")
+async def deadlines(
+    ctx: Ctx,
+    request: Request[Any, Any, Any],
+    unit_id: FromQuery[UUID | None] = None,
+    on: FromQuery[date | None] = None,
+    soon: FromQuery[int] = 10,
+    removal_months: FromQuery[int] = 3,
+) -> DeadlineList:
+    """Per tenant, or under ``unit_id``; due soon = within ``soon`` working days of ``on``."""
+    today = on or date.today()
+    calendar = svc.calendar_for(ctx.app)
+    until = calendar.add_working_days(today, max(0, min(soon, 120)))
+    readside = container_of(request.app.state).readside
+    rows = await readside.fetch(
+        items_query(qualified, ctx.app.schema), unit_id, until, max(1, removal_months)
+    )
+    items = [
+        DeadlineItem(
+            kind=r[0],
+            what=WHAT[r[0]],
+            who=WHO[r[0]],
+            overdue=r[0] == "removal_flag" or r[6] < today,
+            source_id=r[1],
+            subject_id=r[2],
+            subject_name=r[3],
+            cell_id=r[4],
+            since=r[5],
+            due_on=r[6],
+            rule_set=r[7],
+        )
+        for r in rows
+    ]
+    overdue = sum(1 for i in items if i.overdue)
+    return DeadlineList(
+        on=today,
+        unit_id=unit_id,
+        due_soon_until=until,
+        overdue=overdue,
+        due_soon=len(items) - overdue,
+        items=items,
+    )

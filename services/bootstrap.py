@@ -1,0 +1,63 @@
+"""The one place that wires Chibo together: settings → database → tenancy → applications.
+
+Nothing is opened at import time. ``build_container`` starts (or connects to) PostgreSQL and
+returns everything a process needs; ``Container.close`` releases it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from infra.audit.guard import install_guard
+from infra.database import Database, EmbeddedPostgres
+from infra.db_roles import install_tenant_role
+from infra.readside import ReadSide
+from infra.settings import Settings
+from infra.tenancy import SchemaPart, Tenant, TenantApplications, provision
+from projections.engine import install_read_models
+from services import workers
+from services.security.store import install_security_tables
+
+
+def schema_parts() -> Sequence[SchemaPart]:
+    """Everything installed into each tenant schema besides the event tables, in order."""
+
+    # The tenant's database role goes last: it grants on every table installed before it.
+    return (install_guard, install_security_tables, install_read_models, install_tenant_role)
+
+
+@dataclass
+class Container:
+    settings: Settings
+    database: Database
+    applications: TenantApplications
+    readside: ReadSide
+    embedded: EmbeddedPostgres | None = None
+    closers: list[object] = field(default_factory=list)
+
+    def provision(self, slug: str, name: str) -> tuple[Tenant, bool]:
+        return provision(self.database, slug, name, schema_parts())
+
+    def close(self) -> None:
+        self.applications.close()
+        if self.embedded is not None:
+            self.embedded.stop()
+
+
+def build_container(settings: Settings) -> Container:
+    embedded: EmbeddedPostgres | None = None
+    if settings.database_url is None:
+        embedded = EmbeddedPostgres(settings.data_dir)
+        database = embedded.start()
+    else:
+        database = Database.from_url(settings.database_url)
+    applications = TenantApplications(
+        database,
+        maxsize=settings.tenant_cache_size,
+        pool_size=settings.tenant_pool_size,
+        pool_overflow=settings.tenant_pool_overflow,
+        # A no-op until `services.workers.configure` runs (serve, worker); then it enqueues.
+        on_committed=workers.notify_committed,
+    )
+    return Container(settings, database, applications, ReadSide(database), embedded)

@@ -1,0 +1,132 @@
+"""Projection sub-commands: ``projections status|rebuild`` and ``worker``.
+
+``status`` prints each projection's checkpoint and lag per province (and the error that
+stopped it, if any); ``rebuild`` drops read models and replays the log into them; ``worker``
+runs the dramatiq worker (RabbitMQ when ``BROKER_URL`` is set) until interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from typing import Any
+
+from domain.base import DomainError
+from infra.tenancy import find_tenant, list_tenants
+from projections import engine
+from projections.parallel import rebuild_many
+from projections.registry import all_projections, dependents, projection_named
+from services import workers
+from services.cli import wiring
+
+
+def register(subparsers: Any) -> None:
+    projections = subparsers.add_parser("projections", help="bảng đọc / read models")
+    sub = projections.add_subparsers(dest="projections_command", required=True)
+    status = sub.add_parser("status", help="vị trí và độ trễ / position and lag")
+    status.add_argument("--tenant", help="chỉ một tỉnh / only this province")
+    status.set_defaults(handler=run_status)
+    rebuild = sub.add_parser("rebuild", help="xóa và dựng lại / drop and replay")
+    rebuild.add_argument("--tenant", help="chỉ một tỉnh / only this province")
+    rebuild.add_argument("--projection", help="chỉ một bảng đọc / only this projection")
+    rebuild.add_argument(
+        "--jobs", type=_positive, default=1,
+        help="số tiến trình dựng song song / projections rebuilt side by side (processes)",
+    )  # fmt: skip
+    rebuild.set_defaults(handler=run_rebuild)
+
+    worker = subparsers.add_parser("worker", help="chạy tiến trình nền / run background workers")
+    worker.add_argument("--threads", type=int, default=2)
+    worker.add_argument("--tick", type=float, default=30.0, help="seconds between catch-up ticks")
+    worker.set_defaults(handler=run_worker)
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(
+            f"cần một số nguyên dương / a positive whole number is needed, not {text!r}"
+        )
+    return int(text)
+
+
+def _tenants(container: Any, slug: str | None) -> list[Any]:
+    return [find_tenant(container.database, slug)] if slug else list_tenants(container.database)
+
+
+def run_status(args: argparse.Namespace) -> int:
+    container = wiring.open_container()
+    try:
+        print("tenant\tprojection\tposition\thead\tlag\terror")
+        for tenant in _tenants(container, args.tenant):
+            for s in engine.status(container.database, tenant.schema, all_projections()):
+                # One line per projection: the error's own line breaks would split the table.
+                error = (
+                    " ".join(f"stuck at {s.error_position}: {s.error}".split()) if s.error else ""
+                )
+                print(f"{tenant.slug}\t{s.projection}\t{s.position}\t{s.head}\t{s.lag}\t{error}")
+    except DomainError as error:
+        print(f"{error.vi}\n{error.en}", file=sys.stderr)
+        return 2
+    finally:
+        container.close()
+    return 0
+
+
+def run_rebuild(args: argparse.Namespace) -> int:
+    container = wiring.open_container()
+    failed = False
+    try:
+        chosen = (
+            [projection_named(args.projection), *dependents(args.projection)]
+            if args.projection
+            else all_projections()
+        )
+        for tenant in _tenants(container, args.tenant):
+            results = rebuild_many(container.database, tenant.schema, chosen, args.jobs)
+            for projection, done in zip(chosen, results, strict=True):
+                rate = done.events / done.seconds if done.seconds else 0.0
+                state = f"LỖI / ERROR {done.error}" if done.error else "ok"
+                failed = failed or done.error is not None
+                print(
+                    f"{tenant.slug}\t{projection.name}\t{done.events} events\t"
+                    f"{done.seconds:.2f} s\t{rate:,.0f} events/s\tposition {done.position}\t{state}"
+                )
+    except DomainError as error:
+        print(f"{error.vi}\n{error.en}", file=sys.stderr)
+        return 2
+    except KeyError as error:
+        print(error.args[0], file=sys.stderr)
+        return 2
+    finally:
+        container.close()
+    return 1 if failed else 0
+
+
+def run_worker(args: argparse.Namespace) -> int:
+    container = wiring.open_container()
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    try:
+        runtime = workers.configure(
+            container.database,
+            container.settings.broker_url,
+            run_worker=True,
+            threads=args.threads,
+            tick_seconds=args.tick,
+        )
+        print("worker đang chạy / worker running; Ctrl-C để dừng / to stop", file=sys.stderr)
+        heartbeat = container.settings.data_dir / "worker.heartbeat"
+        heartbeat.parent.mkdir(parents=True, exist_ok=True)
+        # The liveness probe reads this file's age: it is touched only while every worker
+        # thread is alive, so a wedged worker is restarted instead of silently idling.
+        while not stop.wait(10):
+            threads = runtime.worker.workers if runtime.worker else []
+            if threads and all(thread.is_alive() for thread in threads):
+                heartbeat.touch()
+    finally:
+        workers.shutdown()
+        container.close()
+    return 0

@@ -1,0 +1,39 @@
+"""Every HTTP route of the API, collected in one list (one line per feature package).
+
+Each feature package under ``services/`` holds its commands, ``routes.py``, ``schemas.py``
+(wire types) and ``policies.py`` (who may call each route, joined in :mod:`services.policies`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services import meta
+from services.admissions import routes as admissions
+from services.apidocs import swagger as apidocs
+from services.audit import routes as audit
+from services.identity import routes as identity
+from services.meetings import routes as meetings
+from services.membership import lifecycle_routes as membership_lifecycle
+from services.membership import routes as membership
+from services.supervision import routes as supervision
+from services.tenants import routes as tenants
+from services.views import collections
+from services.views import routes as views
+
+
+def route_handlers() -> list[Any]:
+    routes: list[Any] = []
+    routes += meta.ROUTES
+    routes += tenants.ROUTES
+    routes += membership.ROUTES
+    routes += identity.ROUTES
+    routes += meetings.ROUTES
+    routes += admissions.ROUTES
+    routes += membership_lifecycle.ROUTES
+    routes += supervision.ROUTES
+    routes += views.ROUTES
+    routes += audit.ROUTES
+    routes += collections.ROUTES
+    routes += apidocs.ROUTES
+    return routes

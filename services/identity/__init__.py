@@ -1,0 +1,1 @@
+"""Identity: sign-in, tokens, passwords, login throttling and user accounts."""

@@ -1,0 +1,1 @@
+"""Meetings (sinh hoạt chi bộ): commands, routes, wire types and route policies."""

@@ -1,0 +1,336 @@
+"""HTTP routes for cell meetings (sinh hoạt chi bộ): schedule, open, record, vote, close, correct.
+
+Each write handler takes the request context and a msgspec body, calls one function of
+``services.meetings.commands`` in a worker thread and returns ``MeetingWritten``; reads return the
+whole meeting as ``MeetingView``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+from uuid import UUID
+
+from litestar import get, post
+from litestar.params import FromPath, JSONBody
+
+from domain.meeting import Meeting
+from services.context import Ctx
+from services.meetings import commands as meetings
+from services.meetings.schemas import (
+    AddGuest,
+    AssessQuality,
+    CastBallot,
+    CloseMeeting,
+    CollectDues,
+    CorrectAttendance,
+    CorrectDues,
+    CorrectMinutes,
+    CorrectTally,
+    CountBallots,
+    MarkAttendance,
+    MeetingView,
+    MeetingWritten,
+    OpenMeeting,
+    ProposeMotion,
+    RecordMinutes,
+    RecordOpinion,
+    RecordSelfCriticism,
+    RecordTally,
+    Reschedule,
+    ScheduleMeeting,
+    attendance_entries,
+    meeting_view,
+    quality_scores,
+)
+
+BASE = "/api/v1/t/{tenant:str}/meetings"
+ONE = BASE + "/{meeting_id:uuid}"
+MOTION = ONE + "/motions/{motion_id:uuid}"
+T = TypeVar("T")
+
+
+def written(done: tuple[Meeting, Any, int], **outcome: Any) -> MeetingWritten:
+    meeting, _, position = done
+    return MeetingWritten(id=meeting.id, version=meeting.version, position=position, **outcome)
+
+
+@post(BASE, sync_to_thread=True, summary="Lên lịch sinh hoạt / schedule a meeting")
+def schedule(ctx: Ctx, data: JSONBody[ScheduleMeeting]) -> MeetingWritten:
+    meeting, position = meetings.schedule(
+        ctx.app,
+        ctx.actor,
+        cell_id=data.cell_id,
+        kind=data.kind,
+        period=(data.year, data.month),
+        scheduled_at=data.scheduled_at,
+        place=data.place,
+        agenda=data.agenda,
+        topic=data.topic,
+        regular_meeting_id=data.regular_meeting_id,
+    )
+    return MeetingWritten(id=meeting.id, version=meeting.version, position=position)
+
+
+@get(ONE, sync_to_thread=True, summary="Xem cuộc sinh hoạt / a meeting's full state")
+def get_meeting(ctx: Ctx, meeting_id: FromPath[UUID]) -> MeetingView:
+    return meeting_view(meetings.load_meeting(ctx.app, meeting_id))
+
+
+@post(ONE + "/reschedule", sync_to_thread=True, summary="Đổi lịch / reschedule")
+def reschedule(ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[Reschedule]) -> MeetingWritten:
+    return written(
+        meetings.reschedule(
+            ctx.app, ctx.actor, meeting_id, data.scheduled_at, data.place, data.expected_version
+        )
+    )
+
+
+@post(ONE + "/open", sync_to_thread=True, summary="Khai mạc / open with chair and secretary")
+def open_meeting(
+    ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[OpenMeeting]
+) -> MeetingWritten:
+    return written(
+        meetings.open_meeting(
+            ctx.app,
+            ctx.actor,
+            meeting_id,
+            data.started_at,
+            data.chair_id,
+            data.secretary_id,
+            data.expected_version,
+        )
+    )
+
+
+@post(ONE + "/attendance", sync_to_thread=True, summary="Điểm danh / mark attendance")
+def mark_attendance(
+    ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[MarkAttendance]
+) -> MeetingWritten:
+    entries = attendance_entries(data.entries)
+    return written(
+        meetings.mark_attendance(ctx.app, ctx.actor, meeting_id, entries, data.expected_version)
+    )
+
+
+@post(ONE + "/guests", sync_to_thread=True, summary="Khách mời / add a guest")
+def add_guest(ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[AddGuest]) -> MeetingWritten:
+    result = meetings.add_guest(
+        ctx.app,
+        ctx.actor,
+        meeting_id,
+        data.name,
+        data.position,
+        data.is_superior,
+        data.assignee_id,
+        data.expected_version,
+    )
+    return written(result, guest_id=result[1])
+
+
+@post(ONE + "/opinions", sync_to_thread=True, summary="Ý kiến phát biểu / record an opinion")
+def record_opinion(
+    ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[RecordOpinion]
+) -> MeetingWritten:
+    return written(
+        meetings.record_opinion(
+            ctx.app, ctx.actor, meeting_id, data.speaker_id, data.topic, data.expected_version
+        )
+    )
+
+
+@post(
+    ONE + "/self-criticisms",
+    sync_to_thread=True,
+    summary="Tự phê bình và phê bình / record a member's self-criticism",
+)
+def record_self_criticism(
+    ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[RecordSelfCriticism]
+) -> MeetingWritten:
+    return written(
+        meetings.record_self_criticism(
+            ctx.app, ctx.actor, meeting_id, data.member_id, data.expected_version
+        )
+    )
+
+
+@post(ONE + "/motions", sync_to_thread=True, summary="Đưa ra biểu quyết / propose a motion")
+def propose_motion(
+    ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[ProposeMotion]
+) -> MeetingWritten:
+    result = meetings.propose_motion(
+        ctx.app,
+        ctx.actor,
+        meeting_id,
+        data.kind,
+        data.title,
+        data.subject_id,
+        data.expected_version,
+    )
+    return written(result, motion_id=result[1])
+
+
+@post(MOTION + "/ballots", sync_to_thread=True, summary="Phiếu ghi danh / a member's ballot")
+def cast_ballot(
+    ctx: Ctx, meeting_id: FromPath[UUID], motion_id: FromPath[UUID], data: JSONBody[CastBallot]
+) -> MeetingWritten:
+    result = meetings.cast_ballot(
+        ctx.app,
+        ctx.actor,
+        meeting_id,
+        motion_id,
+        data.member_id,
+        data.choice,
+        data.expected_version,
+    )
+    return written(result, motion_id=motion_id)
+
+
+@post(MOTION + "/count", sync_to_thread=True, summary="Kiểm phiếu ghi danh / count the ballots")
+def count_ballots(
+    ctx: Ctx, meeting_id: FromPath[UUID], motion_id: FromPath[UUID], data: JSONBody[CountBallots]
+) -> MeetingWritten:
+    result = meetings.count_ballots(
+        ctx.app, ctx.actor, meeting_id, motion_id, data.expected_version
+    )
+    return written(result, motion_id=motion_id, result=result[1])
+
+
+@post(
+    MOTION + "/tally",
+    sync_to_thread=True,
+    summary="Kết quả giơ tay hoặc bỏ phiếu kín / a whole tally",
+)
+def record_tally(
+    ctx: Ctx, meeting_id: FromPath[UUID], motion_id: FromPath[UUID], data: JSONBody[RecordTally]
+) -> MeetingWritten:
+    result = meetings.record_tally(
+        ctx.app,
+        ctx.actor,
+        meeting_id,
+        motion_id,
+        data.method,
+        (data.votes_for, data.against, data.abstain),
+        data.expected_version,
+    )
+    return written(result, motion_id=motion_id, result=result[1])
+
+
+@post(ONE + "/minutes", sync_to_thread=True, summary="Biên bản / record the minutes")
+def record_minutes(
+    ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[RecordMinutes]
+) -> MeetingWritten:
+    return written(
+        meetings.record_minutes(ctx.app, ctx.actor, meeting_id, data.text, data.expected_version)
+    )
+
+
+@post(ONE + "/quality", sync_to_thread=True, summary="Đánh giá chất lượng / assess quality")
+def assess_quality(
+    ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[AssessQuality]
+) -> MeetingWritten:
+    result = meetings.assess_quality(
+        ctx.app, ctx.actor, meeting_id, quality_scores(data), data.expected_version
+    )
+    return written(result, rating=result[1])
+
+
+@post(ONE + "/dues", sync_to_thread=True, summary="Thu nộp đảng phí / party dues collected")
+def collect_dues(
+    ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[CollectDues]
+) -> MeetingWritten:
+    return written(
+        meetings.collect_dues(
+            ctx.app, ctx.actor, meeting_id, data.total_vnd, data.payer_ids, data.expected_version
+        )
+    )
+
+
+@post(ONE + "/close", sync_to_thread=True, summary="Bế mạc / close the meeting")
+def close(ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[CloseMeeting]) -> MeetingWritten:
+    return written(
+        meetings.close(ctx.app, ctx.actor, meeting_id, data.ended_at, data.expected_version)
+    )
+
+
+@post(ONE + "/corrections/attendance", sync_to_thread=True, summary="Đính chính điểm danh")
+def correct_attendance(
+    ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[CorrectAttendance]
+) -> MeetingWritten:
+    return written(
+        meetings.correct_attendance(
+            ctx.app,
+            ctx.actor,
+            meeting_id,
+            attendance_entries(data.entries),
+            data.reason,
+            data.expected_version,
+        )
+    )
+
+
+@post(MOTION + "/corrections/tally", sync_to_thread=True, summary="Đính chính kết quả biểu quyết")
+def correct_tally(
+    ctx: Ctx, meeting_id: FromPath[UUID], motion_id: FromPath[UUID], data: JSONBody[CorrectTally]
+) -> MeetingWritten:
+    result = meetings.correct_tally(
+        ctx.app,
+        ctx.actor,
+        meeting_id,
+        motion_id,
+        (data.votes_for, data.against, data.abstain),
+        data.reason,
+        data.expected_version,
+    )
+    return written(result, motion_id=motion_id, result=result[1])
+
+
+@post(ONE + "/corrections/minutes", sync_to_thread=True, summary="Đính chính biên bản")
+def correct_minutes(
+    ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[CorrectMinutes]
+) -> MeetingWritten:
+    return written(
+        meetings.correct_minutes(
+            ctx.app, ctx.actor, meeting_id, data.text, data.reason, data.expected_version
+        )
+    )
+
+
+@post(ONE + "/corrections/dues", sync_to_thread=True, summary="Đính chính đảng phí")
+def correct_dues(
+    ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[CorrectDues]
+) -> MeetingWritten:
+    return written(
+        meetings.correct_dues(
+            ctx.app,
+            ctx.actor,
+            meeting_id,
+            data.total_vnd,
+            data.payer_ids,
+            data.reason,
+            data.expected_version,
+        )
+    )
+
+
+ROUTES: list[Any] = [
+    schedule,
+    get_meeting,
+    reschedule,
+    open_meeting,
+    mark_attendance,
+    add_guest,
+    record_opinion,
+    record_self_criticism,
+    propose_motion,
+    cast_ballot,
+    count_ballots,
+    record_tally,
+    record_minutes,
+    assess_quality,
+    collect_dues,
+    close,
+    correct_attendance,
+    correct_tally,
+    correct_minutes,
+    correct_dues,
+]

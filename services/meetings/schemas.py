@@ -1,0 +1,381 @@
+"""Wire types for cell meetings (sinh hoạt chi bộ), and the one adapter to and from the domain."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+from uuid import UUID
+
+import msgspec
+
+from domain.meeting import Meeting
+from domain.meeting_values import AttendanceEntry, AttendanceMark, MeetingKind
+from domain.quality import QualityScores, Rating
+from domain.voting import MotionKind, MotionResult, VoteChoice, VotingMethod
+
+Text = Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+Count = Annotated[int, msgspec.Meta(ge=0, le=100_000)]
+Points = Annotated[int, msgspec.Meta(ge=0, le=20)]
+Version = int | None
+
+
+class Command(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    expected_version: Version = None
+    """The version the client last saw; a different stored version is refused with 409."""
+
+
+class ScheduleMeeting(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    cell_id: UUID
+    kind: MeetingKind
+    year: Annotated[int, msgspec.Meta(ge=2000, le=2100)]
+    month: Annotated[int, msgspec.Meta(ge=1, le=12)]
+    scheduled_at: datetime
+    place: Name
+    agenda: list[Text] = []
+    topic: str = ""
+    regular_meeting_id: UUID | None = None
+
+
+class Reschedule(Command, kw_only=True):
+    scheduled_at: datetime
+    place: Name
+
+
+class OpenMeeting(Command, kw_only=True):
+    started_at: datetime
+    chair_id: UUID
+    secretary_id: UUID
+
+
+class AttendanceItem(msgspec.Struct, forbid_unknown_fields=True):
+    member_id: UUID
+    mark: AttendanceMark
+    reason: str = ""
+
+
+class MarkAttendance(Command, kw_only=True):
+    entries: Annotated[list[AttendanceItem], msgspec.Meta(min_length=1)]
+
+
+class AddGuest(Command, kw_only=True):
+    name: Name
+    position: str = ""
+    is_superior: bool = False
+    assignee_id: UUID | None = None
+
+
+class RecordOpinion(Command, kw_only=True):
+    speaker_id: UUID
+    topic: Text
+
+
+class RecordSelfCriticism(Command, kw_only=True):
+    member_id: UUID
+
+
+class ProposeMotion(Command, kw_only=True):
+    kind: MotionKind
+    title: Text
+    subject_id: UUID | None = None
+
+
+class CastBallot(Command, kw_only=True):
+    member_id: UUID
+    choice: VoteChoice
+
+
+class CountBallots(Command, kw_only=True):
+    pass
+
+
+class RecordTally(Command, kw_only=True):
+    method: VotingMethod
+    votes_for: Count
+    against: Count
+    abstain: Count = 0
+
+
+class RecordMinutes(Command, kw_only=True):
+    text: Annotated[str, msgspec.Meta(min_length=1, max_length=100_000)]
+
+
+class AssessQuality(Command, kw_only=True):
+    attendance: Points
+    preparation: Points
+    conduct: Points
+    principles: Points
+    implementation: Points
+
+
+class CollectDues(Command, kw_only=True):
+    total_vnd: Annotated[int, msgspec.Meta(ge=0)]
+    payer_ids: list[UUID] = []
+
+
+class CloseMeeting(Command, kw_only=True):
+    ended_at: datetime
+
+
+class CorrectAttendance(MarkAttendance, kw_only=True):
+    reason: Text
+
+
+class CorrectTally(Command, kw_only=True):
+    votes_for: Count
+    against: Count
+    abstain: Count
+    reason: Text
+
+
+class CorrectMinutes(RecordMinutes, kw_only=True):
+    reason: Text
+
+
+class CorrectDues(CollectDues, kw_only=True):
+    reason: Text
+
+
+class MeetingWritten(msgspec.Struct, omit_defaults=True):
+    """What a meeting command returns: ids, the new version, the log position, and its outcome."""
+
+    id: UUID
+    version: int
+    position: int
+    motion_id: UUID | None = None
+    guest_id: UUID | None = None
+    result: MotionResult | None = None
+    rating: Rating | None = None
+
+
+# -- views -----------------------------------------------------------------------------------
+
+
+class AttendanceView(msgspec.Struct):
+    member_id: UUID
+    status: str
+    exempted: bool
+    suspended: bool
+    mark: AttendanceMark | None
+    reason: str
+
+
+class GuestView(msgspec.Struct):
+    id: UUID
+    name: str
+    position: str
+    is_superior: bool
+    assignee_id: UUID | None
+
+
+class OpinionView(msgspec.Struct):
+    speaker_id: UUID
+    topic: str
+    by_guest: bool
+
+
+class BallotView(msgspec.Struct):
+    member_id: UUID
+    choice: VoteChoice
+
+
+class MotionView(msgspec.Struct):
+    id: UUID
+    kind: MotionKind
+    title: str
+    subject_id: UUID | None
+    method: VotingMethod | None
+    votes_for: int
+    against: int
+    abstain: int
+    ballots: list[BallotView]
+    base: int | None
+    required: int | None
+    result: MotionResult | None
+
+
+class QualityView(msgspec.Struct):
+    attendance: int
+    preparation: int
+    conduct: int
+    principles: int
+    implementation: int
+    total: int
+    thresholds: tuple[int, int, int]
+    rating: Rating
+
+
+class EvidenceView(msgspec.Struct):
+    """Facts for the scoring form: the system computes them, the chair does not recall them."""
+
+    members: int
+    present: int
+    attendance_rate: float
+    attendance_criterion_met: bool
+    unexcused: int
+    premeeting_held: bool
+    length_minutes: int | None
+    long_enough: bool | None
+    speakers: int
+    opinions: int
+    minutes_approved: bool
+
+
+class CorrectionView(msgspec.Struct):
+    what: str
+    reason: str
+    actor: str
+
+
+class MeetingView(msgspec.Struct):
+    id: UUID
+    version: int
+    cell_id: UUID
+    kind: MeetingKind
+    year: int
+    month: int
+    scheduled_at: datetime
+    place: str
+    agenda: list[str]
+    topic: str
+    regular_meeting_id: UUID | None
+    premeeting_id: UUID | None
+    started_at: datetime | None
+    held_on: date | None
+    ended_at: datetime | None
+    chair_id: UUID | None
+    secretary_id: UUID | None
+    window: tuple[int, int] | None
+    is_late: bool
+    is_closed: bool
+    official_count: int
+    probationary_count: int
+    attendance: list[AttendanceView]
+    guests: list[GuestView]
+    opinions: list[OpinionView]
+    self_criticisms: list[UUID]
+    motions: list[MotionView]
+    minutes: str | None
+    minutes_approved: bool
+    quality: QualityView | None
+    evidence: EvidenceView
+    dues_total_vnd: int | None
+    dues_payer_ids: list[UUID]
+    corrections: list[CorrectionView]
+
+
+# -- the adapter -------------------------------------------------------------------------------
+
+
+def attendance_entries(items: list[AttendanceItem]) -> list[AttendanceEntry]:
+    return [AttendanceEntry(i.member_id, i.mark, i.reason) for i in items]
+
+
+def quality_scores(body: AssessQuality) -> QualityScores:
+    return QualityScores(
+        body.attendance, body.preparation, body.conduct, body.principles, body.implementation
+    )
+
+
+def motion_view(m: Meeting, motion_id: UUID) -> MotionView:
+    x = m.motions[motion_id]
+    return MotionView(
+        id=x.id,
+        kind=x.kind,
+        title=x.title,
+        subject_id=x.subject_id,
+        method=x.method,
+        votes_for=x.votes_for,
+        against=x.against,
+        abstain=x.abstain,
+        ballots=[BallotView(member, choice) for member, choice in x.ballots.items()],
+        base=x.base,
+        required=x.required,
+        result=x.result,
+    )
+
+
+def quality_view(m: Meeting) -> QualityView | None:
+    s, t, rating = m.quality_scores, m.quality_thresholds, m.quality_rating
+    if s is None or t is None or rating is None:
+        return None
+    return QualityView(
+        s.attendance,
+        s.preparation,
+        s.conduct,
+        s.principles,
+        s.implementation,
+        s.total,
+        (t.good, t.fair, t.average),
+        rating,
+    )
+
+
+def evidence_view(m: Meeting) -> EvidenceView:
+    e = m.quality_evidence()
+    return EvidenceView(
+        e.members,
+        e.present,
+        round(e.attendance_rate, 4),
+        e.attendance_criterion_met,
+        e.unexcused,
+        e.premeeting_held,
+        e.minutes_length,
+        e.long_enough,
+        e.speakers,
+        e.opinions,
+        e.minutes_approved,
+    )
+
+
+def meeting_view(m: Meeting) -> MeetingView:
+    roster = sorted(m.roster.values(), key=lambda e: str(e.member_id))
+    return MeetingView(
+        id=m.id,
+        version=m.version,
+        cell_id=m.cell_id,
+        kind=m.kind,
+        year=m.period[0],
+        month=m.period[1],
+        scheduled_at=m.scheduled_at,
+        place=m.place,
+        agenda=list(m.agenda),
+        topic=m.topic,
+        regular_meeting_id=m.regular_meeting_id,
+        premeeting_id=m.premeeting_id,
+        started_at=m.started_at,
+        held_on=m.held_on,
+        ended_at=m.ended_at,
+        chair_id=m.chair_id,
+        secretary_id=m.secretary_id,
+        window=(m.window.first_day, m.window.last_day) if m.window else None,
+        is_late=m.is_late,
+        is_closed=m.is_closed,
+        official_count=sum(1 for e in roster if e.status.value == "official"),
+        probationary_count=sum(1 for e in roster if e.status.value == "probationary"),
+        attendance=[
+            AttendanceView(
+                e.member_id,
+                e.status.value,
+                e.exempted,
+                e.suspended,
+                m.attendance.get(e.member_id),
+                m.absence_reasons.get(e.member_id, ""),
+            )
+            for e in roster
+        ],
+        guests=[
+            GuestView(g.id, g.name, g.position, g.is_superior, g.assignee_id)
+            for g in m.guests.values()
+        ],
+        opinions=[OpinionView(o.speaker_id, o.topic, o.by_guest) for o in m.opinions],
+        self_criticisms=list(m.self_criticisms),
+        motions=[motion_view(m, motion_id) for motion_id in m.motions],
+        minutes=m.minutes,
+        minutes_approved=m.minutes_approved,
+        quality=quality_view(m),
+        evidence=evidence_view(m),
+        dues_total_vnd=m.dues_total_vnd,
+        dues_payer_ids=list(m.dues_payer_ids),
+        corrections=[CorrectionView(c.what, c.reason, c.actor) for c in m.corrections],
+    )

@@ -1,0 +1,170 @@
+"""Application services for the membership lifecycle: transfers across provinces, suspension,
+removal (xóa tên) with its flag, death. Each saves the member and the cell roster together.
+
+Only the signed transfer payload crosses tenants: the sending province exports it, the
+receiving one verifies it against the sender's trusted public key before enrolling anyone.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from domain import lifecycle
+from domain.base import Actor
+from domain.member import Member, MemberStatus
+from infra.application import TenantApplication
+from infra.transfer_payload import FORMAT, TransferPayload, digest, sign, verify
+from services.admissions.commands import calendar_for
+from services.membership.org import load, load_cell, load_roster
+
+
+def suspend(
+    app: TenantApplication,
+    by: Actor,
+    member_id: UUID,
+    start: date,
+    reason: str,
+    expected: int | None = None,
+) -> tuple[Member, int]:
+    member = load(app, Member, member_id, expected)
+    roster = load_roster(app, member.cell_id, by)
+    lifecycle.suspend(member, roster, start, reason, by)
+    return member, app.save_all(member, roster)
+
+
+def end_suspension(
+    app: TenantApplication, by: Actor, member_id: UUID, on: date, expected: int | None = None
+) -> tuple[Member, int]:
+    member = load(app, Member, member_id, expected)
+    roster = load_roster(app, member.cell_id, by)
+    lifecycle.end_suspension(member, roster, on, by)
+    return member, app.save_all(member, roster)
+
+
+def note_month(
+    app: TenantApplication,
+    by: Actor,
+    member_id: UUID,
+    kind: lifecycle.NotedKind,
+    month: date,
+    excused: bool,
+) -> tuple[Member, int]:
+    member = load(app, Member, member_id)
+    lifecycle.note_month(member, kind, month, excused, by)
+    return member, app.save_all(member)
+
+
+def remove(
+    app: TenantApplication,
+    by: Actor,
+    member_id: UUID,
+    ground: lifecycle.RemovalGround,
+    decision_number: str,
+    on: date,
+    expected: int | None = None,
+) -> tuple[Member, int]:
+    member = load(app, Member, member_id, expected)
+    roster = load_roster(app, member.cell_id, by)
+    lifecycle.remove(member, roster, ground, decision_number, on, by)
+    return member, app.save_all(member, roster)
+
+
+def record_death(
+    app: TenantApplication,
+    by: Actor,
+    member_id: UUID,
+    on: date,
+    note: str,
+    expected: int | None = None,
+) -> tuple[Member, int]:
+    member = load(app, Member, member_id, expected)
+    roster = load_roster(app, member.cell_id, by)
+    lifecycle.record_death(member, roster, on, note, by)
+    return member, app.save_all(member, roster)
+
+
+def transfer_out(
+    app: TenantApplication,
+    by: Actor,
+    member_id: UUID,
+    letter_number: str,
+    letter_on: date,
+    to_province: str,
+    to_organisation: str,
+    signing_key: Ed25519PrivateKey,
+    expected: int | None = None,
+) -> tuple[Member, int, bytes]:
+    """Record the departure with its letter and return the signed payload for the receiver."""
+    member = load(app, Member, member_id, expected)
+    roster = load_roster(app, member.cell_id, by)
+    due = lifecycle.transfer_out(
+        member,
+        roster,
+        letter_number,
+        letter_on,
+        to_province,
+        to_organisation,
+        calendar_for(app),
+        by,
+    )
+    payload = TransferPayload(
+        format=FORMAT,
+        from_province=app.slug,
+        to_province=to_province,
+        member_id=member.id,
+        full_name=member.full_name,
+        birth_date=member.birth_date,
+        gender=member.gender,
+        status=member.status.value,
+        admitted_on=member.admitted_on,
+        official_on=member.official_on,
+        letter_number=letter_number.strip(),
+        letter_on=letter_on,
+        letter_due_on=due,
+        to_organisation=to_organisation.strip(),
+    )
+    position = app.save_all(member, roster)
+    return member, position, sign(payload, signing_key)
+
+
+def transfer_in(
+    app: TenantApplication,
+    by: Actor,
+    document: bytes,
+    trusted_keys: dict[str, Ed25519PublicKey],
+    cell_id: UUID,
+    presented_on: date,
+    late_reason: str = "",
+) -> tuple[Member, int]:
+    """Verify the signed payload, check the 30-working-day letter rule, enrol in the cell."""
+    payload = verify(document, trusted_keys, app.slug)
+    lifecycle.check_letter_in_time(payload.letter_on, presented_on, calendar_for(app), late_reason)
+    load_cell(app, cell_id).check_active()
+    status = MemberStatus(payload.status)
+    member = Member.enrol(
+        payload.member_id,
+        payload.full_name,
+        payload.birth_date,
+        payload.gender,
+        cell_id,
+        status,
+        payload.admitted_on,
+        payload.official_on,
+        presented_on,
+        by,
+    )
+    lifecycle.record_arrival(
+        member,
+        payload.from_province,
+        payload.letter_number,
+        payload.letter_on,
+        presented_on,
+        digest(document),
+        by,
+    )
+    roster = load_roster(app, cell_id, by)
+    roster.enrol(member.id, status, presented_on, by)
+    return member, app.save_all(member, roster)

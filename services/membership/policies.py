@@ -1,0 +1,61 @@
+"""Who may shape the org tree and keep the member records, from enrolment to departure."""
+
+from __future__ import annotations
+
+from services.security.policy import (
+    ADMIN,
+    ALL_ROLES,
+    READERS,
+    SECRETARY,
+    WRITERS,
+    PolicyTable,
+    T,
+    allow,
+    member_in_path,
+    unit_in_body,
+    unit_in_path,
+)
+
+MEMBER_RECORD = (member_in_path(),)
+
+POLICIES: PolicyTable = {
+    # organisation and members
+    ("POST", f"{T}/units"): allow(ADMIN, units=(unit_in_body("parent_id", required=False),)),
+    ("GET", f"{T}/units/{{unit_id}}"): allow(*ALL_ROLES, units=(unit_in_path("unit_id"),)),
+    ("POST", f"{T}/units/{{unit_id}}/rename"): allow(ADMIN, units=(unit_in_path("unit_id"),)),
+    ("POST", f"{T}/units/{{unit_id}}/move"): allow(
+        ADMIN, units=(unit_in_path("unit_id"), unit_in_body("new_parent_id"))
+    ),
+    ("POST", f"{T}/units/{{unit_id}}/dissolve"): allow(ADMIN, units=(unit_in_path("unit_id"),)),
+    ("POST", f"{T}/units/{{unit_id}}/meeting-window"): allow(
+        ADMIN, SECRETARY, units=(unit_in_path("unit_id"),)
+    ),
+    ("GET", f"{T}/units/{{unit_id}}/roster"): allow(*READERS, units=(unit_in_path("unit_id"),)),
+    ("POST", f"{T}/members"): allow(ADMIN, SECRETARY, units=(unit_in_body("cell_id"),)),
+    ("GET", f"{T}/members/{{member_id}}"): allow(*ALL_ROLES, units=(member_in_path(),)),
+    ("POST", f"{T}/members/{{member_id}}/transfer"): allow(
+        ADMIN, SECRETARY, units=(member_in_path(), unit_in_body("to_cell_id"))
+    ),
+    ("POST", f"{T}/members/{{member_id}}/exempt"): allow(
+        ADMIN, SECRETARY, units=(member_in_path(),)
+    ),
+    ("POST", f"{T}/members/{{member_id}}/end-exemption"): allow(
+        ADMIN, SECRETARY, units=(member_in_path(),)
+    ),
+    ("POST", f"{T}/members/{{member_id}}/leave"): allow(
+        ADMIN, SECRETARY, units=(member_in_path(),)
+    ),
+    # the life of a membership after admission
+    **{
+        ("POST", f"{T}/members/{{member_id}}/{action}"): allow(*WRITERS, units=MEMBER_RECORD)
+        for action in (
+            "suspend",
+            "end-suspension",
+            "noted-months",
+            "remove",
+            "death",
+            "transfer-out",
+        )
+    },
+    ("POST", f"{T}/transfers/in"): allow(*WRITERS, units=(unit_in_body("cell_id"),)),
+}

@@ -1,0 +1,244 @@
+"""HTTP routes for organisation units and members. The pattern every feature follows:
+
+a handler takes the injected :class:`~services.context.RequestContext` and a msgspec body,
+calls one application-service function in a worker thread, and returns ``Written`` (id,
+version, log position) or a view built from the aggregate.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from litestar import get, post
+from litestar.params import FromPath, FromQuery, JSONBody
+
+from domain.base import InvalidValue
+from domain.member import Member
+from domain.org_unit import MeetingWindow, OrgUnit
+from services.context import Ctx
+from services.membership import org
+from services.membership.schemas import (
+    DissolveUnit,
+    EndExemption,
+    EnrolMember,
+    ExemptMember,
+    FoundUnit,
+    MemberLeaves,
+    MemberView,
+    MoveUnit,
+    RenameUnit,
+    RosterEntry,
+    RosterView,
+    SetMeetingWindow,
+    TransferMember,
+    UnitView,
+    Written,
+)
+
+BASE = "/api/v1/t/{tenant:str}"
+
+
+def written(aggregate: Any, position: int) -> Written:
+    return Written(id=aggregate.id, version=aggregate.version, position=position)
+
+
+def unit_view(unit: OrgUnit) -> UnitView:
+    window = unit.meeting_window
+    return UnitView(
+        id=unit.id,
+        name=unit.name,
+        level=unit.level,
+        parent_id=unit.parent_id,
+        founded_on=unit.founded_on,
+        dissolved_on=unit.dissolved_on,
+        child_ids=sorted(unit.child_ids),
+        meeting_window=(window.first_day, window.last_day) if window else None,
+        version=unit.version,
+    )
+
+
+def member_view(member: Member) -> MemberView:
+    return MemberView(
+        id=member.id,
+        full_name=member.full_name,
+        birth_date=member.birth_date,
+        gender=member.gender,
+        cell_id=member.cell_id,
+        status=member.status,
+        admitted_on=member.admitted_on,
+        official_on=member.official_on,
+        exempted_since=member.exemption[0] if member.exemption else None,
+        departed=member.departed,
+        version=member.version,
+    )
+
+
+@post(f"{BASE}/units", sync_to_thread=True, summary="Thành lập tổ chức / found a unit")
+def found_unit(ctx: Ctx, data: JSONBody[FoundUnit]) -> Written:
+    unit, position = org.found_unit(
+        ctx.app, ctx.actor, data.name, data.level, data.founded_on, data.parent_id
+    )
+    return written(unit, position)
+
+
+@get(f"{BASE}/units/{{unit_id:uuid}}", sync_to_thread=True, summary="Xem tổ chức / a unit")
+def get_unit(ctx: Ctx, unit_id: FromPath[UUID]) -> UnitView:
+    return unit_view(org.load(ctx.app, OrgUnit, unit_id))
+
+
+@post(f"{BASE}/units/{{unit_id:uuid}}/rename", sync_to_thread=True, summary="Đổi tên / rename")
+def rename_unit(ctx: Ctx, unit_id: FromPath[UUID], data: JSONBody[RenameUnit]) -> Written:
+    unit, position = org.rename_unit(ctx.app, ctx.actor, unit_id, data.name, data.expected_version)
+    return written(unit, position)
+
+
+@post(f"{BASE}/units/{{unit_id:uuid}}/move", sync_to_thread=True, summary="Chuyển / move a unit")
+def move_unit(ctx: Ctx, unit_id: FromPath[UUID], data: JSONBody[MoveUnit]) -> Written:
+    unit, position = org.move_unit(
+        ctx.app, ctx.actor, unit_id, data.new_parent_id, data.moved_on, data.expected_version
+    )
+    return written(unit, position)
+
+
+@post(f"{BASE}/units/{{unit_id:uuid}}/dissolve", sync_to_thread=True, summary="Giải thể / dissolve")
+def dissolve_unit(ctx: Ctx, unit_id: FromPath[UUID], data: JSONBody[DissolveUnit]) -> Written:
+    unit, position = org.dissolve_unit(
+        ctx.app, ctx.actor, unit_id, data.dissolved_on, data.reason, data.expected_version
+    )
+    return written(unit, position)
+
+
+@post(
+    f"{BASE}/units/{{unit_id:uuid}}/meeting-window",
+    sync_to_thread=True,
+    summary="Khung ngày sinh hoạt / set the meeting-day window",
+)
+def set_meeting_window(
+    ctx: Ctx, unit_id: FromPath[UUID], data: JSONBody[SetMeetingWindow]
+) -> Written:
+    if (data.first_day is None) != (data.last_day is None):
+        raise InvalidValue(
+            "Cần cả ngày đầu và ngày cuối, hoặc bỏ trống cả hai",
+            "give both first_day and last_day, or neither",
+            field="last_day" if data.last_day is None else "first_day",
+        )
+    window = (
+        MeetingWindow(data.first_day, data.last_day)
+        if data.first_day is not None and data.last_day is not None
+        else None
+    )
+    unit, position = org.set_meeting_window(
+        ctx.app, ctx.actor, unit_id, window, data.expected_version
+    )
+    return written(unit, position)
+
+
+@get(
+    f"{BASE}/units/{{unit_id:uuid}}/roster",
+    sync_to_thread=True,
+    summary="Danh sách đảng viên của chi bộ vào một ngày / a cell's roster on a date",
+)
+def get_roster(ctx: Ctx, unit_id: FromPath[UUID], on: FromQuery[date | None] = None) -> RosterView:
+    day = on or date.today()
+    org.load_cell(ctx.app, unit_id)
+    roster = org.load_roster(ctx.app, unit_id, ctx.actor)
+    members = roster.members_on(day)
+    return RosterView(
+        cell_id=unit_id,
+        on=day,
+        official_count=roster.official_count(day),
+        active_count=len(members),
+        members=[
+            RosterEntry(member_id=m, status=s.status, exempted=s.exempted, suspended=s.suspended)
+            for m, s in sorted(members.items())
+        ],
+    )
+
+
+@post(f"{BASE}/members", sync_to_thread=True, summary="Ghi nhận đảng viên / enrol a member")
+def enrol_member(ctx: Ctx, data: JSONBody[EnrolMember]) -> Written:
+    member, position = org.enrol_member(
+        ctx.app,
+        ctx.actor,
+        full_name=data.full_name,
+        birth_date=data.birth_date,
+        gender=data.gender,
+        cell_id=data.cell_id,
+        status=data.status,
+        admitted_on=data.admitted_on,
+        official_on=data.official_on,
+        joined_cell_on=data.joined_cell_on,
+    )
+    return written(member, position)
+
+
+@get(f"{BASE}/members/{{member_id:uuid}}", sync_to_thread=True, summary="Xem đảng viên / a member")
+def get_member(ctx: Ctx, member_id: FromPath[UUID]) -> MemberView:
+    return member_view(org.load(ctx.app, Member, member_id))
+
+
+@post(
+    f"{BASE}/members/{{member_id:uuid}}/transfer",
+    sync_to_thread=True,
+    summary="Chuyển sinh hoạt trong tỉnh / transfer between cells",
+)
+def transfer_member(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[TransferMember]) -> Written:
+    member, position = org.transfer_member(
+        ctx.app, ctx.actor, member_id, data.to_cell_id, data.on, data.expected_version
+    )
+    return written(member, position)
+
+
+@post(
+    f"{BASE}/members/{{member_id:uuid}}/exempt",
+    sync_to_thread=True,
+    summary="Miễn sinh hoạt / exempt from activities",
+)
+def exempt_member(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[ExemptMember]) -> Written:
+    member, position = org.exempt_member(
+        ctx.app, ctx.actor, member_id, data.start, data.end, data.reason, data.expected_version
+    )
+    return written(member, position)
+
+
+@post(
+    f"{BASE}/members/{{member_id:uuid}}/end-exemption",
+    sync_to_thread=True,
+    summary="Thôi miễn sinh hoạt / end an exemption",
+)
+def end_exemption(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[EndExemption]) -> Written:
+    member, position = org.end_exemption(
+        ctx.app, ctx.actor, member_id, data.on, data.expected_version
+    )
+    return written(member, position)
+
+
+@post(
+    f"{BASE}/members/{{member_id:uuid}}/leave",
+    sync_to_thread=True,
+    summary="Ra khỏi danh sách (chuyển đi, xóa tên, từ trần…) / leave the roster",
+)
+def member_leaves(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[MemberLeaves]) -> Written:
+    member, position = org.member_leaves(
+        ctx.app, ctx.actor, member_id, data.reason, data.on, data.note, data.expected_version
+    )
+    return written(member, position)
+
+
+ROUTES: list[Any] = [
+    found_unit,
+    get_unit,
+    rename_unit,
+    move_unit,
+    dissolve_unit,
+    set_meeting_window,
+    get_roster,
+    enrol_member,
+    get_member,
+    transfer_member,
+    exempt_member,
+    end_exemption,
+    member_leaves,
+]

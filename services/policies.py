@@ -1,0 +1,52 @@
+"""The route policy table: every route of the API, by method and path template.
+
+Each feature package owns its routes' policies (``services/<feature>/policies.py``); this module
+joins them, one line per feature. A route missing here is refused at run time (deny by default,
+:func:`services.security.policy.guard`) and fails ``tests/e2e/test_authorization_matrix.py``.
+Auditors and inspectors never appear on a write (the matrix test checks that too).
+"""
+
+from __future__ import annotations
+
+from services import meta
+from services.admissions import policies as admissions
+from services.apidocs import policies as apidocs
+from services.audit import policies as audit
+from services.identity import policies as identity
+from services.meetings import policies as meetings
+from services.membership import policies as membership
+from services.security.policy import Policy, PolicyTable, policy_key
+from services.supervision import policies as supervision
+from services.tenants import policies as tenants
+from services.views import policies as views
+
+FEATURE_TABLES: tuple[PolicyTable, ...] = (
+    meta.POLICIES,
+    apidocs.POLICIES,
+    tenants.POLICIES,
+    identity.POLICIES,
+    membership.POLICIES,
+    meetings.POLICIES,
+    admissions.POLICIES,
+    supervision.POLICIES,
+    views.POLICIES,
+    audit.POLICIES,
+)
+
+
+def joined(tables: tuple[PolicyTable, ...]) -> dict[tuple[str, str], Policy]:
+    """One table; a route claimed by two features is a mistake, refused at import."""
+    table: dict[tuple[str, str], Policy] = {}
+    for part in tables:
+        twice = table.keys() & part.keys()
+        if twice:
+            raise ValueError(f"routes with two policies: {sorted(twice)}")
+        table.update(part)
+    return table
+
+
+POLICIES = joined(FEATURE_TABLES)
+
+
+def policy_for(method: str, path_template: str) -> Policy | None:
+    return POLICIES.get(policy_key(method, path_template))

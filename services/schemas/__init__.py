@@ -1,1 +1,0 @@
-"""Wire types (msgspec Structs) of the HTTP API, one module per feature."""

@@ -1,0 +1,1 @@
+"""Supervision (giám sát): superior attendance, petitions (kiến nghị), rotating self-criticism."""

@@ -1,0 +1,117 @@
+"""Application services for rotating self-criticism (tự phê bình và phê bình xoay vòng).
+
+A turn is saved with the meeting it was taken at; the schedule follows the cell's dated roster
+before every command, so new members queue and leavers drop out without a separate step.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+
+from domain.base import Actor
+from domain.meeting import MeetingKind
+from domain.meeting_errors import MeetingNotClosed
+from domain.meeting_values import AttendanceMark
+from domain.member import Member
+from domain.roster import Change
+from domain.rotation import RotationSchedule, schedule_id
+from infra.application import TenantApplication
+from services.membership.org import load, load_cell, load_roster, settings_on
+from services.supervision.common import held_meeting
+
+
+def cycle_of(day: date) -> tuple[date, date]:
+    """The default cycle is the calendar year [U]."""
+    return date(day.year, 1, 1), date(day.year, 12, 31)
+
+
+def _on_roster(app: TenantApplication, cell_id: UUID, on: date, by: Actor) -> dict[UUID, date]:
+    """Members on the roster on ``on``, with the day they (last) joined it."""
+    roster = load_roster(app, cell_id, by)
+    joined: dict[UUID, date] = {}
+    for member_id in roster.members_on(on):
+        enrolments = [
+            day
+            for day, change in roster.changes[member_id]
+            if day <= on and change in (Change.ENROLLED_OFFICIAL, Change.ENROLLED_PROBATIONARY)
+        ]
+        joined[member_id] = max(enrolments, default=on)
+    return joined
+
+
+def _given_name_order(app: TenantApplication, members: dict[UUID, date]) -> list[UUID]:
+    """Vietnamese lists are ordered by given name (tên), then the full name."""
+
+    def key(member_id: UUID) -> tuple[str, str]:
+        name = load(app, Member, member_id).full_name
+        return name.split()[-1].casefold(), name.casefold()
+
+    return sorted(members, key=key)
+
+
+def schedule_for(
+    app: TenantApplication, cell_id: UUID, on: date, by: Actor, sync: bool = True
+) -> RotationSchedule:
+    """The cell's schedule for the cycle holding ``on``: opened on first use, synced to the roster."""
+    start, end = cycle_of(on)
+    try:
+        found: object = app.repository.get(schedule_id(cell_id, start))
+        assert isinstance(found, RotationSchedule)
+        schedule = found
+    except AggregateNotFoundError:
+        load_cell(app, cell_id)
+        members = _on_roster(app, cell_id, max(start, on), by)
+        schedule = RotationSchedule.open(cell_id, start, end, _given_name_order(app, members), by)
+    if sync:
+        schedule.sync_roster(_on_roster(app, cell_id, on, by), on, by)
+    return schedule
+
+
+def take_turn(
+    app: TenantApplication, by: Actor, meeting_id: UUID, member_id: UUID
+) -> tuple[RotationSchedule, int]:
+    """A member takes their self-criticism turn at the meeting; recorded in both."""
+    meeting, held_on = held_meeting(app, meeting_id)
+    schedule = schedule_for(app, meeting.cell_id, held_on, by)
+    turns = settings_on(app, held_on).rotation_turns_per_meeting
+    schedule.take_turn(
+        member_id, meeting.id, held_on, meeting.kind is MeetingKind.REGULAR, turns, by
+    )
+    meeting.record_self_criticism(member_id, by)
+    return schedule, app.save_all(schedule, meeting)
+
+
+def settle_turns(
+    app: TenantApplication, by: Actor, meeting_id: UUID
+) -> tuple[RotationSchedule, int]:
+    """After a closed meeting: carry over due members who were absent, exempted or skipped."""
+    meeting, held_on = held_meeting(app, meeting_id)
+    if not meeting.is_closed:
+        raise MeetingNotClosed(
+            "Chỉ chốt lượt tự phê bình sau khi bế mạc",
+            "settle the turns after the meeting is closed",
+        )
+    schedule = schedule_for(app, meeting.cell_id, held_on, by)
+    regular = meeting.kind is MeetingKind.REGULAR
+    turns = settings_on(app, held_on).rotation_turns_per_meeting
+    # Turns recorded on the meeting itself (its own endpoint) count too: the closed meeting's
+    # record is what happened, so they are taken even beyond the usual number.
+    for member_id in meeting.self_criticisms:
+        if member_id in schedule.queue():
+            limit = max(turns, len(meeting.self_criticisms))
+            schedule.take_turn(member_id, meeting.id, held_on, regular, limit, by)
+    present = meeting.present
+    absent = {m for m in meeting.roster if meeting.attendance.get(m) is not AttendanceMark.PRESENT}
+    exempted = {
+        e.member_id for e in meeting.roster.values() if e.exempted and e.member_id not in present
+    }
+    schedule.settle_meeting(meeting.id, held_on, regular, turns, absent, exempted, by)
+    return schedule, app.save_all(schedule)
+
+
+def exempted_on(app: TenantApplication, cell_id: UUID, on: date, by: Actor) -> set[UUID]:
+    roster = load_roster(app, cell_id, by)
+    return {m for m, standing in roster.members_on(on).items() if standing.exempted}

@@ -1,0 +1,367 @@
+"""HTTP routes for supervision: attendance plans, self-criticism rotation, petitions.
+
+Commands return ``Written``; single records are read from their aggregate; per-level figures
+(petitions open/overdue/answered, visits and rounds under a unit) come from the projection.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from litestar import Request, get, post
+from litestar.params import FromPath, FromQuery, JSONBody
+
+from domain.attendance_plan import Assignee, AttendancePlan
+from domain.member import Member
+from domain.petition import Petition
+from projections import supervision as figures
+from services.context import Ctx, container_of
+from services.membership.org import load
+from services.membership.org import settings_on as org_settings_on
+from services.supervision import attendance, petitions, rotation
+from services.supervision import common as sv
+from services.supervision.schemas import (
+    Assign,
+    AssigneeIn,
+    Attend,
+    AttendanceFigures,
+    Contact,
+    FileReport,
+    MakePlan,
+    Missed,
+    NextTurnView,
+    OnDay,
+    PetitionFigures,
+    PetitionIn,
+    PetitionView,
+    PlanView,
+    RaisePetition,
+    Reassign,
+    Reclassify,
+    Reopen,
+    Resolve,
+    RotationFigures,
+    RotationView,
+    TakeTurn,
+    Written,
+    petition_view,
+    plan_view,
+)
+
+BASE = "/api/v1/t/{tenant:str}/supervision"
+PLAN = f"{BASE}/plans/{{plan_id:uuid}}"
+ASSIGNMENT = f"{PLAN}/assignments/{{assignment_id:uuid}}"
+PETITION = f"{BASE}/petitions/{{petition_id:uuid}}"
+ROUTES: list[Any] = []
+
+
+def route(handler: Any) -> Any:
+    ROUTES.append(handler)
+    return handler
+
+
+def written(aggregate: Any, position: int, **extra: Any) -> Written:
+    return Written(id=aggregate.id, version=aggregate.version, position=position, **extra)
+
+
+def assignee(ctx: Ctx, plan_id: UUID, data: AssigneeIn) -> Assignee:
+    return attendance.resolve_assignee(
+        ctx.app, plan_id, data.user_id, data.assignee_id, data.name, data.role, data.position
+    )
+
+
+def petition_input(data: PetitionIn) -> sv.PetitionInput:
+    return sv.PetitionInput(data.content, data.category, data.competent_level)
+
+
+# -- plans ----------------------------------------------------------------------------------
+
+
+@route
+@post(f"{BASE}/plans", sync_to_thread=True, summary="Lập kế hoạch dự sinh hoạt / make a plan")
+def make_plan(ctx: Ctx, data: JSONBody[MakePlan]) -> Written:
+    plan, position = attendance.make_plan(
+        ctx.app, ctx.actor, data.committee_id, data.year, data.quarter, data.title
+    )
+    return written(plan, position)
+
+
+@route
+@get(PLAN, sync_to_thread=True, summary="Kế hoạch, định mức / a plan with its quotas")
+def get_plan(ctx: Ctx, plan_id: FromPath[UUID]) -> PlanView:
+    plan = load(ctx.app, AttendancePlan, plan_id)
+    settings = org_settings_on(ctx.app, date(plan.year, 12, 31))
+    return plan_view(
+        plan, settings.provincial_member_visits_per_year, settings.other_member_visits_per_year
+    )
+
+
+@route
+@post(f"{PLAN}/assignments", sync_to_thread=True, summary="Phân công / assign")
+def assign(ctx: Ctx, plan_id: FromPath[UUID], data: JSONBody[Assign]) -> Written:
+    plan, assignment_id, position = attendance.assign(
+        ctx.app,
+        ctx.actor,
+        plan_id,
+        assignee(ctx, plan_id, data.assignee),
+        data.cell_id,
+        data.month,
+        data.expected_version,
+    )
+    return written(plan, position, assignment_id=assignment_id)
+
+
+@route
+@post(f"{ASSIGNMENT}/reassign", sync_to_thread=True, summary="Phân công lại / reassign")
+def reassign(
+    ctx: Ctx, plan_id: FromPath[UUID], assignment_id: FromPath[UUID], data: JSONBody[Reassign]
+) -> Written:
+    plan, position = attendance.reassign(
+        ctx.app,
+        ctx.actor,
+        plan_id,
+        assignment_id,
+        assignee(ctx, plan_id, data.assignee),
+        data.month,
+        data.reason,
+        data.expected_version,
+    )
+    return written(plan, position, assignment_id=assignment_id)
+
+
+@route
+@post(f"{ASSIGNMENT}/contact", sync_to_thread=True, summary="Liên hệ trước / contact made")
+def contact(
+    ctx: Ctx, plan_id: FromPath[UUID], assignment_id: FromPath[UUID], data: JSONBody[Contact]
+) -> Written:
+    plan, position = attendance.record_contact(
+        ctx.app, ctx.actor, plan_id, assignment_id, data.contacted_on, data.note
+    )
+    return written(plan, position, assignment_id=assignment_id)
+
+
+@route
+@post(f"{ASSIGNMENT}/missed", sync_to_thread=True, summary="Không dự được / missed")
+def missed(
+    ctx: Ctx, plan_id: FromPath[UUID], assignment_id: FromPath[UUID], data: JSONBody[Missed]
+) -> Written:
+    plan, position = attendance.record_missed(
+        ctx.app, ctx.actor, plan_id, assignment_id, data.reason
+    )
+    return written(plan, position, assignment_id=assignment_id)
+
+
+@route
+@post(f"{PLAN}/attendance", sync_to_thread=True, summary="Đã dự sinh hoạt / attended a meeting")
+def attend(ctx: Ctx, plan_id: FromPath[UUID], data: JSONBody[Attend]) -> Written:
+    plan, settled, position = attendance.record_attendance(
+        ctx.app,
+        ctx.actor,
+        plan_id,
+        data.meeting_id,
+        assignee(ctx, plan_id, data.assignee) if data.assignee else None,
+        data.assignment_id,
+    )
+    return written(plan, position, assignment_id=settled)
+
+
+@route
+@post(f"{ASSIGNMENT}/report", sync_to_thread=True, summary="Báo cáo dự sinh hoạt / file a report")
+def report(
+    ctx: Ctx, plan_id: FromPath[UUID], assignment_id: FromPath[UUID], data: JSONBody[FileReport]
+) -> Written:
+    plan, ids, position = attendance.file_report(
+        ctx.app,
+        ctx.actor,
+        plan_id,
+        assignment_id,
+        data.filed_on,
+        data.observations,
+        data.quality_impression,
+        [petition_input(p) for p in data.petitions],
+    )
+    return written(plan, position, assignment_id=assignment_id, petition_ids=ids)
+
+
+# -- petitions ------------------------------------------------------------------------------
+
+
+@route
+@post(f"{BASE}/petitions", sync_to_thread=True, summary="Kiến nghị tại kỳ họp / raise a petition")
+def raise_petition(ctx: Ctx, data: JSONBody[RaisePetition]) -> Written:
+    p, position = petitions.raise_at_meeting(
+        ctx.app, ctx.actor, data.meeting_id, petition_input(data)
+    )
+    return written(p, position)
+
+
+@route
+@get(PETITION, sync_to_thread=True, summary="Xem kiến nghị / a petition")
+def get_petition(
+    ctx: Ctx, petition_id: FromPath[UUID], today: FromQuery[date | None] = None
+) -> PetitionView:
+    return petition_view(load(ctx.app, Petition, petition_id), today or date.today())
+
+
+@route
+@post(f"{PETITION}/forward", sync_to_thread=True, summary="Chuyển cấp có thẩm quyền / forward")
+def forward(ctx: Ctx, petition_id: FromPath[UUID], data: JSONBody[OnDay]) -> Written:
+    p, position = petitions.forward(ctx.app, ctx.actor, petition_id, data.on, data.expected_version)
+    return written(p, position)
+
+
+@route
+@post(f"{PETITION}/reclassify", sync_to_thread=True, summary="Phân loại lại / reclassify")
+def reclassify(ctx: Ctx, petition_id: FromPath[UUID], data: JSONBody[Reclassify]) -> Written:
+    p, position = petitions.reclassify(
+        ctx.app, ctx.actor, petition_id, data.competent_level, data.reason
+    )
+    return written(p, position)
+
+
+@route
+@post(f"{PETITION}/accept", sync_to_thread=True, summary="Nhận giải quyết / accept")
+def accept(ctx: Ctx, petition_id: FromPath[UUID], data: JSONBody[OnDay]) -> Written:
+    p, position = petitions.accept(ctx.app, ctx.actor, petition_id, data.on)
+    return written(p, position)
+
+
+@route
+@post(f"{PETITION}/resolve", sync_to_thread=True, summary="Giải quyết, trả lời bằng văn bản")
+def resolve(ctx: Ctx, petition_id: FromPath[UUID], data: JSONBody[Resolve]) -> Written:
+    p, position = petitions.resolve(
+        ctx.app, ctx.actor, petition_id, data.response, data.document_ref, data.on
+    )
+    return written(p, position)
+
+
+@route
+@post(f"{PETITION}/answer", sync_to_thread=True, summary="Trả lời chi bộ / answer back to the cell")
+def answer(ctx: Ctx, petition_id: FromPath[UUID], data: JSONBody[OnDay]) -> Written:
+    p, position = petitions.answer_back(ctx.app, ctx.actor, petition_id, data.on)
+    return written(p, position)
+
+
+@route
+@post(f"{PETITION}/reopen", sync_to_thread=True, summary="Đề nghị xem xét lại / reopen")
+def reopen(ctx: Ctx, petition_id: FromPath[UUID], data: JSONBody[Reopen]) -> Written:
+    p, position = petitions.reopen(
+        ctx.app, ctx.actor, petition_id, data.cell_id, data.reason, data.on
+    )
+    return written(p, position)
+
+
+# -- rotation -------------------------------------------------------------------------------
+
+
+@route
+@post(
+    f"{BASE}/meetings/{{meeting_id:uuid}}/self-criticism",
+    sync_to_thread=True,
+    summary="Tự phê bình xoay vòng / a member takes their turn",
+)
+def take_turn(ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[TakeTurn]) -> Written:
+    schedule, position = rotation.take_turn(ctx.app, ctx.actor, meeting_id, data.member_id)
+    return written(schedule, position)
+
+
+@route
+@post(
+    f"{BASE}/meetings/{{meeting_id:uuid}}/settle-turns",
+    sync_to_thread=True,
+    summary="Chốt lượt, chuyển người vắng sang kỳ sau / settle the meeting's turns",
+)
+def settle_turns(ctx: Ctx, meeting_id: FromPath[UUID]) -> Written:
+    schedule, position = rotation.settle_turns(ctx.app, ctx.actor, meeting_id)
+    return written(schedule, position)
+
+
+@route
+@get(
+    f"{BASE}/cells/{{cell_id:uuid}}/rotation",
+    sync_to_thread=True,
+    summary="Lượt tiếp theo và lý do; độ bao phủ / next turns, why, coverage",
+)
+def rotation_view(
+    ctx: Ctx, cell_id: FromPath[UUID], on: FromQuery[date | None] = None
+) -> RotationView:
+    day = on or date.today()
+    # Read only: the roster is followed in memory; nothing is saved by a query.
+    schedule = rotation.schedule_for(ctx.app, cell_id, day, ctx.actor)
+    turns = org_settings_on(ctx.app, day).rotation_turns_per_meeting
+    exempted = rotation.exempted_on(ctx.app, cell_id, day, ctx.actor)
+    coverage = schedule.coverage()
+    next_views = []
+    for turn in schedule.next_turns(turns, exempted):
+        vi, en = turn.why()
+        next_views.append(
+            NextTurnView(
+                member_id=turn.member_id,
+                full_name=load(ctx.app, Member, turn.member_id).full_name,
+                position=turn.position,
+                why=vi,
+                why_en=en,
+                carried_from=turn.carried_from,
+                carried_reason=turn.carried_reason,
+            )
+        )
+    return RotationView(
+        cell_id=cell_id,
+        cycle_start=schedule.cycle_start,
+        cycle_end=schedule.cycle_end,
+        turns_per_meeting=turns,
+        next=next_views,
+        queue=schedule.queue(),
+        eligible=coverage.eligible,
+        taken=coverage.taken,
+        coverage=round(coverage.rate, 4),
+        not_taken=list(coverage.not_taken),
+    )
+
+
+# -- per-level figures (read model) ---------------------------------------------------------
+
+
+@route
+@get(f"{BASE}/units/{{unit_id:uuid}}/petitions", summary="Kiến nghị theo cấp / petition figures")
+async def petition_figures(
+    ctx: Ctx,
+    request: Request[Any, Any, Any],
+    unit_id: FromPath[UUID],
+    start: FromQuery[date],
+    end: FromQuery[date],
+    today: FromQuery[date | None] = None,
+) -> PetitionFigures:
+    readside = container_of(request.app.state).readside
+    row = await figures.petition_figures(
+        readside, ctx.app.schema, unit_id, start, end, today or date.today()
+    )
+    return PetitionFigures(unit_id=unit_id, **row)
+
+
+@route
+@get(f"{BASE}/units/{{unit_id:uuid}}/attendance", summary="Dự sinh hoạt theo cấp / visit figures")
+async def attendance_figures(
+    ctx: Ctx,
+    request: Request[Any, Any, Any],
+    unit_id: FromPath[UUID],
+    start: FromQuery[date],
+    end: FromQuery[date],
+) -> AttendanceFigures:
+    readside = container_of(request.app.state).readside
+    row = await figures.attendance_figures(readside, ctx.app.schema, unit_id, start, end)
+    return AttendanceFigures(unit_id=unit_id, **row)
+
+
+@route
+@get(f"{BASE}/units/{{unit_id:uuid}}/rotation", summary="Độ bao phủ tự phê bình theo cấp")
+async def rotation_figures(
+    ctx: Ctx, request: Request[Any, Any, Any], unit_id: FromPath[UUID], year: FromQuery[int]
+) -> RotationFigures:
+    readside = container_of(request.app.state).readside
+    start = date(year, 1, 1)
+    row = await figures.rotation_figures(readside, ctx.app.schema, unit_id, start)
+    rate = row["taken"] / row["eligible"] if row["eligible"] else 1.0
+    return RotationFigures(unit_id=unit_id, cycle_start=start, coverage=round(rate, 4), **row)

@@ -1,0 +1,1 @@
+"""Provinces (tenants): the platform operator's provisioning routes."""

@@ -1,0 +1,1 @@
+"""Per-level views and inspection lists over the read side, with read-your-writes."""
