@@ -32,6 +32,8 @@ class Settings:
     """The demo administrator's password; a fresh random one at each start when empty."""
     operator_token: str = ""
     """Bearer secret for the cross-province admin API (provisioning); empty disables it."""
+    trusted_proxies: tuple[str, ...] = ()
+    """Addresses or networks (CIDR) of reverse proxies whose ``X-Forwarded-For`` is believed."""
 
     @property
     def embedded(self) -> bool:
@@ -52,4 +54,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         jwt_secret=env.get("CHIBO_JWT_SECRET", ""),
         demo_password=env.get("CHIBO_DEMO_PASSWORD", ""),
         operator_token=env.get("CHIBO_OPERATOR_TOKEN", ""),
+        trusted_proxies=tuple(
+            part.strip() for part in env.get("CHIBO_TRUSTED_PROXIES", "").split(",") if part.strip()
+        ),
     )

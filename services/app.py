@@ -29,6 +29,9 @@ from services.security.middleware import (
     security_headers,
 )
 from services.security.policy import guard
+from services.web import page_headers
+from services.web import route_handlers as page_routes
+from services.web.session import WebSessionMiddleware
 
 
 def throttled_handler(_: Request[Any, Any, Any], exc: Throttled) -> Response[Any]:
@@ -41,12 +44,12 @@ def throttled_handler(_: Request[Any, Any, Any], exc: Throttled) -> Response[Any
 
 def create_app(container: Container) -> Litestar:
     app = Litestar(
-        route_handlers=route_handlers(),
+        route_handlers=[*route_handlers(), *page_routes()],
         dependencies={"ctx": Provide(provide_context)},
         exception_handlers={**EXCEPTION_HANDLERS, Throttled: throttled_handler},
         guards=[guard(POLICIES)],
-        middleware=[AuthenticationMiddleware, IdempotencyMiddleware],
-        before_send=[security_headers],
+        middleware=[AuthenticationMiddleware, WebSessionMiddleware, IdempotencyMiddleware],
+        before_send=[security_headers, page_headers],
         request_max_body_size=MAX_BODY,
         cors_config=None,
         debug=False,

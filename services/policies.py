@@ -19,6 +19,7 @@ from services.security.policy import Policy, PolicyTable, policy_key
 from services.supervision import policies as supervision
 from services.tenants import policies as tenants
 from services.views import policies as views
+from services.web.policies import page_policies
 
 FEATURE_TABLES: tuple[PolicyTable, ...] = (
     meta.POLICIES,
@@ -45,7 +46,9 @@ def joined(tables: tuple[PolicyTable, ...]) -> dict[tuple[str, str], Policy]:
     return table
 
 
-POLICIES = joined(FEATURE_TABLES)
+API_POLICIES = joined(FEATURE_TABLES)
+# The pages' routes, in the same table: each reuses the Policy of the API route it shows.
+POLICIES = joined((API_POLICIES, page_policies(API_POLICIES)))
 
 
 def policy_for(method: str, path_template: str) -> Policy | None:

@@ -181,6 +181,7 @@ def login(
     now = now or datetime.now(UTC)
     name = username.strip().lower()
     throttle.check_client(client, now)
+    throttle.check_account(app.slug, name, now)
     rows = execute(
         app,
         sql.SQL("SELECT user_id, password_hash FROM {} WHERE username = %s").format(

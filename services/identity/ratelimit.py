@@ -1,9 +1,14 @@
-"""Login throttling: attempts per client, and failures per unknown username, in sliding windows.
+"""Login throttling in sliding windows: per account, per client address, failures per unknown name.
 
 In-process (each API replica counts its own). Real accounts are protected by the lockout kept
 in the database, which holds across replicas and which an administrator can lift; unknown
 usernames are throttled here at the same threshold, so a 429 does not tell an attacker which
 usernames exist.
+
+Per address the limit is sized for an office: a provincial office of a few hundred people
+behind one NAT address signs in on a Monday morning without locking itself out (600 attempts
+in 5 minutes), while guessing is stopped per account (10 attempts in 5 minutes, whether the
+account exists or not) and by the lockout after 5 wrong passwords.
 """
 
 from __future__ import annotations
@@ -15,7 +20,8 @@ from datetime import datetime, timedelta
 from domain.base import DomainError
 
 FAILURES_PER_USERNAME = 5
-ATTEMPTS_PER_CLIENT = 30
+ATTEMPTS_PER_CLIENT = 600
+ATTEMPTS_PER_ACCOUNT = 10
 WINDOW = timedelta(minutes=15)
 CLIENT_WINDOW = timedelta(minutes=5)
 MAX_KEYS = 100_000
@@ -42,11 +48,14 @@ class LoginThrottle:
         self,
         failures_per_username: int = FAILURES_PER_USERNAME,
         attempts_per_client: int = ATTEMPTS_PER_CLIENT,
+        attempts_per_account: int = ATTEMPTS_PER_ACCOUNT,
     ) -> None:
         self.failures_per_username = failures_per_username
         self.attempts_per_client = attempts_per_client
+        self.attempts_per_account = attempts_per_account
         self._failures: dict[tuple[str, str], deque[datetime]] = {}
         self._attempts: dict[str, deque[datetime]] = {}
+        self._account_attempts: dict[tuple[str, str], deque[datetime]] = {}
         self._lock = threading.Lock()
 
     def check_client(self, client: str, now: datetime) -> None:
@@ -56,6 +65,15 @@ class LoginThrottle:
             attempts = self._attempts.setdefault(client, deque())
             _expire(attempts, now - CLIENT_WINDOW)
             if len(attempts) >= self.attempts_per_client:
+                raise Throttled(_seconds_until(attempts[0] + CLIENT_WINDOW, now))
+            attempts.append(now)
+
+    def check_account(self, tenant: str, username: str, now: datetime) -> None:
+        """Count this attempt for the account name (known or not); refuse when its window is full."""
+        with self._lock:
+            attempts = self._account_attempts.setdefault((tenant, username), deque())
+            _expire(attempts, now - CLIENT_WINDOW)
+            if len(attempts) >= self.attempts_per_account:
                 raise Throttled(_seconds_until(attempts[0] + CLIENT_WINDOW, now))
             attempts.append(now)
 
@@ -77,6 +95,8 @@ class LoginThrottle:
             self._failures.clear()
         if len(self._attempts) > MAX_KEYS:
             self._attempts.clear()
+        if len(self._account_attempts) > MAX_KEYS:
+            self._account_attempts.clear()
 
 
 def _expire(window: deque[datetime], horizon: datetime) -> None:

@@ -17,6 +17,7 @@ from domain.user import UserAccount
 from services.context import Ctx, container_of, request_id_of
 from services.identity import auth
 from services.identity.schemas import CreateUser, GrantRole, Login, Me, Refresh, TokenPair, UserView
+from services.security.clientaddr import client_address
 
 BASE = "/api/v1/t/{tenant:str}"
 
@@ -40,7 +41,13 @@ def user_view(account: UserAccount, position: int) -> UserView:
 
 
 def client_of(request: Request[Any, Any, Any]) -> str:
-    return request.client.host if request.client else "unknown"
+    """The address attempts are counted against (X-Forwarded-For only from trusted proxies)."""
+    settings = container_of(request.app.state).settings
+    return client_address(
+        request.client.host if request.client else None,
+        request.headers.get("x-forwarded-for"),
+        getattr(settings, "trusted_proxies", ()),
+    )
 
 
 @post(f"{BASE}/auth/login", sync_to_thread=True, summary="Đăng nhập / sign in")

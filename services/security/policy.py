@@ -360,6 +360,8 @@ async def body_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Mapping[str
         if isinstance(connection, Request)
         else Request(connection.scope, connection.receive)
     )
+    if not request.headers.get("content-type", "application/json").startswith("application/json"):
+        return {}  # a page's form: its policies name units by path, never by body
     raw = await request.body()
     if not raw:
         return {}

@@ -49,6 +49,9 @@ EXPECTED_PUBLIC = {
     ("GET", "/schema/assets/{name}"),  # the explorer's vendored files (no data)
     ("POST", "/api/v1/t/{tenant}/auth/login"),
     ("POST", "/api/v1/t/{tenant}/auth/refresh"),
+    ("GET", "/"),  # the login form
+    ("POST", "/login"),  # the login form's post (CSRF-checked, throttled like the API's)
+    ("GET", "/static/{file_path}"),  # stylesheet, htmx, fonts
 }
 """Changing who may call without a token is a decision: this list must be edited with it."""
 

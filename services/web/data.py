@@ -1,0 +1,108 @@
+"""What the pages read, after the policy guard has let the request through: names, not ids.
+
+Reads come from the write model (current to the last write, so the page shown after a save
+has it) except lists over many records, which come from the read side's projection tables.
+Every function here runs in a worker thread; none of them decides who may see what.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+
+from domain.member import Member
+from domain.org_unit import Level, OrgUnit
+from infra.application import TenantApplication
+from services.web.render import Crumb
+
+MAX_DEPTH = 16
+
+
+def aggregate(app: TenantApplication, aggregate_id: UUID | None, kind: type[Any]) -> Any:
+    if aggregate_id is None:
+        return None
+    found: object = None
+    with contextlib.suppress(AggregateNotFoundError):
+        found = app.repository.get(aggregate_id)
+    return found if isinstance(found, kind) else None
+
+
+def unit_chain(app: TenantApplication, unit_id: UUID) -> list[OrgUnit]:
+    """The unit and its ancestors, root first (Tỉnh › Đảng ủy xã › Chi bộ)."""
+    chain: list[OrgUnit] = []
+    current: UUID | None = unit_id
+    for _ in range(MAX_DEPTH):
+        unit = aggregate(app, current, OrgUnit)
+        if unit is None:
+            break
+        chain.append(unit)
+        current = unit.parent_id
+    return list(reversed(chain))
+
+
+def crumbs(app: TenantApplication, tenant: str, unit_id: UUID, *extra: Crumb) -> list[Crumb]:
+    trail = [
+        Crumb(u.name, f"/t/{tenant}/units/{u.id}/members" if u.level is Level.CELL else None)
+        for u in unit_chain(app, unit_id)
+    ]
+    return trail + list(extra)
+
+
+def member_names(app: TenantApplication, ids: list[UUID]) -> dict[UUID, str]:
+    names: dict[UUID, str] = {}
+    for member_id in ids:
+        member = aggregate(app, member_id, Member)
+        names[member_id] = member.full_name if member else "(không rõ tên)"
+    return names
+
+
+def by_given_name(names: dict[UUID, str]) -> list[UUID]:
+    """Vietnamese lists are ordered by given name (tên), then by the whole name."""
+    return sorted(names, key=lambda m: (names[m].split()[-1].casefold(), names[m].casefold()))
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    id: UUID
+    name: str
+    status: str
+    exempted: bool
+    suspended: bool
+    birth_date: date | None
+    admitted_on: date | None
+    official_on: date | None
+
+
+def cell_members(app: TenantApplication, cell_id: UUID, on: date) -> list[MemberRow]:
+    from domain.base import SYSTEM
+    from services.membership.org import load_roster
+
+    roster = load_roster(app, cell_id, SYSTEM)
+    standings = roster.members_on(on)
+    rows = []
+    for member_id, standing in standings.items():
+        member = aggregate(app, member_id, Member)
+        rows.append(
+            MemberRow(
+                member_id,
+                member.full_name if member else "(không rõ tên)",
+                standing.status.value,
+                standing.exempted,
+                standing.suspended,
+                member.birth_date if member else None,
+                member.admitted_on if member else None,
+                member.official_on if member else None,
+            )
+        )
+    return sorted(rows, key=lambda r: (r.name.split()[-1].casefold(), r.name.casefold()))
+
+
+def home_cell(app: TenantApplication, scope_unit_id: UUID | None) -> OrgUnit | None:
+    """The secretary's own cell: her scope when it is a cell."""
+    unit = aggregate(app, scope_unit_id, OrgUnit)
+    return unit if unit is not None and unit.level is Level.CELL else None

@@ -1,0 +1,196 @@
+"""What every page route shares: the CSRF guard, error pages, form reading, write-and-redirect.
+
+Errors on a page route become pages, not JSON: no session gives the login form with status
+401 (and returns to the page after signing in), a refusal of the policy gives a 403 page in
+the policy's words, a missing record a 404 page. A refused write re-renders the form with the
+API's message in an error summary at the top and beside the field.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+from urllib.parse import quote
+
+from eventsourcing.application import AggregateNotFoundError
+from litestar import Request, Response
+from litestar.connection import ASGIConnection
+from litestar.enums import MediaType
+from litestar.exceptions import HTTPException, NotFoundException
+from litestar.handlers.base import BaseRouteHandler
+from litestar.response import Redirect
+
+from domain.base import DomainError, NotFound
+from services.errors import Forbidden, Unauthenticated, status_for
+from services.identity.ratelimit import Throttled
+from services.web.api import ApiError, call
+from services.web.render import ENV, FormState, principal_of, province_name
+from services.web.session import CSRF_FIELD, FROM_COOKIE_KEY, check_csrf, csrf_token, seed_of
+
+log = logging.getLogger(__name__)
+
+
+async def csrf_guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """Every page POST made with the session cookie (and the login form) carries the token."""
+    scope = connection.scope
+    if scope.get("method") != "POST":
+        return
+    if not scope.get(FROM_COOKIE_KEY) and scope.get("path") != "/login":
+        return
+    form = await connection.form() if isinstance(connection, Request) else {}
+    given = form.get(CSRF_FIELD) if hasattr(form, "get") else None
+    check_csrf(scope, connection.app.state.signer, given if isinstance(given, str) else None)
+
+
+def render_now(
+    request: Request[Any, Any, Any], template: str, status: int, **context: Any
+) -> Response[str]:
+    """For error pages: no database reads beyond the cached province name."""
+    principal = principal_of(request)
+    tenant = request.path_params.get("tenant") or (principal.tenant if principal else None)
+    seed = seed_of(request.scope)
+    values: dict[str, Any] = {
+        "principal": principal,
+        "tenant": tenant,
+        "province": province_name(request, tenant) if tenant else "",
+        "user": "",
+        "role": "",
+        "csrf_token": csrf_token(request.app.state.signer, seed) if seed else "",
+        "new_key": lambda: "",
+        "path": request.url.path,
+    }
+    html = ENV.get_template(template).render({**values, **context})
+    return Response(html, status_code=status, media_type=MediaType.HTML)
+
+
+def login_page(
+    request: Request[Any, Any, Any], status: int, state: FormState | None = None
+) -> Response[str]:
+    tenant = request.path_params.get("tenant")
+    return render_now(
+        request,
+        "login.html",
+        status,
+        principal=None,
+        fixed_tenant=tenant,
+        fixed_province=province_name(request, tenant) if tenant else "",
+        tenants=[],
+        next=request.url.path if request.method == "GET" else "",
+        state=state,
+    )
+
+
+def page_error(request: Request[Any, Any, Any], exc: Exception) -> Response[str]:
+    if isinstance(exc, Unauthenticated):
+        return login_page(request, 401)
+    if isinstance(exc, Throttled):
+        response = render_now(
+            request, "error.html", 429, heading="Tạm thời chưa đăng nhập được", message=exc.vi
+        )
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
+    if isinstance(exc, Forbidden):
+        return render_now(request, "error.html", 403, heading="Không có quyền", message=exc.vi)
+    if isinstance(exc, NotFound | AggregateNotFoundError | NotFoundException):
+        return render_now(
+            request,
+            "error.html",
+            404,
+            heading="Không tìm thấy",
+            message="Không có trang hoặc bản ghi này.",
+        )
+    if isinstance(exc, DomainError):
+        return render_now(
+            request, "error.html", status_for(exc), heading="Không thực hiện được", message=exc.vi
+        )
+    if isinstance(exc, HTTPException) and exc.status_code < 500:
+        return render_now(
+            request,
+            "error.html",
+            exc.status_code,
+            heading="Yêu cầu không hợp lệ",
+            message="Trang không hiểu yêu cầu này; hãy quay lại và thử lại.",
+        )
+    log.exception("unhandled error on page %s", request.url.path, exc_info=exc)
+    return render_now(
+        request,
+        "error.html",
+        500,
+        heading="Lỗi hệ thống",
+        message="Đã xảy ra lỗi; lỗi đã được ghi lại. Hãy thử lại sau ít phút.",
+    )
+
+
+def page_exception_handlers() -> dict[type[Exception] | int, Any]:
+    """Every class the API maps (looked up by the exception's MRO across layers) → a page."""
+    from services.errors import EXCEPTION_HANDLERS
+
+    return {
+        **dict.fromkeys(EXCEPTION_HANDLERS, page_error),
+        Throttled: page_error,
+    }
+
+
+PAGE_EXCEPTION_HANDLERS = page_exception_handlers()
+
+
+async def form_of(request: Request[Any, Any, Any]) -> dict[str, Any]:
+    """The submitted form: single values as strings, repeated names as lists."""
+    data = await request.form()
+    values: dict[str, Any] = {}
+    for key in data:
+        items = data.getall(key)
+        values[key] = items if len(items) > 1 else items[0]
+    return values
+
+
+def as_list(value: Any) -> list[str]:
+    if value is None or value == "":
+        return []
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+
+
+def redirect(to: str) -> Response[Any]:
+    return Redirect(to, status_code=303)
+
+
+Rerender = Callable[[FormState, int], Awaitable[Response[Any]]]
+
+
+async def write(
+    request: Request[Any, Any, Any],
+    form_name: str,
+    values: dict[str, Any],
+    path: str,
+    body: dict[str, Any],
+    done: str | Callable[[dict[str, Any]], str],
+    rerender: Rerender,
+    field_map: dict[str, str] | None = None,
+    main_field: str = "",
+) -> Response[Any]:
+    """Send one write to the API; on success go to ``done``, on refusal re-render with errors."""
+    try:
+        result = await call(request, "POST", path, body, values.get("idempotency_key") or None)
+    except ApiError as error:
+        if error.status in (401, 403) and error.code in ("unauthenticated", "forbidden"):
+            raise (Unauthenticated if error.status == 401 else Forbidden)(
+                error.message, error.message
+            ) from None
+        state = FormState(form_name, values, stale=error.stale)
+        target = (field_map or {}).get(error.field or "", error.field or "") or main_field
+        message = (
+            "Người khác đã thay đổi dữ liệu này trước bạn; hãy tải lại trang"
+            if error.stale
+            else error.message
+        )
+        state.errors.append((f"{form_name}-{target}" if target else f"{form_name}-form", message))
+        return await rerender(state, 409 if error.stale else 422)
+    return redirect(done(result) if callable(done) else done)
+
+
+def login_redirect_target(next_path: str, tenant: str) -> str:
+    """Only a path of the same province: never an outside address."""
+    if next_path.startswith(f"/t/{tenant}/") and "//" not in next_path and "\\" not in next_path:
+        return next_path
+    return f"/t/{quote(tenant)}/"

@@ -1,0 +1,70 @@
+"""The pages' lines of the policy table: each page reuses the policy of the API route it shows.
+
+A page that shows or writes what an API route shows or writes gets *that* route's
+:class:`Policy` object (same roles, same units); where the API names the unit in the body and
+the page names it in its path, the page gets the same roles with the unit read from the path.
+The writes themselves go through the API again, so its guard has the last word.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from services.security.policy import ALL_ROLES, Policy, allow, unit_in_path
+
+API = "/api/v1/t/{tenant}"
+PAGE = "/t/{tenant}"
+
+MEETING_WRITES = (
+    "open",
+    "attendance",
+    "guests",
+    "opinions",
+    "motions",
+    "motions/{motion_id}/ballots",
+    "motions/{motion_id}/count",
+    "motions/{motion_id}/tally",
+    "minutes",
+    "quality",
+    "dues",
+    "close",
+    "corrections/attendance",
+    "motions/{motion_id}/corrections/tally",
+    "corrections/minutes",
+    "corrections/dues",
+)
+"""Sections of the meeting run that post to the API route of the same name."""
+
+
+def page_policies(api: Mapping[tuple[str, str], Policy]) -> dict[tuple[str, str], Policy]:
+    def same(method: str, path: str) -> Policy:
+        return api[(method, API + path)]
+
+    def unit_by_path(method: str, path: str) -> Policy:
+        source = same(method, path)
+        return Policy(roles=source.roles, units=(unit_in_path("unit_id"),), note=path)
+
+    meeting = f"{PAGE}/meetings/{{meeting_id}}"
+    unit = f"{PAGE}/units/{{unit_id}}"
+    return {
+        ("GET", "/"): Policy.open_to_all("the login form (no data)"),
+        ("POST", "/login"): Policy.open_to_all("password login, throttled like the API's"),
+        ("GET", "/static/{file_path}"): Policy.open_to_all("stylesheet, script, fonts"),
+        ("POST", f"{PAGE}/logout"): allow(*ALL_ROLES, own_data=True),
+        ("GET", PAGE): allow(*ALL_ROLES, own_data=True),
+        # the cell: its members, its admission cases, a new meeting
+        ("GET", f"{unit}/members"): same("GET", "/units/{unit_id}/roster"),
+        ("GET", f"{unit}/admissions"): same("GET", "/units/{unit_id}/roster"),
+        ("GET", f"{unit}/meetings/new"): unit_by_path("POST", "/meetings"),
+        ("POST", f"{unit}/meetings"): unit_by_path("POST", "/meetings"),
+        # the meeting run, one screen, and its sections
+        ("GET", meeting): same("GET", "/meetings/{meeting_id}"),
+        ("GET", f"{meeting}/close"): same("POST", "/meetings/{meeting_id}/close"),
+        ("POST", f"{meeting}/self-criticism"): same(
+            "POST", "/supervision/meetings/{meeting_id}/self-criticism"
+        ),
+        **{
+            ("POST", f"{meeting}/{action}"): same("POST", f"/meetings/{{meeting_id}}/{action}")
+            for action in MEETING_WRITES
+        },
+    }

@@ -1,0 +1,266 @@
+"""The cell secretary's pages: her home, the cell's members, its admission cases, a new meeting.
+
+The home answers "what do I do next": the next meeting, deadlines, whose self-criticism turn it
+is, and records missing from past meetings. Lists of meetings and admission steps come from
+the read side; everything else from the write model.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from typing import Any
+from uuid import UUID
+
+import anyio
+from litestar import Request, Response, get, post
+from litestar.params import FromPath
+
+from domain.meeting import Meeting
+from domain.org_unit import OrgUnit
+from infra.db_roles import fetch_as_tenant
+from services.context import container_of
+from services.web import data
+from services.web.api import ApiError, call
+from services.web.pages import form_of, write
+from services.web.render import VIETNAM, Crumb, FormState, principal_of, render, today
+from services.web.routes_session import HOMES
+
+UNIT = "/t/{tenant:str}/units/{unit_id:uuid}"
+STEP_LABELS = {
+    "application": "Chi bộ xét, biểu quyết kết nạp",
+    "admission_decision": "Cấp ủy có thẩm quyền ra quyết định kết nạp",
+    "ceremony": "Tổ chức lễ kết nạp",
+    "recognition_vote": "Chi bộ xét công nhận đảng viên chính thức",
+    "recognition_decision": "Cấp ủy ra quyết định công nhận chính thức",
+}
+MEETINGS_SQL = (
+    "SELECT id, kind, year, month, scheduled_at, started_at, closed, rating, is_late"
+    " FROM {s}.meetings WHERE cell_id = $1 ORDER BY year DESC, month DESC, scheduled_at DESC"
+    " LIMIT 12"
+)
+STEPS_SQL = (
+    "SELECT source_id, kind, subject_name, opened_on, since, due_on, done_on"
+    " FROM {s}.deadline_steps WHERE cell_id = $1 ORDER BY opened_on, source_id, since"
+)
+
+
+def vietnamese(text: str) -> str:
+    """The Vietnamese half of a bilingual label ("Vi / En")."""
+    return text.split(" / ")[0]
+
+
+async def read_side(request: Request[Any, Any, Any], query: str, *args: Any) -> list[Any]:
+    container = container_of(request.app.state)
+    schema = container.applications.get(request.path_params["tenant"]).schema
+    return await fetch_as_tenant(container.readside, schema, query.format(s=schema), *args)
+
+
+def missing_records(meeting: Meeting) -> list[str]:
+    """What a held meeting still lacks, in words."""
+    if meeting.started_at is None:
+        return []
+    missing = []
+    if not meeting.attendance:
+        missing.append("chưa điểm danh")
+    if meeting.minutes is None:
+        missing.append("chưa có biên bản")
+    elif not meeting.minutes_approved:
+        missing.append("biên bản chưa được biểu quyết thông qua")
+    if meeting.quality_rating is None:
+        missing.append("chưa đánh giá chất lượng")
+    if meeting.dues_total_vnd is None:
+        missing.append("chưa ghi thu đảng phí")
+    if not meeting.is_closed:
+        missing.append("chưa bế mạc")
+    return missing
+
+
+async def secretary_home(request: Request[Any, Any, Any]) -> Response[Any]:
+    principal = principal_of(request)
+    assert principal is not None
+    tenant = principal.tenant
+    app = container_of(request.app.state).applications.get(tenant)
+    cell: OrgUnit | None = await anyio.to_thread.run_sync(
+        data.home_cell, app, principal.scope_unit_id
+    )
+    if cell is None:
+        return await render(request, "home.html", crumbs=[])
+    rows = await read_side(request, MEETINGS_SQL, cell.id)
+
+    def load_meetings() -> list[tuple[Any, Meeting | None, list[str]]]:
+        found = []
+        for row in rows:
+            meeting = data.aggregate(app, row["id"], Meeting)
+            found.append((row, meeting, missing_records(meeting) if meeting else []))
+        return found
+
+    meetings = await anyio.to_thread.run_sync(load_meetings)
+    upcoming = [m for _, m, _ in meetings if m is not None and not m.is_closed]
+    now = today()
+    this_month = any(r["year"] == now.year and r["month"] == now.month for r, _, _ in meetings)
+    deadlines: list[dict[str, Any]] = []
+    rotation: dict[str, Any] = {}
+    try:
+        found = await call(request, "GET", f"/api/v1/t/{tenant}/deadlines?unit_id={cell.id}")
+        deadlines = found.get("items", [])
+        rotation = await call(
+            request, "GET", f"/api/v1/t/{tenant}/supervision/cells/{cell.id}/rotation"
+        )
+    except ApiError:
+        pass  # the read side may not be built yet; the home still shows the rest
+    roster = await anyio.to_thread.run_sync(data.cell_members, app, cell.id, now)
+    trail = await anyio.to_thread.run_sync(data.crumbs, app, tenant, cell.id)
+    return await render(
+        request,
+        "secretary_home.html",
+        crumbs=trail,
+        cell=cell,
+        upcoming=upcoming[-1] if upcoming else None,
+        meetings=meetings,
+        this_month=this_month,
+        now=now,
+        deadlines=deadlines,
+        rotation=rotation,
+        official=sum(1 for m in roster if m.status == "official"),
+        probationary=sum(1 for m in roster if m.status == "probationary"),
+        vietnamese=vietnamese,
+        print_heading=cell.name,
+    )
+
+
+HOMES["secretary"] = secretary_home
+
+
+@get(UNIT + "/members", summary="Đảng viên của chi bộ / the cell's members")
+async def members_page(
+    request: Request[Any, Any, Any], tenant: FromPath[str], unit_id: FromPath[UUID]
+) -> Response[Any]:
+    app = container_of(request.app.state).applications.get(tenant)
+    cell = await anyio.to_thread.run_sync(data.aggregate, app, unit_id, OrgUnit)
+    if cell is None:
+        from domain.base import NotFound
+
+        raise NotFound("Không tìm thấy chi bộ", "no such cell")
+    rows = await anyio.to_thread.run_sync(data.cell_members, app, unit_id, today())
+    trail = await anyio.to_thread.run_sync(data.crumbs, app, tenant, unit_id)
+    return await render(
+        request,
+        "cell_members.html",
+        crumbs=[*trail[:-1], Crumb(cell.name), Crumb("Đảng viên")],
+        cell=cell,
+        rows=rows,
+        on=today(),
+        print_heading=f"{cell.name} — danh sách đảng viên",
+    )
+
+
+@get(UNIT + "/admissions", summary="Hồ sơ kết nạp của chi bộ / the cell's admission cases")
+async def admissions_page(
+    request: Request[Any, Any, Any], tenant: FromPath[str], unit_id: FromPath[UUID]
+) -> Response[Any]:
+    app = container_of(request.app.state).applications.get(tenant)
+    cell = await anyio.to_thread.run_sync(data.aggregate, app, unit_id, OrgUnit)
+    if cell is None:
+        from domain.base import NotFound
+
+        raise NotFound("Không tìm thấy chi bộ", "no such cell")
+    steps = await read_side(request, STEPS_SQL, unit_id)
+    cases: dict[Any, dict[str, Any]] = {}
+    for row in steps:
+        case = cases.setdefault(row["source_id"], {"name": row["subject_name"], "steps": []})
+        case["steps"].append(row)
+    trail = await anyio.to_thread.run_sync(data.crumbs, app, tenant, unit_id)
+    return await render(
+        request,
+        "cell_admissions.html",
+        crumbs=[*trail, Crumb("Hồ sơ kết nạp")],
+        cell=cell,
+        cases=list(cases.values()),
+        labels=STEP_LABELS,
+        on=today(),
+        print_heading=f"{cell.name} — hồ sơ kết nạp",
+    )
+
+
+async def new_meeting_page(
+    request: Request[Any, Any, Any], unit_id: UUID, state: FormState | None, status: int
+) -> Response[Any]:
+    tenant = request.path_params["tenant"]
+    app = container_of(request.app.state).applications.get(tenant)
+    trail = await anyio.to_thread.run_sync(data.crumbs, app, tenant, unit_id)
+    now = today()
+    return await render(
+        request,
+        "meeting_new.html",
+        status=status,
+        crumbs=[*trail, Crumb("Lên lịch sinh hoạt")],
+        unit_id=unit_id,
+        state=state,
+        default_day=now.isoformat(),
+        default_month=f"{now.year}-{now.month:02d}",
+    )
+
+
+@get(UNIT + "/meetings/new", summary="Lên lịch sinh hoạt / schedule a meeting (form)")
+async def new_meeting(
+    request: Request[Any, Any, Any], tenant: FromPath[str], unit_id: FromPath[UUID]
+) -> Response[Any]:
+    return await new_meeting_page(request, unit_id, None, 200)
+
+
+def local_datetime(day_text: str, time_text: str) -> str | None:
+    """``YYYY-MM-DD`` and ``HH:MM`` in Vietnamese time, as an ISO timestamp with its offset."""
+    try:
+        moment = datetime.combine(
+            datetime.strptime(day_text, "%Y-%m-%d").date(),
+            time.fromisoformat(time_text or "00:00"),
+            VIETNAM,
+        )
+    except ValueError:
+        return None
+    return moment.isoformat()
+
+
+@post(UNIT + "/meetings", summary="Lên lịch sinh hoạt / schedule a meeting")
+async def schedule_meeting(
+    request: Request[Any, Any, Any], tenant: FromPath[str], unit_id: FromPath[UUID]
+) -> Response[Any]:
+    values = await form_of(request)
+    state = FormState("schedule", values)
+    when = local_datetime(str(values.get("day", "")), str(values.get("time", "")))
+    if when is None:
+        state.errors.append(("schedule-day", "Nhập ngày họp dạng ngày/tháng/năm và giờ họp"))
+    year, _, month = str(values.get("period", "")).partition("-")
+    if not (year.isdigit() and month.isdigit()):
+        state.errors.append(("schedule-period", "Chọn tháng của kỳ sinh hoạt"))
+    if state.errors:
+        return await new_meeting_page(request, unit_id, state, 422)
+    agenda = [line.strip() for line in str(values.get("agenda", "")).splitlines() if line.strip()]
+    body = {
+        "cell_id": str(unit_id),
+        "kind": values.get("kind", "regular"),
+        "year": int(year),
+        "month": int(month),
+        "scheduled_at": when,
+        "place": str(values.get("place", "")).strip(),
+        "agenda": agenda,
+        "topic": str(values.get("topic", "")).strip(),
+    }
+
+    async def again(failed: FormState, code: int) -> Response[Any]:
+        return await new_meeting_page(request, unit_id, failed, code)
+
+    return await write(
+        request,
+        "schedule",
+        values,
+        f"/api/v1/t/{tenant}/meetings",
+        body,
+        lambda written: f"/t/{tenant}/meetings/{written['id']}",
+        again,
+        {"place": "place", "scheduled_at": "day", "agenda": "agenda", "kind": "kind"},
+        "place",
+    )
+
+
+ROUTES: list[Any] = [members_page, admissions_page, new_meeting, schedule_meeting]

@@ -1,0 +1,185 @@
+"""The meeting run over plain form posts (no JavaScript): errors beside the field in the API's
+words, a double submit recorded once, a stale version refused with a reload link."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from litestar.testing import TestClient
+
+from domain.meeting import Meeting
+from domain.user import Role
+from services.app import create_app
+from tests.e2e.web_helpers import KEY, build_cell, csrf_of, make_user, sign_in
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def run(container, tenant, app) -> Any:
+    cell = build_cell(app, officials=5, probationary=1)
+    make_user(app, "bithu", Role.SECRETARY, cell.tree.cell_a)
+    with TestClient(create_app(container)) as client:
+        assert sign_in(client, tenant.slug, "bithu").status_code == 303
+        new = client.get(f"/t/{tenant.slug}/units/{cell.tree.cell_a}/meetings/new")
+        created = client.post(
+            f"/t/{tenant.slug}/units/{cell.tree.cell_a}/meetings",
+            data={
+                "csrf_token": csrf_of(new.text),
+                "idempotency_key": KEY.search(new.text).group(1),
+                "kind": "regular",
+                "period": "2025-03",
+                "day": "2025-03-05",
+                "time": "14:00",
+                "place": "Hội trường thôn",
+                "agenda": "Thông tin thời sự\nBáo cáo tháng 2",
+            },
+            follow_redirects=False,
+        )
+        assert created.status_code == 303, created.text
+        yield client, tenant.slug, cell, created.headers["location"], app
+
+
+def form(client, page_url: str) -> dict[str, str]:
+    page = client.get(page_url)
+    return {"csrf_token": csrf_of(page.text), "idempotency_key": KEY.search(page.text).group(1)}
+
+
+def version_of(client, url: str) -> str:
+    return re.search(r'name="version" value="(\d+)"', client.get(url).text).group(1)
+
+
+def opened(client, url, cell) -> None:
+    response = client.post(
+        f"{url}/open",
+        data={
+            **form(client, url),
+            "started_day": "2025-03-05",
+            "started_time": "14:00",
+            "chair_id": str(cell.members[0]),
+            "secretary_id": str(cell.members[1]),
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    marks = {"member": [str(m) for m in cell.members]}
+    marks.update({f"mark-{m}": "present" for m in cell.members})
+    saved = client.post(
+        f"{url}/attendance",
+        data={**form(client, url), **marks, "version": version_of(client, url)},
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303, saved.text
+
+
+def test_the_run_page_shows_names_dates_and_counts(run):
+    client, _, cell, url, _ = run
+    opened(client, url, cell)
+    page = client.get(url).text
+    for name in cell.names:
+        assert name in page
+    assert "05/03/2025" in page  # dd/mm/yyyy, Vietnamese time
+    assert "14:00" in page
+    assert "<strong>5</strong> chính thức, <strong>1</strong> dự bị" in page
+    main = page.split("<main", 1)[1]
+    for member in cell.members:  # ids only in form values, never as text
+        assert f">{member}<" not in main
+
+
+def test_a_probationary_ballot_is_refused_beside_the_field_in_the_rules_words(run):
+    client, _, cell, url, _ = run
+    opened(client, url, cell)
+    proposed = client.post(
+        f"{url}/motions",
+        data={**form(client, url), "kind": "general", "title": "Nghị quyết tháng 3"},
+        follow_redirects=False,
+    )
+    assert proposed.status_code == 303
+    motion = re.search(r"/motions/([0-9a-f-]{36})/ballots", client.get(url).text).group(1)
+    refused = client.post(
+        f"{url}/motions/{motion}/ballots",
+        data={**form(client, url), "member_id": str(cell.members[-1]), "choice": "for"},
+    )
+    assert refused.status_code == 422
+    html = refused.text
+    assert 'class="error-summary"' in html
+    assert "dự bị" in html
+    assert "biểu quyết" in html
+    field = f"motions-{motion}-ballots-member_id"
+    assert f'href="#{field}"' in html  # the summary links to the field
+    assert f'id="{field}-loi"' in html  # and the message stands beside it
+
+
+def test_a_double_submit_records_once(run):
+    client, _, cell, url, app = run
+    opened(client, url, cell)
+    keys = form(client, url)
+    body = {**keys, "speaker_id": str(cell.members[2]), "topic": "Góp ý báo cáo"}
+    first = client.post(f"{url}/opinions", data=body, follow_redirects=False)
+    second = client.post(f"{url}/opinions", data=body, follow_redirects=False)
+    assert first.status_code == second.status_code == 303
+    meeting_id = url.rsplit("/", 1)[1]
+    from uuid import UUID
+
+    meeting = app.repository.get(UUID(meeting_id))
+    assert isinstance(meeting, Meeting)
+    assert [o.topic for o in meeting.opinions] == ["Góp ý báo cáo"]
+
+
+def test_a_stale_version_says_someone_else_changed_it_first(run):
+    client, _, cell, url, _ = run
+    opened(client, url, cell)
+    old = version_of(client, url)
+    keys = form(client, url)
+    assert (
+        client.post(
+            f"{url}/minutes",
+            data={**form(client, url), "text": "Bản một", "version": old},
+            follow_redirects=False,
+        ).status_code
+        == 303
+    )
+    stale = client.post(f"{url}/minutes", data={**keys, "text": "Bản hai", "version": old})
+    assert stale.status_code == 409
+    assert "Người khác đã thay đổi dữ liệu này trước bạn" in stale.text
+    assert "Tải lại trang" in stale.text
+
+
+def test_a_bad_number_is_refused_by_the_page_with_a_message(run):
+    client, _, cell, url, _ = run
+    opened(client, url, cell)
+    refused = client.post(
+        f"{url}/quality",
+        data={
+            **form(client, url),
+            "attendance": "mười",
+            "preparation": "18",
+            "conduct": "18",
+            "principles": "18",
+            "implementation": "18",
+            "version": version_of(client, url),
+        },
+    )
+    assert refused.status_code == 422
+    assert "phải là một số nguyên không âm" in refused.text
+    assert 'id="quality-attendance-loi"' in refused.text
+
+
+def test_rendered_pages_name_no_outside_host(run):
+    from tests.unit.test_web_no_outside_hosts import outside_hosts
+
+    client, slug, cell, url, _ = run
+    opened(client, url, cell)
+    for page in (
+        f"/t/{slug}/",
+        url,
+        f"{url}/close",
+        f"/t/{slug}/units/{cell.tree.cell_a}/members",
+        f"/t/{slug}/units/{cell.tree.cell_a}/admissions",
+        f"/t/{slug}/units/{cell.tree.cell_a}/meetings/new",
+    ):
+        response = client.get(page)
+        assert response.status_code == 200, (page, response.text)
+        assert outside_hosts(response.content) == [], page
