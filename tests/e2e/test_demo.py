@@ -9,7 +9,6 @@ and over HTTP, as the pages read them.
 from __future__ import annotations
 
 import asyncio
-import time
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -17,45 +16,13 @@ import asyncpg
 import pytest
 
 from domain.user import Role, UserAccount, account_id
-from projections import collections, engine, lists
-from projections.registry import all_projections, list_specs
-from services.demo import DEMO_SLUG, DEMO_USERS, seed_demo
+from projections import collections, lists
+from projections.registry import list_specs
+from services.demo import DEMO_SLUG, DEMO_USERS
 
 pytestmark = pytest.mark.e2e
 
 TODAY = datetime.now(timezone(timedelta(hours=7))).date()
-
-
-@pytest.fixture(scope="module")
-def seeded(database, tmp_path_factory) -> Any:
-    from litestar.testing import TestClient
-
-    from infra.readside import ReadSide
-    from infra.settings import Settings
-    from infra.tenancy import TenantApplications, find_tenant
-    from services.app import create_app
-    from services.bootstrap import Container
-    from tests.conftest import drop_tenant
-
-    settings = Settings(
-        database_url=database.url, data_dir=tmp_path_factory.mktemp("demo"), broker_url=None
-    )
-    container = Container(
-        settings, database, TenantApplications(database, 8, 2, 2), ReadSide(database)
-    )
-    started = time.perf_counter()
-    logins = seed_demo(container, "mat-khau-demo-thu")
-    print(f"demo seeded in {time.perf_counter() - started:.1f} s")
-    tenant = find_tenant(database, DEMO_SLUG)
-    for done in engine.catch_up_all(database, tenant.schema, all_projections()):
-        assert done.error is None, done.error
-    app = container.applications.get(DEMO_SLUG)
-    try:
-        with TestClient(create_app(container)) as client:
-            yield app, tenant, logins, client
-    finally:
-        container.applications.close()
-        drop_tenant(database, tenant)
 
 
 def fetch(database: Any, query: str, *args: Any) -> list[dict[str, Any]]:
@@ -166,7 +133,7 @@ def test_a_demo_account_per_role_and_the_rotation_under_way(seeded, database):
 
 
 def test_every_printed_login_works_and_shows_its_role_something(seeded):
-    app, _, logins, client = seeded
+    app, _, logins, client, _ = seeded
     assert {name for name, _ in logins.accounts} == {"admin", *(n for n, _, _ in DEMO_USERS)}
     base = f"/api/v1/t/{DEMO_SLUG}"
     tokens = {}
