@@ -28,6 +28,7 @@ from eventsourcing.postgres import PostgresFactory
 from eventsourcing.utils import Environment, EnvType, strtobool
 from psycopg import sql
 
+from infra.audit.writechain import ChainingRecorder
 from infra.readside import ReadSide
 
 EVENTS_TABLE = "chibo_events"
@@ -129,7 +130,10 @@ class TenantRolePostgresFactory(PostgresFactory):
     """The library's factory whose connections run as the tenant's role.
 
     Provisioning (``CREATE_TABLE=y``) keeps the owner's rights, since it creates the tables.
+    Its recorder chains each event in the transaction that writes it (``infra.audit.writechain``).
     """
+
+    application_recorder_class = ChainingRecorder
 
     def __init__(self, env: Environment | EnvType | None) -> None:
         super().__init__(env)

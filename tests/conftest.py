@@ -7,6 +7,8 @@ Each test gets its own tenant, so tests are isolated and safe to run in parallel
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from uuid import uuid4
@@ -24,14 +26,29 @@ from services.bootstrap import Container, schema_parts
 
 
 @pytest.fixture(scope="session")
-def database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+def database() -> Iterator[Database]:
     url = os.environ.get("DATABASE_URL")
     if url:
         yield Database.from_url(url)
         return
-    embedded = EmbeddedPostgres(Path(tmp_path_factory.mktemp("pg")))
+    home = Path(tempfile.mkdtemp(prefix="chibo-test-pg-"))
+    embedded = EmbeddedPostgres(home)
     yield embedded.start()
     embedded.stop()
+    shutil.rmtree(home, ignore_errors=True)
+
+
+@pytest.fixture
+def pg_home() -> Iterator[Path]:
+    """A folder for an embedded server, outside pytest's shared temporary root.
+
+    Every pytest session makes ``/tmp/pytest-of-<user>`` private (mode 0700) when it starts, and
+    the embedded server runs as its own system user that must traverse the path to its data: a
+    second test session started meanwhile would lock a running server out of its own files.
+    """
+    home = Path(tempfile.mkdtemp(prefix="chibo-test-pg-"))
+    yield home
+    shutil.rmtree(home, ignore_errors=True)
 
 
 def new_slug() -> str:

@@ -170,14 +170,20 @@ class DemoActivity:
         )  # fmt: skip
         if not prepared:
             return case.id
-        admissions.certify_course(self.app, BY, case.id, "GCN-2-DEMO", opened + timedelta(7))
+        admissions.certify_course(
+            self.app, BY, case_id=case.id, certificate_no="GCN-2-DEMO",
+            completed_on=opened + timedelta(7),
+        )  # fmt: skip
         for item in DossierItem:
-            admissions.file_dossier_item(self.app, BY, case.id, item, opened + timedelta(14))
+            admissions.file_dossier_item(
+                self.app, BY, case_id=case.id, item=item, on=opened + timedelta(14)
+            )
         on = opened + timedelta(21)
         for introducer in self.officials(cell.id, on)[:2]:
             admissions.assign_introducer(
-                self.app, BY, case.id, introducer, IntroductionBasis.WORK, date(2021, 1, 4), on
-            )
+                self.app, BY, case_id=case.id, member_id=introducer,
+                basis=IntroductionBasis.WORK, together_since=date(2021, 1, 4), on=on,
+            )  # fmt: skip
         return case.id
 
     def officials(self, cell_id: UUID, on: date) -> list[UUID]:
@@ -195,21 +201,29 @@ class DemoActivity:
     def decide_and_admit(self, name: str, vote: tuple[UUID, UUID]) -> None:
         """The cell's vote, the committee's vote and decision, the ceremony (lễ kết nạp)."""
         case_id = self.cases[name]
-        case, _ = admissions.record_cell_vote(self.app, BY, case_id, *vote)
+        case, _ = admissions.record_cell_vote(
+            self.app, BY, case_id=case_id, meeting_id=vote[0], motion_id=vote[1]
+        )
         voted_on = case.cell_vote_on
         assert voted_on is not None
-        admissions.record_committee_vote(self.app, BY, case_id, voted_on + timedelta(7), 5, 5)
+        admissions.record_committee_vote(
+            self.app, BY, case_id=case_id, on=voted_on + timedelta(7), votes_for=5,
+            committee_members=5,
+        )  # fmt: skip
         if name in ("decision_pending", "decision_overdue"):
             return
         decided = voted_on + timedelta(30)
         admissions.record_decision(
-            self.app, BY, case_id, "125-QĐ/ĐU", decided, decided + timedelta(2)
-        )
+            self.app, BY, case_id=case_id, number="125-QĐ/ĐU", decided_on=decided,
+            received_on=decided + timedelta(2),
+        )  # fmt: skip
         if name == "ceremony_overdue":
             return
         cell = admissions.load_case(self.app, case_id).cell_id
         mentor = self.officials(cell, decided)[0]
-        admissions.hold_ceremony(self.app, BY, case_id, decided + timedelta(22), mentor)
+        admissions.hold_ceremony(
+            self.app, BY, case_id=case_id, on=decided + timedelta(22), mentor_id=mentor
+        )
 
     def recognition_votes(self) -> None:
         """Probation over: the cell votes at the next month's meeting (two of the cases)."""
@@ -228,14 +242,23 @@ class DemoActivity:
             self.decide_and_admit(name, self.voted[name])
         for name in ("recognition_voted", "recognised"):
             case, _ = admissions.record_recognition_vote(
-                self.app, BY, self.cases[name], *self.voted[name]
+                self.app,
+                BY,
+                case_id=self.cases[name],
+                meeting_id=self.voted[name][0],
+                motion_id=self.voted[name][1],
             )
         case = admissions.load_case(self.app, self.cases["recognised"])
         voted_on = case.recognition_votes[-1][0]
         admissions.record_recognition_decision(
-            self.app, BY, case.id, "88-QĐ/ĐU", voted_on + timedelta(20), True
+            self.app,
+            BY,
+            case_id=case.id,
+            number="88-QĐ/ĐU",
+            decided_on=voted_on + timedelta(20),
+            recognised=True,
         )
         admissions.close_case(
-            self.app, BY, self.cases["closed"], self.today - timedelta(days=100),
-            "Quần chúng xin rút đơn vì chuyển công tác",
+            self.app, BY, case_id=self.cases["closed"], on=self.today - timedelta(days=100),
+            reason="Quần chúng xin rút đơn vì chuyển công tác",
         )  # fmt: skip

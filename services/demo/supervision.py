@@ -36,11 +36,15 @@ def plan_visits(activity: DemoActivity, committee_member: UserAccount) -> Outcom
     account (so "my assignments" lists them), and the province's."""
     a = activity
     year = a.plan_year
-    plan, _ = attendance.make_plan(a.app, BY, a.directs[0].id, year, None, f"Kế hoạch {year}")
+    plan, _ = attendance.make_plan(
+        a.app, BY, committee_id=a.directs[0].id, year=year, quarter=None, title=f"Kế hoạch {year}"
+    )
     assignee = attendance.account_assignee(
         a.app, plan.id, committee_member.id, AssigneeRole.COMMITTEE_MEMBER, "Đảng ủy viên"
     )
-    province, _ = attendance.make_plan(a.app, BY, a.root.id, year, None, f"Kế hoạch tỉnh {year}")
+    province, _ = attendance.make_plan(
+        a.app, BY, committee_id=a.root.id, year=year, quarter=None, title=f"Kế hoạch tỉnh {year}"
+    )
     plan = load(a.app, AttendancePlan, plan.id)
     province = load(a.app, AttendancePlan, province.id)
     outcomes: Outcomes = {}
@@ -79,18 +83,28 @@ def after_the_year(activity: DemoActivity, outcomes: Outcomes) -> None:
     a = activity
     for assignment_id, (target, outcome) in outcomes.items():
         if outcome == "missed":
-            attendance.record_missed(a.app, BY, target, assignment_id, "Trùng lịch họp của cấp ủy")
+            attendance.record_missed(
+                a.app, BY, plan_id=target, assignment_id=assignment_id,
+                reason="Trùng lịch họp của cấp ủy",
+            )  # fmt: skip
         elif outcome == "contacted":
             on = a.today - timedelta(days=min(a.today.day - 1, 3))
-            attendance.record_contact(a.app, BY, target, assignment_id, on, "Đã hẹn với bí thư")
+            attendance.record_contact(
+                a.app, BY, plan_id=target, assignment_id=assignment_id, on=on,
+                note="Đã hẹn với bí thư",
+            )  # fmt: skip
         elif outcome == "reported":
             plan = load(a.app, AttendancePlan, target)
             attended_on = plan.assignment(assignment_id).attended_on
             assert attended_on is not None
+            road = PetitionInput(
+                "Sửa đường vào khu dân cư", "hạ tầng", CompetentLevel.COMMUNE_DISTRICT
+            )
             attendance.file_report(
-                a.app, BY, target, assignment_id, attended_on + timedelta(days=3),
-                "Chi bộ sinh hoạt đúng nội dung; cần tăng ý kiến đóng góp.", Rating.KHA,
-                [PetitionInput("Sửa đường vào khu dân cư", "hạ tầng", CompetentLevel.COMMUNE_DISTRICT)],
+                a.app, BY, plan_id=target, assignment_id=assignment_id,
+                filed_on=attended_on + timedelta(days=3),
+                observations="Chi bộ sinh hoạt đúng nội dung; cần tăng ý kiến đóng góp.",
+                quality=Rating.KHA, petitions=[road],
             )  # fmt: skip
 
 
@@ -123,16 +137,22 @@ def raise_petitions(activity: DemoActivity, meetings: dict[UUID, list[Meeting]])
             continue
         meeting_id, day = found
         entry = PetitionInput(content, category, CompetentLevel.GRASSROOTS)
-        pid = petitions.raise_at_meeting(a.app, BY, meeting_id, entry)[0].id
+        pid = petitions.raise_at_meeting(a.app, BY, meeting_id=meeting_id, petition=entry)[0].id
         for name in steps:
             day += timedelta(days=gap)
             if name == "forward":
-                petitions.forward(a.app, BY, pid, day)
+                petitions.forward(a.app, BY, petition_id=pid, on=day)
             elif name == "accept":
-                petitions.accept(a.app, BY, pid, day)
+                petitions.accept(a.app, BY, petition_id=pid, on=day)
             elif name == "resolve":
-                petitions.resolve(a.app, BY, pid, "Đã giao UBND xã xử lý", "15/CV-UBND", day)
+                petitions.resolve(
+                    a.app, BY, petition_id=pid, response="Đã giao UBND xã xử lý",
+                    document_ref="15/CV-UBND", on=day,
+                )  # fmt: skip
             elif name == "answer":
-                petitions.answer_back(a.app, BY, pid, day)
+                petitions.answer_back(a.app, BY, petition_id=pid, on=day)
             else:
-                petitions.reopen(a.app, BY, pid, a.cells[index].id, "Chưa thỏa đáng", day)
+                petitions.reopen(
+                    a.app, BY, petition_id=pid, cell_id=a.cells[index].id,
+                    reason="Chưa thỏa đáng", on=day,
+                )  # fmt: skip

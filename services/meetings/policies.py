@@ -43,6 +43,7 @@ POLICIES: PolicyTable = {
             "motions/{motion_id}/corrections/tally",
             "corrections/minutes",
             "corrections/dues",
+            "absence-approvals",
         )
     },
 }

@@ -96,6 +96,7 @@ def within(app: TenantApplication, unit_id: UUID, scope_unit_id: UUID) -> bool:
 def make_plan(
     app: TenantApplication,
     by: Actor,
+    *,
     committee_id: UUID,
     year: int,
     quarter: int | None,
@@ -109,6 +110,7 @@ def make_plan(
 def assign(
     app: TenantApplication,
     by: Actor,
+    *,
     plan_id: UUID,
     assignee: Assignee,
     cell_id: UUID,
@@ -126,6 +128,7 @@ def assign(
 def reassign(
     app: TenantApplication,
     by: Actor,
+    *,
     plan_id: UUID,
     assignment_id: UUID,
     assignee: Assignee,
@@ -139,7 +142,7 @@ def reassign(
 
 
 def record_contact(
-    app: TenantApplication, by: Actor, plan_id: UUID, assignment_id: UUID, on: date, note: str
+    app: TenantApplication, by: Actor, *, plan_id: UUID, assignment_id: UUID, on: date, note: str
 ) -> tuple[AttendancePlan, int]:
     plan = load(app, AttendancePlan, plan_id)
     plan.record_contact(assignment_id, on, note, by)
@@ -147,7 +150,7 @@ def record_contact(
 
 
 def record_missed(
-    app: TenantApplication, by: Actor, plan_id: UUID, assignment_id: UUID, reason: str
+    app: TenantApplication, by: Actor, *, plan_id: UUID, assignment_id: UUID, reason: str
 ) -> tuple[AttendancePlan, int]:
     plan = load(app, AttendancePlan, plan_id)
     plan.record_missed(assignment_id, reason, by)
@@ -157,6 +160,7 @@ def record_missed(
 def record_attendance(
     app: TenantApplication,
     by: Actor,
+    *,
     plan_id: UUID,
     meeting_id: UUID,
     assignee: Assignee | None,
@@ -184,6 +188,7 @@ def record_attendance(
 def file_report(
     app: TenantApplication,
     by: Actor,
+    *,
     plan_id: UUID,
     assignment_id: UUID,
     filed_on: date,

@@ -37,12 +37,12 @@ def province(container: Any, tenant: Any) -> dict[str, Any]:
     app = container.applications.get(tenant.slug)
     t = build(app)
     t["tuv"] = auth.create_user(
-        app, BY, "tuv.an", "mat-khau-dai-du-12", Role.SUPERIOR_MEMBER, t["D1"],
-        display_name="Nguyễn Văn An",
+        app, BY, username="tuv.an", password="mat-khau-dai-du-12",
+        role=Role.SUPERIOR_MEMBER, scope_unit_id=t["D1"], display_name="Nguyễn Văn An",
     )[0]  # fmt: skip
     t["member_a"] = auth.create_user(
-        app, BY, "dv.a", "mat-khau-dai-du-12", Role.MEMBER, t["C1"], t["a"],
-        display_name="Đảng viên A",
+        app, BY, username="dv.a", password="mat-khau-dai-du-12", role=Role.MEMBER,
+        scope_unit_id=t["C1"], member_id=t["a"], display_name="Đảng viên A",
     )[0]  # fmt: skip
     catch_up(container, tenant)
     return t
@@ -185,7 +185,9 @@ def test_an_assignment_to_a_user_account_is_in_my_assignments(client, container,
     assert refused.status_code == 422, refused.text
     assert refused.json()["code"] == "assignee_not_committee_member"
     app = container.applications.get(tenant.slug)
-    plan_d1, _ = attendance.make_plan(app, BY, t["D1"], 2025, None, "Kế hoạch của D1")
+    plan_d1, _ = attendance.make_plan(
+        app, BY, committee_id=t["D1"], year=2025, quarter=None, title="Kế hoạch của D1"
+    )
     url = f"/api/v1/t/{tenant.slug}/supervision/plans/{plan_d1.id}/assignments"
     made = client.post(url, json=body)
     assert made.status_code == 201, made.text

@@ -48,17 +48,17 @@ def wait_ready(port: int, child: subprocess.Popen[bytes]) -> None:
     raise AssertionError("chibo serve never became ready")
 
 
-def test_serve_demo_then_sigterm_stops_the_embedded_server(tmp_path):
+def test_serve_demo_then_sigterm_stops_the_embedded_server(pg_home):
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "BROKER_URL")}
-    env |= {"CHIBO_DATA_DIR": str(tmp_path), "CHIBO_PORT": str(port)}
+    env |= {"CHIBO_DATA_DIR": str(pg_home), "CHIBO_PORT": str(port)}
     chibo = Path(sys.executable).with_name("chibo")
     child = subprocess.Popen(
         [str(chibo), "serve", "--demo"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
     )
     try:
         wait_ready(port, child)
-        assert postgres_running_on(tmp_path / "pgdata")
+        assert postgres_running_on(pg_home / "pgdata")
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/schema/openapi.json") as r:
             assert "/api/v1/t/{tenant}/units" in json.load(r)["paths"]
         child.send_signal(signal.SIGTERM)
@@ -67,17 +67,17 @@ def test_serve_demo_then_sigterm_stops_the_embedded_server(tmp_path):
         if child.poll() is None:
             child.kill()
     assert "mật khẩu / password" in output  # the demo login was printed
-    assert not postgres_running_on(tmp_path / "pgdata")
+    assert not postgres_running_on(pg_home / "pgdata")
 
 
-def test_a_stale_handle_from_a_killed_process_does_not_keep_the_server_alive(tmp_path):
-    first = EmbeddedPostgres(tmp_path)
+def test_a_stale_handle_from_a_killed_process_does_not_keep_the_server_alive(pg_home):
+    first = EmbeddedPostgres(pg_home)
     first.start()
     first.stop()
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
-    (tmp_path / "pgdata" / ".handle_pids.json").write_text(json.dumps([dead.pid]))
-    second = EmbeddedPostgres(tmp_path)
+    (pg_home / "pgdata" / ".handle_pids.json").write_text(json.dumps([dead.pid]))
+    second = EmbeddedPostgres(pg_home)
     second.start()
     second.stop()
-    assert not postgres_running_on(tmp_path / "pgdata")
+    assert not postgres_running_on(pg_home / "pgdata")

@@ -9,14 +9,14 @@ from infra.database import EmbeddedPostgres
 pytestmark = pytest.mark.integration
 
 
-def test_a_second_start_reuses_the_data(tmp_path):
-    first = EmbeddedPostgres(tmp_path)
+def test_a_second_start_reuses_the_data(pg_home):
+    first = EmbeddedPostgres(pg_home)
     database = first.start()
     with database.connect() as conn:
         conn.execute("CREATE TABLE kept (note text)")
         conn.execute("INSERT INTO kept VALUES ('còn đây')")
     first.stop()
-    second = EmbeddedPostgres(tmp_path)
+    second = EmbeddedPostgres(pg_home)
     database = second.start()
     try:
         with database.connect() as conn:
