@@ -19,7 +19,7 @@ from services.security.policy import Policy, PolicyTable, policy_key
 from services.supervision import policies as supervision
 from services.tenants import policies as tenants
 from services.views import policies as views
-from services.web.policies import page_policies
+from services.web import policies as web
 from services.web.policies_roles import role_page_policies
 
 FEATURE_TABLES: tuple[PolicyTable, ...] = (
@@ -48,8 +48,9 @@ def joined(tables: tuple[PolicyTable, ...]) -> dict[tuple[str, str], Policy]:
 
 
 API_POLICIES = joined(FEATURE_TABLES)
-# The pages' routes, in the same table: each reuses the Policy of the API route it shows.
-POLICIES = joined((API_POLICIES, page_policies(API_POLICIES), role_page_policies(API_POLICIES)))
+# The pages reuse the policies of the API routes they show (services/web/policies.py and,
+# for the supervision, audit and member pages, services/web/policies_roles.py).
+POLICIES = joined((API_POLICIES, web.page_policies(API_POLICIES), role_page_policies(API_POLICIES)))
 
 
 def policy_for(method: str, path_template: str) -> Policy | None:

@@ -8,6 +8,7 @@ Every function here runs in a worker thread; none of them decides who may see wh
 from __future__ import annotations
 
 import contextlib
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -61,9 +62,35 @@ def member_names(app: TenantApplication, ids: list[UUID]) -> dict[UUID, str]:
     return names
 
 
-def by_given_name(names: dict[UUID, str]) -> list[UUID]:
+ALPHABET = "aăâbcdđeêghiklmnoôơpqrstuưvxy"
+"""The Vietnamese alphabet's order: Đ after D, Ư after U, not after Z as in Unicode."""
+TONES = ("", "\u0300", "\u0309", "\u0303", "\u0301", "\u0323")
+"""Tone order in dictionaries: ngang, huyền, hỏi, ngã, sắc, nặng (a second key)."""
+SHAPES = frozenset("\u0306\u0302\u031b")  # breve (ă), circumflex (â ê ô), horn (ơ ư)
+
+
+def vi_key(text: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Sort key for Vietnamese words: letters first, tones to break ties."""
+    letters: list[int] = []
+    tones: list[int] = []
+    for char in text.casefold():
+        parts = unicodedata.normalize("NFD", char)
+        base = unicodedata.normalize("NFC", parts[0] + "".join(c for c in parts[1:] if c in SHAPES))
+        tone = next((c for c in parts[1:] if c in TONES), "")
+        rank = ALPHABET.find(base)
+        letters.append(rank if rank >= 0 else 100 + ord(base[0]))
+        tones.append(TONES.index(tone))
+    return tuple(letters), tuple(tones)
+
+
+def name_key(name: str) -> tuple[Any, ...]:
     """Vietnamese lists are ordered by given name (tên), then by the whole name."""
-    return sorted(names, key=lambda m: (names[m].split()[-1].casefold(), names[m].casefold()))
+    words = name.split() or [""]
+    return vi_key(words[-1]), vi_key(name)
+
+
+def by_given_name(names: dict[UUID, str]) -> list[UUID]:
+    return sorted(names, key=lambda m: name_key(names[m]))
 
 
 @dataclass(frozen=True)
@@ -99,7 +126,7 @@ def cell_members(app: TenantApplication, cell_id: UUID, on: date) -> list[Member
                 member.official_on if member else None,
             )
         )
-    return sorted(rows, key=lambda r: (r.name.split()[-1].casefold(), r.name.casefold()))
+    return sorted(rows, key=lambda r: name_key(r.name))
 
 
 def home_cell(app: TenantApplication, scope_unit_id: UUID | None) -> OrgUnit | None:

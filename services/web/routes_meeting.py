@@ -16,7 +16,9 @@ import anyio
 from litestar import Request, Response, get, post
 from litestar.params import FromPath
 
-from domain.voting import MotionKind
+from domain.meeting_vote_checks import base_for, rule_set_of
+from domain.rules import RULES
+from domain.voting import MotionKind, decide
 from services.context import container_of
 from services.meetings import commands as meetings
 from services.meetings.schemas import meeting_view
@@ -49,7 +51,16 @@ def meeting_facts(app: Any, tenant: str, meeting_id: UUID) -> dict[str, Any]:
     attendance = sorted(view.attendance, key=lambda a: order.index(a.member_id))
     probationers = [a.member_id for a in view.attendance if a.status == "probationary"]
     trail = data.crumbs(app, tenant, meeting.cell_id)
+    # Before a motion is decided, show the base and the count it will need (the same rule).
+    pending = {}
+    if meeting.held_on is not None:
+        rules = rule_set_of(meeting, RULES)
+        for motion in meeting.motions.values():
+            if motion.result is None:
+                base = base_for(meeting, motion.kind)
+                pending[motion.id] = (base, decide(motion.kind, 0, base, rules)[1])
     return {
+        "pending": pending,
         "m": view,
         "meeting": meeting,
         "names": names,
