@@ -165,7 +165,7 @@ class DemoActivity:
     def open_case(self, cell: OrgUnit, opened: date, prepared: bool) -> UUID:
         name, gender = full_name(self.rng)
         case, _ = admissions.open_case(
-            self.app, BY, full_name=name, birth_date=date(1996, 4, 12), gender=gender,
+            self.app, BY, full_name=name, birth_date=date(1985, 4, 12), gender=gender,
             education=Education.HIGHER, special_area=False, cell_id=cell.id, opened_on=opened,
         )  # fmt: skip
         if not prepared:
