@@ -12,6 +12,8 @@ from services import meta
 from services.admissions import routes as admissions
 from services.apidocs import swagger as apidocs
 from services.audit import routes as audit
+from services.documents import audit_docs, report_routes
+from services.documents import routes as documents
 from services.identity import routes as identity
 from services.meetings import routes as meetings
 from services.membership import lifecycle_routes as membership_lifecycle
@@ -34,6 +36,7 @@ def route_handlers() -> list[Any]:
     routes += supervision.ROUTES
     routes += views.ROUTES
     routes += audit.ROUTES
+    routes += documents.ROUTES + report_routes.ROUTES + audit_docs.ROUTES
     routes += collections.ROUTES
     routes += apidocs.ROUTES
     return routes

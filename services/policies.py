@@ -12,6 +12,7 @@ from services import meta
 from services.admissions import policies as admissions
 from services.apidocs import policies as apidocs
 from services.audit import policies as audit
+from services.documents import policies as documents
 from services.identity import policies as identity
 from services.meetings import policies as meetings
 from services.membership import policies as membership
@@ -33,6 +34,7 @@ FEATURE_TABLES: tuple[PolicyTable, ...] = (
     supervision.POLICIES,
     views.POLICIES,
     audit.POLICIES,
+    documents.POLICIES,
 )
 
 

@@ -316,7 +316,8 @@ class DescribedSwagger(LocalSwagger):
         return super().render(request, describe(openapi_schema))
 
 
-def openapi_config() -> OpenAPIConfig:
+def openapi_config(more: str = "") -> OpenAPIConfig:
+    """The document's settings; ``more`` is appended to its description."""
     return OpenAPIConfig(
         title="Chibo API",
         version="0.1.0",
@@ -325,7 +326,7 @@ def openapi_config() -> OpenAPIConfig:
             " `POST /api/v1/t/{tenant}/auth/login`, rồi bấm **Authorize** và dán `access_token`."
             "\n\nParty-cell activity and its supervision, per province. Sign in with"
             " `POST /api/v1/t/{tenant}/auth/login`, then press **Authorize** and paste the"
-            " `access_token`."
+            " `access_token`." + (f"\n\n{more}" if more else "")
         ),
         path="/schema",
         render_plugins=[DescribedSwagger(), DescribedJson()],

@@ -27,8 +27,17 @@ def refused(response, status, code):
     return body
 
 
-def build_cell(client, tenant, officials=5, probationary=1, name="Chi bộ Kỹ thuật"):
-    """A cell under a grassroots committee, with its members enrolled through the org API."""
+def build_cell(
+    client,
+    tenant,
+    officials=5,
+    probationary=1,
+    name="Chi bộ Kỹ thuật",
+    names=None,
+    tree=("Đảng bộ thành phố", "Đảng bộ Khối", "Đảng bộ Trường Đại học"),
+):
+    """A cell under a grassroots committee, with its members enrolled through the org API;
+    ``names`` names the members (else "Đảng viên số N"), ``tree`` the units above the cell."""
 
     def found(unit_name, level, parent=None):
         body = {"name": unit_name, "level": level, "founded_on": "2015-01-01"}
@@ -36,15 +45,15 @@ def build_cell(client, tenant, officials=5, probationary=1, name="Chi bộ Kỹ 
             body["parent_id"] = parent
         return ok(client.post(f"{base(tenant)}/units", json=body))["id"]
 
-    root = found("Đảng bộ thành phố", "province")
-    bloc = found("Đảng bộ Khối", "direct", root)
-    school = found("Đảng bộ Trường Đại học", "grassroots_committee", bloc)
+    root = found(tree[0], "province")
+    bloc = found(tree[1], "direct", root)
+    school = found(tree[2], "grassroots_committee", bloc)
     cell = found(name, "cell", school)
     members = []
     for index in range(officials + probationary):
         official = index < officials
         body = {
-            "full_name": f"Đảng viên số {index + 1}",
+            "full_name": names[index] if names else f"Đảng viên số {index + 1}",
             "birth_date": "1985-05-01",
             "gender": "nam" if index % 2 else "nu",
             "cell_id": cell,
