@@ -136,6 +136,24 @@ OPERATIONS: dict[tuple[str, str], str] = {
         "Trạng thái của một bản ghi tại một vị trí nhật ký, một phiên bản hoặc một ngày, và các"
         " sự kiện đến đó / a record's state as of a position, version or date, with its events."
     ),
+    ("GET", f"{T}/meetings/{{meeting_id}}/documents/{{kind}}"): (
+        "Dự thảo và các phiên bản của một văn bản của cuộc họp (biên bản, nghị quyết) /"
+        " a meeting document's draft and its versions."
+    ),
+    ("GET", f"{T}/meetings/{{meeting_id}}/documents/{{kind}}/file"): (
+        "Tải một phiên bản dưới dạng DOCX hoặc PDF / download one version as DOCX or PDF."
+    ),
+    ("GET", f"{T}/views/report"): (
+        "Báo cáo kết quả sinh hoạt chi bộ của cây con trong kỳ, XLSX hoặc PDF / the report of"
+        " the subtree for a period."
+    ),
+    ("GET", f"{T}/audit/trail/export"): (
+        "Nhật ký kiểm tra, đã lọc, dưới dạng XLSX hoặc PDF / the filtered trail as a file."
+    ),
+    ("GET", f"{T}/audit/verification"): (
+        "Kết quả kiểm chứng chuỗi băm và niêm phong, JSON có chữ ký hoặc PDF / the verification"
+        " of the hash chain and seals."
+    ),
 }
 """Descriptions of the operations whose handler has no docstring (others get the notes below)."""
 
