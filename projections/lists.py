@@ -14,7 +14,6 @@ import base64
 import json
 from dataclasses import dataclass
 from typing import Any
-from uuid import UUID
 
 from projections.rollups import Fetch, qualify
 
@@ -223,7 +222,7 @@ async def page(
     fetch: Fetch,
     schema: str,
     spec: ListSpec,
-    params: tuple[UUID | None, Any, Any, Any],
+    params: tuple[Any, ...],
     *,
     q: str | None = None,
     sort: str | None = None,
@@ -231,8 +230,14 @@ async def page(
     limit: int | None = 50,
     cursor: str | None = None,
 ) -> tuple[list[dict[str, Any]], str | None]:
-    """One page of a list and the cursor of the next (``limit=None``: everything, for export)."""
+    """One page of a list and the cursor of the next (``limit=None``: everything, for export).
+
+    ``params`` fill the spec's own placeholders ($1 … $n; four for an inspection list); the
+    filter, cursor and limit take the next four.
+    """
     sort = sort or spec.sorts[0]
+    n = len(params)
+    q_, value_, key_, limit_ = (f"${n + i}" for i in range(1, 5))
     if sort not in spec.sorts:
         raise ValueError(sort)
     after = decode_cursor(cursor) if cursor else [None, None]
@@ -240,10 +245,11 @@ async def page(
     op, direction = ("<", "DESC") if descending else (">", "ASC")
     query = (
         f"SELECT * FROM ({spec.sql}) AS x"
-        f" WHERE ($5::text IS NULL OR x.{spec.search} ILIKE '%' || $5::text || '%')"
-        f" AND ($6::text IS NULL OR (x.{sort}, x.{spec.key}) {op} ($6::text::{sort_type}, $7::text))"
+        f" WHERE ({q_}::text IS NULL OR x.{spec.search} ILIKE '%' || {q_}::text || '%')"
+        f" AND ({value_}::text IS NULL"
+        f" OR (x.{sort}, x.{spec.key}) {op} ({value_}::text::{sort_type}, {key_}::text))"
         f" ORDER BY x.{sort} {direction}, x.{spec.key} {direction}"
-        f" LIMIT $8::int"
+        f" LIMIT {limit_}::int"
     )
     rows = await fetch(
         qualify(schema, query),

@@ -20,9 +20,20 @@ def all_projections() -> list[Projection]:
     from projections.rollup import ROLLUP
     from projections.roster import ROSTER
     from projections.supervision import SUPERVISION
+    from projections.users import USERS
 
     # A projection that reads others' tables (``depends_on``) comes after them.
-    return [ORG_TREE, ROSTER, MEETINGS, ROLLUP, DEADLINES, SUPERVISION, AUDIT_TRAIL, AUDIT_CHAIN]
+    return [
+        ORG_TREE,
+        ROSTER,
+        MEETINGS,
+        ROLLUP,
+        DEADLINES,
+        SUPERVISION,
+        USERS,
+        AUDIT_TRAIL,
+        AUDIT_CHAIN,
+    ]
 
 
 def figure_sources() -> list[Source]:

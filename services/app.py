@@ -13,9 +13,8 @@ from typing import Any
 
 from litestar import Litestar, Request, Response
 from litestar.di import Provide
-from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import SwaggerRenderPlugin
 
+from services.apidocs.openapi import openapi_config
 from services.bootstrap import Container
 from services.context import provide_context
 from services.errors import EXCEPTION_HANDLERS, body
@@ -61,13 +60,7 @@ def create_app(container: Container) -> Litestar:
         request_max_body_size=MAX_BODY,
         cors_config=None,
         debug=False,
-        openapi_config=OpenAPIConfig(
-            title="Chibo API",
-            version="0.1.0",
-            description="Sinh hoạt chi bộ — party-cell activity and supervision, per province.",
-            path="/schema",
-            render_plugins=[SwaggerRenderPlugin()],
-        ),
+        openapi_config=openapi_config(API_DESCRIPTION),
         on_shutdown=[],
     )
     document_errors(app)

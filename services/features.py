@@ -10,6 +10,7 @@ from typing import Any
 
 from services import meta
 from services.admissions import routes as admissions
+from services.apidocs import swagger as apidocs
 from services.audit import routes as audit
 from services.documents import audit_docs, report_routes
 from services.documents import routes as documents
@@ -19,6 +20,7 @@ from services.membership import lifecycle_routes as membership_lifecycle
 from services.membership import routes as membership
 from services.supervision import routes as supervision
 from services.tenants import routes as tenants
+from services.views import collections
 from services.views import routes as views
 
 
@@ -35,4 +37,6 @@ def route_handlers() -> list[Any]:
     routes += views.ROUTES
     routes += audit.ROUTES
     routes += documents.ROUTES + report_routes.ROUTES + audit_docs.ROUTES
+    routes += collections.ROUTES
+    routes += apidocs.ROUTES
     return routes

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from services import meta
 from services.admissions import policies as admissions
+from services.apidocs import policies as apidocs
 from services.audit import policies as audit
 from services.documents import policies as documents
 from services.identity import policies as identity
@@ -20,9 +21,11 @@ from services.supervision import policies as supervision
 from services.tenants import policies as tenants
 from services.views import policies as views
 from services.web import policies as web
+from services.web.policies_roles import role_page_policies
 
 FEATURE_TABLES: tuple[PolicyTable, ...] = (
     meta.POLICIES,
+    apidocs.POLICIES,
     tenants.POLICIES,
     identity.POLICIES,
     membership.POLICIES,
@@ -47,8 +50,9 @@ def joined(tables: tuple[PolicyTable, ...]) -> dict[tuple[str, str], Policy]:
 
 
 API_POLICIES = joined(FEATURE_TABLES)
-# The pages reuse the policies of the API routes they show (services/web/policies.py).
-POLICIES = joined((API_POLICIES, web.page_policies(API_POLICIES)))
+# The pages reuse the policies of the API routes they show (services/web/policies.py and,
+# for the supervision, audit and member pages, services/web/policies_roles.py).
+POLICIES = joined((API_POLICIES, web.page_policies(API_POLICIES), role_page_policies(API_POLICIES)))
 
 
 def policy_for(method: str, path_template: str) -> Policy | None:

@@ -136,5 +136,16 @@ def project(aggregate: Any, events: Iterable[Any]) -> Any:
 def public_state(aggregate: object) -> dict[str, Any]:
     """The aggregate's attributes as JSON-ready values, without the library's private ones."""
     values = {k: v for k, v in vars(aggregate).items() if not k.startswith("_")}
-    state: dict[str, Any] = msgspec.to_builtins(values, str_keys=True)
+    state: dict[str, Any] = msgspec.to_builtins(values, str_keys=True, enc_hook=_plain)
     return state
+
+
+def _plain(value: Any) -> Any:
+    """A value msgspec does not know (a meeting's ``Motion``, a plain class): its public
+    attributes, so a meeting's state as of a point is shown, not a 500."""
+    if hasattr(value, "__dict__"):
+        return {k: v for k, v in vars(value).items() if not k.startswith("_")}
+    slots = getattr(type(value), "__slots__", ())
+    if slots:
+        return {k: getattr(value, k) for k in slots if hasattr(value, k)}
+    return str(value)

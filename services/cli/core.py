@@ -45,13 +45,15 @@ def run_serve(args: argparse.Namespace) -> int:
         if args.demo:
             from services.demo import DEMO_SLUG, seed_demo
 
-            username, password = seed_demo(container, container.settings.demo_password or None)
+            logins = seed_demo(container, container.settings.demo_password or None)
             url = f"http://{args.host or container.settings.host}:{args.port or container.settings.port}"
             runtime.notify_committed(DEMO_SLUG)  # build its views now, not at the next tick
+            accounts = "".join(f"  {name:<10} {label}\n" for name, label in logins.accounts)
             print(
                 f"\nTỉnh demo / demo province: {DEMO_SLUG}\n"
                 f"Đăng nhập / log in: POST {url}/api/v1/t/{DEMO_SLUG}/auth/login\n"
-                f"  tên / username: {username}\n  mật khẩu / password: {password}\n"
+                f"Tài khoản / accounts (tên / username, vai trò / role):\n{accounts}"
+                f"  mật khẩu / password (mọi tài khoản / every account): {logins.password}\n"
                 f"API: {url}/schema/swagger\n",
                 flush=True,
             )

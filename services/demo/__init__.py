@@ -1,7 +1,10 @@
-"""The demo province: a realistic tree, a few hundred members and recent meetings.
+"""The demo province: a realistic tree, a few hundred members, a year of activity, and a
+demo account for each role (their logins printed at start).
 
 Seeding is idempotent: if the demo province is already registered in its log, nothing is
-written again. Everything goes through the same domain commands as real use.
+written again. Everything goes through the same domain commands as real use; the activity
+(:mod:`services.demo_meetings`, :mod:`services.demo_activity`,
+:mod:`services.demo_supervision`) is counted back from today, so the demo always looks current.
 """
 
 from __future__ import annotations
@@ -9,21 +12,27 @@ from __future__ import annotations
 import logging
 import random
 import secrets
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
 from uuid import uuid4
 
 from eventsourcing.application import AggregateNotFoundError
 
-from domain.base import SYSTEM
+from domain.base import SYSTEM, NotFound
 from domain.member import Member, MemberStatus
 from domain.org_unit import Level, OrgUnit
 from domain.province import Province, ProvinceSettings, province_id
 from domain.roster import CellRoster
+from domain.user import Role, UserAccount, account_id
 from infra.application import TenantApplication
 from services.bootstrap import Container
+from services.demo import supervision as demo_supervision
+from services.demo.activity import DemoActivity
 from services.demo.meetings import seed_meetings
 from services.demo.names import PLACES, full_name
-from services.identity.auth import ensure_demo_admin
+from services.identity.auth import DEMO_ADMIN, load_account, revoke_all, store_password_hash
+from services.identity.passwords import hash_password
+from services.membership.org import load
 
 log = logging.getLogger(__name__)
 
@@ -41,30 +50,83 @@ TREE = (
 )
 
 
-def seed_demo(container: Container, password: str | None = None) -> tuple[str, str]:
-    """Seed the demo province once; (re)set its administrator; return username and password."""
+DEMO_USERS = (
+    ("bithu", Role.SECRETARY, "bí thư chi bộ / cell secretary"),
+    ("capuy", Role.SUPERIOR_MEMBER, "cấp ủy viên cấp trên / superior committee member"),
+    ("kiemtra", Role.INSPECTOR, "ủy ban kiểm tra / inspection commission"),
+    ("kiemtoan", Role.AUDITOR, "kiểm toán / auditor"),
+    ("dangvien", Role.MEMBER, "đảng viên / party member"),
+)
+"""One demo account per role besides the administrator; all share the password printed."""
+
+
+@dataclass(frozen=True, slots=True)
+class DemoLogins:
+    password: str
+    accounts: list[tuple[str, str]]
+    """(username, what the account is for)."""
+
+
+def seed_demo(container: Container, password: str | None = None) -> DemoLogins:
+    """Seed the demo province once; (re)set its accounts' password; return the logins."""
     container.provision(DEMO_SLUG, DEMO_NAME)
     app = container.applications.get(DEMO_SLUG)
     try:
         app.repository.get(province_id(DEMO_SLUG))
         log.info("demo province already seeded")
     except AggregateNotFoundError:
-        seed_province(app, random.Random(2025))  # noqa: S311 — demo data, not security
+        seed_province(app, random.Random(2025), today())  # noqa: S311 — demo data
         log.info("demo province seeded at position %s", app.log_position)
-    return ensure_demo_admin(app, SYSTEM, password=password or secrets.token_urlsafe(9))
+    password = password or secrets.token_urlsafe(9)
+    if not exists(app, DEMO_ADMIN):
+        app.save_all(UserAccount.open(DEMO_ADMIN, "Demo", Role.TENANT_ADMIN, None, None, SYSTEM))
+    accounts = [(DEMO_ADMIN, "quản trị tỉnh / province administrator")]
+    accounts += [(name, label) for name, _, label in DEMO_USERS if exists(app, name)]
+    reset_passwords(app, [name for name, _ in accounts], password)
+    return DemoLogins(password, accounts)
 
 
-def seed_province(app: TenantApplication, rng: random.Random) -> list[OrgUnit]:
-    """Found the tree and enrol members; return the cells."""
+def exists(app: TenantApplication, username: str) -> bool:
+    try:
+        load_account(app, account_id(username))
+    except NotFound:  # e.g. a demo seeded before the account was added
+        return False
+    return True
+
+
+def reset_passwords(app: TenantApplication, usernames: list[str], password: str) -> None:
+    """The password printed at this start, for every demo account, unlocked.
+
+    One hash for all of them: argon2 is slow on purpose, and this runs at every start.
+    """
+    password_hash = hash_password(password)
+    for username in usernames:
+        account = load_account(app, account_id(username))
+        account.password_changed(SYSTEM)
+        account.unlock(SYSTEM)
+        app.save_all(account)
+        store_password_hash(app, account, password_hash)  # also clears failed attempts
+        revoke_all(app, account.id)
+
+
+def today() -> date:
+    """Today in Vietnam, which the demo's dates count back from."""
+    return datetime.now(timezone(timedelta(hours=7))).date()
+
+
+def seed_province(app: TenantApplication, rng: random.Random, on: date) -> list[OrgUnit]:
+    """Found the tree, enrol members, and a year of activity up to ``on``; return the cells."""
     province = Province.register(DEMO_SLUG, DEMO_NAME, SYSTEM)
     province.change_settings(ProvinceSettings(), date(2021, 1, 1), SYSTEM)
     root = OrgUnit.found(uuid4(), DEMO_NAME, Level.PROVINCE, None, date(2020, 10, 1), SYSTEM)
     cells: list[OrgUnit] = []
+    directs: list[OrgUnit] = []
     units: list[OrgUnit] = [root]
     places = iter(PLACES * 4)
     for direct_name, grassroots in TREE:
         direct = OrgUnit.found(uuid4(), direct_name, Level.DIRECT, root, date(2020, 10, 1), SYSTEM)
         units.append(direct)
+        directs.append(direct)
         for grassroots_name, cell_count in grassroots:
             committee = OrgUnit.found(
                 uuid4(),
@@ -88,8 +150,42 @@ def seed_province(app: TenantApplication, rng: random.Random) -> list[OrgUnit]:
                 cells.append(cell)
     app.save_all(province, *units)
     rosters = [enrol_cell(app, cell, rng) for cell in cells]
-    seed_meetings(app, rosters, rng)
+    accounts = open_accounts(app, rng, root, directs[0], cells[0])
+    activity = DemoActivity(app, root, directs, cells, rosters, on, rng)
+    activity.open_cases()
+    activity.recognition_votes()
+    # The ceremonies before the year enrolled new members: the rosters as saved now.
+    activity.rosters = {r.cell_id: app.repository.get(r.id) for r in rosters}
+    outcomes = demo_supervision.plan_visits(activity, accounts["capuy"])
+    meetings = seed_meetings(
+        app, list(activity.rosters.values()), rng, on, activity.hook, full=activity.full
+    )
+    activity.after_the_year()
+    demo_supervision.after_the_year(activity, outcomes)
+    demo_supervision.raise_petitions(activity, meetings)
+    # The member account: whoever is next in her cell's rotation, so "my turn" shows.
+    schedule = activity.schedules.get(cells[0].id)
+    queue = schedule.queue() if schedule else sorted(rosters[0].members_on(on))
+    name = load(app, Member, queue[0]).full_name
+    account = UserAccount.open("dangvien", name, Role.MEMBER, cells[0].id, queue[0], SYSTEM)
+    app.save_all(account)
     return cells
+
+
+def open_accounts(
+    app: TenantApplication, rng: random.Random, root: OrgUnit, direct: OrgUnit, cell: OrgUnit
+) -> dict[str, UserAccount]:
+    """The demo accounts but the member's (her record is chosen after the meetings); their
+    password is set at each start (:func:`reset_passwords`)."""
+    scopes = {"bithu": cell.id, "capuy": direct.id, "kiemtra": root.id, "kiemtoan": None}
+    made: dict[str, UserAccount] = {}
+    for username, role, _ in DEMO_USERS:
+        if username in scopes:
+            made[username] = UserAccount.open(
+                username, full_name(rng)[0], role, scopes[username], None, SYSTEM
+            )
+    app.save_all(*made.values())
+    return made
 
 
 def enrol_cell(app: TenantApplication, cell: OrgUnit, rng: random.Random) -> CellRoster:

@@ -4,21 +4,24 @@ from __future__ import annotations
 
 from domain.meeting import Meeting
 from services.security.policy import (
-    READERS,
+    ALL_ROLES,
     WRITERS,
     PolicyTable,
     T,
     allow,
+    members_own_cell,
     unit_in_body,
     unit_of_aggregate,
 )
 
 MEETING = (unit_of_aggregate("meeting_id", Meeting),)
+OWN_CELL_MEETING = (members_own_cell(unit_of_aggregate("meeting_id", Meeting)),)
 
 POLICIES: PolicyTable = {
     # meetings (sinh hoạt chi bộ)
     ("POST", f"{T}/meetings"): allow(*WRITERS, units=(unit_in_body("cell_id"),)),
-    ("GET", f"{T}/meetings/{{meeting_id}}"): allow(*READERS, units=MEETING),
+    # readers of the subtree, and the members of the meeting's own cell
+    ("GET", f"{T}/meetings/{{meeting_id}}"): allow(*ALL_ROLES, units=OWN_CELL_MEETING),
     **{
         ("POST", f"{T}/meetings/{{meeting_id}}/{action}"): allow(*WRITERS, units=MEETING)
         for action in (

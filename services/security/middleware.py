@@ -43,6 +43,11 @@ SECURITY_HEADERS = {
     "permissions-policy": "camera=(), microphone=(), geolocation=(), payment=()",
 }
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
+DOCS_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline';"
+    " img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+"""The API explorer: its page has one inline script (the spec); every byte comes from here."""
 
 
 def signer_of(scope: Scope) -> TokenSigner:
@@ -289,5 +294,8 @@ async def security_headers(message: Message, scope: Scope) -> None:
     if not path.startswith("/schema"):
         # The API explorer loads scripts; every other response is data and must not run any.
         headers["content-security-policy"] = API_CSP
+    else:
+        # The explorer runs its own (vendored) script and nothing from another host.
+        headers["content-security-policy"] = DOCS_CSP
     if path.startswith("/api/"):
         headers["cache-control"] = "no-store"

@@ -165,6 +165,25 @@ def member_in_path(param: str = "member_id") -> UnitFinder:
     return find
 
 
+def members_own_cell(finder: UnitFinder) -> UnitFinder:
+    """As ``finder``; a member's account may touch only the cell her record is in today."""
+
+    def find(app: TenantApplication, touch: Touch, principal: Principal) -> list[UUID | None]:
+        from domain.member import Member
+
+        units = finder(app, touch, principal)
+        if principal.role == Role.MEMBER.value:
+            if principal.member_id is None:
+                raise outside_scope()
+            cell = load(app, principal.member_id, Member).cell_id
+            if any(unit_id != cell for unit_id in units):
+                raise outside_scope()
+        return units
+
+    find.__qualname__ = f"members_own_cell({finder.__qualname__})"
+    return find
+
+
 # -- the policy -----------------------------------------------------------------------------
 
 

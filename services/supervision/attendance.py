@@ -9,14 +9,88 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID, uuid4
 
-from domain.attendance_plan import Assignee, AttendancePlan
-from domain.base import Actor, RuleViolated
+from domain.attendance_plan import Assignee, AssigneeRole, AttendancePlan
+from domain.base import Actor, InvalidValue, RuleViolated
 from domain.org_unit import OrgUnit
 from domain.petition import Petition, PetitionSource
 from domain.quality import Rating
+from domain.user import Role, UserAccount
 from infra.application import TenantApplication
 from services.membership.org import ancestors, load, load_cell, settings_on
 from services.supervision.common import PetitionInput, calendar_for, held_meeting
+
+
+class AssigneeNotCommitteeMember(RuleViolated):
+    """The account named as the assignee cannot act on the plan: not a superior committee
+    member (cấp ủy viên cấp trên), or scoped outside the plan's committee."""
+
+    code = "assignee_not_committee_member"
+
+
+class AssigneeRequired(InvalidValue):
+    code = "assignee_required"
+
+
+def account_assignee(
+    app: TenantApplication,
+    plan_id: UUID,
+    user_id: UUID,
+    role: AssigneeRole,
+    position: str,
+) -> Assignee:
+    """The assignee as the user account of a superior committee member (not free text), so
+    the assignment shows in that account's "my assignments" and the account may report on it.
+
+    The account's scope must reach the plan's committee: the routes that record a contact, a
+    miss or a report check exactly that scope.
+    """
+    account = load(app, UserAccount, user_id)
+    plan = load(app, AttendancePlan, plan_id)
+    reaches = account.scope_unit_id is None or within(app, plan.committee_id, account.scope_unit_id)
+    if account.role is not Role.SUPERIOR_MEMBER or account.disabled or not reaches:
+        raise AssigneeNotCommitteeMember(
+            f"Tài khoản «{account.display_name}» không phải cấp ủy viên cấp trên có phạm vi"
+            " gồm cấp ủy lập kế hoạch",
+            f"account '{account.username}' is not a superior committee member whose scope"
+            " includes the plan's committee",
+            field="assignee.user_id",
+        )
+    return Assignee(str(account.id), account.display_name, role, position)
+
+
+def resolve_assignee(
+    app: TenantApplication,
+    plan_id: UUID,
+    user_id: UUID | None,
+    assignee_id: str | None,
+    name: str | None,
+    role: AssigneeRole,
+    position: str,
+) -> Assignee:
+    """A user account (``user_id``), or, for a person without an account (a staff member of
+    a commission), an id and a name given as text; such an assignment has no "my
+    assignments" page."""
+    if user_id is not None:
+        return account_assignee(app, plan_id, user_id, role, position)
+    if not assignee_id or not name:
+        raise AssigneeRequired(
+            "Chọn tài khoản cấp ủy viên được phân công (user_id)",
+            "give the assignee's user account (user_id), or an assignee_id and a name",
+            field="assignee.user_id",
+        )
+    return Assignee(assignee_id, name, role, position)
+
+
+def within(app: TenantApplication, unit_id: UUID, scope_unit_id: UUID) -> bool:
+    """Whether ``unit_id`` is ``scope_unit_id`` or below it (the write model's parents)."""
+    current: UUID | None = unit_id
+    for _ in range(16):
+        if current is None:
+            return False
+        if current == scope_unit_id:
+            return True
+        current = load(app, OrgUnit, current).parent_id
+    return False
 
 
 def make_plan(

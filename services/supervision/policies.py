@@ -7,6 +7,7 @@ from domain.meeting import Meeting
 from domain.petition import Petition
 from services.security.policy import (
     ADMIN,
+    ALL_ROLES,
     READERS,
     SECRETARY,
     SUPERIOR,
@@ -15,6 +16,7 @@ from services.security.policy import (
     T,
     aggregate_in_body,
     allow,
+    members_own_cell,
     unit_in_body,
     unit_in_path,
     unit_of_aggregate,
@@ -63,8 +65,9 @@ POLICIES: PolicyTable = {
     ("POST", f"{T}/supervision/meetings/{{meeting_id}}/settle-turns"): allow(
         *WRITERS, units=MEETING
     ),
+    # a member reads her own cell's rotation: her turn (lượt của tôi)
     ("GET", f"{T}/supervision/cells/{{cell_id}}/rotation"): allow(
-        *READERS, units=(unit_in_path("cell_id"),)
+        *ALL_ROLES, units=(members_own_cell(unit_in_path("cell_id")),)
     ),
     **{
         ("GET", f"{T}/supervision/units/{{unit_id}}/{figures}"): allow(*READERS, units=UNIT)

@@ -62,8 +62,10 @@ def route(handler: Any) -> Any:
     return handler
 
 
-def assignee(data: AssigneeIn) -> Assignee:
-    return Assignee(data.assignee_id, data.name, data.role, data.position)
+def assignee(ctx: Ctx, plan_id: UUID, data: AssigneeIn) -> Assignee:
+    return attendance.resolve_assignee(
+        ctx.app, plan_id, data.user_id, data.assignee_id, data.name, data.role, data.position
+    )
 
 
 def petition_input(data: PetitionIn) -> sv.PetitionInput:
@@ -101,7 +103,7 @@ def assign(ctx: Ctx, plan_id: FromPath[UUID], data: JSONBody[Assign]) -> Written
         ctx.app,
         ctx.actor,
         plan_id=plan_id,
-        assignee=assignee(data.assignee),
+        assignee=assignee(ctx, plan_id, data.assignee),
         cell_id=data.cell_id,
         month=data.month,
         expected=data.expected_version,
@@ -119,7 +121,7 @@ def reassign(
         ctx.actor,
         plan_id=plan_id,
         assignment_id=assignment_id,
-        assignee=assignee(data.assignee),
+        assignee=assignee(ctx, plan_id, data.assignee),
         month=data.month,
         reason=data.reason,
         expected=data.expected_version,
@@ -162,7 +164,7 @@ def attend(ctx: Ctx, plan_id: FromPath[UUID], data: JSONBody[Attend]) -> Written
         ctx.actor,
         plan_id=plan_id,
         meeting_id=data.meeting_id,
-        assignee=assignee(data.assignee) if data.assignee else None,
+        assignee=assignee(ctx, plan_id, data.assignee) if data.assignee else None,
         assignment_id=data.assignment_id,
     )
     return written((plan, position), assignment_id=settled)

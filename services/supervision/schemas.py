@@ -27,9 +27,14 @@ class MakePlan(msgspec.Struct, forbid_unknown_fields=True):
     quarter: Annotated[int, msgspec.Meta(ge=1, le=4)] | None = None
 
 
-class AssigneeIn(msgspec.Struct, forbid_unknown_fields=True):
-    assignee_id: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
-    name: Name
+class AssigneeIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Who is assigned: a superior committee member's user account (``user_id``), so the
+    assignment appears in their "my assignments"; or, for someone without an account, an
+    ``assignee_id`` and a ``name`` as text."""
+
+    user_id: UUID | None = None
+    assignee_id: Annotated[str, msgspec.Meta(min_length=1, max_length=100)] | None = None
+    name: Name | None = None
     role: AssigneeRole
     position: str = ""
 

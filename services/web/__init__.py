@@ -19,13 +19,27 @@ def route_handlers() -> list[Any]:
     from litestar.datastructures import CacheControlHeader
     from litestar.static_files import create_static_files_router
 
-    from services.web import routes_cell, routes_meeting, routes_session
+    from services.web import (
+        routes_audit,
+        routes_cell,
+        routes_meeting,
+        routes_member,
+        routes_session,
+        routes_supervision,
+    )
     from services.web.pages import PAGE_EXCEPTION_HANDLERS, csrf_guard
     from services.web.render import STATIC
 
     pages = Router(
         path="/",
-        route_handlers=[*routes_session.ROUTES, *routes_cell.ROUTES, *routes_meeting.ROUTES],
+        route_handlers=[
+            *routes_session.ROUTES,
+            *routes_cell.ROUTES,
+            *routes_meeting.ROUTES,
+            *routes_supervision.ROUTES,
+            *routes_member.ROUTES,
+            *routes_audit.ROUTES,
+        ],
         guards=[csrf_guard],
         exception_handlers=PAGE_EXCEPTION_HANDLERS,
         include_in_schema=False,

@@ -46,6 +46,7 @@ EXPECTED_PUBLIC = {
     ("GET", "/schema/{path}"),
     ("GET", "/schema/openapi.json"),
     ("GET", "/schema/oauth2-redirect.html"),
+    ("GET", "/schema/assets/{name}"),  # the explorer's vendored files (no data)
     ("POST", "/api/v1/t/{tenant}/auth/login"),
     ("POST", "/api/v1/t/{tenant}/auth/refresh"),
     ("GET", "/"),  # the login form

@@ -1,0 +1,238 @@
+"""Pages of the superior committee and the inspection commission (cấp ủy cấp trên, UBKT).
+
+The per-level view as a tree (province → committee → cell, one click each), with the period
+picker (month, quarter, year) and the "as of" day in the same place on every page; every
+non-compliance list with its filters, sorting, paging and export buttons; the petitions
+tracker; attendance plans' assignments and "my assignments". Every page reads through the
+JSON API as the signed-in user (:func:`services.web.api.call`), so its policy applies twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+from litestar import Request, Response, get
+from litestar.params import FromPath
+
+from domain.base import InvalidValue
+from services.context import request_id_of
+from services.web.api import INTERNAL_BASE, ApiError, bearer_of, call
+from services.web.pages import redirect
+from services.web.render import Crumb, render, today
+from services.web.routes_session import HOMES
+
+T = "/t/{tenant:str}"
+FIGURES = (
+    ("due", "Phải sinh hoạt"),
+    ("held", "Đã sinh hoạt"),
+    ("missing", "Không sinh hoạt"),
+    ("late", "Muộn"),
+    ("attendance_rate", "Tỷ lệ dự họp"),
+    ("rated_kem", "Xếp loại Kém"),
+    ("petitions_overdue", "Kiến nghị quá hạn"),
+    ("admissions_overdue", "Hồ sơ kết nạp quá hạn"),
+)
+"""The columns of the per-level table (a figure missing from the answer shows empty)."""
+LEVEL_LABELS = {
+    "province": "Tỉnh",
+    "direct": "Đảng bộ trực thuộc",
+    "grassroots_committee": "Đảng bộ cơ sở",
+    "grassroots_cell": "Chi bộ cơ sở",
+    "cell": "Chi bộ",
+}
+STATE_LABELS = {
+    "raised": "Đã tiếp nhận",
+    "forwarded": "Đã chuyển cấp có thẩm quyền",
+    "accepted": "Đang giải quyết",
+    "resolved": "Đã giải quyết",
+    "answered": "Đã trả lời chi bộ",
+    "reopened": "Đề nghị xem xét lại",
+    "assigned": "Đã phân công",
+    "contacted": "Đã liên hệ",
+    "attended": "Đã dự",
+    "missed": "Không dự được",
+    "reported": "Đã báo cáo",
+}
+
+
+def period_of(request: Request[Any, Any, Any]) -> dict[str, str]:
+    """The period picker's values: kind (tháng/quý/năm), the period text and the as-of day."""
+    q = request.query_params
+    as_of = q.get("as_of") or today().isoformat()
+    try:
+        day = date.fromisoformat(as_of)
+    except ValueError:
+        raise InvalidValue("Ngày phải có dạng dd/mm/yyyy", "as_of must be a date") from None
+    kind = q.get("kind") or "month"
+    period = q.get("period") or {
+        "month": f"{day:%Y-%m}",
+        "quarter": f"{day.year}-Q{(day.month - 1) // 3 + 1}",
+        "year": str(day.year),
+    }.get(kind, f"{day:%Y-%m}")
+    return {"kind": kind, "period": period, "as_of": day.isoformat()}
+
+
+def api_path(tenant: str, path: str, **params: Any) -> str:
+    given = {k: v for k, v in params.items() if v not in (None, "")}
+    return f"/api/v1/t/{tenant}{path}" + (f"?{urlencode(given)}" if given else "")
+
+
+@get(T + "/level", summary="Báo cáo theo cấp / the per-level view")
+async def level_page(request: Request[Any, Any, Any], tenant: FromPath[str]) -> Response[Any]:
+    chosen = period_of(request)
+    unit_id = request.query_params.get("unit_id")
+    # Independent reads, at the same time: the page costs its slowest, not their sum.
+    view, trail, lists = await asyncio.gather(
+        call(request, "GET", api_path(tenant, "/views/level", unit_id=unit_id,
+                                      period=chosen["period"], as_of=chosen["as_of"])),
+        call(request, "GET", api_path(tenant, "/units", unit_id=unit_id, depth=0)),
+        call(request, "GET", api_path(tenant, "/views/lists")),
+    )  # fmt: skip
+    node = next((u for u in trail["items"] if u["id"] == view["node"]["id"]), None)
+    path = node["path"] if node else [view["node"]["name"]]
+    return await render(
+        request,
+        "level.html",
+        crumbs=[Crumb(name) for name in path],
+        view=view,
+        figures=FIGURES,
+        levels=LEVEL_LABELS,
+        chosen=chosen,
+        lists=lists["items"],
+        print_heading=f"{view['node']['name']} — kỳ {view['period']}",
+    )
+
+
+@get(T + "/lists/{list_name:str}", summary="Danh sách kiểm tra / an inspection list")
+async def list_page(
+    request: Request[Any, Any, Any], tenant: FromPath[str], list_name: FromPath[str]
+) -> Response[Any]:
+    chosen = period_of(request)
+    q = request.query_params
+    params = {
+        "unit_id": q.get("unit_id"),
+        "period": chosen["period"],
+        "as_of": chosen["as_of"],
+        "q": q.get("q"),
+        "sort": q.get("sort"),
+        "order": q.get("order") or "asc",
+        "limit": q.get("limit") or "50",
+        "cursor": q.get("cursor"),
+    }
+    found = await call(request, "GET", api_path(tenant, f"/views/lists/{list_name}", **params))
+    base = {k: v for k, v in {**params, "kind": chosen["kind"]}.items() if v and k != "cursor"}
+    return await render(
+        request,
+        "list.html",
+        crumbs=[Crumb("Báo cáo theo cấp", f"/t/{tenant}/level"), Crumb(found["title"])],
+        found=found,
+        chosen=chosen,
+        params=params,
+        link=lambda **changes: "?" + urlencode({**base, **changes}),
+        export=lambda fmt: (
+            f"/t/{tenant}/lists/{list_name}/export?" + urlencode({**base, "format": fmt})
+        ),
+        print_heading=f"{found['title']} — kỳ {chosen['period']}",
+    )
+
+
+@get(T + "/lists/{list_name:str}/export", summary="Xuất danh sách / export a list")
+async def list_export(
+    request: Request[Any, Any, Any], tenant: FromPath[str], list_name: FromPath[str]
+) -> Response[Any]:
+    """The list as CSV or XLSX, as the API exports it (every row, the filters applied)."""
+    q = dict(request.query_params)
+    fmt = q.get("format", "xlsx")
+    if fmt not in ("csv", "xlsx"):
+        raise InvalidValue("Định dạng phải là csv hoặc xlsx", "format must be csv or xlsx")
+    keep = ("unit_id", "period", "as_of", "q", "sort", "order")
+    path = api_path(tenant, f"/views/lists/{list_name}", format=fmt,
+                    **{k: q.get(k) for k in keep})  # fmt: skip
+    headers = {**bearer_of(request), "x-request-id": request_id_of(request)}
+    transport = httpx.ASGITransport(app=request.app)  # type: ignore[arg-type]
+    async with httpx.AsyncClient(transport=transport, base_url=INTERNAL_BASE) as client:
+        answer = await client.get(path, headers=headers)
+    if answer.status_code >= 400:
+        payload = answer.json()
+        raise ApiError(answer.status_code, payload.get("code", "error"), payload.get("message", ""))
+    return Response(
+        answer.content,
+        media_type=answer.headers["content-type"],
+        headers={"Content-Disposition": answer.headers.get("content-disposition", "attachment")},
+    )
+
+
+def collection_page(template: str, api: str, title: str, filters: tuple[str, ...]) -> Any:
+    """A page over one collection of the API: its filters, sorting and paging."""
+
+    async def page(request: Request[Any, Any, Any], tenant: FromPath[str]) -> Response[Any]:
+        q = request.query_params
+        params = {name: q.get(name) for name in (*filters, "q", "sort", "order", "cursor")}
+        found = await call(request, "GET", api_path(tenant, api, limit=50, **params))
+        base = {k: v for k, v in params.items() if v and k != "cursor"}
+        return await render(
+            request,
+            template,
+            crumbs=[Crumb("Báo cáo theo cấp", f"/t/{tenant}/level"), Crumb(title)],
+            title=title,
+            found=found,
+            params=params,
+            states=STATE_LABELS,
+            today=today(),
+            link=lambda **changes: "?" + urlencode({**base, **changes}),
+            print_heading=title,
+        )
+
+    return page
+
+
+petitions_page = get(T + "/petitions", summary="Theo dõi kiến nghị / petitions tracker")(
+    collection_page(
+        "petitions.html",
+        "/supervision/petitions",
+        "Theo dõi kiến nghị",
+        ("unit_id", "state", "overdue"),
+    )
+)
+assignments_page = get(T + "/assignments", summary="Phân công dự sinh hoạt / assignments")(
+    collection_page(
+        "assignments.html",
+        "/supervision/assignments",
+        "Phân công dự sinh hoạt chi bộ",
+        ("unit_id", "plan_id", "state"),
+    )
+)
+my_assignments_page = get(T + "/my-assignments", summary="Phân công của tôi / my assignments")(
+    collection_page(
+        "assignments.html", "/supervision/my-assignments", "Phân công của tôi", ("state",)
+    )
+)
+
+
+ROUTES: list[Any] = [
+    level_page,
+    list_page,
+    list_export,
+    petitions_page,
+    assignments_page,
+    my_assignments_page,
+]
+
+
+def home_to(path: str) -> Any:
+    """A role's home: the page it works from, one redirect away from ``/t/{tenant}/``."""
+
+    async def home(request: Request[Any, Any, Any]) -> Response[Any]:
+        return redirect(f"/t/{request.path_params['tenant']}{path}")
+
+    return home
+
+
+HOMES["inspector"] = home_to("/level")
+HOMES["superior_member"] = home_to("/level")
+HOMES["auditor"] = home_to("/audit")
+HOMES["member"] = home_to("/me")
