@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import random
 import re
+from datetime import date
 
 import docx
 import pytest
@@ -35,7 +36,7 @@ def first_closed_meeting(container, tenant):
 
 def test_a_closed_demo_meeting_downloads_as_its_record(client, tenant, container):
     app = container.applications.get(tenant.slug)
-    seed_province(app, random.Random(2025))
+    seed_province(app, random.Random(2025), date(2026, 10, 31))
     meeting = load_meeting(app, first_closed_meeting(container, tenant))
     motion = next(m for m in meeting.motions.values() if m.kind is MotionKind.MINUTES)
     url = f"/api/v1/t/{tenant.slug}/meetings/{meeting.id}/documents/minutes"
