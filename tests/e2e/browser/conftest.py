@@ -53,8 +53,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = kept
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium(pytestconfig: pytest.Config) -> Iterator[Any]:
+    # Per module, not per session: Playwright's sync API keeps an event loop running in this
+    # thread while it is open, and later tests in the same worker call ``asyncio.run``.
     if not have_chromium():
         if os.environ.get("CI") == "true":
             pytest.fail("chromium is missing: .ci/parts/40-browser.sh installs it")
