@@ -19,6 +19,7 @@ The body is decoded once here to walk it beside the handler's declared type
 from __future__ import annotations
 
 import re
+import weakref
 from functools import cache
 from typing import Any
 from urllib.parse import parse_qsl
@@ -209,14 +210,17 @@ def _check_whole_number(name: str, value: str) -> None:
         raise out_of_range(name, INT32)
 
 
-_INTS: dict[int, frozenset[str]] = {}
+_INTS: weakref.WeakKeyDictionary[Any, frozenset[str]] = weakref.WeakKeyDictionary()
+"""Per handler object. Not by ``id()``: a test builds many applications, and a handler's id
+may be reused by another application's handler once the first is gone (seen: a stale entry
+let an out-of-range integer through to PostgreSQL)."""
 
 
 def _int_parameters(handler: Any) -> frozenset[str]:
     """Names (as sent) of the handler's integer parameters that declare no upper bound."""
     if handler is None:
         return frozenset()
-    cached = _INTS.get(id(handler))
+    cached = _INTS.get(handler)
     if cached is not None:
         return cached
     names = set()
@@ -226,7 +230,7 @@ def _int_parameters(handler: Any) -> frozenset[str]:
         kwarg = definition.kwarg_definition
         names.add(getattr(kwarg, "query", None) or name)
     found = frozenset(names)
-    _INTS[id(handler)] = found  # handlers live as long as the application
+    _INTS[handler] = found
     return found
 
 
