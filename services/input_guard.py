@@ -19,7 +19,6 @@ The body is decoded once here to walk it beside the handler's declared type
 from __future__ import annotations
 
 import re
-import weakref
 from functools import cache
 from typing import Any
 from urllib.parse import parse_qsl
@@ -210,19 +209,20 @@ def _check_whole_number(name: str, value: str) -> None:
         raise out_of_range(name, INT32)
 
 
-_INTS: weakref.WeakKeyDictionary[Any, frozenset[str]] = weakref.WeakKeyDictionary()
-"""Per handler object. Not by ``id()``: a test builds many applications, and a handler's id
-may be reused by another application's handler once the first is gone (seen: a stale entry
-let an out-of-range integer through to PostgreSQL)."""
+_INTS: dict[int, tuple[Any, frozenset[str]]] = {}
+"""By ``id()``, with the handler kept beside its names and compared: a test builds many
+applications, and a gone handler's id may be reused by another one (seen: a stale entry let an
+out-of-range integer through to PostgreSQL). Not a weak mapping: Litestar's generated OPTIONS
+handlers cannot be weakly referenced."""
 
 
 def _int_parameters(handler: Any) -> frozenset[str]:
     """Names (as sent) of the handler's integer parameters that declare no upper bound."""
     if handler is None:
         return frozenset()
-    cached = _INTS.get(handler)
-    if cached is not None:
-        return cached
+    cached = _INTS.get(id(handler))
+    if cached is not None and cached[0] is handler:
+        return cached[1]
     names = set()
     for name, definition in handler.parsed_fn_signature.parameters.items():
         if name == "data" or not _declared_int(definition) or _bound(definition):
@@ -230,7 +230,7 @@ def _int_parameters(handler: Any) -> frozenset[str]:
         kwarg = definition.kwarg_definition
         names.add(getattr(kwarg, "query", None) or name)
     found = frozenset(names)
-    _INTS[handler] = found
+    _INTS[id(handler)] = (handler, found)
     return found
 
 

@@ -122,3 +122,9 @@ def test_the_openapi_documents_each_file_format_a_route_answers(client, tenant):
     assert "application/vnd.openxmlformats-officedocument.wordprocessingml.document" in media(
         "/meetings/{meeting_id}/documents/{kind}/file"
     )
+
+
+def test_an_options_request_is_answered_not_failed(client, tenant):
+    """Litestar's generated OPTIONS handlers pass the input guard too (fuzzing sent them)."""
+    response = client.options(f"/api/v1/t/{tenant.slug}/units")
+    assert response.status_code < 500, response.text
