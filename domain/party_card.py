@@ -16,7 +16,7 @@ from domain.base import Actor, ChiboAggregate, InvalidValue, StateConflict
 from domain.member import Member
 
 _CARD_NAMESPACE = UUID("3b0d6a52-6e1f-4f0c-9a7e-2f9c51d1c0a7")
-CARD_PATTERN = re.compile(r"^[0-9A-Z][0-9A-Z./-]{2,29}$")
+CARD_PATTERN = re.compile(r"^[0-9A-Z][0-9A-Z./-]{2,39}$")
 
 
 class InvalidPartyCardNumber(InvalidValue):
@@ -32,8 +32,8 @@ def normalise_card_number(number: str) -> str:
     value = "".join(number.split()).upper()
     if not CARD_PATTERN.fullmatch(value):
         raise InvalidPartyCardNumber(
-            "Số thẻ đảng viên gồm 3–30 ký tự: chữ số, chữ cái không dấu, dấu chấm, gạch",
-            "a party card number is 3–30 characters: digits, letters a–z, '.', '-' or '/'",
+            "Số thẻ đảng viên gồm 3–40 ký tự: chữ số, chữ cái không dấu, dấu chấm, gạch",
+            "a party card number is 3–40 characters: digits, letters a–z, '.', '-' or '/'",
             field="party_card_number",
         )
     return value

@@ -7,6 +7,7 @@ from uuid import UUID
 from domain.member import Member
 from domain.party_card import PartyCard, card_id
 from infra.application import TenantApplication
+from services.context import Principal
 from services.security.policy import (
     ADMIN,
     ALL_ROLES,
@@ -14,7 +15,6 @@ from services.security.policy import (
     SECRETARY,
     WRITERS,
     PolicyTable,
-    Principal,
     T,
     Touch,
     allow,
