@@ -42,6 +42,18 @@ def throttled_handler(_: Request[Any, Any, Any], exc: Throttled) -> Response[Any
     )
 
 
+API_DESCRIPTION = (
+    "Sinh hoạt chi bộ — party-cell activity and supervision, per province.\n\n"
+    "**Mọi yêu cầu ghi (POST, PUT, PATCH, DELETE) nên gửi kèm `Idempotency-Key`** (một chuỗi"
+    " duy nhất cho mỗi thao tác): khi không nhận được trả lời (mất mạng, 503 khi cơ sở dữ liệu"
+    " tạm ngừng), gửi lại với cùng khóa sẽ nhận kết quả đã lưu thay vì ghi hai lần.\n\n"
+    "**Every write (POST, PUT, PATCH, DELETE) should carry an `Idempotency-Key`** (unique per"
+    " operation): a write that got no answer, or a 503 while the database was unavailable, may"
+    " have been committed; retried with the same key it is answered from the stored result"
+    " instead of being done twice. A 503 carries `Retry-After`."
+)
+
+
 def create_app(container: Container) -> Litestar:
     app = Litestar(
         route_handlers=route_handlers(),
@@ -56,7 +68,7 @@ def create_app(container: Container) -> Litestar:
         openapi_config=OpenAPIConfig(
             title="Chibo API",
             version="0.1.0",
-            description="Sinh hoạt chi bộ — party-cell activity and supervision, per province.",
+            description=API_DESCRIPTION,
             path="/schema",
             render_plugins=[SwaggerRenderPlugin()],
         ),
