@@ -176,7 +176,7 @@ def bench_as_of(app: TenantApplication, long_id: Any, samples: int = 300) -> Non
 
 
 def _stream_positions(app: TenantApplication, aggregate_id: Any) -> list[int]:
-    datastore: Any = app.recorder.datastore  # type: ignore[attr-defined]
+    datastore: Any = app.recorder.datastore  # type: ignore[attr-defined]  # the Postgres recorder has .datastore; the base type does not
     with datastore.get_connection() as conn, conn.cursor() as cur:
         cur.execute(
             sql.SQL("SELECT notification_id FROM {} WHERE originator_id = %s").format(
@@ -221,7 +221,7 @@ def main() -> None:
 
 
 def _find_long_stream(app: TenantApplication) -> Any:
-    with app.recorder.datastore.get_connection() as conn, conn.cursor() as cur:  # type: ignore[attr-defined]
+    with app.recorder.datastore.get_connection() as conn, conn.cursor() as cur:  # type: ignore[attr-defined]  # the Postgres recorder has .datastore; the base type does not
         cur.execute(
             sql.SQL(
                 "SELECT originator_id FROM {} WHERE originator_version = 2 AND topic LIKE '%%Renamed'"

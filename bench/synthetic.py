@@ -80,14 +80,14 @@ def simulated_time(clock: SimClock) -> Iterator[None]:
     """Stamp events with the simulated clock; the library's wall clock is put back after."""
     event = ChiboAggregate.Event
     saved = event.__dict__.get("create_timestamp")
-    event.create_timestamp = staticmethod(clock.tick)  # type: ignore[method-assign]
+    event.create_timestamp = staticmethod(clock.tick)  # type: ignore[method-assign]  # a test clock, restored below
     try:
         yield
     finally:
         if saved is None:
             del event.create_timestamp
         else:
-            event.create_timestamp = saved  # type: ignore[method-assign]
+            event.create_timestamp = saved  # type: ignore[method-assign]  # a test clock, restored below
 
 
 @dataclass

@@ -13,7 +13,7 @@ from datetime import date
 from uuid import UUID
 
 from domain import admission_checks as check
-from domain.admission_state import AdmissionState
+from domain.admission_records import AdmissionRecords
 from domain.admission_values import (
     CELL_ROLES,
     COMMITTEE_ROLES,
@@ -34,7 +34,7 @@ from domain.rules import RULES, RuleBook
 __all__ = ["AdmissionCase", "MotionFacts", "member_id_for"]
 
 
-class AdmissionCase(AdmissionState, ChiboAggregate):
+class AdmissionCase(AdmissionRecords, ChiboAggregate):
     """One applicant's admission case in one cell (hồ sơ kết nạp đảng viên)."""
 
     class Opened(ChiboAggregate.Created):
@@ -158,6 +158,29 @@ class AdmissionCase(AdmissionState, ChiboAggregate):
             case.due_on = None
             case.closed = (self.decided_on, "official" if self.recognised else "not_recognised")
 
+    class NoYouthUnionStated(ChiboAggregate.Event):
+        """The cell records there is no Youth Union where the applicant works or lives."""
+
+        on: date
+        reason: str
+
+        def apply(self, case: AdmissionCase) -> None:
+            case.no_youth_union = (self.on, self.reason)
+
+    class DeadlineExtended(ChiboAggregate.Event):
+        """A recorded decision extends the running deadline once (gia hạn)."""
+
+        decision_no: str
+        decided_on: date
+        working_days: int
+        reason: str
+        previous_due_on: date
+        due_on: date
+        rule_set: str
+
+        def apply(self, case: AdmissionCase) -> None:
+            case.due_on = case.extended_due_on = self.due_on
+
     class Closed(ChiboAggregate.Event):
         on: date
         reason: str
@@ -213,46 +236,6 @@ class AdmissionCase(AdmissionState, ChiboAggregate):
         check.step(self, by, CELL_ROLES, *DOSSIER_NAMES[item])
         check.dossier_item(self, item)
         self._record(self.DossierItemFiled, by, item=item, on=on)
-
-    def assign_introducer(
-        self,
-        member_id: UUID,
-        standing: Standing | None,
-        basis: IntroductionBasis,
-        together_since: date,
-        on: date,
-        by: Actor,
-        replaces: UUID | None = None,
-        rules: RuleBook = RULES,
-    ) -> None:
-        """Đảng viên giới thiệu: an official member of the cell, ≥ 12 months with the applicant."""
-        check.step(self, by, CELL_ROLES, "người giới thiệu", "an introducer")
-        rule_set = rules.in_force(on)
-        check.introducer(self, member_id, standing, basis, together_since, on, replaces, rule_set)
-        self._record(
-            self.IntroducerAssigned,
-            by,
-            member_id=member_id,
-            basis=basis,
-            together_since=together_since,
-            on=on,
-            replaces=replaces,
-            rule_set=rule_set.code,
-        )
-
-    def introduce_by_organisation(
-        self, organisation: IntroducingOrganisation, resolution_no: str, on: date, by: Actor
-    ) -> None:
-        """Nghị quyết giới thiệu của BCH Đoàn cơ sở / Công đoàn cơ sở instead of two members."""
-        check.step(self, by, CELL_ROLES, "nghị quyết giới thiệu", "an introducing resolution")
-        check.organisation_introduction(self)
-        self._record(
-            self.IntroducedByOrganisation,
-            by,
-            organisation=organisation,
-            resolution_no=require_text(resolution_no, "resolution_no", "Số nghị quyết", 100),
-            on=on,
-        )
 
     # -- steps 5–7: votes and decision ----------------------------------------------------
 

@@ -15,20 +15,19 @@ from domain.admission_errors import (
     ApplicantTooYoung,
     CaseClosed,
     CeremonyOverdueNeedsApproval,
+    CourseCertificateExpired,
     DateBeforePreviousStep,
+    DeadlineAlreadyExtended,
     EducationInsufficient,
-    IntroducerNotFound,
-    IntroducerNotOfficialMember,
-    IntroducerTooShortTogether,
-    IntroductionBasisNotAllowed,
+    ExtensionTooLong,
     InvalidVoteCount,
     MentorNotOfficialMember,
     MotionDoesNotMatch,
+    NoRunningDeadline,
     NoStandingForStep,
     RecognitionBeforeProbationEnds,
     StepAlreadyDone,
     StepMissing,
-    TooManyIntroducers,
     VoteBelowTwoThirds,
 )
 from domain.admission_state import AdmissionState
@@ -36,12 +35,11 @@ from domain.admission_values import (
     DOSSIER_NAMES,
     DossierItem,
     Education,
-    IntroductionBasis,
     MotionFacts,
     RecognitionOutcome,
 )
 from domain.base import Actor
-from domain.calendar import months_of_age
+from domain.calendar import add_months, months_of_age
 from domain.member import MemberStatus
 from domain.roster import Standing
 from domain.rules import RuleSet
@@ -176,59 +174,40 @@ def two_thirds(rule_set: RuleSet, votes_for: int, base: int, base_vi: str) -> No
         )
 
 
-def introducer(
-    case: AdmissionState,
-    member_id: UUID,
-    standing: Standing | None,
-    basis: IntroductionBasis,
-    together_since: date,
-    on: date,
-    replaces: UUID | None,
-    rule_set: RuleSet,
-) -> None:
-    """Đảng viên giới thiệu: an official member of the cell, ≥ 12 months with the applicant."""
-    has_dossier(case.course, case.dossier)
-    if case.ceremony_on is not None:
-        raise StepAlreadyDone("Đã kết nạp; không đổi người giới thiệu", "already admitted")
-    if standing is None or standing.status is not MemberStatus.OFFICIAL or standing.suspended:
-        raise IntroducerNotOfficialMember(
-            "Người giới thiệu phải là đảng viên chính thức của chi bộ vào ngày giới thiệu",
-            "an introducer must be an official member of the cell on the day",
-            member_id=str(member_id),
+def course_still_valid(case: AdmissionState, held_on: date, rule_set: RuleSet) -> None:
+    """The awareness-course certificate is valid 60 months at the cell's vote (HD 06 §5.4)."""
+    if case.course is None:
+        return
+    number, completed_on = case.course
+    valid_until = add_months(completed_on, rule_set.course_valid_months)
+    if held_on > valid_until:
+        raise CourseCertificateExpired(
+            f"Giấy chứng nhận bồi dưỡng nhận thức về Đảng số {number} "
+            f"({completed_on:%d/%m/%Y}) chỉ có giá trị {rule_set.course_valid_months} tháng, "
+            f"đến {valid_until:%d/%m/%Y}; người vào Đảng phải học lại",
+            f"the course certificate of {completed_on.isoformat()} was valid "
+            f"{rule_set.course_valid_months} months, until {valid_until.isoformat()}",
+            valid_until=valid_until.isoformat(),
         )
-    if basis is IntroductionBasis.RESIDENCE and not rule_set.introducer_residence_counts:
-        raise IntroductionBasisNotAllowed(
-            f"Theo {rule_set.title}, cùng cư trú chưa là căn cứ giới thiệu",
-            f"under {rule_set.code}, living in the same area is not a basis to introduce",
-        )
-    months = months_of_age(together_since, on) - (1 if on.day < together_since.day else 0)
-    if months < rule_set.introducer_months_together:
-        raise IntroducerTooShortTogether(
-            f"Người giới thiệu mới cùng công tác/học tập/cư trú {months} tháng; cần ít nhất "
-            f"{rule_set.introducer_months_together} tháng",
-            f"the introducer has been with the applicant {months} months; at least "
-            f"{rule_set.introducer_months_together} are required",
-        )
-    if replaces is not None and replaces not in case.introducers:
-        raise IntroducerNotFound(
-            "Người được thay thế không phải là người giới thiệu của hồ sơ này",
-            "the replaced member is not an introducer of this case",
-        )
-    if replaces is None and (len(case.introducers) >= 2 or case.organisation_introduction):
-        raise TooManyIntroducers(
-            "Hồ sơ đã đủ người giới thiệu; dùng thay thế nếu một người chuyển đi",
-            "the case already has its introducers; replace one instead",
-        )
-    if member_id in case.introducers:
-        raise StepAlreadyDone("Đảng viên này đã là người giới thiệu", "already an introducer")
 
 
-def organisation_introduction(case: AdmissionState) -> None:
-    has_dossier(case.course, case.dossier)
-    if case.introducers or case.organisation_introduction:
-        raise TooManyIntroducers(
-            "Hồ sơ đã có người giới thiệu", "the case already has its introducers"
+def extension(case: AdmissionState, decided_on: date, working_days: int, rule_set: RuleSet) -> date:
+    """A running deadline may be extended once, by at most 30 working days; returns it."""
+    if case.due_on is None:
+        raise NoRunningDeadline(
+            "Hồ sơ không có thời hạn nào đang chạy", "the case has no running deadline"
         )
+    if case.extended_due_on is not None and case.extended_due_on == case.due_on:
+        raise DeadlineAlreadyExtended(
+            "Thời hạn này đã được gia hạn một lần", "this deadline was already extended once"
+        )
+    if not 1 <= working_days <= rule_set.deadline_extension_working_days:
+        raise ExtensionTooLong(
+            f"Chỉ được gia hạn từ 1 đến {rule_set.deadline_extension_working_days} ngày làm việc",
+            f"an extension is 1 to {rule_set.deadline_extension_working_days} working days",
+            field="working_days",
+        )
+    return case.due_on
 
 
 def cell_vote(case: AdmissionState, motion: MotionFacts, rule_set: RuleSet) -> None:
@@ -240,6 +219,7 @@ def cell_vote(case: AdmissionState, motion: MotionFacts, rule_set: RuleSet) -> N
     motion_fits(motion, MotionKind.ADMISSION, case.id, case.cell_id)
     not_before(motion.held_on, max(case.dossier.values()), "held_on")
     age(case.birth_date, motion.held_on, rule_set)
+    course_still_valid(case, motion.held_on, rule_set)
     check_counts(motion.votes_for, motion.official_members, "votes_for", motion.votes_against)
     two_thirds(rule_set, motion.votes_for, motion.official_members, "số đảng viên chính thức")
 

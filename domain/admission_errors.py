@@ -59,6 +59,29 @@ class IntroducerNotFound(StateConflict):
     code = "introducer_not_found"
 
 
+class YouthUnionIntroductionRequired(RuleViolated):
+    """An applicant of Youth Union age, where a Youth Union exists, is introduced by its
+    committee's resolution and one official member (Charter art. 4.2)."""
+
+    code = "youth_union_introduction_required"
+
+
+class CourseCertificateExpired(RuleViolated):
+    code = "course_certificate_expired"
+
+
+class NoRunningDeadline(StateConflict):
+    code = "no_running_deadline"
+
+
+class DeadlineAlreadyExtended(StateConflict):
+    code = "deadline_already_extended"
+
+
+class ExtensionTooLong(RuleViolated):
+    code = "extension_too_long"
+
+
 class VoteBelowTwoThirds(RuleViolated):
     code = "vote_below_two_thirds"
 

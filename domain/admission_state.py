@@ -58,10 +58,15 @@ class AdmissionState:
         self.due_on: date | None = None
         """When the next step with a deadline is due (None: no running deadline)."""
         self.closed: tuple[date, str] | None = None
+        self.no_youth_union: tuple[date, str] | None = None
+        """The cell stated there is no Youth Union where the applicant works or lives."""
+        self.extended_due_on: date | None = None
+        """The due date set by the last extension: that deadline cannot be extended again."""
 
     @property
     def is_introduced(self) -> bool:
-        return len(self.introducers) >= 2 or self.organisation_introduction is not None
+        """Two official members, or a union's resolution and one official member (art. 4.2)."""
+        return len(self.introducers) >= (1 if self.organisation_introduction else 2)
 
     @property
     def awaiting_recognition_decision(self) -> bool:

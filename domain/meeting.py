@@ -9,14 +9,15 @@ live in ``domain.meeting_checks``; this module holds the state and its events.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import date, datetime
 from uuid import UUID, uuid4
 
 from domain import meeting_checks as check
 from domain import meeting_vote_checks as vote
 from domain.base import Actor, ChiboAggregate, require_text
-from domain.meeting_state import MeetingState
+from domain.meeting_corrections import MeetingCorrections
 from domain.meeting_values import (
+    AbsenceApproval,
     AttendanceEntry,
     AttendanceMark,
     Correction,
@@ -34,7 +35,7 @@ from domain.voting import Motion, MotionKind, MotionResult, RosterEntry, VoteCho
 __all__ = ["AttendanceMark", "Meeting", "MeetingKind", "Motion", "MotionKind", "MotionResult"]
 
 
-class Meeting(MeetingState, ChiboAggregate):
+class Meeting(MeetingCorrections, ChiboAggregate):
     """One meeting of one cell (cuộc sinh hoạt chi bộ)."""
 
     class Scheduled(ChiboAggregate.Created):
@@ -167,6 +168,14 @@ class Meeting(MeetingState, ChiboAggregate):
         def apply(self, m: Meeting) -> None:
             m.ended_at, m.is_closed = self.ended_at, True
 
+    class AbsenceApproved(ChiboAggregate.Event):
+        """Cấp ủy triệu tập đồng ý cho vắng mặt: the member leaves the majority base."""
+
+        approval: AbsenceApproval
+
+        def apply(self, m: Meeting) -> None:
+            m.absence_approvals[self.approval.member_id] = self.approval
+
     class Corrected(ChiboAggregate.Event):
         """Base of corrections after closing: each carries the reason (lý do đính chính)."""
 
@@ -264,6 +273,13 @@ class Meeting(MeetingState, ChiboAggregate):
     def mark_attendance(self, entries: Iterable[AttendanceEntry], by: Actor) -> None:
         check.in_progress(self)
         self._record(self.AttendanceMarked, by, entries=check.attendance(self, entries))
+
+    def approve_absence(
+        self, member_id: UUID, approved_by: str, approved_on: date, note: str, by: Actor
+    ) -> None:
+        """The cell committee approves a named member's absence, before or at the meeting."""
+        approval = vote.absence_approval(self, member_id, approved_by, approved_on, note)
+        self._record(self.AbsenceApproved, by, approval=approval)
 
     def add_guest(
         self,
@@ -372,43 +388,3 @@ class Meeting(MeetingState, ChiboAggregate):
         check.in_progress(self)
         check.closable(self, check.aware(ended_at, "ended_at"))
         self._record(self.Closed, by, ended_at=ended_at)
-
-    # -- commands: corrections after closing (đính chính), each with its reason -----------
-
-    def correct_attendance(
-        self, entries: Iterable[AttendanceEntry], reason: str, by: Actor
-    ) -> None:
-        reason = check.correction(self, reason)
-        fixed = check.attendance(self, entries)
-        check.changes_something(any(self.attendance.get(e.member_id) != e.mark for e in fixed))
-        self._record(self.AttendanceCorrected, by, entries=fixed, reason=reason)
-
-    def correct_tally(
-        self,
-        motion_id: UUID,
-        votes_for: int,
-        against: int,
-        abstain: int,
-        reason: str,
-        by: Actor,
-        rules: RuleBook = RULES,
-    ) -> MotionResult:
-        """Fix a miscounted vote; the result is judged again on the base stored at the vote."""
-        counts = (votes_for, against, abstain)
-        facts = vote.tally_correction(self, motion_id, counts, reason, rules)
-        self._record(self.TallyCorrected, by, **facts)
-        return facts["result"]
-
-    def correct_minutes(self, text: str, reason: str, by: Actor) -> None:
-        reason = check.correction(self, reason)
-        text = require_text(text, "text", "Biên bản", 100_000)
-        check.changes_something(text != self.minutes)
-        self._record(self.MinutesCorrected, by, text=text, reason=reason)
-
-    def correct_dues(
-        self, total_vnd: int, payer_ids: Iterable[UUID], reason: str, by: Actor
-    ) -> None:
-        reason = check.correction(self, reason)
-        payers = check.dues(self, total_vnd, payer_ids)
-        check.changes_something((total_vnd, payers) != (self.dues_total_vnd, self.dues_payer_ids))
-        self._record(self.DuesCorrected, by, total_vnd=total_vnd, payer_ids=payers, reason=reason)

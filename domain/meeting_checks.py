@@ -38,7 +38,12 @@ from domain.meeting_errors import (
     UnknownSpeaker,
 )
 from domain.meeting_state import MeetingState
-from domain.meeting_values import AttendanceEntry, AttendanceMark, Guest, MeetingKind
+from domain.meeting_values import (
+    AttendanceEntry,
+    AttendanceMark,
+    Guest,
+    MeetingKind,
+)
 from domain.org_unit import MeetingWindow
 from domain.roster import Standing
 from domain.voting import (

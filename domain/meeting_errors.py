@@ -136,5 +136,17 @@ class NegativeDues(InvalidValue):
     code = "negative_dues"
 
 
+class AbsenceAlreadyApproved(StateConflict):
+    code = "absence_already_approved"
+
+
+class ApprovalAfterMeeting(InvalidValue):
+    code = "approval_after_meeting"
+
+
+class DisciplineNeedsSecretBallot(RuleViolated):
+    code = "discipline_needs_secret_ballot"
+
+
 class NothingToCorrect(InvalidValue):
     code = "nothing_to_correct"

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from uuid import UUID
 
 from domain.meeting_values import (
+    AbsenceApproval,
     AttendanceEntry,
     AttendanceMark,
     Correction,
@@ -22,7 +23,15 @@ from domain.meeting_values import (
 from domain.org_unit import MeetingWindow
 from domain.province import QualityThresholds
 from domain.quality import QualityEvidence, QualityScores, Rating
-from domain.voting import Motion, MotionKind, MotionResult, RosterEntry
+from domain.voting import (
+    Exclusion,
+    Motion,
+    MotionKind,
+    MotionResult,
+    RosterEntry,
+    base_exclusions,
+    legal_base,
+)
 
 
 class MeetingState:
@@ -69,6 +78,7 @@ class MeetingState:
         self.dues_total_vnd: int | None = None
         self.dues_payer_ids: tuple[UUID, ...] = ()
         self.corrections: list[Correction] = []
+        self.absence_approvals: dict[UUID, AbsenceApproval] = {}
 
     def _apply_attendance(self, entries: Iterable[AttendanceEntry]) -> None:
         for e in entries:
@@ -96,7 +106,24 @@ class MeetingState:
 
     @property
     def unmarked(self) -> list[UUID]:
-        return [m for m in self.roster if m not in self.attendance]
+        """Members still to be marked; those active in another cell for now are not expected."""
+        return [
+            m for m, e in self.roster.items() if m not in self.attendance and not e.transferred_out
+        ]
+
+    @property
+    def approved_absent(self) -> set[UUID]:
+        """Absentees whose absence the convening committee approved."""
+        return {m for m in self.absence_approvals if m not in self.present}
+
+    def base_exclusions(self, kind: MotionKind) -> tuple[Exclusion, ...]:
+        """Who is left out of the legal base for a motion of ``kind`` now, and why."""
+        return base_exclusions(
+            self.roster.values(), self.present, self.approved_absent, kind.threshold
+        )
+
+    def legal_base(self, kind: MotionKind) -> int:
+        return legal_base(self.roster.values(), self.present, self.approved_absent, kind.threshold)
 
     @property
     def speakers(self) -> set[UUID]:
@@ -111,7 +138,9 @@ class MeetingState:
     def quality_evidence(self) -> QualityEvidence:
         # Exempted members who stay away are not expected, so they do not lower the rate.
         expected = [
-            e for e in self.roster.values() if not (e.exempted and e.member_id not in self.present)
+            e
+            for e in self.roster.values()
+            if not (e.exempted and e.member_id not in self.present) and not e.transferred_out
         ]
         return QualityEvidence(
             members=len(expected),

@@ -8,6 +8,7 @@ without touching the stored log.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from enum import Enum
 from uuid import UUID
 
@@ -54,6 +55,18 @@ class Opinion:
     speaker_id: UUID  # a member present, or a guest
     topic: str
     by_guest: bool
+
+
+@dataclass(frozen=True, slots=True)
+class AbsenceApproval:
+    """The convening committee approved a named member's absence, before or at the meeting
+    (vắng mặt được cấp ủy triệu tập đồng ý). Only such absentees leave the majority base;
+    an "excused" attendance mark alone does not (Charter art. 9.5)."""
+
+    member_id: UUID
+    approved_by: str  # who approved: name and office, e.g. "Đ/c Lê Văn B, Bí thư chi bộ"
+    approved_on: date
+    note: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,11 +5,14 @@ never change it. The shared voting rules themselves live in ``domain.voting``.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TypedDict
 from uuid import UUID
 
+from domain.base import require_text
 from domain.meeting_checks import (
     changes_something,
+    closed,
     complete_attendance,
     correction,
     in_progress,
@@ -17,7 +20,10 @@ from domain.meeting_checks import (
     on_roster,
 )
 from domain.meeting_errors import (
+    AbsenceAlreadyApproved,
     ApplicantAlreadyOnRoster,
+    ApprovalAfterMeeting,
+    DisciplineNeedsSecretBallot,
     DuplicateMotionForPerson,
     MinutesNotRecorded,
     MotionAlreadyDecided,
@@ -31,7 +37,7 @@ from domain.meeting_errors import (
     VotingMethodMismatch,
 )
 from domain.meeting_state import MeetingState
-from domain.meeting_values import MeetingKind
+from domain.meeting_values import AbsenceApproval, MeetingKind
 from domain.member import MemberStatus
 from domain.rules import RuleBook, RuleSet
 from domain.voting import (
@@ -44,8 +50,6 @@ from domain.voting import (
     check_tally,
     decide,
     eligible_voters,
-    majority_base,
-    two_thirds_base,
 )
 
 
@@ -106,7 +110,7 @@ def new_motion(m: MeetingState, motion_id: UUID, kind: MotionKind, subject_id: U
             "the applicant is already a member of this cell",
             field="subject_id",
         )
-    if kind in (MotionKind.RECOGNITION, MotionKind.DISCIPLINE) and entry is None:
+    if kind in (MotionKind.RECOGNITION, MotionKind.DISCIPLINE, MotionKind.EXPULSION) and not entry:
         on_roster(m, subject_id)
     if kind is MotionKind.RECOGNITION and entry and entry.status is not MemberStatus.PROBATIONARY:
         raise SubjectIsNotProbationary(
@@ -137,6 +141,12 @@ def open_motion(m: MeetingState, motion_id: UUID, method: VotingMethod) -> Motio
     if found.is_decided:
         raise MotionAlreadyDecided(
             "Vấn đề này đã biểu quyết xong", "this motion is already decided"
+        )
+    if found.kind.needs_secret_ballot and method is not VotingMethod.SECRET_BALLOT:
+        raise DisciplineNeedsSecretBallot(
+            "Biểu quyết kỷ luật phải bỏ phiếu kín",
+            "a disciplinary vote is taken by secret ballot",
+            field="method",
         )
     if found.ballots and method is not VotingMethod.ROLL_CALL:
         raise VotingMethodMismatch(
@@ -191,9 +201,7 @@ def tally(
 
 
 def base_for(m: MeetingState, kind: MotionKind) -> int:
-    if kind.needs_two_thirds:
-        return two_thirds_base(m.roster.values(), m.present)
-    return majority_base(m.roster.values(), m.present, m.excused)
+    return m.legal_base(kind)
 
 
 def rule_set_of(m: MeetingState, rules: RuleBook) -> RuleSet:
@@ -243,3 +251,31 @@ def tally_correction(
         "result": result,
         "reason": reason,
     }
+
+
+def absence_approval(
+    m: MeetingState, member_id: UUID, approved_by: str, approved_on: date, note: str
+) -> AbsenceApproval:
+    """Approved before or at the meeting, for a member on the roster, once."""
+    closed(m)
+    if m.started_at is not None:
+        on_roster(m, member_id)
+    meeting_day = m.held_on or m.scheduled_at.date()
+    if approved_on > meeting_day:
+        raise ApprovalAfterMeeting(
+            f"Cấp ủy đồng ý vắng mặt trước hoặc trong ngày họp ({meeting_day:%d/%m/%Y})",
+            f"an absence is approved before or on the meeting day ({meeting_day.isoformat()})",
+            field="approved_on",
+        )
+    if member_id in m.absence_approvals:
+        raise AbsenceAlreadyApproved(
+            "Cấp ủy đã đồng ý cho đảng viên này vắng mặt",
+            "this member's absence is already approved",
+            field="member_id",
+        )
+    return AbsenceApproval(
+        member_id,
+        require_text(approved_by, "approved_by", "Người đồng ý (họ tên, chức vụ)", 200),
+        approved_on,
+        note.strip(),
+    )

@@ -26,6 +26,13 @@ class Change(str, Enum):
     SUSPENDED = "suspended"  # đình chỉ sinh hoạt
     SUSPENSION_ENDED = "suspension_ended"
     LEFT = "left"  # chuyển đi, xóa tên, từ trần…
+    # Chuyển sinh hoạt tạm thời: the home cell keeps the member on its roll, out of its base;
+    # the host cell lists them as a temporary member (đảng viên sinh hoạt tạm thời), no vote.
+    TRANSFERRED_TEMPORARILY = "transferred_temporarily"  # home: đi sinh hoạt tạm thời
+    TEMPORARY_TRANSFER_ENDED = "temporary_transfer_ended"  # home: trở về sinh hoạt
+    TEMPORARY_JOINED_OFFICIAL = "temporary_joined_official"  # host: đến sinh hoạt tạm thời
+    TEMPORARY_JOINED_PROBATIONARY = "temporary_joined_probationary"
+    TEMPORARY_LEFT = "temporary_left"  # host: hết sinh hoạt tạm thời
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,11 +42,21 @@ class Standing:
     status: MemberStatus
     exempted: bool
     suspended: bool
+    transferred_out: bool = False
+    """Home cell: temporarily active in another cell (chuyển sinh hoạt tạm thời đi)."""
+    temporary: bool = False
+    """Host cell: a temporary member from another cell, who has no vote here."""
 
     @property
     def counts_for_majority(self) -> bool:
-        """Official and not suspended; exempted members count only when present (art. 10.5)."""
-        return self.status is MemberStatus.OFFICIAL and not self.suspended
+        """Official, not suspended, active here; exempted members count only when present and
+        approved absentees are left out at the meeting (Charter art. 9.5)."""
+        return (
+            self.status is MemberStatus.OFFICIAL
+            and not self.suspended
+            and not self.transferred_out
+            and not self.temporary
+        )
 
 
 class NotOnRoster(StateConflict):
@@ -105,11 +122,17 @@ class CellRoster(ChiboAggregate):
     def standing(self, member_id: UUID, on: date) -> Standing | None:
         """The member's standing on ``on``; ``None`` if not on the roster that day."""
         status: MemberStatus | None = None
-        exempted = suspended = False
+        exempted = suspended = away = temporary = False
         for day, change in self.changes.get(member_id, ()):
             if day > on:
                 break
-            if change is Change.ENROLLED_PROBATIONARY:
+            if change in _TEMPORARY_JOINED:
+                status, temporary = _TEMPORARY_JOINED[change], True
+            elif change is Change.TEMPORARY_LEFT:
+                status, temporary = None, False
+            elif change in (Change.TRANSFERRED_TEMPORARILY, Change.TEMPORARY_TRANSFER_ENDED):
+                away = change is Change.TRANSFERRED_TEMPORARILY
+            elif change is Change.ENROLLED_PROBATIONARY:
                 status, exempted, suspended = MemberStatus.PROBATIONARY, False, False
             elif change in (Change.ENROLLED_OFFICIAL, Change.RECOGNISED):
                 status = MemberStatus.OFFICIAL
@@ -123,15 +146,30 @@ class CellRoster(ChiboAggregate):
                 suspended = False
             elif change is Change.LEFT:
                 status = None
-        return None if status is None else Standing(status, exempted, suspended)
+        return None if status is None else Standing(status, exempted, suspended, away, temporary)
 
-    def members_on(self, on: date) -> dict[UUID, Standing]:
+    def members_on(self, on: date, with_temporary: bool = False) -> dict[UUID, Standing]:
+        """The cell's own members on ``on``; with ``with_temporary`` also the temporary members
+        from other cells, as a meeting's roster needs them (present, without a vote)."""
         result = {}
         for member_id in self.changes:
             standing = self.standing(member_id, on)
-            if standing is not None:
+            if standing is not None and (with_temporary or not standing.temporary):
                 result[member_id] = standing
         return result
+
+    def join_temporarily(self, member_id: UUID, status: MemberStatus, on: date, by: Actor) -> None:
+        """The host cell lists a member of another cell as temporary (sinh hoạt tạm thời)."""
+        if self.standing(member_id, on) is not None:
+            raise AlreadyOnRoster(
+                "Đảng viên đã có trong chi bộ", "the member is already on the roster"
+            )
+        change = (
+            Change.TEMPORARY_JOINED_OFFICIAL
+            if status is MemberStatus.OFFICIAL
+            else Change.TEMPORARY_JOINED_PROBATIONARY
+        )
+        self._record(self.Changed, by, member_id=member_id, change=change, on=on)
 
     def official_count(self, on: date) -> int:
         """Official members on the roster on ``on`` (đảng viên chính thức)."""
@@ -139,3 +177,9 @@ class CellRoster(ChiboAggregate):
 
     def active_count(self, on: date) -> int:
         return len(self.members_on(on))
+
+
+_TEMPORARY_JOINED = {
+    Change.TEMPORARY_JOINED_OFFICIAL: MemberStatus.OFFICIAL,
+    Change.TEMPORARY_JOINED_PROBATIONARY: MemberStatus.PROBATIONARY,
+}

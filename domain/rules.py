@@ -57,10 +57,35 @@ class RuleSet:
     """From the transfer letter's date to presenting it at the receiving organisation."""
     removal_missed_months_in_year: int = 3
     competent_committee: str = ""
-    """Who decides admissions and recognitions in this era (free text for reports)."""
+    """Who decides admissions and recognitions for a cell under a grassroots committee."""
+    competent_committee_for_grassroots_cell: str = ""
+    """The same for a grassroots cell (chi bộ cơ sở), e.g. a village cell directly under a
+    commune committee: there is no grassroots-committee vote in between."""
+    course_valid_months: int = 60
+    """The awareness-course certificate is valid this long at the cell's vote (HD 06 §5.4)."""
+    youth_union_age_limit_years: int = 30
+    """Up to this age (in full years) an applicant is of Youth Union age (độ tuổi đoàn viên):
+    where a Youth Union exists, its committee's resolution must be one of the introductions."""
+    deadline_extension_working_days: int = 30
+    """A running deadline may be extended once, by at most this, by a recorded decision."""
+    deadline_extensions: int = 1
     sources: tuple[str, ...] = ()
     unconfirmed: tuple[str, ...] = ()
     """Names of fields whose value in this era no public source confirmed yet."""
+
+    def competent_for(self, grassroots_cell: bool) -> str:
+        """The body that decides a case of this cell (cấp ủy có thẩm quyền)."""
+        if grassroots_cell and self.competent_committee_for_grassroots_cell:
+            return self.competent_committee_for_grassroots_cell
+        return self.competent_committee
+
+
+_BEFORE_HD_06 = (
+    "course_valid_months",
+    "youth_union_age_limit_years",
+    "deadline_extension_working_days",
+)
+"""Under HD 01-HD/TW (before 9 June 2025) these values were not checked against its text."""
 
 
 QD_29_2016 = RuleSet(
@@ -71,7 +96,7 @@ QD_29_2016 = RuleSet(
     introducer_residence_counts=False,
     competent_committee="Ban thường vụ cấp ủy cấp huyện và tương đương",
     sources=("QĐ 29-QĐ/TW mục 1, 3, 4", "Điều lệ Đảng điều 4, 5, 8"),
-    unconfirmed=("competent_committee", "transfer_letter_working_days"),
+    unconfirmed=("competent_committee", "transfer_letter_working_days", *_BEFORE_HD_06),
 )
 
 QD_24_2021 = RuleSet(
@@ -81,8 +106,12 @@ QD_24_2021 = RuleSet(
     accepts_equivalent_education=False,
     introducer_residence_counts=True,
     competent_committee="Ban thường vụ cấp ủy cấp huyện và tương đương",
-    sources=("QĐ 24-QĐ/TW mục 1.1, 1.2, 3.2.1, 4.1, 4.2, 4.3", "Điều lệ Đảng điều 4, 5, 8"),
-    unconfirmed=("competent_committee", "transfer_letter_working_days"),
+    sources=(
+        "QĐ 24-QĐ/TW mục 1.1, 1.2, 3.2.1, 4.1, 4.2, 4.3",
+        "Điều lệ Đảng điều 4, 5, 8",
+        "HD 01-HD/TW ngày 28/9/2021",
+    ),
+    unconfirmed=("competent_committee", "transfer_letter_working_days", *_BEFORE_HD_06),
 )
 
 QD_232_2025 = RuleSet(
@@ -90,11 +119,26 @@ QD_232_2025 = RuleSet(
     title="Quy định 232-QĐ/TW ngày 20/01/2025 thi hành Điều lệ Đảng",
     effective_from=date(2025, 1, 20),
     competent_committee="Ban thường vụ cấp ủy cấp huyện và tương đương",
-    sources=("QĐ 232-QĐ/TW mục 1.1, 1.2, 4.1, 4.3.1",),
+    sources=("QĐ 232-QĐ/TW mục 1.1, 1.2, 4.1, 4.3.1", "HD 01-HD/TW ngày 28/9/2021"),
     unconfirmed=(
         "competent_committee",
         "transfer_letter_working_days",
         "recognition_vote_working_days",
+        *_BEFORE_HD_06,
+    ),
+)
+
+QD_232_HD_06_2025 = RuleSet(
+    code="QD-232-HD-06-2025",
+    title="Quy định 232-QĐ/TW với Hướng dẫn 06-HD/TW ngày 09/6/2025 (thay Hướng dẫn 01-HD/TW)",
+    effective_from=date(2025, 6, 9),
+    competent_committee="Ban thường vụ cấp ủy cấp huyện và tương đương",
+    sources=("QĐ 232-QĐ/TW mục 1.1, 1.2, 4.1, 4.3.1", "HD 06-HD/TW ngày 09/6/2025 mục 5.4"),
+    unconfirmed=(
+        "competent_committee",
+        "transfer_letter_working_days",
+        "recognition_vote_working_days",
+        "youth_union_age_limit_years",
     ),
 )
 
@@ -102,20 +146,19 @@ QD_294_2025 = RuleSet(
     code="QD-294-2025",
     title="Quy định 294-QĐ/TW ngày 26/5/2025 thi hành Điều lệ Đảng, hiệu lực từ 01/7/2025",
     effective_from=date(2025, 7, 1),
-    competent_committee="Ban thường vụ đảng ủy cấp trên trực tiếp của tổ chức cơ sở đảng "
-    "(không còn cấp huyện)",
-    sources=("QĐ 294-QĐ/TW (hiệu lực 01/7/2025; hệ thống tổ chức không còn cấp huyện)",),
+    competent_committee="Ban thường vụ đảng ủy xã, phường, đặc khu hoặc đảng ủy khối các cơ "
+    "quan Đảng, khối chính quyền tỉnh; hoặc đảng ủy cơ sở được ủy quyền",
+    competent_committee_for_grassroots_cell="Ban thường vụ đảng ủy xã, phường, đặc khu hoặc "
+    "đảng ủy khối cấp trên trực tiếp của chi bộ cơ sở",
+    sources=(
+        "QĐ 294-QĐ/TW (hiệu lực 01/7/2025; chính quyền địa phương hai cấp, không còn cấp huyện)",
+        "HD 06-HD/TW ngày 09/6/2025 mục 5.4",
+    ),
     unconfirmed=(
-        "min_age_months",
-        "max_age_months",
-        "introducer_months_together",
         "decision_working_days",
-        "ceremony_working_days",
-        "recognition_vote_working_days",
-        "recognition_decision_working_days",
         "inconclusive_votes_before_superior",
         "transfer_letter_working_days",
-        "competent_committee",
+        "youth_union_age_limit_years",
     ),
 )
 
@@ -147,5 +190,5 @@ class RuleBook:
         raise NoRuleSetInForce(f"Không có bộ quy tắc «{code}»", f"no rule set '{code}'", code=code)
 
 
-RULES = RuleBook((QD_29_2016, QD_24_2021, QD_232_2025, QD_294_2025))
+RULES = RuleBook((QD_29_2016, QD_24_2021, QD_232_2025, QD_232_HD_06_2025, QD_294_2025))
 """The rule book in force. Tests and what-if reports pass their own."""

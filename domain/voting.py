@@ -1,9 +1,11 @@
 """Votes (biểu quyết) at a cell meeting: who may vote, on which base, and when a motion passes.
 
 Only official members who are present may vote (Charter art. 3). The result is judged on a legal
-base of official members, never on the members present (Charter art. 10.5, QĐ 24 §9.3.2).
-Admission and recognition need two thirds of the cell's official members and concern one person
-each. These rules live in plain functions so the Meeting aggregate and reports judge alike.
+base of official members, never on the members present (Charter art. 9.5; QĐ 24 and QĐ 294
+§9.3.2, "hội nghị đảng viên"): each member left out of the base is named with the reason.
+Admission, recognition (Charter art. 4, 5) and expulsion (QĐ 69 art. 15) need two thirds of the
+cell's official members and concern one person each. These rules live in plain functions so the
+Meeting aggregate, the admission case and reports judge alike.
 """
 
 from __future__ import annotations
@@ -33,7 +35,8 @@ class MotionKind(str, Enum):
     ADMISSION = "admission"  # kết nạp đảng viên
     RECOGNITION = "recognition"  # công nhận đảng viên chính thức
     MINUTES = "minutes"  # thông qua biên bản
-    DISCIPLINE = "discipline"  # kỷ luật đảng viên
+    DISCIPLINE = "discipline"  # kỷ luật đảng viên (khiển trách, cảnh cáo, cách chức)
+    EXPULSION = "expulsion"  # kỷ luật khai trừ: ≥ 2/3 đảng viên chính thức (QĐ 69 điều 15)
 
     @property
     def needs_two_thirds(self) -> bool:
@@ -41,14 +44,24 @@ class MotionKind(str, Enum):
 
     @property
     def threshold(self) -> Threshold:
-        if self in (MotionKind.ADMISSION, MotionKind.RECOGNITION):
+        if self in (MotionKind.ADMISSION, MotionKind.RECOGNITION, MotionKind.EXPULSION):
             return Threshold.TWO_THIRDS
         return Threshold.MAJORITY
 
     @property
     def needs_subject(self) -> bool:
         """Admission, recognition and discipline are taken one person at a time."""
-        return self in (MotionKind.ADMISSION, MotionKind.RECOGNITION, MotionKind.DISCIPLINE)
+        return self in (
+            MotionKind.ADMISSION,
+            MotionKind.RECOGNITION,
+            MotionKind.DISCIPLINE,
+            MotionKind.EXPULSION,
+        )
+
+    @property
+    def needs_secret_ballot(self) -> bool:
+        """Disciplinary votes are by secret ballot (QĐ 69-QĐ/TW; bỏ phiếu kín)."""
+        return self in (MotionKind.DISCIPLINE, MotionKind.EXPULSION)
 
 
 class MotionResult(str, Enum):
@@ -77,7 +90,39 @@ class RosterEntry:
     member_id: UUID
     status: MemberStatus
     exempted: bool  # miễn sinh hoạt
-    suspended: bool  # đình chỉ sinh hoạt
+    suspended: bool  # đình chỉ sinh hoạt (also while prosecuted or detained)
+    transferred_out: bool = False  # chuyển sinh hoạt tạm thời đi nơi khác
+    temporary: bool = False  # đảng viên nơi khác sinh hoạt tạm thời ở chi bộ này
+    # The two flags above were added later: their defaults let older stored rosters load.
+
+
+class ExclusionReason(str, Enum):
+    """Why an official member is left out of the legal base (Charter art. 9.5)."""
+
+    TRANSFERRED_TEMPORARILY = "transferred_temporarily"  # chuyển sinh hoạt tạm thời nơi khác
+    EXEMPTED_ABSENT = "exempted_absent"  # miễn sinh hoạt và vắng mặt
+    SUSPENDED = "suspended"  # đình chỉ sinh hoạt, bị truy tố, tạm giam
+    ABSENCE_APPROVED = "absence_approved"  # vắng mặt được cấp ủy triệu tập đồng ý
+
+    @property
+    def label_vi(self) -> str:
+        return EXCLUSION_LABELS[self]
+
+
+EXCLUSION_LABELS = {
+    ExclusionReason.TRANSFERRED_TEMPORARILY: "Chuyển sinh hoạt tạm thời nơi khác",
+    ExclusionReason.EXEMPTED_ABSENT: "Miễn sinh hoạt, vắng mặt",
+    ExclusionReason.SUSPENDED: "Đình chỉ sinh hoạt, bị truy tố hoặc tạm giam",
+    ExclusionReason.ABSENCE_APPROVED: "Vắng mặt được cấp ủy triệu tập đồng ý",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Exclusion:
+    """One official member left out of the base, and why."""
+
+    member_id: UUID
+    reason: ExclusionReason
 
 
 # -- errors ---------------------------------------------------------------------------------
@@ -93,6 +138,14 @@ class ProbationaryMemberCannotVote(RuleViolated):
 
 class SuspendedMemberCannotVote(RuleViolated):
     code = "suspended_member_cannot_vote"
+
+
+class TemporaryMemberCannotVote(RuleViolated):
+    code = "temporary_member_cannot_vote"
+
+
+class TransferredMemberCannotVote(RuleViolated):
+    code = "transferred_member_cannot_vote"
 
 
 class AbsentMemberCannotVote(RuleViolated):
@@ -120,6 +173,20 @@ def check_may_vote(entry: RosterEntry | None, member_id: UUID, present: bool) ->
             field="member_id",
             member_id=str(member_id),
         )
+    if entry.temporary:
+        raise TemporaryMemberCannotVote(
+            "Đảng viên sinh hoạt tạm thời không biểu quyết tại chi bộ nơi sinh hoạt tạm thời",
+            "a temporary member has no vote in the host cell",
+            field="member_id",
+            member_id=str(member_id),
+        )
+    if entry.transferred_out:
+        raise TransferredMemberCannotVote(
+            "Đảng viên đang chuyển sinh hoạt tạm thời nơi khác không nằm trong số biểu quyết",
+            "a member temporarily active in another cell is out of this cell's vote",
+            field="member_id",
+            member_id=str(member_id),
+        )
     if entry.status is not MemberStatus.OFFICIAL:
         raise ProbationaryMemberCannotVote(
             "Đảng viên dự bị không có quyền biểu quyết (Điều lệ Đảng, Điều 3)",
@@ -143,40 +210,58 @@ def check_may_vote(entry: RosterEntry | None, member_id: UUID, present: bool) ->
         )
 
 
+def may_vote(e: RosterEntry) -> bool:
+    return (
+        e.status is MemberStatus.OFFICIAL
+        and not e.suspended
+        and not e.transferred_out
+        and not e.temporary
+    )
+
+
 def eligible_voters(roster: Iterable[RosterEntry], present: set[UUID]) -> int:
-    """Official, not suspended, present: the most votes a tally can hold."""
-    return sum(
-        1
-        for e in roster
-        if e.status is MemberStatus.OFFICIAL and not e.suspended and e.member_id in present
-    )
+    """Official, active here, not suspended, present: the most votes a tally can hold."""
+    return sum(1 for e in roster if may_vote(e) and e.member_id in present)
 
 
-def majority_base(roster: Iterable[RosterEntry], present: set[UUID], excused: set[UUID]) -> int:
-    """Official members summoned, minus the suspended, exempted members who are absent and
-    approved (excused) absentees (Charter art. 10.5; QĐ 24 §9.3.2). Members temporarily
-    transferred out are not on this cell's roster, so they are not counted either."""
-    return sum(
-        1
-        for e in roster
-        if e.status is MemberStatus.OFFICIAL
-        and not e.suspended
-        and not (e.exempted and e.member_id not in present)
-        and e.member_id not in excused
-    )
+def base_exclusions(
+    roster: Iterable[RosterEntry],
+    present: set[UUID],
+    approved_absent: set[UUID],
+    threshold: Threshold,
+) -> tuple[Exclusion, ...]:
+    """The official members left out of the legal base, each with the reason (Charter art. 9.5;
+    QĐ 24/294 §9.3.2): temporarily transferred elsewhere, exempted and absent, suspended
+    (prosecuted, detained) and, for a majority only, absent with the convening committee's
+    approval. An "excused" mark alone is not that approval. Two-thirds votes keep approved
+    absentees in the base: the Charter speaks of the cell's official members, so an absence must
+    not lower the bar. Temporary members from other cells are not this cell's members at all."""
+    out: list[Exclusion] = []
+    for e in roster:
+        if e.status is not MemberStatus.OFFICIAL or e.temporary:
+            continue
+        absent = e.member_id not in present
+        if e.transferred_out:
+            out.append(Exclusion(e.member_id, ExclusionReason.TRANSFERRED_TEMPORARILY))
+        elif e.suspended:
+            out.append(Exclusion(e.member_id, ExclusionReason.SUSPENDED))
+        elif e.exempted and absent:
+            out.append(Exclusion(e.member_id, ExclusionReason.EXEMPTED_ABSENT))
+        elif threshold is Threshold.MAJORITY and absent and e.member_id in approved_absent:
+            out.append(Exclusion(e.member_id, ExclusionReason.ABSENCE_APPROVED))
+    return tuple(sorted(out, key=lambda x: str(x.member_id)))
 
 
-def two_thirds_base(roster: Iterable[RosterEntry], present: set[UUID]) -> int:
-    """The cell's official members for admission and recognition votes. Suspended members and
-    exempted members who are absent are left out, but excused absentees still count: the
-    Charter speaks of the cell's official members, so an absence must not lower the bar."""
-    return sum(
-        1
-        for e in roster
-        if e.status is MemberStatus.OFFICIAL
-        and not e.suspended
-        and not (e.exempted and e.member_id not in present)
-    )
+def legal_base(
+    roster: Iterable[RosterEntry],
+    present: set[UUID],
+    approved_absent: set[UUID],
+    threshold: Threshold,
+) -> int:
+    """Official members of the cell minus :func:`base_exclusions`."""
+    entries = list(roster)
+    official = sum(1 for e in entries if e.status is MemberStatus.OFFICIAL and not e.temporary)
+    return official - len(base_exclusions(entries, present, approved_absent, threshold))
 
 
 def required_votes(threshold: Threshold, base: int, rules: RuleSet) -> int:
@@ -268,6 +353,6 @@ def decide(kind: MotionKind, votes_for: int, base: int, rules: RuleSet) -> tuple
 def roster_entries(standings: Mapping[UUID, Standing]) -> tuple[RosterEntry, ...]:
     """Entries in a stable order (by id) so the stored event is deterministic."""
     return tuple(
-        RosterEntry(member_id, s.status, s.exempted, s.suspended)
+        RosterEntry(member_id, s.status, s.exempted, s.suspended, s.transferred_out, s.temporary)
         for member_id, s in sorted(standings.items(), key=lambda item: str(item[0]))
     )

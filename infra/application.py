@@ -21,11 +21,10 @@ from eventsourcing.persistence import InfrastructureFactory, Recording
 from eventsourcing.utils import Environment, EnvType, get_topic
 
 from infra.database import Database
+from infra.db_roles import EVENTS_TABLE as EVENTS_TABLE  # named once, in db_roles
 from infra.db_roles import role_for
 from infra.mapper import MsgspecMapper
 from infra.tenant_store import TenantDatastore, TenantFactory
-
-EVENTS_TABLE = "chibo_events"
 
 
 class TenantApplication(Application[UUID]):

@@ -7,6 +7,7 @@ usual twelve-factor names. Nothing else in the code base reads ``os.environ``.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +41,18 @@ class Settings:
     """The demo administrator's password; a fresh random one at each start when empty."""
     operator_token: str = ""
     """Bearer secret for the cross-province admin API (provisioning); empty disables it."""
+    queue_namespace: str = "chibo"
+    """Prefix of this deployment's broker queues. Two deployments sharing a RabbitMQ vhost
+    with the same prefix would take each other's messages (give each its own vhost)."""
+
+    seal_minutes: float = 60.0
+    """Minutes between two rounds of periodic sealing (in the worker process); 0 turns it off."""
+    seal_export_dir: Path | None = None
+    """Where each new seal is written for inspectors; ``data_dir/seals`` when unset."""
+
+    @property
+    def projection_queue(self) -> str:
+        return f"{self.queue_namespace}_projections"
 
     @property
     def embedded(self) -> bool:
@@ -63,4 +76,19 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         jwt_secret=env.get("CHIBO_JWT_SECRET", ""),
         demo_password=env.get("CHIBO_DEMO_PASSWORD", ""),
         operator_token=env.get("CHIBO_OPERATOR_TOKEN", ""),
+        queue_namespace=queue_namespace(env.get("CHIBO_QUEUE_NAMESPACE", "chibo")),
+        seal_minutes=float(env.get("CHIBO_SEAL_MINUTES", "60")),
+        seal_export_dir=Path(env["CHIBO_SEAL_EXPORT_DIR"]).absolute()
+        if env.get("CHIBO_SEAL_EXPORT_DIR")
+        else None,
     )
+
+
+def queue_namespace(text: str) -> str:
+    """A broker-safe prefix: letters, digits, ``_``, ``-`` and ``.``, 1–64 characters."""
+    if not re.fullmatch(r"[A-Za-z0-9_.-]{1,64}", text):
+        raise ValueError(
+            "CHIBO_QUEUE_NAMESPACE: 1–64 chữ cái, chữ số, _ - . / 1–64 letters, digits, _ - ."
+            f" (not {text!r})"
+        )
+    return text

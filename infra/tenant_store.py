@@ -26,12 +26,13 @@ from typing import Any
 import psycopg
 from eventsourcing import persistence as es
 from eventsourcing.persistence import StoredEvent
-from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore, PostgresFactory
+from eventsourcing.postgres import PostgresDatastore, PostgresFactory
 from eventsourcing.utils import Environment
 from psycopg import Cursor, sql
 from psycopg.rows import DictRow, dict_row
 from psycopg.types.composite import register_composite
 
+from infra.audit.writechain import ChainingRecorder
 from infra.database import Database
 
 _ERRORS: tuple[tuple[type[psycopg.Error], Callable[[str], Exception]], ...] = (
@@ -117,8 +118,9 @@ class TenantDatastore(PostgresDatastore):
         pass
 
 
-class TenantApplicationRecorder(PostgresApplicationRecorder):
-    """The library's recorder; its insert transaction starts by taking the province's role."""
+class TenantApplicationRecorder(ChainingRecorder):
+    """The library's recorder (chaining each event as it writes it: ``infra.audit.writechain``);
+    its insert transaction starts by taking the province's role."""
 
     datastore: TenantDatastore
 

@@ -60,6 +60,11 @@ PHRASES = {
     "AdmissionCase.CellVoted": "ghi nhận biểu quyết kết nạp của chi bộ: {votes_for}/{official_members}"
     " đảng viên chính thức tán thành",
     "Province.SettingsChanged": "thay đổi quy định của tỉnh, hiệu lực từ ngày {effective_on}",
+    # issue 12 §1–2 (voting base, admissions)
+    "Meeting.AbsenceApproved": "ghi nhận cấp ủy đồng ý cho một đảng viên vắng mặt",
+    "AdmissionCase.NoYouthUnionStated": "ghi nhận nơi người vào Đảng không có tổ chức Đoàn",
+    "AdmissionCase.DeadlineExtended": "gia hạn {working_days} ngày làm việc theo quyết định"
+    " {decision_no}, hạn mới {due_on}",
 }
 """Vietnamese phrases by kind; features add theirs (e.g. "Meeting.VoteRecorded"). Each kind's
 phrase is read once per process (:func:`phrase_of`), so add them here, not at run time."""

@@ -25,6 +25,8 @@ from eventsourcing.utils import get_topic
 
 from domain.admission import AdmissionCase
 from domain.member import Member
+from domain.org_unit import Level
+from domain.rules import RULES, NoRuleSetInForce
 from projections.base import StoredEventRow, decode, table
 from projections.sets import OwnTables, upsert_rows
 
@@ -111,6 +113,7 @@ TOPICS = tuple(
         M.Departed,
         M.TransferredOut,
         M.MonthNoted,
+        A.DeadlineExtended,
     )
 )
 
@@ -127,6 +130,8 @@ class _Batch:
         self.steps: dict[tuple[UUID, str], list[Any]] = {}
         self.steps_done: dict[tuple[UUID, str], Any] = {}
         """Steps opened in an earlier batch, done in this one (the first done date wins)."""
+        self.extended: list[tuple[UUID, Any, Any]] = []
+        """(case, previous due, new due) of extensions whose item was filed in an earlier batch."""
 
     def subject(self, id: UUID, cell_id: UUID, name: str, active: bool = True) -> None:
         self.subjects[id] = [cell_id, name, active]
@@ -177,7 +182,22 @@ class _Batch:
             self.open_item(id, "transfer_letter", id, e.letter_on, e.letter_due_on, "")
         elif topic == TOPICS[11]:
             self.noted[(id, e.kind, e.month)] = not e.excused
+        elif topic == TOPICS[12]:
+            self.extend(id, e.previous_due_on, e.due_on)
         self.record_step(topic, id, e)
+
+    def extend(self, source: UUID, previous: Any, due: Any) -> None:
+        """A decision moved the running deadline (gia hạn): the open item and step follow it."""
+        found = False
+        for (item_source, _), item in self.items.items():
+            if item_source == source and item is not None and item[6] == previous:
+                self.items[(item_source, item[1])] = (*item[:6], due, item[7])
+                found = True
+        for (step_source, _), step in self.steps.items():
+            if step_source == source and step[8] is None and step[7] == previous:
+                step[7] = due
+        if not found:
+            self.extended.append((source, previous, due))
 
     def open_step(
         self, source: UUID, kind: str, subject: UUID, opened: Any, since: Any, due: Any
@@ -242,6 +262,17 @@ class _Batch:
         live = [v for v in self.items.values() if v is not None]
         upsert_rows(conn, schema, "deadline_items", ITEM_COLUMNS, ["source_id", "kind"], live)
         self.flush_steps(conn, schema)
+        for source, previous, due in self.extended:
+            for name, open_only in (
+                ("deadline_items", ""),
+                ("deadline_steps", " AND done_on IS NULL"),
+            ):
+                conn.execute(
+                    psycopg.sql.SQL(
+                        "UPDATE {} SET due_on = %s WHERE source_id = %s AND due_on = %s" + open_only
+                    ).format(table(schema, name)),
+                    (due, source, previous),
+                )
         add = [k for k, v in self.noted.items() if v]
         drop = [k for k, v in self.noted.items() if not v]
         noted = table(schema, "deadline_noted")
@@ -302,14 +333,15 @@ class DeadlinesProjection(OwnTables):
 DEADLINES = DeadlinesProjection()
 
 ITEMS_SQL = """
-SELECT i.kind, i.source_id, i.subject_id, i.subject_name, i.cell_id, i.since, i.due_on, i.rule_set
-FROM {items} i
+SELECT i.kind, i.source_id, i.subject_id, i.subject_name, i.cell_id, i.since, i.due_on, i.rule_set,
+       coalesce(u.level, '')
+FROM {items} i LEFT JOIN {units} u ON u.id = i.cell_id
 WHERE ($1::uuid IS NULL OR i.cell_id IN
        (SELECT descendant_id FROM {closure} WHERE ancestor_id = $1::uuid))
   AND i.due_on <= $2::date
 UNION ALL
 SELECT 'removal_flag', n.member_id, n.member_id, s.name, s.cell_id,
-       min(n.month), max(n.month), ''
+       min(n.month), max(n.month), '', ''
 FROM {noted} n JOIN {subjects} s ON s.id = n.member_id AND s.active
 WHERE ($1::uuid IS NULL OR s.cell_id IN
        (SELECT descendant_id FROM {closure} WHERE ancestor_id = $1::uuid))
@@ -326,4 +358,21 @@ def items_query(qualify: Any, schema: str) -> str:
         closure=qualify(schema, "org_closure"),
         noted=qualify(schema, "deadline_noted"),
         subjects=qualify(schema, "deadline_subjects"),
+        units=qualify(schema, "org_units"),
     )
+
+
+def who_for(kind: str, rule_set: str, cell_level: str) -> str:
+    """Who must act on an item. For decisions, the competent body named by the rule set of
+    the step: since 1 July 2025 (QĐ 294) the commune/ward or bloc standing committee, or an
+    authorised grassroots committee; a grassroots cell (e.g. a village cell directly under a
+    commune committee) has no grassroots committee in between."""
+    if kind in ("admission_decision", "recognition_decision") and rule_set:
+        try:
+            body = RULES.by_code(rule_set).competent_for(cell_level == Level.GRASSROOTS_CELL.value)
+        except NoRuleSetInForce:
+            body = ""
+        if body:
+            suffix = " (cấp trên sau 3 lần không đủ 2/3)" if kind == "recognition_decision" else ""
+            return f"{body}{suffix} / the competent committee"
+    return WHO[kind]

@@ -30,14 +30,18 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import psycopg
-from psycopg import sql
+from psycopg import errors, sql
 
+from domain.base import StateConflict
 from infra.application import EVENTS_TABLE
 from infra.database import Database
 from infra.pools import CONNECTION_ERRORS
-from projections import tracking
+from projections import poison, tracking
 from projections.base import Projection, StoredEventRow, table
 from projections.prefetch import Prefetcher, prefetching
+from projections.status import Status, status
+
+__all__ = ["CatchUp", "ProjectionBusy", "Status", "catch_up", "rebuild", "run_batch", "status"]
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +72,12 @@ class CatchUp:
         return self.position - self.start
 
 
+class ProjectionBusy(StateConflict):
+    """Another process held the projection's lock for longer than a rebuild would wait."""
+
+    code = "projection_busy"
+
+
 def lock_key(schema: str, projection: str) -> str:
     return f"chibo:projection:{schema}:{projection}"
 
@@ -88,30 +98,40 @@ def _read_batch(
     topics: Sequence[str],
     limit: int,
     upto: int | None = None,
+    projection: str | None = None,
 ) -> tuple[list[StoredEventRow], int]:
     """The next events for ``topics`` and the highest id, both from one statement's snapshot.
 
     One statement, not two: under READ COMMITTED each statement has its own snapshot, and
     the checkpoint may only jump to a maximum that the batch query saw too. ``upto`` caps
-    both (a dependent projection never passes the projections it reads).
+    both (a dependent projection never passes the projections it reads). Events quarantined
+    for ``projection`` are left out; states are made storable (:mod:`projections.poison`).
     """
     events = table(schema, EVENTS_TABLE)
     cap = upto if upto is not None else 2**63 - 1
+    skip = poison.skipped_clause(schema, projection) if projection else sql.SQL("true")
     with conn.cursor(binary=True) as cur:
         cur.execute(
             sql.SQL(
-                "WITH head AS (SELECT least(max(notification_id), %s) AS top FROM {0})"
+                # coalesce: ``least`` ignores NULLs, so an empty log gave the cap (the end of
+                # time) as its head, and every checkpoint moved there for good.
+                "WITH head AS (SELECT least(coalesce(max(notification_id), 0), %s) AS top"
+                " FROM {0})"
                 " SELECT head.top, e.notification_id, e.originator_id, e.originator_version,"
                 " e.topic, e.state FROM head LEFT JOIN LATERAL ("
                 "  SELECT notification_id, originator_id, originator_version, topic, state"
-                "  FROM {0} WHERE notification_id > %s AND notification_id <= %s"
-                "  AND topic = ANY(%s) ORDER BY notification_id LIMIT %s) AS e ON true"
-            ).format(events),
+                "  FROM {0} AS e WHERE notification_id > %s AND notification_id <= %s"
+                "  AND topic = ANY(%s) AND {1} ORDER BY notification_id LIMIT %s) AS e ON true"
+            ).format(events, skip),
             (cap, after, cap, list(topics), limit),
         )
         raw = cur.fetchall()
     top = int(raw[0][0] or 0)
-    rows = [StoredEventRow(*row[1:]) for row in raw if row[1] is not None]
+    rows = [
+        StoredEventRow(r[1], r[2], r[3], r[4], poison.storable(r[5]))
+        for r in raw
+        if r[1] is not None
+    ]
     if len(rows) == limit:
         return rows, rows[-1].notification_id
     return rows, max(after, top)
@@ -144,7 +164,9 @@ def run_batch(
         if cap is not None and cap <= start:
             return start, start, 0  # what it reads has not moved past it yet
         fetched = ahead.take(start) if ahead is not None else None
-        rows, top = fetched or _read_batch(conn, schema, start, projection.topics, batch_size, cap)
+        rows, top = fetched or _read_batch(
+            conn, schema, start, projection.topics, batch_size, cap, projection.name
+        )
         if ahead is not None and len(rows) == batch_size:
             ahead.start(top)
         if rows:
@@ -189,8 +211,11 @@ def catch_up(
     batch_size: int = BATCH_SIZE,
     max_batches: int | None = None,
     read_ahead: bool = False,
+    wait_for_lock: bool = False,
 ) -> CatchUp:
     """Bring one projection of one tenant up to the end of its log (or ``max_batches``).
+
+    ``wait_for_lock`` (a rebuild) waits for a worker's batch to end instead of leaving.
 
     ``read_ahead`` (a rebuild's replay) reads each next batch on a second connection while
     the current one is applied; the replay also runs the cycle collector once per batch
@@ -201,7 +226,9 @@ def catch_up(
     position = events = batches = 0
 
     def read(reader: psycopg.Connection[Any], after: int) -> tuple[list[StoredEventRow], int]:
-        return _read_batch(reader, schema, after, projection.topics, batch_size)
+        return _read_batch(
+            reader, schema, after, projection.topics, batch_size, projection=projection.name
+        )
 
     with ExitStack() as stack:
         conn = stack.enter_context(database.connect(autocommit=False))
@@ -216,12 +243,20 @@ def catch_up(
         )
         while max_batches is None or batches < max_batches:
             try:
-                done = run_batch(conn, schema, projection, batch_size, ahead=ahead)
+                done = run_batch(
+                    conn, schema, projection, batch_size, wait_for_lock=wait_for_lock, ahead=ahead
+                )
                 if done is not None and (done[1] == done[0] or done[2] < batch_size):
                     _settle(conn, schema, projection)  # caught up
             except CONNECTION_ERRORS:
                 raise  # the database went away: not this projection's fault (infra.outage)
             except Exception as error:
+                error = poison.narrow(
+                    lambda size: run_batch(conn, schema, projection, size, wait_for_lock),
+                    lambda: _next_event(conn, schema, projection),
+                    batch_size,
+                    error,
+                )
                 _record_failure(conn, schema, projection.name, error)
                 return CatchUp(
                     projection.name,
@@ -230,7 +265,7 @@ def catch_up(
                     events,
                     batches,
                     time.perf_counter() - began,
-                    error=f"{type(error).__name__}: {error}",
+                    error=poison.describe(error),
                 )
             if done is None:
                 return CatchUp(
@@ -270,8 +305,38 @@ def _ensure_installed(conn: psycopg.Connection[Any], schema: str, projection: Pr
             return False
         tracking.install_tracking(conn, schema)
         projection.install(conn, schema)
+        _repair_checkpoint(conn, schema, projection.name)
     _installed.add(key)
     return True
+
+
+def _repair_checkpoint(conn: psycopg.Connection[Any], schema: str, name: str) -> None:
+    """Bring back a checkpoint that lies beyond the log's last event.
+
+    Ids only grow and events are never deleted, so such a checkpoint can only come from the
+    old empty-log fault (it jumped to 2**63-1 before the first event), and nothing was
+    applied since: replaying from the start is exact.
+    """
+    row = conn.execute(
+        sql.SQL(
+            "UPDATE {t} SET position = 0, updated_at = now() WHERE projection = %s"
+            " AND position > (SELECT coalesce(max(notification_id), 0) FROM {e})"
+            " RETURNING projection"
+        ).format(t=table(schema, tracking.TRACKING_TABLE), e=table(schema, EVENTS_TABLE)),
+        (name,),
+    ).fetchone()
+    if row is not None:
+        log.warning("checkpoint of %s in %s was past the log's end: replaying it", name, schema)
+
+
+def _next_event(
+    conn: psycopg.Connection[Any], schema: str, projection: Projection
+) -> StoredEventRow | None:
+    with conn.transaction():
+        start = tracking.read_position(conn, schema, projection.name)
+        cap = dependencies_position(conn, schema, projection)
+        rows, _ = _read_batch(conn, schema, start, projection.topics, 1, cap, projection.name)
+    return rows[0] if rows else None
 
 
 def _record_failure(
@@ -282,7 +347,7 @@ def _record_failure(
     try:
         with conn.transaction():
             position = tracking.read_position(conn, schema, name)
-            tracking.record_error(conn, schema, name, position, f"{type(error).__name__}: {error}")
+            tracking.record_error(conn, schema, name, position, poison.describe(error))
     except psycopg.Error:
         log.exception("could not record the failure of %s in %s", name, schema)
 
@@ -306,8 +371,14 @@ def rebuild(
     projection: Projection,
     *,
     batch_size: int = REBUILD_BATCH_SIZE,
+    lock_wait: float | None = None,
 ) -> CatchUp:
     """Drop the projection's tables, reinstall them and replay the whole log into them.
+
+    The pair's lock is waited for: at most ``lock_wait`` seconds before the drop (then
+    :class:`ProjectionBusy`, and nothing is dropped), and, once the tables are dropped, as long
+    as it takes before each batch of the replay, so a rebuild never ends with tables it
+    emptied and did not refill (it used to give up on a busy lock and report success).
 
     The benchmark's entry point. The drop and reset commit first (under the pair's lock,
     waiting for a running worker to finish its batch); the replay then commits batch by batch,
@@ -321,7 +392,7 @@ def rebuild(
     """
     deferred: Sequence[str] = getattr(projection, "deferred_indexes", ())
     with database.connect(autocommit=False) as conn, conn.transaction():
-        _lock(conn, schema, projection.name, wait=True)
+        _lock_before_drop(conn, schema, projection.name, lock_wait)
         projection.drop(conn, schema)
         tracking.install_tracking(conn, schema)
         projection.install(conn, schema)
@@ -339,12 +410,42 @@ def rebuild(
             _collector_per_batch(),
             replaying(schema) if replaying is not None else nullcontext(),
         ):
-            done = catch_up(database, schema, projection, batch_size=batch_size, read_ahead=True)
+            done = catch_up(
+                database,
+                schema,
+                projection,
+                batch_size=batch_size,
+                read_ahead=True,
+                wait_for_lock=True,
+            )
     finally:
         if deferred:
             _install_again(database, schema, projection)
     # The index build is part of the rebuild's time.
     return replace(done, seconds=time.perf_counter() - began)
+
+
+def _lock_before_drop(
+    conn: psycopg.Connection[Any], schema: str, name: str, seconds: float | None
+) -> None:
+    if seconds is None:
+        _lock(conn, schema, name, wait=True)
+        return
+    if _lock(conn, schema, name, wait=False):
+        return
+    conn.execute(sql.SQL("SET LOCAL lock_timeout = {}").format(sql.Literal(f"{seconds}s")))
+    try:
+        with conn.transaction():  # a savepoint: the timeout must not end the outer transaction
+            _lock(conn, schema, name, wait=True)
+    except errors.LockNotAvailable:
+        raise ProjectionBusy(
+            f"Bảng đọc {name} đang bận (một tiến trình khác giữ khóa quá {seconds:g} giây);"
+            " chưa xóa gì, hãy chạy lại sau",
+            f"read model {name} is busy (another process held its lock for over {seconds:g}"
+            " s); nothing was dropped, run the rebuild again later",
+            projection=name,
+        ) from None
+    conn.execute("SET LOCAL lock_timeout = 0")
 
 
 @contextmanager
@@ -375,42 +476,6 @@ def _install_again(database: Database, schema: str, projection: Projection) -> N
         _lock(conn, schema, projection.name, wait=True)
         conn.execute("SET LOCAL maintenance_work_mem = '256MB'")
         projection.install(conn, schema)
-
-
-@dataclass(frozen=True, slots=True)
-class Status:
-    projection: str
-    position: int
-    head: int
-    error: str | None
-    error_position: int | None
-
-    @property
-    def lag(self) -> int:
-        return max(0, self.head - self.position)
-
-
-def status(database: Database, schema: str, projections: Sequence[Projection]) -> list[Status]:
-    with database.connect() as conn:
-        tracking.install_tracking(conn, schema)
-        points = tracking.checkpoints(conn, schema)
-        row = conn.execute(
-            sql.SQL("SELECT max(notification_id) FROM {}").format(table(schema, EVENTS_TABLE))
-        ).fetchone()
-    head = int(row[0] or 0) if row else 0
-    result = []
-    for p in projections:
-        point = points.get(p.name)
-        result.append(
-            Status(
-                p.name,
-                point.position if point else 0,
-                head,
-                point.last_error if point else None,
-                point.error_position if point else None,
-            )
-        )
-    return result
 
 
 def install_read_models(conn: psycopg.Connection[Any], schema: str) -> None:

@@ -157,13 +157,14 @@ ABSENT_3 = ListSpec(
         Column("key", "Mã", "Key"),
         Column("full_name", "Họ và tên", "Full name"),
         CELL,
+        PARENT,
         Column("streak", "Số kỳ vắng liên tiếp", "Absences in a row", "int"),
         PERIOD,
     ),
     sql=CELL_MONTHS
     + """
 SELECT a.member_id::text AS key, m.full_name, max(c.cell_name) AS cell_name,
-       max(a.streak) AS streak, max(to_char(c.first_day, 'YYYY-MM')) AS period
+       max(c.parent_name) AS parent_name, max(a.streak) AS streak, max(to_char(c.first_day, 'YYYY-MM')) AS period
 FROM cells AS c JOIN {s}.meeting_attendance AS a
   ON (a.cell_id, a.year, a.month) = (c.cell_id, c.year, c.month) AND a.streak >= 3
 JOIN {s}.members AS m ON m.id = a.member_id
@@ -181,6 +182,7 @@ REGISTER = ListSpec(
     columns=(
         Column("key", "Mã", "Key"),
         CELL,
+        PARENT,
         PERIOD,
         Column("kind", "Loại", "Kind"),
         Column("held_on", "Ngày họp", "Held on"),
@@ -191,7 +193,8 @@ REGISTER = ListSpec(
     ),
     sql=CELL_MONTHS
     + """
-SELECT g.id::text AS key, c.cell_name, to_char(c.first_day, 'YYYY-MM') AS period, g.kind,
+SELECT g.id::text AS key, c.cell_name, c.parent_name, to_char(c.first_day, 'YYYY-MM') AS period,
+       g.kind,
        coalesce(to_char(g.held_on, 'YYYY-MM-DD'), '') AS held_on,
        CASE WHEN g.held_on IS NULL THEN 'not_held' WHEN g.is_late THEN 'late'
             ELSE 'on_time' END AS timing,

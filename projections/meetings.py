@@ -31,50 +31,28 @@ thematic meeting change no streak.
 from __future__ import annotations
 
 import threading
-from array import array
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date, datetime
-from operator import attrgetter
 from typing import Any
 from uuid import UUID
 
-import msgspec
 import psycopg
-from eventsourcing.utils import get_topic
 
-from domain.meeting import Meeting
 from projections import meetings_sql as sql
 from projections import meetings_streaks as streaks
 from projections.base import StoredEventRow
+from projections.meetings_batch import (
+    TOPICS,
+    Batch,
+    Seats,
+    fold,
+)
 from projections.meetings_sql import DDL, TABLES
 from projections.meetings_streaks import Carried, ReplayState, array_literal
-from projections.sets import OwnTables, Patches, copy_rows, run_sql, update_rows
+from projections.sets import OwnTables, copy_rows, run_sql, update_rows
 
 __all__ = ["MEETINGS", "MeetingsProjection", "array_literal"]
 
-SCHEDULED = get_topic(Meeting.Scheduled)
-RESCHEDULED = get_topic(Meeting.Rescheduled)
-OPENED = get_topic(Meeting.Opened)
-MARKED = get_topic(Meeting.AttendanceMarked)
-CORRECTED = get_topic(Meeting.AttendanceCorrected)
-ASSESSED = get_topic(Meeting.QualityAssessed)
-CLOSED = get_topic(Meeting.Closed)
-
-TYPES = {
-    "scheduled_at": "timestamptz",
-    "started_at": "timestamptz",
-    "held_on": "date",
-    "ended_at": "timestamptz",
-    "is_late": "boolean",
-    "closed": "boolean",
-    "rating": "text",
-    "score_total": "int",
-    "expected": "int",
-    "present": "int",
-    "excused": "int",
-    "unexcused": "int",
-}
 COUNTS = ("expected", "present", "excused", "unexcused")
 MEETING_COLUMNS = (
     "id", "cell_id", "kind", "year", "month", "scheduled_at", "topic", "started_at",
@@ -88,125 +66,11 @@ DEFAULTS = {"is_late": False, "closed": False, "expected": 0, "present": 0, "exc
             "unexcused": 0}  # fmt: skip
 
 
-# What this projection reads of each event: decoding only these fields, with ids and enums as
-# plain text, costs a fraction of the full event (a roster's UUIDs and dataclasses above all).
-class _Scheduled(msgspec.Struct, gc=False):
-    cell_id: UUID
-    kind: str
-    year: int
-    month: int
-    scheduled_at: datetime
-    topic: str
-
-
-class _Rescheduled(msgspec.Struct, gc=False):
-    scheduled_at: datetime
-
-
-class _Seat(msgspec.Struct, gc=False):
-    member_id: str
-    exempted: bool
-
-
-class _Opened(msgspec.Struct, gc=False):
-    started_at: datetime
-    chair_id: str
-    secretary_id: str
-    roster: list[_Seat]
-    is_late: bool
-
-
-class _Entry(msgspec.Struct, gc=False):
-    member_id: str
-    mark: str
-
-
-class _Marked(msgspec.Struct, gc=False):
-    entries: list[_Entry]
-
-
-class _Assessed(msgspec.Struct, gc=False):
-    scores: dict[str, int]  # QualityScores: its total is the sum of its groups
-    rating: str
-
-
-class _Closed(msgspec.Struct, gc=False):
-    ended_at: datetime
-
-
-DECODERS: dict[str, msgspec.json.Decoder[Any]] = {
-    topic: msgspec.json.Decoder(shape)
-    for topic, shape in (
-        (SCHEDULED, _Scheduled), (RESCHEDULED, _Rescheduled), (OPENED, _Opened),
-        (MARKED, _Marked), (CORRECTED, _Marked), (ASSESSED, _Assessed), (CLOSED, _Closed),
-    )
-}  # fmt: skip
-
-
-# Seats are held as bytes, one per seat (marks as their letter in chibo_meeting_seats, see
-# projections.meetings_sql): bytes are not tracked by the garbage collector, whose full passes
-# over a batch's objects would otherwise cost more than the work.
-MARK_CODES = {"present": ord("p"), "excused": ord("e"), "unexcused": ord("u")}
-PRESENT, UNMARKED = MARK_CODES["present"], ord("-")
-_FLAGS = bytes.maketrans(b"\x00\x01", b"ft")
-_DIGITS = bytes.maketrans(b"\x00\x01\x02", b"012")
-_member_ids = attrgetter("member_id")
-_exemptions = attrgetter("exempted")
-
-
-class Seats:
-    """The seats of one meeting opened in this batch, marked in memory before they are written.
-
-    ``marks`` holds each seat's mark letter (``MARK_CODES``, ``-`` while unmarked); ``streaks``
-    and ``moves`` are filled by :func:`projections.meetings_streaks.walk`."""
-
-    __slots__ = ("exempted", "held_on", "index", "marks", "members", "moves", "streaks")
-
-    def __init__(self, held_on: date, roster: Sequence[_Seat]) -> None:
-        self.held_on = held_on
-        self.members = list(map(_member_ids, roster))
-        self.exempted = bytes(map(_exemptions, roster))
-        size = len(self.members)
-        self.marks = bytearray(b"-" * size)
-        self.streaks = array("i", [0]) * size
-        self.moves = bytearray(size)
-        self.index = dict(zip(self.members, range(size), strict=True))
-
-    def mark(self, member: str, value: str) -> None:
-        i = self.index.get(member)
-        if i is not None:
-            self.marks[i] = MARK_CODES[value]
-
-    def counts(self) -> dict[str, int]:
-        """``Meeting.quality_evidence``'s counts: an exempted member who stays away is not
-        expected."""
-        marks, exempted = self.marks, self.exempted
-        present = marks.count(PRESENT)
-        return {
-            "expected": exempted.count(0) + sum(
-                1 for e, mark in zip(exempted, marks, strict=True) if e and mark == PRESENT
-            ),
-            "present": present,
-            "excused": marks.count(MARK_CODES["excused"]),
-            "unexcused": marks.count(MARK_CODES["unexcused"]),
-        }  # fmt: skip
-
-    def packed(self) -> tuple[str, str, str, str, str]:
-        """members, exempted, marks, streaks and moves as chibo_meeting_seats holds them."""
-        return (
-            ",".join(self.members),
-            self.exempted.translate(_FLAGS).decode(),
-            self.marks.decode(),
-            array_literal(self.streaks.tolist()),
-            self.moves.translate(_DIGITS).decode(),
-        )
-
-
 class MeetingsProjection(OwnTables):
     name = "meetings"
     ddl = DDL
     tables = TABLES
-    topics: tuple[str, ...] = (SCHEDULED, RESCHEDULED, OPENED, MARKED, CORRECTED, ASSESSED, CLOSED)
+    topics: tuple[str, ...] = TOPICS
     # Half the cost of writing a replay's seats. Only RECOMPUTE_SQL reads it, for the few
     # members recomputed in full; a replay's batches rarely have any (a batch boundary between
     # a meeting's opening and its marks), and it works without it, by a scan.
@@ -268,99 +132,79 @@ class MeetingsProjection(OwnTables):
         Returns what a replay carries to its next batch."""
         states = replay.states if replay is not None else None
         carried = replay.carried if replay is not None else None
-        # Meetings scheduled and seats opened in this batch are folded in memory and written
-        # once; only changes to rows of earlier batches become UPDATEs. Keyed by the UUID's
-        # int: hashing a UUID object runs Python code, an int's does not.
-        ids = {row.originator_id.int: row.originator_id for row in events}
-        new: dict[int, dict[str, Any]] = {}
-        opened: dict[int, Seats] = {}
-        marks: dict[tuple[Any, str], str] = {}
-        patches = Patches(("id", "uuid"), TYPES)
-
-        for row in events:
-            topic = row.topic
-            e: Any = DECODERS[topic].decode(row.state)
-            meeting = row.originator_id.int
-            if topic == SCHEDULED:
-                new[meeting] = {
-                    "id": row.originator_id, "cell_id": e.cell_id, "kind": e.kind,
-                    "year": e.year, "month": e.month, "scheduled_at": e.scheduled_at,
-                    "topic": e.topic,
-                }  # fmt: skip
-                continue
-            if topic in (MARKED, CORRECTED):
-                # The hot loop of a rebuild: inlined.
-                seats = opened.get(meeting)
-                if seats is None:
-                    for entry in e.entries:
-                        marks[row.originator_id, entry.member_id] = entry.mark
-                else:
-                    index, values = seats.index, seats.marks
-                    for entry in e.entries:
-                        if (i := index.get(entry.member_id)) is not None:
-                            values[i] = MARK_CODES[entry.mark]
-                continue
-            if topic == OPENED:
-                held_on = e.started_at.date()
-                fields = {"started_at": e.started_at, "held_on": held_on, "is_late": e.is_late}
-                new_seats = opened[meeting] = Seats(held_on, e.roster)
-                new_seats.mark(e.chair_id, "present")
-                new_seats.mark(e.secretary_id, "present")
-            elif topic == CLOSED:
-                fields = {"ended_at": e.ended_at, "closed": True}
-            elif topic == ASSESSED:
-                fields = {"rating": e.rating, "score_total": sum(e.scores.values())}
-            else:  # RESCHEDULED
-                fields = {"scheduled_at": e.scheduled_at}
-            if meeting in new:
-                new[meeting].update(fields)
-            else:
-                patches.set(row.originator_id, **fields)
-
-        # (cell, kind, year, month) of every meeting the batch touched.
-        places = {m: (f["cell_id"], f["kind"], f["year"], f["month"]) for m, f in new.items()}
-        earlier = [meeting for key, meeting in ids.items() if key not in new]
-        if earlier:
-            rows = run_sql(conn, schema, sql.PLACES_SQL, meetings=earlier).fetchall()
-            places.update((row[0].int, row[1:]) for row in rows)
-        for meeting, seats in opened.items():
-            if meeting in new:
-                new[meeting].update(seats.counts())
-            else:
-                patches.set(ids[meeting], **seats.counts())
-        copy_rows(
-            conn, schema, "meetings", MEETING_COLUMNS,
-            ([m.get(c, DEFAULTS.get(c)) for c in MEETING_COLUMNS] for m in new.values()),
-            MEETING_TYPES,
-        )  # fmt: skip
-        patches.flush(conn, schema, "meetings")
-
+        batch = fold(events)
+        places = self._write_meetings(conn, schema, batch)
         keys = {(cell, year, month) for cell, _, year, month in places.values()}
-        slow, again = self._marked(marks, places, carried)
+        slow, again = self._marked(batch.marks, places, carried)
         if again and carried is not None and states is not None:
             keys |= self._walk_again(conn, schema, carried, again, states)
-        walked = self._seats(conn, schema, ids, opened, places, slow, replay)
-        if marks:
-            update_rows(
-                conn, schema, "meeting_attendance",
-                (("meeting_id", "uuid"), ("member_id", "uuid"), ("mark", "text")),
-                ["meeting_id", "member_id"],
-                [(m, UUID(p), value) for (m, p), value in marks.items()],
-            )  # fmt: skip
-            run_sql(conn, schema, sql.COUNTS_SQL, meetings=list({m for m, _ in marks}))
+        walked = self._seats(conn, schema, batch.ids, batch.opened, places, slow, replay)
+        self._write_marks(conn, schema, batch.marks)
         if slow:
-            members = array_literal(list(slow))
-            keys |= set(run_sql(conn, schema, sql.RECOMPUTE_SQL, slow=members).fetchall())
-            if states is not None:
-                # Recomputed in SQL: take the states it saved (none if no regular seat).
-                for member in slow:
-                    states.pop(member, None)
-                states.update(streaks.load(conn, schema, members))
+            keys |= self._recompute(conn, schema, slow, states)
         if keys:
             cells, years, months = (list(column) for column in zip(*keys, strict=True))
             run_sql(conn, schema, sql.FACTS_SQL, cells=cells, years=years, months=months,
                     position=events[-1].notification_id)  # fmt: skip
         return walked
+
+    @staticmethod
+    def _write_meetings(
+        conn: psycopg.Connection[Any], schema: str, batch: Batch
+    ) -> dict[int, tuple[Any, str, int, int]]:
+        """New meetings in one COPY, changes to earlier ones as UPDATEs, the seats' counts
+        with them; returns (cell, kind, year, month) of every meeting the batch touched."""
+        new, ids = batch.new, batch.ids
+        places = {m: (f["cell_id"], f["kind"], f["year"], f["month"]) for m, f in new.items()}
+        earlier = [meeting for key, meeting in ids.items() if key not in new]
+        if earlier:
+            rows = run_sql(conn, schema, sql.PLACES_SQL, meetings=earlier).fetchall()
+            places.update((row[0].int, row[1:]) for row in rows)
+        for meeting, seats in batch.opened.items():
+            if meeting in new:
+                new[meeting].update(seats.counts())
+            else:
+                batch.patches.set(ids[meeting], **seats.counts())
+        copy_rows(
+            conn, schema, "meetings", MEETING_COLUMNS,
+            ([m.get(c, DEFAULTS.get(c)) for c in MEETING_COLUMNS] for m in new.values()),
+            MEETING_TYPES,
+        )  # fmt: skip
+        batch.patches.flush(conn, schema, "meetings")
+        return places
+
+    @staticmethod
+    def _write_marks(
+        conn: psycopg.Connection[Any], schema: str, marks: dict[tuple[Any, str], str]
+    ) -> None:
+        """Marks on seats of earlier batches, then those meetings' counts again."""
+        if not marks:
+            return
+        update_rows(
+            conn, schema, "meeting_attendance",
+            (("meeting_id", "uuid"), ("member_id", "uuid"), ("mark", "text")),
+            ["meeting_id", "member_id"],
+            [(m, UUID(p), value) for (m, p), value in marks.items()],
+        )  # fmt: skip
+        run_sql(conn, schema, sql.COUNTS_SQL, meetings=list({m for m, _ in marks}))
+
+    @staticmethod
+    def _recompute(
+        conn: psycopg.Connection[Any],
+        schema: str,
+        slow: set[str],
+        states: dict[str, streaks.State] | None,
+    ) -> set[tuple[Any, int, int]]:
+        """Members whose streaks the batch cannot continue in memory, recomputed in SQL;
+        returns the cell-months whose facts change."""
+        members = array_literal(list(slow))
+        keys = set(run_sql(conn, schema, sql.RECOMPUTE_SQL, slow=members).fetchall())
+        if states is not None:
+            # Recomputed in SQL: take the states it saved (none if no regular seat).
+            for member in slow:
+                states.pop(member, None)
+            states.update(streaks.load(conn, schema, members))
+        return keys
 
     @staticmethod
     def _marked(

@@ -20,10 +20,10 @@ from projections.base import Projection
 from projections.engine import CatchUp
 
 
-def _rebuild_one(database: Database, schema: str, name: str) -> CatchUp:
+def _rebuild_one(database: Database, schema: str, name: str, lock_wait: float | None) -> CatchUp:
     from projections.registry import projection_named
 
-    return engine.rebuild(database, schema, projection_named(name))
+    return engine.rebuild(database, schema, projection_named(name), lock_wait=lock_wait)
 
 
 def ready(waiting: Sequence[Projection], unfinished: set[str]) -> list[Projection]:
@@ -32,12 +32,16 @@ def ready(waiting: Sequence[Projection], unfinished: set[str]) -> list[Projectio
 
 
 def rebuild_many(
-    database: Database, schema: str, projections: Sequence[Projection], jobs: int
+    database: Database,
+    schema: str,
+    projections: Sequence[Projection],
+    jobs: int,
+    lock_wait: float | None = None,
 ) -> list[CatchUp]:
     """Rebuild ``projections`` (registry order: what is read comes first) with up to ``jobs``
-    processes at a time; results in the order given."""
+    processes at a time; results in the order given. ``lock_wait``: see ``engine.rebuild``."""
     if jobs <= 1:
-        return [engine.rebuild(database, schema, p) for p in projections]
+        return [engine.rebuild(database, schema, p, lock_wait=lock_wait) for p in projections]
     waiting = list(projections)
     unfinished = {p.name for p in projections}
     results: dict[str, CatchUp] = {}
@@ -48,7 +52,7 @@ def rebuild_many(
         while waiting or running:
             for projection in ready(waiting, unfinished)[: jobs - len(running)]:
                 waiting.remove(projection)
-                future = pool.submit(_rebuild_one, database, schema, projection.name)
+                future = pool.submit(_rebuild_one, database, schema, projection.name, lock_wait)
                 running[future] = projection.name
             if not running:
                 names = ", ".join(p.name for p in waiting)

@@ -248,35 +248,57 @@ async def figures(
     """Every source's figures for each node (zeros for nodes without cells)."""
     sources = [s for s in sources if s is not TREE_FIGURES]
     months = started_months(period, as_of)
-    shown = _shown(sources)
-    ratios = {name for s in sources for name, _, _ in s.ratios}
-    empty: dict[str, Any] = {name: None if name in ratios else 0 for name in shown}
-    result: dict[UUID, dict[str, Any]] = {node: dict(empty) for node in nodes}
+    result = _empty_rows(nodes, sources)
     if not months or not nodes:
         return result
+    args = _query_args(nodes, period, as_of, months)
+    shown = _shown(sources)
+    for record in await fetch(figure_query(schema, sources), *args):
+        values = _with_differences(record, sources)
+        result[record["node"]].update({name: values[name] for name in shown if name in values})
+    for values in result.values():
+        _add_ratios(values, sources)
+    return result
+
+
+def _empty_rows(nodes: Sequence[UUID], sources: Sequence[Source]) -> dict[UUID, dict[str, Any]]:
+    """Each node's row before the query: counts at 0, shares unknown (None)."""
+    ratios = {name for s in sources for name, _, _ in s.ratios}
+    empty: dict[str, Any] = {name: None if name in ratios else 0 for name in _shown(sources)}
+    return {node: dict(empty) for node in nodes}
+
+
+def _query_args(
+    nodes: Sequence[UUID], period: Period, as_of: date, months: list[tuple[int, int]]
+) -> tuple[Any, ...]:
+    """$1…$10 of :func:`figure_query`: the nodes, the started months, ``as_of``, the last
+    started month, the period's bounds and grain, the last ended month, the first month."""
     first, last = (y * 12 + m for y, m in (months[0], months[-1]))
     ended = [y * 12 + m for y, m in months if _last_day(y, m) < as_of]
     end = min(period.last_day, as_of)
     years, numbers = [y for y, _ in months], [m for _, m in months]
-    args = (list(nodes), years, numbers, as_of, last, period.first_day, end, _grain(period),
+    return (list(nodes), years, numbers, as_of, last, period.first_day, end, _grain(period),
             ended[-1] if ended else first - 1, first)  # fmt: skip
-    for record in await fetch(figure_query(schema, sources), *args):
-        node: UUID = record["node"]
-        values = {k: v if v is not None else 0 for k, v in dict(record).items()}
-        for source in sources:
-            if isinstance(source, NodeMonthSource):
-                for name, minuend, subtrahend in source.differences:
-                    values[name] = values[minuend] - values[subtrahend]
-        row = result[node]
-        row.update({name: values[name] for name in shown if name in values})
-    for values in result.values():
-        expected = values.get("expected") or 0
-        values["attendance_rate"] = round(values["present"] / expected, 4) if expected else None
-        for source in sources:
-            for name, numerator, denominator in source.ratios:
-                whole = values.get(denominator) or 0
-                values[name] = round(values[numerator] / whole, 4) if whole else None
-    return result
+
+
+def _with_differences(record: Any, sources: Sequence[Source]) -> dict[str, Any]:
+    """One node's sums (NULL as 0) and the differences the pre-summed sources define."""
+    values = {k: v if v is not None else 0 for k, v in dict(record).items()}
+    for source in sources:
+        if isinstance(source, NodeMonthSource):
+            for name, minuend, subtrahend in source.differences:
+                values[name] = values[minuend] - values[subtrahend]
+    return values
+
+
+def _add_ratios(values: dict[str, Any], sources: Sequence[Source]) -> None:
+    """Shares worked out after the sums: None where the denominator is 0."""
+    expected = values.get("expected") or 0
+    values["attendance_rate"] = round(values["present"] / expected, 4) if expected else None
+    for source in sources:
+        for name, numerator, denominator in source.ratios:
+            whole = values.get(denominator) or 0
+            values[name] = round(values[numerator] / whole, 4) if whole else None
 
 
 def _last_day(year: int, month: int) -> date:

@@ -20,6 +20,8 @@ from infra.database import Database
 from projections.base import table
 
 TRACKING_TABLE = "projection_tracking"
+QUARANTINE_TABLE = "projection_quarantine"
+"""Events an operator let a projection skip (see :mod:`projections.poison`)."""
 
 
 def install_tracking(conn: psycopg.Connection[Any], schema: str) -> None:
@@ -33,6 +35,19 @@ def install_tracking(conn: psycopg.Connection[Any], schema: str) -> None:
             " error_position bigint,"
             " failed_at timestamptz)"
         ).format(table(schema, TRACKING_TABLE))
+    )
+    conn.execute(
+        psycopg.sql.SQL(
+            "CREATE TABLE IF NOT EXISTS {} ("
+            " projection text NOT NULL,"
+            " notification_id bigint NOT NULL,"
+            " topic text NOT NULL,"
+            " actor text NOT NULL,"
+            " reason text NOT NULL,"
+            " error text,"
+            " quarantined_at timestamptz NOT NULL DEFAULT now(),"
+            " PRIMARY KEY (projection, notification_id))"
+        ).format(table(schema, QUARANTINE_TABLE))
     )
 
 

@@ -22,6 +22,8 @@ from services.errors import EXCEPTION_HANDLERS, body
 from services.features import route_handlers
 from services.identity.ratelimit import LoginThrottle, Throttled
 from services.identity.tokens import TokenSigner, load_master_secret
+from services.input_guard import InputGuardMiddleware
+from services.openapi_errors import install as document_errors
 from services.policies import POLICIES
 from services.security.middleware import (
     MAX_BODY,
@@ -58,7 +60,7 @@ def create_app(container: Container) -> Litestar:
         dependencies={"ctx": Provide(provide_context)},
         exception_handlers={**EXCEPTION_HANDLERS, Throttled: throttled_handler},
         guards=[guard(POLICIES)],
-        middleware=[AuthenticationMiddleware, IdempotencyMiddleware],
+        middleware=[AuthenticationMiddleware, InputGuardMiddleware, IdempotencyMiddleware],
         before_send=[security_headers],
         request_max_body_size=MAX_BODY,
         cors_config=None,
@@ -72,6 +74,7 @@ def create_app(container: Container) -> Litestar:
         ),
         on_shutdown=[],
     )
+    document_errors(app)
     app.state.container = container
     app.state.signer = TokenSigner(load_master_secret(container.settings))
     app.state.login_throttle = LoginThrottle()

@@ -105,7 +105,10 @@ def http_handler(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]
     status = exc.status_code
     if isinstance(exc, NotFoundException):
         return Response(body("not_found", "Không tìm thấy", exc.detail), status_code=404)
-    return Response(body("http_error", exc.detail, exc.detail), status_code=status)
+    # Keep the exception's headers: a 405 carries ``Allow``, as HTTP requires.
+    return Response(
+        body("http_error", exc.detail, exc.detail), status_code=status, headers=exc.headers
+    )
 
 
 UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (

@@ -11,6 +11,8 @@ from typing import Any
 from services import meta
 from services.admissions import routes as admissions
 from services.audit import routes as audit
+from services.documents import audit_docs, report_routes
+from services.documents import routes as documents
 from services.identity import routes as identity
 from services.meetings import routes as meetings
 from services.membership import lifecycle_routes as membership_lifecycle
@@ -32,4 +34,5 @@ def route_handlers() -> list[Any]:
     routes += supervision.ROUTES
     routes += views.ROUTES
     routes += audit.ROUTES
+    routes += documents.ROUTES + report_routes.ROUTES + audit_docs.ROUTES
     return routes

@@ -11,6 +11,7 @@ from __future__ import annotations
 from services import meta
 from services.admissions import policies as admissions
 from services.audit import policies as audit
+from services.documents import policies as documents
 from services.identity import policies as identity
 from services.meetings import policies as meetings
 from services.membership import policies as membership
@@ -29,6 +30,7 @@ FEATURE_TABLES: tuple[PolicyTable, ...] = (
     supervision.POLICIES,
     views.POLICIES,
     audit.POLICIES,
+    documents.POLICIES,
 )
 
 

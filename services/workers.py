@@ -65,7 +65,7 @@ def make_broker(url: str | None) -> dramatiq.Broker:
     if url.startswith(("redis://", "rediss://")):
         from dramatiq.brokers.redis import RedisBroker
 
-        return RedisBroker(url=url)  # type: ignore[no-untyped-call]
+        return RedisBroker(url=url)  # type: ignore[no-untyped-call]  # dramatiq's Redis broker has no annotations
     raise ValueError(
         f"BROKER_URL không hỗ trợ / unsupported BROKER_URL scheme: {url.split(':')[0]}"
     )

@@ -17,7 +17,7 @@ from psycopg import sql
 from infra.application import EVENTS_TABLE
 from infra.audit import hashchain, seals
 
-GUARDED_TABLES = (EVENTS_TABLE, hashchain.CHAIN_TABLE, seals.SEALS_TABLE)
+GUARDED_TABLES = (EVENTS_TABLE, hashchain.CHAIN_TABLE, hashchain.SINCE_TABLE, seals.SEALS_TABLE)
 FUNCTION = "chibo_refuse_history_change"
 TRIGGER_ROW = "chibo_append_only"
 TRIGGER_TRUNCATE = "chibo_no_truncate"

@@ -9,9 +9,13 @@ length-prefixed, so two different events can never encode to the same bytes::
 (all integers big-endian). The first entry links to the tenant's genesis hash,
 ``SHA-256("chibo/audit-chain/v1" 0x00 slug)``, so one province's chain cannot pass for
 another's. Entries are kept in ``<schema>.audit_chain`` with the aggregate id and version, so
-the verifier can still name an event after someone deleted it. :func:`extend_chain` appends the
-entries of events committed since the last call; commit order equals notification-id order (the
-library locks the table on insert), so "greater than the chain head" never skips a late commit.
+the verifier can still name an event after someone deleted it.
+
+Each event is chained in the transaction that writes it (:mod:`infra.audit.writechain`): the
+library locks the events table on insert, so writes are serialised per province and the head
+read there is final. An event without a chain entry was therefore never written by the
+application: the verifier names it as inserted. :func:`extend_chain` chains, once, the log of
+a province provisioned before this was so, and then hands over to the writers.
 """
 
 from __future__ import annotations
@@ -25,9 +29,12 @@ from uuid import UUID
 import psycopg
 from psycopg import sql
 
-from infra.application import EVENTS_TABLE
+from infra.db_roles import EVENTS_TABLE
 
 CHAIN_TABLE = "audit_chain"
+SINCE_TABLE = "audit_chain_since"
+"""One row: the last event chained by :func:`extend_chain`; every later event is chained by
+the transaction that writes it (:mod:`infra.audit.writechain`)."""
 GENESIS_TAG = b"chibo/audit-chain/v1\x00"
 BATCH = 20_000
 
@@ -71,6 +78,30 @@ def install(conn: psycopg.Connection[Any], schema: str) -> None:
             " hash bytea NOT NULL)"
         ).format(sql.Identifier(schema), sql.Identifier(CHAIN_TABLE))
     )
+    conn.execute(
+        sql.SQL(
+            "CREATE TABLE IF NOT EXISTS {} (since bigint NOT NULL,"
+            " switched_at timestamptz NOT NULL DEFAULT now())"
+        ).format(sql.Identifier(schema, SINCE_TABLE))
+    )
+    # A new province (its log still empty) chains at write time from its first event; one
+    # provisioned before this release switches at its chain's next catch-up (extend_chain).
+    row = conn.execute("SELECT to_regclass(%s)", (f'"{schema}"."{EVENTS_TABLE}"',)).fetchone()
+    if row is not None and row[0] is not None:
+        conn.execute(
+            sql.SQL(
+                "INSERT INTO {s} (since) SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM {s})"
+                " AND NOT EXISTS (SELECT 1 FROM {e})"
+            ).format(s=sql.Identifier(schema, SINCE_TABLE), e=sql.Identifier(schema, EVENTS_TABLE))
+        )
+
+
+def chained_since(conn: psycopg.Connection[Any], schema: str) -> int | None:
+    """Where write-time chaining began (``None``: not yet, the worker still chains)."""
+    row = conn.execute(
+        sql.SQL("SELECT since FROM {} LIMIT 1").format(sql.Identifier(schema, SINCE_TABLE))
+    ).fetchone()
+    return None if row is None else int(row[0])
 
 
 ENTRY_SQL = (
@@ -112,25 +143,45 @@ def head(conn: psycopg.Connection[Any], schema: str) -> tuple[int, bytes]:
 
 
 def extend_chain(conn: psycopg.Connection[Any], schema: str) -> int:
-    """Chain the events committed since the last call; return how many were added.
+    """Chain the events committed since the last call, once; return how many were added.
 
-    Safe to call from several workers: one at a time per tenant (an advisory lock held to the
-    end of the caller's transaction). Call it inside a projection batch's transaction to commit
-    the entries with that batch's checkpoint.
+    Only for a province still chained after the fact (provisioned before write-time chaining):
+    it chains the log, then, holding the writers' table lock, what landed meanwhile, and records
+    ``since``; from then on each write chains its own events and this does nothing, so an event
+    slipped into the log by someone with database access is never chained as genuine.
+    Safe to call from several workers (an advisory lock per tenant, to the end of the caller's
+    transaction).
     """
-    added = 0
     with conn.transaction():
         conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"audit-chain:{schema}",))
-        last, previous = head(conn, schema)
-        copy_sql = sql.SQL(
-            "COPY {}.{} (notification_id, originator_id, originator_version, hash) FROM STDIN"
-            " (FORMAT BINARY)"
-        ).format(sql.Identifier(schema), sql.Identifier(CHAIN_TABLE))
-        for batch in read_events(conn, schema, last):
-            with conn.cursor() as cur, cur.copy(copy_sql) as copy:
-                copy.set_types(["int8", "uuid", "int8", "bytea"])
-                for nid, entry, originator, version in batch:
-                    previous = sha256(previous + entry).digest()
-                    copy.write_row((nid, originator, version, previous))
-            added += len(batch)
+        if chained_since(conn, schema) is not None:
+            return 0
+        added = _append(conn, schema)
+        # Writers wait from here to the end of the caller's transaction: a short tail only.
+        conn.execute(
+            sql.SQL("LOCK TABLE {} IN EXCLUSIVE MODE").format(sql.Identifier(schema, EVENTS_TABLE))
+        )
+        added += _append(conn, schema)
+        conn.execute(
+            sql.SQL(
+                "INSERT INTO {} (since) SELECT coalesce(max(notification_id), 0) FROM {}"
+            ).format(sql.Identifier(schema, SINCE_TABLE), sql.Identifier(schema, CHAIN_TABLE))
+        )
+    return added
+
+
+def _append(conn: psycopg.Connection[Any], schema: str) -> int:
+    added = 0
+    last, previous = head(conn, schema)
+    copy_sql = sql.SQL(
+        "COPY {}.{} (notification_id, originator_id, originator_version, hash) FROM STDIN"
+        " (FORMAT BINARY)"
+    ).format(sql.Identifier(schema), sql.Identifier(CHAIN_TABLE))
+    for batch in read_events(conn, schema, last):
+        with conn.cursor() as cur, cur.copy(copy_sql) as copy:
+            copy.set_types(["int8", "uuid", "int8", "bytea"])
+            for nid, entry, originator, version in batch:
+                previous = sha256(previous + entry).digest()
+                copy.write_row((nid, originator, version, previous))
+        added += len(batch)
     return added

@@ -7,8 +7,10 @@ repeatable-read snapshot). For each position:
   otherwise the event was **altered** (the chain entry still names the original aggregate and
   version);
 * a chain entry and no event: the event was **removed**;
-* an event and no entry, at or below the chain head: the event was **inserted**;
-* events above the head are merely not chained yet (``unchained``).
+* an event and no entry: the event was **inserted**. Each event is chained in the transaction
+  that writes it, so this holds wherever the event lies, the tail included. (Only a province
+  not yet switched to write-time chaining has a tail of events merely not chained yet,
+  ``unchained``: those above its chain head.)
 
 Links are checked against the *stored* previous entry, so one tampered event does not make
 every later one look tampered: each finding is named. Separately the chain is recomputed from
@@ -33,6 +35,7 @@ from infra.application import EVENTS_TABLE
 from infra.audit.hashchain import (
     CHAIN_TABLE,
     ENTRY_SQL,
+    chained_since,
     genesis,
     slug_of,
 )
@@ -82,6 +85,8 @@ class Report:
     tenant: str
     events: int = 0
     chain_head: int = 0
+    chained_since: int | None = None
+    """Events after this one are chained as they are written (``None``: not switched yet)."""
     unchained: int = 0
     findings: list[Finding] = field(default_factory=list)
     finding_count: int = 0
@@ -145,6 +150,7 @@ def verify(
             )
         ).fetchone()
         report.chain_head = int(head[0] or 0) if head else 0
+        report.chained_since = chained_since(conn, schema)
         _scan(database, snapshot, schema, genesis(slug), pending, report)
         _name_from_chain(conn, schema, report)
         conn.rollback()
@@ -195,7 +201,9 @@ def _scan(
         "SELECT notification_id, hash FROM {}"
         " ORDER BY notification_id"
     ).format(sql.Identifier(schema, CHAIN_TABLE))))  # fmt: skip
-    head, findings = report.chain_head, report.findings
+    findings = report.findings
+    # Past this position an event without an entry can only have been slipped in.
+    head = report.chain_head if report.chained_since is None else NEVER
     sha = sha256
     running = stored_prev = start
     seals = _SealPass(plan)
@@ -219,7 +227,7 @@ def _scan(
                     boundary = seals.roll(entry_id, running)
                     collecting = bool(seals.active)
                 found("removed", entry_id, None, 0)
-                stored_prev = entry[1]  # type: ignore[index]
+                stored_prev = entry[1]  # type: ignore[index]  # entry_id < NEVER, so entry is not None
                 entry = next(chain, None)
                 entry_id = entry[0] if entry else NEVER
             if nid >= boundary:
@@ -227,7 +235,7 @@ def _scan(
                 collecting = bool(seals.active)
             digest = sha(running + data).digest()
             if entry_id == nid:
-                stored = entry[1]  # type: ignore[index]
+                stored = entry[1]  # type: ignore[index]  # entry_id == nid < NEVER, so entry is not None
                 # While the stored chain agrees with the recomputed one, one hash serves both.
                 local = digest if stored_prev == running else sha(stored_prev + data).digest()
                 if local != stored:

@@ -134,6 +134,7 @@ def step(
 def certify_course(
     app: TenantApplication,
     by: Actor,
+    *,
     case_id: UUID,
     certificate_no: str,
     completed_on: date,
@@ -147,6 +148,7 @@ def certify_course(
 def file_dossier_item(
     app: TenantApplication,
     by: Actor,
+    *,
     case_id: UUID,
     item: DossierItem,
     on: date,
@@ -158,6 +160,7 @@ def file_dossier_item(
 def assign_introducer(
     app: TenantApplication,
     by: Actor,
+    *,
     case_id: UUID,
     member_id: UUID,
     basis: IntroductionBasis,
@@ -175,6 +178,7 @@ def assign_introducer(
 def introduce_by_organisation(
     app: TenantApplication,
     by: Actor,
+    *,
     case_id: UUID,
     organisation: IntroducingOrganisation,
     resolution_no: str,
@@ -192,6 +196,7 @@ def introduce_by_organisation(
 def record_cell_vote(
     app: TenantApplication,
     by: Actor,
+    *,
     case_id: UUID,
     meeting_id: UUID,
     motion_id: UUID,
@@ -205,6 +210,7 @@ def record_cell_vote(
 def record_committee_vote(
     app: TenantApplication,
     by: Actor,
+    *,
     case_id: UUID,
     on: date,
     votes_for: int,
@@ -222,6 +228,7 @@ def record_committee_vote(
 def record_decision(
     app: TenantApplication,
     by: Actor,
+    *,
     case_id: UUID,
     number: str,
     decided_on: date,
@@ -240,6 +247,7 @@ def record_decision(
 def hold_ceremony(
     app: TenantApplication,
     by: Actor,
+    *,
     case_id: UUID,
     on: date,
     mentor_id: UUID,
@@ -271,6 +279,7 @@ def hold_ceremony(
 def record_recognition_vote(
     app: TenantApplication,
     by: Actor,
+    *,
     case_id: UUID,
     meeting_id: UUID,
     motion_id: UUID,
@@ -284,6 +293,7 @@ def record_recognition_vote(
 def record_recognition_decision(
     app: TenantApplication,
     by: Actor,
+    *,
     case_id: UUID,
     number: str,
     decided_on: date,
@@ -308,6 +318,7 @@ def record_recognition_decision(
 def close_case(
     app: TenantApplication,
     by: Actor,
+    *,
     case_id: UUID,
     on: date,
     reason: str,

@@ -34,11 +34,17 @@ POLICIES: PolicyTable = {
             "ceremony",
             "recognition-vote",
             "close",
+            "no-youth-union",
         )
     },
     **{
         ("POST", f"{T}/admissions/{{case_id}}/{action}"): allow(*WRITERS, units=ABOVE_CASE)
-        for action in ("committee-vote", "decision", "recognition-decision")
+        for action in (
+            "committee-vote",
+            "decision",
+            "recognition-decision",
+            "deadline-extensions",
+        )
     },
     ("GET", f"{T}/deadlines"): allow(*READERS, units=(unit_in_query("unit_id", required=False),)),
 }

@@ -15,12 +15,12 @@ from litestar.params import FromPath, FromQuery, JSONBody
 
 from domain.admission import AdmissionCase
 from infra.readside import qualified
-from projections.deadlines import WHAT, WHO, items_query
+from projections.deadlines import WHAT, items_query, who_for
 from services.admissions import commands as svc
+from services.admissions import records
 from services.admissions.schemas import (
     AssignIntroducer,
     CaseView,
-    CaseWritten,
     Ceremony,
     CertifyCourse,
     CiteMotion,
@@ -35,6 +35,7 @@ from services.admissions.schemas import (
     RecognitionDecision,
 )
 from services.context import Ctx, container_of
+from services.written import Written, arguments, written
 
 T = "/api/v1/t/{tenant:str}"
 BASE = T + "/admissions"
@@ -45,11 +46,6 @@ ROUTES: list[Any] = []
 def route(handler: Any) -> Any:
     ROUTES.append(handler)
     return handler
-
-
-def written(done: tuple[AdmissionCase, int], **extra: Any) -> CaseWritten:
-    case, position = done
-    return CaseWritten(id=case.id, version=case.version, position=position, **extra)
 
 
 def stage(case: AdmissionCase) -> int:
@@ -90,18 +86,12 @@ def case_view(case: AdmissionCase) -> CaseView:
 
 @route
 @post(BASE, sync_to_thread=True, summary="Lập hồ sơ kết nạp / open an admission case (step 1)")
-def open_case(ctx: Ctx, data: JSONBody[OpenCase]) -> CaseWritten:
+def open_case(ctx: Ctx, data: JSONBody[OpenCase]) -> Written:
     return written(
         svc.open_case(
             ctx.app,
             ctx.actor,
-            full_name=data.full_name,
-            birth_date=data.birth_date,
-            gender=data.gender,
-            education=data.education,
-            special_area=data.special_area,
-            cell_id=data.cell_id,
-            opened_on=data.opened_on,
+            **arguments(data),
         )
     )
 
@@ -116,25 +106,26 @@ def get_case(ctx: Ctx, case_id: FromPath[UUID]) -> CaseView:
 @post(
     ONE + "/course", sync_to_thread=True, summary="Giấy chứng nhận lớp nhận thức về Đảng (step 2)"
 )
-def certify_course(ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[CertifyCourse]) -> CaseWritten:
+def certify_course(ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[CertifyCourse]) -> Written:
     return written(
         svc.certify_course(
             ctx.app,
             ctx.actor,
-            case_id,
-            data.certificate_no,
-            data.completed_on,
-            data.expected_version,
+            case_id=case_id,
+            **arguments(data),
         )
     )
 
 
 @route
 @post(ONE + "/dossier", sync_to_thread=True, summary="Đơn, lý lịch, thẩm tra lý lịch (step 3)")
-def file_dossier(ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[FileDossierItem]) -> CaseWritten:
+def file_dossier(ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[FileDossierItem]) -> Written:
     return written(
         svc.file_dossier_item(
-            ctx.app, ctx.actor, case_id, data.item, data.on, data.expected_version
+            ctx.app,
+            ctx.actor,
+            case_id=case_id,
+            **arguments(data),
         )
     )
 
@@ -143,18 +134,13 @@ def file_dossier(ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[FileDossierIt
 @post(ONE + "/introducers", sync_to_thread=True, summary="Người giới thiệu (step 4)")
 def assign_introducer(
     ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[AssignIntroducer]
-) -> CaseWritten:
+) -> Written:
     return written(
         svc.assign_introducer(
             ctx.app,
             ctx.actor,
-            case_id,
-            data.member_id,
-            data.basis,
-            data.together_since,
-            data.on,
-            data.replaces,
-            data.expected_version,
+            case_id=case_id,
+            **arguments(data),
         )
     )
 
@@ -167,82 +153,79 @@ def assign_introducer(
 )
 def introduce_by_organisation(
     ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[IntroduceByOrganisation]
-) -> CaseWritten:
+) -> Written:
     return written(
         svc.introduce_by_organisation(
             ctx.app,
             ctx.actor,
-            case_id,
-            data.organisation,
-            data.resolution_no,
-            data.on,
-            data.expected_version,
+            case_id=case_id,
+            **arguments(data),
         )
     )
 
 
 @route
 @post(ONE + "/cell-vote", sync_to_thread=True, summary="Chi bộ biểu quyết kết nạp (step 5)")
-def cell_vote(ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[CiteMotion]) -> CaseWritten:
+def cell_vote(ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[CiteMotion]) -> Written:
     return written(
         svc.record_cell_vote(
-            ctx.app, ctx.actor, case_id, data.meeting_id, data.motion_id, data.expected_version
+            ctx.app,
+            ctx.actor,
+            case_id=case_id,
+            **arguments(data),
         )
     )
 
 
 @route
 @post(ONE + "/committee-vote", sync_to_thread=True, summary="Đảng ủy cơ sở biểu quyết (step 6)")
-def committee_vote(ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[CommitteeVote]) -> CaseWritten:
+def committee_vote(ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[CommitteeVote]) -> Written:
     return written(
         svc.record_committee_vote(
             ctx.app,
             ctx.actor,
-            case_id,
-            data.on,
-            data.votes_for,
-            data.committee_members,
-            data.expected_version,
+            case_id=case_id,
+            **arguments(data),
         )
     )
 
 
 @route
 @post(ONE + "/decision", sync_to_thread=True, summary="Quyết định kết nạp (step 7)")
-def decision(ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[Decision]) -> CaseWritten:
+def decision(ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[Decision]) -> Written:
     return written(
         svc.record_decision(
             ctx.app,
             ctx.actor,
-            case_id,
-            data.number,
-            data.decided_on,
-            data.received_on or data.decided_on,
-            data.expected_version,
+            case_id=case_id,
+            number=data.number,
+            decided_on=data.decided_on,
+            received_on=data.received_on or data.decided_on,
+            expected=data.expected_version,
         )
     )
 
 
 @route
 @post(ONE + "/ceremony", sync_to_thread=True, summary="Lễ kết nạp (step 8)")
-def ceremony(ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[Ceremony]) -> CaseWritten:
+def ceremony(ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[Ceremony]) -> Written:
     done = svc.hold_ceremony(
         ctx.app,
         ctx.actor,
-        case_id,
-        data.on,
-        data.mentor_id,
-        data.late_approval,
-        data.expected_version,
+        case_id=case_id,
+        **arguments(data),
     )
     return written(done, member_id=done[0].member_id)
 
 
 @route
 @post(ONE + "/recognition-vote", sync_to_thread=True, summary="Chi bộ xét công nhận (step 10)")
-def recognition_vote(ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[CiteMotion]) -> CaseWritten:
+def recognition_vote(ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[CiteMotion]) -> Written:
     done = svc.record_recognition_vote(
-        ctx.app, ctx.actor, case_id, data.meeting_id, data.motion_id, data.expected_version
+        ctx.app,
+        ctx.actor,
+        case_id=case_id,
+        **arguments(data),
     )
     return written(done, outcome=done[0].recognition_votes[-1][1])
 
@@ -253,24 +236,26 @@ def recognition_vote(ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[CiteMotio
 )
 def recognition_decision(
     ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[RecognitionDecision]
-) -> CaseWritten:
+) -> Written:
     done = svc.record_recognition_decision(
         ctx.app,
         ctx.actor,
-        case_id,
-        data.number,
-        data.decided_on,
-        data.recognised,
-        data.expected_version,
+        case_id=case_id,
+        **arguments(data),
     )
     return written(done, official_on=done[0].probation_ends_on if data.recognised else None)
 
 
 @route
 @post(ONE + "/close", sync_to_thread=True, summary="Dừng hồ sơ / close the case")
-def close_case(ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[CloseCase]) -> CaseWritten:
+def close_case(ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[CloseCase]) -> Written:
     return written(
-        svc.close_case(ctx.app, ctx.actor, case_id, data.on, data.reason, data.expected_version)
+        svc.close_case(
+            ctx.app,
+            ctx.actor,
+            case_id=case_id,
+            **arguments(data),
+        )
     )
 
 
@@ -296,7 +281,7 @@ async def deadlines(
         DeadlineItem(
             kind=r[0],
             what=WHAT[r[0]],
-            who=WHO[r[0]],
+            who=who_for(r[0], r[7], r[8]),
             overdue=r[0] == "removal_flag" or r[6] < today,
             source_id=r[1],
             subject_id=r[2],
@@ -317,3 +302,6 @@ async def deadlines(
         due_soon=len(items) - overdue,
         items=items,
     )
+
+
+ROUTES += records.ROUTES  # records outside the twelve steps (services/admissions/records.py)

@@ -98,15 +98,6 @@ class CloseCase(Command, kw_only=True):
     reason: Text
 
 
-class CaseWritten(msgspec.Struct, omit_defaults=True):
-    id: UUID
-    version: int
-    position: int
-    member_id: UUID | None = None
-    outcome: RecognitionOutcome | None = None
-    official_on: date | None = None
-
-
 class CaseView(msgspec.Struct):
     id: UUID
     full_name: str
@@ -160,25 +151,11 @@ class TransferOut(Command, kw_only=True):
     to_organisation: Name
 
 
-class TransferOutWritten(msgspec.Struct):
-    id: UUID
-    version: int
-    position: int
-    document: str
-    """The signed payload to hand to the receiving province (JSON text)."""
-
-
 class TransferIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     document: Annotated[str, msgspec.Meta(min_length=2, max_length=100_000)]
     cell_id: UUID
     presented_on: date
     late_reason: str = ""
-
-
-class MemberWritten(msgspec.Struct):
-    id: UUID
-    version: int
-    position: int
 
 
 class DeadlineItem(msgspec.Struct):

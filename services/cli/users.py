@@ -14,7 +14,7 @@ from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
 
-from domain.base import Actor, DomainError
+from domain.base import Actor, DomainError, InvalidValue
 from domain.user import Role, account_id
 from services.cli import wiring
 from services.identity import auth
@@ -56,6 +56,11 @@ def cli_actor() -> Actor:
 def read_password(from_stdin: bool) -> str:
     if from_stdin:
         return sys.stdin.readline().rstrip("\r\n")
+    if not sys.stdin.isatty():
+        raise InvalidValue(
+            "Không có bàn phím để hỏi mật khẩu; hãy dùng --password-stdin",
+            "there is no terminal to ask for the password; use --password-stdin",
+        )
     first = getpass.getpass("Mật khẩu / password: ")
     if getpass.getpass("Nhập lại / again: ") != first:
         raise SystemExit("Hai lần nhập không khớp / the passwords do not match")
@@ -69,12 +74,12 @@ def run_create(args: argparse.Namespace) -> int:
         lambda app: auth.create_user(
             app,
             cli_actor(),
-            args.username,
-            password,
-            Role(args.role),
-            args.scope,
-            args.member,
-            args.display_name,
+            username=args.username,
+            password=password,
+            role=Role(args.role),
+            scope_unit_id=args.scope,
+            member_id=args.member,
+            display_name=args.display_name,
         ),
         f"đã tạo / created {args.username} ({args.role})",
     )
@@ -84,7 +89,9 @@ def run_password(args: argparse.Namespace) -> int:
     password = read_password(args.password_stdin)
     return with_tenant(
         args.tenant,
-        lambda app: auth.set_password(app, cli_actor(), account_id(args.username), password),
+        lambda app: auth.set_password(
+            app, cli_actor(), user_id=account_id(args.username), password=password
+        ),
         f"đã đổi mật khẩu / password changed for {args.username}",
     )
 
@@ -92,7 +99,7 @@ def run_password(args: argparse.Namespace) -> int:
 def run_unlock(args: argparse.Namespace) -> int:
     return with_tenant(
         args.tenant,
-        lambda app: auth.unlock(app, cli_actor(), account_id(args.username)),
+        lambda app: auth.unlock(app, cli_actor(), user_id=account_id(args.username)),
         f"đã mở khóa / unlocked {args.username}",
     )
 

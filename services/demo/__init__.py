@@ -51,7 +51,7 @@ def seed_demo(container: Container, password: str | None = None) -> tuple[str, s
     except AggregateNotFoundError:
         seed_province(app, random.Random(2025))  # noqa: S311 — demo data, not security
         log.info("demo province seeded at position %s", app.log_position)
-    return ensure_demo_admin(app, SYSTEM, password or secrets.token_urlsafe(9))
+    return ensure_demo_admin(app, SYSTEM, password=password or secrets.token_urlsafe(9))
 
 
 def seed_province(app: TenantApplication, rng: random.Random) -> list[OrgUnit]:

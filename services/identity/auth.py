@@ -76,6 +76,7 @@ def principal_of(app: TenantApplication, account: UserAccount) -> Principal:
 def create_user(
     app: TenantApplication,
     by: Actor,
+    *,
     username: str,
     password: str,
     role: Role,
@@ -125,7 +126,7 @@ def store_password_hash(app: TenantApplication, account: UserAccount, password_h
     )
 
 
-def set_password(app: TenantApplication, by: Actor, user_id: UUID, password: str) -> int:
+def set_password(app: TenantApplication, by: Actor, *, user_id: UUID, password: str) -> int:
     account = load_account(app, user_id)
     password_hash = hash_password(password)
     account.password_changed(by)
@@ -138,6 +139,7 @@ def set_password(app: TenantApplication, by: Actor, user_id: UUID, password: str
 def grant_role(
     app: TenantApplication,
     by: Actor,
+    *,
     user_id: UUID,
     role: Role,
     scope_unit_id: UUID | None,
@@ -151,7 +153,7 @@ def grant_role(
     return account, position
 
 
-def unlock(app: TenantApplication, by: Actor, user_id: UUID) -> tuple[UserAccount, int]:
+def unlock(app: TenantApplication, by: Actor, *, user_id: UUID) -> tuple[UserAccount, int]:
     account = load_account(app, user_id)
     account.unlock(by)
     position = app.save_all(account)
@@ -325,16 +327,23 @@ def revoke_all(app: TenantApplication, user_id: UUID) -> None:
 DEMO_ADMIN = "admin"
 
 
-def ensure_demo_admin(app: TenantApplication, by: Actor, password: str) -> tuple[str, str]:
+def ensure_demo_admin(app: TenantApplication, by: Actor, *, password: str) -> tuple[str, str]:
     """Create (or reset) the demo province's administrator; return username and password.
 
     The password is chosen at each start (never a constant in the repository) and printed
     by ``chibo serve --demo``, so a demo left running on a network is not open to a known one.
     """
     try:
-        create_user(app, by, DEMO_ADMIN, password, Role.TENANT_ADMIN, display_name="Demo")
+        create_user(
+            app,
+            by,
+            username=DEMO_ADMIN,
+            password=password,
+            role=Role.TENANT_ADMIN,
+            display_name="Demo",
+        )
     except IntegrityError:  # already there: reset its password so the printed one works
         user_id = account_id(DEMO_ADMIN)
-        set_password(app, by, user_id, password)
-        unlock(app, by, user_id)
+        set_password(app, by, user_id=user_id, password=password)
+        unlock(app, by, user_id=user_id)
     return DEMO_ADMIN, password

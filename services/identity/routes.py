@@ -17,6 +17,7 @@ from domain.user import UserAccount
 from services.context import Ctx, container_of, request_id_of
 from services.identity import auth
 from services.identity.schemas import CreateUser, GrantRole, Login, Me, Refresh, TokenPair, UserView
+from services.written import arguments
 
 BASE = "/api/v1/t/{tenant:str}"
 
@@ -97,12 +98,7 @@ def create_user(ctx: Ctx, data: JSONBody[CreateUser]) -> UserView:
     account, position = auth.create_user(
         ctx.app,
         ctx.actor,
-        data.username,
-        data.password,
-        data.role,
-        data.scope_unit_id,
-        data.member_id,
-        data.display_name,
+        **arguments(data),
     )
     return user_view(account, position)
 
@@ -112,14 +108,17 @@ def create_user(ctx: Ctx, data: JSONBody[CreateUser]) -> UserView:
 )
 def grant_role(ctx: Ctx, user_id: FromPath[UUID], data: JSONBody[GrantRole]) -> UserView:
     account, position = auth.grant_role(
-        ctx.app, ctx.actor, user_id, data.role, data.scope_unit_id, data.member_id
+        ctx.app,
+        ctx.actor,
+        user_id=user_id,
+        **arguments(data),
     )
     return user_view(account, position)
 
 
 @post(f"{BASE}/users/{{user_id:uuid}}/unlock", sync_to_thread=True, summary="Mở khóa / unlock")
 def unlock_user(ctx: Ctx, user_id: FromPath[UUID]) -> UserView:
-    account, position = auth.unlock(ctx.app, ctx.actor, user_id)
+    account, position = auth.unlock(ctx.app, ctx.actor, user_id=user_id)
     return user_view(account, position)
 
 

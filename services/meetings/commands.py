@@ -77,6 +77,7 @@ def schedule(
 def reschedule(
     app: TenantApplication,
     by: Actor,
+    *,
     meeting_id: UUID,
     at: datetime,
     place: str,
@@ -88,6 +89,7 @@ def reschedule(
 def open_meeting(
     app: TenantApplication,
     by: Actor,
+    *,
     meeting_id: UUID,
     started_at: datetime,
     chair_id: UUID,
@@ -97,7 +99,7 @@ def open_meeting(
     meeting = load_meeting(app, meeting_id, expected)
     cell = load(app, OrgUnit, meeting.cell_id)
     held_on = started_at.date()
-    roster = load_roster(app, meeting.cell_id, by).members_on(held_on)
+    roster = load_roster(app, meeting.cell_id, by).members_on(held_on, with_temporary=True)
     window = cell.meeting_window or settings_on(app, held_on).meeting_window
     meeting.open(started_at, chair_id, secretary_id, roster, window, by)
     return meeting, None, app.save_all(meeting)
@@ -109,6 +111,7 @@ def open_meeting(
 def mark_attendance(
     app: TenantApplication,
     by: Actor,
+    *,
     meeting_id: UUID,
     entries: list[AttendanceEntry],
     expected: int | None,
@@ -119,6 +122,7 @@ def mark_attendance(
 def add_guest(
     app: TenantApplication,
     by: Actor,
+    *,
     meeting_id: UUID,
     name: str,
     position: str,
@@ -137,6 +141,7 @@ def add_guest(
 def record_opinion(
     app: TenantApplication,
     by: Actor,
+    *,
     meeting_id: UUID,
     speaker_id: UUID,
     topic: str,
@@ -146,7 +151,7 @@ def record_opinion(
 
 
 def record_self_criticism(
-    app: TenantApplication, by: Actor, meeting_id: UUID, member_id: UUID, expected: int | None
+    app: TenantApplication, by: Actor, *, meeting_id: UUID, member_id: UUID, expected: int | None
 ) -> tuple[Meeting, None, int]:
     return change(app, meeting_id, expected, lambda m: m.record_self_criticism(member_id, by))
 
@@ -154,6 +159,7 @@ def record_self_criticism(
 def propose_motion(
     app: TenantApplication,
     by: Actor,
+    *,
     meeting_id: UUID,
     kind: MotionKind,
     title: str,
@@ -172,6 +178,7 @@ def propose_motion(
 def cast_ballot(
     app: TenantApplication,
     by: Actor,
+    *,
     meeting_id: UUID,
     motion_id: UUID,
     member_id: UUID,
@@ -184,7 +191,7 @@ def cast_ballot(
 
 
 def count_ballots(
-    app: TenantApplication, by: Actor, meeting_id: UUID, motion_id: UUID, expected: int | None
+    app: TenantApplication, by: Actor, *, meeting_id: UUID, motion_id: UUID, expected: int | None
 ) -> tuple[Meeting, MotionResult, int]:
     return change(app, meeting_id, expected, lambda m: m.count_ballots(motion_id, by))
 
@@ -192,6 +199,7 @@ def count_ballots(
 def record_tally(
     app: TenantApplication,
     by: Actor,
+    *,
     meeting_id: UUID,
     motion_id: UUID,
     method: VotingMethod,
@@ -204,13 +212,18 @@ def record_tally(
 
 
 def record_minutes(
-    app: TenantApplication, by: Actor, meeting_id: UUID, text: str, expected: int | None
+    app: TenantApplication, by: Actor, *, meeting_id: UUID, text: str, expected: int | None
 ) -> tuple[Meeting, None, int]:
     return change(app, meeting_id, expected, lambda m: m.record_minutes(text, by))
 
 
 def assess_quality(
-    app: TenantApplication, by: Actor, meeting_id: UUID, scores: QualityScores, expected: int | None
+    app: TenantApplication,
+    by: Actor,
+    *,
+    meeting_id: UUID,
+    scores: QualityScores,
+    expected: int | None,
 ) -> tuple[Meeting, Rating, int]:
     """Rated on the thresholds the province had in force on the meeting day."""
 
@@ -224,6 +237,7 @@ def assess_quality(
 def collect_dues(
     app: TenantApplication,
     by: Actor,
+    *,
     meeting_id: UUID,
     total_vnd: int,
     payer_ids: list[UUID],
@@ -233,7 +247,7 @@ def collect_dues(
 
 
 def close(
-    app: TenantApplication, by: Actor, meeting_id: UUID, ended_at: datetime, expected: int | None
+    app: TenantApplication, by: Actor, *, meeting_id: UUID, ended_at: datetime, expected: int | None
 ) -> tuple[Meeting, None, int]:
     """Close; a regular meeting also notes absences and unpaid dues for the removal ground."""
     return counting_missed_months(app, meeting_id, expected, lambda m: m.close(ended_at, by), by)
@@ -275,6 +289,7 @@ def counting_missed_months(
 def correct_attendance(
     app: TenantApplication,
     by: Actor,
+    *,
     meeting_id: UUID,
     entries: list[AttendanceEntry],
     reason: str,
@@ -288,6 +303,7 @@ def correct_attendance(
 def correct_tally(
     app: TenantApplication,
     by: Actor,
+    *,
     meeting_id: UUID,
     motion_id: UUID,
     counts: tuple[int, int, int],
@@ -305,6 +321,7 @@ def correct_tally(
 def correct_minutes(
     app: TenantApplication,
     by: Actor,
+    *,
     meeting_id: UUID,
     text: str,
     reason: str,
@@ -316,6 +333,7 @@ def correct_minutes(
 def correct_dues(
     app: TenantApplication,
     by: Actor,
+    *,
     meeting_id: UUID,
     total_vnd: int,
     payer_ids: list[UUID],

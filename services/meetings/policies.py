@@ -40,6 +40,7 @@ POLICIES: PolicyTable = {
             "motions/{motion_id}/corrections/tally",
             "corrections/minutes",
             "corrections/dues",
+            "absence-approvals",
         )
     },
 }

@@ -1,7 +1,7 @@
 """HTTP routes for cell meetings (sinh hoạt chi bộ): schedule, open, record, vote, close, correct.
 
 Each write handler takes the request context and a msgspec body, calls one function of
-``services.meetings.commands`` in a worker thread and returns ``MeetingWritten``; reads return the
+``services.meetings.commands`` in a worker thread and returns ``Written``; reads return the
 whole meeting as ``MeetingView``.
 """
 
@@ -13,9 +13,9 @@ from uuid import UUID
 from litestar import get, post
 from litestar.params import FromPath, JSONBody
 
-from domain.meeting import Meeting
 from services.context import Ctx
 from services.meetings import commands as meetings
+from services.meetings import voting_base
 from services.meetings.schemas import (
     AddGuest,
     AssessQuality,
@@ -29,7 +29,6 @@ from services.meetings.schemas import (
     CountBallots,
     MarkAttendance,
     MeetingView,
-    MeetingWritten,
     OpenMeeting,
     ProposeMotion,
     RecordMinutes,
@@ -39,9 +38,10 @@ from services.meetings.schemas import (
     Reschedule,
     ScheduleMeeting,
     attendance_entries,
-    meeting_view,
     quality_scores,
 )
+from services.meetings.voting_base import named_view
+from services.written import Written, arguments, written
 
 BASE = "/api/v1/t/{tenant:str}/meetings"
 ONE = BASE + "/{meeting_id:uuid}"
@@ -49,13 +49,8 @@ MOTION = ONE + "/motions/{motion_id:uuid}"
 T = TypeVar("T")
 
 
-def written(done: tuple[Meeting, Any, int], **outcome: Any) -> MeetingWritten:
-    meeting, _, position = done
-    return MeetingWritten(id=meeting.id, version=meeting.version, position=position, **outcome)
-
-
 @post(BASE, sync_to_thread=True, summary="Lên lịch sinh hoạt / schedule a meeting")
-def schedule(ctx: Ctx, data: JSONBody[ScheduleMeeting]) -> MeetingWritten:
+def schedule(ctx: Ctx, data: JSONBody[ScheduleMeeting]) -> Written:
     meeting, position = meetings.schedule(
         ctx.app,
         ctx.actor,
@@ -68,36 +63,36 @@ def schedule(ctx: Ctx, data: JSONBody[ScheduleMeeting]) -> MeetingWritten:
         topic=data.topic,
         regular_meeting_id=data.regular_meeting_id,
     )
-    return MeetingWritten(id=meeting.id, version=meeting.version, position=position)
+    return written((meeting, position))
 
 
 @get(ONE, sync_to_thread=True, summary="Xem cuộc sinh hoạt / a meeting's full state")
 def get_meeting(ctx: Ctx, meeting_id: FromPath[UUID]) -> MeetingView:
-    return meeting_view(meetings.load_meeting(ctx.app, meeting_id))
+    return named_view(ctx.app, meetings.load_meeting(ctx.app, meeting_id))
 
 
 @post(ONE + "/reschedule", sync_to_thread=True, summary="Đổi lịch / reschedule")
-def reschedule(ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[Reschedule]) -> MeetingWritten:
+def reschedule(ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[Reschedule]) -> Written:
     return written(
         meetings.reschedule(
-            ctx.app, ctx.actor, meeting_id, data.scheduled_at, data.place, data.expected_version
+            ctx.app,
+            ctx.actor,
+            meeting_id=meeting_id,
+            at=data.scheduled_at,
+            place=data.place,
+            expected=data.expected_version,
         )
     )
 
 
 @post(ONE + "/open", sync_to_thread=True, summary="Khai mạc / open with chair and secretary")
-def open_meeting(
-    ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[OpenMeeting]
-) -> MeetingWritten:
+def open_meeting(ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[OpenMeeting]) -> Written:
     return written(
         meetings.open_meeting(
             ctx.app,
             ctx.actor,
-            meeting_id,
-            data.started_at,
-            data.chair_id,
-            data.secretary_id,
-            data.expected_version,
+            meeting_id=meeting_id,
+            **arguments(data),
         )
     )
 
@@ -105,35 +100,38 @@ def open_meeting(
 @post(ONE + "/attendance", sync_to_thread=True, summary="Điểm danh / mark attendance")
 def mark_attendance(
     ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[MarkAttendance]
-) -> MeetingWritten:
+) -> Written:
     entries = attendance_entries(data.entries)
     return written(
-        meetings.mark_attendance(ctx.app, ctx.actor, meeting_id, entries, data.expected_version)
+        meetings.mark_attendance(
+            ctx.app,
+            ctx.actor,
+            meeting_id=meeting_id,
+            entries=entries,
+            expected=data.expected_version,
+        )
     )
 
 
 @post(ONE + "/guests", sync_to_thread=True, summary="Khách mời / add a guest")
-def add_guest(ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[AddGuest]) -> MeetingWritten:
+def add_guest(ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[AddGuest]) -> Written:
     result = meetings.add_guest(
         ctx.app,
         ctx.actor,
-        meeting_id,
-        data.name,
-        data.position,
-        data.is_superior,
-        data.assignee_id,
-        data.expected_version,
+        meeting_id=meeting_id,
+        **arguments(data),
     )
     return written(result, guest_id=result[1])
 
 
 @post(ONE + "/opinions", sync_to_thread=True, summary="Ý kiến phát biểu / record an opinion")
-def record_opinion(
-    ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[RecordOpinion]
-) -> MeetingWritten:
+def record_opinion(ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[RecordOpinion]) -> Written:
     return written(
         meetings.record_opinion(
-            ctx.app, ctx.actor, meeting_id, data.speaker_id, data.topic, data.expected_version
+            ctx.app,
+            ctx.actor,
+            meeting_id=meeting_id,
+            **arguments(data),
         )
     )
 
@@ -145,26 +143,24 @@ def record_opinion(
 )
 def record_self_criticism(
     ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[RecordSelfCriticism]
-) -> MeetingWritten:
+) -> Written:
     return written(
         meetings.record_self_criticism(
-            ctx.app, ctx.actor, meeting_id, data.member_id, data.expected_version
+            ctx.app,
+            ctx.actor,
+            meeting_id=meeting_id,
+            **arguments(data),
         )
     )
 
 
 @post(ONE + "/motions", sync_to_thread=True, summary="Đưa ra biểu quyết / propose a motion")
-def propose_motion(
-    ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[ProposeMotion]
-) -> MeetingWritten:
+def propose_motion(ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[ProposeMotion]) -> Written:
     result = meetings.propose_motion(
         ctx.app,
         ctx.actor,
-        meeting_id,
-        data.kind,
-        data.title,
-        data.subject_id,
-        data.expected_version,
+        meeting_id=meeting_id,
+        **arguments(data),
     )
     return written(result, motion_id=result[1])
 
@@ -172,15 +168,13 @@ def propose_motion(
 @post(MOTION + "/ballots", sync_to_thread=True, summary="Phiếu ghi danh / a member's ballot")
 def cast_ballot(
     ctx: Ctx, meeting_id: FromPath[UUID], motion_id: FromPath[UUID], data: JSONBody[CastBallot]
-) -> MeetingWritten:
+) -> Written:
     result = meetings.cast_ballot(
         ctx.app,
         ctx.actor,
-        meeting_id,
-        motion_id,
-        data.member_id,
-        data.choice,
-        data.expected_version,
+        meeting_id=meeting_id,
+        motion_id=motion_id,
+        **arguments(data),
     )
     return written(result, motion_id=motion_id)
 
@@ -188,9 +182,13 @@ def cast_ballot(
 @post(MOTION + "/count", sync_to_thread=True, summary="Kiểm phiếu ghi danh / count the ballots")
 def count_ballots(
     ctx: Ctx, meeting_id: FromPath[UUID], motion_id: FromPath[UUID], data: JSONBody[CountBallots]
-) -> MeetingWritten:
+) -> Written:
     result = meetings.count_ballots(
-        ctx.app, ctx.actor, meeting_id, motion_id, data.expected_version
+        ctx.app,
+        ctx.actor,
+        meeting_id=meeting_id,
+        motion_id=motion_id,
+        expected=data.expected_version,
     )
     return written(result, motion_id=motion_id, result=result[1])
 
@@ -202,68 +200,79 @@ def count_ballots(
 )
 def record_tally(
     ctx: Ctx, meeting_id: FromPath[UUID], motion_id: FromPath[UUID], data: JSONBody[RecordTally]
-) -> MeetingWritten:
+) -> Written:
     result = meetings.record_tally(
         ctx.app,
         ctx.actor,
-        meeting_id,
-        motion_id,
-        data.method,
-        (data.votes_for, data.against, data.abstain),
-        data.expected_version,
+        meeting_id=meeting_id,
+        motion_id=motion_id,
+        method=data.method,
+        counts=(data.votes_for, data.against, data.abstain),
+        expected=data.expected_version,
     )
     return written(result, motion_id=motion_id, result=result[1])
 
 
 @post(ONE + "/minutes", sync_to_thread=True, summary="Biên bản / record the minutes")
-def record_minutes(
-    ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[RecordMinutes]
-) -> MeetingWritten:
+def record_minutes(ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[RecordMinutes]) -> Written:
     return written(
-        meetings.record_minutes(ctx.app, ctx.actor, meeting_id, data.text, data.expected_version)
+        meetings.record_minutes(
+            ctx.app,
+            ctx.actor,
+            meeting_id=meeting_id,
+            **arguments(data),
+        )
     )
 
 
 @post(ONE + "/quality", sync_to_thread=True, summary="Đánh giá chất lượng / assess quality")
-def assess_quality(
-    ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[AssessQuality]
-) -> MeetingWritten:
+def assess_quality(ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[AssessQuality]) -> Written:
     result = meetings.assess_quality(
-        ctx.app, ctx.actor, meeting_id, quality_scores(data), data.expected_version
+        ctx.app,
+        ctx.actor,
+        meeting_id=meeting_id,
+        scores=quality_scores(data),
+        expected=data.expected_version,
     )
     return written(result, rating=result[1])
 
 
 @post(ONE + "/dues", sync_to_thread=True, summary="Thu nộp đảng phí / party dues collected")
-def collect_dues(
-    ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[CollectDues]
-) -> MeetingWritten:
+def collect_dues(ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[CollectDues]) -> Written:
     return written(
         meetings.collect_dues(
-            ctx.app, ctx.actor, meeting_id, data.total_vnd, data.payer_ids, data.expected_version
+            ctx.app,
+            ctx.actor,
+            meeting_id=meeting_id,
+            **arguments(data),
         )
     )
 
 
 @post(ONE + "/close", sync_to_thread=True, summary="Bế mạc / close the meeting")
-def close(ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[CloseMeeting]) -> MeetingWritten:
+def close(ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[CloseMeeting]) -> Written:
     return written(
-        meetings.close(ctx.app, ctx.actor, meeting_id, data.ended_at, data.expected_version)
+        meetings.close(
+            ctx.app,
+            ctx.actor,
+            meeting_id=meeting_id,
+            **arguments(data),
+        )
     )
 
 
 @post(ONE + "/corrections/attendance", sync_to_thread=True, summary="Đính chính điểm danh")
 def correct_attendance(
     ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[CorrectAttendance]
-) -> MeetingWritten:
+) -> Written:
     return written(
         meetings.correct_attendance(
             ctx.app,
             ctx.actor,
-            meeting_id,
-            attendance_entries(data.entries),
-            data.reason,
-            data.expected_version,
+            meeting_id=meeting_id,
+            entries=attendance_entries(data.entries),
+            reason=data.reason,
+            expected=data.expected_version,
         )
     )
 
@@ -271,15 +280,15 @@ def correct_attendance(
 @post(MOTION + "/corrections/tally", sync_to_thread=True, summary="Đính chính kết quả biểu quyết")
 def correct_tally(
     ctx: Ctx, meeting_id: FromPath[UUID], motion_id: FromPath[UUID], data: JSONBody[CorrectTally]
-) -> MeetingWritten:
+) -> Written:
     result = meetings.correct_tally(
         ctx.app,
         ctx.actor,
-        meeting_id,
-        motion_id,
-        (data.votes_for, data.against, data.abstain),
-        data.reason,
-        data.expected_version,
+        meeting_id=meeting_id,
+        motion_id=motion_id,
+        counts=(data.votes_for, data.against, data.abstain),
+        reason=data.reason,
+        expected=data.expected_version,
     )
     return written(result, motion_id=motion_id, result=result[1])
 
@@ -287,27 +296,25 @@ def correct_tally(
 @post(ONE + "/corrections/minutes", sync_to_thread=True, summary="Đính chính biên bản")
 def correct_minutes(
     ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[CorrectMinutes]
-) -> MeetingWritten:
+) -> Written:
     return written(
         meetings.correct_minutes(
-            ctx.app, ctx.actor, meeting_id, data.text, data.reason, data.expected_version
+            ctx.app,
+            ctx.actor,
+            meeting_id=meeting_id,
+            **arguments(data),
         )
     )
 
 
 @post(ONE + "/corrections/dues", sync_to_thread=True, summary="Đính chính đảng phí")
-def correct_dues(
-    ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[CorrectDues]
-) -> MeetingWritten:
+def correct_dues(ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[CorrectDues]) -> Written:
     return written(
         meetings.correct_dues(
             ctx.app,
             ctx.actor,
-            meeting_id,
-            data.total_vnd,
-            data.payer_ids,
-            data.reason,
-            data.expected_version,
+            meeting_id=meeting_id,
+            **arguments(data),
         )
     )
 
@@ -333,4 +340,5 @@ ROUTES: list[Any] = [
     correct_tally,
     correct_minutes,
     correct_dues,
+    *voting_base.ROUTES,
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Annotated
 from uuid import UUID
@@ -11,7 +12,16 @@ import msgspec
 from domain.meeting import Meeting
 from domain.meeting_values import AttendanceEntry, AttendanceMark, MeetingKind
 from domain.quality import QualityScores, Rating
-from domain.voting import MotionKind, MotionResult, VoteChoice, VotingMethod
+from domain.rules import RULES, RuleBook
+from domain.voting import (
+    ExclusionReason,
+    MotionKind,
+    MotionResult,
+    Threshold,
+    VoteChoice,
+    VotingMethod,
+    required_votes,
+)
 
 Text = Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
@@ -136,18 +146,6 @@ class CorrectDues(CollectDues, kw_only=True):
     reason: Text
 
 
-class MeetingWritten(msgspec.Struct, omit_defaults=True):
-    """What a meeting command returns: ids, the new version, the log position, and its outcome."""
-
-    id: UUID
-    version: int
-    position: int
-    motion_id: UUID | None = None
-    guest_id: UUID | None = None
-    result: MotionResult | None = None
-    rating: Rating | None = None
-
-
 # -- views -----------------------------------------------------------------------------------
 
 
@@ -158,6 +156,35 @@ class AttendanceView(msgspec.Struct):
     suspended: bool
     mark: AttendanceMark | None
     reason: str
+    transferred_out: bool = False  # chuyển sinh hoạt tạm thời nơi khác: out of the base
+    temporary: bool = False  # sinh hoạt tạm thời tại chi bộ này: no vote
+
+
+class ExclusionView(msgspec.Struct):
+    """One official member left out of the legal base, by name, and why (Charter art. 9.5)."""
+
+    member_id: UUID
+    name: str
+    reason: ExclusionReason
+    reason_vi: str
+
+
+class BaseView(msgspec.Struct):
+    """The legal base of one threshold now: official members, those left out, what passes."""
+
+    threshold: Threshold
+    official_members: int
+    base: int
+    required: int
+    exclusions: list[ExclusionView]
+
+
+class AbsenceApprovalView(msgspec.Struct):
+    member_id: UUID
+    name: str
+    approved_by: str
+    approved_on: date
+    note: str
 
 
 class GuestView(msgspec.Struct):
@@ -262,6 +289,9 @@ class MeetingView(msgspec.Struct):
     dues_total_vnd: int | None
     dues_payer_ids: list[UUID]
     corrections: list[CorrectionView]
+    absence_approvals: list[AbsenceApprovalView] = []
+    voting_base: list[BaseView] = []
+    """Majority and two-thirds bases with each exclusion named (empty before the opening)."""
 
 
 # -- the adapter -------------------------------------------------------------------------------
@@ -328,7 +358,35 @@ def evidence_view(m: Meeting) -> EvidenceView:
     )
 
 
-def meeting_view(m: Meeting) -> MeetingView:
+def base_views(m: Meeting, names: Mapping[UUID, str], rules: RuleBook = RULES) -> list[BaseView]:
+    """Each threshold's base, judged by the rule set in force on the meeting's day."""
+    if m.held_on is None:
+        return []
+    rule_set = rules.in_force(m.held_on)
+    official = sum(1 for e in m.roster.values() if e.status.value == "official" and not e.temporary)
+    views = []
+    for kind in (MotionKind.GENERAL, MotionKind.ADMISSION):
+        base = m.legal_base(kind)
+        views.append(
+            BaseView(
+                threshold=kind.threshold,
+                official_members=official,
+                base=base,
+                required=required_votes(kind.threshold, base, rule_set),
+                exclusions=[
+                    ExclusionView(
+                        x.member_id, names.get(x.member_id, ""), x.reason, x.reason.label_vi
+                    )
+                    for x in m.base_exclusions(kind)
+                ],
+            )
+        )
+    return views
+
+
+def meeting_view(m: Meeting, names: Mapping[UUID, str] | None = None) -> MeetingView:
+    """``names`` maps member ids to full names, so exclusions and approvals are named."""
+    names = names or {}
     roster = sorted(m.roster.values(), key=lambda e: str(e.member_id))
     return MeetingView(
         id=m.id,
@@ -361,6 +419,8 @@ def meeting_view(m: Meeting) -> MeetingView:
                 e.suspended,
                 m.attendance.get(e.member_id),
                 m.absence_reasons.get(e.member_id, ""),
+                e.transferred_out,
+                e.temporary,
             )
             for e in roster
         ],
@@ -378,4 +438,11 @@ def meeting_view(m: Meeting) -> MeetingView:
         dues_total_vnd=m.dues_total_vnd,
         dues_payer_ids=list(m.dues_payer_ids),
         corrections=[CorrectionView(c.what, c.reason, c.actor) for c in m.corrections],
+        absence_approvals=[
+            AbsenceApprovalView(
+                a.member_id, names.get(a.member_id, ""), a.approved_by, a.approved_on, a.note
+            )
+            for a in m.absence_approvals.values()
+        ],
+        voting_base=base_views(m, names),
     )

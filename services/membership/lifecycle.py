@@ -12,7 +12,7 @@ from uuid import UUID
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from domain import lifecycle
+from domain import lifecycle, temporary_transfer
 from domain.base import Actor
 from domain.member import Member, MemberStatus
 from infra.application import TenantApplication
@@ -24,6 +24,7 @@ from services.membership.org import load, load_cell, load_roster
 def suspend(
     app: TenantApplication,
     by: Actor,
+    *,
     member_id: UUID,
     start: date,
     reason: str,
@@ -36,7 +37,7 @@ def suspend(
 
 
 def end_suspension(
-    app: TenantApplication, by: Actor, member_id: UUID, on: date, expected: int | None = None
+    app: TenantApplication, by: Actor, *, member_id: UUID, on: date, expected: int | None = None
 ) -> tuple[Member, int]:
     member = load(app, Member, member_id, expected)
     roster = load_roster(app, member.cell_id, by)
@@ -44,9 +45,32 @@ def end_suspension(
     return member, app.save_all(member, roster)
 
 
+def transfer_temporarily(
+    app: TenantApplication,
+    by: Actor,
+    *,
+    member_id: UUID,
+    host_cell_id: UUID,
+    on: date,
+    expected: int | None = None,
+    ending: bool = False,
+) -> tuple[Member, int]:
+    """Chuyển sinh hoạt tạm thời (or, with ``ending``, its end): the member's roster and the
+    host's change together in one transaction."""
+    member = load(app, Member, member_id, expected)
+    load_cell(app, host_cell_id)
+    home, host = load_roster(app, member.cell_id, by), load_roster(app, host_cell_id, by)
+    if ending:
+        temporary_transfer.end_temporary_transfer(member, home, host, on, by)
+    else:
+        temporary_transfer.transfer_temporarily(member, home, host, on, by)
+    return member, app.save_all(member, home, host)
+
+
 def note_month(
     app: TenantApplication,
     by: Actor,
+    *,
     member_id: UUID,
     kind: lifecycle.NotedKind,
     month: date,
@@ -60,6 +84,7 @@ def note_month(
 def remove(
     app: TenantApplication,
     by: Actor,
+    *,
     member_id: UUID,
     ground: lifecycle.RemovalGround,
     decision_number: str,
@@ -75,6 +100,7 @@ def remove(
 def record_death(
     app: TenantApplication,
     by: Actor,
+    *,
     member_id: UUID,
     on: date,
     note: str,
@@ -89,6 +115,7 @@ def record_death(
 def transfer_out(
     app: TenantApplication,
     by: Actor,
+    *,
     member_id: UUID,
     letter_number: str,
     letter_on: date,
@@ -133,6 +160,7 @@ def transfer_out(
 def transfer_in(
     app: TenantApplication,
     by: Actor,
+    *,
     document: bytes,
     trusted_keys: dict[str, Ed25519PublicKey],
     cell_id: UUID,

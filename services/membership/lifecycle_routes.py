@@ -3,6 +3,7 @@ transfers to and from other provinces through the signed payload (nothing else c
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -11,18 +12,18 @@ from litestar.params import FromPath, JSONBody
 
 from infra.transfer_payload import province_key, trusted_keys
 from services.admissions.schemas import (
+    Command,
     Death,
-    MemberWritten,
     NoteMonth,
     OnDay,
     Remove,
     Suspend,
     TransferIn,
     TransferOut,
-    TransferOutWritten,
 )
 from services.context import Ctx, container_of
 from services.membership import lifecycle as svc
+from services.written import Written, arguments, written
 
 T = "/api/v1/t/{tenant:str}"
 ONE = T + "/members/{member_id:uuid}"
@@ -34,25 +35,23 @@ def route(handler: Any) -> Any:
     return handler
 
 
-def written(done: tuple[Any, int]) -> MemberWritten:
-    member, position = done
-    return MemberWritten(id=member.id, version=member.version, position=position)
-
-
 @route
 @post(ONE + "/suspend", sync_to_thread=True, summary="Đình chỉ sinh hoạt / suspend")
-def suspend(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[Suspend]) -> MemberWritten:
+def suspend(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[Suspend]) -> Written:
     return written(
-        svc.suspend(ctx.app, ctx.actor, member_id, data.start, data.reason, data.expected_version)
+        svc.suspend(
+            ctx.app,
+            ctx.actor,
+            member_id=member_id,
+            **arguments(data),
+        )
     )
 
 
 @route
 @post(ONE + "/end-suspension", sync_to_thread=True, summary="Hết đình chỉ / end a suspension")
-def end_suspension(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[OnDay]) -> MemberWritten:
-    return written(
-        svc.end_suspension(ctx.app, ctx.actor, member_id, data.on, data.expected_version)
-    )
+def end_suspension(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[OnDay]) -> Written:
+    return written(svc.end_suspension(ctx.app, ctx.actor, member_id=member_id, **arguments(data)))
 
 
 @route
@@ -61,33 +60,40 @@ def end_suspension(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[OnDay]) -
     sync_to_thread=True,
     summary="Tháng bỏ sinh hoạt / không đóng đảng phí / a missed month",
 )
-def note_month(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[NoteMonth]) -> MemberWritten:
+def note_month(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[NoteMonth]) -> Written:
     return written(
-        svc.note_month(ctx.app, ctx.actor, member_id, data.kind, data.month, data.excused)
+        svc.note_month(
+            ctx.app,
+            ctx.actor,
+            member_id=member_id,
+            **arguments(data),
+        )
     )
 
 
 @route
 @post(ONE + "/remove", sync_to_thread=True, summary="Xóa tên / remove with grounds")
-def remove(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[Remove]) -> MemberWritten:
+def remove(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[Remove]) -> Written:
     return written(
         svc.remove(
             ctx.app,
             ctx.actor,
-            member_id,
-            data.ground,
-            data.decision_number,
-            data.on,
-            data.expected_version,
+            member_id=member_id,
+            **arguments(data),
         )
     )
 
 
 @route
 @post(ONE + "/death", sync_to_thread=True, summary="Từ trần / death")
-def death(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[Death]) -> MemberWritten:
+def death(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[Death]) -> Written:
     return written(
-        svc.record_death(ctx.app, ctx.actor, member_id, data.on, data.note, data.expected_version)
+        svc.record_death(
+            ctx.app,
+            ctx.actor,
+            member_id=member_id,
+            **arguments(data),
+        )
     )
 
 
@@ -102,20 +108,16 @@ def transfer_out(
     request: Request[Any, Any, Any],
     member_id: FromPath[UUID],
     data: JSONBody[TransferOut],
-) -> TransferOutWritten:
+) -> Written:
     key = province_key(container_of(request.app.state).settings.data_dir, ctx.app.slug)
     member, position, document = svc.transfer_out(
         ctx.app,
         ctx.actor,
-        member_id,
-        data.letter_number,
-        data.letter_on,
-        data.to_province,
-        data.to_organisation,
-        key,
-        data.expected_version,
+        member_id=member_id,
+        **arguments(data),
+        signing_key=key,
     )
-    return TransferOutWritten(member.id, member.version, position, document.decode())
+    return written((member, position), document=document.decode())
 
 
 @route
@@ -124,18 +126,61 @@ def transfer_out(
     sync_to_thread=True,
     summary="Tiếp nhận đảng viên từ tỉnh khác / receive a member (signed payload)",
 )
-def transfer_in(
-    ctx: Ctx, request: Request[Any, Any, Any], data: JSONBody[TransferIn]
-) -> MemberWritten:
+def transfer_in(ctx: Ctx, request: Request[Any, Any, Any], data: JSONBody[TransferIn]) -> Written:
     keys = trusted_keys(container_of(request.app.state).settings.data_dir)
     return written(
         svc.transfer_in(
             ctx.app,
             ctx.actor,
-            data.document.encode(),
-            keys,
-            data.cell_id,
-            data.presented_on,
-            data.late_reason,
+            document=data.document.encode(),
+            trusted_keys=keys,
+            cell_id=data.cell_id,
+            presented_on=data.presented_on,
+            late_reason=data.late_reason,
         )
     )
+
+
+class TemporaryTransfer(Command, kw_only=True):
+    """Chuyển sinh hoạt tạm thời: the host cell, and the day it starts (or ends)."""
+
+    host_cell_id: UUID
+    on: date
+
+
+def temporarily(ctx: Ctx, member_id: UUID, data: TemporaryTransfer, ending: bool) -> Written:
+    return written(
+        svc.transfer_temporarily(
+            ctx.app,
+            ctx.actor,
+            member_id=member_id,
+            host_cell_id=data.host_cell_id,
+            on=data.on,
+            expected=data.expected_version,
+            ending=ending,
+        )
+    )
+
+
+@route
+@post(
+    ONE + "/temporary-transfer",
+    sync_to_thread=True,
+    summary="Chuyển sinh hoạt tạm thời / temporary transfer of activity",
+)
+def temporary_transfer(
+    ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[TemporaryTransfer]
+) -> Written:
+    return temporarily(ctx, member_id, data, ending=False)
+
+
+@route
+@post(
+    ONE + "/temporary-transfer/end",
+    sync_to_thread=True,
+    summary="Kết thúc sinh hoạt tạm thời / return from a temporary transfer",
+)
+def end_temporary_transfer(
+    ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[TemporaryTransfer]
+) -> Written:
+    return temporarily(ctx, member_id, data, ending=True)

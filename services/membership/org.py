@@ -112,6 +112,7 @@ def ancestors(app: TenantApplication, unit: OrgUnit) -> set[UUID]:
 def found_unit(
     app: TenantApplication,
     by: Actor,
+    *,
     name: str,
     level: Any,
     founded_on: date,
@@ -123,7 +124,7 @@ def found_unit(
 
 
 def rename_unit(
-    app: TenantApplication, by: Actor, unit_id: UUID, name: str, expected: int | None
+    app: TenantApplication, by: Actor, *, unit_id: UUID, name: str, expected: int | None
 ) -> tuple[OrgUnit, int]:
     unit = load(app, OrgUnit, unit_id, expected)
     unit.rename(name, by)
@@ -133,6 +134,7 @@ def rename_unit(
 def move_unit(
     app: TenantApplication,
     by: Actor,
+    *,
     unit_id: UUID,
     new_parent_id: UUID,
     on: date,
@@ -148,7 +150,7 @@ def move_unit(
 
 
 def dissolve_unit(
-    app: TenantApplication, by: Actor, unit_id: UUID, on: date, reason: str, expected: int | None
+    app: TenantApplication, by: Actor, *, unit_id: UUID, on: date, reason: str, expected: int | None
 ) -> tuple[OrgUnit, int]:
     unit = load(app, OrgUnit, unit_id, expected)
     parent = load(app, OrgUnit, unit.parent_id) if unit.parent_id else None
@@ -160,6 +162,7 @@ def dissolve_unit(
 def set_meeting_window(
     app: TenantApplication,
     by: Actor,
+    *,
     cell_id: UUID,
     window: MeetingWindow | None,
     expected: int | None,
@@ -207,6 +210,7 @@ def enrol_member(
 def transfer_member(
     app: TenantApplication,
     by: Actor,
+    *,
     member_id: UUID,
     to_cell_id: UUID,
     on: date,
@@ -227,6 +231,7 @@ def transfer_member(
 def exempt_member(
     app: TenantApplication,
     by: Actor,
+    *,
     member_id: UUID,
     start: date,
     end: date | None,
@@ -243,7 +248,7 @@ def exempt_member(
 
 
 def end_exemption(
-    app: TenantApplication, by: Actor, member_id: UUID, on: date, expected: int | None
+    app: TenantApplication, by: Actor, *, member_id: UUID, on: date, expected: int | None
 ) -> tuple[Member, int]:
     member = load(app, Member, member_id, expected)
     roster = load_roster(app, member.cell_id, by)
@@ -255,6 +260,7 @@ def end_exemption(
 def member_leaves(
     app: TenantApplication,
     by: Actor,
+    *,
     member_id: UUID,
     reason: DepartureReason,
     on: date,

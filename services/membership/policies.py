@@ -57,5 +57,12 @@ POLICIES: PolicyTable = {
             "transfer-out",
         )
     },
+    # chuyển sinh hoạt tạm thời: the member's cell and the host cell
+    **{
+        ("POST", f"{T}/members/{{member_id}}/{action}"): allow(
+            ADMIN, SECRETARY, units=(member_in_path(), unit_in_body("host_cell_id"))
+        )
+        for action in ("temporary-transfer", "temporary-transfer/end")
+    },
     ("POST", f"{T}/transfers/in"): allow(*WRITERS, units=(unit_in_body("cell_id"),)),
 }

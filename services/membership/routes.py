@@ -17,6 +17,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from domain.base import InvalidValue
 from domain.member import Member
 from domain.org_unit import MeetingWindow, OrgUnit
+from domain.roster import Standing
 from services.context import Ctx
 from services.membership import org
 from services.membership.schemas import (
@@ -34,14 +35,10 @@ from services.membership.schemas import (
     SetMeetingWindow,
     TransferMember,
     UnitView,
-    Written,
 )
+from services.written import Written, arguments, written
 
 BASE = "/api/v1/t/{tenant:str}"
-
-
-def written(aggregate: Any, position: int) -> Written:
-    return Written(id=aggregate.id, version=aggregate.version, position=position)
 
 
 def unit_view(unit: OrgUnit) -> UnitView:
@@ -78,9 +75,11 @@ def member_view(member: Member) -> MemberView:
 @post(f"{BASE}/units", sync_to_thread=True, summary="Thành lập tổ chức / found a unit")
 def found_unit(ctx: Ctx, data: JSONBody[FoundUnit]) -> Written:
     unit, position = org.found_unit(
-        ctx.app, ctx.actor, data.name, data.level, data.founded_on, data.parent_id
+        ctx.app,
+        ctx.actor,
+        **arguments(data),
     )
-    return written(unit, position)
+    return written((unit, position))
 
 
 @get(f"{BASE}/units/{{unit_id:uuid}}", sync_to_thread=True, summary="Xem tổ chức / a unit")
@@ -90,24 +89,34 @@ def get_unit(ctx: Ctx, unit_id: FromPath[UUID]) -> UnitView:
 
 @post(f"{BASE}/units/{{unit_id:uuid}}/rename", sync_to_thread=True, summary="Đổi tên / rename")
 def rename_unit(ctx: Ctx, unit_id: FromPath[UUID], data: JSONBody[RenameUnit]) -> Written:
-    unit, position = org.rename_unit(ctx.app, ctx.actor, unit_id, data.name, data.expected_version)
-    return written(unit, position)
+    unit, position = org.rename_unit(ctx.app, ctx.actor, unit_id=unit_id, **arguments(data))
+    return written((unit, position))
 
 
 @post(f"{BASE}/units/{{unit_id:uuid}}/move", sync_to_thread=True, summary="Chuyển / move a unit")
 def move_unit(ctx: Ctx, unit_id: FromPath[UUID], data: JSONBody[MoveUnit]) -> Written:
     unit, position = org.move_unit(
-        ctx.app, ctx.actor, unit_id, data.new_parent_id, data.moved_on, data.expected_version
+        ctx.app,
+        ctx.actor,
+        unit_id=unit_id,
+        new_parent_id=data.new_parent_id,
+        on=data.moved_on,
+        expected=data.expected_version,
     )
-    return written(unit, position)
+    return written((unit, position))
 
 
 @post(f"{BASE}/units/{{unit_id:uuid}}/dissolve", sync_to_thread=True, summary="Giải thể / dissolve")
 def dissolve_unit(ctx: Ctx, unit_id: FromPath[UUID], data: JSONBody[DissolveUnit]) -> Written:
     unit, position = org.dissolve_unit(
-        ctx.app, ctx.actor, unit_id, data.dissolved_on, data.reason, data.expected_version
+        ctx.app,
+        ctx.actor,
+        unit_id=unit_id,
+        on=data.dissolved_on,
+        reason=data.reason,
+        expected=data.expected_version,
     )
-    return written(unit, position)
+    return written((unit, position))
 
 
 @post(
@@ -130,9 +139,9 @@ def set_meeting_window(
         else None
     )
     unit, position = org.set_meeting_window(
-        ctx.app, ctx.actor, unit_id, window, data.expected_version
+        ctx.app, ctx.actor, cell_id=unit_id, window=window, expected=data.expected_version
     )
-    return written(unit, position)
+    return written((unit, position))
 
 
 @get(
@@ -144,16 +153,19 @@ def get_roster(ctx: Ctx, unit_id: FromPath[UUID], on: FromQuery[date | None] = N
     day = on or date.today()
     org.load_cell(ctx.app, unit_id)
     roster = org.load_roster(ctx.app, unit_id, ctx.actor)
-    members = roster.members_on(day)
+    members = roster.members_on(day, with_temporary=True)
+
+    def entry(m: UUID, s: Standing) -> RosterEntry:
+        return RosterEntry(m, s.status, s.exempted, s.suspended, s.transferred_out, s.temporary)
+
+    own = {m: s for m, s in members.items() if not s.temporary}
     return RosterView(
         cell_id=unit_id,
         on=day,
         official_count=roster.official_count(day),
-        active_count=len(members),
-        members=[
-            RosterEntry(member_id=m, status=s.status, exempted=s.exempted, suspended=s.suspended)
-            for m, s in sorted(members.items())
-        ],
+        active_count=len(own),
+        members=[entry(m, s) for m, s in sorted(own.items())],
+        temporary_members=[entry(m, s) for m, s in sorted(members.items()) if s.temporary],
     )
 
 
@@ -162,16 +174,9 @@ def enrol_member(ctx: Ctx, data: JSONBody[EnrolMember]) -> Written:
     member, position = org.enrol_member(
         ctx.app,
         ctx.actor,
-        full_name=data.full_name,
-        birth_date=data.birth_date,
-        gender=data.gender,
-        cell_id=data.cell_id,
-        status=data.status,
-        admitted_on=data.admitted_on,
-        official_on=data.official_on,
-        joined_cell_on=data.joined_cell_on,
+        **arguments(data),
     )
-    return written(member, position)
+    return written((member, position))
 
 
 @get(f"{BASE}/members/{{member_id:uuid}}", sync_to_thread=True, summary="Xem đảng viên / a member")
@@ -186,9 +191,12 @@ def get_member(ctx: Ctx, member_id: FromPath[UUID]) -> MemberView:
 )
 def transfer_member(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[TransferMember]) -> Written:
     member, position = org.transfer_member(
-        ctx.app, ctx.actor, member_id, data.to_cell_id, data.on, data.expected_version
+        ctx.app,
+        ctx.actor,
+        member_id=member_id,
+        **arguments(data),
     )
-    return written(member, position)
+    return written((member, position))
 
 
 @post(
@@ -198,9 +206,12 @@ def transfer_member(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[Transfer
 )
 def exempt_member(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[ExemptMember]) -> Written:
     member, position = org.exempt_member(
-        ctx.app, ctx.actor, member_id, data.start, data.end, data.reason, data.expected_version
+        ctx.app,
+        ctx.actor,
+        member_id=member_id,
+        **arguments(data),
     )
-    return written(member, position)
+    return written((member, position))
 
 
 @post(
@@ -209,10 +220,8 @@ def exempt_member(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[ExemptMemb
     summary="Thôi miễn sinh hoạt / end an exemption",
 )
 def end_exemption(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[EndExemption]) -> Written:
-    member, position = org.end_exemption(
-        ctx.app, ctx.actor, member_id, data.on, data.expected_version
-    )
-    return written(member, position)
+    member, position = org.end_exemption(ctx.app, ctx.actor, member_id=member_id, **arguments(data))
+    return written((member, position))
 
 
 @post(
@@ -222,9 +231,12 @@ def end_exemption(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[EndExempti
 )
 def member_leaves(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[MemberLeaves]) -> Written:
     member, position = org.member_leaves(
-        ctx.app, ctx.actor, member_id, data.reason, data.on, data.note, data.expected_version
+        ctx.app,
+        ctx.actor,
+        member_id=member_id,
+        **arguments(data),
     )
-    return written(member, position)
+    return written((member, position))
 
 
 ROUTES: list[Any] = [

@@ -115,6 +115,8 @@ class RosterEntry(msgspec.Struct):
     status: MemberStatus
     exempted: bool
     suspended: bool
+    transferred_out: bool = False  # chuyển sinh hoạt tạm thời nơi khác: on the roll, no vote here
+    temporary: bool = False  # đảng viên nơi khác sinh hoạt tạm thời: listed, no vote
 
 
 class RosterView(msgspec.Struct):
@@ -123,11 +125,5 @@ class RosterView(msgspec.Struct):
     official_count: int
     active_count: int
     members: list[RosterEntry]
-
-
-class Written(msgspec.Struct):
-    """What every command returns: the ids it touched and the log position to wait for."""
-
-    id: UUID
-    version: int
-    position: int
+    temporary_members: list[RosterEntry] = []
+    """Members of other cells active here for now (sinh hoạt tạm thời); they have no vote."""

@@ -88,7 +88,7 @@ class IdempotencyMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        raw: dict[str, Any] = scope  # type: ignore[assignment]
+        raw: dict[str, Any] = scope  # type: ignore[assignment]  # Scope is a TypedDict; we read our own keys
         key = header(scope, b"idempotency-key")
         principal = raw.get(PRINCIPAL_KEY)
         if (

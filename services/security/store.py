@@ -74,7 +74,7 @@ def execute(
     app: TenantApplication, query: sql.Composable, params: tuple[Any, ...] = ()
 ) -> list[tuple[Any, ...]]:
     """Run one statement in its own transaction on the tenant's pool; rows if any."""
-    with app.recorder.datastore.transaction(commit=True) as cursor:  # type: ignore[attr-defined]
+    with app.recorder.datastore.transaction(commit=True) as cursor:  # type: ignore[attr-defined]  # the Postgres recorder has .datastore; the base type does not
         cursor.execute(query, params)
         if cursor.description is None:
             return []

@@ -22,6 +22,7 @@ from services.supervision.common import PetitionInput, calendar_for, held_meetin
 def make_plan(
     app: TenantApplication,
     by: Actor,
+    *,
     committee_id: UUID,
     year: int,
     quarter: int | None,
@@ -35,6 +36,7 @@ def make_plan(
 def assign(
     app: TenantApplication,
     by: Actor,
+    *,
     plan_id: UUID,
     assignee: Assignee,
     cell_id: UUID,
@@ -52,6 +54,7 @@ def assign(
 def reassign(
     app: TenantApplication,
     by: Actor,
+    *,
     plan_id: UUID,
     assignment_id: UUID,
     assignee: Assignee,
@@ -65,7 +68,7 @@ def reassign(
 
 
 def record_contact(
-    app: TenantApplication, by: Actor, plan_id: UUID, assignment_id: UUID, on: date, note: str
+    app: TenantApplication, by: Actor, *, plan_id: UUID, assignment_id: UUID, on: date, note: str
 ) -> tuple[AttendancePlan, int]:
     plan = load(app, AttendancePlan, plan_id)
     plan.record_contact(assignment_id, on, note, by)
@@ -73,7 +76,7 @@ def record_contact(
 
 
 def record_missed(
-    app: TenantApplication, by: Actor, plan_id: UUID, assignment_id: UUID, reason: str
+    app: TenantApplication, by: Actor, *, plan_id: UUID, assignment_id: UUID, reason: str
 ) -> tuple[AttendancePlan, int]:
     plan = load(app, AttendancePlan, plan_id)
     plan.record_missed(assignment_id, reason, by)
@@ -83,6 +86,7 @@ def record_missed(
 def record_attendance(
     app: TenantApplication,
     by: Actor,
+    *,
     plan_id: UUID,
     meeting_id: UUID,
     assignee: Assignee | None,
@@ -110,6 +114,7 @@ def record_attendance(
 def file_report(
     app: TenantApplication,
     by: Actor,
+    *,
     plan_id: UUID,
     assignment_id: UUID,
     filed_on: date,

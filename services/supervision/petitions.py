@@ -27,7 +27,7 @@ class NoUnitAtLevel(RuleViolated):
 
 
 def raise_at_meeting(
-    app: TenantApplication, by: Actor, meeting_id: UUID, petition: PetitionInput
+    app: TenantApplication, by: Actor, *, meeting_id: UUID, petition: PetitionInput
 ) -> tuple[Petition, int]:
     meeting, held_on = held_meeting(app, meeting_id)
     settings = settings_on(app, held_on)
@@ -61,7 +61,7 @@ def competent_unit(app: TenantApplication, cell_id: UUID, level: CompetentLevel)
 
 
 def forward(
-    app: TenantApplication, by: Actor, petition_id: UUID, on: date, expected: int | None = None
+    app: TenantApplication, by: Actor, *, petition_id: UUID, on: date, expected: int | None = None
 ) -> tuple[Petition, int]:
     p = load(app, Petition, petition_id, expected)
     unit = competent_unit(app, p.cell_id, p.competent_level)
@@ -70,21 +70,29 @@ def forward(
 
 
 def reclassify(
-    app: TenantApplication, by: Actor, petition_id: UUID, level: CompetentLevel, reason: str
+    app: TenantApplication, by: Actor, *, petition_id: UUID, level: CompetentLevel, reason: str
 ) -> tuple[Petition, int]:
     p = load(app, Petition, petition_id)
     p.reclassify(level, reason, by)
     return p, app.save_all(p)
 
 
-def accept(app: TenantApplication, by: Actor, petition_id: UUID, on: date) -> tuple[Petition, int]:
+def accept(
+    app: TenantApplication, by: Actor, *, petition_id: UUID, on: date
+) -> tuple[Petition, int]:
     p = load(app, Petition, petition_id)
     p.accept(on, by)
     return p, app.save_all(p)
 
 
 def resolve(
-    app: TenantApplication, by: Actor, petition_id: UUID, response: str, document_ref: str, on: date
+    app: TenantApplication,
+    by: Actor,
+    *,
+    petition_id: UUID,
+    response: str,
+    document_ref: str,
+    on: date,
 ) -> tuple[Petition, int]:
     p = load(app, Petition, petition_id)
     p.resolve(response, document_ref, on, by)
@@ -92,7 +100,7 @@ def resolve(
 
 
 def answer_back(
-    app: TenantApplication, by: Actor, petition_id: UUID, on: date
+    app: TenantApplication, by: Actor, *, petition_id: UUID, on: date
 ) -> tuple[Petition, int]:
     p = load(app, Petition, petition_id)
     p.answer_back(on, by)
@@ -100,7 +108,7 @@ def answer_back(
 
 
 def reopen(
-    app: TenantApplication, by: Actor, petition_id: UUID, cell_id: UUID, reason: str, on: date
+    app: TenantApplication, by: Actor, *, petition_id: UUID, cell_id: UUID, reason: str, on: date
 ) -> tuple[Petition, int]:
     p = load(app, Petition, petition_id)
     settings = settings_on(app, on)

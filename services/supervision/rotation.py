@@ -71,7 +71,7 @@ def schedule_for(
 
 
 def take_turn(
-    app: TenantApplication, by: Actor, meeting_id: UUID, member_id: UUID
+    app: TenantApplication, by: Actor, *, meeting_id: UUID, member_id: UUID
 ) -> tuple[RotationSchedule, int]:
     """A member takes their self-criticism turn at the meeting; recorded in both."""
     meeting, held_on = held_meeting(app, meeting_id)
@@ -85,7 +85,7 @@ def take_turn(
 
 
 def settle_turns(
-    app: TenantApplication, by: Actor, meeting_id: UUID
+    app: TenantApplication, by: Actor, *, meeting_id: UUID
 ) -> tuple[RotationSchedule, int]:
     """After a closed meeting: carry over due members who were absent, exempted or skipped."""
     meeting, held_on = held_meeting(app, meeting_id)

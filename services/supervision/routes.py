@@ -7,11 +7,11 @@ Commands return ``Written``; single records are read from their aggregate; per-l
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import Request, get, post
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 
 from domain.attendance_plan import Assignee, AttendancePlan
 from domain.member import Member
@@ -45,10 +45,10 @@ from services.supervision.schemas import (
     RotationFigures,
     RotationView,
     TakeTurn,
-    Written,
     petition_view,
     plan_view,
 )
+from services.written import Written, arguments, written
 
 BASE = "/api/v1/t/{tenant:str}/supervision"
 PLAN = f"{BASE}/plans/{{plan_id:uuid}}"
@@ -60,10 +60,6 @@ ROUTES: list[Any] = []
 def route(handler: Any) -> Any:
     ROUTES.append(handler)
     return handler
-
-
-def written(aggregate: Any, position: int, **extra: Any) -> Written:
-    return Written(id=aggregate.id, version=aggregate.version, position=position, **extra)
 
 
 def assignee(data: AssigneeIn) -> Assignee:
@@ -81,9 +77,11 @@ def petition_input(data: PetitionIn) -> sv.PetitionInput:
 @post(f"{BASE}/plans", sync_to_thread=True, summary="Lập kế hoạch dự sinh hoạt / make a plan")
 def make_plan(ctx: Ctx, data: JSONBody[MakePlan]) -> Written:
     plan, position = attendance.make_plan(
-        ctx.app, ctx.actor, data.committee_id, data.year, data.quarter, data.title
+        ctx.app,
+        ctx.actor,
+        **arguments(data),
     )
-    return written(plan, position)
+    return written((plan, position))
 
 
 @route
@@ -102,13 +100,13 @@ def assign(ctx: Ctx, plan_id: FromPath[UUID], data: JSONBody[Assign]) -> Written
     plan, assignment_id, position = attendance.assign(
         ctx.app,
         ctx.actor,
-        plan_id,
-        assignee(data.assignee),
-        data.cell_id,
-        data.month,
-        data.expected_version,
+        plan_id=plan_id,
+        assignee=assignee(data.assignee),
+        cell_id=data.cell_id,
+        month=data.month,
+        expected=data.expected_version,
     )
-    return written(plan, position, assignment_id=assignment_id)
+    return written((plan, position), assignment_id=assignment_id)
 
 
 @route
@@ -119,14 +117,14 @@ def reassign(
     plan, position = attendance.reassign(
         ctx.app,
         ctx.actor,
-        plan_id,
-        assignment_id,
-        assignee(data.assignee),
-        data.month,
-        data.reason,
-        data.expected_version,
+        plan_id=plan_id,
+        assignment_id=assignment_id,
+        assignee=assignee(data.assignee),
+        month=data.month,
+        reason=data.reason,
+        expected=data.expected_version,
     )
-    return written(plan, position, assignment_id=assignment_id)
+    return written((plan, position), assignment_id=assignment_id)
 
 
 @route
@@ -135,9 +133,14 @@ def contact(
     ctx: Ctx, plan_id: FromPath[UUID], assignment_id: FromPath[UUID], data: JSONBody[Contact]
 ) -> Written:
     plan, position = attendance.record_contact(
-        ctx.app, ctx.actor, plan_id, assignment_id, data.contacted_on, data.note
+        ctx.app,
+        ctx.actor,
+        plan_id=plan_id,
+        assignment_id=assignment_id,
+        on=data.contacted_on,
+        note=data.note,
     )
-    return written(plan, position, assignment_id=assignment_id)
+    return written((plan, position), assignment_id=assignment_id)
 
 
 @route
@@ -146,9 +149,9 @@ def missed(
     ctx: Ctx, plan_id: FromPath[UUID], assignment_id: FromPath[UUID], data: JSONBody[Missed]
 ) -> Written:
     plan, position = attendance.record_missed(
-        ctx.app, ctx.actor, plan_id, assignment_id, data.reason
+        ctx.app, ctx.actor, plan_id=plan_id, assignment_id=assignment_id, reason=data.reason
     )
-    return written(plan, position, assignment_id=assignment_id)
+    return written((plan, position), assignment_id=assignment_id)
 
 
 @route
@@ -157,12 +160,12 @@ def attend(ctx: Ctx, plan_id: FromPath[UUID], data: JSONBody[Attend]) -> Written
     plan, settled, position = attendance.record_attendance(
         ctx.app,
         ctx.actor,
-        plan_id,
-        data.meeting_id,
-        assignee(data.assignee) if data.assignee else None,
-        data.assignment_id,
+        plan_id=plan_id,
+        meeting_id=data.meeting_id,
+        assignee=assignee(data.assignee) if data.assignee else None,
+        assignment_id=data.assignment_id,
     )
-    return written(plan, position, assignment_id=settled)
+    return written((plan, position), assignment_id=settled)
 
 
 @route
@@ -173,14 +176,14 @@ def report(
     plan, ids, position = attendance.file_report(
         ctx.app,
         ctx.actor,
-        plan_id,
-        assignment_id,
-        data.filed_on,
-        data.observations,
-        data.quality_impression,
-        [petition_input(p) for p in data.petitions],
+        plan_id=plan_id,
+        assignment_id=assignment_id,
+        filed_on=data.filed_on,
+        observations=data.observations,
+        quality=data.quality_impression,
+        petitions=[petition_input(p) for p in data.petitions],
     )
-    return written(plan, position, assignment_id=assignment_id, petition_ids=ids)
+    return written((plan, position), assignment_id=assignment_id, petition_ids=ids)
 
 
 # -- petitions ------------------------------------------------------------------------------
@@ -190,9 +193,9 @@ def report(
 @post(f"{BASE}/petitions", sync_to_thread=True, summary="Kiến nghị tại kỳ họp / raise a petition")
 def raise_petition(ctx: Ctx, data: JSONBody[RaisePetition]) -> Written:
     p, position = petitions.raise_at_meeting(
-        ctx.app, ctx.actor, data.meeting_id, petition_input(data)
+        ctx.app, ctx.actor, meeting_id=data.meeting_id, petition=petition_input(data)
     )
-    return written(p, position)
+    return written((p, position))
 
 
 @route
@@ -206,49 +209,55 @@ def get_petition(
 @route
 @post(f"{PETITION}/forward", sync_to_thread=True, summary="Chuyển cấp có thẩm quyền / forward")
 def forward(ctx: Ctx, petition_id: FromPath[UUID], data: JSONBody[OnDay]) -> Written:
-    p, position = petitions.forward(ctx.app, ctx.actor, petition_id, data.on, data.expected_version)
-    return written(p, position)
+    p, position = petitions.forward(ctx.app, ctx.actor, petition_id=petition_id, **arguments(data))
+    return written((p, position))
 
 
 @route
 @post(f"{PETITION}/reclassify", sync_to_thread=True, summary="Phân loại lại / reclassify")
 def reclassify(ctx: Ctx, petition_id: FromPath[UUID], data: JSONBody[Reclassify]) -> Written:
     p, position = petitions.reclassify(
-        ctx.app, ctx.actor, petition_id, data.competent_level, data.reason
+        ctx.app, ctx.actor, petition_id=petition_id, level=data.competent_level, reason=data.reason
     )
-    return written(p, position)
+    return written((p, position))
 
 
 @route
 @post(f"{PETITION}/accept", sync_to_thread=True, summary="Nhận giải quyết / accept")
 def accept(ctx: Ctx, petition_id: FromPath[UUID], data: JSONBody[OnDay]) -> Written:
-    p, position = petitions.accept(ctx.app, ctx.actor, petition_id, data.on)
-    return written(p, position)
+    p, position = petitions.accept(ctx.app, ctx.actor, petition_id=petition_id, on=data.on)
+    return written((p, position))
 
 
 @route
 @post(f"{PETITION}/resolve", sync_to_thread=True, summary="Giải quyết, trả lời bằng văn bản")
 def resolve(ctx: Ctx, petition_id: FromPath[UUID], data: JSONBody[Resolve]) -> Written:
     p, position = petitions.resolve(
-        ctx.app, ctx.actor, petition_id, data.response, data.document_ref, data.on
+        ctx.app,
+        ctx.actor,
+        petition_id=petition_id,
+        **arguments(data),
     )
-    return written(p, position)
+    return written((p, position))
 
 
 @route
 @post(f"{PETITION}/answer", sync_to_thread=True, summary="Trả lời chi bộ / answer back to the cell")
 def answer(ctx: Ctx, petition_id: FromPath[UUID], data: JSONBody[OnDay]) -> Written:
-    p, position = petitions.answer_back(ctx.app, ctx.actor, petition_id, data.on)
-    return written(p, position)
+    p, position = petitions.answer_back(ctx.app, ctx.actor, petition_id=petition_id, on=data.on)
+    return written((p, position))
 
 
 @route
 @post(f"{PETITION}/reopen", sync_to_thread=True, summary="Đề nghị xem xét lại / reopen")
 def reopen(ctx: Ctx, petition_id: FromPath[UUID], data: JSONBody[Reopen]) -> Written:
     p, position = petitions.reopen(
-        ctx.app, ctx.actor, petition_id, data.cell_id, data.reason, data.on
+        ctx.app,
+        ctx.actor,
+        petition_id=petition_id,
+        **arguments(data),
     )
-    return written(p, position)
+    return written((p, position))
 
 
 # -- rotation -------------------------------------------------------------------------------
@@ -261,8 +270,10 @@ def reopen(ctx: Ctx, petition_id: FromPath[UUID], data: JSONBody[Reopen]) -> Wri
     summary="Tự phê bình xoay vòng / a member takes their turn",
 )
 def take_turn(ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[TakeTurn]) -> Written:
-    schedule, position = rotation.take_turn(ctx.app, ctx.actor, meeting_id, data.member_id)
-    return written(schedule, position)
+    schedule, position = rotation.take_turn(
+        ctx.app, ctx.actor, meeting_id=meeting_id, member_id=data.member_id
+    )
+    return written((schedule, position))
 
 
 @route
@@ -272,8 +283,8 @@ def take_turn(ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[TakeTurn]) ->
     summary="Chốt lượt, chuyển người vắng sang kỳ sau / settle the meeting's turns",
 )
 def settle_turns(ctx: Ctx, meeting_id: FromPath[UUID]) -> Written:
-    schedule, position = rotation.settle_turns(ctx.app, ctx.actor, meeting_id)
-    return written(schedule, position)
+    schedule, position = rotation.settle_turns(ctx.app, ctx.actor, meeting_id=meeting_id)
+    return written((schedule, position))
 
 
 @route
@@ -356,7 +367,10 @@ async def attendance_figures(
 @route
 @get(f"{BASE}/units/{{unit_id:uuid}}/rotation", summary="Độ bao phủ tự phê bình theo cấp")
 async def rotation_figures(
-    ctx: Ctx, request: Request[Any, Any, Any], unit_id: FromPath[UUID], year: FromQuery[int]
+    ctx: Ctx,
+    request: Request[Any, Any, Any],
+    unit_id: FromPath[UUID],
+    year: Annotated[int, Parameter(query="year", ge=1900, le=2200)],
 ) -> RotationFigures:
     readside = container_of(request.app.state).readside
     start = date(year, 1, 1)

@@ -108,14 +108,6 @@ class TakeTurn(msgspec.Struct, forbid_unknown_fields=True):
     member_id: UUID
 
 
-class Written(msgspec.Struct):
-    id: UUID
-    version: int
-    position: int
-    assignment_id: UUID | None = None
-    petition_ids: list[UUID] = []
-
-
 class AssignmentView(msgspec.Struct):
     id: UUID
     assignee_id: str

@@ -9,13 +9,10 @@ transaction running as the province's database role. Each accepts ``min_position
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date, datetime, timedelta, timezone
 from typing import Annotated, Any
 from uuid import UUID
 
-import xlsxwriter
 from litestar import Request, Response, get
 from litestar.params import FromPath, FromQuery, QueryParameter
 
@@ -25,6 +22,9 @@ from infra.readside import ReadSide
 from projections import lists, rollups
 from projections.registry import figure_sources, list_named, list_specs
 from services.context import Ctx, container_of
+from services.documents import sheets
+from services.documents.reports import author, level_table, unit_name
+from services.documents.sheets import Col, Heading
 from services.views.readyourwrites import MAX_WAIT_MS, positions, wait_for
 from services.views.schemas import ColumnView, LevelView, ListInfo, ListPage, NodeFigures
 
@@ -83,35 +83,13 @@ async def wait(
     return {name: row["position"] for name, row in (await positions(fetch, schema, names)).items()}
 
 
-def export(
-    name: str, columns: list[ColumnView], rows: list[dict[str, Any]], kind: str
-) -> Response[Any]:
-    header = [f"{c.label} / {c.label_en}" for c in columns]
-    if kind == "csv":
-        text = io.StringIO()
-        writer = csv.writer(text)
-        writer.writerow(header)
-        writer.writerows([[row.get(c.name, "") for c in columns] for row in rows])
-        # The byte-order mark makes spreadsheet programs read Vietnamese text as UTF-8.
-        body, media = ("\ufeff" + text.getvalue()).encode(), "text/csv; charset=utf-8"
-    else:
-        buffer = io.BytesIO()
-        book = xlsxwriter.Workbook(buffer, {"in_memory": True})
-        sheet = book.add_worksheet(name[:31])
-        bold = book.add_format({"bold": True})
-        sheet.write_row(0, 0, header, bold)
-        for i, row in enumerate(rows, start=1):
-            sheet.write_row(i, 0, [_cell(row.get(c.name)) for c in columns])
-        sheet.freeze_panes(1, 0)
-        book.close()
-        body = buffer.getvalue()
-        media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    disposition = f'attachment; filename="{name}.{kind}"'
-    return Response(body, media_type=media, headers={"Content-Disposition": disposition})
-
-
-def _cell(value: Any) -> Any:
-    return value if value is None or isinstance(value, int | float | str) else str(value)
+def export(ctx: Ctx, title: str, unit: str, period: str, as_of: date,
+           columns: list[Col], rows: list[dict[str, Any]], kind: str) -> Response[Any]:  # fmt: skip
+    """CSV or XLSX with the header block, Vietnamese labels and values (``services.documents``)."""
+    heading = Heading(
+        title, unit, sheets.period_vi(period), as_of, author(ctx), datetime.now(VIETNAM)
+    )
+    return sheets.download(heading, columns, rows, kind)
 
 
 @get(f"{BASE}/level", summary="Báo cáo theo cấp / per-level view with drill-down")
@@ -146,11 +124,9 @@ async def level_view(
         return Response(
             LevelView(node, children, found["period"], day, found["tree_as_of"], reached)
         )
-    figure_names = list(node.figures)
-    columns = [ColumnView("name", "Tổ chức", "Unit"), ColumnView("level", "Cấp", "Level")]
-    columns += [ColumnView(n, n, n) for n in figure_names]
-    rows = [{"name": n.name, "level": n.level, **n.figures} for n in (node, *children)]
-    return export(f"bao_cao_{found['period']}", columns, rows, kind)
+    columns, rows = level_table(node, children)
+    title = "Báo cáo kết quả sinh hoạt chi bộ"
+    return export(ctx, title, node.name, found["period"], day, columns, rows, kind)
 
 
 @get(f"{BASE}/lists", summary="Các danh sách / the lists available")
@@ -211,7 +187,10 @@ async def list_page(
             ) from None
     columns = [ColumnView(c.name, c.vi, c.en) for c in spec.columns]
     if kind != "json":
-        return export(f"{spec.name}_{chosen}", columns, rows, kind)
+        async with tenant_read_connection(readside_of(request), ctx.app.schema) as conn:
+            unit = await unit_name(conn.fetch, ctx.app.schema, node_id)
+        cols = [Col(c.name, c.vi) for c in spec.columns]
+        return export(ctx, spec.title_vi, unit, str(chosen), day, cols, rows, kind)
     return Response(
         ListPage(spec.name, spec.title_vi, spec.title_en, columns, rows, next_cursor, reached)
     )

@@ -139,6 +139,9 @@ def test_applicant_to_official_member_over_http(client, tenant, database):
     )
     for item in ("application", "cv", "background_check"):
         ok(client.post(url(tenant, one + "/dossier"), json={"item": item, "on": "2024-02-01"}))
+    # Of Youth Union age: two members introduce only where there is no Youth Union.
+    no_union = {"on": "2024-02-05", "reason": "Thôn không có chi đoàn"}
+    ok(client.post(url(tenant, one + "/no-youth-union"), json=no_union))
     for introducer in members[:2]:
         ok(
             client.post(
@@ -237,6 +240,13 @@ def test_vote_cited_from_another_motion_kind_is_refused(client, tenant):
             json={"organisation": "youth_union", "resolution_no": "3-NQ/ĐTN", "on": "2024-02-05"},
         )
     )
+    introducer = {
+        "member_id": members[0],
+        "basis": "work",
+        "together_since": "2021-01-01",
+        "on": "2024-02-05",
+    }
+    ok(client.post(url(tenant, one + "/introducers"), json=introducer))
     general = vote(client, tenant, cell, members, "2024-03-04", "general", None, 3)
     refused = client.post(url(tenant, one + "/cell-vote"), json=general)
     assert refused.status_code == 422
@@ -246,3 +256,71 @@ def test_vote_cited_from_another_motion_kind_is_refused(client, tenant):
     )
     assert missing.status_code == 422
     assert "quyết định kết nạp" in missing.json()["message"]
+
+
+def test_after_july_2025_a_village_cell_s_deadline_names_the_commune_and_is_extended_once(
+    client, tenant, database
+):
+    root = found(client, tenant, "Đảng bộ tỉnh", "province")
+    commune = found(client, tenant, "Đảng ủy xã Tùy Sơn", "direct", root)
+    village = found(client, tenant, "Chi bộ thôn Vọng Sơn", "grassroots_cell", commune)
+    members = [enrol(client, tenant, village, n) for n in ("Lê Văn A", "Phạm Văn B", "Hồ Thị C")]
+    case = ok(
+        client.post(
+            url(tenant, "/admissions"),
+            json={
+                "full_name": "Đỗ Thị Hằng",
+                "birth_date": "2002-03-10",
+                "gender": "nu",
+                "education": "upper_secondary",
+                "cell_id": village,
+                "opened_on": "2025-08-01",
+            },
+        )
+    )["id"]
+    one = f"/admissions/{case}"
+    course = {"certificate_no": "GCN-9", "completed_on": "2025-08-05"}
+    ok(client.post(url(tenant, one + "/course"), json=course))
+    for item in ("application", "cv", "background_check"):
+        ok(client.post(url(tenant, one + "/dossier"), json={"item": item, "on": "2025-08-10"}))
+    union = {"organisation": "youth_union", "resolution_no": "2-NQ/ĐTN", "on": "2025-08-12"}
+    ok(client.post(url(tenant, one + "/introduction-by-organisation"), json=union))
+    introducer = {
+        "member_id": members[0],
+        "basis": "residence",
+        "together_since": "2020-01-01",
+        "on": "2025-08-12",
+    }
+    ok(client.post(url(tenant, one + "/introducers"), json=introducer))
+    cited = vote(client, tenant, village, members, "2025-09-05", "admission", case, 3)
+    ok(client.post(url(tenant, one + "/cell-vote"), json=cited))
+
+    [item] = deadlines(client, tenant, database, "2026-01-30", unit=commune)["items"]
+    assert item["kind"] == "admission_decision"
+    assert item["rule_set"] == "QD-294-2025"
+    assert "xã, phường" in item["who"]
+    assert "huyện" not in item["who"]
+    assert "ủy quyền" not in item["who"]  # a grassroots cell: no grassroots committee between
+    first_due = item["due_on"]
+
+    extension = {
+        "decision_no": "12-QĐ/ĐU",
+        "decided_on": "2025-10-01",
+        "working_days": 31,
+        "reason": "Chờ kết quả thẩm tra lý lịch",
+    }
+    refused = client.post(url(tenant, one + "/deadline-extensions"), json=extension)
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["code"] == "extension_too_long"
+    ok(
+        client.post(
+            url(tenant, one + "/deadline-extensions"), json={**extension, "working_days": 30}
+        )
+    )
+    [item] = deadlines(client, tenant, database, "2026-03-30", unit=commune)["items"]
+    assert item["due_on"] > first_due
+    again = client.post(
+        url(tenant, one + "/deadline-extensions"), json={**extension, "working_days": 5}
+    )
+    assert again.status_code == 409, again.text
+    assert again.json()["code"] == "deadline_already_extended"

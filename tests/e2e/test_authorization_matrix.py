@@ -74,7 +74,7 @@ def offline_app() -> Litestar:
     settings = Settings(
         database_url=None, data_dir=Path("/nonexistent"), broker_url=None, jwt_secret="x" * 48
     )
-    return create_app(SimpleNamespace(settings=settings))  # type: ignore[arg-type]
+    return create_app(SimpleNamespace(settings=settings))  # type: ignore[arg-type]  # the app reads only .settings when no request runs
 
 
 ROUTES = app_routes(offline_app())

@@ -17,7 +17,12 @@ def admin(container, tenant):
 
     app = container.applications.get(tenant.slug)
     account, _ = auth.create_user(
-        app, SYSTEM, "ha.nguyen", PASSWORD, Role.TENANT_ADMIN, display_name="Nguyễn Thị Hà"
+        app,
+        SYSTEM,
+        username="ha.nguyen",
+        password=PASSWORD,
+        role=Role.TENANT_ADMIN,
+        display_name="Nguyễn Thị Hà",
     )
     return account
 
@@ -150,7 +155,9 @@ def test_role_change_takes_effect_at_next_refresh_and_revokes_old_sessions(
 
     pair = login(client, tenant).json()
     app = container.applications.get(tenant.slug)
-    auth.grant_role(app, SYSTEM, admin.id, Role.AUDITOR, None, None)
+    auth.grant_role(
+        app, SYSTEM, user_id=admin.id, role=Role.AUDITOR, scope_unit_id=None, member_id=None
+    )
     refused = client.post(
         f"/api/v1/t/{tenant.slug}/auth/refresh", json={"refresh_token": pair["refresh_token"]}
     )
@@ -164,11 +171,14 @@ def test_the_demo_administrator_can_always_sign_in(client, tenant, container):
     from services.identity.auth import ensure_demo_admin
 
     app = container.applications.get(tenant.slug)
-    username, first = ensure_demo_admin(app, SYSTEM, "mat-khau-lan-dau")
+    username, first = ensure_demo_admin(app, SYSTEM, password="mat-khau-lan-dau")
     assert login(client, tenant, username=username, password=first).status_code == 201
     for _ in range(5):
         login(client, tenant, username=username, password="sai-mật-khẩu-rồi")
     # The next start chooses a new password: it works, the lock is lifted, the old one is dead.
-    assert ensure_demo_admin(app, SYSTEM, "mat-khau-lan-sau") == (username, "mat-khau-lan-sau")
+    assert ensure_demo_admin(app, SYSTEM, password="mat-khau-lan-sau") == (
+        username,
+        "mat-khau-lan-sau",
+    )
     assert login(client, tenant, username=username, password="mat-khau-lan-sau").status_code == 201
     assert login(client, tenant, username=username, password=first).status_code == 401

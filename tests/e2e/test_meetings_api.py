@@ -27,8 +27,17 @@ def refused(response, status, code):
     return body
 
 
-def build_cell(client, tenant, officials=5, probationary=1, name="Chi bộ Kỹ thuật"):
-    """A cell under a grassroots committee, with its members enrolled through the org API."""
+def build_cell(
+    client,
+    tenant,
+    officials=5,
+    probationary=1,
+    name="Chi bộ Kỹ thuật",
+    names=None,
+    tree=("Đảng bộ thành phố", "Đảng bộ Khối", "Đảng bộ Trường Đại học"),
+):
+    """A cell under a grassroots committee, with its members enrolled through the org API;
+    ``names`` names the members (else "Đảng viên số N"), ``tree`` the units above the cell."""
 
     def found(unit_name, level, parent=None):
         body = {"name": unit_name, "level": level, "founded_on": "2015-01-01"}
@@ -36,15 +45,15 @@ def build_cell(client, tenant, officials=5, probationary=1, name="Chi bộ Kỹ 
             body["parent_id"] = parent
         return ok(client.post(f"{base(tenant)}/units", json=body))["id"]
 
-    root = found("Đảng bộ thành phố", "province")
-    bloc = found("Đảng bộ Khối", "direct", root)
-    school = found("Đảng bộ Trường Đại học", "grassroots_committee", bloc)
+    root = found(tree[0], "province")
+    bloc = found(tree[1], "direct", root)
+    school = found(tree[2], "grassroots_committee", bloc)
     cell = found(name, "cell", school)
     members = []
     for index in range(officials + probationary):
         official = index < officials
         body = {
-            "full_name": f"Đảng viên số {index + 1}",
+            "full_name": names[index] if names else f"Đảng viên số {index + 1}",
             "birth_date": "1985-05-01",
             "gender": "nam" if index % 2 else "nu",
             "cell_id": cell,
@@ -105,6 +114,8 @@ def meeting(client, tenant):
 
 def test_a_meeting_from_schedule_to_close_is_read_back_whole(client, tenant, meeting):
     _, meeting_id, officials, probationers = meeting
+    approval = {"member_id": officials[4], "approved_by": "Đ/c Bí thư", "approved_on": "2023-11-02"}
+    post(client, tenant, meeting_id, "absence-approvals", approval)
     all_present(client, tenant, meeting_id, officials + probationers, **{officials[4]: "excused"})
     guest = post(
         client,
@@ -365,3 +376,61 @@ def test_corrections_after_closing_carry_their_reason(client, tenant, meeting):
     )
     assert response.status_code == 400
     assert "reason" in response.text
+
+
+def test_the_voting_base_names_each_exclusion_and_an_excused_mark_is_not_approval(client, tenant):
+    _, meeting_id, officials, probationers = opened(client, tenant, 6, 1)
+    marks = {officials[4]: "excused", officials[5]: "excused"}
+    all_present(client, tenant, meeting_id, officials + probationers, **marks)
+    refused(
+        client.post(
+            f"{base(tenant)}/meetings/{meeting_id}/absence-approvals",
+            json={
+                "member_id": officials[4],
+                "approved_by": "Đ/c Bí thư",
+                "approved_on": "2023-11-04",
+            },
+        ),
+        400,
+        "approval_after_meeting",
+    )
+    approval = {
+        "member_id": officials[4],
+        "approved_by": "Đ/c Lê Văn B, Bí thư chi bộ",
+        "approved_on": "2023-11-03",
+        "note": "Đi công tác theo quyết định",
+    }
+    post(client, tenant, meeting_id, "absence-approvals", approval)
+    motion = post(
+        client, tenant, meeting_id, "motions", {"kind": "general", "title": "Nghị quyết tháng 11"}
+    )["motion_id"]
+    # Base 5: officials[5] is only marked excused, so stays in; 3 of 5 pass, the bar is 3.
+    body = {"method": "show_of_hands", "votes_for": 3, "against": 1}
+    assert post(client, tenant, meeting_id, f"motions/{motion}/tally", body)["result"] == "passed"
+    view = get(client, tenant, meeting_id)
+    decided = next(m for m in view["motions"] if m["id"] == motion)
+    assert (decided["base"], decided["required"]) == (5, 3)
+    majority, two_thirds = view["voting_base"]
+    assert (majority["threshold"], majority["official_members"], majority["base"]) == (
+        "majority",
+        6,
+        5,
+    )
+    assert majority["exclusions"] == [
+        {
+            "member_id": officials[4],
+            "name": "Đảng viên số 5",
+            "reason": "absence_approved",
+            "reason_vi": "Vắng mặt được cấp ủy triệu tập đồng ý",
+        }
+    ]
+    assert (two_thirds["threshold"], two_thirds["base"], two_thirds["exclusions"]) == (
+        "two_thirds",
+        6,
+        [],
+    )
+    [approved] = view["absence_approvals"]
+    assert (approved["name"], approved["approved_by"]) == (
+        "Đảng viên số 5",
+        "Đ/c Lê Văn B, Bí thư chi bộ",
+    )

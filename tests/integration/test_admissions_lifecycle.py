@@ -72,17 +72,43 @@ def test_transfer_between_provinces_only_through_the_signed_payload(app, other):
     key = Ed25519PrivateKey.generate()
     trusted = {key_id(key.public_key()): key.public_key()}
     _, _, document = membership.transfer_out(
-        app, ADMIN, member_id, "GT 15/2026", date(2026, 1, 30), other.slug, "Chi bộ cơ sở A", key
+        app,
+        ADMIN,
+        member_id=member_id,
+        letter_number="GT 15/2026",
+        letter_on=date(2026, 1, 30),
+        to_province=other.slug,
+        to_organisation="Chi bộ cơ sở A",
+        signing_key=key,
     )
     left = app.repository.get(member_id)
     assert left.departed == (DepartureReason.TRANSFERRED_OUT, date(2026, 1, 30))
     # Across Tết 2026 the 30 working days end on 20 March; the 23rd is late without a reason.
     with pytest.raises(LetterOverdueNeedsReason):
-        membership.transfer_in(other, ADMIN, document, trusted, receiving_cell, date(2026, 3, 23))
+        membership.transfer_in(
+            other,
+            ADMIN,
+            document=document,
+            trusted_keys=trusted,
+            cell_id=receiving_cell,
+            presented_on=date(2026, 3, 23),
+        )
     with pytest.raises(PayloadRejected):
-        membership.transfer_in(app, ADMIN, document, trusted, cell_a, date(2026, 3, 2))  # not for A
+        membership.transfer_in(
+            app,
+            ADMIN,
+            document=document,
+            trusted_keys=trusted,
+            cell_id=cell_a,
+            presented_on=date(2026, 3, 2),
+        )  # not for A
     arrived, _ = membership.transfer_in(
-        other, ADMIN, document, trusted, receiving_cell, date(2026, 3, 20)
+        other,
+        ADMIN,
+        document=document,
+        trusted_keys=trusted,
+        cell_id=receiving_cell,
+        presented_on=date(2026, 3, 20),
     )
     reloaded = other.repository.get(arrived.id)
     assert reloaded.full_name == "Đỗ Văn Hùng"
@@ -97,17 +123,22 @@ def test_deadlines_read_model_by_subtree_with_removal_flags(app, database, tenan
     for member_id in (flagged, other_flagged):
         for month in (1, 3, 5):
             membership.note_month(
-                app, ADMIN, member_id, NotedKind.DUES_UNPAID, date(2025, month, 1), False
+                app,
+                ADMIN,
+                member_id=member_id,
+                kind=NotedKind.DUES_UNPAID,
+                month=date(2025, month, 1),
+                excused=False,
             )
     membership.transfer_out(
         app,
         ADMIN,
-        enrol(app, cell_a, "Chuyển Đi"),
-        "GT-1",
-        date(2026, 1, 30),
-        "ha_noi",
-        "Chi bộ X",
-        Ed25519PrivateKey.generate(),
+        member_id=enrol(app, cell_a, "Chuyển Đi"),
+        letter_number="GT-1",
+        letter_on=date(2026, 1, 30),
+        to_province="ha_noi",
+        to_organisation="Chi bộ X",
+        signing_key=Ed25519PrivateKey.generate(),
     )
     with database.connect() as conn:
         install(conn, tenant.schema, [ORG_TREE, DEADLINES])
@@ -129,7 +160,12 @@ def test_deadlines_read_model_by_subtree_with_removal_flags(app, database, tenan
     ]
     assert items(b, date(2026, 3, 20)) == [("removal_flag", "Ở Xã B")]
     membership.remove(
-        app, ADMIN, flagged, RemovalGround.MISSED_MEETINGS_OR_DUES, "5-QĐ", date(2025, 12, 1)
+        app,
+        ADMIN,
+        member_id=flagged,
+        ground=RemovalGround.MISSED_MEETINGS_OR_DUES,
+        decision_number="5-QĐ",
+        on=date(2025, 12, 1),
     )
     assert catch_up(database, tenant.schema, DEADLINES).error is None
     assert items(a, date(2026, 3, 19)) == []
@@ -139,11 +175,13 @@ def test_deadlines_read_model_by_subtree_with_removal_flags(app, database, tenan
 def test_suspension_and_death_reload_from_the_log(app):
     _, cell_a, _, _ = tree(app)
     member_id = enrol(app, cell_a)
-    membership.suspend(app, ADMIN, member_id, date(2025, 1, 2), "Bị tạm giam")
+    membership.suspend(
+        app, ADMIN, member_id=member_id, start=date(2025, 1, 2), reason="Bị tạm giam"
+    )
     roster = org.load_roster(app, cell_a, ADMIN)
     assert roster.standing(member_id, date(2025, 1, 3)).suspended
-    membership.end_suspension(app, ADMIN, member_id, date(2025, 4, 1))
-    membership.record_death(app, ADMIN, member_id, date(2025, 9, 9), "")
+    membership.end_suspension(app, ADMIN, member_id=member_id, on=date(2025, 4, 1))
+    membership.record_death(app, ADMIN, member_id=member_id, on=date(2025, 9, 9), note="")
     member = app.repository.get(member_id)
     assert isinstance(member, Member)
     assert member.suspended_since is None

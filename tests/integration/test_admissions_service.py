@@ -9,7 +9,12 @@ from uuid import UUID, uuid4
 import pytest
 
 from domain.admission_errors import MotionDoesNotMatch
-from domain.admission_values import DossierItem, Education, IntroductionBasis, RecognitionOutcome
+from domain.admission_values import (
+    DossierItem,
+    Education,
+    IntroductionBasis,
+    RecognitionOutcome,
+)
 from domain.base import Actor
 from domain.meeting_values import AttendanceEntry, AttendanceMark, MeetingKind
 from domain.member import DepartureReason, MemberStatus
@@ -17,6 +22,7 @@ from domain.org_unit import Level, OrgUnit
 from domain.province import Province, ProvinceSettings
 from domain.voting import MotionKind, VotingMethod
 from services.admissions import commands as svc
+from services.admissions import records
 from services.meetings import commands as meetings
 from services.membership import org
 
@@ -63,14 +69,34 @@ def vote(app, cell, members, day, kind, subject, votes_for, against=0):
         topic="",
         regular_meeting_id=None,
     )
-    meetings.open_meeting(app, ADMIN, meeting.id, at, members[0], members[1], None)
+    meetings.open_meeting(
+        app,
+        ADMIN,
+        meeting_id=meeting.id,
+        started_at=at,
+        chair_id=members[0],
+        secretary_id=members[1],
+        expected=None,
+    )
     entries = [AttendanceEntry(m, AttendanceMark.PRESENT) for m in members]
-    meetings.mark_attendance(app, ADMIN, meeting.id, entries, None)
+    meetings.mark_attendance(app, ADMIN, meeting_id=meeting.id, entries=entries, expected=None)
     _, motion_id, _ = meetings.propose_motion(
-        app, ADMIN, meeting.id, kind, "Biểu quyết", subject, None
+        app,
+        ADMIN,
+        meeting_id=meeting.id,
+        kind=kind,
+        title="Biểu quyết",
+        subject_id=subject,
+        expected=None,
     )
     meetings.record_tally(
-        app, ADMIN, meeting.id, motion_id, VotingMethod.SHOW_OF_HANDS, (votes_for, against, 0), None
+        app,
+        ADMIN,
+        meeting_id=meeting.id,
+        motion_id=motion_id,
+        method=VotingMethod.SHOW_OF_HANDS,
+        counts=(votes_for, against, 0),
+        expected=None,
     )
     return meeting.id, motion_id
 
@@ -98,11 +124,23 @@ def ready_for_vote(
         cell_id=cell,
         opened_on=opened,
     )
-    svc.certify_course(app, ADMIN, case.id, "GCN-1", certified)
+    svc.certify_course(app, ADMIN, case_id=case.id, certificate_no="GCN-1", completed_on=certified)
     for item in DossierItem:
-        svc.file_dossier_item(app, ADMIN, case.id, item, filed)
+        svc.file_dossier_item(app, ADMIN, case_id=case.id, item=item, on=filed)
+    # Of Youth Union age (born 2000): two members introduce only where there is no Youth Union.
+    records.state_no_youth_union(
+        app, ADMIN, case_id=case.id, on=introduced, reason="Nơi làm việc không có tổ chức Đoàn"
+    )
     for introducer in members[:2]:
-        svc.assign_introducer(app, ADMIN, case.id, introducer, basis, date(2020, 1, 1), introduced)
+        svc.assign_introducer(
+            app,
+            ADMIN,
+            case_id=case.id,
+            member_id=introducer,
+            basis=basis,
+            together_since=date(2020, 1, 1),
+            on=introduced,
+        )
     return case.id, cell, members
 
 
@@ -111,14 +149,21 @@ def admitted(app) -> tuple[UUID, UUID, list[UUID], UUID]:
         app, "Vũ Thị Mai", "nu", Education.HIGHER, IntroductionBasis.STUDY,
         [date(2024, 1, 8), date(2024, 1, 20), date(2024, 2, 1), date(2024, 2, 5)],
     )  # fmt: skip
-    svc.record_cell_vote(
+    meeting_id, motion_id = vote(
+        app, cell, members, date(2024, 3, 4), MotionKind.ADMISSION, case_id, 2
+    )
+    svc.record_cell_vote(app, ADMIN, case_id=case_id, meeting_id=meeting_id, motion_id=motion_id)
+    svc.record_decision(
         app,
         ADMIN,
-        case_id,
-        *vote(app, cell, members, date(2024, 3, 4), MotionKind.ADMISSION, case_id, 2),
+        case_id=case_id,
+        number="12-QĐ",
+        decided_on=date(2024, 4, 1),
+        received_on=date(2024, 4, 2),
     )
-    svc.record_decision(app, ADMIN, case_id, "12-QĐ", date(2024, 4, 1), date(2024, 4, 2))
-    done, _ = svc.hold_ceremony(app, ADMIN, case_id, date(2024, 4, 15), members[2])
+    done, _ = svc.hold_ceremony(
+        app, ADMIN, case_id=case_id, on=date(2024, 4, 15), mentor_id=members[2]
+    )
     return case_id, cell, members, done.member_id
 
 
@@ -128,12 +173,12 @@ def test_votes_come_from_the_meeting_and_a_mismatch_is_refused(app):
         [date(2024, 1, 8), date(2024, 1, 20), date(2024, 2, 1), date(2024, 2, 5)],
     )  # fmt: skip
     other = uuid4()
+    meeting_id, motion_id = vote(
+        app, cell, members, date(2024, 3, 4), MotionKind.ADMISSION, other, 3
+    )
     with pytest.raises(MotionDoesNotMatch):
         svc.record_cell_vote(
-            app,
-            ADMIN,
-            case_id,
-            *vote(app, cell, members, date(2024, 3, 4), MotionKind.ADMISSION, other, 3),
+            app, ADMIN, case_id=case_id, meeting_id=meeting_id, motion_id=motion_id
         )
     reloaded = svc.load_case(app, case_id)
     assert reloaded.cell_vote_on is None
@@ -152,10 +197,14 @@ def test_not_recognised_leaves_the_list_and_late_recognition_is_dated_from_proba
         0,
         against=3,
     )
-    svc.record_recognition_vote(app, ADMIN, case_id, *outcome_vote)
+    svc.record_recognition_vote(
+        app, ADMIN, case_id=case_id, meeting_id=outcome_vote[0], motion_id=outcome_vote[1]
+    )
     case = svc.load_case(app, case_id)
     assert case.recognition_votes[-1][1] is RecognitionOutcome.PROPOSE_REMOVAL
-    svc.record_recognition_decision(app, ADMIN, case_id, "3-QĐ", date(2025, 5, 20), False)
+    svc.record_recognition_decision(
+        app, ADMIN, case_id=case_id, number="3-QĐ", decided_on=date(2025, 5, 20), recognised=False
+    )
     member = org.load(app, type(app.repository.get(member_id)), member_id)
     assert member.departed == (DepartureReason.NOT_RECOGNISED, date(2025, 5, 20))
     assert org.load_roster(app, cell, ADMIN).standing(member_id, date(2025, 5, 21)) is None
@@ -166,8 +215,10 @@ def test_recognition_voted_late_is_official_from_the_end_of_probation(app):
     late = vote(
         app, cell, [*members, member_id], date(2025, 9, 8), MotionKind.RECOGNITION, member_id, 3
     )
-    svc.record_recognition_vote(app, ADMIN, case_id, *late)
-    svc.record_recognition_decision(app, ADMIN, case_id, "9-QĐ", date(2025, 9, 22), True)
+    svc.record_recognition_vote(app, ADMIN, case_id=case_id, meeting_id=late[0], motion_id=late[1])
+    svc.record_recognition_decision(
+        app, ADMIN, case_id=case_id, number="9-QĐ", decided_on=date(2025, 9, 22), recognised=True
+    )
     member = app.repository.get(member_id)
     assert member.status is MemberStatus.OFFICIAL
     assert member.official_on == date(2025, 4, 15)
@@ -208,12 +259,21 @@ def test_deadline_items_follow_the_case_ceremony_and_recognition_decision(app, d
         [date(2025, 12, 1), date(2025, 12, 2), date(2025, 12, 3), date(2025, 12, 4)],
     )  # fmt: skip
     cited = vote(app, cell, members, date(2025, 12, 5), MotionKind.ADMISSION, case_id, 3)
-    svc.record_cell_vote(app, ADMIN, case_id, *cited)
-    svc.record_decision(app, ADMIN, case_id, "1-QĐ", date(2026, 1, 28), date(2026, 1, 30))
+    svc.record_cell_vote(app, ADMIN, case_id=case_id, meeting_id=cited[0], motion_id=cited[1])
+    svc.record_decision(
+        app,
+        ADMIN,
+        case_id=case_id,
+        number="1-QĐ",
+        decided_on=date(2026, 1, 28),
+        received_on=date(2026, 1, 30),
+    )
     # 30 working days from 30 Jan 2026 run over Tết: the ceremony is due on 20 March.
     assert items(date(2026, 3, 19)) == []
     assert items(date(2026, 3, 20)) == [("ceremony", date(2026, 1, 30), date(2026, 3, 20))]
-    done, _ = svc.hold_ceremony(app, ADMIN, case_id, date(2026, 3, 20), members[2])
+    done, _ = svc.hold_ceremony(
+        app, ADMIN, case_id=case_id, on=date(2026, 3, 20), mentor_id=members[2]
+    )
     assert [i[0] for i in items(date(2027, 12, 31))] == ["recognition_vote"]
     cited = vote(
         app,
@@ -224,5 +284,7 @@ def test_deadline_items_follow_the_case_ceremony_and_recognition_decision(app, d
         done.member_id,
         3,
     )
-    svc.record_recognition_vote(app, ADMIN, case_id, *cited)
+    svc.record_recognition_vote(
+        app, ADMIN, case_id=case_id, meeting_id=cited[0], motion_id=cited[1]
+    )
     assert [i[0] for i in items(date(2027, 12, 31))] == ["recognition_decision"]

@@ -31,12 +31,38 @@ def at(day: int, hour: int = 14) -> datetime:
 
 @pytest.fixture
 def cell(app):
-    root, _ = org.found_unit(app, BY, "Đảng bộ tỉnh", Level.PROVINCE, date(2015, 1, 1), None)
-    direct, _ = org.found_unit(app, BY, "Đảng ủy xã", Level.DIRECT, date(2015, 1, 1), root.id)
-    base, _ = org.found_unit(
-        app, BY, "Đảng bộ xã", Level.GRASSROOTS_COMMITTEE, date(2015, 1, 1), direct.id
+    root, _ = org.found_unit(
+        app,
+        BY,
+        name="Đảng bộ tỉnh",
+        level=Level.PROVINCE,
+        founded_on=date(2015, 1, 1),
+        parent_id=None,
     )
-    unit, _ = org.found_unit(app, BY, "Chi bộ thôn", Level.CELL, date(2015, 1, 1), base.id)
+    direct, _ = org.found_unit(
+        app,
+        BY,
+        name="Đảng ủy xã",
+        level=Level.DIRECT,
+        founded_on=date(2015, 1, 1),
+        parent_id=root.id,
+    )
+    base, _ = org.found_unit(
+        app,
+        BY,
+        name="Đảng bộ xã",
+        level=Level.GRASSROOTS_COMMITTEE,
+        founded_on=date(2015, 1, 1),
+        parent_id=direct.id,
+    )
+    unit, _ = org.found_unit(
+        app,
+        BY,
+        name="Chi bộ thôn",
+        level=Level.CELL,
+        founded_on=date(2015, 1, 1),
+        parent_id=base.id,
+    )
     ids = []
     for index in range(5):
         member, _ = org.enrol_member(
@@ -68,24 +94,60 @@ def opened(app, cell_id, members, start=None):
         topic="",
         regular_meeting_id=None,
     )
-    meetings.open_meeting(app, BY, meeting.id, start or at(3), members[0], members[1], None)
+    meetings.open_meeting(
+        app,
+        BY,
+        meeting_id=meeting.id,
+        started_at=start or at(3),
+        chair_id=members[0],
+        secretary_id=members[1],
+        expected=None,
+    )
     return meeting.id
 
 
 def test_a_meeting_is_saved_and_reloaded_with_its_roster_snapshot(app, cell):
     cell_id, members = cell
-    org.exempt_member(app, BY, members[4], date(2023, 1, 1), None, "Tuổi cao", None)
+    org.exempt_member(
+        app,
+        BY,
+        member_id=members[4],
+        start=date(2023, 1, 1),
+        end=None,
+        reason="Tuổi cao",
+        expected=None,
+    )
     meeting_id = opened(app, cell_id, members)
     # A roster change after the meeting day does not reach back into the meeting.
-    org.member_leaves(app, BY, members[3], DepartureReason.DECEASED, date(2023, 11, 20), "", None)
+    org.member_leaves(
+        app,
+        BY,
+        member_id=members[3],
+        reason=DepartureReason.DECEASED,
+        on=date(2023, 11, 20),
+        note="",
+        expected=None,
+    )
     entries = [AttendanceEntry(m, AttendanceMark.PRESENT) for m in members[2:4]]
     entries.append(AttendanceEntry(members[4], AttendanceMark.UNEXCUSED))
-    meetings.mark_attendance(app, BY, meeting_id, entries, None)
+    meetings.mark_attendance(app, BY, meeting_id=meeting_id, entries=entries, expected=None)
     _, motion_id, _ = meetings.propose_motion(
-        app, BY, meeting_id, MotionKind.GENERAL, "Nghị quyết", None, None
+        app,
+        BY,
+        meeting_id=meeting_id,
+        kind=MotionKind.GENERAL,
+        title="Nghị quyết",
+        subject_id=None,
+        expected=None,
     )
     _, result, position = meetings.record_tally(
-        app, BY, meeting_id, motion_id, VotingMethod.SHOW_OF_HANDS, (3, 1, 0), None
+        app,
+        BY,
+        meeting_id=meeting_id,
+        motion_id=motion_id,
+        method=VotingMethod.SHOW_OF_HANDS,
+        counts=(3, 1, 0),
+        expected=None,
     )
     assert result is MotionResult.PASSED
     assert position > 0
@@ -101,7 +163,7 @@ def test_a_meeting_is_saved_and_reloaded_with_its_roster_snapshot(app, cell):
 def test_the_cells_window_and_the_province_default_decide_lateness(app, cell):
     cell_id, members = cell
     assert app.repository.get(opened(app, cell_id, members, start=at(7))).is_late
-    org.set_meeting_window(app, BY, cell_id, MeetingWindow(6, 8), None)
+    org.set_meeting_window(app, BY, cell_id=cell_id, window=MeetingWindow(6, 8), expected=None)
     assert not app.repository.get(opened(app, cell_id, members, start=at(7))).is_late
 
 
@@ -113,7 +175,9 @@ def test_quality_uses_the_thresholds_in_force_in_the_province(app, cell):
     app.save_all(province)
     meeting_id = opened(app, cell_id, members)
     scores = QualityScores(18, 18, 18, 18, 18)
-    _, rating, _ = meetings.assess_quality(app, BY, meeting_id, scores, None)
+    _, rating, _ = meetings.assess_quality(
+        app, BY, meeting_id=meeting_id, scores=scores, expected=None
+    )
     assert rating is Rating.KHA
     stored = app.repository.get(meeting_id)
     assert stored.quality_thresholds == strict.quality
@@ -123,9 +187,11 @@ def test_a_stale_version_is_refused_and_a_concurrent_write_conflicts(app, cell):
     cell_id, members = cell
     meeting_id = opened(app, cell_id, members)
     version = app.repository.get(meeting_id).version
-    meetings.record_minutes(app, BY, meeting_id, "Biên bản", version)
+    meetings.record_minutes(app, BY, meeting_id=meeting_id, text="Biên bản", expected=version)
     with pytest.raises(StaleWrite):
-        meetings.record_minutes(app, BY, meeting_id, "Biên bản khác", version)
+        meetings.record_minutes(
+            app, BY, meeting_id=meeting_id, text="Biên bản khác", expected=version
+        )
     first, second = app.repository.get(meeting_id), app.repository.get(meeting_id)
     first.add_guest("Khách A", "", False, None, BY)
     second.add_guest("Khách B", "", False, None, BY)

@@ -24,12 +24,38 @@ ICT = timezone(timedelta(hours=7))
 
 @pytest.fixture
 def cell(app):
-    root, _ = org.found_unit(app, BY, "Đảng bộ tỉnh", Level.PROVINCE, date(2015, 1, 1), None)
-    direct, _ = org.found_unit(app, BY, "Đảng ủy xã", Level.DIRECT, date(2015, 1, 1), root.id)
-    base, _ = org.found_unit(
-        app, BY, "Đảng bộ xã", Level.GRASSROOTS_COMMITTEE, date(2015, 1, 1), direct.id
+    root, _ = org.found_unit(
+        app,
+        BY,
+        name="Đảng bộ tỉnh",
+        level=Level.PROVINCE,
+        founded_on=date(2015, 1, 1),
+        parent_id=None,
     )
-    unit, _ = org.found_unit(app, BY, "Chi bộ thôn", Level.CELL, date(2015, 1, 1), base.id)
+    direct, _ = org.found_unit(
+        app,
+        BY,
+        name="Đảng ủy xã",
+        level=Level.DIRECT,
+        founded_on=date(2015, 1, 1),
+        parent_id=root.id,
+    )
+    base, _ = org.found_unit(
+        app,
+        BY,
+        name="Đảng bộ xã",
+        level=Level.GRASSROOTS_COMMITTEE,
+        founded_on=date(2015, 1, 1),
+        parent_id=direct.id,
+    )
+    unit, _ = org.found_unit(
+        app,
+        BY,
+        name="Chi bộ thôn",
+        level=Level.CELL,
+        founded_on=date(2015, 1, 1),
+        parent_id=base.id,
+    )
     ids = []
     for index in range(4):
         member, _ = org.enrol_member(
@@ -49,22 +75,51 @@ def hold(app, cell_id, ids, month, marks, payers):
         scheduled_at=start, place="Nhà văn hóa", agenda=["Báo cáo"], topic="",
         regular_meeting_id=None,
     )  # fmt: skip
-    meetings.open_meeting(app, BY, meeting.id, start, ids[0], ids[1], None)
+    meetings.open_meeting(
+        app,
+        BY,
+        meeting_id=meeting.id,
+        started_at=start,
+        chair_id=ids[0],
+        secretary_id=ids[1],
+        expected=None,
+    )
     entries = [
         AttendanceEntry(i, mark, "Ốm" if mark is AttendanceMark.EXCUSED else "")
         for i, mark in zip(ids, marks, strict=True)
     ]
-    meetings.mark_attendance(app, BY, meeting.id, entries, None)
-    meetings.record_minutes(app, BY, meeting.id, "Biên bản", None)
+    meetings.mark_attendance(app, BY, meeting_id=meeting.id, entries=entries, expected=None)
+    meetings.record_minutes(app, BY, meeting_id=meeting.id, text="Biên bản", expected=None)
     _, motion_id, _ = meetings.propose_motion(
-        app, BY, meeting.id, MotionKind.MINUTES, "Thông qua biên bản", None, None
+        app,
+        BY,
+        meeting_id=meeting.id,
+        kind=MotionKind.MINUTES,
+        title="Thông qua biên bản",
+        subject_id=None,
+        expected=None,
     )
     present = sum(m is AttendanceMark.PRESENT for m in marks)
     meetings.record_tally(
-        app, BY, meeting.id, motion_id, VotingMethod.SHOW_OF_HANDS, (present, 0, 0), None
+        app,
+        BY,
+        meeting_id=meeting.id,
+        motion_id=motion_id,
+        method=VotingMethod.SHOW_OF_HANDS,
+        counts=(present, 0, 0),
+        expected=None,
     )
-    meetings.collect_dues(app, BY, meeting.id, 50_000 * len(payers), payers, None)
-    meetings.close(app, BY, meeting.id, start + timedelta(hours=2), None)
+    meetings.collect_dues(
+        app,
+        BY,
+        meeting_id=meeting.id,
+        total_vnd=50_000 * len(payers),
+        payer_ids=payers,
+        expected=None,
+    )
+    meetings.close(
+        app, BY, meeting_id=meeting.id, ended_at=start + timedelta(hours=2), expected=None
+    )
     return meeting.id
 
 
@@ -91,8 +146,18 @@ def test_three_months_of_missed_meetings_or_dues_flag_the_member(app, cell):
 
     # April's minutes are corrected: the absentee had sent a reason. The flag is lifted.
     entries = [AttendanceEntry(absentee, E, "Đi viện, báo trước")]
-    meetings.correct_attendance(app, BY, april, entries, "Có giấy báo vắng", None)
+    meetings.correct_attendance(
+        app, BY, meeting_id=april, entries=entries, reason="Có giấy báo vắng", expected=None
+    )
     assert removal_flag(org.load(app, Member, absentee), 2025, 3) is None
     # And the treasurer finds April's payment: dues corrected, flag lifted.
-    meetings.correct_dues(app, BY, april, 150_000, [chair, secretary, non_payer], "Sót tên", None)
+    meetings.correct_dues(
+        app,
+        BY,
+        meeting_id=april,
+        total_vnd=150_000,
+        payer_ids=[chair, secretary, non_payer],
+        reason="Sót tên",
+        expected=None,
+    )
     assert removal_flag(org.load(app, Member, non_payer), 2025, 3) is None

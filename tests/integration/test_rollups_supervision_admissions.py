@@ -83,7 +83,14 @@ def build(app: Any) -> dict[str, Any]:
     founded = date(2020, 1, 1)
 
     def unit(name: str, level: Level, parent: str | None) -> None:
-        t[name] = org.found_unit(app, BY, name, level, founded, t[parent] if parent else None)[0].id
+        t[name] = org.found_unit(
+            app,
+            BY,
+            name=name,
+            level=level,
+            founded_on=founded,
+            parent_id=t[parent] if parent else None,
+        )[0].id
 
     unit("P", Level.PROVINCE, None)
     unit("D1", Level.DIRECT, "P")
@@ -108,7 +115,9 @@ def build(app: Any) -> dict[str, Any]:
                 joined_cell_on=date(2015, 1, 1),
             )[0].id
     build_admissions(app, t)
-    org.move_unit(app, BY, t["C2"], t["G3"], date(2025, 2, 15), None)
+    org.move_unit(
+        app, BY, unit_id=t["C2"], new_parent_id=t["G3"], on=date(2025, 2, 15), expected=None
+    )
     build_supervision(app, t)
     return t
 
@@ -127,19 +136,41 @@ def meeting(app: Any, t: dict[str, Any], cell: str, day: date, chair: str, sec: 
         topic="",
         regular_meeting_id=None,
     )
-    meetings.open_meeting(app, BY, found.id, at, t[chair], t[sec], None)
+    meetings.open_meeting(
+        app,
+        BY,
+        meeting_id=found.id,
+        started_at=at,
+        chair_id=t[chair],
+        secretary_id=t[sec],
+        expected=None,
+    )
     return found.id
 
 
 def vote(app: Any, t: dict[str, Any], cell: str, voters: str, day: date, subject: UUID) -> Any:
     mid = meeting(app, t, cell, day, voters[0], voters[1])
     present = [AttendanceEntry(t[v], AttendanceMark.PRESENT) for v in voters]
-    meetings.mark_attendance(app, BY, mid, present, None)
+    meetings.mark_attendance(app, BY, meeting_id=mid, entries=present, expected=None)
     _, motion_id, _ = meetings.propose_motion(
-        app, BY, mid, MotionKind.ADMISSION, "Biểu quyết kết nạp", subject, None
+        app,
+        BY,
+        meeting_id=mid,
+        kind=MotionKind.ADMISSION,
+        title="Biểu quyết kết nạp",
+        subject_id=subject,
+        expected=None,
     )
     tally = (len(voters), 0, 0)
-    meetings.record_tally(app, BY, mid, motion_id, VotingMethod.SHOW_OF_HANDS, tally, None)
+    meetings.record_tally(
+        app,
+        BY,
+        meeting_id=mid,
+        motion_id=motion_id,
+        method=VotingMethod.SHOW_OF_HANDS,
+        counts=tally,
+        expected=None,
+    )
     return mid, motion_id
 
 
@@ -161,51 +192,79 @@ def case(app: Any, t: dict[str, Any], cell: str, name: str, opened: date) -> UUI
 def prepared(app: Any, t: dict[str, Any], cell: str, name: str, opened: date, intro: str) -> UUID:
     """A case with its course, dossier and two introducers, a month after it opened."""
     case_id = case(app, t, cell, name, opened)
-    admissions.certify_course(app, BY, case_id, "GCN-1", opened + timedelta(days=7))
+    admissions.certify_course(
+        app, BY, case_id=case_id, certificate_no="GCN-1", completed_on=opened + timedelta(days=7)
+    )
     for item in DossierItem:
-        admissions.file_dossier_item(app, BY, case_id, item, opened + timedelta(days=14))
+        admissions.file_dossier_item(
+            app, BY, case_id=case_id, item=item, on=opened + timedelta(days=14)
+        )
     for introducer in intro:
         admissions.assign_introducer(
             app,
             BY,
-            case_id,
-            t[introducer],
-            IntroductionBasis.WORK,
-            date(2018, 1, 1),
-            opened + timedelta(days=21),
+            case_id=case_id,
+            member_id=t[introducer],
+            basis=IntroductionBasis.WORK,
+            together_since=date(2018, 1, 1),
+            on=opened + timedelta(days=21),
         )
     return case_id
 
 
 def build_admissions(app: Any, t: dict[str, Any]) -> None:
     k1 = prepared(app, t, "C1", "Vũ Thị Mai", date(2023, 6, 5), "ab")
-    admissions.record_cell_vote(app, BY, k1, *vote(app, t, "C1", "abcd", date(2023, 10, 2), k1))
-    admissions.record_committee_vote(app, BY, k1, date(2023, 10, 16), 5, 5)
-    admissions.record_decision(app, BY, k1, "12-QĐ", date(2023, 11, 20), date(2023, 11, 22))
-    done, _ = admissions.hold_ceremony(app, BY, k1, date(2023, 12, 15), t["c"])
+    meeting_id, motion_id = vote(app, t, "C1", "abcd", date(2023, 10, 2), k1)
+    admissions.record_cell_vote(app, BY, case_id=k1, meeting_id=meeting_id, motion_id=motion_id)
+    admissions.record_committee_vote(
+        app, BY, case_id=k1, on=date(2023, 10, 16), votes_for=5, committee_members=5
+    )
+    admissions.record_decision(
+        app,
+        BY,
+        case_id=k1,
+        number="12-QĐ",
+        decided_on=date(2023, 11, 20),
+        received_on=date(2023, 11, 22),
+    )
+    done, _ = admissions.hold_ceremony(app, BY, case_id=k1, on=date(2023, 12, 15), mentor_id=t["c"])
     t["K1"], t["mai"] = k1, done.member_id
     k2 = prepared(app, t, "C2", "Ngô Văn Nam", date(2024, 6, 3), "ef")
-    admissions.record_cell_vote(app, BY, k2, *vote(app, t, "C2", "efg", date(2024, 11, 4), k2))
-    admissions.record_committee_vote(app, BY, k2, date(2024, 11, 11), 5, 5)
-    admissions.record_decision(app, BY, k2, "3-QĐ", date(2025, 3, 10), date(2025, 3, 12))
+    meeting_id, motion_id = vote(app, t, "C2", "efg", date(2024, 11, 4), k2)
+    admissions.record_cell_vote(app, BY, case_id=k2, meeting_id=meeting_id, motion_id=motion_id)
+    admissions.record_committee_vote(
+        app, BY, case_id=k2, on=date(2024, 11, 11), votes_for=5, committee_members=5
+    )
+    admissions.record_decision(
+        app,
+        BY,
+        case_id=k2,
+        number="3-QĐ",
+        decided_on=date(2025, 3, 10),
+        received_on=date(2025, 3, 12),
+    )
     t["K2"] = k2
     t["K3"] = case(app, t, "G2", "Lý Thị Hoa", date(2025, 2, 10))
 
 
 def petition(app: Any, mid: UUID, what: str) -> UUID:
     entry = PetitionInput(what, "dân sinh", CompetentLevel.GRASSROOTS)
-    return petitions.raise_at_meeting(app, BY, mid, entry)[0].id
+    return petitions.raise_at_meeting(app, BY, meeting_id=mid, petition=entry)[0].id
 
 
 def answered(app: Any, pid: UUID, day: date) -> None:
-    petitions.forward(app, BY, pid, day)
-    petitions.accept(app, BY, pid, day)
-    petitions.resolve(app, BY, pid, "Đã giải quyết", "1-CV", day)
-    petitions.answer_back(app, BY, pid, day)
+    petitions.forward(app, BY, petition_id=pid, on=day)
+    petitions.accept(app, BY, petition_id=pid, on=day)
+    petitions.resolve(
+        app, BY, petition_id=pid, response="Đã giải quyết", document_ref="1-CV", on=day
+    )
+    petitions.answer_back(app, BY, petition_id=pid, on=day)
 
 
 def build_supervision(app: Any, t: dict[str, Any]) -> None:
-    plan, _ = attendance.make_plan(app, BY, t["P"], 2025, None, "Kế hoạch dự sinh hoạt 2025")
+    plan, _ = attendance.make_plan(
+        app, BY, committee_id=t["P"], year=2025, quarter=None, title="Kế hoạch dự sinh hoạt 2025"
+    )
     a: dict[str, UUID] = {}
     for name, n, cell, month in (
         ("A1", 1, "C1", 1),
@@ -215,7 +274,9 @@ def build_supervision(app: Any, t: dict[str, Any]) -> None:
         ("A5", 3, "G2", 4),
         ("A6", 1, "C1", 5),
     ):
-        a[name] = attendance.assign(app, BY, plan.id, who(n), t[cell], date(2025, month, 1))[1]
+        a[name] = attendance.assign(
+            app, BY, plan_id=plan.id, assignee=who(n), cell_id=t[cell], month=date(2025, month, 1)
+        )[1]
     t["plan"] = plan.id
     t.update(a)
     c1_jan = meeting(app, t, "C1", date(2025, 1, 3), "a", "b")
@@ -223,12 +284,20 @@ def build_supervision(app: Any, t: dict[str, Any]) -> None:
     g2_feb = meeting(app, t, "G2", date(2025, 2, 6), "h", "i")
     c1_mar = meeting(app, t, "C1", date(2025, 3, 2), "a", "b")
     c2_mar = meeting(app, t, "C2", date(2025, 3, 20), "e", "f")
-    attendance.record_attendance(app, BY, plan.id, c1_jan, None, a["A1"])
-    attendance.record_missed(app, BY, plan.id, a["A2"], "Trùng lịch họp tỉnh")
-    attendance.record_attendance(app, BY, plan.id, g2_feb, None, a["A4"])
-    attendance.record_attendance(app, BY, plan.id, c1_mar, who(9), None)  # U1, unplanned
+    attendance.record_attendance(
+        app, BY, plan_id=plan.id, meeting_id=c1_jan, assignee=None, assignment_id=a["A1"]
+    )
+    attendance.record_missed(
+        app, BY, plan_id=plan.id, assignment_id=a["A2"], reason="Trùng lịch họp tỉnh"
+    )
+    attendance.record_attendance(
+        app, BY, plan_id=plan.id, meeting_id=g2_feb, assignee=None, assignment_id=a["A4"]
+    )
+    attendance.record_attendance(
+        app, BY, plan_id=plan.id, meeting_id=c1_mar, assignee=who(9), assignment_id=None
+    )  # U1, unplanned
     for mid, member in ((c1_jan, "a"), (g2_feb, "h"), (c1_mar, "b")):
-        rotation.take_turn(app, BY, mid, t[member])
+        rotation.take_turn(app, BY, meeting_id=mid, member_id=t[member])
     t["P1"] = petition(app, c1_jan, "Đường liên thôn")
     t["P2"] = petition(app, c2_jan, "Nước sạch")
     t["P3"] = petition(app, g2_feb, "Chiếu sáng")
@@ -236,7 +305,9 @@ def build_supervision(app: Any, t: dict[str, Any]) -> None:
     t["P5"] = petition(app, c2_mar, "Chợ")
     answered(app, t["P1"], date(2025, 1, 13))
     answered(app, t["P3"], date(2025, 2, 20))
-    petitions.reopen(app, BY, t["P3"], t["G2"], "Chưa thỏa đáng", date(2025, 3, 3))
+    petitions.reopen(
+        app, BY, petition_id=t["P3"], cell_id=t["G2"], reason="Chưa thỏa đáng", on=date(2025, 3, 3)
+    )
     answered(app, t["P4"], date(2025, 3, 25))
 
 

@@ -39,10 +39,23 @@ TEAM = Assignee("u-1", "Tổ công tác số 1", AssigneeRole.COMMITTEE_MEMBER, 
 
 def build(app: TenantApplication) -> dict[str, Any]:
     day = date(2015, 1, 1)
-    province, _ = org.found_unit(app, BY, "Tỉnh", Level.PROVINCE, day, None)
-    district, _ = org.found_unit(app, BY, "Huyện ủy", Level.DIRECT, day, province.id)
-    commune, _ = org.found_unit(app, BY, "Đảng bộ xã", Level.GRASSROOTS_COMMITTEE, day, district.id)
-    cell, _ = org.found_unit(app, BY, "Chi bộ thôn", Level.CELL, day, commune.id)
+    province, _ = org.found_unit(
+        app, BY, name="Tỉnh", level=Level.PROVINCE, founded_on=day, parent_id=None
+    )
+    district, _ = org.found_unit(
+        app, BY, name="Huyện ủy", level=Level.DIRECT, founded_on=day, parent_id=province.id
+    )
+    commune, _ = org.found_unit(
+        app,
+        BY,
+        name="Đảng bộ xã",
+        level=Level.GRASSROOTS_COMMITTEE,
+        founded_on=day,
+        parent_id=district.id,
+    )
+    cell, _ = org.found_unit(
+        app, BY, name="Chi bộ thôn", level=Level.CELL, founded_on=day, parent_id=commune.id
+    )
     members = [
         org.enrol_member(
             app,
@@ -75,7 +88,15 @@ def held(app: TenantApplication, cell: UUID, day: date, chair: UUID, secretary: 
         topic="",
         regular_meeting_id=None,
     )
-    meetings.open_meeting(app, BY, meeting.id, at, chair, secretary, None)
+    meetings.open_meeting(
+        app,
+        BY,
+        meeting_id=meeting.id,
+        started_at=at,
+        chair_id=chair,
+        secretary_id=secretary,
+        expected=None,
+    )
     return meeting.id
 
 
@@ -84,17 +105,25 @@ def close(app: TenantApplication, meeting_id: UUID, marks: dict[UUID, Attendance
         AttendanceEntry(m, mark, "ốm" if mark is not AttendanceMark.PRESENT else "")
         for m, mark in marks.items()
     ]
-    meetings.mark_attendance(app, BY, meeting_id, entries, None)
-    meetings.record_minutes(app, BY, meeting_id, "Biên bản", None)
-    meetings.close(app, BY, meeting_id, datetime(2019, 12, 31, tzinfo=UTC), None)
+    meetings.mark_attendance(app, BY, meeting_id=meeting_id, entries=entries, expected=None)
+    meetings.record_minutes(app, BY, meeting_id=meeting_id, text="Biên bản", expected=None)
+    meetings.close(
+        app, BY, meeting_id=meeting_id, ended_at=datetime(2019, 12, 31, tzinfo=UTC), expected=None
+    )
 
 
 def test_attendance_saves_plan_and_guest_in_one_transaction(app: TenantApplication) -> None:
     t = build(app)
-    plan, _ = attendance.make_plan(app, BY, t["district"], 2019, None, "Kế hoạch 2019")
-    _, aid, _ = attendance.assign(app, BY, plan.id, TEAM, t["cell"], date(2019, 3, 1))
+    plan, _ = attendance.make_plan(
+        app, BY, committee_id=t["district"], year=2019, quarter=None, title="Kế hoạch 2019"
+    )
+    _, aid, _ = attendance.assign(
+        app, BY, plan_id=plan.id, assignee=TEAM, cell_id=t["cell"], month=date(2019, 3, 1)
+    )
     meeting_id = held(app, t["cell"], date(2019, 3, 4), t["m"][0], t["m"][1])
-    _, settled, _ = attendance.record_attendance(app, BY, plan.id, meeting_id, None, aid)
+    _, settled, _ = attendance.record_attendance(
+        app, BY, plan_id=plan.id, meeting_id=meeting_id, assignee=None, assignment_id=aid
+    )
     assert settled == aid
     meeting: Any = app.repository.get(meeting_id)
     assert isinstance(meeting, Meeting)
@@ -103,30 +132,63 @@ def test_attendance_saves_plan_and_guest_in_one_transaction(app: TenantApplicati
 
 def test_attendance_at_a_closed_meeting_saves_nothing(app: TenantApplication) -> None:
     t = build(app)
-    plan, _ = attendance.make_plan(app, BY, t["district"], 2019, None, "Kế hoạch 2019")
+    plan, _ = attendance.make_plan(
+        app, BY, committee_id=t["district"], year=2019, quarter=None, title="Kế hoạch 2019"
+    )
     meeting_id = held(app, t["cell"], date(2019, 3, 4), t["m"][0], t["m"][1])
     close(app, meeting_id, dict.fromkeys(t["m"], AttendanceMark.PRESENT))
     with pytest.raises(MeetingIsClosed):
-        attendance.record_attendance(app, BY, plan.id, meeting_id, TEAM, None)
+        attendance.record_attendance(
+            app, BY, plan_id=plan.id, meeting_id=meeting_id, assignee=TEAM, assignment_id=None
+        )
     assert app.repository.get(plan.id).assignments == {}
 
 
 def test_stale_plan_write_is_refused(app: TenantApplication) -> None:
     t = build(app)
-    plan, _ = attendance.make_plan(app, BY, t["district"], 2019, None, "Kế hoạch 2019")
-    attendance.assign(app, BY, plan.id, TEAM, t["cell"], date(2019, 3, 1), expected=1)
+    plan, _ = attendance.make_plan(
+        app, BY, committee_id=t["district"], year=2019, quarter=None, title="Kế hoạch 2019"
+    )
+    attendance.assign(
+        app,
+        BY,
+        plan_id=plan.id,
+        assignee=TEAM,
+        cell_id=t["cell"],
+        month=date(2019, 3, 1),
+        expected=1,
+    )
     with pytest.raises(StaleWrite):
-        attendance.assign(app, BY, plan.id, TEAM, t["cell"], date(2019, 4, 1), expected=1)
+        attendance.assign(
+            app,
+            BY,
+            plan_id=plan.id,
+            assignee=TEAM,
+            cell_id=t["cell"],
+            month=date(2019, 4, 1),
+            expected=1,
+        )
 
 
 def test_report_petitions_are_saved_with_the_report(app: TenantApplication) -> None:
     t = build(app)
-    plan, _ = attendance.make_plan(app, BY, t["district"], 2019, None, "Kế hoạch 2019")
+    plan, _ = attendance.make_plan(
+        app, BY, committee_id=t["district"], year=2019, quarter=None, title="Kế hoạch 2019"
+    )
     meeting_id = held(app, t["cell"], date(2019, 4, 1), t["m"][0], t["m"][1])
-    _, aid, _ = attendance.record_attendance(app, BY, plan.id, meeting_id, TEAM, None)
+    _, aid, _ = attendance.record_attendance(
+        app, BY, plan_id=plan.id, meeting_id=meeting_id, assignee=TEAM, assignment_id=None
+    )
     items = [PetitionInput("Đường liên thôn", "hạ tầng", CompetentLevel.PROVINCE)]
     _, ids, _ = attendance.file_report(
-        app, BY, plan.id, aid, date(2019, 4, 2), "Tốt", Rating.TOT, items
+        app,
+        BY,
+        plan_id=plan.id,
+        assignment_id=aid,
+        filed_on=date(2019, 4, 2),
+        observations="Tốt",
+        quality=Rating.TOT,
+        petitions=items,
     )
     petition: Any = app.repository.get(ids[0])
     # 15 working days from Monday 1 April 2019, skipping Hùng Kings' day (Sunday 14 April,
@@ -142,18 +204,26 @@ def test_rotation_follows_meetings_and_the_roster(app: TenantApplication) -> Non
     an, binh, cuong = t["m"]
     m1 = held(app, t["cell"], date(2019, 1, 3), binh, cuong)
     # Recorded through the meeting's own endpoint: the settlement still counts it.
-    meetings.record_self_criticism(app, BY, m1, binh, None)
+    meetings.record_self_criticism(app, BY, meeting_id=m1, member_id=binh, expected=None)
     close(
         app,
         m1,
         {an: AttendanceMark.EXCUSED, binh: AttendanceMark.PRESENT, cuong: AttendanceMark.PRESENT},
     )
-    schedule, _ = rotation.settle_turns(app, BY, m1)
+    schedule, _ = rotation.settle_turns(app, BY, meeting_id=m1)
     assert schedule.carried[an][1] is CarryReason.ABSENT
     assert binh in schedule.taken
-    org.member_leaves(app, BY, cuong, DepartureReason.DECEASED, date(2019, 1, 20), "", None)
+    org.member_leaves(
+        app,
+        BY,
+        member_id=cuong,
+        reason=DepartureReason.DECEASED,
+        on=date(2019, 1, 20),
+        note="",
+        expected=None,
+    )
     m2 = held(app, t["cell"], date(2019, 2, 4), an, binh)
-    rotation.take_turn(app, BY, m2, an)
+    rotation.take_turn(app, BY, meeting_id=m2, member_id=an)
     stored: Any = app.repository.get(schedule.id)
     assert isinstance(stored, RotationSchedule)
     assert cuong in stored.dropped
@@ -174,36 +244,58 @@ def test_projection_in_small_batches_equals_a_rebuild(
 ) -> None:
     t = build(app)
     an, binh, cuong = t["m"]
-    plan, _ = attendance.make_plan(app, BY, t["district"], 2019, None, "Kế hoạch 2019")
-    _, aid, _ = attendance.assign(app, BY, plan.id, TEAM, t["cell"], date(2019, 1, 1))
-    attendance.record_contact(app, BY, plan.id, aid, date(2018, 12, 28), "")
+    plan, _ = attendance.make_plan(
+        app, BY, committee_id=t["district"], year=2019, quarter=None, title="Kế hoạch 2019"
+    )
+    _, aid, _ = attendance.assign(
+        app, BY, plan_id=plan.id, assignee=TEAM, cell_id=t["cell"], month=date(2019, 1, 1)
+    )
+    attendance.record_contact(
+        app, BY, plan_id=plan.id, assignment_id=aid, on=date(2018, 12, 28), note=""
+    )
     m1 = held(app, t["cell"], date(2019, 1, 3), an, binh)
-    attendance.record_attendance(app, BY, plan.id, m1, None, aid)
-    rotation.take_turn(app, BY, m1, binh)  # Bình volunteers; An, first in order, is carried over
+    attendance.record_attendance(
+        app, BY, plan_id=plan.id, meeting_id=m1, assignee=None, assignment_id=aid
+    )
+    rotation.take_turn(
+        app, BY, meeting_id=m1, member_id=binh
+    )  # Bình volunteers; An, first in order, is carried over
     _, ids, _ = attendance.file_report(
         app,
         BY,
-        plan.id,
-        aid,
-        date(2019, 1, 4),
-        "Khá",
-        Rating.KHA,
-        [PetitionInput("Nước sạch", "dân sinh", CompetentLevel.COMMUNE_DISTRICT)],
+        plan_id=plan.id,
+        assignment_id=aid,
+        filed_on=date(2019, 1, 4),
+        observations="Khá",
+        quality=Rating.KHA,
+        petitions=[PetitionInput("Nước sạch", "dân sinh", CompetentLevel.COMMUNE_DISTRICT)],
     )
     close(
         app,
         m1,
         {an: AttendanceMark.PRESENT, binh: AttendanceMark.PRESENT, cuong: AttendanceMark.EXCUSED},
     )
-    rotation.settle_turns(app, BY, m1)
-    petitions.forward(app, BY, ids[0], date(2019, 1, 5))
-    petitions.accept(app, BY, ids[0], date(2019, 1, 6))
-    petitions.resolve(app, BY, ids[0], "Đã lắp đặt", "1-CV", date(2019, 1, 7))
-    petitions.answer_back(app, BY, ids[0], date(2019, 1, 8))
-    petitions.reopen(app, BY, ids[0], t["cell"], "Chưa có nước", date(2019, 1, 9))
-    org.member_leaves(app, BY, binh, DepartureReason.DECEASED, date(2019, 1, 20), "", None)
+    rotation.settle_turns(app, BY, meeting_id=m1)
+    petitions.forward(app, BY, petition_id=ids[0], on=date(2019, 1, 5))
+    petitions.accept(app, BY, petition_id=ids[0], on=date(2019, 1, 6))
+    petitions.resolve(
+        app, BY, petition_id=ids[0], response="Đã lắp đặt", document_ref="1-CV", on=date(2019, 1, 7)
+    )
+    petitions.answer_back(app, BY, petition_id=ids[0], on=date(2019, 1, 8))
+    petitions.reopen(
+        app, BY, petition_id=ids[0], cell_id=t["cell"], reason="Chưa có nước", on=date(2019, 1, 9)
+    )
+    org.member_leaves(
+        app,
+        BY,
+        member_id=binh,
+        reason=DepartureReason.DECEASED,
+        on=date(2019, 1, 20),
+        note="",
+        expected=None,
+    )
     m2 = held(app, t["cell"], date(2019, 2, 4), an, cuong)
-    rotation.take_turn(app, BY, m2, an)
+    rotation.take_turn(app, BY, meeting_id=m2, member_id=an)
 
     both: list[Any] = [ORG_TREE, SUPERVISION]
     with database.connect() as conn:

@@ -112,7 +112,9 @@ def test_the_write_side_runs_as_the_tenant_role(database, tenant, other, role_ap
 
 
 def test_accounts_and_login_work_under_the_tenant_role(tmp_path, role_app):
-    account, _ = auth.create_user(role_app, SYSTEM, "van.thu", "mật-khẩu-dài-đủ-2025", Role.AUDITOR)
+    account, _ = auth.create_user(
+        role_app, SYSTEM, username="van.thu", password="mật-khẩu-dài-đủ-2025", role=Role.AUDITOR
+    )
     session = auth.login(
         role_app,
         TokenSigner(b"k" * 48),

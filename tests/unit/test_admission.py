@@ -78,6 +78,9 @@ def dossier(case):
 
 def introduced(case, **kwargs):
     dossier(case)
+    # The applicant is of Youth Union age: two members introduce only where there is no Youth
+    # Union (Charter art. 4.2), which the cell records first.
+    case.state_no_youth_union(date(2024, 2, 5), "Doanh nghiệp không có tổ chức Đoàn", SECRETARY)
     for member in (INTRODUCER_A, INTRODUCER_B):
         case.assign_introducer(
             member,
@@ -232,22 +235,21 @@ def test_two_introducers_at_most_and_a_replacement_when_one_leaves():
     assert set(case.introducers) == {INTRODUCER_B, third}
 
 
-def test_youth_union_resolution_replaces_the_two_introducers():
+def test_youth_union_resolution_replaces_one_introducer_not_both():
+    """Charter art. 4.2: the union committee's resolution and one official member."""
     case = new_case()
     dossier(case)
     case.introduce_by_organisation(
         IntroducingOrganisation.YOUTH_UNION, "05-NQ/ĐTN", date(2024, 2, 5), SECRETARY
     )
+    assert not case.is_introduced
+    with pytest.raises(StepMissing, match="introducers"):
+        case.record_cell_vote(motion(case), WEEKENDS_ONLY, SECRETARY)
+    work = (IntroductionBasis.WORK, date(2022, 1, 1), date(2024, 2, 5), SECRETARY)
+    case.assign_introducer(INTRODUCER_A, OFFICIAL, *work)
     assert case.is_introduced
     with pytest.raises(TooManyIntroducers):
-        case.assign_introducer(
-            INTRODUCER_A,
-            OFFICIAL,
-            IntroductionBasis.WORK,
-            date(2022, 1, 1),
-            date(2024, 2, 5),
-            SECRETARY,
-        )
+        case.assign_introducer(INTRODUCER_B, OFFICIAL, *work)
 
 
 def test_cell_vote_needs_introducers_and_two_thirds_of_official_members():
@@ -256,7 +258,15 @@ def test_cell_vote_needs_introducers_and_two_thirds_of_official_members():
     with pytest.raises(StepMissing, match="introducers"):
         case.record_cell_vote(motion(case), WEEKENDS_ONLY, SECRETARY)
     case.introduce_by_organisation(
-        IntroducingOrganisation.TRADE_UNION, "1-NQ/CĐ", date(2024, 2, 5), SECRETARY
+        IntroducingOrganisation.YOUTH_UNION, "1-NQ/ĐTN", date(2024, 2, 5), SECRETARY
+    )
+    case.assign_introducer(
+        INTRODUCER_A,
+        OFFICIAL,
+        IntroductionBasis.WORK,
+        date(2022, 1, 1),
+        date(2024, 2, 5),
+        SECRETARY,
     )
     with pytest.raises(VoteBelowTwoThirds):
         case.record_cell_vote(motion(case, votes_for=5, base=9), WEEKENDS_ONLY, SECRETARY)
@@ -413,6 +423,7 @@ def test_same_history_judged_under_two_rule_sets_differs_exactly_where_rules_dif
             results["education"] = "refused"
             case = new_case(Education.LOWER_SECONDARY, rules=rules)
         dossier(case)
+        case.state_no_youth_union(date(2024, 2, 5), "Không có tổ chức Đoàn", SECRETARY)
         try:
             case.assign_introducer(
                 INTRODUCER_A,

@@ -37,7 +37,7 @@ def plan(quarter: int | None = None) -> AttendancePlan:
     return AttendancePlan.make(uuid4(), COMMITTEE, 2025, quarter, "Kế hoạch dự sinh hoạt 2025", BY)
 
 
-def assigned(p: AttendancePlan, who: Assignee = AN, month: int = 3, cell=CELL):  # type: ignore[no-untyped-def]
+def assigned(p: AttendancePlan, who: Assignee = AN, month: int = 3, cell=CELL):  # type: ignore[no-untyped-def]  # `cell` takes the module's test UUID
     aid = uuid4()
     p.assign(aid, who, cell, UNDER, date(2025, month, 1), BY)
     return aid

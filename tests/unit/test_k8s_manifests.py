@@ -95,7 +95,7 @@ def one(objs: Objs, kind: str, name: str) -> dict[str, Any]:
 
 def pod_template(obj: dict[str, Any]) -> dict[str, Any]:
     spec = obj["spec"]["jobTemplate"]["spec"] if obj["kind"] == "CronJob" else obj["spec"]
-    return spec["template"]  # type: ignore[no-any-return]
+    return spec["template"]  # type: ignore[no-any-return]  # parsed YAML is untyped
 
 
 def workloads(objs: Objs) -> Iterator[dict[str, Any]]:
@@ -395,7 +395,7 @@ def env_problems(objs: Objs, container: dict[str, Any]) -> list[str]:
 def provinces(objs: Objs) -> str:
     (job,) = find(objs, "Job")
     volume = next(v for v in pod_template(job)["spec"]["volumes"] if "configMap" in v)
-    return one(objs, "ConfigMap", volume["configMap"]["name"])["data"]["provinces.txt"]  # type: ignore[no-any-return]
+    return one(objs, "ConfigMap", volume["configMap"]["name"])["data"]["provinces.txt"]  # type: ignore[no-any-return]  # parsed YAML is untyped
 
 
 def pods_of(objs: Objs, selector: dict[str, Any]) -> list[dict[str, Any]]:
@@ -645,23 +645,23 @@ def test_staging_provinces_are_valid_slugs() -> None:
 
 
 def api_container(objs: Objs) -> dict[str, Any]:
-    return pod_template(chibo(objs, "serve"))["spec"]["containers"][0]  # type: ignore[no-any-return]
+    return pod_template(chibo(objs, "serve"))["spec"]["containers"][0]  # type: ignore[no-any-return]  # parsed YAML is untyped
 
 
 def worker_container(objs: Objs) -> dict[str, Any]:
-    return pod_template(chibo(objs, "worker"))["spec"]["containers"][0]  # type: ignore[no-any-return]
+    return pod_template(chibo(objs, "worker"))["spec"]["containers"][0]  # type: ignore[no-any-return]  # parsed YAML is untyped
 
 
 def broker_container(objs: Objs) -> dict[str, Any]:
-    return pod_template(one(objs, "StatefulSet", "chibo-rabbitmq"))["spec"]["containers"][0]  # type: ignore[no-any-return]
+    return pod_template(one(objs, "StatefulSet", "chibo-rabbitmq"))["spec"]["containers"][0]  # type: ignore[no-any-return]  # parsed YAML is untyped
 
 
 def job_container(objs: Objs) -> dict[str, Any]:
-    return pod_template(find(objs, "Job")[0])["spec"]["containers"][0]  # type: ignore[no-any-return]
+    return pod_template(find(objs, "Job")[0])["spec"]["containers"][0]  # type: ignore[no-any-return]  # parsed YAML is untyped
 
 
 def policy(objs: Objs, name: str) -> dict[str, Any]:
-    return one(objs, "NetworkPolicy", name)["spec"]  # type: ignore[no-any-return]
+    return one(objs, "NetworkPolicy", name)["spec"]  # type: ignore[no-any-return]  # parsed YAML is untyped
 
 
 def env(container: dict[str, Any], name: str) -> dict[str, Any]:

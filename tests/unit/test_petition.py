@@ -42,7 +42,7 @@ def raised(level: CompetentLevel = CompetentLevel.COMMUNE_DISTRICT, **kw: object
         "meeting_id": uuid4(),
     }
     args.update(kw)
-    return Petition.raise_(**args)  # type: ignore[arg-type]
+    return Petition.raise_(**args)  # type: ignore[arg-type]  # the test passes loosely typed keyword arguments
 
 
 def answered(petition: Petition) -> Petition:

@@ -11,6 +11,7 @@ from domain.rules import (
     QD_24_2021,
     QD_29_2016,
     QD_232_2025,
+    QD_232_HD_06_2025,
     QD_294_2025,
     RULES,
     NoRuleSetInForce,
@@ -25,7 +26,10 @@ def test_set_in_force_by_effective_date():
     assert RULES.in_force(date(2021, 7, 29)) is QD_29_2016
     assert RULES.in_force(date(2021, 7, 30)) is QD_24_2021
     assert RULES.in_force(date(2025, 1, 20)) is QD_232_2025
-    assert RULES.in_force(date(2025, 6, 30)) is QD_232_2025
+    assert RULES.in_force(date(2025, 6, 8)) is QD_232_2025
+    # HD 06-HD/TW of 9 June 2025 replaced HD 01-HD/TW under the same QĐ 232.
+    assert RULES.in_force(date(2025, 6, 9)) is QD_232_HD_06_2025
+    assert RULES.in_force(date(2025, 6, 30)) is QD_232_HD_06_2025
     assert RULES.in_force(date(2025, 7, 1)) is QD_294_2025
     with pytest.raises(NoRuleSetInForce):
         RULES.in_force(date(2010, 1, 1))
@@ -64,3 +68,26 @@ def test_book_sorts_and_finds_by_code():
     assert book.by_code("QD-24-2021") is QD_24_2021
     with pytest.raises(NoRuleSetInForce):
         book.by_code("nope")
+
+
+def test_confirmed_qd_294_values_carry_no_unconfirmed_mark():
+    for name in (
+        "min_age_months",
+        "max_age_months",
+        "introducer_months_together",
+        "ceremony_working_days",
+        "recognition_vote_working_days",
+        "recognition_decision_working_days",
+        "competent_committee",
+    ):
+        assert name not in QD_294_2025.unconfirmed
+    assert "course_valid_months" not in QD_294_2025.unconfirmed
+    assert "course_valid_months" in QD_24_2021.unconfirmed  # HD 01 was not checked
+
+
+def test_the_competent_body_after_1_july_2025_depends_on_the_cell():
+    assert "huyện" in QD_24_2021.competent_for(grassroots_cell=True)
+    after = QD_294_2025.competent_for(grassroots_cell=False)
+    assert "xã, phường" in after
+    assert "ủy quyền" in after
+    assert "ủy quyền" not in QD_294_2025.competent_for(grassroots_cell=True)

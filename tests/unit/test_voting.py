@@ -185,7 +185,10 @@ def test_majority_is_judged_on_the_legal_base_not_on_those_present():
             str(officials[4]): AttendanceMark.UNEXCUSED,
         },
     )
-    # base = 10 - exempted absent - suspended - excused = 7, so 4 votes are needed,
+    # The committee approved the excused member's absence (an "excused" mark alone would not
+    # take them out of the base: tests/unit/test_voting_base.py).
+    meeting.approve_absence(officials[2], "Đ/c Bí thư chi bộ", at(3).date(), "", BY)
+    # base = 10 - exempted absent - suspended - approved absence = 7, so 4 votes are needed,
     # although only 6 of them are present (5 eligible voters + the suspended member).
     failing, passing = propose(meeting), propose(meeting)
     assert meeting.record_tally(failing, HANDS, 3, 0, 2, BY) is MotionResult.FAILED
