@@ -4,13 +4,20 @@ The library gives every application its own ``PostgresDatastore`` and pool: with
 application per province that meant about three connections per province (issue 14). Its
 recorders, though, schema-qualify every statement, so one pool can serve every schema. What
 is per province here is only a light :class:`TenantDatastore`: the schema, the province's
-role and the composite-type adapters the library registers per schema. Each use of a
+role. Each use of a
 connection is one transaction that first runs ``SET LOCAL ROLE`` (the role ends with the
 transaction, so a pooled connection, or a PgBouncer server session, never carries one
 province's role into another's work). The library's insert runs its own pipelined
 transaction; there the role is set by the first statement of that transaction
 (:class:`TenantApplicationRecorder`), since a savepoint inside a pipeline cannot recover from
 the conflict error that optimistic concurrency relies on.
+
+The library inserts events as an array of its per-schema composite type. psycopg builds the
+Python class of a composite from its name and fields alone, so every province's
+``stored_event_uuid`` became one class, and a connection that had seen two provinces dumped
+one's events as the other's type (a cast error on insert). Here nothing registers composite
+types: the insert sends four plain arrays and ``unnest`` zips them
+(``tests/integration/test_shared_pool_writes.py``).
 
 The library's recorder suites run against this datastore in
 ``tests/integration/test_library_suites.py``.
@@ -30,7 +37,6 @@ from eventsourcing.postgres import PostgresDatastore, PostgresFactory
 from eventsourcing.utils import Environment
 from psycopg import Cursor, sql
 from psycopg.rows import DictRow, dict_row
-from psycopg.types.composite import register_composite
 
 from infra.audit.writechain import ChainingRecorder
 from infra.database import Database
@@ -95,9 +101,6 @@ class TenantDatastore(PostgresDatastore):
         try:
             with self.database.connect() as conn:
                 conn.row_factory = dict_row
-                for info in self.psycopg_type_adapters.values():
-                    if not conn.adapters.types.get(info.oid):
-                        register_composite(info, conn)
                 if getattr(self._own_transaction, "active", False):
                     yield conn
                 else:
@@ -110,6 +113,9 @@ class TenantDatastore(PostgresDatastore):
                 if isinstance(error, kind):
                     raise translated(str(error)) from error
             raise
+
+    def register_type_adapters(self) -> None:
+        """No composite types: the insert sends plain arrays (module docstring)."""
 
     def close(self) -> None:
         """Nothing to close: the pool is the process's, not this province's."""
@@ -134,6 +140,29 @@ class TenantApplicationRecorder(ChainingRecorder):
         # The library's hook, run first inside its insert transaction (and pipeline).
         self.datastore.set_role(curs)
         super()._insert_events(curs, stored_events, **kwargs)
+
+    def _insert_stored_events(
+        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> None:
+        # The library's steps (lock the table, notify), then its insert without its composite
+        # type: one plain array per column, zipped by unnest in the order given.
+        self._lock_table(curs)
+        self._notify_channel(curs)
+        columns: tuple[list[Any], list[int], list[str], list[bytes]] = ([], [], [], [])
+        for event in stored_events:
+            columns[0].append(event.originator_id)
+            columns[1].append(event.originator_version)
+            columns[2].append(event.topic)
+            columns[3].append(event.state)
+        curs.execute(self._insert_arrays, columns)
+
+    @property
+    def _insert_arrays(self) -> sql.Composed:
+        return sql.SQL(
+            "INSERT INTO {}.{} (originator_id, originator_version, topic, state)"
+            " SELECT * FROM unnest(%s::uuid[], %s::int8[], %s::text[], %s::bytea[])"
+            " RETURNING notification_id"
+        ).format(sql.Identifier(self.datastore.schema), sql.Identifier(self.events_table_name))
 
 
 class TenantFactory(PostgresFactory):
