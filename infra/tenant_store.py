@@ -145,7 +145,7 @@ class TenantApplicationRecorder(ChainingRecorder):
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> None:
         # The library's steps (lock the table, notify), then its insert without its composite
-        # type: one plain array per column, zipped by unnest in the order given.
+        # type; one plain array per column instead, zipped by unnest in the order given.
         self._lock_table(curs)
         self._notify_channel(curs)
         columns: tuple[list[Any], list[int], list[str], list[bytes]] = ([], [], [], [])

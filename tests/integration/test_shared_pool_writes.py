@@ -43,7 +43,9 @@ def test_two_provinces_write_turn_about_on_one_shared_connection(
     database = one_connection
     apps: list[TenantApplication] = []
     for name in ("a", "b"):
-        tenant, _ = provision(database, f"w{name}_{uuid4().hex[:6]}", f"Tỉnh {name}", schema_parts())
+        tenant, _ = provision(
+            database, f"w{name}_{uuid4().hex[:6]}", f"Tỉnh {name}", schema_parts()
+        )
         apps.append(TenantApplication(tenant.slug, tenant.schema, database))
     written: dict[int, list[OrgUnit]] = {0: [], 1: []}
     for round_ in range(3):
