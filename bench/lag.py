@@ -108,7 +108,7 @@ def seed(client: httpx.Client, container: Container, index: int) -> Province:
 
 def commands(province: Province) -> Iterator[tuple[str, dict[str, Any]]]:
     """A cell's meetings month after month: (path under the province, body)."""
-    year, month = 2000, 1
+    year, month = 2016, 1
     chair, secretary, speaker = province.members[:3]
     while True:
         day = f"{year}-{month:02d}-03"
@@ -176,8 +176,8 @@ def read_own_write(
 ) -> None:
     params = {
         "unit_id": province.root,
-        "period": "2000-01",
-        "as_of": "2000-01-31",
+        "period": "2016",
+        "as_of": "2016-12-31",
         "min_position": str(position),
         "wait_ms": "5000",
     }

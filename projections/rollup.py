@@ -226,6 +226,8 @@ class RollupProjection(OwnTables):
         targets: Sequence[tuple[Any, int, int]],
     ) -> None:
         """Replace the rows of each (node, year, from month on) of ``targets`` from the tables."""
+        if not targets:
+            return  # e.g. a meeting dated before its cell was in the tree: no node to recompute
         nodes, years, months = (list(column) for column in zip(*targets, strict=True))
         run_sql(conn, schema, CLEAR_TARGETS, nodes=nodes, years=years, months=months)
         # The planner cannot know how many cells lie under the targets (a cell, or the whole
