@@ -5,8 +5,8 @@
 One API process (uvicorn in a thread, the projection workers in-process on the stub broker, as
 ``chibo serve`` runs) serves ``--provinces`` provinces, each with a cell of six members. Per
 province a writer sends meeting commands over HTTP at a paced rate (the rate given is for all
-provinces together): schedule a month's meeting, open it, mark attendance, record an opinion,
-close it, then the next month. Right after each acknowledgement a reader asks
+provinces together): schedule a month's meeting, open it, mark attendance, record an opinion
+and the minutes, close it, then the next month. Right after each acknowledgement a reader asks
 ``GET /views/level?min_position=<the write's position>&wait_ms=5000``; the lag of a write is
 the time from its acknowledgement to that answer, so it includes the view's own query.
 
@@ -25,6 +25,7 @@ across machines.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import tempfile
 import threading
@@ -130,6 +131,7 @@ def commands(province: Province) -> Iterator[tuple[str, dict[str, Any]]]:
         entries = [{"member_id": m, "mark": "present"} for m in province.members]
         yield (one + "/attendance", {"entries": entries})
         yield (one + "/opinions", {"speaker_id": speaker, "topic": "Góp ý kế hoạch tháng"})
+        yield (one + "/minutes", {"text": "Biên bản sinh hoạt chi bộ tháng"})
         yield (one + "/close", {"ended_at": f"{day}T16:00:00+07:00"})
         month = month % 12 + 1
         year += month == 1
@@ -279,7 +281,11 @@ def run(container: Container, count: int, rates: list[float], seconds: float) ->
             provinces = [seed(client, container, i) for i in range(count)]
         # Seeding's own catch-up, and one short warm-up so both modes start from warm caches.
         run_mode(container, provinces, base, rates[0], 1.0, "notify")
-        print(f"ack → /views/level, {count} provinces, {seconds:g} s per mode (HTTP, one process):")
+        load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+        print(
+            f"ack → /views/level, {count} provinces, {seconds:g} s per mode (HTTP, one process;"
+            f" load average {load} on {os.cpu_count()} cores):"
+        )
         ok = True
         for rate in rates:
             results = {}
