@@ -130,6 +130,12 @@ class TenantApplicationRecorder(ChainingRecorder):
 
     datastore: TenantDatastore
 
+    def __init__(self, datastore: TenantDatastore, **kwargs: Any) -> None:
+        super().__init__(datastore, **kwargs)
+        # The library notifies one channel named after the table, the same in every schema:
+        # a listener for one province would wake on every province's commits.
+        self.channel_name = commits_channel(datastore.schema, self.events_table_name)
+
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Any:
         with self.datastore.caller_opens_transaction():
             return super().insert_events(stored_events, **kwargs)
@@ -163,6 +169,11 @@ class TenantApplicationRecorder(ChainingRecorder):
             " SELECT * FROM unnest(%s::uuid[], %s::int8[], %s::text[], %s::bytea[])"
             " RETURNING notification_id"
         ).format(sql.Identifier(self.datastore.schema), sql.Identifier(self.events_table_name))
+
+
+def commits_channel(schema: str, events_table: str) -> str:
+    """The ``NOTIFY`` channel of one province's commits (``<schema>_<events table>``)."""
+    return f"{schema}_{events_table}"
 
 
 class TenantFactory(PostgresFactory):
