@@ -130,8 +130,10 @@ class TenantApplicationRecorder(ChainingRecorder):
 
     datastore: TenantDatastore
 
-    def __init__(self, datastore: TenantDatastore, **kwargs: Any) -> None:
-        super().__init__(datastore, **kwargs)
+    def __init__(
+        self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"
+    ) -> None:
+        super().__init__(datastore, events_table_name=events_table_name)
         # The library notifies one channel named after the table, the same in every schema:
         # a listener for one province would wake on every province's commits.
         self.channel_name = commits_channel(datastore.schema, self.events_table_name)
