@@ -49,6 +49,10 @@ class Settings:
     """Minutes between two rounds of periodic sealing (in the worker process); 0 turns it off."""
     seal_export_dir: Path | None = None
     """Where each new seal is written for inspectors; ``data_dir/seals`` when unset."""
+    metrics_port: int = 9100
+    """Port of the worker process's ``/metrics`` (the API serves it on its own port); 0: off."""
+    log_format: str = "json"
+    """``json`` (one object per line, for log collectors) or ``text``, for ``serve``/``worker``."""
 
     @property
     def projection_queue(self) -> str:
@@ -78,6 +82,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         operator_token=env.get("CHIBO_OPERATOR_TOKEN", ""),
         queue_namespace=queue_namespace(env.get("CHIBO_QUEUE_NAMESPACE", "chibo")),
         seal_minutes=float(env.get("CHIBO_SEAL_MINUTES", "60")),
+        metrics_port=int(env.get("CHIBO_METRICS_PORT", "9100")),
+        log_format="text" if env.get("CHIBO_LOG_FORMAT", "json") == "text" else "json",
         seal_export_dir=Path(env["CHIBO_SEAL_EXPORT_DIR"]).absolute()
         if env.get("CHIBO_SEAL_EXPORT_DIR")
         else None,

@@ -314,6 +314,27 @@ def shutdown() -> None:
         runtime.stop()
 
 
+def queue_depth() -> int | None:
+    """Messages waiting in this process's projection queue (None: no runtime, or the broker
+    cannot say)."""
+    runtime = _runtime
+    if runtime is None:
+        return None
+    broker: Any = runtime.broker
+    try:
+        if isinstance(broker, StubBroker):
+            return sum(
+                int(broker.queues[name].qsize())
+                for name in (runtime.queue, f"{runtime.queue}.DQ")
+                if name in broker.queues
+            )
+        counts = broker.get_queue_message_counts(runtime.queue)  # RabbitMQ
+        return int(counts[0] + counts[1])
+    except Exception:
+        log.debug("queue depth unavailable", exc_info=True)
+        return None
+
+
 def notify_committed(tenant_slug: str) -> None:
     """Ask the workers to catch up this province's projections (call after each commit).
 

@@ -41,6 +41,7 @@ pytestmark = pytest.mark.e2e
 EXPECTED_PUBLIC = {
     ("GET", "/healthz"),
     ("GET", "/readyz"),
+    ("GET", "/metrics"),
     ("GET", "/schema"),
     ("GET", "/schema/swagger"),
     ("GET", "/schema/{path}"),
