@@ -2,7 +2,8 @@
 
 ``create_app`` receives a ready :class:`~services.bootstrap.Container`; it opens nothing itself.
 Security is applied here, once, to every route: authentication and idempotency middleware,
-the policy guard (role and scope from :mod:`services.policies`), security headers,
+the policy guard (role and scope from :mod:`services.policies`), security headers, request
+metrics and ``X-Request-ID`` (:mod:`services.observability`),
 a request size limit, and CORS left closed (no ``cors_config``: browsers on other origins get
 no ``Access-Control-Allow-*`` headers).
 """
@@ -14,6 +15,8 @@ from typing import Any
 from litestar import Litestar, Request, Response
 from litestar.di import Provide
 
+from infra.metrics import Registry
+from services import workers
 from services.apidocs.openapi import openapi_config
 from services.bootstrap import Container
 from services.context import provide_context
@@ -22,6 +25,7 @@ from services.features import route_handlers
 from services.identity.ratelimit import LoginThrottle, Throttled
 from services.identity.tokens import TokenSigner, load_master_secret
 from services.input_guard import InputGuardMiddleware
+from services.observability import RequestMetricsMiddleware, install_collectors, request_id_header
 from services.openapi_errors import install as document_errors
 from services.policies import POLICIES
 from services.security.middleware import (
@@ -63,12 +67,13 @@ def create_app(container: Container) -> Litestar:
         exception_handlers={**EXCEPTION_HANDLERS, Throttled: throttled_handler},
         guards=[guard(POLICIES)],
         middleware=[
+            RequestMetricsMiddleware,
             AuthenticationMiddleware,
             InputGuardMiddleware,
             WebSessionMiddleware,
             IdempotencyMiddleware,
         ],
-        before_send=[security_headers, page_headers],
+        before_send=[security_headers, request_id_header, page_headers],
         request_max_body_size=MAX_BODY,
         cors_config=None,
         debug=False,
@@ -77,6 +82,8 @@ def create_app(container: Container) -> Litestar:
     )
     document_errors(app)
     app.state.container = container
+    app.state.metrics = Registry()
+    install_collectors(app.state.metrics, lambda: container.database, workers.queue_depth)
     app.state.signer = TokenSigner(load_master_secret(container.settings))
     app.state.login_throttle = LoginThrottle()
     return app
