@@ -184,6 +184,7 @@ PARAMETERS: dict[str, tuple[str, Any]] = {
     "petition_id": ("Kiến nghị / the petition", None),
     "user_id": ("Tài khoản / the user account", None),
     "aggregate_id": ("Bản ghi (tổ chức, đảng viên, cuộc họp…) / any record's id", None),
+    "number": ("Số thẻ đảng viên / the party card number", None),
     "seq": ("Số thứ tự lần niêm phong / the seal's number", 1),
     "list_name": (
         "Tên danh sách (xem /views/lists) / a list's name",

@@ -192,6 +192,7 @@ def get_member(ctx: Ctx, member_id: FromPath[UUID]) -> MemberView:
     summary="Tìm đảng viên theo số thẻ / a member by party card number",
 )
 def get_member_by_card(ctx: Ctx, number: FromPath[str]) -> MemberView:
+    """The member holding this party card number (số thẻ đảng viên), unique in the province."""
     return member_view(cards.member_by_card(ctx.app, number))
 
 

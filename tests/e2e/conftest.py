@@ -27,7 +27,7 @@ def seeded(database, tmp_path_factory) -> Any:
         database_url=database.url, data_dir=tmp_path_factory.mktemp("demo"), broker_url=None
     )
     container = Container(
-        settings, database, TenantApplications(database, 8, 2, 2), ReadSide(database)
+        settings, database, TenantApplications(database, 8), ReadSide(database)
     )
     started = time.perf_counter()
     logins = seed_demo(container, "mat-khau-demo-thu")
