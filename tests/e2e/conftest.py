@@ -26,9 +26,7 @@ def seeded(database, tmp_path_factory) -> Any:
     settings = Settings(
         database_url=database.url, data_dir=tmp_path_factory.mktemp("demo"), broker_url=None
     )
-    container = Container(
-        settings, database, TenantApplications(database, 8), ReadSide(database)
-    )
+    container = Container(settings, database, TenantApplications(database, 8), ReadSide(database))
     started = time.perf_counter()
     logins = seed_demo(container, "mat-khau-demo-thu")
     print(f"demo seeded in {time.perf_counter() - started:.1f} s")
