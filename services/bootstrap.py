@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from infra.audit.guard import install_guard
 from infra.database import Database, EmbeddedPostgres
 from infra.db_roles import install_tenant_role
+from infra.document_store import install_document_store
 from infra.readside import ReadSide
 from infra.settings import Settings
 from infra.tenancy import SchemaPart, Tenant, TenantApplications, provision
@@ -24,7 +25,13 @@ def schema_parts() -> Sequence[SchemaPart]:
     """Everything installed into each tenant schema besides the event tables, in order."""
 
     # The tenant's database role goes last: it grants on every table installed before it.
-    return (install_guard, install_security_tables, install_read_models, install_tenant_role)
+    return (
+        install_guard,
+        install_security_tables,
+        install_document_store,
+        install_read_models,
+        install_tenant_role,
+    )
 
 
 @dataclass

@@ -15,6 +15,7 @@ from services.documents import audit_docs, report_routes
 from services.documents import routes as documents
 from services.identity import routes as identity
 from services.meetings import routes as meetings
+from services.papers import routes as papers
 from services.membership import lifecycle_routes as membership_lifecycle
 from services.membership import routes as membership
 from services.supervision import routes as supervision
@@ -35,4 +36,5 @@ def route_handlers() -> list[Any]:
     routes += views.ROUTES
     routes += audit.ROUTES
     routes += documents.ROUTES + report_routes.ROUTES + audit_docs.ROUTES
+    routes += papers.ROUTES
     return routes
