@@ -15,9 +15,9 @@ from services.documents import audit_docs, report_routes
 from services.documents import routes as documents
 from services.identity import routes as identity
 from services.meetings import routes as meetings
-from services.papers import routes as papers
 from services.membership import lifecycle_routes as membership_lifecycle
 from services.membership import routes as membership
+from services.papers import routes as papers
 from services.supervision import routes as supervision
 from services.tenants import routes as tenants
 from services.views import routes as views

@@ -39,7 +39,7 @@ class ReadersView(msgspec.Struct, frozen=True):
 
 def expected_members(app: TenantApplication, meeting: Meeting) -> list[UUID]:
     try:
-        roster = app.repository.get(roster_id(meeting.cell_id))
+        roster: object = app.repository.get(roster_id(meeting.cell_id))
     except AggregateNotFoundError:
         return []
     if not isinstance(roster, CellRoster):

@@ -73,7 +73,8 @@ def test_a_pdf_is_posted_in_time_read_back_and_its_type_comes_from_its_bytes(cli
     (paper,) = listing["papers"]
     assert paper["title"] == "Báo cáo tháng 11"
     assert paper["current"]["name"] == "Báo cáo tháng.pdf"
-    assert listing["all_in_time"] is True and listing["locked"] is False
+    assert listing["all_in_time"] is True
+    assert listing["locked"] is False
     file = client.get(f"{papers_url(tenant, meeting)}/{paper['paper_id']}/file")
     assert file.status_code == 200
     assert file.content == PDF
@@ -93,7 +94,8 @@ def test_a_docx_in_a_multipart_form_is_recognised(client, tenant):
     posted = ok(response)
     assert posted["content_type"].endswith("wordprocessingml.document")
     (paper,) = ok(client.get(papers_url(tenant, meeting)), 200)["papers"]
-    assert paper["kind"] == "draft_resolution" and paper["title"] == "Dự thảo nghị quyết"
+    assert paper["kind"] == "draft_resolution"
+    assert paper["title"] == "Dự thảo nghị quyết"
 
 
 @pytest.mark.parametrize(
@@ -181,7 +183,8 @@ def test_members_of_the_cell_read_and_are_named_in_the_receipts_others_are_refus
     assert client.get(file_url, headers=as_member(other_members[0], other_cell)).status_code == 403
     listing = ok(client.get(papers_url(tenant, meeting)), 200)
     receipts = listing["receipts"]
-    assert receipts["expected"] == 5 and receipts["members_read"] == 1
+    assert receipts["expected"] == 5
+    assert receipts["members_read"] == 1
     assert [m["full_name"] for m in receipts["read"]] == ["Đảng viên số 3"]
     assert len(receipts["not_yet_read"]) == 4
     assert listing["papers"][0]["readers"] == 1
@@ -196,3 +199,39 @@ def test_a_scoped_secretary_uploads_a_multipart_form(client, tenant, container):
         headers=secretary,
     )
     assert ok(response)["content_type"] == "application/pdf"
+
+
+def test_the_one_day_list_and_figure_for_superior_levels(client, tenant, container):
+    from projections import engine
+    from projections.registry import all_projections
+
+    cell, on_time, _, at = scheduled(client, tenant, in_days=3)
+    late_at = (datetime.now(UTC) + timedelta(hours=12)).replace(microsecond=0)
+    body = {
+        "cell_id": cell,
+        "kind": "thematic",
+        "year": at.year,
+        "month": at.month,
+        "scheduled_at": late_at.isoformat(),
+        "place": "Hội trường thôn",
+        "agenda": ["Chuyên đề học tập và làm theo tư tưởng Hồ Chí Minh"],
+        "topic": "Học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh",
+    }
+    late = ok(client.post(f"{base(tenant)}/meetings", json=body))["id"]
+    ok(upload_raw(client, tenant, on_time, PDF, "bao-cao.pdf", kind="report"))
+    ok(upload_raw(client, tenant, late, PDF + b"1", "chuyen-de.pdf", title="Tài liệu chuyên đề"))
+    for done in engine.catch_up_all(container.database, tenant.schema, all_projections()):
+        assert done.error is None, done.error
+    period = {"period": f"{at.year}-{at.month:02d}"}
+    view = ok(client.get(f"{base(tenant)}/views/level", params=period), 200)
+    assert view["node"]["figures"]["meetings_with_papers"] == 2
+    assert view["node"]["figures"]["papers_not_posted_one_day_before"] == 1
+    listed = ok(
+        client.get(f"{base(tenant)}/views/lists/papers_not_posted_one_day_before", params=period),
+        200,
+    )
+    (row,) = listed["rows"]
+    assert row["key"] == late
+    assert row["cell_name"] == "Chi bộ Kỹ thuật"
+    assert row["first_late_title"] == "Tài liệu chuyên đề"
+    assert row["hours_before"] < 24

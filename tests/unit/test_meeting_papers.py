@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from uuid import uuid4
 
 import pytest
@@ -76,7 +76,7 @@ def test_the_one_day_rule_counts_calendar_time(posted, meeting, in_time):
 
 def test_time_zones_do_not_change_the_rule():
     meeting = at(6, 12, 8)
-    posted_utc = (meeting - timedelta(hours=24, minutes=1)).astimezone(timezone.utc)
+    posted_utc = (meeting - timedelta(hours=24, minutes=1)).astimezone(UTC)
     assert posted_in_time(posted_utc, meeting)
 
 
@@ -98,7 +98,8 @@ def test_a_replacement_after_opening_is_a_correction_with_its_reason_and_keeps_t
     versions = p.papers[paper_id].versions
     assert [v.file.sha256 for v in versions] == [PDF.sha256, DOCX.sha256]
     assert versions[1].reason == "Sửa số liệu mục 2"
-    assert p.holds(PDF.sha256) and p.holds(DOCX.sha256)
+    assert p.holds(PDF.sha256)
+    assert p.holds(DOCX.sha256)
 
 
 def test_a_replacement_before_opening_needs_no_reason():
