@@ -28,7 +28,7 @@ from eventsourcing.postgres import PostgresFactory
 from eventsourcing.utils import Environment, EnvType, strtobool
 from psycopg import sql
 
-from infra.audit.writechain import ChainingRecorder
+from infra.outbox import OutboxRecorder
 from infra.readside import ReadSide
 
 EVENTS_TABLE = "chibo_events"
@@ -130,10 +130,11 @@ class TenantRolePostgresFactory(PostgresFactory):
     """The library's factory whose connections run as the tenant's role.
 
     Provisioning (``CREATE_TABLE=y``) keeps the owner's rights, since it creates the tables.
-    Its recorder chains each event in the transaction that writes it (``infra.audit.writechain``).
+    Its recorder chains each event in the transaction that writes it (``infra.audit.writechain``)
+    and writes the notice outbox rows there too (``infra.outbox``).
     """
 
-    application_recorder_class = ChainingRecorder
+    application_recorder_class = OutboxRecorder
 
     def __init__(self, env: Environment | EnvType | None) -> None:
         super().__init__(env)

@@ -10,9 +10,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from infra.audit.guard import install_guard
+from infra.contacts import install_contacts
 from infra.database import Database, EmbeddedPostgres
 from infra.db_roles import install_tenant_role
 from infra.document_store import install_document_store
+from infra.outbox import install_outbox
 from infra.readside import ReadSide
 from infra.settings import Settings
 from infra.tenancy import SchemaPart, Tenant, TenantApplications, provision
@@ -29,6 +31,8 @@ def schema_parts() -> Sequence[SchemaPart]:
         install_guard,
         install_security_tables,
         install_document_store,
+        install_contacts,
+        install_outbox,
         install_read_models,
         install_tenant_role,
     )

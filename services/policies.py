@@ -15,6 +15,7 @@ from services.documents import policies as documents
 from services.identity import policies as identity
 from services.meetings import policies as meetings
 from services.membership import policies as membership
+from services.notices import policies as notices
 from services.papers import policies as papers
 from services.security.policy import Policy, PolicyTable, policy_key
 from services.supervision import policies as supervision
@@ -33,6 +34,7 @@ FEATURE_TABLES: tuple[PolicyTable, ...] = (
     audit.POLICIES,
     documents.POLICIES,
     papers.POLICIES,
+    notices.POLICIES,
 )
 
 

@@ -1,0 +1,168 @@
+"""HTTP routes for contacts (e-mail, phone: erasable, outside the log) and a meeting's notices.
+
+``POST`` saves a contact (the whole of it: a field left out is cleared), ``GET`` reads it,
+``DELETE`` erases it (and the addresses kept with notices already sent). A meeting's notices
+list every invitation with its outcome, so the secretary sees who was not reached and why;
+addresses are not repeated there.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+import msgspec
+from litestar import delete, get, post
+from litestar.params import FromPath, JSONBody
+
+from domain.base import InvalidValue, NotFound
+from domain.member import Member
+from domain.org_unit import OrgUnit
+from infra import contacts
+from services.context import Ctx
+from services.meetings.commands import load_meeting
+from services.membership.org import load
+from services.notices import delivery
+
+T = "/api/v1/t/{tenant:str}"
+EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s.]{2,63}$")
+PHONE = re.compile(r"^\+?[0-9 .\-]{6,20}$")
+
+
+class ContactBody(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    email: Annotated[str, msgspec.Meta(max_length=254)] | None = None
+    phone: Annotated[str, msgspec.Meta(max_length=20)] | None = None
+
+
+class ContactView(msgspec.Struct, frozen=True):
+    email: str | None
+    phone: str | None
+
+
+class Erased(msgspec.Struct, frozen=True):
+    erased: bool
+
+
+class NoticeView(msgspec.Struct, frozen=True):
+    cause: str
+    recipient: str
+    recipient_name: str
+    has_email: bool
+    status: str
+    attempts: int
+    sent_at: datetime | None
+    next_attempt_at: datetime | None
+    last_error: str | None
+    message_id: str
+
+
+class NoticesView(msgspec.Struct, frozen=True):
+    sent: int
+    pending: int
+    undelivered: int
+    notices: list[NoticeView]
+
+
+def checked(body: ContactBody) -> tuple[str | None, str | None]:
+    email = (body.email or "").strip() or None
+    phone = (body.phone or "").strip() or None
+    if email is not None and not EMAIL.match(email):
+        raise InvalidValue(
+            "Địa chỉ e-mail không hợp lệ", "the e-mail address is invalid", field="email"
+        )
+    if phone is not None and not PHONE.match(phone):
+        raise InvalidValue(
+            "Số điện thoại không hợp lệ", "the phone number is invalid", field="phone"
+        )
+    return email, phone
+
+
+def _save(ctx: Ctx, kind: str, subject: str, data: ContactBody) -> ContactView:
+    email, phone = checked(data)
+    contacts.save(ctx.app, contacts.Contact(kind, subject, email, phone))
+    return ContactView(email, phone)
+
+
+def _read(ctx: Ctx, kind: str, subject: str) -> ContactView:
+    found = contacts.find(ctx.app, kind, subject)
+    if found is None:
+        raise NotFound("Chưa có thông tin liên hệ", "no contact is recorded")
+    return ContactView(found.email, found.phone)
+
+
+@post(T + "/members/{member_id:uuid}/contact", sync_to_thread=True, summary="Lưu liên hệ")
+def save_member_contact(
+    ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[ContactBody]
+) -> ContactView:
+    load(ctx.app, Member, member_id)
+    return _save(ctx, "member", str(member_id), data)
+
+
+@get(T + "/members/{member_id:uuid}/contact", sync_to_thread=True, summary="Xem liên hệ")
+def read_member_contact(ctx: Ctx, member_id: FromPath[UUID]) -> ContactView:
+    return _read(ctx, "member", str(member_id))
+
+
+@delete(
+    T + "/members/{member_id:uuid}/contact",
+    sync_to_thread=True,
+    status_code=200,
+    summary="Xóa liên hệ (quyền được xóa) / erase a member's contact",
+)
+def erase_member_contact(ctx: Ctx, member_id: FromPath[UUID]) -> Erased:
+    return Erased(contacts.erase(ctx.app, "member", str(member_id)))
+
+
+@post(T + "/units/{unit_id:uuid}/contact", sync_to_thread=True, summary="Hộp thư cấp ủy")
+def save_unit_contact(
+    ctx: Ctx, unit_id: FromPath[UUID], data: JSONBody[ContactBody]
+) -> ContactView:
+    load(ctx.app, OrgUnit, unit_id)
+    return _save(ctx, "unit", str(unit_id), data)
+
+
+@get(T + "/units/{unit_id:uuid}/contact", sync_to_thread=True, summary="Xem hộp thư cấp ủy")
+def read_unit_contact(ctx: Ctx, unit_id: FromPath[UUID]) -> ContactView:
+    return _read(ctx, "unit", str(unit_id))
+
+
+@post(
+    T + "/supervision/assignees/{assignee_id:str}/contact",
+    sync_to_thread=True,
+    summary="Liên hệ của người được phân công dự sinh hoạt",
+)
+def save_assignee_contact(
+    ctx: Ctx, assignee_id: FromPath[str], data: JSONBody[ContactBody]
+) -> ContactView:
+    return _save(ctx, "assignee", assignee_id, data)
+
+
+@get(
+    T + "/meetings/{meeting_id:uuid}/notices",
+    sync_to_thread=True,
+    summary="Giấy mời đã gửi và chưa gửi được / a meeting's notices and their outcome",
+)
+def meeting_notices(ctx: Ctx, meeting_id: FromPath[UUID]) -> NoticesView:
+    load_meeting(ctx.app, meeting_id)
+    rows: list[dict[str, Any]] = delivery.statuses(ctx.app, meeting_id)
+    views = [NoticeView(**row) for row in rows]
+    count = {s: sum(1 for v in views if v.status == s) for s in ("sent", "undelivered")}
+    return NoticesView(
+        sent=count["sent"],
+        pending=len(views) - count["sent"] - count["undelivered"],
+        undelivered=count["undelivered"],
+        notices=views,
+    )
+
+
+ROUTES = [
+    save_member_contact,
+    read_member_contact,
+    erase_member_contact,
+    save_unit_contact,
+    read_unit_contact,
+    save_assignee_contact,
+    meeting_notices,
+]
