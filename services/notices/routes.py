@@ -1,5 +1,9 @@
 """HTTP routes for contacts (e-mail, phone: erasable, outside the log) and a meeting's notices.
 
+Handlers here are ``async`` and run their work in a thread themselves: Litestar's
+``sync_to_thread`` handlers sharing one path under several methods (GET, POST, DELETE of
+``…/contact``) answered with an un-awaited coroutine (a 500).
+
 ``POST`` saves a contact (the whole of it: a field left out is cleared), ``GET`` reads it,
 ``DELETE`` erases it (and the addresses kept with notices already sent). A meeting's notices
 list every invitation with its outcome, so the secretary sees who was not reached and why;
@@ -13,6 +17,7 @@ from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
+import anyio
 import msgspec
 from litestar import delete, get, post
 from litestar.params import FromPath, JSONBody
@@ -92,61 +97,88 @@ def _read(ctx: Ctx, kind: str, subject: str) -> ContactView:
     return ContactView(found.email, found.phone)
 
 
-@post(T + "/members/{member_id:uuid}/contact", sync_to_thread=True, summary="Lưu liên hệ")
-def save_member_contact(
+@post(
+    T + "/members/{member_id:uuid}/contact",
+    summary="Lưu liên hệ",
+    operation_id="save_member_contact",
+)
+async def save_member_contact(
     ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[ContactBody]
 ) -> ContactView:
-    load(ctx.app, Member, member_id)
-    return _save(ctx, "member", str(member_id), data)
+    def run() -> ContactView:
+        load(ctx.app, Member, member_id)
+        return _save(ctx, "member", str(member_id), data)
+
+    return await anyio.to_thread.run_sync(run)
 
 
-@get(T + "/members/{member_id:uuid}/contact", sync_to_thread=True, summary="Xem liên hệ")
-def read_member_contact(ctx: Ctx, member_id: FromPath[UUID]) -> ContactView:
-    return _read(ctx, "member", str(member_id))
+@get(
+    T + "/members/{member_id:uuid}/contact",
+    summary="Xem liên hệ",
+    operation_id="read_member_contact",
+)
+async def read_member_contact(ctx: Ctx, member_id: FromPath[UUID]) -> ContactView:
+    return await anyio.to_thread.run_sync(_read, ctx, "member", str(member_id))
 
 
 @delete(
     T + "/members/{member_id:uuid}/contact",
-    sync_to_thread=True,
     status_code=200,
     summary="Xóa liên hệ (quyền được xóa) / erase a member's contact",
+    operation_id="erase_member_contact",
 )
-def erase_member_contact(ctx: Ctx, member_id: FromPath[UUID]) -> Erased:
-    return Erased(contacts.erase(ctx.app, "member", str(member_id)))
+async def erase_member_contact(ctx: Ctx, member_id: FromPath[UUID]) -> Erased:
+    erased = await anyio.to_thread.run_sync(contacts.erase, ctx.app, "member", str(member_id))
+    return Erased(erased)
 
 
-@post(T + "/units/{unit_id:uuid}/contact", sync_to_thread=True, summary="Hộp thư cấp ủy")
-def save_unit_contact(
+@post(
+    T + "/units/{unit_id:uuid}/contact",
+    summary="Hộp thư cấp ủy",
+    operation_id="save_unit_contact",
+)
+async def save_unit_contact(
     ctx: Ctx, unit_id: FromPath[UUID], data: JSONBody[ContactBody]
 ) -> ContactView:
-    load(ctx.app, OrgUnit, unit_id)
-    return _save(ctx, "unit", str(unit_id), data)
+    def run() -> ContactView:
+        load(ctx.app, OrgUnit, unit_id)
+        return _save(ctx, "unit", str(unit_id), data)
+
+    return await anyio.to_thread.run_sync(run)
 
 
-@get(T + "/units/{unit_id:uuid}/contact", sync_to_thread=True, summary="Xem hộp thư cấp ủy")
-def read_unit_contact(ctx: Ctx, unit_id: FromPath[UUID]) -> ContactView:
-    return _read(ctx, "unit", str(unit_id))
+@get(
+    T + "/units/{unit_id:uuid}/contact",
+    summary="Xem hộp thư cấp ủy",
+    operation_id="read_unit_contact",
+)
+async def read_unit_contact(ctx: Ctx, unit_id: FromPath[UUID]) -> ContactView:
+    return await anyio.to_thread.run_sync(_read, ctx, "unit", str(unit_id))
 
 
 @post(
     T + "/supervision/assignees/{assignee_id:str}/contact",
-    sync_to_thread=True,
     summary="Liên hệ của người được phân công dự sinh hoạt",
+    operation_id="save_assignee_contact",
 )
-def save_assignee_contact(
+async def save_assignee_contact(
     ctx: Ctx, assignee_id: FromPath[str], data: JSONBody[ContactBody]
 ) -> ContactView:
-    return _save(ctx, "assignee", assignee_id, data)
+    return await anyio.to_thread.run_sync(_save, ctx, "assignee", assignee_id, data)
 
 
 @get(
     T + "/meetings/{meeting_id:uuid}/notices",
-    sync_to_thread=True,
     summary="Giấy mời đã gửi và chưa gửi được / a meeting's notices and their outcome",
+    operation_id="meeting_notices",
 )
-def meeting_notices(ctx: Ctx, meeting_id: FromPath[UUID]) -> NoticesView:
-    load_meeting(ctx.app, meeting_id)
-    rows: list[dict[str, Any]] = delivery.statuses(ctx.app, meeting_id)
+async def meeting_notices(ctx: Ctx, meeting_id: FromPath[UUID]) -> NoticesView:
+    def run() -> list[dict[str, Any]]:
+        load_meeting(ctx.app, meeting_id)
+        rows: list[dict[str, Any]] = delivery.statuses(ctx.app, meeting_id)
+        return rows
+
+    rows = await anyio.to_thread.run_sync(run)
     views = [NoticeView(**row) for row in rows]
     count = {s: sum(1 for v in views if v.status == s) for s in ("sent", "undelivered")}
     return NoticesView(
