@@ -38,13 +38,13 @@ class Inbox:
         self.messages: list[tuple[list[str], Message]] = []
         self.refuse: set[str] = set()
 
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refuse:
             return "550 5.1.1 hộp thư không tồn tại / no such mailbox"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+    async def handle_DATA(self, server, session, envelope):
         self.messages.append(
             (
                 list(envelope.rcpt_tos),
@@ -131,7 +131,7 @@ def text_of(message: Message) -> str:
 def test_scheduling_rescheduling_and_cancelling_reach_each_person_once(
     client, tenant, container, cell, inbox
 ):
-    cell_id, members = cell
+    cell_id, _ = cell
     handler, mailer = inbox
     app = container.applications.get(tenant.slug)
     at = datetime(2026, 12, 18, 7, 30, tzinfo=UTC)  # 14:30 in Hà Nội
