@@ -42,6 +42,16 @@ class Settings:
     seal_export_dir: Path | None = None
     """Where each new seal is written for inspectors; ``data_dir/seals`` when unset."""
 
+    smtp_host: str = ""
+    """The SMTP server invitations go through; empty: none (the demo starts a local capture)."""
+    smtp_port: int = 25
+    smtp_from: str = "chibo@localhost"
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
+    mail_capture_port: int = 8025
+    """The demo's local SMTP capture (``chibo serve --demo`` without ``CHIBO_SMTP_HOST``)."""
+
     @property
     def projection_queue(self) -> str:
         return f"{self.queue_namespace}_projections"
@@ -70,6 +80,13 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         seal_export_dir=Path(env["CHIBO_SEAL_EXPORT_DIR"]).absolute()
         if env.get("CHIBO_SEAL_EXPORT_DIR")
         else None,
+        smtp_host=env.get("CHIBO_SMTP_HOST", ""),
+        smtp_port=int(env.get("CHIBO_SMTP_PORT", "25")),
+        smtp_from=env.get("CHIBO_SMTP_FROM", "chibo@localhost"),
+        smtp_username=env.get("CHIBO_SMTP_USERNAME", ""),
+        smtp_password=env.get("CHIBO_SMTP_PASSWORD", ""),
+        smtp_starttls=env.get("CHIBO_SMTP_STARTTLS", "").lower() in ("1", "true", "yes", "y"),
+        mail_capture_port=int(env.get("CHIBO_MAIL_CAPTURE_PORT", "8025")),
     )
 
 

@@ -8,7 +8,10 @@ Messages:
   advisory lock means two workers never run the same pair; if the pair is busy the message
   comes back once, a little later, so a commit that landed during the other run is not left
   for the next tick. A duplicate delivery finds the checkpoint already past the events;
-- ``rebuild_pair(tenant_slug, projection)``: drop and replay one read model.
+- ``rebuild_pair(tenant_slug, projection)``: drop and replay one read model;
+- ``deliver_notices(tenant_slug)``: expand the province's notice outbox and send what is due
+  over SMTP (``services.notices.delivery``); sent after each commit and by the tick, so the
+  retries of failed addresses happen on time. Duplicates are harmless: deliveries are claimed.
 
 Every message carries its tenant's slug, checked against the catalog before any work; a
 message for an unknown tenant is dropped with a warning, never retried.
@@ -22,7 +25,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import dramatiq
 from dramatiq.brokers.stub import StubBroker
@@ -32,6 +35,9 @@ from infra.database import Database
 from infra.tenancy import check_slug, find_tenant, list_tenants
 from projections import engine
 from projections.registry import all_projections, dependents, projection_named
+
+if TYPE_CHECKING:  # the delivery code imports the HTTP context, which imports the wiring
+    from services.notices.delivery import Mailer
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +67,7 @@ class Actors:
     catch_up_tenant: dramatiq.Actor[Any, Any]
     catch_up_pair: dramatiq.Actor[Any, Any]
     rebuild_pair: dramatiq.Actor[Any, Any]
+    deliver_notices: dramatiq.Actor[Any, Any]
 
 
 def _known_schema(database: Database, tenant_slug: str) -> str | None:
@@ -71,8 +78,11 @@ def _known_schema(database: Database, tenant_slug: str) -> str | None:
         return None
 
 
-def declare_actors(broker: dramatiq.Broker, database: Database, queue: str = QUEUE) -> Actors:
+def declare_actors(
+    broker: dramatiq.Broker, database: Database, queue: str = QUEUE, mailer: Mailer | None = None
+) -> Actors:
     """The actors, bound to ``broker`` and ``database`` (nothing is bound at import time)."""
+    applications: list[Any] = []
 
     def catch_up_pair(tenant_slug: str, projection: str) -> None:
         schema = _known_schema(database, tenant_slug)
@@ -102,6 +112,18 @@ def declare_actors(broker: dramatiq.Broker, database: Database, queue: str = QUE
             for chosen in (projection_named(projection), *dependents(projection)):
                 engine.rebuild(database, schema, chosen)
 
+    def deliver_notices(tenant_slug: str) -> None:
+        if mailer is None or _known_schema(database, tenant_slug) is None:
+            return  # no SMTP configured: the outbox keeps the notices
+        from infra.tenancy import TenantApplications
+        from services.notices.delivery import run_once
+
+        if not applications:
+            applications.append(TenantApplications(database, 8, 1, 1))
+        expanded, sent = run_once(applications[0].get(tenant_slug), mailer)
+        if expanded or sent:
+            log.info("notices of %s: %d causes expanded, %d sent", tenant_slug, expanded, sent)
+
     def actor(fn: Any, **options: Any) -> dramatiq.Actor[Any, Any]:
         return dramatiq.Actor(
             fn,
@@ -116,6 +138,7 @@ def declare_actors(broker: dramatiq.Broker, database: Database, queue: str = QUE
         catch_up_tenant=actor(catch_up_tenant),
         catch_up_pair=actor(catch_up_pair),
         rebuild_pair=actor(rebuild_pair, time_limit=3_600_000),
+        deliver_notices=actor(deliver_notices, max_retries=3),
     )
     return actors
 
@@ -135,10 +158,12 @@ class Runtime:
     def notify_committed(self, tenant_slug: str) -> None:
         check_slug(tenant_slug)
         self.actors.catch_up_tenant.send(tenant_slug)
+        self.actors.deliver_notices.send(tenant_slug)
 
     def tick(self) -> None:
         for tenant in list_tenants(self.database):
             self.actors.catch_up_tenant.send(tenant.slug)
+            self.actors.deliver_notices.send(tenant.slug)
 
     def start_worker(self, threads: int = 2, tick_seconds: float | None = TICK_SECONDS) -> None:
         self.worker = dramatiq.Worker(
@@ -181,11 +206,12 @@ def configure(
     threads: int = 2,
     tick_seconds: float | None = TICK_SECONDS,
     queue: str = QUEUE,
+    mailer: Mailer | None = None,
 ) -> Runtime:
     """Set up this process's runtime. Without a broker URL the worker always runs in-process."""
     global _runtime
     broker = make_broker(broker_url)
-    runtime = Runtime(broker, database, declare_actors(broker, database, queue), queue)
+    runtime = Runtime(broker, database, declare_actors(broker, database, queue, mailer), queue)
     if run_worker or (run_worker is None and broker_url is None):
         runtime.start_worker(threads, tick_seconds)
     with _runtime_lock:

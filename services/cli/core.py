@@ -36,9 +36,19 @@ def run_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     container = wiring.open_container()
+    capture = None
+    if args.demo and not container.settings.smtp_host:
+        from services.notices.capture import start_capture
+
+        folder = container.settings.data_dir / "mail"
+        capture = start_capture(folder, container.settings.mail_capture_port)
+        print(
+            f"Hộp thư thử / mail capture: smtp://127.0.0.1:{capture.port} → {folder}/*.eml",
+            flush=True,
+        )
     # Local default (no BROKER_URL): the stub broker with an in-process worker, so this one
     # command runs everything; with RabbitMQ, `chibo worker` processes do the catching up.
-    runtime = start_runtime(container)
+    runtime = start_runtime(container, mailer=mailer_for(container.settings, capture))
     # Where the workers run, so does periodic sealing (here: the local in-process worker).
     sealer = start_sealing(container) if runtime.worker is not None else None
     try:
@@ -70,8 +80,28 @@ def run_serve(args: argparse.Namespace) -> int:
         if sealer is not None:
             sealer.stop()
         workers.shutdown()
+        if capture is not None:
+            capture.stop()
         container.close()
     return 0
+
+
+def mailer_for(settings: Any, capture: Any = None) -> Any:
+    """The SMTP server of the settings, else the demo's capture, else none (notices wait)."""
+    from services.notices.delivery import Mailer
+
+    if settings.smtp_host:
+        return Mailer(
+            settings.smtp_host,
+            settings.smtp_port,
+            settings.smtp_from,
+            settings.smtp_username,
+            settings.smtp_password,
+            settings.smtp_starttls,
+        )
+    if capture is not None:
+        return Mailer("127.0.0.1", capture.port, "chibo@demo.local")
+    return None
 
 
 def start_runtime(container: Any, **options: Any) -> Any:

@@ -23,7 +23,7 @@ from projections.registry import all_projections, dependents, projection_named
 from services import workers
 from services.audit.sealing import start_sealing
 from services.cli import wiring
-from services.cli.core import start_runtime
+from services.cli.core import mailer_for, start_runtime
 
 
 def register(subparsers: Any) -> None:
@@ -172,7 +172,11 @@ def run_worker(args: argparse.Namespace) -> int:
     sealer = None
     try:
         runtime = start_runtime(
-            container, run_worker=True, threads=args.threads, tick_seconds=args.tick
+            container,
+            run_worker=True,
+            threads=args.threads,
+            tick_seconds=args.tick,
+            mailer=mailer_for(container.settings),
         )
         sealer = start_sealing(container)  # every CHIBO_SEAL_MINUTES, exported for inspectors
         print("worker đang chạy / worker running; Ctrl-C để dừng / to stop", file=sys.stderr)

@@ -268,3 +268,24 @@ def test_contacts_are_erasable_and_not_in_the_event_log(client, tenant, containe
     assert hits[0] == 0
     refused = client.post(url, json={"email": "không phải e-mail"})
     assert refused.status_code == 400
+
+
+def test_the_dramatiq_actor_delivers_and_redeliveries_send_nothing_twice(
+    client, tenant, container, cell, inbox, database
+):
+    from services import workers
+    from tests.integration.test_workers import drain
+
+    cell_id, _ = cell
+    handler, mailer = inbox
+    schedule(client, tenant, cell_id, datetime(2026, 12, 18, 7, 30, tzinfo=UTC))
+    runtime = workers.configure(database, None, threads=3, tick_seconds=None, mailer=mailer)
+    try:
+        for _ in range(4):  # a commit's message, the tick's and broker redeliveries, racing
+            runtime.notify_committed(tenant.slug)
+        drain(runtime)
+    finally:
+        workers.shutdown()
+    ids = Counter(m["Message-ID"] for _, m in handler.messages)
+    assert len(ids) == 5
+    assert set(ids.values()) == {1}
