@@ -8,6 +8,7 @@ import sys
 from typing import Any
 
 from domain.base import DomainError
+from infra.logs import use_json_lines
 from infra.tenancy import list_tenants
 from services import workers
 from services.app import create_app
@@ -36,6 +37,8 @@ def run_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     container = wiring.open_container()
+    if container.settings.log_format == "json":
+        use_json_lines()
     capture = None
     if args.demo and not container.settings.smtp_host:
         from services.notices.capture import start_capture
@@ -75,6 +78,9 @@ def run_serve(args: argparse.Namespace) -> int:
             host=args.host or container.settings.host,
             port=args.port or container.settings.port,
             log_level="info",
+            # Its access log would repeat chibo.access's line, without province or user.
+            access_log=False,
+            log_config=None,
         )
     finally:
         if sealer is not None:

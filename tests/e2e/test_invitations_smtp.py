@@ -289,3 +289,23 @@ def test_the_dramatiq_actor_delivers_and_redeliveries_send_nothing_twice(
     ids = Counter(m["Message-ID"] for _, m in handler.messages)
     assert len(ids) == 5
     assert set(ids.values()) == {1}
+
+
+def test_the_demo_capture_writes_each_invitation_as_an_eml_file(
+    client, tenant, container, cell, tmp_path
+):
+    from services.cli.core import mailer_for
+    from services.notices.capture import start_capture
+
+    capture = start_capture(tmp_path / "mail", free_port())
+    try:
+        mailer = mailer_for(container.settings, capture)
+        schedule(client, tenant, cell[0], datetime(2026, 12, 18, 7, 30, tzinfo=UTC))
+        delivery.run_once(container.applications.get(tenant.slug), mailer)
+    finally:
+        capture.stop()
+    files = sorted((tmp_path / "mail").glob("*.eml"))
+    assert len(files) == 5
+    parsed = email.message_from_bytes(files[0].read_bytes(), policy=email.policy.default)
+    assert parsed["Subject"].startswith("Giấy mời sinh hoạt chi bộ")
+    assert ics_of(parsed).walk("VEVENT")
