@@ -91,7 +91,11 @@ def _row(record: Any) -> dict[str, Any]:
     }
 
 
-@get(f"{BASE}/trail/export", summary="Xuất nhật ký kiểm tra / the audit trail as XLSX or PDF")
+@get(
+    f"{BASE}/trail/export",
+    summary="Xuất nhật ký kiểm tra / the audit trail as XLSX or PDF",
+    opt={"files": ("xlsx", "pdf")},
+)
 async def export_trail(
     request: Request[Any, Any, Any],
     ctx: Ctx,
@@ -176,7 +180,12 @@ def canonical_json(body: dict[str, Any]) -> bytes:
     return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
 
-@get(f"{BASE}/verification", sync_to_thread=True, summary="Kiểm chứng / verify, signed JSON or PDF")
+@get(
+    f"{BASE}/verification",
+    sync_to_thread=True,
+    summary="Kiểm chứng / verify, signed JSON or PDF",
+    opt={"files": ("json", "pdf")},
+)
 def verification(
     request: Request[Any, Any, Any],
     ctx: Ctx,

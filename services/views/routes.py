@@ -92,7 +92,11 @@ def export(ctx: Ctx, title: str, unit: str, period: str, as_of: date,
     return sheets.download(heading, columns, rows, kind)
 
 
-@get(f"{BASE}/level", summary="Báo cáo theo cấp / per-level view with drill-down")
+@get(
+    f"{BASE}/level",
+    summary="Báo cáo theo cấp / per-level view with drill-down",
+    opt={"files": FORMATS},
+)
 async def level_view(
     request: Request[Any, Any, Any],
     ctx: Ctx,
@@ -134,7 +138,11 @@ async def available_lists() -> list[ListInfo]:
     return [ListInfo(s.name, s.title_vi, s.title_en, list(s.sorts)) for s in list_specs()]
 
 
-@get(f"{BASE}/lists/{{list_name:str}}", summary="Danh sách kiểm tra / inspection list")
+@get(
+    f"{BASE}/lists/{{list_name:str}}",
+    summary="Danh sách kiểm tra / inspection list",
+    opt={"files": FORMATS},
+)
 async def list_page(
     request: Request[Any, Any, Any],
     ctx: Ctx,
