@@ -324,6 +324,26 @@ class Member(ChiboAggregate):
         require_order(self.suspended_since, on, "on")
         self._record(self.SuspensionEnded, by, on=on)
 
+    # -- party card number (issue 18): appended, never renamed ---------------------------
+
+    class CardNumberRecorded(ChiboAggregate.Event):
+        """Số thẻ đảng viên recorded (``reason`` empty) or corrected (with its reason)."""
+
+        number: str
+        reason: str
+
+        def apply(self, member: Member) -> None:
+            member.__dict__["party_card_number"] = self.number
+
+    def record_card_number(self, number: str, reason: str, by: Actor) -> None:
+        """Decided by :func:`domain.party_card.give_card`, which keeps numbers unique."""
+        self._record(self.CardNumberRecorded, by, number=number, reason=reason)
+
+    @property
+    def party_card_number(self) -> str | None:
+        value: str | None = self.__dict__.get("party_card_number")
+        return value
+
     @property
     def suspended_since(self) -> date | None:
         value: date | None = self.__dict__.get("suspended_since")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
-from uuid import UUID
+from uuid import UUID, uuid5
 
 from domain.base import (
     Actor,
@@ -96,6 +96,14 @@ class MeetingWindow:
 
     def contains(self, day: date) -> bool:
         return self.first_day <= day.day <= self.last_day
+
+
+_UNIT_CODE_NAMESPACE = UUID("a4f1e0c2-51b7-4d8e-8f36-0d2b7c9e6a13")
+
+
+def unit_id_for_code(code: str) -> UUID:
+    """The id of a unit an import founds: the same code in the same province, the same unit."""
+    return uuid5(_UNIT_CODE_NAMESPACE, code.strip().upper())
 
 
 def check_parent_fits(level: Level, parent_level: Level | None) -> None:
@@ -255,6 +263,26 @@ class OrgUnit(ChiboAggregate):
             first_day=window.first_day if window else None,
             last_day=window.last_day if window else None,
         )
+
+    # -- unit code (issue 18): appended, never renamed ----------------------------------
+
+    class CodeAssigned(ChiboAggregate.Event):
+        """Mã tổ chức: the code the province's own files use for this unit."""
+
+        code: str
+
+        def apply(self, unit: OrgUnit) -> None:
+            unit.__dict__["code"] = self.code
+
+    def assign_code(self, code: str, by: Actor) -> None:
+        value = require_text(code, "code", "Mã tổ chức", 50)
+        if value != self.code:
+            self._record(self.CodeAssigned, by, code=value)
+
+    @property
+    def code(self) -> str | None:
+        value: str | None = self.__dict__.get("code")
+        return value
 
     # -- queries --------------------------------------------------------------------------
 

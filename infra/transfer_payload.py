@@ -40,6 +40,8 @@ class TransferPayload(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     letter_on: date
     letter_due_on: date
     to_organisation: str
+    party_card_number: str | None = None
+    """Số thẻ đảng viên: the receiver checks it does not already hold it (issue 18)."""
 
 
 class SignedPayload(msgspec.Struct, frozen=True, forbid_unknown_fields=True):

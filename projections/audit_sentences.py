@@ -35,6 +35,11 @@ PHRASES = {
     "OrgUnit.ChildDetached": "ghi nhận một tổ chức thôi trực thuộc",
     "OrgUnit.MeetingWindowSet": "đặt khung ngày sinh hoạt định kỳ",
     "Member.Enrolled": "ghi nhận đảng viên {full_name} vào sinh hoạt",
+    "Member.CardNumberRecorded": "ghi số thẻ đảng viên {number} cho đảng viên {subject}",
+    "PartyCard.Registered": "đăng ký số thẻ đảng viên {number}",
+    "PartyCard.Claimed": "ghi nhận người giữ số thẻ đảng viên",
+    "PartyCard.Released": "giải phóng số thẻ đảng viên",
+    "OrgUnit.CodeAssigned": "đặt mã tổ chức {code}",
     "Member.TransferredBetweenCells": "chuyển sinh hoạt đảng cho đảng viên {subject} từ ngày {on}",
     "Member.Exempted": "miễn sinh hoạt cho đảng viên {subject} từ ngày {start}",
     "Member.ExemptionEnded": "chấm dứt miễn sinh hoạt của đảng viên {subject} từ ngày {on}",
@@ -151,10 +156,26 @@ def _opening(actor: Any, role: Any) -> str:
     return f"Đ/c {actor} ({ROLE_VI.get(role, role)}) "
 
 
-def closing(unit: str | None, reason: Any) -> str:
-    """The sentence's end, " tại {unit}; lý do: {reason}." (each part only if there is one)."""
-    where = f" tại {unit}" if unit else ""
-    return f"{where}; lý do: {reason}." if isinstance(reason, str) else f"{where}."
+def closing(unit: str | None, reason: Any, source: str = "") -> str:
+    """The sentence's end, " tại {unit} (nhập từ tệp «X»); lý do: {reason}." (each part only
+    if there is one; ``source`` is :func:`imported_from` of the event's request)."""
+    where = (f" tại {unit}" if unit else "") + source
+    return f"{where}; lý do: {reason}." if isinstance(reason, str) and reason else f"{where}."
+
+
+IMPORT_REQUEST = "import:"
+"""Events an import writes carry ``import:<file hash>:<file name>`` as their request id."""
+
+
+def import_request_id(sha256: str, file_name: str) -> str:
+    return f"{IMPORT_REQUEST}{sha256[:16]}:{file_name[:120]}"
+
+
+def imported_from(request_id: Any) -> str:
+    """ " (nhập từ tệp «X»)" for an event an import wrote, else ""."""
+    if request_id.__class__ is str and request_id.startswith(IMPORT_REQUEST):
+        return f" (nhập từ tệp «{request_id.split(':', 2)[-1]}»)"
+    return ""
 
 
 def sentence(kind: str, actor: str, role: str, fields: Mapping[str, Any], subject: str | None,
@@ -166,7 +187,8 @@ def sentence(kind: str, actor: str, role: str, fields: Mapping[str, Any], subjec
     except KeyError:
         values = None
     phrase_text = render(phrase, values, subject)
-    return opening(actor, role) + phrase_text + closing(unit, fields.get("reason"))
+    source = imported_from(fields.get("request_id"))
+    return opening(actor, role) + phrase_text + closing(unit, fields.get("reason"), source)
 
 
 def _text(value: Any) -> str:

@@ -34,10 +34,12 @@ import domain
 from domain.base import ChiboAggregate
 from infra.audit import hashchain
 from projections.audit_sentences import (
+    IMPORT_REQUEST,
     PHRASES,
     ROLE_VI,
     Phrase,
     closing,
+    imported_from,
     opening,
     phrase_of,
     render,
@@ -289,7 +291,10 @@ class TrailBatch:
                 text = render(phrase, None if UNSET in found else found, name)
             else:
                 text = phrase.fixed
-            if isinstance(reason, str):
+            if request_id.__class__ is str and request_id.startswith(IMPORT_REQUEST):
+                ending = closing(unit_name, reason, imported_from(request_id))
+                reason = reason if isinstance(reason, str) else None
+            elif isinstance(reason, str):
                 ending = closing(unit_name, reason)
             else:
                 reason = None

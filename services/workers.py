@@ -38,6 +38,7 @@ import dramatiq
 from dramatiq.brokers.stub import StubBroker
 
 from domain.base import DomainError
+from infra.clusters import database_for
 from infra.database import Database
 from infra.directory import TenantDirectory
 from infra.outage import Outage
@@ -89,9 +90,11 @@ class Actors:
     directory: TenantDirectory | None = None
 
 
-def _known_schema(database: Database, tenant_slug: str) -> str | None:
+def _known_place(database: Database, tenant_slug: str) -> tuple[Database, str] | None:
+    """The province's cluster database and schema, or None (unknown: the message is dropped)."""
     try:
-        return find_tenant(database, tenant_slug).schema
+        tenant = find_tenant(database, tenant_slug)
+        return database_for(database, tenant.cluster), tenant.schema
     except DomainError as error:
         log.warning("dropping a message for tenant %r: %s", tenant_slug, error.en)
         return None
@@ -108,9 +111,9 @@ def declare_actors(
 
     def catch_up_province(tenant_slug: str) -> None:
         try:
-            schema = directory.schema(tenant_slug)
+            placed, schema = directory.placed(tenant_slug)
             done = coalescer.run(
-                tenant_slug, lambda: catch_up_round(database, schema, all_projections())
+                tenant_slug, lambda: catch_up_round(placed, schema, all_projections())
             )
         except DomainError as error:
             log.warning("dropping a message for tenant %r: %s", tenant_slug, error.en)
@@ -128,10 +131,10 @@ def declare_actors(
             log.warning("projection of %s stopped: %s", tenant_slug, error_text)
 
     def catch_up_pair(tenant_slug: str, projection: str) -> None:
-        schema = _known_schema(database, tenant_slug)
-        if schema is None:
+        place = _known_place(database, tenant_slug)
+        if place is None:
             return
-        result = engine.catch_up(database, schema, projection_named(projection))
+        result = engine.catch_up(*place, projection_named(projection))
         if result.busy:
             actors.catch_up_pair.send_with_options(
                 args=(tenant_slug, projection), delay=BUSY_RETRY_MS
@@ -144,16 +147,16 @@ def declare_actors(
                 actors.catch_up_pair.send(tenant_slug, dependent.name)
 
     def catch_up_tenant(tenant_slug: str) -> None:
-        if _known_schema(database, tenant_slug) is None:
+        if _known_place(database, tenant_slug) is None:
             return
         for projection in all_projections():
             actors.catch_up_pair.send(tenant_slug, projection.name)
 
     def rebuild_pair(tenant_slug: str, projection: str) -> None:
-        schema = _known_schema(database, tenant_slug)
-        if schema is not None:
+        place = _known_place(database, tenant_slug)
+        if place is not None:
             for chosen in (projection_named(projection), *dependents(projection)):
-                engine.rebuild(database, schema, chosen)
+                engine.rebuild(*place, chosen)
 
     def deliver_notices(tenant_slug: str) -> None:
         if mailer is None or _known_schema(database, tenant_slug) is None:

@@ -28,6 +28,9 @@ def register(subparsers: Any) -> None:
     create = tenant_sub.add_parser("create", help="provision a province (idempotent)")
     create.add_argument("slug")
     create.add_argument("--name", required=True)
+    create.add_argument(
+        "--cluster", default=None, help="cụm CSDL / database cluster (default: least loaded)"
+    )
     create.set_defaults(handler=run_tenant_create)
     listing = tenant_sub.add_parser("list", help="list provinces")
     listing.set_defaults(handler=run_tenant_list)
@@ -125,14 +128,16 @@ def exit_on_signal(signum: int, _: object) -> None:
 def run_tenant_create(args: argparse.Namespace) -> int:
     container = wiring.open_container()
     try:
-        tenant, created = container.provision(args.slug, args.name)
+        tenant, created = container.provision(args.slug, args.name, args.cluster)
     except DomainError as error:
         print(f"{error.vi}\n{error.en}", file=sys.stderr)
         return 2
     finally:
         container.close()
     state = "đã tạo / created" if created else "đã có / already existed"
-    print(f"{tenant.slug}: {tenant.name} (schema {tenant.schema}) — {state}")
+    print(
+        f"{tenant.slug}: {tenant.name} (schema {tenant.schema}, cluster {tenant.cluster}) — {state}"
+    )
     return 0
 
 
@@ -140,7 +145,7 @@ def run_tenant_list(args: argparse.Namespace) -> int:
     container = wiring.open_container()
     try:
         for tenant in list_tenants(container.database):
-            print(f"{tenant.slug}\t{tenant.name}\t{tenant.schema}")
+            print(f"{tenant.slug}\t{tenant.name}\t{tenant.schema}\t{tenant.cluster}")
     finally:
         container.close()
     return 0

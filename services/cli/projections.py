@@ -84,7 +84,8 @@ def run_status(args: argparse.Namespace) -> int:
     try:
         print("tenant\tprojection\tposition\thead\tlag\tquarantined\terror")
         for tenant in _tenants(container, args.tenant):
-            for s in engine.status(container.database, tenant.schema, all_projections()):
+            database = container.database_of(tenant)
+            for s in engine.status(database, tenant.schema, all_projections()):
                 # One line per projection: the error's own line breaks would split the table.
                 error = (
                     " ".join(f"stuck at {s.error_position}: {s.error}".split()) if s.error else ""
@@ -113,7 +114,7 @@ def run_rebuild(args: argparse.Namespace) -> int:
         )
         for tenant in _tenants(container, args.tenant):
             results = rebuild_many(
-                container.database, tenant.schema, chosen, args.jobs, lock_wait=args.wait
+                container.database_of(tenant), tenant.schema, chosen, args.jobs, lock_wait=args.wait
             )
             for projection, done in zip(chosen, results, strict=True):
                 rate = done.events / done.seconds if done.seconds else 0.0
@@ -144,7 +145,7 @@ def run_quarantine(args: argparse.Namespace) -> int:
     container = wiring.open_container()
     try:
         tenant = find_tenant(container.database, args.tenant)
-        with container.database.connect(autocommit=False) as conn, conn.transaction():
+        with container.database_of(tenant).connect(autocommit=False) as conn, conn.transaction():
             done = quarantine(
                 conn,
                 tenant.schema,

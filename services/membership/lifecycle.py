@@ -18,6 +18,7 @@ from domain.member import Member, MemberStatus
 from infra.application import TenantApplication
 from infra.transfer_payload import FORMAT, TransferPayload, digest, sign, verify
 from services.admissions.commands import calendar_for
+from services.membership.cards import cards_for, number_guard
 from services.membership.org import load, load_cell, load_roster
 
 
@@ -152,6 +153,7 @@ def transfer_out(
         letter_on=letter_on,
         letter_due_on=due,
         to_organisation=to_organisation.strip(),
+        party_card_number=member.party_card_number,
     )
     position = app.save_all(member, roster)
     return member, position, sign(payload, signing_key)
@@ -167,10 +169,15 @@ def transfer_in(
     presented_on: date,
     late_reason: str = "",
 ) -> tuple[Member, int]:
-    """Verify the signed payload, check the 30-working-day letter rule, enrol in the cell."""
+    """Verify the signed payload, check the 30-working-day letter rule, enrol in the cell.
+
+    The member's party card number comes along; a number this province already gives to
+    someone else is refused (``party_card_number_taken``) before anything is written.
+    """
     payload = verify(document, trusted_keys, app.slug)
     lifecycle.check_letter_in_time(payload.letter_on, presented_on, calendar_for(app), late_reason)
     load_cell(app, cell_id).check_active()
+    number = payload.party_card_number
     status = MemberStatus(payload.status)
     member = Member.enrol(
         payload.member_id,
@@ -193,6 +200,8 @@ def transfer_in(
         digest(document),
         by,
     )
+    cards = cards_for(app, member, number, "", by) if number else []
     roster = load_roster(app, cell_id, by)
     roster.enrol(member.id, status, presented_on, by)
-    return member, app.save_all(member, roster)
+    with number_guard(number):
+        return member, app.save_all(member, roster, *cards)

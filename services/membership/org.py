@@ -187,7 +187,10 @@ def enrol_member(
     admitted_on: date,
     official_on: date | None,
     joined_cell_on: date,
+    party_card_number: str | None = None,
 ) -> tuple[Member, int]:
+    from services.membership.cards import cards_for, number_guard  # it imports this module
+
     cell = load_cell(app, cell_id)
     cell.check_active()
     member = Member.enrol(
@@ -202,9 +205,11 @@ def enrol_member(
         joined_cell_on,
         by,
     )
+    cards = cards_for(app, member, party_card_number, "", by) if party_card_number else []
     roster = load_roster(app, cell_id, by)
     roster.enrol(member.id, status, joined_cell_on, by)
-    return member, app.save_all(member, roster)
+    with number_guard(party_card_number):
+        return member, app.save_all(member, roster, *cards)
 
 
 def transfer_member(

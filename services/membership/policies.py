@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
+from domain.member import Member
+from domain.party_card import PartyCard, card_id
+from infra.application import TenantApplication
+from services.context import Principal
 from services.security.policy import (
     ADMIN,
     ALL_ROLES,
@@ -10,13 +16,30 @@ from services.security.policy import (
     WRITERS,
     PolicyTable,
     T,
+    Touch,
     allow,
+    load,
     member_in_path,
     unit_in_body,
     unit_in_path,
 )
 
 MEMBER_RECORD = (member_in_path(),)
+
+
+def member_by_card_in_path(
+    app: TenantApplication, touch: Touch, principal: Principal
+) -> list[UUID | None]:
+    """The cell of the member holding the card number in the path (as ``member_in_path``: an
+    unknown number is not found, a malformed one invalid)."""
+    card = load(app, card_id(str(touch.path.get("number", ""))), PartyCard)
+    if card.holder is None:
+        return [None]
+    if principal.role == "member" and principal.member_id != card.holder:
+        return [None]
+    member: Member = load(app, card.holder, Member)
+    return [member.cell_id]
+
 
 POLICIES: PolicyTable = {
     # organisation and members
@@ -33,6 +56,10 @@ POLICIES: PolicyTable = {
     ("GET", f"{T}/units/{{unit_id}}/roster"): allow(*READERS, units=(unit_in_path("unit_id"),)),
     ("POST", f"{T}/members"): allow(ADMIN, SECRETARY, units=(unit_in_body("cell_id"),)),
     ("GET", f"{T}/members/{{member_id}}"): allow(*ALL_ROLES, units=(member_in_path(),)),
+    ("GET", f"{T}/members/by-card/{{number}}"): allow(*READERS, units=(member_by_card_in_path,)),
+    ("POST", f"{T}/members/{{member_id}}/party-card"): allow(
+        ADMIN, SECRETARY, units=(member_in_path(),)
+    ),
     ("POST", f"{T}/members/{{member_id}}/transfer"): allow(
         ADMIN, SECRETARY, units=(member_in_path(), unit_in_body("to_cell_id"))
     ),

@@ -19,7 +19,7 @@ from domain.member import Member
 from domain.org_unit import MeetingWindow, OrgUnit
 from domain.roster import Standing
 from services.context import Ctx
-from services.membership import org
+from services.membership import cards, org
 from services.membership.schemas import (
     DissolveUnit,
     EndExemption,
@@ -33,6 +33,7 @@ from services.membership.schemas import (
     RosterEntry,
     RosterView,
     SetMeetingWindow,
+    SetPartyCard,
     TransferMember,
     UnitView,
 )
@@ -69,6 +70,7 @@ def member_view(member: Member) -> MemberView:
         exempted_since=member.exemption[0] if member.exemption else None,
         departed=member.departed,
         version=member.version,
+        party_card_number=member.party_card_number,
     )
 
 
@@ -184,6 +186,33 @@ def get_member(ctx: Ctx, member_id: FromPath[UUID]) -> MemberView:
     return member_view(org.load(ctx.app, Member, member_id))
 
 
+@get(
+    f"{BASE}/members/by-card/{{number:str}}",
+    sync_to_thread=True,
+    summary="Tìm đảng viên theo số thẻ / a member by party card number",
+)
+def get_member_by_card(ctx: Ctx, number: FromPath[str]) -> MemberView:
+    return member_view(cards.member_by_card(ctx.app, number))
+
+
+@post(
+    f"{BASE}/members/{{member_id:uuid}}/party-card",
+    sync_to_thread=True,
+    summary="Ghi số thẻ đảng viên / record a party card number",
+)
+def set_party_card(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[SetPartyCard]) -> Written:
+    return written(
+        cards.set_card_number(
+            ctx.app,
+            ctx.actor,
+            member_id=member_id,
+            number=data.number,
+            reason=data.reason,
+            expected=data.expected_version,
+        )
+    )
+
+
 @post(
     f"{BASE}/members/{{member_id:uuid}}/transfer",
     sync_to_thread=True,
@@ -249,6 +278,8 @@ ROUTES: list[Any] = [
     get_roster,
     enrol_member,
     get_member,
+    get_member_by_card,
+    set_party_card,
     transfer_member,
     exempt_member,
     end_exemption,

@@ -13,6 +13,7 @@ from domain.org_unit import Level
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 Text = Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
+CardNumber = Annotated[str, msgspec.Meta(min_length=3, max_length=40)]
 Day = Annotated[int, msgspec.Meta(ge=1, le=28)]
 
 
@@ -69,6 +70,15 @@ class EnrolMember(msgspec.Struct, forbid_unknown_fields=True):
     admitted_on: date
     joined_cell_on: date
     official_on: date | None = None
+    party_card_number: CardNumber | None = None
+
+
+class SetPartyCard(msgspec.Struct, forbid_unknown_fields=True):
+    """Số thẻ đảng viên; replacing a recorded number is a correction and needs a reason."""
+
+    number: CardNumber
+    reason: str = ""
+    expected_version: int | None = None
 
 
 class TransferMember(msgspec.Struct, forbid_unknown_fields=True):
@@ -108,6 +118,7 @@ class MemberView(msgspec.Struct):
     exempted_since: date | None
     departed: tuple[DepartureReason, date] | None
     version: int
+    party_card_number: str | None = None
 
 
 class RosterEntry(msgspec.Struct):

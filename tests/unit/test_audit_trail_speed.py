@@ -97,7 +97,8 @@ def reference_sentence(kind: str, actor: str, role: str, fields: dict[str, Any],
     except (KeyError, IndexError):
         phrase = f"ghi nhận thay đổi «{kind}»" + (f" của «{subject}»" if subject else "")
     where = f" tại {unit}" if unit else ""
-    reason = f"; lý do: {fields['reason']}" if isinstance(fields.get("reason"), str) else ""
+    given = fields.get("reason")
+    reason = f"; lý do: {given}" if isinstance(given, str) and given else ""  # "" says none
     return f"Đ/c {actor} ({ROLE_VI.get(role, role)}) {phrase}{where}{reason}."
 
 

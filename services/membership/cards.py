@@ -1,0 +1,80 @@
+"""Party card numbers (số thẻ đảng viên): give a member a number, find a member by number.
+
+The record of a number is saved with the member in one transaction. If another write took the
+same number between our read and our save, the library refuses the record's first version
+(``IntegrityError``); that is reported as ``party_card_number_taken``, not as a stale write.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.persistence import IntegrityError
+
+from domain.base import Actor, NotFound
+from domain.member import Member
+from domain.party_card import PartyCard, card_id, give_card, normalise_card_number, taken
+from infra.application import TenantApplication
+from services.membership.org import load
+
+
+class UnknownPartyCard(NotFound):
+    code = "unknown_party_card"
+
+
+def find_card(app: TenantApplication, number: str) -> PartyCard | None:
+    try:
+        card: object = app.repository.get(card_id(number))
+    except AggregateNotFoundError:
+        return None
+    return card if isinstance(card, PartyCard) else None
+
+
+def cards_for(
+    app: TenantApplication, member: Member, number: str, reason: str, by: Actor
+) -> list[PartyCard]:
+    """Record ``number`` on the (loaded or new) ``member``; the card records to save with it."""
+    current = member.party_card_number
+    previous = find_card(app, current) if current else None
+    return give_card(member, number, find_card(app, number), previous, reason, by)
+
+
+@contextmanager
+def number_guard(number: str | None) -> Iterator[None]:
+    """Turn a lost race for a new card record into ``party_card_number_taken``."""
+    try:
+        yield
+    except IntegrityError as error:
+        if number is None:
+            raise
+        raise taken(normalise_card_number(number)) from error
+
+
+def set_card_number(
+    app: TenantApplication,
+    by: Actor,
+    *,
+    member_id: UUID,
+    number: str,
+    reason: str = "",
+    expected: int | None = None,
+) -> tuple[Member, int]:
+    member = load(app, Member, member_id, expected)
+    cards = cards_for(app, member, number, reason, by)
+    with number_guard(number):
+        return member, app.save_all(member, *cards)
+
+
+def member_by_card(app: TenantApplication, number: str) -> Member:
+    value = normalise_card_number(number)
+    card = find_card(app, value)
+    if card is None or card.holder is None:
+        raise UnknownPartyCard(
+            f"Không có đảng viên nào mang số thẻ {value}",
+            f"no member holds party card number {value}",
+            party_card_number=value,
+        )
+    return load(app, Member, card.holder)
