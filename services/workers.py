@@ -159,7 +159,7 @@ def declare_actors(
                 engine.rebuild(*place, chosen)
 
     def deliver_notices(tenant_slug: str) -> None:
-        if mailer is None or _known_schema(database, tenant_slug) is None:
+        if mailer is None or _known_place(database, tenant_slug) is None:
             return  # no SMTP configured: the outbox keeps the notices
         from infra.tenancy import TenantApplications
         from services.notices.delivery import run_once
