@@ -16,6 +16,8 @@ from services.documents import policies as documents
 from services.identity import policies as identity
 from services.meetings import policies as meetings
 from services.membership import policies as membership
+from services.notices import policies as notices
+from services.papers import policies as papers
 from services.security.policy import Policy, PolicyTable, policy_key
 from services.supervision import policies as supervision
 from services.tenants import policies as tenants
@@ -35,6 +37,8 @@ FEATURE_TABLES: tuple[PolicyTable, ...] = (
     views.POLICIES,
     audit.POLICIES,
     documents.POLICIES,
+    papers.POLICIES,
+    notices.POLICIES,
 )
 
 

@@ -197,7 +197,7 @@ def verification(
         )
     container = container_of(request.app.state)
     keys = key_store_for(container.settings.data_dir)
-    report = verify(container.database, ctx.app.schema, [], keys)
+    report = verify(ctx.app.database, ctx.app.schema, [], keys)
     checked_at = datetime.now(VN)
     body = report_body(report, checked_at)
     key = keys.signing_key(ctx.app.slug)
