@@ -184,6 +184,10 @@ PARAMETERS: dict[str, tuple[str, Any]] = {
     "petition_id": ("Kiến nghị / the petition", None),
     "user_id": ("Tài khoản / the user account", None),
     "aggregate_id": ("Bản ghi (tổ chức, đảng viên, cuộc họp…) / any record's id", None),
+    "paper_id": ("Tài liệu của cuộc họp / the meeting paper", None),
+    "title": ("Tiêu đề tài liệu / the paper's title", None),
+    "name": ("Tên tệp / the file's name", None),
+    "reason": ("Lý do / the reason", None),
     "number": ("Số thẻ đảng viên / the party card number", None),
     "seq": ("Số thứ tự lần niêm phong / the seal's number", 1),
     "list_name": (
@@ -276,7 +280,12 @@ def access_note(policy: Any) -> str:
 
 def operation_text(method: str, path: str, operation: dict[str, Any], policy: Any) -> str:
     """The handler's docstring or the text above, the write and correction notes, the access."""
-    parts = [operation.get("description") or OPERATIONS.get((method, path)) or ""]
+    # Without a docstring the operation's summary (Vietnamese / English) says what it does.
+    parts = [
+        operation.get("description")
+        or OPERATIONS.get((method, path))
+        or operation.get("summary", "")
+    ]
     if "/corrections/" in path:
         parts.append(CORRECTION_NOTE)
     recorded = policy is not None and not (policy.public or policy.operator or "/auth/" in path)
