@@ -17,6 +17,7 @@ from infra.settings import Settings
 from infra.tenancy import SchemaPart, Tenant, TenantApplications, provision
 from projections.engine import install_read_models
 from services import workers
+from services.imports.store import install_import_tables
 from services.security.store import install_security_tables
 
 
@@ -24,7 +25,13 @@ def schema_parts() -> Sequence[SchemaPart]:
     """Everything installed into each tenant schema besides the event tables, in order."""
 
     # The tenant's database role goes last: it grants on every table installed before it.
-    return (install_guard, install_security_tables, install_read_models, install_tenant_role)
+    return (
+        install_guard,
+        install_security_tables,
+        install_import_tables,
+        install_read_models,
+        install_tenant_role,
+    )
 
 
 @dataclass

@@ -30,6 +30,9 @@ def register(subparsers: Any) -> None:
     create.set_defaults(handler=run_tenant_create)
     listing = tenant_sub.add_parser("list", help="list provinces")
     listing.set_defaults(handler=run_tenant_list)
+    from services.cli.imports import register_migrate
+
+    register_migrate(tenant_sub)
 
 
 def run_serve(args: argparse.Namespace) -> int:
