@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from domain.org_unit import Level
 
@@ -54,6 +55,7 @@ DETAIL_KEYS = ("ethnicity", "education", "theory", "residence", "phone", "email"
 """Personal fields beyond what the rules need: kept in ``member_details``, never in the log."""
 
 
+@lru_cache(maxsize=4096)
 def plain(text: str) -> str:
     """Lower case without diacritics, words joined by ``_``: how headers and words are matched."""
     value = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
