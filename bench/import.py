@@ -1,3 +1,4 @@
+# ruff: noqa: N999  — the module is run as `python -m bench.import`, never imported by name
 """The import benchmark (đo hiệu năng nhập dữ liệu): ``python -m bench.import --scale 0.1``.
 
 Generates the synthetic province's files (``bench.import_files``: at scale 1, 6,000 cells and
@@ -18,6 +19,7 @@ the issue's target (under 2 minutes and 300 MiB). Not a test: CI does not run it
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import multiprocessing
 import resource
@@ -111,10 +113,8 @@ def main() -> None:
     args = parser.parse_args()
     scale = args.scale
     for label in ("copy", "library"):
-        try:
+        with contextlib.suppress(Exception):
             drop(f"bench_import_{label}_{str(scale).replace('.', '_')}")
-        except Exception:  # noqa: BLE001, S110 — nothing to drop on a first run
-            pass
     ours = fresh_province(scale, "copy")
     theirs = fresh_province(scale, "library")
     results = {
@@ -127,7 +127,9 @@ def main() -> None:
     factor = 1 / scale
     imported = results["import"]
     baseline = results["library_baseline"]
-    print(f"Scale {scale}: {imported['rows']} members, {imported['counts'].get('events', 0)} events")
+    print(
+        f"Scale {scale}: {imported['rows']} members, {imported['counts'].get('events', 0)} events"
+    )
     for name, result in results.items():
         print(f"  {name:17} {result['seconds']:7.2f} s   peak RSS {result['peak_rss_mib']:4d} MiB"
               + (f"   (its dry run {result['check_seconds']:.2f} s)" if "check_seconds" in result
@@ -136,8 +138,10 @@ def main() -> None:
     print(f"  COPY writer vs the library's save, same run: {speedup:.2f}× faster")
     total = (imported["check_seconds"] + imported["seconds"]) * factor
     verdict = "PASS" if total < TARGET_SECONDS else "MISS"
-    print(f"  extrapolated to 120,000 members (dry run + import): {total:.0f} s"
-          f" (target < {TARGET_SECONDS:.0f} s) {verdict}")
+    print(
+        f"  extrapolated to 120,000 members (dry run + import): {total:.0f} s"
+        f" (target < {TARGET_SECONDS:.0f} s) {verdict}"
+    )
     rss = max(r["peak_rss_mib"] for r in results.values())
     print(f"  peak RSS {rss} MiB at this scale (target < {TARGET_RSS_MIB} MiB at scale 1)")
     out = Path("bench/out")

@@ -58,7 +58,7 @@ def tree_file(scale: float) -> bytes:
 
 
 def members_file(scale: float, seed: int = 2026) -> bytes:
-    rng = random.Random(seed)  # noqa: S311 — synthetic data, not security
+    rng = random.Random(seed)
     cells = cell_codes(scale)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")

@@ -28,10 +28,16 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         sub = kinds.add_parser(kind, help=help_text)
         sub.add_argument("tenant")
         sub.add_argument("file", type=Path)
-        sub.add_argument("--dry-run", action="store_true",
-                         help="chỉ kiểm tra / check only (also the default without --confirm)")
-        sub.add_argument("--confirm", metavar="SHA256",
-                         help="nhập tệp có mã băm này / import the file with this hash")
+        sub.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="chỉ kiểm tra / check only (also the default without --confirm)",
+        )
+        sub.add_argument(
+            "--confirm",
+            metavar="SHA256",
+            help="nhập tệp có mã băm này / import the file with this hash",
+        )
         sub.add_argument("--on", help="ngày nhập (dd/mm/yyyy) / the day changes take effect")
         sub.set_defaults(handler=run_import, kind=kind)
 
@@ -72,7 +78,9 @@ def run_import(args: argparse.Namespace) -> int:
             _, report = service.check(app, args.kind, data, args.file.name, cli_actor(), day)
             print_report(report)
             if report.ok:
-                print(f"\nĐể nhập, chạy lại với / to import, run again with: --confirm {report.sha256}")
+                print(
+                    f"\nĐể nhập, chạy lại với / to import, run again with: --confirm {report.sha256}"
+                )
             return 0 if report.ok else 1
         started = time.perf_counter()
         _, report = service.run(app, args.kind, data, args.file.name, args.confirm,

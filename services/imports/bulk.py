@@ -31,7 +31,7 @@ def load_many(app: TenantApplication, ids: Iterable[UUID]) -> dict[UUID, Any]:
     with app.recorder.datastore.transaction(commit=False) as cursor:  # type: ignore[attr-defined]  # the Postgres recorder has .datastore
         cursor.execute(query, (wanted,))
         rows = cursor.fetchall()
-    found: dict[UUID, list[Any]] = {}
+    found: dict[Any, list[Any]] = {}
     mapper = app.mapper
     for row in rows:
         stored = StoredEvent(

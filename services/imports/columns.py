@@ -17,7 +17,7 @@ from services.imports.template import Column, header_keys, plain
 class Cells:
     """One row's cells, read by column key."""
 
-    __slots__ = ("number", "values", "where", "report", "headers")
+    __slots__ = ("headers", "number", "report", "values", "where")
 
     def __init__(
         self, number: int, values: list[str], where: dict[str, int], report: Report,
@@ -65,9 +65,7 @@ class Cells:
         self.report.add(self.number, self.headers.get(key, key), vi, en, "warning")
 
 
-def cells_of(
-    rows: Iterator[Row], columns: tuple[Column, ...], report: Report
-) -> Iterator[Cells]:
+def cells_of(rows: Iterator[Row], columns: tuple[Column, ...], report: Report) -> Iterator[Cells]:
     """The data rows after the header; a missing required column is one error of row 1."""
     headers = {c.key: c.header for c in columns}
     try:

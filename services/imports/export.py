@@ -24,8 +24,15 @@ from infra.application import TenantApplication
 from services.imports.bulk import load_many
 from services.imports.store import DETAILS
 from services.imports.template import (
-    ACTIVE, EXEMPTED, GENDER_HEADER, LEVEL_HEADER, MEMBER_COLUMNS, STATUS_HEADER, TEMPORARY,
-    TREE_COLUMNS, Column,
+    ACTIVE,
+    EXEMPTED,
+    GENDER_HEADER,
+    LEVEL_HEADER,
+    MEMBER_COLUMNS,
+    STATUS_HEADER,
+    TEMPORARY,
+    TREE_COLUMNS,
+    Column,
 )  # fmt: skip
 from services.imports.units import UnitIndex
 from services.security.store import execute, table
@@ -63,10 +70,10 @@ def member_rows(app: TenantApplication, day: date) -> Iterator[list[str]]:
     rosters = {r.cell_id: r for r in load_many(app, (roster_id(c.id) for c in cells)).values()
                if isinstance(r, CellRoster)}  # fmt: skip
     hosts: dict[UUID, UUID] = {}
-    for roster in rosters.values():
-        for member_id, standing in roster.members_on(day, with_temporary=True).items():
-            if standing.temporary:
-                hosts[member_id] = roster.cell_id
+    for each in rosters.values():
+        for member_id, on_roll in each.members_on(day, with_temporary=True).items():
+            if on_roll.temporary:
+                hosts[member_id] = each.cell_id
     details = _details(app)
     for cell in cells:
         roster = rosters.get(cell.id)

@@ -31,7 +31,13 @@ from services.imports.columns import Cells, cells_of
 from services.imports.reading import Row
 from services.imports.report import WARNING, Report
 from services.imports.template import (
-    ACTIVE, DETAIL_KEYS, EXEMPTED, GENDER_WORDS, MEMBER_COLUMNS, STATUS_WORDS, TEMPORARY,
+    ACTIVE,
+    DETAIL_KEYS,
+    EXEMPTED,
+    GENDER_WORDS,
+    MEMBER_COLUMNS,
+    STATUS_WORDS,
+    TEMPORARY,
 )  # fmt: skip
 from services.imports.units import UnitIndex
 
@@ -152,7 +158,9 @@ class Planner:
         details = []
         for row in batch:
             card = cards.get(card_id(row.card))
-            member = members.get(card.holder) if isinstance(card, PartyCard) and card.holder else None
+            member = (
+                members.get(card.holder) if isinstance(card, PartyCard) and card.holder else None
+            )
             try:
                 touched = self._new(row, card) if member is None else self._update(row, member)
             except DomainError as error:

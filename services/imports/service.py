@@ -162,7 +162,7 @@ def _execute(
     if kind == "tree":
         ordered = check_tree(rows, units, report)
         total[0] = len(ordered)
-        if writing and not report.ok:
+        if not report.ok:  # planning would only repeat the same problems
             return report
         apply_tree(app, ordered, units, actor, today, report,
                    lambda batch, done: save(batch, [], done))  # fmt: skip

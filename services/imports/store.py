@@ -79,9 +79,19 @@ def record_check(
             " VALUES (%s, %s, %s, %s, %s, %s, 'checked', %s, %s, %s, %s, %s, %s)"
         ).format(table(app, IMPORTS)),
         (
-            import_id, kind, sha256, file_name, encoding, by, rows, errors, warnings,
-            msgspec.json.encode(counts).decode(), msgspec.json.encode(report).decode(), file,
-        ),  # fmt: skip
+            import_id,
+            kind,
+            sha256,
+            file_name,
+            encoding,
+            by,
+            rows,
+            errors,
+            warnings,
+            msgspec.json.encode(counts).decode(),
+            msgspec.json.encode(report).decode(),
+            file,
+        ),
     )
 
 
@@ -100,7 +110,7 @@ def checked(app: TenantApplication, kind: str, sha256: str) -> tuple[UUID, int] 
 
 def mark(app: TenantApplication, import_id: UUID, status: str, **values: Any) -> None:
     """Set the status (``running``, ``done``, ``failed``) and the given columns."""
-    sets = [sql.SQL("status = %s")]
+    sets: list[sql.Composable] = [sql.SQL("status = %s")]
     params: list[Any] = [status]
     for name, value in values.items():
         if name in ("started_at", "finished_at"):

@@ -78,14 +78,16 @@ def _level(code: str, parsed: dict[str, TreeRow], index: UnitIndex) -> Level | N
     return parsed[code].level if code in parsed else index.level_of(code)
 
 
-def _parents_first(
-    parsed: dict[str, TreeRow], index: UnitIndex, report: Report
-) -> list[TreeRow]:
+def _parents_first(parsed: dict[str, TreeRow], index: UnitIndex, report: Report) -> list[TreeRow]:
     ordered: list[TreeRow] = []
     placed: set[str] = set()
     waiting = dict(parsed)
     for code, row in list(waiting.items()):
-        if row.parent_code and row.parent_code not in parsed and index.find(row.parent_code) is None:
+        if (
+            row.parent_code
+            and row.parent_code not in parsed
+            and index.find(row.parent_code) is None
+        ):
             report.add(
                 row.row, "Mã tổ chức cấp trên",
                 f"mã cấp trên {row.parent_code} không có trong tệp, cũng không có trong tỉnh",
@@ -139,9 +141,7 @@ def apply_tree(
         save(list(pending.values()), done)
 
 
-def _apply_row(
-    row: TreeRow, index: UnitIndex, by: Actor, today: date
-) -> tuple[str, list[OrgUnit]]:
+def _apply_row(row: TreeRow, index: UnitIndex, by: Actor, today: date) -> tuple[str, list[OrgUnit]]:
     unit = index.units.get(unit_id_for_code(row.code)) or index.find(row.code)
     parent = index.find(row.parent_code) if row.parent_code else None
     if unit is None:
