@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.application import project_aggregate
 from eventsourcing.persistence import StoredEvent
 from psycopg import sql
 
@@ -41,7 +40,16 @@ def load_many(app: TenantApplication, ids: Iterable[UUID]) -> dict[UUID, Any]:
             state=bytes(row["state"]),
         )
         found.setdefault(stored.originator_id, []).append(mapper.to_domain_event(stored))
-    return {key: project_aggregate(None, events) for key, events in found.items()}
+    return {key: _project(events) for key, events in found.items()}
+
+
+def _project(events: list[Any]) -> Any:
+    """The library's ``project_aggregate`` without its per-event protocol ``isinstance``
+    check, which took 40% of reading a batch (a ``typing.Protocol`` check walks the class)."""
+    aggregate = None
+    for event in events:
+        aggregate = event.mutate(aggregate)
+    return aggregate
 
 
 def ids_with_topic(app: TenantApplication, topic: str) -> list[UUID]:
