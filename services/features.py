@@ -14,6 +14,7 @@ from services.audit import routes as audit
 from services.documents import audit_docs, report_routes
 from services.documents import routes as documents
 from services.identity import routes as identity
+from services.imports import routes as imports
 from services.meetings import routes as meetings
 from services.membership import lifecycle_routes as membership_lifecycle
 from services.membership import routes as membership
@@ -35,4 +36,5 @@ def route_handlers() -> list[Any]:
     routes += views.ROUTES
     routes += audit.ROUTES
     routes += documents.ROUTES + report_routes.ROUTES + audit_docs.ROUTES
+    routes += imports.ROUTES
     return routes

@@ -13,6 +13,7 @@ from services.admissions import policies as admissions
 from services.audit import policies as audit
 from services.documents import policies as documents
 from services.identity import policies as identity
+from services.imports import policies as imports
 from services.meetings import policies as meetings
 from services.membership import policies as membership
 from services.security.policy import Policy, PolicyTable, policy_key
@@ -31,6 +32,7 @@ FEATURE_TABLES: tuple[PolicyTable, ...] = (
     views.POLICIES,
     audit.POLICIES,
     documents.POLICIES,
+    imports.POLICIES,
 )
 
 

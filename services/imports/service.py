@@ -83,8 +83,10 @@ def run(
     today: date,
     progress: Progress | None = None,
     writer: Writer = write_events,
+    import_id: UUID | None = None,
 ) -> tuple[UUID, Report]:
-    """Import the file the operator confirmed by its hash, after a clean dry run of it.
+    """Import the file the operator confirmed by its hash, after a clean dry run of it
+    (``import_id``'s, or the latest of this file).
 
     ``writer`` saves one batch in one transaction (the benchmark's baseline passes the
     library's own save)."""
@@ -95,28 +97,28 @@ def run(
             f"the confirmed hash does not match the file (its SHA-256 is {sha})",
             sha256=sha,
         )
-    found = store.checked(app, kind, sha)
+    found = store.checked(app, kind, sha, import_id)
     if found is None:
         raise NotChecked(
             "Tệp này chưa được kiểm tra (chạy thử); hãy kiểm tra trước khi nhập",
             "this file has not been checked (dry run) yet; check it first",
         )
-    import_id, errors = found
+    checked_id, errors = found
     if errors:
         raise ImportHasErrors(
             f"Lần kiểm tra tệp này còn {errors} lỗi; hãy sửa tệp rồi kiểm tra lại",
             f"the dry run of this file found {errors} errors; fix the file and check it again",
-            import_id=str(import_id),
+            import_id=str(checked_id),
         )
-    store.mark(app, import_id, "running", run_by=by.user_id, started_at=True)
+    store.mark(app, checked_id, "running", run_by=by.user_id, started_at=True)
     try:
-        report = _execute(app, kind, data, file_name, by, today, import_id, progress, writer)
+        report = _execute(app, kind, data, file_name, by, today, checked_id, progress, writer)
     except BaseException:
-        store.mark(app, import_id, "failed", finished_at=True)
+        store.mark(app, checked_id, "failed", finished_at=True)
         raise
     status = "done" if report.ok else "failed"
-    store.mark(app, import_id, status, finished_at=True, counts=report.counts, file=None)
-    return import_id, report
+    store.mark(app, checked_id, status, finished_at=True, counts=report.counts, file=None)
+    return checked_id, report
 
 
 def _execute(

@@ -95,15 +95,17 @@ def record_check(
     )
 
 
-def checked(app: TenantApplication, kind: str, sha256: str) -> tuple[UUID, int] | None:
-    """The latest dry run of this file (its id and error count), if any."""
+def checked(
+    app: TenantApplication, kind: str, sha256: str, import_id: UUID | None = None
+) -> tuple[UUID, int] | None:
+    """The dry run ``import_id`` of this file, or its latest (its id and error count)."""
     rows = execute(
         app,
         sql.SQL(
-            "SELECT id, errors FROM {} WHERE kind = %s AND sha256 = %s"
-            " ORDER BY checked_at DESC LIMIT 1"
+            "SELECT id, errors FROM {} WHERE kind = %s AND sha256 = %s AND (%s::uuid IS NULL"
+            " OR id = %s::uuid) ORDER BY checked_at DESC LIMIT 1"
         ).format(table(app, IMPORTS)),
-        (kind, sha256),
+        (kind, sha256, import_id, import_id),
     )
     return (rows[0][0], rows[0][1]) if rows else None
 
