@@ -39,6 +39,8 @@ def run_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     container = wiring.open_container()
+    # Provinces provisioned by an earlier release get the tables this one added.
+    container.migrate()
     # Local default (no BROKER_URL): the stub broker with an in-process worker, so this one
     # command runs everything; with RabbitMQ, `chibo worker` processes do the catching up.
     runtime = start_runtime(container)

@@ -9,7 +9,6 @@ import time
 from datetime import date
 from pathlib import Path
 
-from infra.tenancy import list_tenants
 from projections.engine import catch_up_all
 from projections.registry import all_projections
 from services.cli import wiring
@@ -56,6 +55,7 @@ def register_migrate(tenant_sub: argparse._SubParsersAction[argparse.ArgumentPar
     migrate = tenant_sub.add_parser(
         "migrate", help="tạo bảng mới cho các tỉnh đã có / add new tables to existing provinces"
     )
+    migrate.add_argument("--tenant", action="append", default=[], help="chỉ tỉnh này / only this")
     migrate.set_defaults(handler=run_migrate)
 
 
@@ -129,8 +129,7 @@ def run_export(args: argparse.Namespace) -> int:
 def run_migrate(args: argparse.Namespace) -> int:
     container = wiring.open_container()
     try:
-        for tenant in list_tenants(container.database):
-            container.provision(tenant.slug, tenant.name)
+        for tenant in container.migrate(args.tenant):
             print(f"{tenant.slug}: đã cập nhật bảng / tables up to date")
     finally:
         container.close()

@@ -38,13 +38,17 @@ def test_upload_check_confirm_and_export_the_same_rows(client, tenant):
     wrong = client.post(f"{base}/imports/{checked['id']}/confirm", json={"sha256": "0" * 64})
     assert wrong.status_code == 400
     assert wrong.json()["code"] == "import_hash_mismatch"
-    done = client.post(f"{base}/imports/{checked['id']}/confirm", json={"sha256": checked["sha256"]})
+    done = client.post(
+        f"{base}/imports/{checked['id']}/confirm", json={"sha256": checked["sha256"]}
+    )
     assert done.status_code == 201, done.text
     assert done.json()["status"] == "done"
     assert done.json()["counts"]["new"] == 9
     members = upload(client, tenant, "members", "dang-vien.csv")
     assert members["counts"]["new"] == 120
-    done = client.post(f"{base}/imports/{members['id']}/confirm", json={"sha256": members["sha256"]})
+    done = client.post(
+        f"{base}/imports/{members['id']}/confirm", json={"sha256": members["sha256"]}
+    )
     assert done.json()["status"] == "done", done.text
     assert done.json()["done_rows"] == 120
     listed = client.get(f"{base}/imports").json()
