@@ -245,3 +245,27 @@ def test_every_event_of_an_import_names_its_file_in_the_audit_trail(app, databas
     from_file = [s for k, s in rows if "(nhập từ tệp «dang-vien-2026.csv»)" in s]
     assert len(from_file) == 5  # enrolled, card number, card record, roster opened and changed
     assert any("Lê Văn Quý" in s for s in from_file)
+
+
+def test_a_synthetic_province_exports_and_reimports_to_the_same_state(app, database):
+    from infra.application import TenantApplication
+    from infra.tenancy import provision
+    from services.bootstrap import schema_parts
+    from services.imports.export import export
+    from tests.conftest import drop_tenant, new_slug
+
+    imported(app, "tree", tree_file(0.002))
+    imported(app, "members", members_file(0.002, seed=7))
+    tree, members = export(app, "tree", TODAY), export(app, "members", TODAY, "xlsx")
+    other_tenant, _ = provision(database, new_slug(), "Tỉnh Nhận Dữ Liệu", schema_parts())
+    other = TenantApplication(other_tenant.slug, other_tenant.schema, database, pool_size=1)
+    try:
+        imported(other, "tree", tree, "cay.csv")
+        imported(other, "members", members, "dang-vien.xlsx")
+        assert export(other, "tree", TODAY) == tree
+        assert sorted(export(other, "members", TODAY).splitlines()) == sorted(
+            export(app, "members", TODAY).splitlines()
+        )
+    finally:
+        other.close()
+        drop_tenant(database, other_tenant)
