@@ -42,7 +42,7 @@ def test_windows_1258_is_what_is_not_utf8():
 
 
 def test_blank_rows_are_skipped_and_the_separator_is_sniffed():
-    encoding, rows = read_rows(b"a,b\n\n,\n1,2\n")
+    _, rows = read_rows(b"a,b\n\n,\n1,2\n")
     assert list(rows) == [(1, ["a", "b"]), (4, ["1", "2"])]
 
 
