@@ -149,6 +149,25 @@ def run_batch(
     The caller's connection must not be in a transaction; errors from ``apply`` propagate
     after the rollback. With ``ahead``, the next batch is read while this one is applied.
     """
+    try:
+        return _run_batch(conn, schema, projection, batch_size, wait_for_lock, ahead)
+    except BaseException:
+        # The transaction rolled back: whatever the projection kept in memory from this batch
+        # (a replay's streak states) describes tables that never were.
+        discard = getattr(projection, "discard", None)
+        if discard is not None:
+            discard(schema)
+        raise
+
+
+def _run_batch(
+    conn: psycopg.Connection[Any],
+    schema: str,
+    projection: Projection,
+    batch_size: int,
+    wait_for_lock: bool,
+    ahead: Prefetcher | None,
+) -> tuple[int, int, int] | None:
     with conn.transaction():
         if not _lock(conn, schema, projection.name, wait_for_lock):
             return None
@@ -248,17 +267,20 @@ def catch_up(
                 if done is not None and (done[1] == done[0] or done[2] < batch_size):
                     _settle(conn, schema, projection)  # caught up
             except Exception as error:
-                error = poison.narrow(
-                    lambda size: run_batch(conn, schema, projection, size, wait_for_lock),
-                    lambda: _next_event(conn, schema, projection),
-                    batch_size,
-                    error,
-                )
-                _record_failure(conn, schema, projection.name, error)
+                if not isinstance(error, psycopg.OperationalError):
+                    # A lost connection or server is no event's fault: narrowing would only
+                    # fail again. Anything else may be one event's value.
+                    error = poison.narrow(
+                        lambda size: run_batch(conn, schema, projection, size, wait_for_lock),
+                        lambda: _next_event(conn, schema, projection),
+                        batch_size,
+                        error,
+                    )
+                reached = _record_failure(conn, schema, projection.name, error)
                 return CatchUp(
                     projection.name,
                     first or 0,
-                    position,
+                    position if reached is None else max(position, reached),
                     events,
                     batches,
                     time.perf_counter() - began,
@@ -338,8 +360,10 @@ def _next_event(
 
 def _record_failure(
     conn: psycopg.Connection[Any], schema: str, name: str, error: Exception
-) -> None:
-    """Keep the error and the checkpoint it is stuck at (the batch after it failed)."""
+) -> int | None:
+    """Keep the error and the checkpoint it is stuck at (the batch after it failed); return
+    that checkpoint (narrowing may have moved it past the failed batch's start), or None if
+    the database could not be reached to record it."""
     log.exception("projection %s of %s failed", name, schema)
     try:
         with conn.transaction():
@@ -347,6 +371,8 @@ def _record_failure(
             tracking.record_error(conn, schema, name, position, poison.describe(error))
     except psycopg.Error:
         log.exception("could not record the failure of %s in %s", name, schema)
+        return None
+    return position
 
 
 def catch_up_all(

@@ -116,6 +116,13 @@ class MeetingsProjection(OwnTables):
             raise
         replay.end(events[-1].notification_id, carried)
 
+    def discard(self, schema: str) -> None:
+        """The engine rolled a batch back (see ``engine.run_batch``): a replay's states may
+        include it, so they are read again from the table at the next batch."""
+        replay = self._replay(schema)
+        if replay is not None:
+            replay.forget()
+
     def _replay(self, schema: str) -> ReplayState | None:
         replay: ReplayState | None = getattr(self._local, "replay", None)
         return replay if replay is not None and replay.schema == schema else None
