@@ -219,7 +219,7 @@ class Planner:
 
     def _status(self, row: MemberRow, member: Member, home: CellRoster, on: date) -> list[Any]:
         """Bring the member's status (active / exempted / temporary) to the file's."""
-        by, today = self.by, max(on, self.today) if member.version > 1 else on
+        by, today = self.by, max(on, self.today)  # the status now, as the file states it
         standing = home.standing(member.id, today)
         away = standing is not None and standing.transferred_out
         if row.status == EXEMPTED and not member.exempted_on(today):
