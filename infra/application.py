@@ -1,5 +1,9 @@
 """One eventsourcing application per province, on that province's schema.
 
+The application is light: it holds no connections of its own. Its recorder works through the
+process's shared pool (``infra.tenant_store``), so any number of them can be cached, and
+dropping one from the cache never closes anything another request is using.
+
 The library merges ``os.environ`` into every application's environment and lets prefixed keys
 (``CHIBO_POSTGRES_SCHEMA``…) win over the constructor's. A stray variable could then point a
 tenant at another tenant's schema, so this application builds its environment only from the
@@ -13,13 +17,14 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import Application
-from eventsourcing.persistence import Recording
+from eventsourcing.persistence import InfrastructureFactory, Recording
 from eventsourcing.utils import Environment, EnvType, get_topic
 
 from infra.database import Database
+from infra.db_roles import EVENTS_TABLE as EVENTS_TABLE  # named once, in db_roles
+from infra.db_roles import role_for
 from infra.mapper import MsgspecMapper
-
-EVENTS_TABLE = "chibo_events"
+from infra.tenant_store import TenantDatastore, TenantFactory
 
 
 class TenantApplication(Application[UUID]):
@@ -32,38 +37,32 @@ class TenantApplication(Application[UUID]):
         slug: str,
         schema: str,
         database: Database,
-        pool_size: int = 2,
-        pool_overflow: int = 2,
-        create_table: bool = False,
+        *,
+        as_owner: bool = False,
         on_committed: Callable[[str], None] | None = None,
     ) -> None:
         self.slug = slug
         self.schema = schema
         self.on_committed = on_committed
         """Told the province's slug after each commit (the wiring wakes the projection workers)."""
+        # Every transaction runs as the province's own database role (privileges on this
+        # schema only); provisioning (``as_owner``) keeps the owner's rights to create tables.
+        self._datastore = TenantDatastore(database, schema, None if as_owner else role_for(schema))
         super().__init__(
             {
-                # The library's factory, whose pooled connections switch to the province's own
-                # database role (privileges on this schema only); provisioning keeps the owner.
-                "PERSISTENCE_MODULE": "infra.db_roles:TenantRolePostgresFactory",
-                "POSTGRES_DBNAME": database.dbname,
-                "POSTGRES_HOST": database.host,
-                "POSTGRES_PORT": str(database.port),
-                "POSTGRES_USER": database.user,
-                "POSTGRES_PASSWORD": database.password,
                 "POSTGRES_SCHEMA": schema,
-                "POSTGRES_POOL_SIZE": str(pool_size),
-                "POSTGRES_MAX_OVERFLOW": str(pool_overflow),
-                # Functions off: with them on, the library skips tracking records (brief).
-                "POSTGRES_ENABLE_DB_FUNCTIONS": "n",
-                "POSTGRES_LOCK_TIMEOUT": "5",
                 "MAPPER_TOPIC": get_topic(MsgspecMapper),
-                "CREATE_TABLE": "y" if create_table else "n",
+                # Provisioning creates the tables in its own transaction (infra.tenancy).
+                "CREATE_TABLE": "n",
             }
         )
 
     def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
         return Environment(name, dict(env or {}))
+
+    def construct_factory(self, env: Environment) -> InfrastructureFactory[Any]:
+        factory: InfrastructureFactory[Any] = TenantFactory(env, self._datastore)
+        return factory
 
     def save_all(self, *aggregates: Any) -> int:
         """Save aggregates in one transaction; return the log position of the last event."""

@@ -1,7 +1,8 @@
 """Writing thousands of events in one transaction with ``COPY`` (ghi hàng loạt), for imports.
 
-The library's save sends a batch as an array of a composite type, which psycopg builds value
-by value in Python: most of an import's time went there (docs/performance.md). This writer
+The province's recorder (``infra.tenant_store``) sends a batch as four arrays through
+``unnest``, which psycopg builds value by value in Python: with thousands of events a batch,
+much of an import's time went there (docs/performance.md). This writer
 does what the library's recorder does — the same table lock (so notification ids commit in
 order), the same ``NOTIFY``, the same chain entries in the same transaction
 (``infra.audit.writechain``) — but sends the rows with binary ``COPY``. A row whose aggregate
@@ -31,14 +32,14 @@ def write_events(app: TenantApplication, aggregates: Sequence[Any]) -> int:
     if not stored:
         return 0
     recorder = app.recorder
-    datastore = recorder.datastore  # type: ignore[attr-defined]  # the Postgres recorder has one
+    assert isinstance(recorder, ChainingRecorder)  # the province's recorder (infra.tenant_store)
     schema = sql.Identifier(app.schema)
     events = sql.Identifier(EVENTS_TABLE)
     try:
-        with datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
-            curs.execute(sql.SQL("SET LOCAL lock_timeout = '{}s'").format(datastore.lock_timeout))
-            curs.execute(sql.SQL("LOCK TABLE {}.{} IN EXCLUSIVE MODE").format(schema, events))
-            curs.execute(sql.SQL("NOTIFY {}").format(sql.Identifier(EVENTS_TABLE)))
+        # The datastore's connection is a transaction that has taken the province's role.
+        with recorder.datastore.get_connection() as conn, conn.cursor() as curs:
+            recorder._lock_table(curs)  # the library's own steps, as its insert takes them
+            recorder._notify_channel(curs)
             row = curs.execute(
                 sql.SQL("SELECT COALESCE(MAX(notification_id), 0) AS m FROM {}.{}").format(
                     schema, events
@@ -68,9 +69,9 @@ def write_events(app: TenantApplication, aggregates: Sequence[Any]) -> int:
             ]
             if len(ids) != len(stored):
                 raise RuntimeError("bulk write: notification ids do not match the rows written")
-            if isinstance(recorder, ChainingRecorder) and recorder._has_chain(curs):
+            if recorder._has_chain(curs):
                 chain_written(curs, app.schema, ids, stored, copy=True)
-    except psycopg.errors.UniqueViolation as error:
+    except psycopg.errors.UniqueViolation as error:  # the datastore translates it already
         raise IntegrityError(error) from error
     if app.on_committed is not None:
         app.on_committed(app.slug)

@@ -5,11 +5,14 @@ Defence in depth under the application checks. Each tenant schema ``t_<slug>`` g
 to the catalog or to other schemas). The process connects as the owner and *switches* to the
 tenant role:
 
-- the write side (the eventsourcing psycopg pool, one per tenant) runs ``SET ROLE`` once per
-  connection, through :class:`TenantRolePostgresFactory` (used as ``PERSISTENCE_MODULE``);
+- the write side (the process's psycopg pool, shared by all tenants) runs ``SET LOCAL ROLE``
+  per transaction, through :class:`infra.tenant_store.TenantDatastore`;
 - the read side (one asyncpg pool shared by all tenants) runs ``SET LOCAL ROLE`` per
-  transaction, through :func:`tenant_read_connection`, so a pooled connection never carries a
-  tenant's role into another tenant's query (``RESET ALL`` does not reset the role).
+  transaction, through :func:`tenant_read_connection`.
+
+A role set with ``SET LOCAL`` ends with its transaction, so a pooled connection (or, behind
+PgBouncer in transaction mode, a server session) never carries a tenant's role into another
+tenant's work; a session-level ``SET ROLE`` would (``RESET ALL`` does not reset the role).
 
 The event table is append-only for the role: ``SELECT`` and ``INSERT``, plus the privilege that
 ``LOCK TABLE … IN EXCLUSIVE MODE`` needs (``MAINTAIN`` on PostgreSQL ≥ 17, else ``UPDATE``, which
@@ -18,17 +21,14 @@ the audit trigger refuses anyway).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 import asyncpg
 import psycopg
-from eventsourcing.postgres import PostgresFactory
-from eventsourcing.utils import Environment, EnvType, strtobool
 from psycopg import sql
 
-from infra.audit.writechain import ChainingRecorder
 from infra.readside import ReadSide
 
 EVENTS_TABLE = "chibo_events"
@@ -110,43 +110,6 @@ def drop_tenant_role(conn: psycopg.Connection[Any], schema: str) -> None:
     conn.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(name)))
 
 
-# -- the write side: one psycopg pool per tenant --------------------------------------------
-
-
-def set_role_on_connect(
-    role: str, after_connect: Callable[[psycopg.Connection[Any]], None] | None
-) -> Callable[[psycopg.Connection[Any]], None]:
-    statement = sql.SQL("SET ROLE {}").format(sql.Identifier(role))
-
-    def configure(conn: psycopg.Connection[Any]) -> None:
-        if after_connect is not None:
-            after_connect(conn)
-        conn.execute(statement)
-
-    return configure
-
-
-class TenantRolePostgresFactory(PostgresFactory):
-    """The library's factory whose connections run as the tenant's role.
-
-    Provisioning (``CREATE_TABLE=y``) keeps the owner's rights, since it creates the tables.
-    Its recorder chains each event in the transaction that writes it (``infra.audit.writechain``).
-    """
-
-    application_recorder_class = ChainingRecorder
-
-    def __init__(self, env: Environment | EnvType | None) -> None:
-        super().__init__(env)
-        if strtobool(self.env.get(self.CREATE_TABLE) or "no"):
-            return
-        schema = self.env.get(self.POSTGRES_SCHEMA) or ""
-        if not schema:
-            raise OSError("a tenant application needs POSTGRES_SCHEMA")
-        pool = self.datastore.pool
-        # The pool opens lazily on first use, so every connection it makes gets the role.
-        pool._configure = set_role_on_connect(role_for(schema), pool._configure)
-
-
 # -- the read side: one asyncpg pool shared by every tenant -----------------------------------
 
 
@@ -155,9 +118,8 @@ async def tenant_read_connection(
     readside: ReadSide, schema: str
 ) -> AsyncIterator[asyncpg.Connection]:
     """A read-only transaction running as the tenant's role; the role ends with it."""
-    pool = await readside.pool()
-    async with pool.acquire() as conn, conn.transaction(readonly=True):
-        await conn.execute('SET LOCAL ROLE "{}"'.format(role_for(schema).replace('"', '""')))
+    role = 'ROLE "{}"'.format(role_for(schema).replace('"', '""'))
+    async with readside.transaction(role) as conn:
         yield conn
 
 

@@ -24,9 +24,17 @@ class Settings:
     """``amqp://…`` for RabbitMQ, ``redis://…`` for Redis; ``None`` uses the in-process stub."""
     host: str = "127.0.0.1"
     port: int = 8000
-    tenant_pool_size: int = 2
-    tenant_pool_overflow: int = 2
-    tenant_cache_size: int = 32
+    pool_size: int = 6
+    """Most psycopg connections of this process, all provinces together (writes, catalog,
+    projection workers); the read side adds ``read_pool_size`` asyncpg connections."""
+    read_pool_size: int = 4
+    pool_timeout: float = 3.0
+    """Seconds a request waits for a connection before answering 503."""
+    tenant_cache_size: int = 1024
+    pooler_host: str = ""
+    """PgBouncer (transaction mode) in front of ``DATABASE_URL``'s server: transactions go
+    there, same credentials; ``LISTEN`` stays on ``DATABASE_URL`` (it needs a session)."""
+    pooler_port: int = 5432
     jwt_secret: str = ""
     """Signing key for access tokens; generated and kept under ``data_dir`` when empty."""
     demo_password: str = ""
@@ -41,6 +49,10 @@ class Settings:
     """Minutes between two rounds of periodic sealing (in the worker process); 0 turns it off."""
     seal_export_dir: Path | None = None
     """Where each new seal is written for inspectors; ``data_dir/seals`` when unset."""
+    metrics_port: int = 9100
+    """Port of the worker process's ``/metrics`` (the API serves it on its own port); 0: off."""
+    log_format: str = "json"
+    """``json`` (one object per line, for log collectors) or ``text``, for ``serve``/``worker``."""
 
     @property
     def projection_queue(self) -> str:
@@ -59,14 +71,19 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         broker_url=env.get("BROKER_URL") or None,
         host=env.get("CHIBO_HOST", "127.0.0.1"),
         port=int(env.get("CHIBO_PORT", "8000")),
-        tenant_pool_size=int(env.get("CHIBO_TENANT_POOL_SIZE", "2")),
-        tenant_pool_overflow=int(env.get("CHIBO_TENANT_POOL_OVERFLOW", "2")),
-        tenant_cache_size=int(env.get("CHIBO_TENANT_CACHE_SIZE", "32")),
+        pool_size=int(env.get("CHIBO_POOL_SIZE", "6")),
+        read_pool_size=int(env.get("CHIBO_READ_POOL_SIZE", "4")),
+        pool_timeout=float(env.get("CHIBO_POOL_TIMEOUT", "3")),
+        tenant_cache_size=int(env.get("CHIBO_TENANT_CACHE_SIZE", "1024")),
+        pooler_host=env.get("CHIBO_POOLER_HOST", ""),
+        pooler_port=int(env.get("CHIBO_POOLER_PORT", "5432")),
         jwt_secret=env.get("CHIBO_JWT_SECRET", ""),
         demo_password=env.get("CHIBO_DEMO_PASSWORD", ""),
         operator_token=env.get("CHIBO_OPERATOR_TOKEN", ""),
         queue_namespace=queue_namespace(env.get("CHIBO_QUEUE_NAMESPACE", "chibo")),
         seal_minutes=float(env.get("CHIBO_SEAL_MINUTES", "60")),
+        metrics_port=int(env.get("CHIBO_METRICS_PORT", "9100")),
+        log_format="text" if env.get("CHIBO_LOG_FORMAT", "json") == "text" else "json",
         seal_export_dir=Path(env["CHIBO_SEAL_EXPORT_DIR"]).absolute()
         if env.get("CHIBO_SEAL_EXPORT_DIR")
         else None,

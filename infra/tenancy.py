@@ -1,9 +1,10 @@
 """Provinces as tenants: slugs, schemas, the catalog, provisioning and the application cache.
 
 A province is a schema ``t_<slug>``. The catalog schema holds the registry of provinces.
-Provisioning is idempotent: it creates the schema, the event tables (through the library),
-then every schema part registered by the wiring (read models, guards), then registers the
-province. Applications are cached per process and their pools closed on eviction.
+Provisioning is idempotent and one transaction: it creates the schema, the event tables (the
+library's statements), then every schema part registered by the wiring (read models, guards),
+then registers the province. Applications are light (no connections of their own, see
+``infra.tenant_store``) and cached per process; eviction only forgets one.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from psycopg import sql
 from domain.base import InvalidValue, NotFound
 from infra.application import TenantApplication
 from infra.database import Database
+from infra.notifications import CATALOG_CHANGED, notify
+from infra.tenant_store import install_event_tables
 
 CATALOG = "chibo_catalog"
 SLUG_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,30}$")
@@ -76,24 +79,24 @@ def provision(
     """Create the province's schema and tables; return it and whether it is new."""
     schema = schema_for(slug)
     install_catalog(database)
-    with database.connect() as conn:
-        # One provisioning at a time per slug, across processes.
-        conn.execute("SELECT pg_advisory_lock(hashtext(%s))", (f"provision:{slug}",))
-        try:
-            conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
-            app = TenantApplication(slug, schema, database, pool_size=1, create_table=True)
-            app.close()
-            for part in parts:
-                part(conn, schema)
-            row = conn.execute(
-                sql.SQL(
-                    "INSERT INTO {}.tenants (slug, name, schema_name) VALUES (%s, %s, %s)"
-                    " ON CONFLICT (slug) DO NOTHING RETURNING slug"
-                ).format(sql.Identifier(CATALOG)),
-                (slug, name, schema),
-            ).fetchone()
-        finally:
-            conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (f"provision:{slug}",))
+    recorder = TenantApplication(slug, schema, database, as_owner=True).recorder
+    with database.connect(autocommit=False) as conn, conn.transaction():
+        # One provisioning at a time per slug, across processes. A transaction-level lock:
+        # behind PgBouncer (transaction mode) a session-level one could be taken on one
+        # server session and released on another.
+        conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"provision:{slug}",))
+        conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
+        install_event_tables(conn, recorder)
+        for part in parts:
+            part(conn, schema)
+        row = conn.execute(
+            sql.SQL(
+                "INSERT INTO {}.tenants (slug, name, schema_name) VALUES (%s, %s, %s)"
+                " ON CONFLICT (slug) DO NOTHING RETURNING slug"
+            ).format(sql.Identifier(CATALOG)),
+            (slug, name, schema),
+        ).fetchone()
+        notify(conn, CATALOG_CHANGED, slug)  # workers re-read the catalog (infra.directory)
     return Tenant(slug, name, schema), row is not None
 
 
@@ -123,21 +126,21 @@ def list_tenants(database: Database) -> list[Tenant]:
 
 
 class TenantApplications:
-    """A bounded, thread-safe cache of tenant applications; eviction closes the pool."""
+    """A bounded, thread-safe cache of tenant applications (light objects, no pools).
+
+    Eviction only forgets an application: a request still holding it carries on, since
+    its connections come from the process's pool, one transaction at a time.
+    """
 
     def __init__(
         self,
         database: Database,
-        maxsize: int,
-        pool_size: int,
-        pool_overflow: int,
+        maxsize: int = 1024,
         on_committed: Callable[[str], None] | None = None,
     ) -> None:
         self.database = database
         self.on_committed = on_committed
         self.maxsize = maxsize
-        self.pool_size = pool_size
-        self.pool_overflow = pool_overflow
         self._apps: OrderedDict[str, TenantApplication] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -149,33 +152,26 @@ class TenantApplications:
                 return app
         tenant = find_tenant(self.database, slug)
         app = TenantApplication(
-            tenant.slug,
-            tenant.schema,
-            self.database,
-            self.pool_size,
-            self.pool_overflow,
-            on_committed=self.on_committed,
+            tenant.slug, tenant.schema, self.database, on_committed=self.on_committed
         )
-        evicted: list[TenantApplication] = []
         with self._lock:
-            existing = self._apps.get(slug)
-            if existing is not None:
-                evicted.append(app)
-                app = existing
-            else:
-                self._apps[slug] = app
-                while len(self._apps) > self.maxsize:
-                    evicted.append(self._apps.popitem(last=False)[1])
-        for old in evicted:
-            old.close()
+            app = self._apps.setdefault(slug, app)
+            self._apps.move_to_end(slug)
+            while len(self._apps) > self.maxsize:
+                self._apps.popitem(last=False)
         return app
+
+    def forget(self, slug: str) -> None:
+        """Drop a province from the cache (e.g. after its schema was removed)."""
+        with self._lock:
+            self._apps.pop(slug, None)
 
     def __contains__(self, slug: str) -> bool:
         return slug in self._apps
 
+    def __len__(self) -> int:
+        return len(self._apps)
+
     def close(self) -> None:
         with self._lock:
-            apps = list(self._apps.values())
             self._apps.clear()
-        for app in apps:
-            app.close()

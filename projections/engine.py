@@ -35,6 +35,7 @@ from psycopg import errors, sql
 from domain.base import StateConflict
 from infra.application import EVENTS_TABLE
 from infra.database import Database
+from infra.pools import CONNECTION_ERRORS
 from projections import poison, tracking
 from projections.base import Projection, StoredEventRow, table
 from projections.prefetch import Prefetcher, prefetching
@@ -266,6 +267,8 @@ def catch_up(
                 )
                 if done is not None and (done[1] == done[0] or done[2] < batch_size):
                     _settle(conn, schema, projection)  # caught up
+            except CONNECTION_ERRORS:
+                raise  # the database went away: not this projection's fault (infra.outage)
             except Exception as error:
                 if not isinstance(error, psycopg.OperationalError):
                     # A lost connection or server is no event's fault: narrowing would only

@@ -66,13 +66,17 @@ LAST_DAY = "(make_date(f.year, f.month, 1) + interval '1 month - 1 day')::date"
 # them, or those of the target nodes overlapping the target year. From there each node's
 # cell-months are index lookups by (cell, year).
 SCOPE_ALL = (
-    "scope AS (SELECT ancestor_id AS node, descendant_id AS cell_id, valid_from, valid_to"
-    " FROM {{s}}.org_closure_history)"
+    "scope AS (SELECT ancestor_id AS node, descendant_id AS cell_id, valid_from, valid_to,"
+    " 1 AS from_month, 1 AS q_start FROM {{s}}.org_closure_history)"
 )
+# Targets are (node, year, first month to recompute). Months before it keep their rows; the
+# facts are read from the first month of its quarter (a cell's first thematic month of the
+# quarter), the streak sightings over the whole year (a member's first month of the year).
 SCOPE_TARGETS = (
     "scope AS (SELECT h.ancestor_id AS node, h.descendant_id AS cell_id, h.valid_from,"
-    " h.valid_to, t.year FROM (SELECT DISTINCT node, year"
-    "  FROM unnest(%(nodes)s::uuid[], %(years)s::int[]) AS t(node, year)) AS t"
+    " h.valid_to, t.year, t.from_month, (t.from_month - 1) / 3 * 3 + 1 AS q_start"
+    " FROM (SELECT node, year, min(from_month) AS from_month FROM unnest(%(nodes)s::uuid[],"
+    "  %(years)s::int[], %(months)s::int[]) AS t(node, year, from_month) GROUP BY node, year) AS t"
     " JOIN {{s}}.org_closure_history AS h ON h.ancestor_id = t.node"
     " AND h.valid_from <= make_date(t.year, 12, 31)"
     " AND (h.valid_to IS NULL OR h.valid_to > make_date(t.year, 1, 31)))"
@@ -86,8 +90,8 @@ UNDER = (
 )
 COMPUTE = """
 WITH {scope}, facts AS (
-  SELECT h.node, f.* FROM scope AS h
-  JOIN {{s}}.meeting_cell_month AS f ON f.cell_id = h.cell_id{year}{under}
+  SELECT h.node, h.from_month, f.* FROM scope AS h
+  JOIN {{s}}.meeting_cell_month AS f ON f.cell_id = h.cell_id{year} AND f.month >= h.q_start{under}
 ), firsts AS (
   SELECT node, cell_id, year, (month - 1) / 3 AS quarter, min(month) AS month
   FROM facts WHERE thematic_held > 0 GROUP BY node, cell_id, year, (month - 1) / 3
@@ -106,7 +110,7 @@ WITH {scope}, facts AS (
          count(*) FILTER (WHERE month = first_y) AS absent3_new_y
   FROM marked GROUP BY node, year, month
 ), sums AS (
-  SELECT node, year, month,
+  SELECT node, year, month, from_month,
          count(*) FILTER (WHERE regular_held) AS held,
          count(*) FILTER (WHERE on_time) AS on_time,
          count(*) FILTER (WHERE late) AS late,
@@ -119,7 +123,7 @@ WITH {scope}, facts AS (
          count(*) FILTER (WHERE rating = 'trung_binh') AS rated_trung_binh,
          count(*) FILTER (WHERE rating = 'kem') AS rated_kem,
          count(*) FILTER (WHERE regular_held AND rating IS NULL) AS unrated
-  FROM facts GROUP BY node, year, month
+  FROM facts GROUP BY node, year, month, from_month
 )
 INSERT INTO {{s}}.rollup_node_month
 SELECT s.node, s.year, s.month, s.held, s.on_time, s.late, s.thematic_held, s.thematic_cells,
@@ -129,6 +133,7 @@ SELECT s.node, s.year, s.month, s.held, s.on_time, s.late, s.thematic_held, s.th
 FROM sums AS s
 LEFT JOIN thematic AS t USING (node, year, month)
 LEFT JOIN absences AS a USING (node, year, month)
+WHERE s.month >= s.from_month
 """
 # Every seat of an absence streak is in a cell-month with a meeting fact: the left joins above
 # lose nothing.
@@ -137,34 +142,40 @@ COMPUTE_TARGETS = COMPUTE.format(
     scope=SCOPE_TARGETS.format(), year=" AND f.year = h.year", under=UNDER.format()
 )
 CLEAR_TARGETS = (
-    "DELETE FROM {s}.rollup_node_month AS r USING unnest(%(nodes)s::uuid[], %(years)s::int[])"
-    " AS t(node, year) WHERE r.node_id = t.node AND r.year = t.year"
+    "DELETE FROM {s}.rollup_node_month AS r USING unnest(%(nodes)s::uuid[], %(years)s::int[],"
+    " %(months)s::int[]) AS t(node, year, from_month)"
+    " WHERE r.node_id = t.node AND r.year = t.year AND r.month >= t.from_month"
 )
+# The cell-months ``meetings`` rewrote since this projection's checkpoint: per (cell, year),
+# the earliest (its rows are upserted, never deleted, so every change leaves a position).
 CHANGED_CELLS = (
-    "SELECT DISTINCT cell_id, year FROM {s}.meeting_cell_month WHERE position > %(after)s"
+    "SELECT cell_id, year, min(month) FROM {s}.meeting_cell_month WHERE position > %(after)s"
+    " GROUP BY cell_id, year"
 )
+# A unit founded, moved or dissolved: its cells' whole years (rare; the dates could narrow it).
 CELLS_UNDER = (
-    "SELECT DISTINCT f.cell_id, f.year FROM {s}.org_closure AS c"
+    "SELECT DISTINCT f.cell_id, f.year, 1 FROM {s}.org_closure AS c"
     " JOIN {s}.meeting_cell_month AS f ON f.cell_id = c.descendant_id"
     " WHERE c.ancestor_id = ANY(%(units)s::uuid[])"
 )
 # Every ancestor a cell had in any month of the year, old places included (a move takes the
 # cell's months out of them).
 ANCESTORS = (
-    "SELECT DISTINCT h.ancestor_id, k.year FROM unnest(%(cells)s::uuid[], %(years)s::int[])"
-    " AS k(cell_id, year) JOIN {s}.org_closure_history AS h ON h.descendant_id = k.cell_id"
-    " AND h.valid_from <= make_date(k.year, 12, 31)"
+    "SELECT h.ancestor_id, k.year, min(k.month) FROM unnest(%(cells)s::uuid[], %(years)s::int[],"
+    " %(months)s::int[]) AS k(cell_id, year, month) JOIN {s}.org_closure_history AS h"
+    " ON h.descendant_id = k.cell_id AND h.valid_from <= make_date(k.year, 12, 31)"
     " AND (h.valid_to IS NULL OR h.valid_to > make_date(k.year, 1, 31))"
+    " GROUP BY h.ancestor_id, k.year"
 )
 
 
 def ancestors(
-    conn: psycopg.Connection[Any], schema: str, keys: set[tuple[Any, int]]
-) -> list[tuple[Any, int]]:
-    """The (node, year) rows that (cell, year) ``keys`` feed."""
+    conn: psycopg.Connection[Any], schema: str, keys: dict[tuple[Any, int], int]
+) -> list[tuple[Any, int, int]]:
+    """The (node, year, first month) rows that (cell, year) → first month ``keys`` feed."""
     cells, years = (list(column) for column in zip(*keys, strict=True))
-    rows: list[tuple[Any, int]] = run_sql(
-        conn, schema, ANCESTORS, cells=cells, years=years
+    rows: list[tuple[Any, int, int]] = run_sql(
+        conn, schema, ANCESTORS, cells=cells, years=years, months=list(keys.values())
     ).fetchall()
     return rows
 
@@ -182,13 +193,18 @@ class RollupProjection(OwnTables):
         if self._full_pending(conn, schema):
             return  # settle computes everything once the replay has caught up
         after = tracking.read_position(conn, schema, self.name)
-        keys: set[tuple[Any, int]] = set()
+        # (cell, year) → the first month that changed: only it and the later months of the
+        # year are recomputed (issue 14 §2), not the whole year of every ancestor.
+        keys: dict[tuple[Any, int], int] = {}
+        found: list[tuple[Any, int, int]] = []
         if any(row.topic not in TREE_TOPICS for row in events):
-            keys.update(run_sql(conn, schema, CHANGED_CELLS, after=after).fetchall())
+            found += run_sql(conn, schema, CHANGED_CELLS, after=after).fetchall()
         units = [row.originator_id for row in events if row.topic in TREE_TOPICS]
         if units:
             rollup_spans.refresh(conn, schema, units)
-            keys.update(run_sql(conn, schema, CELLS_UNDER, units=units).fetchall())
+            found += run_sql(conn, schema, CELLS_UNDER, units=units).fetchall()
+        for cell, year, month in found:
+            keys[cell, year] = min(month, keys.get((cell, year), month))
         if keys:
             self.recompute(conn, schema, ancestors(conn, schema, keys))
 
@@ -204,16 +220,21 @@ class RollupProjection(OwnTables):
         run_sql(conn, schema, "ANALYZE {s}.rollup_node_month")
 
     def recompute(
-        self, conn: psycopg.Connection[Any], schema: str, targets: Sequence[tuple[Any, int]]
+        self,
+        conn: psycopg.Connection[Any],
+        schema: str,
+        targets: Sequence[tuple[Any, int, int]],
     ) -> None:
-        """Replace the rows of each (node, year) of ``targets`` from the tables."""
-        nodes, years = (list(column) for column in zip(*targets, strict=True))
-        run_sql(conn, schema, CLEAR_TARGETS, nodes=nodes, years=years)
+        """Replace the rows of each (node, year, from month on) of ``targets`` from the tables."""
+        if not targets:
+            return  # e.g. a meeting dated before its cell was in the tree: no node to recompute
+        nodes, years, months = (list(column) for column in zip(*targets, strict=True))
+        run_sql(conn, schema, CLEAR_TARGETS, nodes=nodes, years=years, months=months)
         # The planner cannot know how many cells lie under the targets (a cell, or the whole
         # province): nested loops it picks for "a few" take minutes for thousands. Hash joins
         # over the year's rows cost the same whatever the targets.
         conn.execute("SET LOCAL enable_nestloop = off")
-        run_sql(conn, schema, COMPUTE_TARGETS, nodes=nodes, years=years)
+        run_sql(conn, schema, COMPUTE_TARGETS, nodes=nodes, years=years, months=months)
         conn.execute("RESET enable_nestloop")
 
     def _full_pending(self, conn: psycopg.Connection[Any], schema: str) -> bool:

@@ -2,7 +2,8 @@
 
 ``create_app`` receives a ready :class:`~services.bootstrap.Container`; it opens nothing itself.
 Security is applied here, once, to every route: authentication and idempotency middleware,
-the policy guard (role and scope from :mod:`services.policies`), security headers,
+the policy guard (role and scope from :mod:`services.policies`), security headers, request
+metrics and ``X-Request-ID`` (:mod:`services.observability`),
 a request size limit, and CORS left closed (no ``cors_config``: browsers on other origins get
 no ``Access-Control-Allow-*`` headers).
 """
@@ -16,6 +17,8 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 
+from infra.metrics import Registry
+from services import workers
 from services.bootstrap import Container
 from services.context import provide_context
 from services.errors import EXCEPTION_HANDLERS, body
@@ -23,6 +26,7 @@ from services.features import route_handlers
 from services.identity.ratelimit import LoginThrottle, Throttled
 from services.identity.tokens import TokenSigner, load_master_secret
 from services.input_guard import InputGuardMiddleware
+from services.observability import RequestMetricsMiddleware, install_collectors, request_id_header
 from services.openapi_errors import install as document_errors
 from services.policies import POLICIES
 from services.security.middleware import (
@@ -42,21 +46,38 @@ def throttled_handler(_: Request[Any, Any, Any], exc: Throttled) -> Response[Any
     )
 
 
+API_DESCRIPTION = (
+    "Sinh hoạt chi bộ — party-cell activity and supervision, per province.\n\n"
+    "**Mọi yêu cầu ghi (POST, PUT, PATCH, DELETE) nên gửi kèm `Idempotency-Key`** (một chuỗi"
+    " duy nhất cho mỗi thao tác): khi không nhận được trả lời (mất mạng, 503 khi cơ sở dữ liệu"
+    " tạm ngừng), gửi lại với cùng khóa sẽ nhận kết quả đã lưu thay vì ghi hai lần.\n\n"
+    "**Every write (POST, PUT, PATCH, DELETE) should carry an `Idempotency-Key`** (unique per"
+    " operation): a write that got no answer, or a 503 while the database was unavailable, may"
+    " have been committed; retried with the same key it is answered from the stored result"
+    " instead of being done twice. A 503 carries `Retry-After`."
+)
+
+
 def create_app(container: Container) -> Litestar:
     app = Litestar(
         route_handlers=route_handlers(),
         dependencies={"ctx": Provide(provide_context)},
         exception_handlers={**EXCEPTION_HANDLERS, Throttled: throttled_handler},
         guards=[guard(POLICIES)],
-        middleware=[AuthenticationMiddleware, InputGuardMiddleware, IdempotencyMiddleware],
-        before_send=[security_headers],
+        middleware=[
+            RequestMetricsMiddleware,
+            AuthenticationMiddleware,
+            InputGuardMiddleware,
+            IdempotencyMiddleware,
+        ],
+        before_send=[security_headers, request_id_header],
         request_max_body_size=MAX_BODY,
         cors_config=None,
         debug=False,
         openapi_config=OpenAPIConfig(
             title="Chibo API",
             version="0.1.0",
-            description="Sinh hoạt chi bộ — party-cell activity and supervision, per province.",
+            description=API_DESCRIPTION,
             path="/schema",
             render_plugins=[SwaggerRenderPlugin()],
         ),
@@ -64,6 +85,8 @@ def create_app(container: Container) -> Litestar:
     )
     document_errors(app)
     app.state.container = container
+    app.state.metrics = Registry()
+    install_collectors(app.state.metrics, lambda: container.database, workers.queue_depth)
     app.state.signer = TokenSigner(load_master_secret(container.settings))
     app.state.login_throttle = LoginThrottle()
     return app

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from infra.audit.guard import install_guard
 from infra.database import Database, EmbeddedPostgres
@@ -67,6 +67,8 @@ class Container:
 
     def close(self) -> None:
         self.applications.close()
+        self.readside.stop_listener()
+        self.database.close_pool()
         if self.embedded is not None:
             self.embedded.stop()
 
@@ -78,12 +80,26 @@ def build_container(settings: Settings) -> Container:
         database = embedded.start()
     else:
         database = Database.from_url(settings.database_url)
+    # One pool per process for every province (issue 14 §1): its size is the process's budget.
+    direct = database
+    database = replace(database, pool_size=settings.pool_size, pool_timeout=settings.pool_timeout)
+    if settings.pooler_host:
+        database = replace(
+            database,
+            host=settings.pooler_host,
+            port=settings.pooler_port,
+            transaction_pooler=True,
+        )
     applications = TenantApplications(
         database,
         maxsize=settings.tenant_cache_size,
-        pool_size=settings.tenant_pool_size,
-        pool_overflow=settings.tenant_pool_overflow,
         # A no-op until `services.workers.configure` runs (serve, worker); then it enqueues.
         on_committed=workers.notify_committed,
     )
-    return Container(settings, database, applications, ReadSide(database), embedded)
+    readside = ReadSide(
+        database,
+        max_size=settings.read_pool_size,
+        # LISTEN needs a session of its own: to the server itself, never through the pooler.
+        listen_conninfo=None if direct.transaction_pooler else direct.conninfo,
+    )
+    return Container(settings, database, applications, readside, embedded)

@@ -51,7 +51,15 @@ def container_of(state: State) -> Container:
     return container
 
 
+REQUEST_ID_KEY = "chibo.request_id"
+"""Where the request's id is kept once decided (``services.observability``): the events'
+``request`` and the response's ``X-Request-ID`` are the same."""
+
+
 def request_id_of(request: Request[Any, Any, Any]) -> str:
+    decided = request.scope.get(REQUEST_ID_KEY)
+    if isinstance(decided, str):
+        return decided
     given = request.headers.get("x-request-id", "")
     # Accept a client's id only if it is short and printable; otherwise mint one.
     if given and len(given) <= 64 and given.isprintable():

@@ -9,12 +9,16 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import asyncpg
+import psycopg
+from eventsourcing import persistence as es
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotFoundException, ValidationException
 
 from domain.base import DomainError, InvalidValue, NotFound, RuleViolated, StateConflict
+from infra.pools import DatabaseUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +111,37 @@ def http_handler(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]
     )
 
 
+UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
+    DatabaseUnavailable,
+    psycopg.OperationalError,
+    psycopg.InterfaceError,
+    es.OperationalError,
+    es.InterfaceError,
+    ConnectionError,
+    asyncpg.ConnectionDoesNotExistError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.exceptions.OperatorInterventionError,
+)
+"""The database is not reachable (down, restarting, pool exhausted): 503, never 500."""
+
+
+def unavailable_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """The database is down or unreachable: a fast 503 the client may retry (issue 13 §3).
+
+    A write that fails this way may or may not have been committed: retrying it with the same
+    ``Idempotency-Key`` gives the stored answer instead of doing it twice.
+    """
+    log.warning(
+        "database unavailable on %s %s: %s", request.method, request.url.path, type(exc).__name__
+    )
+    return Response(
+        body("database_unavailable", DatabaseUnavailable.vi, DatabaseUnavailable.en),
+        status_code=503,
+        headers={"Retry-After": str(DatabaseUnavailable.retry_after)},
+    )
+
+
 def internal_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return Response(
@@ -122,4 +157,5 @@ EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {
     AggregateNotFoundError: aggregate_not_found_handler,
     HTTPException: http_handler,
     Exception: internal_handler,
+    **dict.fromkeys(UNAVAILABLE_ERRORS, unavailable_handler),
 }

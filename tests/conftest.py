@@ -77,7 +77,7 @@ def drop_tenant(database: Database, tenant: Tenant) -> None:
 
 @pytest.fixture
 def app(database: Database, tenant: Tenant) -> Iterator[TenantApplication]:
-    application = TenantApplication(tenant.slug, tenant.schema, database, pool_size=2)
+    application = TenantApplication(tenant.slug, tenant.schema, database)
     yield application
     application.close()
 
@@ -90,7 +90,7 @@ def container(database: Database, tmp_path: Path) -> Iterator[Container]:
         broker_url=None,
         operator_token="operator-secret-for-tests",
     )
-    built = Container(settings, database, TenantApplications(database, 8, 2, 2), ReadSide(database))
+    built = Container(settings, database, TenantApplications(database, 8), ReadSide(database))
     yield built
     built.applications.close()
 

@@ -29,7 +29,7 @@ from uuid import UUID
 import psycopg
 from psycopg import sql
 
-from infra.application import EVENTS_TABLE
+from infra.db_roles import EVENTS_TABLE
 
 CHAIN_TABLE = "audit_chain"
 SINCE_TABLE = "audit_chain_since"

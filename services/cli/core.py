@@ -8,6 +8,7 @@ import sys
 from typing import Any
 
 from domain.base import DomainError
+from infra.logs import use_json_lines
 from infra.tenancy import list_tenants
 from services import workers
 from services.app import create_app
@@ -39,6 +40,8 @@ def run_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     container = wiring.open_container()
+    if container.settings.log_format == "json":
+        use_json_lines()
     # Provinces provisioned by an earlier release get the tables this one added.
     container.migrate()
     # Local default (no BROKER_URL): the stub broker with an in-process worker, so this one
@@ -70,6 +73,9 @@ def run_serve(args: argparse.Namespace) -> int:
             host=args.host or container.settings.host,
             port=args.port or container.settings.port,
             log_level="info",
+            # Its access log would repeat chibo.access's line, without province or user.
+            access_log=False,
+            log_config=None,
         )
     finally:
         if sealer is not None:

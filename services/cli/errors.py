@@ -13,8 +13,10 @@ import sys
 from collections.abc import Callable
 
 import psycopg
+from eventsourcing import persistence as es
 
 from domain.base import DomainError
+from infra.pools import DatabaseUnavailable
 
 log = logging.getLogger("chibo.cli")
 
@@ -36,7 +38,15 @@ def run(handler: Callable[[argparse.Namespace], int], args: argparse.Namespace) 
             "nothing to read: standard input is closed",
             REFUSED,
         )
-    except (psycopg.OperationalError, psycopg.InterfaceError) as error:
+    except (
+        # The shared pool answers a server it cannot reach with DatabaseUnavailable after its
+        # bounded wait; the write side translates driver errors into the library's own.
+        DatabaseUnavailable,
+        psycopg.OperationalError,
+        psycopg.InterfaceError,
+        es.OperationalError,
+        es.InterfaceError,
+    ) as error:
         debug(args)
         return say(
             f"Không kết nối được cơ sở dữ liệu (kiểm tra DATABASE_URL): {first_line(error)}",

@@ -16,6 +16,8 @@ import threading
 from typing import Any
 
 from domain.base import DomainError
+from infra.logs import use_json_lines
+from infra.metrics import Registry
 from infra.tenancy import find_tenant, list_tenants
 from projections import engine
 from projections.parallel import rebuild_many
@@ -24,6 +26,7 @@ from services import workers
 from services.audit.sealing import start_sealing
 from services.cli import wiring
 from services.cli.core import start_runtime
+from services.observability import install_collectors, serve_metrics
 
 
 def register(subparsers: Any) -> None:
@@ -170,10 +173,18 @@ def run_worker(args: argparse.Namespace) -> int:
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
     sealer = None
+    metrics_server = None
+    if container.settings.log_format == "json":
+        use_json_lines()
     try:
         runtime = start_runtime(
             container, run_worker=True, threads=args.threads, tick_seconds=args.tick
         )
+        if container.settings.metrics_port:
+            collectors = Registry()
+            install_collectors(collectors, lambda: container.database, workers.queue_depth)
+            settings = container.settings
+            metrics_server = serve_metrics(collectors, settings.host, settings.metrics_port)
         sealer = start_sealing(container)  # every CHIBO_SEAL_MINUTES, exported for inspectors
         print("worker đang chạy / worker running; Ctrl-C để dừng / to stop", file=sys.stderr)
         heartbeat = container.settings.data_dir / "worker.heartbeat"
@@ -185,6 +196,8 @@ def run_worker(args: argparse.Namespace) -> int:
             if threads and all(thread.is_alive() for thread in threads):
                 heartbeat.touch()
     finally:
+        if metrics_server is not None:
+            metrics_server.shutdown()
         if sealer is not None:
             sealer.stop()
         workers.shutdown()

@@ -19,6 +19,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from psycopg import sql
 
 from domain.base import DomainError
+from infra.pools import CONNECTION_ERRORS
 from services.context import AUTH_ERROR_KEY, PRINCIPAL_KEY, Principal, container_of
 from services.errors import body as error_body
 from services.identity.tokens import TokenSigner
@@ -150,7 +151,15 @@ class IdempotencyMiddleware:
         finally:
             # A server error is not an answer worth keeping: let the client retry for real.
             keep = captured["status"] < 500
-            await anyio.to_thread.run_sync(finish, app, user_id, key, captured if keep else None)
+            try:
+                await anyio.to_thread.run_sync(
+                    finish, app, user_id, key, captured if keep else None
+                )
+            except CONNECTION_ERRORS:
+                # The answer is already sent; the database went away after it. The claim
+                # stays open: a retry meanwhile hears "in progress" (409), never a second run
+                # until the claim is stale.
+                log.warning("idempotency record of %r not stored: database unavailable", key)
 
 
 def claim(app: Any, user_id: str, key: str, fingerprint: bytes) -> tuple[bool, tuple[Any, ...]]:

@@ -2,13 +2,16 @@
 
 A write answers with its log position. A query that passes ``min_position`` waits, for at most
 ``wait_ms`` (≤ 5 s), until every projection it reads has a checkpoint at or past it; the workers
-are nudged once in case the commit's notification was lost. If time runs out, or a projection
+are nudged once in case the commit's notification was lost. The wait is woken by the workers'
+progress reports (``NOTIFY chibo_progress``, ``infra.notifications``), not by polling; without
+a listener (behind PgBouncer with no direct URL) it polls every ``POLL_SECONDS``. If time runs out, or a projection
 it needs is stopped on an error, the query is refused with 409 and says which projection is
 behind, so the client can retry instead of showing stale figures as if they were current.
 """
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -16,11 +19,15 @@ from typing import Any
 import anyio
 
 from domain.base import StateConflict
+from infra.notifications import Listener
 from projections.rollups import Fetch, qualify
 from projections.tracking import TRACKING_TABLE
 from services.workers import notify_committed
 
 MAX_WAIT_MS = 5_000
+POLL_SECONDS = 0.05
+"""Without a listener only; with one, a lost report costs at most ``SAFETY_SECONDS``."""
+SAFETY_SECONDS = 0.5
 
 
 class ProjectionsBehind(StateConflict):
@@ -48,13 +55,34 @@ async def wait_for(
     names: Sequence[str],
     min_position: int | None,
     wait_ms: int,
+    listener: Listener | None = None,
 ) -> None:
     """Return once every projection in ``names`` is at ``min_position``; else raise."""
     if not min_position or min_position <= 0:
         return
     deadline = time.monotonic() + min(max(wait_ms, 0), MAX_WAIT_MS) / 1000
-    delay, nudged = 0.01, False
+    listening = listener is not None and listener.connected.is_set()
+    with (
+        listener.progress_events(schema)
+        if listener is not None and listening
+        else contextlib.nullcontext()
+    ) as progress:
+        await _wait(fetch, schema, tenant_slug, names, min_position, deadline, progress)
+
+
+async def _wait(
+    fetch: Fetch,
+    schema: str,
+    tenant_slug: str,
+    names: Sequence[str],
+    min_position: int,
+    deadline: float,
+    progress: Any,
+) -> None:
+    nudged = False
     while True:
+        if progress is not None:
+            progress.clear()  # before reading: a report after the read wakes the wait below
         found = await positions(fetch, schema, names)
         behind = {n: found[n]["position"] if n in found else 0 for n in names}
         behind = {n: p for n, p in behind.items() if p < min_position}
@@ -76,5 +104,9 @@ async def wait_for(
         if not nudged:
             await anyio.to_thread.run_sync(notify_committed, tenant_slug)
             nudged = True
-        await anyio.sleep(delay)
-        delay = min(delay * 2, 0.2)
+        left = max(0.0, deadline - time.monotonic())
+        if progress is None:
+            await anyio.sleep(min(POLL_SECONDS, left))
+        else:
+            with anyio.move_on_after(min(SAFETY_SECONDS, left)):
+                await progress.wait()

@@ -78,7 +78,8 @@ async def wait(
     async def fetch(query: str, *args: Any) -> list[Any]:
         return await fetch_as_tenant(readside, schema, query, *args)
 
-    await wait_for(fetch, schema, ctx.app.slug, names, min_position, wait_ms)
+    listener = readside.listener() if min_position else None
+    await wait_for(fetch, schema, ctx.app.slug, names, min_position, wait_ms, listener)
     return {name: row["position"] for name, row in (await positions(fetch, schema, names)).items()}
 
 

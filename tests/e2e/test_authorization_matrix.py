@@ -41,6 +41,7 @@ pytestmark = pytest.mark.e2e
 EXPECTED_PUBLIC = {
     ("GET", "/healthz"),
     ("GET", "/readyz"),
+    ("GET", "/metrics"),
     ("GET", "/schema"),
     ("GET", "/schema/swagger"),
     ("GET", "/schema/{path}"),
@@ -107,9 +108,7 @@ def test_a_new_route_without_a_policy_is_reported_and_refused(database, tmp_path
         return {"data": "hồ sơ đảng viên"}
 
     settings = Settings(database_url=database.url, data_dir=tmp_path, broker_url=None)
-    container = Container(
-        settings, database, TenantApplications(database, 2, 1, 0), ReadSide(database)
-    )
+    container = Container(settings, database, TenantApplications(database, 2), ReadSide(database))
     app = create_app(container)
     app.register(secret_export)
     assert ("GET", "/api/v1/t/{tenant}/secret-export") in routes_without_policy(app)
@@ -160,9 +159,7 @@ def world(database, tmp_path_factory) -> Iterator[World]:
     settings = Settings(
         database_url=database.url, data_dir=tmp_path_factory.mktemp("matrix"), broker_url=None
     )
-    container = Container(
-        settings, database, TenantApplications(database, 8, 2, 2), ReadSide(database)
-    )
+    container = Container(settings, database, TenantApplications(database, 8), ReadSide(database))
     app_a = container.applications.get(tenant.slug)
     app_b = container.applications.get(other.slug)
     tree = build_tree(app_a)

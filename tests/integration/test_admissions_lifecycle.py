@@ -59,7 +59,7 @@ def enrol(app, cell, name="Đỗ Văn Hùng"):
 @pytest.fixture
 def other(database):
     created, _ = provision(database, new_slug(), "Tỉnh Nhận", schema_parts())
-    application = TenantApplication(created.slug, created.schema, database, pool_size=1)
+    application = TenantApplication(created.slug, created.schema, database)
     yield application
     application.close()
     drop_tenant(database, created)

@@ -299,3 +299,21 @@ def test_moving_a_subtree_moves_its_cells_from_that_month(province, app, tenant,
         (province.id("D2"), 2),
         (province.id("P"), 3),
     ]
+
+
+def test_a_meeting_dated_before_the_cell_existed_does_not_stop_the_rollup(
+    province, app, tenant, database
+):
+    """A meeting whose month lies before the cell's founding (a late entry of old records, or a
+    wrong year) has no ancestor in the tree of that month: the batch had nothing to recompute
+    and failed unpacking the empty list, which stopped the rollup of the whole province."""
+    hold(app, province, "C1", date(2019, 6, 3), "PPPP")
+    for done in engine.catch_up_all(database, tenant.schema, all_projections()):
+        assert done.error is None, done.error
+    # And the province's figures carry on after it.
+    hold(app, province, "C1", date(2025, 4, 2), "PPPP")
+    for done in engine.catch_up_all(database, tenant.schema, all_projections()):
+        assert done.error is None, done.error
+    assert (
+        view(database, tenant.schema, province.id("C1"), "2025-04")["node"]["figures"]["held"] == 1
+    )

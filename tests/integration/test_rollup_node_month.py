@@ -207,3 +207,34 @@ def test_batch_by_batch_equals_one_pass(province, database, tenant):
     assert done.error is None
     assert snapshot(database, tenant.schema, ("rollup_node_month", "rollup_cell_spans")) == before
     assert before["rollup_node_month"]
+
+
+@pytest.mark.parametrize("first_month", [2, 5, 8, 12])
+def test_recomputing_from_a_month_on_equals_the_whole_year(province, database, tenant, first_month):
+    """A batch recomputes each ancestor from the first month that changed (issue 14 §2): the
+    rows from there on come out as the whole year's computation gives them, mid-quarter starts
+    included (a cell's first thematic month of the quarter, a member's first month of the year
+    at three absences, both counted from months before the start)."""
+    table = ("rollup_node_month",)
+    before = snapshot(database, tenant.schema, table)
+    with database.connect(autocommit=False) as conn:
+        years = [
+            y for (y,) in conn.execute(
+                f'SELECT DISTINCT year FROM "{tenant.schema}".rollup_node_month'
+            ).fetchall()
+        ]  # fmt: skip
+        nodes = [
+            n for (n,) in conn.execute(
+                f'SELECT DISTINCT node_id FROM "{tenant.schema}".rollup_node_month'
+            ).fetchall()
+        ]  # fmt: skip
+        targets = [(node, year, first_month) for node in nodes for year in years]
+        with conn.transaction():
+            conn.execute(
+                f'UPDATE "{tenant.schema}".rollup_node_month SET held = held + 100,'
+                " thematic_new = thematic_new + 100, absent3_new_y = absent3_new_y + 100"
+                " WHERE month >= %s",
+                (first_month,),
+            )
+            ROLLUP.recompute(conn, tenant.schema, targets)
+    assert snapshot(database, tenant.schema, table) == before

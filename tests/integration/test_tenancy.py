@@ -47,8 +47,8 @@ def test_two_tenants_never_see_each_others_events(database):
     first, _ = provision(database, new_slug(), "Tỉnh Một", schema_parts())
     second, _ = provision(database, new_slug(), "Tỉnh Hai", schema_parts())
     try:
-        app1 = TenantApplication(first.slug, first.schema, database, pool_size=1)
-        app2 = TenantApplication(second.slug, second.schema, database, pool_size=1)
+        app1 = TenantApplication(first.slug, first.schema, database)
+        app2 = TenantApplication(second.slug, second.schema, database)
         unit = OrgUnit.found(uuid4(), "Tỉnh Một", Level.PROVINCE, None, date(2020, 1, 1), SYSTEM)
         app1.save_all(unit)
         assert app1.log_position == 1
@@ -65,23 +65,31 @@ def test_a_stray_environment_variable_cannot_redirect_a_tenant(database, tenant,
     # The library would let CHIBO_POSTGRES_SCHEMA win over the constructor's schema.
     monkeypatch.setenv("CHIBO_POSTGRES_SCHEMA", "public")
     monkeypatch.setenv("POSTGRES_SCHEMA", "public")
-    app = TenantApplication(tenant.slug, tenant.schema, database, pool_size=1)
+    app = TenantApplication(tenant.slug, tenant.schema, database)
     try:
         assert app.recorder.datastore.schema == tenant.schema
     finally:
         app.close()
 
 
-def test_the_cache_is_bounded_and_closes_evicted_pools(database):
+def test_the_cache_is_bounded_and_eviction_never_stops_a_request_using_the_application(database):
     tenants = [provision(database, new_slug(), f"Tỉnh {i}", schema_parts())[0] for i in range(3)]
-    cache = TenantApplications(database, maxsize=2, pool_size=1, pool_overflow=0)
+    cache = TenantApplications(database, maxsize=2)
     try:
         first = cache.get(tenants[0].slug)
         assert cache.get(tenants[0].slug) is first
+        # A request holds `first` in the middle of its work (a read, then a write) ...
+        assert first.log_position == 0
         cache.get(tenants[1].slug)
         cache.get(tenants[2].slug)  # evicts the least recently used: tenants[0]
         assert tenants[0].slug not in cache
-        assert first.recorder.datastore.pool.closed
+        assert len(cache) == 2
+        # ... and finishes it after the eviction, on the shared pool, in its own schema.
+        unit = OrgUnit.found(uuid4(), "Tỉnh Một", Level.PROVINCE, None, date(2020, 1, 1), SYSTEM)
+        assert first.save_all(unit) == 1
+        assert first.repository.get(unit.id).name == "Tỉnh Một"
+        assert cache.get(tenants[0].slug).log_position == 1
+        assert cache.get(tenants[1].slug).log_position == 0
         with pytest.raises(UnknownTenant):
             cache.get("khong_co_tinh")
     finally:

@@ -49,7 +49,7 @@ def other(database) -> Iterator[Tenant]:
 @pytest.fixture
 def role_app(database, tenant) -> Iterator[TenantApplication]:
     """The production wiring: a tenant application's pool runs as the tenant's role."""
-    application = TenantApplication(tenant.slug, tenant.schema, database, pool_size=1)
+    application = TenantApplication(tenant.slug, tenant.schema, database)
     yield application
     application.close()
 
@@ -59,8 +59,9 @@ def events(schema: str) -> sql.Composed:
 
 
 def as_role(database, schema: str, statement: sql.Composable) -> None:
-    with database.connect() as conn:
-        conn.execute(sql.SQL("SET ROLE {}").format(sql.Identifier(role_for(schema))))
+    # As the application does: the role for one transaction only (also behind PgBouncer).
+    with database.connect() as conn, conn.transaction():
+        conn.execute(sql.SQL("SET LOCAL ROLE {}").format(sql.Identifier(role_for(schema))))
         conn.execute(statement)
 
 

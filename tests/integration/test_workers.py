@@ -95,7 +95,7 @@ def test_a_command_over_http_wakes_the_workers_by_itself(runtime, container, ten
     from services.app import create_app
     from tests.e2e.auth_helpers import bearer, token
 
-    wired = type(container.applications)(database, 4, 1, 1, on_committed=workers.notify_committed)
+    wired = type(container.applications)(database, 4, on_committed=workers.notify_committed)
     container.applications = wired
     try:
         with TestClient(create_app(container)) as client:

@@ -175,8 +175,9 @@ def cnpg_problems(objs: Objs) -> list[str]:
     problems = [
         f"unknown CloudNativePG kind {o['kind']}"
         for o in objs
-        if o["apiVersion"] == CNPG and o["kind"] not in {"Cluster", "ScheduledBackup"}
+        if o["apiVersion"] == CNPG and o["kind"] not in {"Cluster", "ScheduledBackup", "Pooler"}
     ]
+    problems += pooler_problems(objs)
     clusters = find(objs, "Cluster")
     for cluster in clusters:
         spec, name = cluster["spec"], cluster["metadata"]["name"]
@@ -333,6 +334,37 @@ def app_problems(objs: Objs) -> list[str]:
     return problems
 
 
+def pooler_problems(objs: Objs) -> list[str]:
+    """PgBouncer in transaction mode before the read-write service of a Cluster, and Chibo's
+    processes pointed at it (issue 14 §1)."""
+    poolers = find(objs, "Pooler")
+    clusters = {c["metadata"]["name"] for c in find(objs, "Cluster")}
+    problems = [] if poolers else ["no Pooler (PgBouncer) in front of PostgreSQL"]
+    for pooler in poolers:
+        spec, name = pooler["spec"], pooler["metadata"]["name"]
+        if spec.get("cluster", {}).get("name") not in clusters:
+            problems.append(f"Pooler {name}: cluster.name names no Cluster")
+        if spec.get("type") != "rw":
+            problems.append(f"Pooler {name}: type must be rw (writes go through it)")
+        if spec.get("pgbouncer", {}).get("poolMode") != "transaction":
+            problems.append(f"Pooler {name}: pgbouncer.poolMode must be transaction")
+        if not isinstance(spec.get("instances"), int) or spec["instances"] < 1:
+            problems.append(f"Pooler {name}: instances must be a positive integer")
+        params = spec.get("pgbouncer", {}).get("parameters", {})
+        problems += [
+            f"Pooler {name}: parameter {k} must be a string"
+            for k, v in params.items()
+            if not isinstance(v, str)
+        ]
+    config: dict[str, str] = {}
+    for map_ in find(objs, "ConfigMap"):
+        if map_["metadata"]["name"].startswith("chibo-config"):  # kustomize adds a hash
+            config |= map_.get("data", {})
+    if poolers and config.get("CHIBO_POOLER_HOST") not in {p["metadata"]["name"] for p in poolers}:
+        problems.append("CHIBO_POOLER_HOST must name the Pooler's service")
+    return problems
+
+
 def env_problems(objs: Objs, container: dict[str, Any]) -> list[str]:
     """The settings infra/settings.py reads, from where the deployment brief says."""
     env = {e["name"]: e for e in container.get("env", [])}
@@ -386,6 +418,7 @@ def network_problems(objs: Objs) -> list[str]:
     ):
         problems.append("no default-deny NetworkPolicy for ingress and egress")
     db_labels = [{"cnpg.io/cluster": c["metadata"]["name"]} for c in find(objs, "Cluster")]
+    db_labels += [{"cnpg.io/poolerName": p["metadata"]["name"]} for p in find(objs, "Pooler")]
     broker = [pod_template(o)["metadata"]["labels"] for o in find(objs, "StatefulSet")]
     allowed = {5432: db_labels, 5672: broker, 53: None}
     pod_labels = [pod_template(o)["metadata"].get("labels", {}) for o in workloads(objs)]
@@ -639,6 +672,16 @@ MUTATIONS: dict[str, tuple[str, Callable[[Objs], object]]] = {
     "unknown field": ("schema", lambda o: api_container(o).update(imagePullSecret="x")),
     "wrong type": ("schema", lambda o: chibo(o, "worker")["spec"].update(replicas="two")),
     "cluster typo": ("schema", lambda o: one(o, "Cluster", "chibo-db")["spec"].update(instance=3)),
+    "session pooling": (
+        "schema",
+        lambda o: one(o, "Pooler", "chibo-db-pooler-rw")["spec"]["pgbouncer"].update(
+            poolMode="session"
+        ),
+    ),
+    "pooler of nothing": (
+        "schema",
+        lambda o: one(o, "Pooler", "chibo-db-pooler-rw")["spec"]["cluster"].update(name="x"),
+    ),
     "numeric pg parameter": (
         "schema",
         lambda o: one(o, "Cluster", "chibo-db")["spec"]["postgresql"]["parameters"].update(
