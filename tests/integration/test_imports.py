@@ -258,7 +258,7 @@ def test_a_synthetic_province_exports_and_reimports_to_the_same_state(app, datab
     imported(app, "members", members_file(0.002, seed=7))
     tree, members = export(app, "tree", TODAY), export(app, "members", TODAY, "xlsx")
     other_tenant, _ = provision(database, new_slug(), "Tỉnh Nhận Dữ Liệu", schema_parts())
-    other = TenantApplication(other_tenant.slug, other_tenant.schema, database, pool_size=1)
+    other = TenantApplication(other_tenant.slug, other_tenant.schema, database)
     try:
         imported(other, "tree", tree, "cay.csv")
         imported(other, "members", members, "dang-vien.xlsx")

@@ -66,7 +66,9 @@ def test_migrate_gives_an_older_province_the_new_tables_and_changes_nothing_twic
             found = conn.execute("SELECT to_regclass(%s)", (f"{tenant.schema}.{name}",)).fetchone()
             assert found is not None
             assert found[0] is not None
-        # The province's own role may use them (granted by the same provisioning).
-        conn.execute(sql.SQL("SET ROLE {}").format(sql.Identifier(f"chibo_{tenant.schema}")))
+    # The province's own role may use them (granted by the same provisioning); SET LOCAL, so
+    # the pooled connection goes back without the role.
+    with database.connect() as conn, conn.transaction():
+        conn.execute(sql.SQL("SET LOCAL ROLE {}").format(sql.Identifier(f"chibo_{tenant.schema}")))
         conn.execute(sql.SQL("SELECT count(*) FROM {}.{}").format(
             sql.Identifier(tenant.schema), sql.Identifier(DETAILS)))  # fmt: skip
