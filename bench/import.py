@@ -22,6 +22,7 @@ import argparse
 import contextlib
 import json
 import multiprocessing
+import os
 import resource
 import time
 from datetime import date
@@ -47,21 +48,23 @@ def child(mode: str, slug: str, scale: float, queue: Any) -> None:
     try:
         app = container.applications.get(slug)
         data = members_file(scale)
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         result: dict[str, Any] = {}
         if mode == "catch_up":
             catch_up_all(container.database, app.schema, all_projections())
         else:
             _, report = service.check(app, "members", data, "dang-vien.csv", ADMIN, TODAY)
             result["check_seconds"] = round(time.perf_counter() - started, 2)
+            result["check_cpu_seconds"] = round(time.process_time() - cpu, 2)
             if mode != "dry_run":
-                started = time.perf_counter()
+                started, cpu = time.perf_counter(), time.process_time()
                 writer: Any = (lambda a, aggregates: a.save_all(*aggregates)) if (
                     mode == "library") else service.write_events  # fmt: skip
                 _, report = service.run(app, "members", data, "dang-vien.csv", report.sha256,
                                         ADMIN, TODAY, writer=writer)  # fmt: skip
             result.update(rows=report.rows, errors=report.errors, counts=report.counts)
         result["seconds"] = round(time.perf_counter() - started, 2)
+        result["cpu_seconds"] = round(time.process_time() - cpu, 2)
         result["peak_rss_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
         queue.put(result)
     finally:
@@ -130,9 +133,15 @@ def main() -> None:
     print(
         f"Scale {scale}: {imported['rows']} members, {imported['counts'].get('events', 0)} events"
     )
+    print(
+        f"  load average while measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
+        " (wall times stretch with it; CPU seconds are this process's own work)"
+    )
     for name, result in results.items():
-        print(f"  {name:17} {result['seconds']:7.2f} s   peak RSS {result['peak_rss_mib']:4d} MiB"
-              + (f"   (its dry run {result['check_seconds']:.2f} s)" if "check_seconds" in result
+        print(f"  {name:17} {result['seconds']:7.2f} s wall {result['cpu_seconds']:7.2f} s CPU"
+              f"   peak RSS {result['peak_rss_mib']:4d} MiB"
+              + (f"   (its dry run {result['check_seconds']:.2f} s wall,"
+                 f" {result['check_cpu_seconds']:.2f} s CPU)" if "check_seconds" in result
                  and name != "dry_run" else ""))  # fmt: skip
     if "library_baseline" in results:
         baseline = results["library_baseline"]["seconds"]
@@ -149,7 +158,15 @@ def main() -> None:
     out = Path("bench/out")
     out.mkdir(parents=True, exist_ok=True)
     (out / f"import-{scale}.json").write_text(
-        json.dumps({"scale": scale, "day": date.today().isoformat(), **results}, indent=2)
+        json.dumps(
+            {
+                "scale": scale,
+                "day": date.today().isoformat(),
+                "load_average": os.getloadavg()[0],
+                **results,
+            },
+            indent=2,
+        )  # fmt: skip
     )
     if not args.keep:
         drop(ours)
