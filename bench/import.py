@@ -166,7 +166,7 @@ def main() -> None:
                 **results,
             },
             indent=2,
-        )  # fmt: skip
+        )
     )
     if not args.keep:
         drop(ours)
