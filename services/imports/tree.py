@@ -62,7 +62,8 @@ def check_tree(rows: Iterator[Row], index: UnitIndex, report: Report) -> list[Tr
         except DomainError as error:
             report.add(row.row, "Cấp", error.vi, error.en)
         if row.level is Level.PROVINCE:
-            existing = [u for u in index.roots() if u.id != unit_id_for_code(row.code)]
+            same = {unit_id_for_code(row.code), getattr(index.find(row.code), "id", None)}
+            existing = [u for u in index.roots() if u.id not in same]
             if existing:
                 report.add(
                     row.row, "Mã tổ chức",

@@ -269,3 +269,20 @@ def test_a_synthetic_province_exports_and_reimports_to_the_same_state(app, datab
     finally:
         other.close()
         drop_tenant(database, other_tenant)
+
+
+def test_a_tree_built_through_the_api_exports_and_reimports_onto_itself(app):
+    from uuid import uuid4
+
+    from domain.base import SYSTEM
+    from domain.org_unit import Level, OrgUnit
+    from services.imports.export import export
+
+    root = OrgUnit.found(uuid4(), "Tỉnh", Level.PROVINCE, None, date(2000, 1, 1), SYSTEM)
+    commune = OrgUnit.found(uuid4(), "Xã", Level.DIRECT, root, date(2020, 1, 1), SYSTEM)
+    app.save_all(root, commune)
+    exported = export(app, "tree", TODAY)
+    assert str(root.id) in exported.decode("utf-8-sig")  # no code: its id stands for it
+    position = app.log_position
+    assert imported(app, "tree", exported).counts == {"unchanged": 2}
+    assert app.log_position == position
