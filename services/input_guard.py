@@ -209,7 +209,9 @@ def _check_whole_number(name: str, value: str) -> None:
         raise out_of_range(name, INT32)
 
 
-_INTS: dict[int, frozenset[str]] = {}
+_INTS: dict[int, tuple[Any, frozenset[str]]] = {}
+"""By ``id(handler)``, with the handler itself: once an application (a test's) is gone, a new
+handler may get a freed id, and must not inherit another route's integer parameters."""
 
 
 def _int_parameters(handler: Any) -> frozenset[str]:
@@ -217,8 +219,8 @@ def _int_parameters(handler: Any) -> frozenset[str]:
     if handler is None:
         return frozenset()
     cached = _INTS.get(id(handler))
-    if cached is not None:
-        return cached
+    if cached is not None and cached[0] is handler:
+        return cached[1]
     names = set()
     for name, definition in handler.parsed_fn_signature.parameters.items():
         if name == "data" or not _declared_int(definition) or _bound(definition):
@@ -226,7 +228,7 @@ def _int_parameters(handler: Any) -> frozenset[str]:
         kwarg = definition.kwarg_definition
         names.add(getattr(kwarg, "query", None) or name)
     found = frozenset(names)
-    _INTS[id(handler)] = found  # handlers live as long as the application
+    _INTS[id(handler)] = (handler, found)
     return found
 
 
