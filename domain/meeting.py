@@ -56,6 +56,14 @@ class Meeting(MeetingCorrections, ChiboAggregate):
         def apply(self, m: Meeting) -> None:
             m.scheduled_at, m.place = self.scheduled_at, self.place
 
+    class Cancelled(ChiboAggregate.Event):
+        """The meeting will not take place (hủy buổi sinh hoạt); members are told why."""
+
+        reason: str
+
+        def apply(self, m: Meeting) -> None:
+            m.is_cancelled, m.cancel_reason = True, self.reason
+
     class PremeetingLinked(ChiboAggregate.Event):
         premeeting_id: UUID
 
@@ -252,6 +260,11 @@ class Meeting(MeetingCorrections, ChiboAggregate):
             scheduled_at=check.aware(scheduled_at, "scheduled_at"),
             place=require_text(place, "place", "Địa điểm"),
         )
+
+    def cancel(self, reason: str, by: Actor) -> None:
+        """Cancel before it opens; the reason goes to everyone invited."""
+        check.not_opened(self)
+        self._record(self.Cancelled, by, reason=require_text(reason, "reason", "Lý do hủy", 1000))
 
     def open(
         self,

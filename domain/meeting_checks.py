@@ -22,6 +22,7 @@ from domain.meeting_errors import (
     GuestAlreadyAdded,
     InvalidPeriod,
     MeetingAlreadyOpen,
+    MeetingCancelled,
     MeetingIsClosed,
     MeetingNotClosed,
     MeetingNotOpen,
@@ -182,6 +183,8 @@ def not_opened(m: MeetingState) -> None:
     closed(m)
     if m.started_at is not None:
         raise MeetingAlreadyOpen("Cuộc sinh hoạt đã khai mạc", "the meeting is already open")
+    if m.is_cancelled:
+        raise MeetingCancelled("Cuộc sinh hoạt đã bị hủy", "the meeting was cancelled")
 
 
 def in_progress(m: MeetingState) -> None:

@@ -32,6 +32,12 @@ class MeetingAlreadyOpen(StateConflict):
     code = "meeting_already_open"
 
 
+class MeetingCancelled(StateConflict):
+    """The meeting was cancelled (hủy): nothing more happens to it."""
+
+    code = "meeting_cancelled"
+
+
 class MeetingIsClosed(StateConflict):
     code = "meeting_is_closed"
 

@@ -79,6 +79,8 @@ class MeetingState:
         self.dues_payer_ids: tuple[UUID, ...] = ()
         self.corrections: list[Correction] = []
         self.absence_approvals: dict[UUID, AbsenceApproval] = {}
+        self.is_cancelled = False
+        self.cancel_reason = ""
 
     def _apply_attendance(self, entries: Iterable[AttendanceEntry]) -> None:
         for e in entries:

@@ -72,5 +72,10 @@ class TenantApplication(Application[UUID]):
         return max((r.notification.id for r in recordings), default=0)
 
     @property
+    def database(self) -> Database:
+        """The database of the province's cluster (``infra.clusters``)."""
+        return self._datastore.database
+
+    @property
     def log_position(self) -> int:
         return self.recorder.max_notification_id() or 0

@@ -119,7 +119,8 @@ async def tenant_read_connection(
 ) -> AsyncIterator[asyncpg.Connection]:
     """A read-only transaction running as the tenant's role; the role ends with it."""
     role = 'ROLE "{}"'.format(role_for(schema).replace('"', '""'))
-    async with readside.transaction(role) as conn:
+    # The read side of the province's cluster (issue 14 §3).
+    async with readside.for_schema(schema).transaction(role) as conn:
         yield conn
 
 

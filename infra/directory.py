@@ -1,4 +1,5 @@
-"""The workers' tenant directory: a slug's schema, looked up once and cached (issue 14 §2).
+"""The workers' tenant directory: a slug's schema and cluster, looked up once and cached
+(issue 14 §2, §3).
 
 Every background message carries its tenant's slug and is checked against the catalog before
 any work. Reading the catalog for each message cost a connection and a query (about 11 ms
@@ -12,8 +13,9 @@ from __future__ import annotations
 import threading
 import time
 
+from infra.clusters import database_for
 from infra.database import Database
-from infra.tenancy import find_tenant
+from infra.tenancy import Tenant, find_tenant
 
 DEFAULT_TTL = 60.0
 
@@ -22,23 +24,32 @@ class TenantDirectory:
     def __init__(self, database: Database, ttl: float = DEFAULT_TTL) -> None:
         self.database = database
         self.ttl = ttl
-        self._known: dict[str, tuple[str, float]] = {}
+        self._known: dict[str, tuple[Tenant, float]] = {}
         self._lock = threading.Lock()
         self.lookups = 0
         """Catalog reads done (for tests and the bench)."""
 
     def schema(self, slug: str) -> str:
         """The province's schema; raises ``UnknownTenant`` (a DomainError) if there is none."""
+        return self.tenant(slug).schema
+
+    def tenant(self, slug: str) -> Tenant:
+        """The province with its placement (schema and cluster)."""
         now = time.monotonic()
         with self._lock:
             hit = self._known.get(slug)
         if hit is not None and hit[1] > now:
             return hit[0]
         self.lookups += 1
-        schema = find_tenant(self.database, slug).schema
+        tenant = find_tenant(self.database, slug)
         with self._lock:
-            self._known[slug] = (schema, now + self.ttl)
-        return schema
+            self._known[slug] = (tenant, now + self.ttl)
+        return tenant
+
+    def placed(self, slug: str) -> tuple[Database, str]:
+        """The database of the province's cluster and its schema."""
+        tenant = self.tenant(slug)
+        return database_for(self.database, tenant.cluster), tenant.schema
 
     def catalog_changed(self, slug: str = "") -> None:
         """Forget ``slug`` (or everything): the next message re-reads the catalog."""

@@ -14,7 +14,7 @@ before any query ran, and replaced once; otherwise the caller gets
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -61,6 +61,25 @@ class ReadSide:
             None if database.transaction_pooler else database.conninfo
         )
         self._listener: Listener | None = None
+        self.placement: Callable[[str], Database] | None = None
+        """Schema → the database of its province's cluster (set by the wiring; issue 14 §3)."""
+        self._others: dict[tuple[str, int, str], ReadSide] = {}
+
+    def for_schema(self, schema: str) -> ReadSide:
+        """The read side of the cluster ``schema`` lives on: this one, or a pool of its own
+        per other cluster, made on first use."""
+        database = self.placement(schema) if self.placement is not None else self.database
+        key = (database.host, database.port, database.dbname)
+        if database is self.database or key == (
+            self.database.host,
+            self.database.port,
+            self.database.dbname,
+        ):
+            return self
+        other = self._others.get(key)
+        if other is None:
+            other = self._others.setdefault(key, ReadSide(database, self.min_size, self.max_size))
+        return other
 
     def listener(self) -> Listener | None:
         """The process's progress listener, started on first use (None: none configured)."""
@@ -141,9 +160,14 @@ class ReadSide:
         if self._listener is not None:
             self._listener.stop()
             self._listener = None
+        for other in list(self._others.values()):
+            other.stop_listener()
 
     async def close(self) -> None:
         self.stop_listener()
+        for other in list(self._others.values()):
+            await other.close()
+        self._others.clear()
         if self._pool is not None:
             await self._pool.close()
             self._pool = None

@@ -9,8 +9,10 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from infra.clusters import parse as parse_clusters
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,10 +51,22 @@ class Settings:
     """Minutes between two rounds of periodic sealing (in the worker process); 0 turns it off."""
     seal_export_dir: Path | None = None
     """Where each new seal is written for inspectors; ``data_dir/seals`` when unset."""
+    clusters: dict[str, str] = field(default_factory=dict)
+    """Database clusters besides the main one, name → URL (``CHIBO_CLUSTERS``, issue 14 §3)."""
     metrics_port: int = 9100
     """Port of the worker process's ``/metrics`` (the API serves it on its own port); 0: off."""
     log_format: str = "json"
     """``json`` (one object per line, for log collectors) or ``text``, for ``serve``/``worker``."""
+
+    smtp_host: str = ""
+    """The SMTP server invitations go through; empty: none (the demo starts a local capture)."""
+    smtp_port: int = 25
+    smtp_from: str = "chibo@localhost"
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
+    mail_capture_port: int = 8025
+    """The demo's local SMTP capture (``chibo serve --demo`` without ``CHIBO_SMTP_HOST``)."""
 
     @property
     def projection_queue(self) -> str:
@@ -82,11 +96,19 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         operator_token=env.get("CHIBO_OPERATOR_TOKEN", ""),
         queue_namespace=queue_namespace(env.get("CHIBO_QUEUE_NAMESPACE", "chibo")),
         seal_minutes=float(env.get("CHIBO_SEAL_MINUTES", "60")),
+        clusters=parse_clusters(env.get("CHIBO_CLUSTERS", "")),
         metrics_port=int(env.get("CHIBO_METRICS_PORT", "9100")),
         log_format="text" if env.get("CHIBO_LOG_FORMAT", "json") == "text" else "json",
         seal_export_dir=Path(env["CHIBO_SEAL_EXPORT_DIR"]).absolute()
         if env.get("CHIBO_SEAL_EXPORT_DIR")
         else None,
+        smtp_host=env.get("CHIBO_SMTP_HOST", ""),
+        smtp_port=int(env.get("CHIBO_SMTP_PORT", "25")),
+        smtp_from=env.get("CHIBO_SMTP_FROM", "chibo@localhost"),
+        smtp_username=env.get("CHIBO_SMTP_USERNAME", ""),
+        smtp_password=env.get("CHIBO_SMTP_PASSWORD", ""),
+        smtp_starttls=env.get("CHIBO_SMTP_STARTTLS", "").lower() in ("1", "true", "yes", "y"),
+        mail_capture_port=int(env.get("CHIBO_MAIL_CAPTURE_PORT", "8025")),
     )
 
 

@@ -21,6 +21,7 @@ from psycopg import sql
 
 from domain.base import InvalidValue, NotFound
 from infra.application import TenantApplication
+from infra.clusters import MAIN, database_for, names
 from infra.database import Database
 from infra.notifications import CATALOG_CHANGED, notify
 from infra.tenant_store import install_event_tables
@@ -45,6 +46,8 @@ class Tenant:
     slug: str
     name: str
     schema: str
+    cluster: str = MAIN
+    """Where its schema lives (``infra.clusters``)."""
 
 
 def schema_for(slug: str) -> str:
@@ -71,16 +74,34 @@ def install_catalog(database: Database) -> None:
                 " created_at timestamptz NOT NULL DEFAULT now())"
             ).format(sql.Identifier(CATALOG))
         )
+        # Placement (issue 14 §3); provinces from before are on the main cluster.
+        conn.execute(
+            sql.SQL(
+                "ALTER TABLE {}.tenants ADD COLUMN IF NOT EXISTS cluster text NOT NULL"
+                " DEFAULT 'main'"
+            ).format(sql.Identifier(CATALOG))
+        )
 
 
 def provision(
-    database: Database, slug: str, name: str, parts: Sequence[SchemaPart] = ()
+    database: Database,
+    slug: str,
+    name: str,
+    parts: Sequence[SchemaPart] = (),
+    cluster: str | None = None,
 ) -> tuple[Tenant, bool]:
-    """Create the province's schema and tables; return it and whether it is new."""
+    """Create the province's schema and tables; return it and whether it is new.
+
+    ``database`` is the main cluster (the catalog's). The province goes on ``cluster``, or on
+    the cluster with the fewest provinces; one already provisioned stays where it is.
+    """
     schema = schema_for(slug)
     install_catalog(database)
-    recorder = TenantApplication(slug, schema, database, as_owner=True).recorder
-    with database.connect(autocommit=False) as conn, conn.transaction():
+    existing = _find(database, slug)
+    placed = existing.cluster if existing else (cluster or least_loaded(database))
+    target = database_for(database, placed)
+    recorder = TenantApplication(slug, schema, target, as_owner=True).recorder
+    with target.connect(autocommit=False) as conn, conn.transaction():
         # One provisioning at a time per slug, across processes. A transaction-level lock:
         # behind PgBouncer (transaction mode) a session-level one could be taken on one
         # server session and released on another.
@@ -89,36 +110,64 @@ def provision(
         install_event_tables(conn, recorder)
         for part in parts:
             part(conn, schema)
+        if target is database:
+            created = _register(conn, Tenant(slug, name, schema, placed))
+    if target is not database:
+        # Registered once the schema is complete on its cluster; a crash in between leaves a
+        # schema nobody routes to, which the next provisioning of the slug completes.
+        with database.connect(autocommit=False) as conn, conn.transaction():
+            created = _register(conn, Tenant(slug, name, schema, placed))
+    return Tenant(slug, name, schema, placed), created
+
+
+def _register(conn: psycopg.Connection[Any], tenant: Tenant) -> bool:
+    row = conn.execute(
+        sql.SQL(
+            "INSERT INTO {}.tenants (slug, name, schema_name, cluster) VALUES (%s, %s, %s, %s)"
+            " ON CONFLICT (slug) DO NOTHING RETURNING slug"
+        ).format(sql.Identifier(CATALOG)),
+        (tenant.slug, tenant.name, tenant.schema, tenant.cluster),
+    ).fetchone()
+    notify(conn, CATALOG_CHANGED, tenant.slug)  # workers re-read the catalog (infra.directory)
+    return row is not None
+
+
+def least_loaded(database: Database) -> str:
+    """The configured cluster holding the fewest provinces (the main one on a tie)."""
+    with database.connect() as conn:
+        rows = conn.execute(
+            sql.SQL("SELECT cluster, count(*) FROM {}.tenants GROUP BY cluster").format(
+                sql.Identifier(CATALOG)
+            )
+        ).fetchall()
+    counts = {str(row[0]): int(row[1]) for row in rows}
+    return min(names(), key=lambda n: (counts.get(n, 0), n != MAIN, n))
+
+
+def _find(database: Database, slug: str) -> Tenant | None:
+    with database.connect() as conn:
         row = conn.execute(
             sql.SQL(
-                "INSERT INTO {}.tenants (slug, name, schema_name) VALUES (%s, %s, %s)"
-                " ON CONFLICT (slug) DO NOTHING RETURNING slug"
+                "SELECT slug, name, schema_name, cluster FROM {}.tenants WHERE slug = %s"
             ).format(sql.Identifier(CATALOG)),
-            (slug, name, schema),
+            (slug,),
         ).fetchone()
-        notify(conn, CATALOG_CHANGED, slug)  # workers re-read the catalog (infra.directory)
-    return Tenant(slug, name, schema), row is not None
+    return Tenant(*row) if row is not None else None
 
 
 def find_tenant(database: Database, slug: str) -> Tenant:
     check_slug(slug)
-    with database.connect() as conn:
-        row = conn.execute(
-            sql.SQL("SELECT slug, name, schema_name FROM {}.tenants WHERE slug = %s").format(
-                sql.Identifier(CATALOG)
-            ),
-            (slug,),
-        ).fetchone()
-    if row is None:
+    found = _find(database, slug)
+    if found is None:
         raise UnknownTenant(f"Không có tỉnh «{slug}»", f"no tenant '{slug}'", slug=slug)
-    return Tenant(*row)
+    return found
 
 
 def list_tenants(database: Database) -> list[Tenant]:
     install_catalog(database)
     with database.connect() as conn:
         rows = conn.execute(
-            sql.SQL("SELECT slug, name, schema_name FROM {}.tenants ORDER BY slug").format(
+            sql.SQL("SELECT slug, name, schema_name, cluster FROM {}.tenants ORDER BY slug").format(
                 sql.Identifier(CATALOG)
             )
         ).fetchall()
@@ -152,7 +201,10 @@ class TenantApplications:
                 return app
         tenant = find_tenant(self.database, slug)
         app = TenantApplication(
-            tenant.slug, tenant.schema, self.database, on_committed=self.on_committed
+            tenant.slug,
+            tenant.schema,
+            database_for(self.database, tenant.cluster),
+            on_committed=self.on_committed,
         )
         with self._lock:
             app = self._apps.setdefault(slug, app)
@@ -160,6 +212,15 @@ class TenantApplications:
             while len(self._apps) > self.maxsize:
                 self._apps.popitem(last=False)
         return app
+
+    def database_of_schema(self, schema: str) -> Database:
+        """The database of the cluster of the province whose schema this is (the main one
+        for a schema that is no province's, e.g. a replay's)."""
+        slug = schema.removeprefix("t_")
+        try:
+            return self.get(slug).database
+        except (InvalidValue, NotFound):
+            return self.database
 
     def forget(self, slug: str) -> None:
         """Drop a province from the cache (e.g. after its schema was removed)."""

@@ -38,8 +38,8 @@ from eventsourcing.utils import Environment
 from psycopg import Cursor, sql
 from psycopg.rows import DictRow, dict_row
 
-from infra.audit.writechain import ChainingRecorder
 from infra.database import Database
+from infra.outbox import OutboxRecorder
 
 _ERRORS: tuple[tuple[type[psycopg.Error], Callable[[str], Exception]], ...] = (
     (psycopg.InterfaceError, es.InterfaceError),
@@ -124,9 +124,10 @@ class TenantDatastore(PostgresDatastore):
         pass
 
 
-class TenantApplicationRecorder(ChainingRecorder):
-    """The library's recorder (chaining each event as it writes it: ``infra.audit.writechain``);
-    its insert transaction starts by taking the province's role."""
+class TenantApplicationRecorder(OutboxRecorder):
+    """The library's recorder (chaining each event as it writes it: ``infra.audit.writechain``,
+    and writing the notice outbox of the events that call for one: ``infra.outbox``); its insert
+    transaction starts by taking the province's role."""
 
     datastore: TenantDatastore
 

@@ -70,6 +70,11 @@ PHRASES = {
     "AdmissionCase.NoYouthUnionStated": "ghi nhận nơi người vào Đảng không có tổ chức Đoàn",
     "AdmissionCase.DeadlineExtended": "gia hạn {working_days} ngày làm việc theo quyết định"
     " {decision_no}, hạn mới {due_on}",
+    # issue 17 (papers of a meeting, invitations)
+    "Meeting.Cancelled": "hủy buổi sinh hoạt",
+    "MeetingPapers.Started": "mở danh mục tài liệu của buổi sinh hoạt",
+    "MeetingPapers.Attached": "đăng tài liệu «{title}» (tệp {name}, SHA-256 {sha256})",
+    "MeetingPapers.Replaced": "thay tài liệu bằng tệp {name} (SHA-256 {sha256})",
 }
 """Vietnamese phrases by kind; features add theirs (e.g. "Meeting.VoteRecorded"). Each kind's
 phrase is read once per process (:func:`phrase_of`), so add them here, not at run time."""

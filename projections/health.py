@@ -19,6 +19,7 @@ import psycopg
 from psycopg import sql
 
 from infra.application import EVENTS_TABLE
+from infra.clusters import database_for
 from infra.database import Database
 from infra.tenancy import list_tenants
 from projections.base import Projection, table
@@ -63,8 +64,8 @@ def health(database: Database, projections: Sequence[Projection] | None = None) 
     chosen = list(projections) if projections is not None else all_projections()
     found: list[Health] = []
     tenants = list_tenants(database)
-    with database.connect() as conn:
-        for tenant in tenants:
+    for tenant in tenants:
+        with database_for(database, tenant.cluster).connect() as conn:
             events = table(tenant.schema, EVENTS_TABLE)
             tracking = table(tenant.schema, TRACKING_TABLE)
             try:

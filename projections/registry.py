@@ -17,22 +17,35 @@ def all_projections() -> list[Projection]:
     from projections.deadlines import DEADLINES
     from projections.meetings import MEETINGS
     from projections.org_tree import ORG_TREE
+    from projections.papers import PAPERS
     from projections.rollup import ROLLUP
     from projections.roster import ROSTER
     from projections.supervision import SUPERVISION
 
     # A projection that reads others' tables (``depends_on``) comes after them.
-    return [ORG_TREE, ROSTER, MEETINGS, ROLLUP, DEADLINES, SUPERVISION, AUDIT_TRAIL, AUDIT_CHAIN]
+    return [
+        ORG_TREE,
+        ROSTER,
+        MEETINGS,
+        ROLLUP,
+        DEADLINES,
+        SUPERVISION,
+        PAPERS,
+        AUDIT_TRAIL,
+        AUDIT_CHAIN,
+    ]
 
 
 def figure_sources() -> list[Source]:
     from projections import admissions_figures, supervision_figures
+    from projections.papers import PAPER_FIGURES
     from projections.rollup import MEETING_FIGURES
 
     return [
         MEETING_FIGURES,
         *supervision_figures.SOURCES,
         *admissions_figures.SOURCES,
+        PAPER_FIGURES,
     ]
 
 
@@ -40,8 +53,14 @@ def list_specs() -> list[ListSpec]:
     """Every list of the query API (non-compliance lists, the register); others append."""
     from projections import admissions_figures, supervision_figures
     from projections.lists import BUILT_IN
+    from projections.papers import NOT_POSTED_ONE_DAY_BEFORE
 
-    return [*BUILT_IN, *supervision_figures.LISTS, *admissions_figures.LISTS]
+    return [
+        *BUILT_IN,
+        *supervision_figures.LISTS,
+        *admissions_figures.LISTS,
+        NOT_POSTED_ONE_DAY_BEFORE,
+    ]
 
 
 def list_named(name: str) -> ListSpec | None:

@@ -419,7 +419,7 @@ SUPERVISION = SupervisionProjection()
 async def petition_figures(
     readside: ReadSide, schema: str, unit_id: UUID, start: date, end: date, today: date
 ) -> dict[str, int]:
-    rows = await readside.fetch(
+    rows = await readside.for_schema(schema).fetch(
         f"""SELECT count(*) AS raised,
           count(*) FILTER (WHERE competent_level IN ('commune_district', 'province'))
             AS district_or_above,
@@ -443,7 +443,7 @@ async def petition_figures(
 async def attendance_figures(
     readside: ReadSide, schema: str, unit_id: UUID, start: date, end: date
 ) -> dict[str, int]:
-    rows = await readside.fetch(
+    rows = await readside.for_schema(schema).fetch(
         f"""SELECT count(*) FILTER (WHERE NOT unplanned) AS planned,
           count(*) FILTER (WHERE attended_on IS NOT NULL) AS attended,
           count(*) FILTER (WHERE unplanned) AS unplanned,

@@ -10,9 +10,14 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
+from infra import clusters
 from infra.audit.guard import install_guard
+from infra.clusters import database_for
+from infra.contacts import install_contacts
 from infra.database import Database, EmbeddedPostgres
 from infra.db_roles import install_tenant_role
+from infra.document_store import install_document_store
+from infra.outbox import install_outbox
 from infra.readside import ReadSide
 from infra.settings import Settings
 from infra.tenancy import SchemaPart, Tenant, TenantApplications, list_tenants, provision
@@ -32,6 +37,9 @@ def schema_parts() -> Sequence[SchemaPart]:
         install_guard,
         install_security_tables,
         install_import_tables,
+        install_document_store,
+        install_contacts,
+        install_outbox,
         install_read_models,
         install_tenant_role,
     )
@@ -46,8 +54,12 @@ class Container:
     embedded: EmbeddedPostgres | None = None
     closers: list[object] = field(default_factory=list)
 
-    def provision(self, slug: str, name: str) -> tuple[Tenant, bool]:
-        return provision(self.database, slug, name, schema_parts())
+    def provision(self, slug: str, name: str, cluster: str | None = None) -> tuple[Tenant, bool]:
+        return provision(self.database, slug, name, schema_parts(), cluster)
+
+    def database_of(self, tenant: Tenant) -> Database:
+        """The database of the province's cluster (``infra.clusters``)."""
+        return database_for(self.database, tenant.cluster)
 
     def migrate(self, slugs: Sequence[str] = ()) -> list[Tenant]:
         """Install what a release added (tables, grants) into existing provinces (all, or
@@ -69,6 +81,7 @@ class Container:
         self.applications.close()
         self.readside.stop_listener()
         self.database.close_pool()
+        clusters.close_all()
         if self.embedded is not None:
             self.embedded.stop()
 
@@ -96,10 +109,23 @@ def build_container(settings: Settings) -> Container:
         # A no-op until `services.workers.configure` runs (serve, worker); then it enqueues.
         on_committed=workers.notify_committed,
     )
+    # Other clusters (issue 14 §3): one pool each, sized like the main one. Behind PgBouncer,
+    # give each cluster's pooler URL here (with ?pgbouncer=true).
+    clusters.configure(
+        {
+            name: replace(
+                Database.from_url(url),
+                pool_size=settings.pool_size,
+                pool_timeout=settings.pool_timeout,
+            )
+            for name, url in settings.clusters.items()
+        }
+    )
     readside = ReadSide(
         database,
         max_size=settings.read_pool_size,
         # LISTEN needs a session of its own: to the server itself, never through the pooler.
         listen_conninfo=None if direct.transaction_pooler else direct.conninfo,
     )
+    readside.placement = applications.database_of_schema
     return Container(settings, database, applications, readside, embedded)

@@ -18,6 +18,8 @@ from services.imports import routes as imports
 from services.meetings import routes as meetings
 from services.membership import lifecycle_routes as membership_lifecycle
 from services.membership import routes as membership
+from services.notices import routes as notices
+from services.papers import routes as papers
 from services.supervision import routes as supervision
 from services.tenants import routes as tenants
 from services.views import routes as views
@@ -37,4 +39,6 @@ def route_handlers() -> list[Any]:
     routes += audit.ROUTES
     routes += documents.ROUTES + report_routes.ROUTES + audit_docs.ROUTES
     routes += imports.ROUTES
+    routes += papers.ROUTES
+    routes += notices.ROUTES
     return routes

@@ -210,8 +210,10 @@ def _check_whole_number(name: str, value: str) -> None:
 
 
 _INTS: dict[int, tuple[Any, frozenset[str]]] = {}
-"""By ``id(handler)``, with the handler itself: once an application (a test's) is gone, a new
-handler may get a freed id, and must not inherit another route's integer parameters."""
+"""By ``id()``, with the handler kept beside its names and compared: a test builds many
+applications, and a gone handler's id may be reused by another one (seen: a stale entry let an
+out-of-range integer through to PostgreSQL). Not a weak mapping: Litestar's generated OPTIONS
+handlers cannot be weakly referenced."""
 
 
 def _int_parameters(handler: Any) -> frozenset[str]:

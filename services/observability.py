@@ -31,6 +31,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from psycopg import sql
 
 from infra.audit.seals import SEALS_TABLE
+from infra.clusters import database_for
 from infra.database import Database
 from infra.metrics import CONTENT_TYPE, Gauge, Registry, Sample
 from infra.tenancy import list_tenants
@@ -211,8 +212,8 @@ def install_collectors(
 
 def seal_ages(database: Database) -> list[tuple[str, float]]:
     ages = []
-    with database.connect() as conn:
-        for tenant in list_tenants(database):
+    for tenant in list_tenants(database):
+        with database_for(database, tenant.cluster).connect() as conn:
             try:
                 row = conn.execute(
                     sql.SQL(

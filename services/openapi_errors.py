@@ -12,7 +12,9 @@ the generated document once, in one place, from what every route has in common:
   operators' routes;
 - 409, 413 and 422 for every command (a stale version or an idempotency key in flight, a body
   over the limit, a rule that forbids it or a reused idempotency key); 429 for sign-in;
-- a path parameter a handler does not read (the ``{tenant}`` of some routes) is declared too.
+- a path parameter a handler does not read (the ``{tenant}`` of some routes) is declared too;
+- a route that answers files (``opt={"files": ("xlsx", "pdf")}`` on its decorator) documents
+  each media type of its 200, as the ``format`` it is asked for decides.
 
 Fuzzing (``.ci/parts/30-fuzz.sh``) checks every response against this document.
 """
@@ -102,8 +104,39 @@ def _declare_path_parameters(path: str, operation: dict[str, Any]) -> None:
         del operation["parameters"]
 
 
+def document_files(schema: dict[str, Any], files: dict[tuple[str, str], tuple[str, ...]]) -> None:
+    """Declare the media types of the 200 of each (path, method) that answers files."""
+    from services.documents.files import MEDIA
+
+    paths = schema.get("paths", {})
+    for (path, method), kinds in files.items():
+        operation = paths.get(path, {}).get(method)
+        if not isinstance(operation, dict):
+            continue
+        ok = operation.setdefault("responses", {}).setdefault("200", {"description": "OK"})
+        content = ok.setdefault("content", {})
+        for kind in kinds:
+            media = MEDIA[kind]
+            if media not in content:
+                content[media] = {"schema": {"type": "string", "format": "binary"}}
+
+
+def file_routes(app: Litestar) -> dict[tuple[str, str], tuple[str, ...]]:
+    """(OpenAPI path, method) → the file kinds of every route that declares ``files``."""
+    found: dict[tuple[str, str], tuple[str, ...]] = {}
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", ()):
+            kinds = handler.opt.get("files")
+            if kinds:
+                for method in getattr(handler, "http_methods", ()):
+                    found[route.path_format, str(method).lower()] = tuple(kinds)
+    return found
+
+
 def install(app: Litestar) -> None:
     """Build the application's OpenAPI document now and rewrite it (it is built once)."""
     from litestar._openapi.plugin import OpenAPIPlugin
 
-    document_errors(app.plugins.get(OpenAPIPlugin).provide_openapi_schema())
+    schema = app.plugins.get(OpenAPIPlugin).provide_openapi_schema()
+    document_errors(schema)
+    document_files(schema, file_routes(app))

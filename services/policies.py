@@ -16,6 +16,8 @@ from services.identity import policies as identity
 from services.imports import policies as imports
 from services.meetings import policies as meetings
 from services.membership import policies as membership
+from services.notices import policies as notices
+from services.papers import policies as papers
 from services.security.policy import Policy, PolicyTable, policy_key
 from services.supervision import policies as supervision
 from services.tenants import policies as tenants
@@ -33,6 +35,8 @@ FEATURE_TABLES: tuple[PolicyTable, ...] = (
     audit.POLICIES,
     documents.POLICIES,
     imports.POLICIES,
+    papers.POLICIES,
+    notices.POLICIES,
 )
 
 

@@ -13,7 +13,11 @@ Messages:
   advisory lock means two workers never run the same pair; if the pair is busy the message
   comes back once, a little later, so a commit that landed during the other run is not left
   for the next tick. A duplicate delivery finds the checkpoint already past the events;
-- ``rebuild_pair(tenant_slug, projection)``: drop and replay one read model.
+- ``rebuild_pair(tenant_slug, projection)``: drop and replay one read model;
+- ``deliver_notices(tenant_slug)``: expand the province's notice outbox and send what is due
+  over SMTP (``services.notices.delivery``); woken like the catch-up (after commits, at most
+  one per window, and by the tick, so the retries of failed addresses happen on time).
+  Duplicates are harmless: deliveries are claimed.
 
 Every message carries its tenant's slug, checked against the catalog before any work; a
 message for an unknown tenant is dropped with a warning, never retried.
@@ -28,12 +32,13 @@ import logging
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import dramatiq
 from dramatiq.brokers.stub import StubBroker
 
 from domain.base import DomainError
+from infra.clusters import database_for
 from infra.database import Database
 from infra.directory import TenantDirectory
 from infra.outage import Outage
@@ -42,6 +47,9 @@ from infra.tenancy import check_slug, find_tenant, list_tenants
 from projections import engine
 from projections.registry import all_projections, dependents, projection_named
 from projections.scheduler import Coalescer, catch_up_round
+
+if TYPE_CHECKING:  # the delivery code imports the HTTP context, which imports the wiring
+    from services.notices.delivery import Mailer
 
 log = logging.getLogger(__name__)
 
@@ -77,29 +85,35 @@ class Actors:
     catch_up_pair: dramatiq.Actor[Any, Any]
     rebuild_pair: dramatiq.Actor[Any, Any]
     catch_up_province: dramatiq.Actor[Any, Any]
+    deliver_notices: dramatiq.Actor[Any, Any]
     outage: Outage = field(default_factory=Outage)
     directory: TenantDirectory | None = None
 
 
-def _known_schema(database: Database, tenant_slug: str) -> str | None:
+def _known_place(database: Database, tenant_slug: str) -> tuple[Database, str] | None:
+    """The province's cluster database and schema, or None (unknown: the message is dropped)."""
     try:
-        return find_tenant(database, tenant_slug).schema
+        tenant = find_tenant(database, tenant_slug)
+        return database_for(database, tenant.cluster), tenant.schema
     except DomainError as error:
         log.warning("dropping a message for tenant %r: %s", tenant_slug, error.en)
         return None
 
 
-def declare_actors(broker: dramatiq.Broker, database: Database, queue: str = QUEUE) -> Actors:
+def declare_actors(
+    broker: dramatiq.Broker, database: Database, queue: str = QUEUE, mailer: Mailer | None = None
+) -> Actors:
     """The actors, bound to ``broker`` and ``database`` (nothing is bound at import time)."""
+    applications: list[Any] = []
     directory = TenantDirectory(database)
     outage = Outage(log)
     coalescer = Coalescer()
 
     def catch_up_province(tenant_slug: str) -> None:
         try:
-            schema = directory.schema(tenant_slug)
+            placed, schema = directory.placed(tenant_slug)
             done = coalescer.run(
-                tenant_slug, lambda: catch_up_round(database, schema, all_projections())
+                tenant_slug, lambda: catch_up_round(placed, schema, all_projections())
             )
         except DomainError as error:
             log.warning("dropping a message for tenant %r: %s", tenant_slug, error.en)
@@ -117,10 +131,10 @@ def declare_actors(broker: dramatiq.Broker, database: Database, queue: str = QUE
             log.warning("projection of %s stopped: %s", tenant_slug, error_text)
 
     def catch_up_pair(tenant_slug: str, projection: str) -> None:
-        schema = _known_schema(database, tenant_slug)
-        if schema is None:
+        place = _known_place(database, tenant_slug)
+        if place is None:
             return
-        result = engine.catch_up(database, schema, projection_named(projection))
+        result = engine.catch_up(*place, projection_named(projection))
         if result.busy:
             actors.catch_up_pair.send_with_options(
                 args=(tenant_slug, projection), delay=BUSY_RETRY_MS
@@ -133,16 +147,28 @@ def declare_actors(broker: dramatiq.Broker, database: Database, queue: str = QUE
                 actors.catch_up_pair.send(tenant_slug, dependent.name)
 
     def catch_up_tenant(tenant_slug: str) -> None:
-        if _known_schema(database, tenant_slug) is None:
+        if _known_place(database, tenant_slug) is None:
             return
         for projection in all_projections():
             actors.catch_up_pair.send(tenant_slug, projection.name)
 
     def rebuild_pair(tenant_slug: str, projection: str) -> None:
-        schema = _known_schema(database, tenant_slug)
-        if schema is not None:
+        place = _known_place(database, tenant_slug)
+        if place is not None:
             for chosen in (projection_named(projection), *dependents(projection)):
-                engine.rebuild(database, schema, chosen)
+                engine.rebuild(*place, chosen)
+
+    def deliver_notices(tenant_slug: str) -> None:
+        if mailer is None or _known_place(database, tenant_slug) is None:
+            return  # no SMTP configured: the outbox keeps the notices
+        from infra.tenancy import TenantApplications
+        from services.notices.delivery import run_once
+
+        if not applications:
+            applications.append(TenantApplications(database, 8))
+        expanded, sent = run_once(applications[0].get(tenant_slug), mailer)
+        if expanded or sent:
+            log.info("notices of %s: %d causes expanded, %d sent", tenant_slug, expanded, sent)
 
     def actor(fn: Any, **options: Any) -> dramatiq.Actor[Any, Any]:
         return dramatiq.Actor(
@@ -160,6 +186,7 @@ def declare_actors(broker: dramatiq.Broker, database: Database, queue: str = QUE
         rebuild_pair=actor(rebuild_pair, time_limit=3_600_000),
         # Outages are handled inside (quiet back-off); dramatiq's retries would log each one.
         catch_up_province=actor(catch_up_province, max_retries=0),
+        deliver_notices=actor(deliver_notices, max_retries=3),
         outage=outage,
         directory=directory,
     )
@@ -180,9 +207,13 @@ class Runtime:
     wakeups: str = "coalesced"
     """``coalesced`` (one round per province and burst) or ``pairs`` (the previous path)."""
     throttle: Throttle | None = None
+    notices: Throttle | None = None
 
     def notify_committed(self, tenant_slug: str) -> None:
         check_slug(tenant_slug)
+        if self.notices is None:
+            self.notices = Throttle(self.actors.deliver_notices.send, WAKEUP_WINDOW)
+        self.notices(tenant_slug)
         if self.wakeups == "pairs":
             self.actors.catch_up_tenant.send(tenant_slug)
             return
@@ -204,6 +235,7 @@ class Runtime:
                 self.actors.catch_up_tenant.send(tenant.slug)
             else:
                 self.actors.catch_up_province.send(tenant.slug)
+            self.actors.deliver_notices.send(tenant.slug)
             if gap and self.stopping.wait(gap):
                 return
 
@@ -291,11 +323,12 @@ def configure(
     tick_seconds: float | None = TICK_SECONDS,
     queue: str = QUEUE,
     wakeups: str = "coalesced",
+    mailer: Mailer | None = None,
 ) -> Runtime:
     """Set up this process's runtime. Without a broker URL the worker always runs in-process."""
     global _runtime
     broker = make_broker(broker_url)
-    actors = declare_actors(broker, database, queue)
+    actors = declare_actors(broker, database, queue, mailer)
     runtime = Runtime(broker, database, actors, queue, wakeups=wakeups)
     if run_worker or (run_worker is None and broker_url is None):
         runtime.start_worker(threads, tick_seconds)

@@ -274,7 +274,7 @@ async def deadlines(
     calendar = svc.calendar_for(ctx.app)
     until = calendar.add_working_days(today, max(0, min(soon, 120)))
     readside = container_of(request.app.state).readside
-    rows = await readside.fetch(
+    rows = await readside.for_schema(ctx.app.schema).fetch(
         items_query(qualified, ctx.app.schema), unit_id, until, max(1, removal_months)
     )
     items = [

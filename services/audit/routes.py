@@ -161,7 +161,7 @@ async def get_seal(request: Request[Any, Any, Any], ctx: Ctx, seq: FromPath[int]
 @post(f"{BASE}/seals", sync_to_thread=True, summary="Niêm phong ngay / seal the new events now")
 def seal_now(request: Request[Any, Any, Any], ctx: Ctx) -> Response[Any]:
     container = container_of(request.app.state)
-    with container.database.connect() as conn:
+    with ctx.app.database.connect() as conn:
         seal = create_seal(conn, ctx.app.schema, key_store_for(container.settings.data_dir))
     if seal is None:
         return Response(None, status_code=204)

@@ -39,7 +39,7 @@ def seal_new_events(container: Any, only: Collection[str] | None = None) -> list
         if only is not None and tenant.slug not in only:
             continue
         try:
-            with container.database.connect() as conn:
+            with container.database_of(tenant).connect() as conn:
                 seal = create_seal(conn, tenant.schema, keys)
         except Exception:
             log.exception("sealing %s failed; it is tried again next round", tenant.slug)

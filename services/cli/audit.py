@@ -95,7 +95,7 @@ def run_verify(args: argparse.Namespace) -> int:
     container, tenant = _open(args.tenant)
     try:
         keys = key_store_for(container.settings.data_dir)
-        report = verify(container.database, tenant.schema, external, keys)
+        report = verify(container.database_of(tenant), tenant.schema, external, keys)
     finally:
         container.close()
     print(render(report))
@@ -106,7 +106,7 @@ def run_verify(args: argparse.Namespace) -> int:
 def run_seal(args: argparse.Namespace) -> int:
     container, tenant = _open(args.tenant)
     try:
-        with container.database.connect() as conn:
+        with container.database_of(tenant).connect() as conn:
             seal = create_seal(conn, tenant.schema, key_store_for(container.settings.data_dir))
     finally:
         container.close()
@@ -126,7 +126,7 @@ def run_seal(args: argparse.Namespace) -> int:
 def run_export(args: argparse.Namespace) -> int:
     container, tenant = _open(args.tenant)
     try:
-        with container.database.connect() as conn:
+        with container.database_of(tenant).connect() as conn:
             seals = stored_seals(conn, tenant.schema)
     finally:
         container.close()
@@ -147,9 +147,9 @@ def run_replay(args: argparse.Namespace) -> int:
         position = (
             until
             if isinstance(until, int)
-            else position_at(container.database, tenant.schema, until)
+            else position_at(container.database_of(tenant), tenant.schema, until)
         )
-        result = replay_until(container.database, tenant.schema, position)
+        result = replay_until(container.database_of(tenant), tenant.schema, position)
     finally:
         container.close()
     print(

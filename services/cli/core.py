@@ -28,6 +28,9 @@ def register(subparsers: Any) -> None:
     create = tenant_sub.add_parser("create", help="provision a province (idempotent)")
     create.add_argument("slug")
     create.add_argument("--name", required=True)
+    create.add_argument(
+        "--cluster", default=None, help="cụm CSDL / database cluster (default: least loaded)"
+    )
     create.set_defaults(handler=run_tenant_create)
     listing = tenant_sub.add_parser("list", help="list provinces")
     listing.set_defaults(handler=run_tenant_list)
@@ -42,11 +45,21 @@ def run_serve(args: argparse.Namespace) -> int:
     container = wiring.open_container()
     if container.settings.log_format == "json":
         use_json_lines()
+    capture = None
+    if args.demo and not container.settings.smtp_host:
+        from services.notices.capture import start_capture
+
+        folder = container.settings.data_dir / "mail"
+        capture = start_capture(folder, container.settings.mail_capture_port)
+        print(
+            f"Hộp thư thử / mail capture: smtp://127.0.0.1:{capture.port} → {folder}/*.eml",
+            flush=True,
+        )
     # Provinces provisioned by an earlier release get the tables this one added.
     container.migrate()
     # Local default (no BROKER_URL): the stub broker with an in-process worker, so this one
     # command runs everything; with RabbitMQ, `chibo worker` processes do the catching up.
-    runtime = start_runtime(container)
+    runtime = start_runtime(container, mailer=mailer_for(container.settings, capture))
     # Where the workers run, so does periodic sealing (here: the local in-process worker).
     sealer = start_sealing(container) if runtime.worker is not None else None
     try:
@@ -81,8 +94,28 @@ def run_serve(args: argparse.Namespace) -> int:
         if sealer is not None:
             sealer.stop()
         workers.shutdown()
+        if capture is not None:
+            capture.stop()
         container.close()
     return 0
+
+
+def mailer_for(settings: Any, capture: Any = None) -> Any:
+    """The SMTP server of the settings, else the demo's capture, else none (notices wait)."""
+    from services.notices.delivery import Mailer
+
+    if settings.smtp_host:
+        return Mailer(
+            settings.smtp_host,
+            settings.smtp_port,
+            settings.smtp_from,
+            settings.smtp_username,
+            settings.smtp_password,
+            settings.smtp_starttls,
+        )
+    if capture is not None:
+        return Mailer("127.0.0.1", capture.port, "chibo@demo.local")
+    return None
 
 
 def start_runtime(container: Any, **options: Any) -> Any:
@@ -100,14 +133,16 @@ def exit_on_signal(signum: int, _: object) -> None:
 def run_tenant_create(args: argparse.Namespace) -> int:
     container = wiring.open_container()
     try:
-        tenant, created = container.provision(args.slug, args.name)
+        tenant, created = container.provision(args.slug, args.name, args.cluster)
     except DomainError as error:
         print(f"{error.vi}\n{error.en}", file=sys.stderr)
         return 2
     finally:
         container.close()
     state = "đã tạo / created" if created else "đã có / already existed"
-    print(f"{tenant.slug}: {tenant.name} (schema {tenant.schema}) — {state}")
+    print(
+        f"{tenant.slug}: {tenant.name} (schema {tenant.schema}, cluster {tenant.cluster}) — {state}"
+    )
     return 0
 
 
@@ -115,7 +150,7 @@ def run_tenant_list(args: argparse.Namespace) -> int:
     container = wiring.open_container()
     try:
         for tenant in list_tenants(container.database):
-            print(f"{tenant.slug}\t{tenant.name}\t{tenant.schema}")
+            print(f"{tenant.slug}\t{tenant.name}\t{tenant.schema}\t{tenant.cluster}")
     finally:
         container.close()
     return 0

@@ -25,7 +25,7 @@ from projections.registry import all_projections, dependents, projection_named
 from services import workers
 from services.audit.sealing import start_sealing
 from services.cli import wiring
-from services.cli.core import start_runtime
+from services.cli.core import mailer_for, start_runtime
 from services.observability import install_collectors, serve_metrics
 
 
@@ -84,7 +84,8 @@ def run_status(args: argparse.Namespace) -> int:
     try:
         print("tenant\tprojection\tposition\thead\tlag\tquarantined\terror")
         for tenant in _tenants(container, args.tenant):
-            for s in engine.status(container.database, tenant.schema, all_projections()):
+            database = container.database_of(tenant)
+            for s in engine.status(database, tenant.schema, all_projections()):
                 # One line per projection: the error's own line breaks would split the table.
                 error = (
                     " ".join(f"stuck at {s.error_position}: {s.error}".split()) if s.error else ""
@@ -113,7 +114,7 @@ def run_rebuild(args: argparse.Namespace) -> int:
         )
         for tenant in _tenants(container, args.tenant):
             results = rebuild_many(
-                container.database, tenant.schema, chosen, args.jobs, lock_wait=args.wait
+                container.database_of(tenant), tenant.schema, chosen, args.jobs, lock_wait=args.wait
             )
             for projection, done in zip(chosen, results, strict=True):
                 rate = done.events / done.seconds if done.seconds else 0.0
@@ -144,7 +145,7 @@ def run_quarantine(args: argparse.Namespace) -> int:
     container = wiring.open_container()
     try:
         tenant = find_tenant(container.database, args.tenant)
-        with container.database.connect(autocommit=False) as conn, conn.transaction():
+        with container.database_of(tenant).connect(autocommit=False) as conn, conn.transaction():
             done = quarantine(
                 conn,
                 tenant.schema,
@@ -178,7 +179,11 @@ def run_worker(args: argparse.Namespace) -> int:
         use_json_lines()
     try:
         runtime = start_runtime(
-            container, run_worker=True, threads=args.threads, tick_seconds=args.tick
+            container,
+            run_worker=True,
+            threads=args.threads,
+            tick_seconds=args.tick,
+            mailer=mailer_for(container.settings),
         )
         if container.settings.metrics_port:
             collectors = Registry()

@@ -91,7 +91,11 @@ def _row(record: Any) -> dict[str, Any]:
     }
 
 
-@get(f"{BASE}/trail/export", summary="Xuất nhật ký kiểm tra / the audit trail as XLSX or PDF")
+@get(
+    f"{BASE}/trail/export",
+    summary="Xuất nhật ký kiểm tra / the audit trail as XLSX or PDF",
+    opt={"files": ("xlsx", "pdf")},
+)
 async def export_trail(
     request: Request[Any, Any, Any],
     ctx: Ctx,
@@ -176,7 +180,12 @@ def canonical_json(body: dict[str, Any]) -> bytes:
     return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
 
-@get(f"{BASE}/verification", sync_to_thread=True, summary="Kiểm chứng / verify, signed JSON or PDF")
+@get(
+    f"{BASE}/verification",
+    sync_to_thread=True,
+    summary="Kiểm chứng / verify, signed JSON or PDF",
+    opt={"files": ("json", "pdf")},
+)
 def verification(
     request: Request[Any, Any, Any],
     ctx: Ctx,
@@ -188,7 +197,7 @@ def verification(
         )
     container = container_of(request.app.state)
     keys = key_store_for(container.settings.data_dir)
-    report = verify(container.database, ctx.app.schema, [], keys)
+    report = verify(ctx.app.database, ctx.app.schema, [], keys)
     checked_at = datetime.now(VN)
     body = report_body(report, checked_at)
     key = keys.signing_key(ctx.app.slug)

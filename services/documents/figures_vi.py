@@ -51,6 +51,8 @@ FIGURES_VI = {
     "admissions_overdue_ceremony": "Quá hạn tổ chức lễ kết nạp",
     "admissions_overdue_recognition": "Quá hạn công nhận chính thức",
     "admissions_admitted": "Đảng viên mới kết nạp",
+    "meetings_with_papers": "Kỳ sinh hoạt có đăng tài liệu",
+    "papers_not_posted_one_day_before": "Kỳ sinh hoạt gửi tài liệu không đủ một ngày trước",
 }
 
 RATES = {"attendance_rate", "superior_fulfilment_rate", "rotation_coverage"}

@@ -44,7 +44,11 @@ from services.views.routes import (
 TITLE = "Báo cáo kết quả sinh hoạt chi bộ"
 
 
-@get(f"{BASE}/report", summary="Báo cáo kết quả sinh hoạt chi bộ / the report (XLSX, PDF)")
+@get(
+    f"{BASE}/report",
+    summary="Báo cáo kết quả sinh hoạt chi bộ / the report (XLSX, PDF)",
+    opt={"files": ("xlsx", "pdf")},
+)
 async def report(
     request: Request[Any, Any, Any],
     ctx: Ctx,

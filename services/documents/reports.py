@@ -40,6 +40,7 @@ APPENDICES = (
     "missed_superior_attendance",
     "overdue_petitions",
     "probationary_overdue_for_recognition",
+    "papers_not_posted_one_day_before",
 )
 """The inspection lists that name a failure to meet a rule (the register of meetings aside)."""
 CHILD_FIGURES = (

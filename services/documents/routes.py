@@ -140,7 +140,12 @@ def correct(
     return Written(doc.id, doc.version, position, digest)
 
 
-@get(BASE + "/file", sync_to_thread=True, summary="Tải DOCX/PDF / download a version")
+@get(
+    BASE + "/file",
+    sync_to_thread=True,
+    summary="Tải DOCX/PDF / download a version",
+    opt={"files": ("docx", "pdf")},
+)
 def download(
     ctx: Ctx,
     meeting_id: FromPath[UUID],

@@ -86,6 +86,13 @@ def reschedule(
     return change(app, meeting_id, expected, lambda m: m.reschedule(at, place, by))
 
 
+def cancel(
+    app: TenantApplication, by: Actor, *, meeting_id: UUID, reason: str, expected: int | None
+) -> tuple[Meeting, None, int]:
+    """Cancel a meeting not yet opened; the invitations outbox tells everyone invited."""
+    return change(app, meeting_id, expected, lambda m: m.cancel(reason, by))
+
+
 def open_meeting(
     app: TenantApplication,
     by: Actor,

@@ -23,6 +23,7 @@ POLICIES: PolicyTable = {
         ("POST", f"{T}/meetings/{{meeting_id}}/{action}"): allow(*WRITERS, units=MEETING)
         for action in (
             "reschedule",
+            "cancel",
             "open",
             "attendance",
             "guests",

@@ -19,6 +19,7 @@ from services.meetings import voting_base
 from services.meetings.schemas import (
     AddGuest,
     AssessQuality,
+    CancelMeeting,
     CastBallot,
     CloseMeeting,
     CollectDues,
@@ -80,6 +81,19 @@ def reschedule(ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[Reschedule])
             meeting_id=meeting_id,
             at=data.scheduled_at,
             place=data.place,
+            expected=data.expected_version,
+        )
+    )
+
+
+@post(ONE + "/cancel", sync_to_thread=True, summary="Hủy buổi sinh hoạt / cancel a meeting")
+def cancel(ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[CancelMeeting]) -> Written:
+    return written(
+        meetings.cancel(
+            ctx.app,
+            ctx.actor,
+            meeting_id=meeting_id,
+            reason=data.reason,
             expected=data.expected_version,
         )
     )
@@ -323,6 +337,7 @@ ROUTES: list[Any] = [
     schedule,
     get_meeting,
     reschedule,
+    cancel,
     open_meeting,
     mark_attendance,
     add_guest,

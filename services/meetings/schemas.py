@@ -52,6 +52,10 @@ class Reschedule(Command, kw_only=True):
     place: Name
 
 
+class CancelMeeting(Command, kw_only=True):
+    reason: Text
+
+
 class OpenMeeting(Command, kw_only=True):
     started_at: datetime
     chair_id: UUID
@@ -155,7 +159,7 @@ class AttendanceView(msgspec.Struct):
     exempted: bool
     suspended: bool
     mark: AttendanceMark | None
-    reason: str
+    reason: Text
     transferred_out: bool = False  # chuyển sinh hoạt tạm thời nơi khác: out of the base
     temporary: bool = False  # sinh hoạt tạm thời tại chi bộ này: no vote
 
@@ -250,7 +254,7 @@ class EvidenceView(msgspec.Struct):
 
 class CorrectionView(msgspec.Struct):
     what: str
-    reason: str
+    reason: Text
     actor: str
 
 

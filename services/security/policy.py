@@ -335,6 +335,11 @@ async def body_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Mapping[str
 
     if connection.scope.get("method", "GET") in ("GET", "HEAD", "OPTIONS"):
         return {}
+    # An upload (a file, a multipart form) is streamed by its handler: reading it here would
+    # hold it whole in memory and then fail as "not JSON". Only JSON bodies name units.
+    content_type = connection.headers.get("content-type", "")
+    if content_type and "json" not in content_type.lower():
+        return {}
     # For HTTP routes Litestar passes the Request itself, whose body() caches for the handler.
     request = (
         connection

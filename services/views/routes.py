@@ -78,7 +78,7 @@ async def wait(
     async def fetch(query: str, *args: Any) -> list[Any]:
         return await fetch_as_tenant(readside, schema, query, *args)
 
-    listener = readside.listener() if min_position else None
+    listener = readside.for_schema(schema).listener() if min_position else None
     await wait_for(fetch, schema, ctx.app.slug, names, min_position, wait_ms, listener)
     return {name: row["position"] for name, row in (await positions(fetch, schema, names)).items()}
 
@@ -92,7 +92,11 @@ def export(ctx: Ctx, title: str, unit: str, period: str, as_of: date,
     return sheets.download(heading, columns, rows, kind)
 
 
-@get(f"{BASE}/level", summary="Báo cáo theo cấp / per-level view with drill-down")
+@get(
+    f"{BASE}/level",
+    summary="Báo cáo theo cấp / per-level view with drill-down",
+    opt={"files": FORMATS},
+)
 async def level_view(
     request: Request[Any, Any, Any],
     ctx: Ctx,
@@ -134,7 +138,11 @@ async def available_lists() -> list[ListInfo]:
     return [ListInfo(s.name, s.title_vi, s.title_en, list(s.sorts)) for s in list_specs()]
 
 
-@get(f"{BASE}/lists/{{list_name:str}}", summary="Danh sách kiểm tra / inspection list")
+@get(
+    f"{BASE}/lists/{{list_name:str}}",
+    summary="Danh sách kiểm tra / inspection list",
+    opt={"files": FORMATS},
+)
 async def list_page(
     request: Request[Any, Any, Any],
     ctx: Ctx,

@@ -117,7 +117,8 @@ def test_the_report_document_in_xlsx_and_pdf(client, tenant, setup):
         io.BytesIO(fetch(client, tenant, headers, "/report", format="xlsx").content)
     )
     assert book.sheetnames[0] == "Báo cáo"
-    assert len(book.sheetnames) == 8  # the report and seven appendices
+    assert len(book.sheetnames) == 9  # the report and eight appendices (the last: papers late)
+    assert book.sheetnames[-1].startswith("Chi bộ gửi tài liệu")
     missing = book[book.sheetnames[1]]
     assert missing["A1"].value == "Chi bộ không sinh hoạt thường kỳ trong tháng"
     _, rows = table(missing)

@@ -106,3 +106,25 @@ def test_the_openapi_documents_the_real_error_shape_and_every_status(client, ten
                     assert ref == "#/components/schemas/Error"
     lists = paths["/api/v1/t/{tenant}/views/lists"]["get"]
     assert {"name": "tenant", "in": "path"}.items() <= lists["parameters"][0].items()
+
+
+def test_the_openapi_documents_each_file_format_a_route_answers(client, tenant):
+    """An XLSX audit trail answered while only JSON was documented failed the fuzzing pass."""
+    paths = client.get("/schema/openapi.json").json()["paths"]
+
+    def media(path: str) -> set[str]:
+        return set(paths[f"/api/v1/t/{{tenant}}{path}"]["get"]["responses"]["200"]["content"])
+
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert {xlsx, "application/pdf"} <= media("/audit/trail/export")
+    assert {xlsx, "text/csv", "application/json"} <= media("/views/lists/{list_name}")
+    assert {"application/pdf", "application/json"} <= media("/audit/verification")
+    assert "application/vnd.openxmlformats-officedocument.wordprocessingml.document" in media(
+        "/meetings/{meeting_id}/documents/{kind}/file"
+    )
+
+
+def test_an_options_request_is_answered_not_failed(client, tenant):
+    """Litestar's generated OPTIONS handlers pass the input guard too (fuzzing sent them)."""
+    response = client.options(f"/api/v1/t/{tenant.slug}/units")
+    assert response.status_code < 500, response.text

@@ -468,3 +468,28 @@ def test_a_premeeting_closes_with_only_the_committee_marked():
     assert meeting.is_closed
     assert len(meeting.unmarked) == 6
     assert not meeting.is_late
+
+
+def test_a_meeting_is_cancelled_with_a_reason_and_then_neither_opens_nor_moves():
+    from domain.meeting_errors import MeetingCancelled
+
+    m = Meeting.schedule(
+        uuid4(),
+        uuid4(),
+        MeetingKind.REGULAR,
+        (2023, 11),
+        at(3),
+        "Hội trường",
+        ["Thông tin thời sự"],
+        "",
+        BY,
+    )
+    with pytest.raises(InvalidValue):
+        m.cancel("  ", BY)
+    m.cancel("Bão số 5, ngập đường vào thôn", BY)
+    assert m.is_cancelled
+    assert m.cancel_reason == "Bão số 5, ngập đường vào thôn"
+    with pytest.raises(MeetingCancelled):
+        m.reschedule(at(10), "Hội trường", BY)
+    with pytest.raises(MeetingCancelled):
+        m.cancel("lần nữa", BY)

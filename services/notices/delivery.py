@@ -1,0 +1,296 @@
+"""Delivering notices from the outbox (gửi thông báo): expand each cause, send, record.
+
+Two steps, each safe to run twice or in two workers at once:
+
+1. :func:`expand` turns each new ``notice_outbox`` row into one ``notice_deliveries`` row per
+   recipient — the cell's members expected at the meeting, the superior committee member
+   assigned to attend that month, the committee that follows the cell — unique per (cause,
+   recipient), and marks the cause expanded in the same transaction. A recipient without an
+   e-mail address is recorded undelivered at once, so the secretary sees who was not told.
+2. :func:`deliver` claims due rows (``FOR UPDATE SKIP LOCKED``), sends each over SMTP and
+   records the outcome. A failure is retried after 1, 2, 4 and 8 minutes, then recorded
+   undelivered. A row claimed by a worker that died (sent or not) is claimed again after
+   :data:`STALE_CLAIM`; the resent message has the same ``Message-ID``.
+
+At the SMTP boundary delivery is at least once: nothing can tell whether a server accepted a
+message when the worker died before recording it. Everything before that boundary is exactly
+once, by the unique keys and the claims.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+from psycopg import sql
+
+from domain.meeting import Meeting
+from domain.member import Member
+from domain.org_unit import OrgUnit
+from infra import contacts
+from infra.application import TenantApplication
+from infra.outbox import DELIVERIES, OUTBOX
+from services.documents.model import VN
+from services.notices.message import Notice, compose, domain_of, message_id
+from services.papers.receipts import expected_members
+
+log = logging.getLogger(__name__)
+
+BACKOFF = (timedelta(minutes=1), timedelta(minutes=2), timedelta(minutes=4), timedelta(minutes=8))
+"""The waits before each retry; after the last retry fails the notice is undelivered."""
+STALE_CLAIM = timedelta(minutes=10)
+
+
+@dataclass(frozen=True, slots=True)
+class Mailer:
+    """SMTP settings (``CHIBO_SMTP_*``): a real server in production, a local capture in the demo."""
+
+    host: str
+    port: int = 25
+    sender: str = "chibo@localhost"
+    username: str = ""
+    password: str = ""
+    starttls: bool = False
+    timeout: float = 20.0
+
+    def send(self, message: Any) -> None:
+        with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
+            if self.starttls:
+                smtp.starttls()
+            if self.username:
+                smtp.login(self.username, self.password)
+            smtp.send_message(message)
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    key: str
+    name: str
+    email: str | None
+
+
+def _t(app: TenantApplication, name: str) -> sql.Composed:
+    return sql.SQL("{}.{}").format(sql.Identifier(app.schema), sql.Identifier(name))
+
+
+def _rows(app: TenantApplication, query: sql.Composable, params: tuple[Any, ...]) -> list[Any]:
+    with app.recorder.datastore.transaction(commit=True) as cursor:  # type: ignore[attr-defined]  # the Postgres recorder has .datastore
+        cursor.execute(query, params)
+        return list(cursor.fetchall()) if cursor.description is not None else []
+
+
+def meeting_at(app: TenantApplication, meeting_id: UUID, version: int) -> Meeting:
+    """The meeting as the cause left it (a later reschedule is its own cause)."""
+    meeting: Meeting = app.repository.get(meeting_id, version=version)
+    return meeting
+
+
+def name_of(app: TenantApplication, aggregate_id: UUID | None, default: str) -> str:
+    if aggregate_id is None:
+        return default
+    try:
+        found: Any = app.repository.get(aggregate_id)
+    except AggregateNotFoundError:
+        return default
+    if isinstance(found, Member):
+        return found.full_name
+    return str(getattr(found, "name", default))
+
+
+def recipients(app: TenantApplication, meeting: Meeting) -> list[Recipient]:
+    members = [str(m) for m in expected_members(app, meeting)]
+    found = contacts.find_many(app, "member", members)
+    people = [
+        Recipient(
+            f"member:{m}",
+            name_of(app, UUID(m), "đảng viên"),
+            found[m].email if m in found else None,
+        )
+        for m in members
+    ]
+    month = meeting.scheduled_at.astimezone(VN).date().replace(day=1)
+    try:
+        assigned = _rows(
+            app,
+            sql.SQL(
+                "SELECT DISTINCT assignee_id, assignee_name FROM {} WHERE cell_id = %s"
+                " AND month = %s AND NOT unplanned AND state <> 'missed'"
+            ).format(_t(app, "sup_assignments")),
+            (meeting.cell_id, month),
+        )
+    except Exception:  # the supervision read model may not be installed in a bare schema
+        log.warning("no supervision read model in %s; assignees not invited", app.schema)
+        assigned = []
+    for row in assigned:
+        contact = contacts.find(app, "assignee", row["assignee_id"])
+        people.append(
+            Recipient(
+                f"assignee:{row['assignee_id']}",
+                row["assignee_name"],
+                contact.email if contact else None,
+            )
+        )
+    cell: Any = app.repository.get(meeting.cell_id)
+    parent_id = cell.parent_id if isinstance(cell, OrgUnit) else None
+    if parent_id is not None:
+        contact = contacts.find(app, "unit", str(parent_id))
+        people.append(
+            Recipient(
+                f"unit:{parent_id}",
+                name_of(app, parent_id, "cấp ủy cấp trên"),
+                contact.email if contact else None,
+            )
+        )
+    return people
+
+
+def expand(app: TenantApplication, sender: str, limit: int = 100) -> int:
+    """Expand new causes into deliveries; the number of causes expanded."""
+    pending = _rows(
+        app,
+        sql.SQL(
+            "SELECT notification_id, meeting_id, meeting_version, cause FROM {}"
+            " WHERE expanded_at IS NULL ORDER BY notification_id LIMIT %s"
+        ).format(_t(app, OUTBOX)),
+        (limit,),
+    )
+    done = 0
+    for cause in pending:
+        meeting = meeting_at(app, cause["meeting_id"], cause["meeting_version"])
+        people = recipients(app, meeting)
+        with app.recorder.datastore.transaction(commit=True) as cursor:  # type: ignore[attr-defined]  # the Postgres recorder has .datastore
+            cursor.execute(
+                sql.SQL(
+                    "SELECT 1 FROM {} WHERE notification_id = %s AND expanded_at IS NULL"
+                    " FOR UPDATE SKIP LOCKED"
+                ).format(_t(app, OUTBOX)),
+                (cause["notification_id"],),
+            )
+            if cursor.fetchone() is None:
+                continue  # another worker has it
+            for person in people:
+                cursor.execute(
+                    sql.SQL(
+                        "INSERT INTO {} (notification_id, meeting_id, meeting_version, cause,"
+                        " recipient, recipient_name, email, status, last_error, message_id)"
+                        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+                        " ON CONFLICT (notification_id, recipient) DO NOTHING"
+                    ).format(_t(app, DELIVERIES)),
+                    (
+                        cause["notification_id"],
+                        cause["meeting_id"],
+                        cause["meeting_version"],
+                        cause["cause"],
+                        person.key,
+                        person.name,
+                        person.email,
+                        "pending" if person.email else "undelivered",
+                        None if person.email else "no e-mail address / chưa có địa chỉ e-mail",
+                        message_id(
+                            app.slug, cause["notification_id"], person.key, domain_of(sender)
+                        ),
+                    ),
+                )
+            cursor.execute(
+                sql.SQL("UPDATE {} SET expanded_at = now() WHERE notification_id = %s").format(
+                    _t(app, OUTBOX)
+                ),
+                (cause["notification_id"],),
+            )
+            done += 1
+    return done
+
+
+def claim(app: TenantApplication, limit: int, stale: timedelta = STALE_CLAIM) -> list[Any]:
+    return _rows(
+        app,
+        sql.SQL(
+            "UPDATE {d} SET status = 'sending', claimed_at = now(), attempts = attempts + 1"
+            " WHERE id IN (SELECT id FROM {d} WHERE email IS NOT NULL AND ("
+            "  (status = 'pending' AND next_attempt_at <= now())"
+            "  OR (status = 'sending' AND claimed_at < now() - %s))"
+            " ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED)"
+            " RETURNING id, notification_id, meeting_id, meeting_version, cause, recipient,"
+            " recipient_name, email, attempts"
+        ).format(d=_t(app, DELIVERIES)),
+        (stale, limit),
+    )
+
+
+def record_sent(app: TenantApplication, delivery_id: int) -> None:
+    _rows(
+        app,
+        sql.SQL(
+            "UPDATE {} SET status = 'sent', sent_at = now(), last_error = NULL WHERE id = %s"
+        ).format(_t(app, DELIVERIES)),
+        (delivery_id,),
+    )
+
+
+def record_failure(app: TenantApplication, delivery_id: int, attempts: int, error: str) -> None:
+    retry = attempts <= len(BACKOFF)
+    _rows(
+        app,
+        sql.SQL(
+            "UPDATE {} SET status = %s, last_error = %s, next_attempt_at = now() + %s WHERE id = %s"
+        ).format(_t(app, DELIVERIES)),
+        (
+            "pending" if retry else "undelivered",
+            error[:500],
+            BACKOFF[attempts - 1] if retry else timedelta(0),
+            delivery_id,
+        ),
+    )
+
+
+def deliver(
+    app: TenantApplication, mailer: Mailer, limit: int = 50, stale: timedelta = STALE_CLAIM
+) -> int:
+    """Send what is due; the number sent."""
+    sent = 0
+    cells: dict[UUID, str] = {}
+    for row in claim(app, limit, stale):
+        meeting = meeting_at(app, row["meeting_id"], row["meeting_version"])
+        if meeting.cell_id not in cells:
+            cells[meeting.cell_id] = name_of(app, meeting.cell_id, "Chi bộ")
+        notice = Notice(
+            app.slug,
+            row["notification_id"],
+            row["cause"],
+            row["recipient"],
+            row["recipient_name"],
+            row["email"],
+        )
+        message = compose(notice, meeting, cells[meeting.cell_id], mailer.sender)
+        try:
+            mailer.send(message)
+        except (smtplib.SMTPException, OSError) as error:
+            log.warning("notice %s to %s failed: %s", row["id"], row["recipient"], error)
+            record_failure(app, row["id"], row["attempts"], f"{type(error).__name__}: {error}")
+            continue
+        record_sent(app, row["id"])
+        sent += 1
+    return sent
+
+
+def run_once(app: TenantApplication, mailer: Mailer) -> tuple[int, int]:
+    """Expand, then send: what the worker's actor does for a province."""
+    return expand(app, mailer.sender), deliver(app, mailer)
+
+
+def statuses(app: TenantApplication, meeting_id: UUID) -> list[Any]:
+    """Every notice of a meeting with its outcome (who was not reached, and why)."""
+    return _rows(
+        app,
+        sql.SQL(
+            "SELECT cause, recipient, recipient_name, email IS NOT NULL AS has_email, status,"
+            " attempts, sent_at, next_attempt_at, last_error, message_id FROM {}"
+            " WHERE meeting_id = %s ORDER BY notification_id, recipient_name"
+        ).format(_t(app, DELIVERIES)),
+        (meeting_id,),
+    )

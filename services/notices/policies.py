@@ -1,0 +1,37 @@
+"""Who may keep contacts and see a meeting's notices, by route.
+
+Contacts are personal data: only those who send the cell's invitations (the secretary of the
+subtree, the administrator) and the member themself see or change a member's; inspectors and
+auditors do not. A committee's mailbox and an assignee's address are kept by the writers above.
+"""
+
+from __future__ import annotations
+
+from domain.meeting import Meeting
+from services.security.policy import (
+    ADMIN,
+    MEMBER,
+    WRITERS,
+    PolicyTable,
+    T,
+    allow,
+    member_in_path,
+    unit_in_path,
+    unit_of_aggregate,
+)
+
+MEMBER_CONTACT = f"{T}/members/{{member_id}}/contact"
+UNIT_CONTACT = f"{T}/units/{{unit_id}}/contact"
+OWN_OR_CELL = (member_in_path(),)
+
+POLICIES: PolicyTable = {
+    ("POST", MEMBER_CONTACT): allow(*WRITERS, MEMBER, units=OWN_OR_CELL),
+    ("GET", MEMBER_CONTACT): allow(*WRITERS, MEMBER, units=OWN_OR_CELL),
+    ("DELETE", MEMBER_CONTACT): allow(*WRITERS, MEMBER, units=OWN_OR_CELL),
+    ("POST", UNIT_CONTACT): allow(*WRITERS, units=(unit_in_path("unit_id"),)),
+    ("GET", UNIT_CONTACT): allow(*WRITERS, units=(unit_in_path("unit_id"),)),
+    ("POST", f"{T}/supervision/assignees/{{assignee_id}}/contact"): allow(ADMIN),
+    ("GET", f"{T}/meetings/{{meeting_id}}/notices"): allow(
+        *WRITERS, units=(unit_of_aggregate("meeting_id", Meeting),)
+    ),
+}

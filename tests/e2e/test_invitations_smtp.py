@@ -1,0 +1,311 @@
+"""Invitations reach a real SMTP server (aiosmtpd) exactly once per person and cause.
+
+The meeting is scheduled, rescheduled and cancelled over HTTP; the outbox row of each command
+is checked to be there as soon as the command answers (same transaction); the worker's step
+(:func:`services.notices.delivery.run_once`) sends to an aiosmtpd server on a free port. The
+messages are parsed back: recipients, Vietnamese subject and body, and the ICS attachment read
+with the ``icalendar`` library. A worker dying between sending and recording, a broker
+redelivery and an SMTP server refusing an address are played through.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import socket
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from email.message import Message
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from icalendar import Calendar
+from psycopg import sql
+
+from services.notices import delivery
+from tests.e2e.test_meetings_api import base, build_cell, ok, post
+
+pytestmark = pytest.mark.e2e
+
+SENDER = "chibo@tinh-thu.example"
+
+
+class Inbox:
+    """An aiosmtpd handler keeping every message; addresses in ``refuse`` get a 550."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[list[str], Message]] = []
+        self.refuse: set[str] = set()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return "550 5.1.1 hộp thư không tồn tại / no such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(
+            (
+                list(envelope.rcpt_tos),
+                email.message_from_bytes(envelope.content, policy=email.policy.default),
+            )
+        )
+        return "250 OK"
+
+    def to(self, address: str) -> list[Message]:
+        return [m for rcpt, m in self.messages if address in rcpt]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def inbox():
+    handler = Inbox()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield handler, delivery.Mailer("127.0.0.1", controller.port, SENDER, timeout=5)
+    controller.stop()
+
+
+def address(i: int) -> str:
+    return f"dang.vien.{i}@thon-mot.example"
+
+
+@pytest.fixture
+def cell(client, tenant):
+    """A cell of five with e-mail addresses for four (the fifth has none) and the parent's."""
+    cell, officials, probationers = build_cell(client, tenant, 4, 1)
+    members = officials + probationers
+    for i, member in enumerate(members[:4]):
+        ok(
+            client.post(
+                f"{base(tenant)}/members/{member}/contact",
+                json={"email": address(i), "phone": "0912 345 678"},
+            )
+        )
+    parent = ok(client.get(f"{base(tenant)}/units/{cell}"), 200)["parent_id"]
+    ok(client.post(f"{base(tenant)}/units/{parent}/contact", json={"email": "dang-uy@xa.example"}))
+    return cell, members
+
+
+def schedule(client, tenant, cell_id, at: datetime) -> tuple[str, int]:
+    body = {
+        "cell_id": cell_id,
+        "kind": "regular",
+        "year": at.year,
+        "month": at.month,
+        "scheduled_at": at.isoformat(),
+        "place": "Nhà văn hóa thôn Một",
+        "agenda": ["Thông tin thời sự", "Báo cáo tháng, phương hướng tháng tới"],
+    }
+    written = ok(client.post(f"{base(tenant)}/meetings", json=body))
+    return written["id"], written["position"]
+
+
+def outbox(container, tenant) -> list[Any]:
+    app = container.applications.get(tenant.slug)
+    return delivery._rows(
+        app,
+        sql.SQL("SELECT notification_id, cause FROM {} ORDER BY notification_id").format(
+            sql.Identifier(tenant.schema, "notice_outbox")
+        ),
+        (),
+    )
+
+
+def ics_of(message: Message) -> Calendar:
+    (part,) = [p for p in message.walk() if p.get_content_type() == "text/calendar"]
+    return Calendar.from_ical(part.get_payload(decode=True))
+
+
+def text_of(message: Message) -> str:
+    (part,) = [p for p in message.walk() if p.get_content_type() == "text/plain"]
+    return part.get_payload(decode=True).decode("utf-8")
+
+
+def test_scheduling_rescheduling_and_cancelling_reach_each_person_once(
+    client, tenant, container, cell, inbox
+):
+    cell_id, _ = cell
+    handler, mailer = inbox
+    app = container.applications.get(tenant.slug)
+    at = datetime(2026, 12, 18, 7, 30, tzinfo=UTC)  # 14:30 in Hà Nội
+    meeting, position = schedule(client, tenant, cell_id, at)
+    # The cause was committed with the event: there the moment the command answered.
+    assert [(r["notification_id"], r["cause"]) for r in outbox(container, tenant)] == [
+        (position, "scheduled")
+    ]
+    assert delivery.run_once(app, mailer) == (1, 5)  # four members and the committee
+    assert delivery.run_once(app, mailer) == (0, 0)  # a redelivered message finds nothing new
+    (first,) = handler.to(address(0))
+    assert first["Subject"] == "Giấy mời sinh hoạt chi bộ thường kỳ tháng 12/2026 — Chi bộ Kỹ thuật"
+    body = text_of(first)
+    assert "Kính gửi đồng chí Đảng viên số 1" in body
+    assert "Thời gian: 14 giờ 30 phút, ngày 18/12/2026" in body
+    assert "Địa điểm: Nhà văn hóa thôn Một" in body
+    calendar = ics_of(first)
+    assert str(calendar["method"]) == "REQUEST"
+    (event,) = calendar.walk("VEVENT")
+    assert event.decoded("dtstart") == at
+    assert str(event["uid"]) == f"{meeting}@chibo"
+    assert str(event["location"]) == "Nhà văn hóa thôn Một"
+    assert len(handler.to("dang-uy@xa.example")) == 1
+
+    later = at + timedelta(days=2)
+    post(
+        client,
+        tenant,
+        meeting,
+        "reschedule",
+        {"scheduled_at": later.isoformat(), "place": "Hội trường xã"},
+    )
+    post(client, tenant, meeting, "cancel", {"reason": "Bão số 5, ngập đường vào thôn"})
+    assert delivery.run_once(app, mailer) == (2, 10)
+    mails = handler.to(address(2))
+    assert [m["Subject"].split(" sinh hoạt")[0] for m in mails] == [
+        "Giấy mời",
+        "Thay đổi lịch",
+        "Hủy",
+    ]
+    moved = ics_of(mails[1]).walk("VEVENT")[0]
+    assert moved.decoded("dtstart") == later
+    cancelled = ics_of(mails[2])
+    assert str(cancelled["method"]) == "CANCEL"
+    assert str(cancelled.walk("VEVENT")[0]["status"]) == "CANCELLED"
+    assert "Lý do: Bão số 5, ngập đường vào thôn" in text_of(mails[2])
+    # One message per person and cause, each with its own Message-ID.
+    ids = Counter(m["Message-ID"] for _, m in handler.messages)
+    assert len(ids) == 15
+    assert set(ids.values()) == {1}
+
+    notices = ok(client.get(f"{base(tenant)}/meetings/{meeting}/notices"), 200)
+    assert notices["sent"] == 15
+    assert notices["undelivered"] == 3  # the member without an address, once per cause
+    missing = {n["recipient_name"] for n in notices["notices"] if n["status"] == "undelivered"}
+    assert missing == {"Đảng viên số 5"}
+
+
+def test_a_worker_killed_between_send_and_record_leaves_one_message_id_per_person(
+    client, tenant, container, cell, inbox, monkeypatch
+):
+    cell_id, _ = cell
+    handler, mailer = inbox
+    app = container.applications.get(tenant.slug)
+    schedule(client, tenant, cell_id, datetime(2026, 12, 18, 7, 30, tzinfo=UTC))
+    delivery.expand(app, mailer.sender)
+    real_record = delivery.record_sent
+
+    def die(*args):
+        raise SystemExit("worker killed after sending, before recording")
+
+    monkeypatch.setattr(delivery, "record_sent", die)
+    with pytest.raises(SystemExit):
+        delivery.deliver(app, mailer)
+    monkeypatch.setattr(delivery, "record_sent", real_record)
+    assert len(handler.messages) == 1
+    # Not yet stale: another worker leaves the claimed notices alone.
+    assert delivery.deliver(app, mailer) == 0
+    # The broker redelivers later; the claims are stale by then.
+    assert delivery.deliver(app, mailer, stale=timedelta(0)) == 5
+    assert delivery.deliver(app, mailer, stale=timedelta(0)) == 0
+    per_person = Counter((tuple(r), m["Message-ID"]) for r, m in handler.messages)
+    people = Counter(r for r, _ in per_person)
+    assert set(people.values()) == {1}, "one Message-ID per person and cause"
+    assert sorted(per_person.values()) == [1, 1, 1, 1, 2]  # the one resent is recognisable
+
+
+def test_a_refused_address_is_retried_after_1_2_4_8_minutes_then_undelivered(
+    client, tenant, container, cell, inbox
+):
+    cell_id, _ = cell
+    handler, mailer = inbox
+    handler.refuse.add(address(1))
+    app = container.applications.get(tenant.slug)
+    meeting, _ = schedule(client, tenant, cell_id, datetime(2026, 12, 18, 7, 30, tzinfo=UTC))
+    table = sql.Identifier(tenant.schema, "notice_deliveries")
+    waits = []
+    for _ in range(5):
+        delivery.run_once(app, mailer)
+        (row,) = delivery._rows(
+            app,
+            sql.SQL(
+                "SELECT status, attempts, next_attempt_at - now() AS wait FROM {}"
+                " WHERE recipient_name = 'Đảng viên số 2'"
+            ).format(table),
+            (),
+        )
+        waits.append(round(row["wait"].total_seconds() / 60))
+        # time passes: the retry is due
+        delivery._rows(app, sql.SQL("UPDATE {} SET next_attempt_at = now()").format(table), ())
+    assert waits[:4] == [1, 2, 4, 8]
+    assert row["status"] == "undelivered"
+    assert row["attempts"] == 5
+    notices = ok(client.get(f"{base(tenant)}/meetings/{meeting}/notices"), 200)
+    refused = [n for n in notices["notices"] if n["recipient_name"] == "Đảng viên số 2"]
+    assert refused[0]["status"] == "undelivered"
+    assert "550" in refused[0]["last_error"]
+    assert len(handler.to(address(0))) == 1
+
+
+def test_contacts_are_erasable_and_not_in_the_event_log(client, tenant, container, cell):
+    _, members = cell
+    url = f"{base(tenant)}/members/{members[0]}/contact"
+    assert ok(client.get(url), 200)["email"] == address(0)
+    assert ok(client.delete(url), 200) == {"erased": True}
+    assert client.get(url).status_code == 404
+    with container.database.connect() as conn:
+        hits = conn.execute(
+            sql.SQL("SELECT count(*) FROM {} WHERE convert_from(state, 'UTF8') LIKE %s").format(
+                sql.Identifier(tenant.schema, "chibo_events")
+            ),
+            ("%thon-mot.example%",),
+        ).fetchone()
+    assert hits[0] == 0
+    refused = client.post(url, json={"email": "không phải e-mail"})
+    assert refused.status_code == 400
+
+
+def test_the_dramatiq_actor_delivers_and_redeliveries_send_nothing_twice(
+    client, tenant, container, cell, inbox, database
+):
+    from services import workers
+    from tests.integration.test_workers import drain
+
+    cell_id, _ = cell
+    handler, mailer = inbox
+    schedule(client, tenant, cell_id, datetime(2026, 12, 18, 7, 30, tzinfo=UTC))
+    runtime = workers.configure(database, None, threads=3, tick_seconds=None, mailer=mailer)
+    try:
+        for _ in range(4):  # a commit's message, the tick's and broker redeliveries, racing
+            runtime.notify_committed(tenant.slug)
+        drain(runtime)
+    finally:
+        workers.shutdown()
+    ids = Counter(m["Message-ID"] for _, m in handler.messages)
+    assert len(ids) == 5
+    assert set(ids.values()) == {1}
+
+
+def test_the_demo_capture_writes_each_invitation_as_an_eml_file(
+    client, tenant, container, cell, tmp_path
+):
+    from services.cli.core import mailer_for
+    from services.notices.capture import start_capture
+
+    capture = start_capture(tmp_path / "mail", free_port())
+    try:
+        mailer = mailer_for(container.settings, capture)
+        schedule(client, tenant, cell[0], datetime(2026, 12, 18, 7, 30, tzinfo=UTC))
+        delivery.run_once(container.applications.get(tenant.slug), mailer)
+    finally:
+        capture.stop()
+    files = sorted((tmp_path / "mail").glob("*.eml"))
+    assert len(files) == 5
+    parsed = email.message_from_bytes(files[0].read_bytes(), policy=email.policy.default)
+    assert parsed["Subject"].startswith("Giấy mời sinh hoạt chi bộ")
+    assert ics_of(parsed).walk("VEVENT")
