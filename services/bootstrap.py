@@ -6,6 +6,7 @@ returns everything a process needs; ``Container.close`` releases it.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
@@ -19,10 +20,13 @@ from infra.document_store import install_document_store
 from infra.outbox import install_outbox
 from infra.readside import ReadSide
 from infra.settings import Settings
-from infra.tenancy import SchemaPart, Tenant, TenantApplications, provision
+from infra.tenancy import SchemaPart, Tenant, TenantApplications, list_tenants, provision
 from projections.engine import install_read_models
 from services import workers
+from services.imports.store import install_import_tables
 from services.security.store import install_security_tables
+
+log = logging.getLogger(__name__)
 
 
 def schema_parts() -> Sequence[SchemaPart]:
@@ -32,6 +36,7 @@ def schema_parts() -> Sequence[SchemaPart]:
     return (
         install_guard,
         install_security_tables,
+        install_import_tables,
         install_document_store,
         install_contacts,
         install_outbox,
@@ -55,6 +60,22 @@ class Container:
     def database_of(self, tenant: Tenant) -> Database:
         """The database of the province's cluster (``infra.clusters``)."""
         return database_for(self.database, tenant.cluster)
+
+    def migrate(self, slugs: Sequence[str] = ()) -> list[Tenant]:
+        """Install what a release added (tables, grants) into existing provinces (all, or
+        ``slugs``); every schema part is idempotent, so running it again changes nothing.
+        A province that fails is logged and left for the next run; the others go on."""
+        done = []
+        for tenant in list_tenants(self.database):
+            if slugs and tenant.slug not in slugs:
+                continue
+            try:
+                self.provision(tenant.slug, tenant.name)
+            except Exception:
+                log.exception("migrating province %s failed", tenant.slug)
+                continue
+            done.append(tenant)
+        return done
 
     def close(self) -> None:
         self.applications.close()

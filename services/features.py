@@ -15,6 +15,7 @@ from services.audit import routes as audit
 from services.documents import audit_docs, report_routes
 from services.documents import routes as documents
 from services.identity import routes as identity
+from services.imports import routes as imports
 from services.meetings import routes as meetings
 from services.membership import lifecycle_routes as membership_lifecycle
 from services.membership import routes as membership
@@ -41,6 +42,7 @@ def route_handlers() -> list[Any]:
     routes += documents.ROUTES + report_routes.ROUTES + audit_docs.ROUTES
     routes += collections.ROUTES
     routes += apidocs.ROUTES
+    routes += imports.ROUTES
     routes += papers.ROUTES
     routes += notices.ROUTES
     return routes

@@ -14,6 +14,7 @@ from services.apidocs import policies as apidocs
 from services.audit import policies as audit
 from services.documents import policies as documents
 from services.identity import policies as identity
+from services.imports import policies as imports
 from services.meetings import policies as meetings
 from services.membership import policies as membership
 from services.notices import policies as notices
@@ -37,6 +38,7 @@ FEATURE_TABLES: tuple[PolicyTable, ...] = (
     views.POLICIES,
     audit.POLICIES,
     documents.POLICIES,
+    imports.POLICIES,
     papers.POLICIES,
     notices.POLICIES,
 )

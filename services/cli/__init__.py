@@ -17,6 +17,7 @@ COMMAND_MODULES: list[str] = [
     "services.cli.users",
     "services.cli.projections",
     "services.cli.audit",
+    "services.cli.imports",
 ]
 
 

@@ -34,6 +34,9 @@ def register(subparsers: Any) -> None:
     create.set_defaults(handler=run_tenant_create)
     listing = tenant_sub.add_parser("list", help="list provinces")
     listing.set_defaults(handler=run_tenant_list)
+    from services.cli.imports import register_migrate
+
+    register_migrate(tenant_sub)
 
 
 def run_serve(args: argparse.Namespace) -> int:
@@ -52,6 +55,8 @@ def run_serve(args: argparse.Namespace) -> int:
             f"Hộp thư thử / mail capture: smtp://127.0.0.1:{capture.port} → {folder}/*.eml",
             flush=True,
         )
+    # Provinces provisioned by an earlier release get the tables this one added.
+    container.migrate()
     # Local default (no BROKER_URL): the stub broker with an in-process worker, so this one
     # command runs everything; with RabbitMQ, `chibo worker` processes do the catching up.
     runtime = start_runtime(container, mailer=mailer_for(container.settings, capture))
