@@ -184,6 +184,8 @@ PARAMETERS: dict[str, tuple[str, Any]] = {
     "petition_id": ("Kiến nghị / the petition", None),
     "user_id": ("Tài khoản / the user account", None),
     "aggregate_id": ("Bản ghi (tổ chức, đảng viên, cuộc họp…) / any record's id", None),
+    "file_name": ("Tên tệp được nhập / the imported file's name", None),
+    "import_id": ("Lần nhập dữ liệu / the import", None),
     "paper_id": ("Tài liệu của cuộc họp / the meeting paper", None),
     "title": ("Tiêu đề tài liệu / the paper's title", None),
     "name": ("Tên tệp / the file's name", None),
