@@ -107,6 +107,18 @@ def drop_tenant_role(conn: psycopg.Connection[Any], schema: str) -> None:
     if conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (name,)).fetchone() is None:
         return
     conn.execute(sql.SQL("DROP OWNED BY {}").format(sql.Identifier(name)))
+    # A role is cluster-wide but DROP OWNED reaches only this database: where another database
+    # on the cluster still grants the role something (the same province's schema in a second
+    # database, an older test database), the role stays for that database and is not ours to drop.
+    elsewhere = conn.execute(
+        "SELECT 1 FROM pg_shdepend d JOIN pg_database db ON db.oid = d.dbid"
+        " WHERE d.refclassid = 'pg_authid'::regclass"
+        " AND d.refobjid = (SELECT oid FROM pg_roles WHERE rolname = %s)"
+        " AND db.datname <> current_database() LIMIT 1",
+        (name,),
+    ).fetchone()
+    if elsewhere is not None:
+        return
     conn.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(name)))
 
 

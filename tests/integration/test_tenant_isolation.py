@@ -224,3 +224,52 @@ def test_a_job_gets_only_the_application_of_its_message_tenant(container, tenant
     assert actor.request_id == "message:m-1"
     with pytest.raises(JobOutsideTenant):
         check_job_tenant(other.slug, app)
+
+
+def test_a_role_another_database_still_uses_is_kept_and_the_drop_succeeds(database, tenant):
+    """Roles are cluster-wide (CI's system PostgreSQL kept one from an older database): dropping
+    a province here must not fail on the role's grants in another database, nor revoke them."""
+    role = role_for(tenant.schema)
+    other_db = f"chibo_roles_{uuid4().hex[:8]}"
+    with database.direct() as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(other_db)))
+    elsewhere = psycopg.connect(
+        psycopg.conninfo.make_conninfo(database.conninfo, dbname=other_db), autocommit=True
+    )
+    try:
+        elsewhere.execute(
+            sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(
+                sql.Identifier(other_db), sql.Identifier(role)
+            )
+        )
+        elsewhere.execute("CREATE SCHEMA kept")
+        elsewhere.execute(sql.SQL("GRANT USAGE ON SCHEMA kept TO {}").format(sql.Identifier(role)))
+
+        with database.connect() as conn:
+            conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(tenant.schema)))
+            drop_tenant_role(conn, tenant.schema)  # raised DependentObjectsStillExist before
+            assert (
+                conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone()
+                is not None
+            )
+        granted = elsewhere.execute(
+            "SELECT has_schema_privilege(%s, 'kept', 'USAGE')", (role,)
+        ).fetchone()
+        assert granted == (True,)
+
+        # Once the other database lets go of it, the same call removes the role.
+        elsewhere.execute(sql.SQL("DROP OWNED BY {}").format(sql.Identifier(role)))
+        elsewhere.close()
+        with database.direct() as conn:
+            conn.execute(sql.SQL("DROP DATABASE {}").format(sql.Identifier(other_db)))
+        with database.connect() as conn:
+            drop_tenant_role(conn, tenant.schema)
+            assert (
+                conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone()
+                is None
+            )
+    finally:
+        if not elsewhere.closed:
+            elsewhere.close()
+        with database.direct() as conn:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(other_db)))
