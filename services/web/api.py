@@ -52,6 +52,32 @@ def bearer_of(request: Request[Any, Any, Any]) -> dict[str, str]:
     return {"authorization": f"Bearer {token}"}
 
 
+async def fetch_raw(request: Request[Any, Any, Any], path: str) -> httpx.Response:
+    """One GET as the current user, the answer as sent (a file to pass on byte for byte)."""
+    headers = {**bearer_of(request), "x-request-id": request_id_of(request)}
+    transport = httpx.ASGITransport(app=request.app)  # type: ignore[arg-type]
+    async with httpx.AsyncClient(transport=transport, base_url=INTERNAL_BASE) as client:
+        response = await client.get(path, headers=headers)
+    if response.status_code >= 400:
+        raise refusal(response)
+    return response
+
+
+def refusal(response: httpx.Response) -> ApiError:
+    try:
+        payload = response.json() if response.content else {}
+    except ValueError:
+        payload = {}
+    if not isinstance(payload, dict):
+        payload = {}
+    return ApiError(
+        response.status_code,
+        str(payload.get("code", "error")),
+        str(payload.get("message", "Không thực hiện được yêu cầu")),
+        payload.get("details") or {},
+    )
+
+
 async def call(
     request: Request[Any, Any, Any],
     method: str,
@@ -66,15 +92,7 @@ async def call(
     transport = httpx.ASGITransport(app=request.app)  # type: ignore[arg-type]
     async with httpx.AsyncClient(transport=transport, base_url=INTERNAL_BASE) as client:
         response = await client.request(method, path, json=body, headers=headers)
-    try:
-        payload = response.json() if response.content else {}
-    except ValueError:
-        payload = {}
     if response.status_code >= 400:
-        raise ApiError(
-            response.status_code,
-            str(payload.get("code", "error")),
-            str(payload.get("message", "Không thực hiện được yêu cầu")),
-            payload.get("details") or {},
-        )
+        raise refusal(response)
+    payload = response.json() if response.content else {}
     return payload if isinstance(payload, dict) else {"items": payload}

@@ -104,6 +104,14 @@ def page_error(request: Request[Any, Any, Any], exc: Exception) -> Response[str]
         return render_now(
             request, "error.html", status_for(exc), heading="Không thực hiện được", message=exc.vi
         )
+    if isinstance(exc, ApiError) and exc.status < 500:
+        # A read the page made through the API was refused: the API's words, its status.
+        if exc.status == 401:
+            return login_page(request, 401)
+        heading = {403: "Không có quyền", 404: "Không tìm thấy"}.get(
+            exc.status, "Không thực hiện được"
+        )
+        return render_now(request, "error.html", exc.status, heading=heading, message=exc.message)
     if isinstance(exc, HTTPException) and exc.status_code < 500:
         return render_now(
             request,
@@ -129,6 +137,7 @@ def page_exception_handlers() -> dict[type[Exception] | int, Any]:
     return {
         **dict.fromkeys(EXCEPTION_HANDLERS, page_error),
         Throttled: page_error,
+        ApiError: page_error,
     }
 
 

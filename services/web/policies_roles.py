@@ -28,6 +28,7 @@ def role_page_policies(api: Mapping[tuple[str, str], Policy]) -> dict[tuple[str,
         ("GET", f"{PAGE}/assignments"): same("/supervision/assignments"),
         ("GET", f"{PAGE}/my-assignments"): same("/supervision/my-assignments"),
         ("GET", f"{PAGE}/audit"): same("/audit/trail"),
+        ("GET", f"{PAGE}/audit/seals/{{seq}}"): same("/audit/seals/{seq}"),
         ("GET", f"{PAGE}/audit/aggregates/{{aggregate_id}}"): same(
             "/audit/aggregates/{aggregate_id}"
         ),

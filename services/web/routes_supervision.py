@@ -14,13 +14,11 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
-import httpx
 from litestar import Request, Response, get
 from litestar.params import FromPath
 
 from domain.base import InvalidValue
-from services.context import request_id_of
-from services.web.api import INTERNAL_BASE, ApiError, bearer_of, call
+from services.web.api import call, fetch_raw
 from services.web.pages import redirect
 from services.web.render import Crumb, render, today
 from services.web.routes_session import HOMES
@@ -152,13 +150,7 @@ async def list_export(
     keep = ("unit_id", "period", "as_of", "q", "sort", "order")
     path = api_path(tenant, f"/views/lists/{list_name}", format=fmt,
                     **{k: q.get(k) for k in keep})  # fmt: skip
-    headers = {**bearer_of(request), "x-request-id": request_id_of(request)}
-    transport = httpx.ASGITransport(app=request.app)  # type: ignore[arg-type]
-    async with httpx.AsyncClient(transport=transport, base_url=INTERNAL_BASE) as client:
-        answer = await client.get(path, headers=headers)
-    if answer.status_code >= 400:
-        payload = answer.json()
-        raise ApiError(answer.status_code, payload.get("code", "error"), payload.get("message", ""))
+    answer = await fetch_raw(request, path)
     return Response(
         answer.content,
         media_type=answer.headers["content-type"],
