@@ -60,7 +60,11 @@ def test_the_day_before_those_who_have_not_opened_the_papers_are_reminded_once(
     assert client.get(file_url, headers=reader).status_code == 200
     # A meeting of another cell the same day, without papers: nothing to remind of.
     other_cell, officials, _ = build_cell(client, tenant, 2, 0, name="Chi bộ Văn phòng")
-    ok(client.post(f"{base(tenant)}/members/{officials[0]}/contact", json={"email": "vp@x.example"}))
+    ok(
+        client.post(
+            f"{base(tenant)}/members/{officials[0]}/contact", json={"email": "vp@x.example"}
+        )
+    )
     schedule(client, tenant, other_cell, AT)
     caught_up(container, tenant)
 
