@@ -101,7 +101,14 @@ async def serve(
     return CollectionPage(spec.name, rows, next_cursor, reached)
 
 
-LEVELS = ("province", "direct", "grassroots_committee", "cell", "grassroots_cell")
+LEVELS = (
+    "province",
+    "direct",
+    "grassroots_committee",
+    "grassroots_cell",
+    "sub_committee",
+    "cell",
+)
 
 
 @get(f"{T}/units", summary="Cây tổ chức / units as a tree")

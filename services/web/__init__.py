@@ -20,6 +20,7 @@ def route_handlers() -> list[Any]:
     from litestar.static_files import create_static_files_router
 
     from services.web import (
+        routes_admin_units,
         routes_audit,
         routes_cell,
         routes_meeting,
@@ -39,6 +40,7 @@ def route_handlers() -> list[Any]:
             *routes_supervision.ROUTES,
             *routes_member.ROUTES,
             *routes_audit.ROUTES,
+            *routes_admin_units.ROUTES,
         ],
         guards=[csrf_guard],
         exception_handlers=PAGE_EXCEPTION_HANDLERS,

@@ -46,6 +46,8 @@ def page_policies(api: Mapping[tuple[str, str], Policy]) -> dict[tuple[str, str]
 
     meeting = f"{PAGE}/meetings/{{meeting_id}}"
     unit = f"{PAGE}/units/{{unit_id}}"
+    admin_unit = f"{PAGE}/admin/units/{{unit_id}}"
+    tree = same("GET", "/units")
     return {
         ("GET", "/"): Policy.open_to_all("the login form (no data)"),
         ("POST", "/login"): Policy.open_to_all("password login, throttled like the API's"),
@@ -57,6 +59,15 @@ def page_policies(api: Mapping[tuple[str, str], Policy]) -> dict[tuple[str, str]
         ("GET", f"{unit}/admissions"): same("GET", "/units/{unit_id}/roster"),
         ("GET", f"{unit}/meetings/new"): unit_by_path("POST", "/meetings"),
         ("POST", f"{unit}/meetings"): unit_by_path("POST", "/meetings"),
+        # the administrator's org tree: shown to those who may change it, in their scope
+        ("GET", f"{PAGE}/admin/units"): Policy(
+            roles=same("POST", "/units").roles, units=tree.units, note="the org tree page"
+        ),
+        ("POST", f"{admin_unit}/found"): unit_by_path("POST", "/units"),
+        **{
+            ("POST", f"{admin_unit}/{action}"): unit_by_path("POST", f"/units/{{unit_id}}/{action}")
+            for action in ("rename", "move", "dissolve")
+        },
         # the meeting run, one screen, and its sections
         ("GET", meeting): same("GET", "/meetings/{meeting_id}"),
         ("GET", f"{meeting}/close"): same("POST", "/meetings/{meeting_id}/close"),
