@@ -21,6 +21,7 @@ def route_handlers() -> list[Any]:
 
     from services.web import (
         routes_admin_units,
+        routes_admin_users,
         routes_audit,
         routes_cell,
         routes_meeting,
@@ -41,6 +42,7 @@ def route_handlers() -> list[Any]:
             *routes_member.ROUTES,
             *routes_audit.ROUTES,
             *routes_admin_units.ROUTES,
+            *routes_admin_users.ROUTES,
         ],
         guards=[csrf_guard],
         exception_handlers=PAGE_EXCEPTION_HANDLERS,

@@ -68,6 +68,12 @@ def page_policies(api: Mapping[tuple[str, str], Policy]) -> dict[tuple[str, str]
             ("POST", f"{admin_unit}/{action}"): unit_by_path("POST", f"/units/{{unit_id}}/{action}")
             for action in ("rename", "move", "dissolve")
         },
+        # the administrator's users and roles: the API's users routes, line for line
+        ("GET", f"{PAGE}/admin/users"): same("GET", "/users"),
+        ("POST", f"{PAGE}/admin/users"): same("POST", "/users"),
+        ("GET", f"{PAGE}/admin/users/{{user_id}}"): same("POST", "/users/{user_id}/role"),
+        ("POST", f"{PAGE}/admin/users/{{user_id}}/role"): same("POST", "/users/{user_id}/role"),
+        ("POST", f"{PAGE}/admin/users/{{user_id}}/unlock"): same("POST", "/users/{user_id}/unlock"),
         # the meeting run, one screen, and its sections
         ("GET", meeting): same("GET", "/meetings/{meeting_id}"),
         ("GET", f"{meeting}/close"): same("POST", "/meetings/{meeting_id}/close"),

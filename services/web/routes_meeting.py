@@ -21,14 +21,20 @@ from domain.rules import RULES
 from domain.voting import MotionKind, decide
 from services.context import container_of
 from services.meetings import commands as meetings
+from services.meetings.policies import POLICIES as MEETING_POLICIES
 from services.meetings.schemas import meeting_view
+from services.security.policy import T
 from services.web import data
 from services.web.api import ApiError, call
 from services.web.meeting_forms import QUALITY_FIELDS, QUALITY_LABELS, SECTIONS, FieldProblem
 from services.web.pages import form_of, write
-from services.web.render import Crumb, FormState, render, today
+from services.web.render import Crumb, FormState, principal_of, render, today
 
 ONE = "/t/{tenant:str}/meetings/{meeting_id:uuid}"
+WRITER_ROLES = frozenset(
+    role.value for role in MEETING_POLICIES[("POST", f"{T}/meetings/{{meeting_id}}/close")].roles
+)
+"""Who may record the meeting: the roles of the API's close route (the same policy table)."""
 
 
 def meeting_facts(app: Any, tenant: str, meeting_id: UUID) -> dict[str, Any]:
@@ -93,11 +99,14 @@ async def meeting_page(
         rotation = await call(
             request, "GET", f"/api/v1/t/{tenant}/supervision/cells/{facts['m'].cell_id}/rotation"
         )
+    principal = principal_of(request)
     return await render(
         request,
         template,
         status=status,
         state=state,
+        # readers of the subtree and the cell's own members see the run; only writers change it
+        readonly=principal is None or principal.role not in WRITER_ROLES,
         rotation=rotation,
         reload_href=f"/t/{tenant}/meetings/{meeting_id}",
         quality_fields=QUALITY_FIELDS,
