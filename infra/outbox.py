@@ -27,6 +27,8 @@ from infra.audit.writechain import ChainingRecorder
 
 OUTBOX = "notice_outbox"
 DELIVERIES = "notice_deliveries"
+REMINDER_IDS = "notice_reminder_ids"
+"""The sequence of reminders' causes, stored negated: event positions are positive."""
 CAUSES = {
     get_topic(Meeting.Scheduled): "scheduled",
     get_topic(Meeting.Rescheduled): "rescheduled",
@@ -53,6 +55,10 @@ DDL = (
     "CREATE INDEX IF NOT EXISTS notice_deliveries_due ON {s}.notice_deliveries"
     " (next_attempt_at) WHERE status IN ('pending', 'sending')",
     "CREATE INDEX IF NOT EXISTS notice_deliveries_meeting ON {s}.notice_deliveries (meeting_id)",
+    # Reminders (services.notices.reminders): caused by the calendar, once per meeting and kind.
+    "CREATE SEQUENCE IF NOT EXISTS {s}.notice_reminder_ids",
+    "CREATE UNIQUE INDEX IF NOT EXISTS notice_outbox_reminder_once ON {s}.notice_outbox"
+    " (meeting_id, cause) WHERE notification_id < 0",
 )
 
 

@@ -7,6 +7,8 @@ Two steps, each safe to run twice or in two workers at once:
    assigned to attend that month, the committee that follows the cell — unique per (cause,
    recipient), and marks the cause expanded in the same transaction. A recipient without an
    e-mail address is recorded undelivered at once, so the secretary sees who was not told.
+   A reminder's cause (:mod:`services.notices.reminders`, written by the tick) goes to those
+   it concerns instead: the day before a meeting, the members who have not opened its papers.
 2. :func:`deliver` claims due rows (``FOR UPDATE SKIP LOCKED``), sends each over SMTP and
    records the outcome. A failure is retried after 1, 2, 4 and 8 minutes, then recorded
    undelivered. A row claimed by a worker that died (sent or not) is claimed again after
@@ -22,7 +24,7 @@ from __future__ import annotations
 import logging
 import smtplib
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -36,8 +38,9 @@ from infra import contacts
 from infra.application import TenantApplication
 from infra.outbox import DELIVERIES, OUTBOX
 from services.documents.model import VN
+from services.notices import reminders
 from services.notices.message import Notice, compose, domain_of, message_id
-from services.papers.receipts import expected_members
+from services.papers.receipts import expected_members, not_yet_read
 
 log = logging.getLogger(__name__)
 
@@ -102,10 +105,10 @@ def name_of(app: TenantApplication, aggregate_id: UUID | None, default: str) -> 
     return str(getattr(found, "name", default))
 
 
-def recipients(app: TenantApplication, meeting: Meeting) -> list[Recipient]:
-    members = [str(m) for m in expected_members(app, meeting)]
+def _members(app: TenantApplication, member_ids: list[UUID]) -> list[Recipient]:
+    members = [str(m) for m in member_ids]
     found = contacts.find_many(app, "member", members)
-    people = [
+    return [
         Recipient(
             f"member:{m}",
             name_of(app, UUID(m), "đảng viên"),
@@ -113,6 +116,16 @@ def recipients(app: TenantApplication, meeting: Meeting) -> list[Recipient]:
         )
         for m in members
     ]
+
+
+def unread_recipients(app: TenantApplication, meeting: Meeting) -> list[Recipient]:
+    """The day-before reminder's: members expected who have opened none of the papers yet."""
+    unread = not_yet_read(app, meeting)
+    return _members(app, [m for m in expected_members(app, meeting) if m in unread])
+
+
+def recipients(app: TenantApplication, meeting: Meeting) -> list[Recipient]:
+    people = _members(app, expected_members(app, meeting))
     month = meeting.scheduled_at.astimezone(VN).date().replace(day=1)
     try:
         assigned = _rows(
@@ -162,7 +175,10 @@ def expand(app: TenantApplication, sender: str, limit: int = 100) -> int:
     done = 0
     for cause in pending:
         meeting = meeting_at(app, cause["meeting_id"], cause["meeting_version"])
-        people = recipients(app, meeting)
+        if cause["cause"] == reminders.PAPERS:
+            people = unread_recipients(app, meeting)
+        else:
+            people = recipients(app, meeting)
         with app.recorder.datastore.transaction(commit=True) as cursor:  # type: ignore[attr-defined]  # the Postgres recorder has .datastore
             cursor.execute(
                 sql.SQL(
@@ -278,8 +294,12 @@ def deliver(
     return sent
 
 
-def run_once(app: TenantApplication, mailer: Mailer) -> tuple[int, int]:
-    """Expand, then send: what the worker's actor does for a province."""
+def run_once(
+    app: TenantApplication, mailer: Mailer, now: datetime | None = None
+) -> tuple[int, int]:
+    """Write the reminders now due, expand, then send: what the worker's actor does for a
+    province (``now``: the clock, for tests)."""
+    reminders.due(app, now or datetime.now(UTC))
     return expand(app, mailer.sender), deliver(app, mailer)
 
 

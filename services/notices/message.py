@@ -7,6 +7,9 @@ removes (cancelled, ``METHOD:CANCEL``) the one entry; its SEQUENCE is the meetin
 The ``Message-ID`` is made from the cause (the event's log position) and the recipient only,
 so a message sent twice — a worker killed between sending and recording — carries the same
 id both times and the duplicate is recognisable (mail clients and servers drop it).
+
+A reminder (nhắc việc) has its own subject and body and no ICS: it changes nothing in the
+calendar; its cause is the reminder's (negative) outbox id.
 """
 
 from __future__ import annotations
@@ -39,7 +42,10 @@ SUBJECT_VI = {
     "scheduled": "Giấy mời",
     "rescheduled": "Thay đổi lịch",
     "cancelled": "Hủy",
+    "reminder_papers": "Nhắc đọc tài liệu",
 }
+REMINDER_PAPERS = "reminder_papers"
+"""The day-before reminder's cause (``services.notices.reminders.PAPERS``)."""
 DURATION = timedelta(hours=2)
 """The calendar entry's length: a regular meeting lasts at least 90 minutes (HD 12)."""
 
@@ -75,6 +81,8 @@ def subject(meeting: Meeting, cell_name: str, cause: str) -> str:
 def body(meeting: Meeting, cell_name: str, cause: str, name: str) -> str:
     year, month = meeting.period
     when = vn_time(meeting.scheduled_at)
+    if cause == REMINDER_PAPERS:
+        return reminder_body(meeting, cell_name, name)
     agenda = "\n".join(f"  {i}. {item}" for i, item in enumerate(meeting.agenda, start=1))
     if cause == "cancelled":
         vi = (
@@ -106,6 +114,23 @@ def body(meeting: Meeting, cell_name: str, cause: str, name: str) -> str:
             f" {meeting.scheduled_at.isoformat()}, at {meeting.place}. The papers are posted in"
             " Chibo at least one day before.\n"
         )
+    return f"{vi}\n---\n\n{en}"
+
+
+def reminder_body(meeting: Meeting, cell_name: str, name: str) -> str:
+    year, month = meeting.period
+    vi = (
+        f"Kính gửi đồng chí {name},\n\n"
+        f"Buổi {KIND_VI[meeting.kind]} tháng {month:02d}/{year} của {cell_name} diễn ra"
+        f" lúc {vn_time(meeting.scheduled_at)} tại {meeting.place}.\n"
+        "Tài liệu sinh hoạt đã được đăng trên Chibo, nhưng đồng chí chưa mở tài liệu nào."
+        " Đề nghị đồng chí đọc trước để chuẩn bị ý kiến.\n"
+    )
+    en = (
+        f"Dear {name},\n\nThe {KIND_EN[meeting.kind]} of {cell_name} for {month:02d}/{year}"
+        f" is at {meeting.scheduled_at.isoformat()}, at {meeting.place}. Its papers are posted"
+        " in Chibo and you have not opened any of them yet: please read them beforehand.\n"
+    )
     return f"{vi}\n---\n\n{en}"
 
 
@@ -144,6 +169,8 @@ def compose(notice: Notice, meeting: Meeting, cell_name: str, sender: str) -> Em
         notice.slug, notice.notification_id, notice.recipient, domain_of(sender)
     )
     msg.set_content(body(meeting, cell_name, notice.cause, notice.recipient_name))
+    if notice.cause == REMINDER_PAPERS:
+        return msg  # a reminder changes nothing in the calendar: no ICS
     method = "CANCEL" if notice.cause == "cancelled" else "REQUEST"
     msg.add_attachment(
         calendar(meeting, cell_name, notice.cause, sender),
