@@ -13,8 +13,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from uuid import uuid4
 
+import asyncpg
 import pytest
 from psycopg import sql
+from psycopg.conninfo import make_conninfo as psycopg_conninfo
 
 from infra.application import TenantApplication
 from infra.database import Database, EmbeddedPostgres
@@ -49,6 +51,36 @@ def pg_home() -> Iterator[Path]:
     home = Path(tempfile.mkdtemp(prefix="chibo-test-pg-"))
     yield home
     shutil.rmtree(home, ignore_errors=True)
+
+
+async def asyncpg_connect(database: Database) -> asyncpg.Connection:
+    """A test's own asyncpg connection, as the read side opens them: ``database.url`` would pass
+    the ``pgbouncer`` flag on as a startup parameter, which the server refuses."""
+    return await asyncpg.connect(
+        host=database.host,
+        port=database.port,
+        user=database.user,
+        password=database.password or None,
+        database=database.dbname,
+        statement_cache_size=0 if database.transaction_pooler else 100,
+    )
+
+
+def server_conninfo(database: Database, dbname: str | None = None) -> str:
+    """The PostgreSQL server itself, for what a transaction pooler cannot carry (``LISTEN``,
+    another database). Behind PgBouncer that is ``DIRECT_DATABASE_URL`` (.ci/parts/20-pgbouncer.sh)."""
+    server = database
+    if database.transaction_pooler:
+        url = os.environ.get("DIRECT_DATABASE_URL")
+        if not url:
+            if os.environ.get("CI") == "true":
+                raise RuntimeError(
+                    "behind PgBouncer in CI, DIRECT_DATABASE_URL must name the server"
+                )
+            pytest.skip("behind PgBouncer this test needs DIRECT_DATABASE_URL (the server itself)")
+        server = Database.from_url(url)
+    conninfo = server.conninfo
+    return conninfo if dbname is None else psycopg_conninfo(conninfo, dbname=dbname)
 
 
 def new_slug() -> str:

@@ -55,5 +55,7 @@ done
 
 # pgbouncer=true: no server-side prepared statements, no session state (infra/database.py).
 export DATABASE_URL="postgresql://postgres@127.0.0.1:${PORT}/${DB}?pgbouncer=true"
+# What a pooler cannot carry (LISTEN, a second database) the tests open on the server itself.
+export DIRECT_DATABASE_URL="postgresql://postgres@127.0.0.1:5432/${DB}"
 unset BROKER_URL
 .venv/bin/pytest -n 2 --dist loadfile -m "integration or e2e" "$@"  # args: a subset, locally

@@ -12,13 +12,13 @@ import asyncio
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-import asyncpg
 import pytest
 
 from domain.user import Role, UserAccount, account_id
 from projections import collections, lists
 from projections.registry import list_specs
 from services.demo import DEMO_SLUG, DEMO_USERS
+from tests.conftest import asyncpg_connect
 
 pytestmark = pytest.mark.e2e
 
@@ -27,7 +27,7 @@ TODAY = datetime.now(timezone(timedelta(hours=7))).date()
 
 def fetch(database: Any, query: str, *args: Any) -> list[dict[str, Any]]:
     async def run() -> list[dict[str, Any]]:
-        conn = await asyncpg.connect(database.url)
+        conn = await asyncpg_connect(database)
         try:
             return [dict(r) for r in await conn.fetch(query, *args)]
         finally:
@@ -38,7 +38,7 @@ def fetch(database: Any, query: str, *args: Any) -> list[dict[str, Any]]:
 
 def page(database: Any, schema: str, spec: Any, params: tuple[Any, ...]) -> list[dict[str, Any]]:
     async def run() -> list[dict[str, Any]]:
-        conn = await asyncpg.connect(database.url)
+        conn = await asyncpg_connect(database)
         try:
             rows, _ = await lists.page(conn.fetch, schema, spec, params, limit=None)
             return rows

@@ -27,7 +27,6 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
-import asyncpg
 import pytest
 
 from domain.base import SYSTEM
@@ -40,6 +39,7 @@ from domain.quality import QualityScores, Rating
 from domain.roster import CellRoster
 from projections import engine, rollups
 from projections.registry import all_projections, figure_sources
+from tests.conftest import asyncpg_connect
 
 pytestmark = pytest.mark.integration
 
@@ -161,7 +161,7 @@ def build_province(app: Any) -> Province:
 
 def view(database: Any, schema: str, node: UUID | None, period: str) -> dict[str, Any]:
     async def run() -> dict[str, Any] | None:
-        conn = await asyncpg.connect(database.url)
+        conn = await asyncpg_connect(database)
         try:
             return await rollups.level_view(
                 conn.fetch, schema, node, rollups.Period.parse(period), AS_OF, figure_sources()

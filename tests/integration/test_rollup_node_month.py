@@ -17,7 +17,6 @@ from datetime import date
 from typing import Any
 from uuid import uuid4
 
-import asyncpg
 import pytest
 
 from bench.load import load
@@ -32,6 +31,7 @@ from projections.meetings import MEETINGS
 from projections.org_tree import ORG_TREE
 from projections.registry import all_projections
 from projections.rollup import MEETING_FIGURES, ROLLUP
+from tests.conftest import asyncpg_connect
 from tests.integration.test_projection_engine import snapshot
 
 pytestmark = pytest.mark.integration
@@ -150,7 +150,7 @@ def province(database: Database, tenant: Tenant, app: TenantApplication) -> dict
 
 def _views(database: Database, schema: str, nodes: list[Any]) -> dict[Any, Any]:
     async def run() -> dict[Any, Any]:
-        conn = await asyncpg.connect(database.url)
+        conn = await asyncpg_connect(database)
         found: dict[Any, Any] = {}
         try:
             for judged in JUDGED:

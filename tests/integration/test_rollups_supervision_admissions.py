@@ -43,7 +43,6 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-import asyncpg
 import pytest
 from psycopg import sql
 
@@ -67,6 +66,7 @@ from services.meetings import commands as meetings
 from services.membership import org
 from services.supervision import attendance, petitions, rotation
 from services.supervision.common import PetitionInput
+from tests.conftest import asyncpg_connect
 
 pytestmark = pytest.mark.integration
 
@@ -325,7 +325,7 @@ def province(app: Any, tenant: Tenant, database: Database) -> dict[str, Any]:
 
 
 async def _fetch_all(database: Any, work: Any) -> Any:
-    conn = await asyncpg.connect(database.url)
+    conn = await asyncpg_connect(database)
     try:
         return await work(conn.fetch)
     finally:

@@ -17,6 +17,7 @@ from datetime import date
 from pathlib import Path
 from uuid import uuid4
 
+import psycopg
 import pytest
 from psycopg import sql
 
@@ -27,6 +28,7 @@ from infra.database import Database, EmbeddedPostgres
 from infra.tenancy import provision
 from infra.tenant_store import commits_channel
 from services.bootstrap import schema_parts
+from tests.conftest import server_conninfo
 
 pytestmark = pytest.mark.integration
 
@@ -76,7 +78,8 @@ def test_each_province_notifies_its_own_commits_channel(database: Database) -> N
         )
         apps.append(TenantApplication(tenant.slug, tenant.schema, database))
     channels = [commits_channel(app.schema, EVENTS_TABLE) for app in apps]
-    with database.direct() as listening:
+    # LISTEN is session state: behind PgBouncer it needs the server itself.
+    with psycopg.connect(server_conninfo(database), autocommit=True) as listening:
         for channel in channels:
             listening.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))
         unit = OrgUnit.found(uuid4(), "Tỉnh a", Level.PROVINCE, None, date(2020, 1, 1), SYSTEM)

@@ -32,7 +32,7 @@ from services.bootstrap import schema_parts
 from services.identity import auth
 from services.identity.ratelimit import LoginThrottle
 from services.identity.tokens import TokenSigner
-from tests.conftest import drop_tenant, new_slug
+from tests.conftest import drop_tenant, new_slug, server_conninfo
 
 pytestmark = pytest.mark.integration
 
@@ -233,9 +233,7 @@ def test_a_role_another_database_still_uses_is_kept_and_the_drop_succeeds(databa
     other_db = f"chibo_roles_{uuid4().hex[:8]}"
     with database.direct() as conn:
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(other_db)))
-    elsewhere = psycopg.connect(
-        psycopg.conninfo.make_conninfo(database.conninfo, dbname=other_db), autocommit=True
-    )
+    elsewhere = psycopg.connect(server_conninfo(database, other_db), autocommit=True)
     try:
         elsewhere.execute(
             sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(
