@@ -94,5 +94,8 @@ async def call(
         response = await client.request(method, path, json=body, headers=headers)
     if response.status_code >= 400:
         raise refusal(response)
-    payload = response.json() if response.content else {}
+    try:
+        payload = response.json() if response.content else {}
+    except ValueError:
+        payload = {}
     return payload if isinstance(payload, dict) else {"items": payload}
