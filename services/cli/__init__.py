@@ -19,6 +19,7 @@ COMMAND_MODULES: list[str] = [
     "services.cli.audit",
     "services.cli.imports",
     "services.cli.migrate",
+    "services.cli.settings",
 ]
 
 
