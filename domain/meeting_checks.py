@@ -29,7 +29,6 @@ from domain.meeting_errors import (
     MemberNotPresent,
     MinutesAlreadyApproved,
     MinutesNotRecorded,
-    NegativeDues,
     NothingToCorrect,
     PremeetingAlreadyLinked,
     PremeetingNeedsRegularMeeting,
@@ -367,17 +366,6 @@ def minutes_not_approved(m: MeetingState) -> None:
             "Biên bản đã được thông qua; sau khi kết thúc chỉ có thể đính chính",
             "the minutes are approved; after closing they can only be corrected",
         )
-
-
-def dues(m: MeetingState, total_vnd: int, payer_ids: Iterable[UUID]) -> tuple[UUID, ...]:
-    if total_vnd < 0:
-        raise NegativeDues(
-            "Số đảng phí không được âm", "total_vnd must not be negative", field="total_vnd"
-        )
-    payers = tuple(dict.fromkeys(payer_ids))
-    for payer in payers:
-        on_roster(m, payer)
-    return payers
 
 
 def closable(m: MeetingState, ended_at: datetime) -> None:

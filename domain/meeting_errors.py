@@ -142,6 +142,16 @@ class NegativeDues(InvalidValue):
     code = "negative_dues"
 
 
+class DuesRecordAmbiguous(RuleViolated):
+    """A member present is named neither as having paid nor as not having paid."""
+
+    code = "dues_record_ambiguous"
+
+
+class DuesPaidAndUnpaid(InvalidValue):
+    code = "dues_paid_and_unpaid"
+
+
 class AbsenceAlreadyApproved(StateConflict):
     code = "absence_already_approved"
 

@@ -4,7 +4,8 @@ What the export writes, the import reads back: a province can round-trip its dat
 to another system. A unit without a code (founded through the API) is written with its id as
 its code, which the import recognises. A member without a party card number is written with
 an empty one, which an import refuses: give them a number first. Members are read from the
-cells' dated rosters, so "as of" a past day lists who was in which cell, exempted or away.
+cells' dated rosters, so "as of" a past day lists who was in which cell, exempted or away;
+the tree as of a day has the units alive that day with that day's names and parents.
 Personal details come from ``member_details``; erased ones are simply absent.
 """
 
@@ -13,9 +14,13 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, timedelta, timezone
 from typing import Any
 from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.utils import get_topic
 
 from domain.member import Member
 from domain.org_unit import OrgUnit
@@ -38,6 +43,9 @@ from services.imports.units import UnitIndex
 from services.security.store import execute, table
 
 LOAD = 2_000
+VIETNAM = timezone(timedelta(hours=7), "Asia/Ho_Chi_Minh")
+SHAPING = (OrgUnit.Founded, OrgUnit.Moved, OrgUnit.Renamed)
+"""The events that set a unit's name or parent."""
 
 
 def unit_code(unit: OrgUnit) -> str:
@@ -45,22 +53,75 @@ def unit_code(unit: OrgUnit) -> str:
 
 
 def tree_rows(app: TenantApplication, day: date) -> Iterator[list[str]]:
+    """The units alive on ``day``, each with its name and parent of that day, parents first."""
     index = UnitIndex.load(app)
-    alive = [u for u in index.units.values()
-             if u.founded_on <= day and (u.dissolved_on is None or u.dissolved_on > day)]  # fmt: skip
-    depth = {u.id: _depth(index, u) for u in alive}
-    for unit in sorted(alive, key=lambda u: (depth[u.id], unit_code(u))):
-        parent = index.units.get(unit.parent_id) if unit.parent_id else None
-        yield [unit_code(unit), unit.name, LEVEL_HEADER[unit.level],
+    alive = {u.id: u for u in index.units.values()
+             if u.founded_on <= day and (u.dissolved_on is None or u.dissolved_on > day)}  # fmt: skip
+    history = unit_history(app)
+    then = {
+        unit_id: history.get(unit_id, UnitPast()).on(day, unit) for unit_id, unit in alive.items()
+    }
+    depth = {unit_id: _depth(then, unit_id) for unit_id in alive}
+    for unit in sorted(alive.values(), key=lambda u: (depth[u.id], unit_code(u))):
+        name, parent_id = then[unit.id]
+        parent = index.units.get(parent_id) if parent_id else None
+        yield [unit_code(unit), name, LEVEL_HEADER[unit.level],
                unit_code(parent) if parent else "", f"{unit.founded_on:%d/%m/%Y}"]  # fmt: skip
 
 
-def _depth(index: UnitIndex, unit: OrgUnit) -> int:
-    depth, parent_id = 0, unit.parent_id
-    while parent_id is not None and depth < 32:
+@dataclass
+class UnitPast:
+    """A unit's names and parents with the day each took effect (cây tổ chức theo ngày)."""
+
+    names: list[tuple[date, str]] = field(default_factory=list)
+    parents: list[tuple[date, UUID | None]] = field(default_factory=list)
+
+    def on(self, day: date, unit: OrgUnit) -> tuple[str, UUID | None]:
+        name = next((n for on, n in reversed(self.names) if on <= day), unit.name)
+        parent = next((p for on, p in reversed(self.parents) if on <= day), unit.parent_id)
+        return name, parent
+
+
+def unit_history(app: TenantApplication) -> dict[UUID, UnitPast]:
+    """Every unit's founding, moves and renames, read from the log in one query.
+
+    A move takes effect on its ``moved_on``; a rename carries no day of its own, so it takes
+    effect on the day it was recorded (Vietnam time)."""
+    from psycopg import sql
+
+    from infra.application import EVENTS_TABLE
+
+    query = sql.SQL(
+        "SELECT originator_id, originator_version, topic, state FROM {}.{}"
+        " WHERE topic = ANY(%s) ORDER BY originator_id, originator_version"
+    ).format(sql.Identifier(app.schema), sql.Identifier(EVENTS_TABLE))
+    with app.recorder.datastore.transaction(commit=False) as cursor:  # type: ignore[attr-defined]  # the Postgres recorder has .datastore
+        cursor.execute(query, ([get_topic(c) for c in SHAPING],))
+        rows = cursor.fetchall()
+    found: dict[UUID, UnitPast] = {}
+    for row in rows:
+        event = app.mapper.to_domain_event(StoredEvent(
+            originator_id=row["originator_id"], originator_version=row["originator_version"],
+            topic=row["topic"], state=bytes(row["state"])))  # fmt: skip
+        past = found.setdefault(event.originator_id, UnitPast())
+        if isinstance(event, OrgUnit.Founded):
+            past.names.append((event.founded_on, event.name))
+            past.parents.append((event.founded_on, event.parent_id))
+        elif isinstance(event, OrgUnit.Moved):
+            past.parents.append((event.moved_on, event.parent_id))
+        elif isinstance(event, OrgUnit.Renamed):
+            past.names.append((event.timestamp.astimezone(VIETNAM).date(), event.name))
+    for past in found.values():  # a move may be recorded after a later-dated one: by day
+        past.names.sort(key=lambda item: item[0])
+        past.parents.sort(key=lambda item: item[0])
+    return found
+
+
+def _depth(then: dict[UUID, tuple[str, UUID | None]], unit_id: UUID) -> int:
+    depth, parent_id = 0, then[unit_id][1]
+    while parent_id is not None and parent_id in then and depth < 32:
         depth += 1
-        parent = index.units.get(parent_id)
-        parent_id = parent.parent_id if parent else None
+        parent_id = then[parent_id][1]
     return depth
 
 

@@ -29,10 +29,16 @@ BATCH = 500
 class TreeRow:
     row: int
     code: str
+    """As the file writes it: the case is kept (an export gives back the same code)."""
     name: str
     level: Level
     parent_code: str
+    """Upper case: codes are matched without regard to case."""
     founded_on: date
+
+    @property
+    def key(self) -> str:
+        return self.code.upper()
 
 
 def check_tree(rows: Iterator[Row], index: UnitIndex, report: Report) -> list[TreeRow]:
@@ -40,7 +46,8 @@ def check_tree(rows: Iterator[Row], index: UnitIndex, report: Report) -> list[Tr
     parsed: dict[str, TreeRow] = {}
     words = {k: v.value for k, v in LEVEL_WORDS.items()}
     for cells in cells_of(rows, TREE_COLUMNS, report):
-        code = cells.text("code", True).upper()
+        written = cells.text("code", True)
+        code = written.upper()  # matched without case, kept as written
         name = cells.text("name", True)
         level = cells.word("level", words)
         founded = cells.day("founded_on", True)
@@ -48,12 +55,12 @@ def check_tree(rows: Iterator[Row], index: UnitIndex, report: Report) -> list[Tr
         if code and code in parsed:
             cells.error(
                 "code",
-                f"mã tổ chức {code} trùng với dòng {parsed[code].row}",
-                f"unit code {code} already on row {parsed[code].row}",
+                f"mã tổ chức {written} trùng với dòng {parsed[code].row}",
+                f"unit code {written} already on row {parsed[code].row}",
             )
             continue
         if code and name and level and founded:
-            parsed[code] = TreeRow(cells.number, code, name, Level(level), parent, founded)
+            parsed[code] = TreeRow(cells.number, written, name, Level(level), parent, founded)
     ordered = _parents_first(parsed, index, report)
     for row in ordered:
         parent_level = _level(row.parent_code, parsed, index)
@@ -108,8 +115,8 @@ def _parents_first(parsed: dict[str, TreeRow], index: UnitIndex, report: Report)
             break
         for row in sorted(ready, key=lambda r: r.row):
             ordered.append(row)
-            placed.add(row.code)
-            del waiting[row.code]
+            placed.add(row.key)
+            del waiting[row.key]
     return ordered
 
 
@@ -150,9 +157,13 @@ def _apply_row(row: TreeRow, index: UnitIndex, by: Actor, today: date) -> tuple[
                              row.founded_on, by)  # fmt: skip
         unit.assign_code(row.code, by)
         index.units[unit.id] = unit
-        index.by_code[row.code] = unit
+        index.by_code[row.key] = unit
         return "new", [unit, *([parent] if parent else [])]
     changed = []
+    if unit.code and unit.code != row.code:  # the same code in another case: the file's is kept
+        unit.assign_code(row.code, by)
+        index.by_code[row.key] = unit
+        changed.append(unit)
     if unit.name != row.name:
         unit.rename(row.name, by)
         changed.append(unit)

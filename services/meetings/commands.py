@@ -248,9 +248,12 @@ def collect_dues(
     meeting_id: UUID,
     total_vnd: int,
     payer_ids: list[UUID],
+    unpaid_ids: list[UUID],
     expected: int | None,
 ) -> tuple[Meeting, None, int]:
-    return change(app, meeting_id, expected, lambda m: m.collect_dues(total_vnd, payer_ids, by))
+    return change(
+        app, meeting_id, expected, lambda m: m.collect_dues(total_vnd, payer_ids, unpaid_ids, by)
+    )
 
 
 def close(
@@ -344,9 +347,11 @@ def correct_dues(
     meeting_id: UUID,
     total_vnd: int,
     payer_ids: list[UUID],
+    unpaid_ids: list[UUID],
     reason: str,
     expected: int | None,
 ) -> tuple[Meeting, None, int]:
-    return counting_missed_months(
-        app, meeting_id, expected, lambda m: m.correct_dues(total_vnd, payer_ids, reason, by), by
-    )
+    def correct(m: Meeting) -> None:
+        m.correct_dues(total_vnd, payer_ids, unpaid_ids, reason, by)
+
+    return counting_missed_months(app, meeting_id, expected, correct, by)

@@ -159,7 +159,8 @@ def test_a_meeting_from_schedule_to_close_is_read_back_whole(client, tenant, mee
         "implementation": 18,
     }
     assert post(client, tenant, meeting_id, "quality", scores)["rating"] == "tot"
-    post(client, tenant, meeting_id, "dues", {"total_vnd": 450_000, "payer_ids": officials[:4]})
+    dues = {"total_vnd": 450_000, "payer_ids": officials[:4], "unpaid_ids": probationers}
+    post(client, tenant, meeting_id, "dues", dues)
     post(client, tenant, meeting_id, "close", {"ended_at": "2023-11-03T16:00:00+07:00"})
 
     view = get(client, tenant, meeting_id)

@@ -286,3 +286,62 @@ def test_a_tree_built_through_the_api_exports_and_reimports_onto_itself(app):
     position = app.log_position
     assert imported(app, "tree", exported).counts == {"unchanged": 2}
     assert app.log_position == position
+
+
+def test_an_export_then_import_keeps_the_unit_codes_case_exactly(app):
+    from services.imports.export import export
+
+    imported(app, "tree", (TREE_HEADER + (
+        "Tn,Đảng bộ tỉnh Thử,Đảng bộ tỉnh,,01/01/2000\n"
+        "tn.Xa1,Đảng bộ xã Một,Đảng bộ trực thuộc,TN,01/07/2025\n"  # parent in another case
+        "Tn.xa1.Cb,Chi bộ cơ sở Một,Chi bộ cơ sở,TN.XA1,01/07/2025\n"
+    )).encode())  # fmt: skip
+    imported(app, "members", (MEMBER_HEADER + (
+        "TN00000001,Nguyễn Văn An,01/02/1980,Nam,03/02/2010,03/02/2011,tn.xa1.cb,"
+        "Đang sinh hoạt,,,,\n"
+    )).encode())  # fmt: skip
+    tree = export(app, "tree", TODAY).decode("utf-8-sig").splitlines()
+    assert [line.split(",")[0] for line in tree[1:]] == ["Tn", "tn.Xa1", "Tn.xa1.Cb"]
+    assert [line.split(",")[3] for line in tree[1:]] == ["", "Tn", "tn.Xa1"]
+    members = export(app, "members", TODAY).decode("utf-8-sig").splitlines()
+    assert ",Tn.xa1.Cb," in members[1]  # the cell's code as the tree file wrote it
+    position = app.log_position
+    assert imported(app, "tree", "\n".join(tree).encode()).counts == {"unchanged": 3}
+    assert app.log_position == position  # the export reads back as the same tree
+    # A later file writing a code in another case is the same unit; its case is kept from then.
+    again = imported(app, "tree", (TREE_HEADER + (
+        "TN.XA1,Đảng bộ xã Một,Đảng bộ trực thuộc,Tn,01/07/2025\n"
+    )).encode())  # fmt: skip
+    assert again.counts == {"changed": 1, "events": 1}
+    assert export(app, "tree", TODAY).decode("utf-8-sig").splitlines()[2].startswith("TN.XA1,")
+
+
+def test_the_tree_as_of_a_day_has_that_days_parents_and_names(app):
+    from datetime import datetime, timedelta
+
+    from domain.base import SYSTEM
+    from services.imports.export import VIETNAM, export
+    from services.imports.units import UnitIndex
+
+    small_tree(app)
+    imported(
+        app, "tree", (TREE_HEADER + "X2,Đảng bộ xã Hai,Đảng bộ trực thuộc,T,01/07/2025\n").encode()
+    )
+    index = UnitIndex.load(app)
+    cell, one, two = (index.find(c) for c in ("C1", "X1", "X2"))
+    cell.move(one, two, {two.parent_id}, date(2026, 9, 1), SYSTEM)  # a move dated in the past
+    one.rename("Đảng bộ xã Một Mới", SYSTEM)  # recorded now: counts from today
+    app.save_all(cell, one, two)
+
+    def rows(day: date) -> dict[str, list[str]]:
+        lines = export(app, "tree", day).decode("utf-8-sig").splitlines()[1:]
+        return {line.split(",")[0]: line.split(",") for line in lines}
+
+    before, after = rows(date(2026, 8, 31)), rows(date(2026, 9, 1))
+    assert before["C1"][3] == "X1"
+    assert after["C1"][3] == "X2"
+    assert list(after).index("X2") < list(after).index("C1")  # parents still come first
+    today = datetime.now(VIETNAM).date()
+    assert rows(today - timedelta(days=1))["X1"][1] == "Đảng bộ xã Một"
+    assert rows(today)["X1"][1] == "Đảng bộ xã Một Mới"
+    assert "X2" not in rows(date(2025, 6, 30))  # founded 01/07/2025

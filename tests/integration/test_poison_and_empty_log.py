@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from projections import engine
+from projections import engine, installation
 from projections.registry import all_projections
 from tests.integration.test_projection_engine import positions
 from tests.integration.test_projection_rollups import build_province
@@ -52,7 +52,7 @@ def test_a_checkpoint_left_at_the_end_of_time_is_repaired(app, tenant, database)
         for p in all_projections():
             tracking.advance(conn, tenant.schema, p.name, 2**63 - 1)
     build_province(app)
-    engine._installed.clear()  # a new process: the repair runs once per process and pair
+    installation.installed.clear()  # a new process: the repair runs once per process and pair
     for done in engine.catch_up_all(database, tenant.schema, all_projections()):
         assert done.error is None
     assert positions(database, tenant.schema) == {
