@@ -2,7 +2,8 @@
 
 Values marked [U] in the brief vary by province, so they are settings with dated changes in
 the log, never constants: the regular-meeting window, quality-rating thresholds, the number of
-self-criticism turns per meeting, superior-attendance quotas and the petition response time.
+self-criticism turns per meeting, superior-attendance quotas, the petition response time, and
+the quality assessment's weights and yearly rule.
 """
 
 from __future__ import annotations
@@ -13,28 +14,19 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from domain.base import Actor, ChiboAggregate, InvalidValue, require_text
 from domain.org_unit import MeetingWindow
-
-
-@dataclass(frozen=True, slots=True)
-class QualityThresholds:
-    """Minimum points for Tốt / Khá / Trung bình; below ``average`` is Kém (HD 12, HD 42)."""
-
-    good: int = 90
-    fair: int = 70
-    average: int = 50
-
-    def __post_init__(self) -> None:
-        if not 0 <= self.average < self.fair < self.good <= 100:
-            raise InvalidValue(
-                "Ngưỡng điểm phải thỏa 0 ≤ Trung bình < Khá < Tốt ≤ 100",
-                "thresholds must satisfy 0 ≤ average < fair < good ≤ 100",
-            )
+from domain.quality import QualityThresholds as QualityThresholds  # re-exported: older imports
+from domain.quality import QualityWeights
+from domain.quality_year import YearlyRule
 
 
 @dataclass(frozen=True, slots=True)
 class ProvinceSettings:
     meeting_window: MeetingWindow = MeetingWindow(1, 5)
     quality: QualityThresholds = QualityThresholds()
+    quality_weights: QualityWeights = QualityWeights()
+    """What each criteria group is worth (trọng số nhóm tiêu chí), issue 12 §4."""
+    yearly_rule: YearlyRule = YearlyRule()
+    """How the months' ratings make the year's (xếp loại cả năm)."""
     rotation_turns_per_meeting: int = 1
     petition_response_working_days: int = 15
     provincial_member_visits_per_year: int = 2

@@ -1,7 +1,7 @@
 """Quality assessment of a meeting (đánh giá chất lượng sinh hoạt chi bộ), HD 12 / HD 42.
 
 The chair scores five criteria groups; the total gives one of four ratings on thresholds each
-province sets (``domain.province.QualityThresholds``, e.g. 90/70/50). The evidence the system
+province sets (``QualityThresholds``, e.g. 90/70/50). The evidence the system
 already knows (attendance rate, unexcused absences, pre-meeting, length, speakers) is computed
 here too, so the cell scores against facts instead of from memory.
 """
@@ -12,16 +12,17 @@ from dataclasses import dataclass, fields
 from enum import Enum
 
 from domain.base import InvalidValue
-from domain.province import QualityThresholds
 
 GROUP_MAX_POINTS = 20
-"""Each of the five groups is worth 20 of 100 points [U: provinces may weight them differently]."""
+"""The chair scores each of the five groups out of 20; the province's weights (trọng số,
+``QualityWeights``) then say what each group is worth out of 100."""
 
 MIN_ATTENDANCE_RATE = 0.85
 """Criterion 1: more than 85% of members present (HD 12-HD/BTCTW)."""
 
 MIN_MINUTES = 90
-"""Minimum length of a meeting (HD 42-HD/BTCTW 2025); 120 when regular and thematic combine."""
+"""Minimum length of a meeting (HD 12-HD/BTCTW 2018, kept by HD 42); the dated values are in
+``domain.rules.QUALITY_RULES`` (120 when a thematic and a regular meeting share a session)."""
 
 
 class Rating(str, Enum):
@@ -32,9 +33,75 @@ class Rating(str, Enum):
     TRUNG_BINH = "trung_binh"  # Trung bình
     KEM = "kem"  # Kém
 
+    @property
+    def rank(self) -> int:
+        """3 for Tốt down to 0 for Kém: ``a.rank > b.rank`` reads "a is better than b"."""
+        return RANKS[self]
+
+
+RANKS = {Rating.TOT: 3, Rating.KHA: 2, Rating.TRUNG_BINH: 1, Rating.KEM: 0}
+
+
+@dataclass(frozen=True, slots=True)
+class QualityThresholds:
+    """Minimum points for Tốt / Khá / Trung bình; below ``average`` is Kém (HD 12, HD 42)."""
+
+    good: int = 90
+    fair: int = 70
+    average: int = 50
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.average < self.fair < self.good <= 100:
+            raise InvalidValue(
+                "Ngưỡng điểm phải thỏa 0 ≤ Trung bình < Khá < Tốt ≤ 100",
+                "thresholds must satisfy 0 ≤ average < fair < good ≤ 100",
+            )
+
 
 class ScoreOutOfRange(InvalidValue):
     code = "score_out_of_range"
+
+
+class InvalidWeights(InvalidValue):
+    code = "invalid_quality_weights"
+
+
+GROUPS = ("attendance", "preparation", "conduct", "principles", "implementation")
+"""The five criteria groups, in the order of HD 12."""
+
+
+@dataclass(frozen=True, slots=True)
+class QualityWeights:
+    """What each criteria group is worth out of 100 (a province setting, dated).
+
+    Equal weights (20 each) make the weighted score the plain sum. A province that assesses
+    four groups gives the fifth a weight of 0, e.g. 15/20/45/20/0 [U: per province]."""
+
+    attendance: int = 20
+    preparation: int = 20
+    conduct: int = 20
+    principles: int = 20
+    implementation: int = 20
+
+    def __post_init__(self) -> None:
+        values = [getattr(self, name) for name in GROUPS]
+        if any(not 0 <= v <= 100 for v in values) or sum(values) != 100:
+            raise InvalidWeights(
+                f"Trọng số các nhóm tiêu chí phải từ 0 đến 100 và cộng lại bằng 100 "
+                f"(đang là {sum(values)})",
+                f"the criteria groups' weights must each be 0..100 and add up to 100 "
+                f"(they add up to {sum(values)})",
+                field="weights",
+            )
+
+
+def weighted_total(scores: QualityScores, weights: QualityWeights) -> float:
+    """The score out of 100: each group's share of its 20 points, times its weight."""
+    points: float = sum(
+        int(getattr(scores, name)) * int(getattr(weights, name)) / GROUP_MAX_POINTS
+        for name in GROUPS
+    )
+    return round(points, 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +130,7 @@ class QualityScores:
         return sum(getattr(self, f.name) for f in fields(self))
 
 
-def rate(total: int, thresholds: QualityThresholds) -> Rating:
+def rate(total: float, thresholds: QualityThresholds) -> Rating:
     """The rating for ``total`` points on the province's thresholds."""
     if total >= thresholds.good:
         return Rating.TOT

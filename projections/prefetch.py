@@ -5,7 +5,7 @@ Python applying it; on two cores the two can overlap. The reader runs ``read`` i
 on its own autocommit connection; psycopg releases the GIL while it waits for the server.
 
 Reading ahead of the checkpoint is safe: the events table is append-only and an id the read
-cannot see yet is larger than every id it can (see :mod:`projections.engine`), so the batch
+cannot see yet is larger than every id it can (see :mod:`projections.batches`), so the batch
 after position *p* is the same whichever snapshot reads it. A batch read for another position
 than the one the checkpoint holds (another runner moved it) is thrown away.
 """

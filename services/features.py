@@ -23,6 +23,7 @@ from services.notices import routes as notices
 from services.papers import routes as papers
 from services.supervision import routes as supervision
 from services.tenants import routes as tenants
+from services.tenants import settings_routes as tenant_settings
 from services.views import collections
 from services.views import routes as views
 
@@ -30,7 +31,7 @@ from services.views import routes as views
 def route_handlers() -> list[Any]:
     routes: list[Any] = []
     routes += meta.ROUTES
-    routes += tenants.ROUTES
+    routes += tenants.ROUTES + tenant_settings.ROUTES
     routes += membership.ROUTES
     routes += identity.ROUTES
     routes += meetings.ROUTES

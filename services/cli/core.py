@@ -123,6 +123,7 @@ def mailer_for(settings: Any, capture: Any = None) -> Any:
 def start_runtime(container: Any, **options: Any) -> Any:
     """This process's worker runtime, on this deployment's own queue (``queue_namespace``)."""
     settings = container.settings
+    options.setdefault("listener", container.readside.listener())
     return workers.configure(
         container.database, settings.broker_url, queue=settings.projection_queue, **options
     )

@@ -26,10 +26,12 @@ from domain.roster import CellRoster
 from domain.user import Role, UserAccount, account_id
 from infra.application import TenantApplication
 from services.bootstrap import Container
+from services.demo import contacts as demo_contacts
 from services.demo import supervision as demo_supervision
 from services.demo.activity import DemoActivity
 from services.demo.meetings import seed_meetings
 from services.demo.names import PLACES, full_name
+from services.demo.supervision import PROVINCIAL
 from services.identity.auth import DEMO_ADMIN, load_account, revoke_all, store_password_hash
 from services.identity.passwords import hash_password
 from services.membership.org import load
@@ -169,6 +171,17 @@ def seed_province(app: TenantApplication, rng: random.Random, on: date) -> list[
     name = load(app, Member, queue[0]).full_name
     account = UserAccount.open("dangvien", name, Role.MEMBER, cells[0].id, queue[0], SYSTEM)
     app.save_all(account)
+    # The year written above is history, never announced; then the addresses, so that only
+    # what is scheduled from now on mails the capture.
+    demo_contacts.history_announced(app)
+    capuy = accounts["capuy"]
+    demo_contacts.give_all(
+        app,
+        units,
+        rosters,
+        [(str(capuy.id), capuy.display_name), (PROVINCIAL.assignee_id, PROVINCIAL.name)],
+        on,
+    )
     return cells
 
 

@@ -20,9 +20,11 @@ def route_handlers() -> list[Any]:
     from litestar.static_files import create_static_files_router
 
     from services.web import (
+        routes_admin_imports,
         routes_admin_units,
         routes_admin_users,
         routes_audit,
+        routes_card,
         routes_cell,
         routes_meeting,
         routes_member,
@@ -43,6 +45,8 @@ def route_handlers() -> list[Any]:
             *routes_audit.ROUTES,
             *routes_admin_units.ROUTES,
             *routes_admin_users.ROUTES,
+            *routes_admin_imports.ROUTES,
+            *routes_card.ROUTES,
         ],
         guards=[csrf_guard],
         exception_handlers=PAGE_EXCEPTION_HANDLERS,

@@ -80,6 +80,7 @@ def meeting_facts(app: Any, tenant: str, meeting_id: UUID) -> dict[str, Any]:
         "crumbs": [*trail, Crumb(f"Sinh hoạt tháng {view.month}/{view.year}")],
         "cell_name": trail[-1].label if trail else "",
         "payers": set(view.dues_payer_ids),
+        "unpaid": set(view.dues_unpaid_ids),
     }
 
 

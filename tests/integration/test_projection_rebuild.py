@@ -63,7 +63,7 @@ def test_a_batch_read_ahead_for_another_position_is_thrown_away(app, tenant, dat
     meetings = next(p for p in all_projections() if p.name == "meetings")
 
     def read(conn: Any, after: int) -> Any:
-        return engine._read_batch(conn, tenant.schema, after, meetings.topics, 4)
+        return engine.read_batch(conn, tenant.schema, after, meetings.topics, 4)
 
     with prefetching(database, read) as ahead:
         ahead.start(0)
