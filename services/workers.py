@@ -212,7 +212,7 @@ def declare_actors(
             log.info("notices of %s: %d causes expanded, %d sent", tenant_slug, expanded, sent)
 
     def make_report(tenant_slug: str, job_id: str) -> None:
-        place = _known_place(database, tenant_slug)
+        place = _known_place(directory, tenant_slug)
         if place is None:
             return
         from infra.tenancy import TenantApplications
