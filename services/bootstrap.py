@@ -17,6 +17,7 @@ from infra.contacts import install_contacts
 from infra.database import Database, EmbeddedPostgres
 from infra.db_roles import install_tenant_role
 from infra.document_store import install_document_store
+from infra.notifications import CATALOG_CHANGED, Listener
 from infra.outbox import install_outbox
 from infra.readside import ReadSide
 from infra.settings import Settings
@@ -80,6 +81,18 @@ class Container:
                 continue
             done.append(tenant)
         return done
+
+    def follow_catalog(self, listener: Listener) -> None:
+        """Forget a province's cached application when the catalog announces a change to it
+        (a move between clusters), everything when the listener dropped or reconnected."""
+
+        def changed(slug: str) -> None:
+            if slug:
+                self.applications.forget(slug)
+            else:
+                self.applications.close()
+
+        listener.on(CATALOG_CHANGED, changed)
 
     def close(self) -> None:
         self.applications.close()

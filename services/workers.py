@@ -163,7 +163,11 @@ def declare_actors(
             delay = outage.failed(error)
             actors.catch_up_province.send_with_options(args=(tenant_slug,), delay=int(delay * 1000))
             return
-        outage.succeeded()
+        if done is not None:
+            # None: the round already running for this province took the wakeup, and nothing
+            # here reached the database; that is no sign it answers again (it logged a second
+            # outage line per outage when a coalesced wakeup came while the server was down).
+            outage.succeeded()
         if done is not None and done.busy:
             actors.catch_up_province.send_with_options(
                 args=(tenant_slug,), delay=PROVINCE_BUSY_RETRY_MS
