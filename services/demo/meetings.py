@@ -184,7 +184,7 @@ def held(
     points = 9 if kem else rng.choices((19, 17, 14), weights=(55, 30, 15))[0]
     scores = QualityScores(*(min(20, max(0, points + rng.randint(-2, 1))) for _ in range(5)))
     meeting.assess_quality(scores, settings.quality, SYSTEM)
-    meeting.collect_dues(len(present) * 50_000, present, SYSTEM)
+    meeting.collect_dues(len(present) * 50_000, present, [], SYSTEM)
     meeting.close(start + timedelta(minutes=rng.randint(90, 130)), SYSTEM)
     return meeting, changed
 

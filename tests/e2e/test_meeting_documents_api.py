@@ -86,7 +86,13 @@ def held_meeting(client, tenant, close=True):
         "implementation": 18,
     }
     post(client, tenant, meeting, "quality", scores)
-    post(client, tenant, meeting, "dues", {"total_vnd": 150_000, "payer_ids": m[:3]})
+    post(
+        client,
+        tenant,
+        meeting,
+        "dues",
+        {"total_vnd": 150_000, "payer_ids": m[:3], "unpaid_ids": [m[3], *m[5:]]},
+    )
     post(client, tenant, meeting, "minutes", {"text": "Thư ký đọc dự thảo biên bản"})
     minutes = post(
         client, tenant, meeting, "motions", {"kind": "minutes", "title": "Thông qua biên bản"}
