@@ -18,6 +18,7 @@ from domain import meeting_vote_checks as vote
 from domain.base import Actor, ChiboAggregate, require_text
 from domain.meeting_corrections import MeetingCorrections
 from domain.meeting_dues import MeetingDues
+from domain.meeting_opening import opening
 from domain.meeting_values import (
     AbsenceApproval,
     AttendanceEntry,
@@ -288,11 +289,13 @@ class Meeting(MeetingCorrections, MeetingDues, ChiboAggregate):
         roster: Mapping[UUID, Standing],
         window: MeetingWindow,
         by: Actor,
+        now: datetime | None = None,
     ) -> None:
         """Open with a chair and a secretary; ``roster`` is the cell's roster on that day.
 
-        A regular meeting outside the window is recorded and flagged late, never refused."""
-        facts = check.opening(self, started_at, chair_id, secretary_id, roster, window)
+        A regular meeting outside the window is recorded and flagged late, never refused; a
+        start later than ``now`` (the service's clock) is refused (``meeting_opening``)."""
+        facts = opening(self, started_at, chair_id, secretary_id, roster, window, now)
         self._record(self.Opened, by, **facts)
 
     # -- commands: during the meeting -----------------------------------------------------

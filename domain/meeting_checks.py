@@ -7,8 +7,8 @@ not import the aggregate, so the imports point one way.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from datetime import date, datetime
+from collections.abc import Iterable
+from datetime import datetime
 from typing import TypedDict
 from uuid import UUID
 
@@ -44,25 +44,10 @@ from domain.meeting_values import (
     Guest,
     MeetingKind,
 )
-from domain.org_unit import MeetingWindow
-from domain.roster import Standing
 from domain.voting import (
     MemberNotOnMeetingRoster,
     RosterEntry,
-    roster_entries,
 )
-
-
-class Opening(TypedDict):
-    """The facts of ``Meeting.Opened``."""
-
-    started_at: datetime
-    chair_id: UUID
-    secretary_id: UUID
-    roster: tuple[RosterEntry, ...]
-    window_first_day: int
-    window_last_day: int
-    is_late: bool
 
 
 class Scheduling(TypedDict):
@@ -124,11 +109,6 @@ def aware(moment: datetime, field: str) -> datetime:
             field=field,
         )
     return moment
-
-
-def held_outside_window(held_on: date, period: tuple[int, int], window: MeetingWindow) -> bool:
-    """A regular meeting is late when not held within the window of its own month."""
-    return (held_on.year, held_on.month) != period or not window.contains(held_on)
 
 
 def schedule(
@@ -312,33 +292,6 @@ def self_criticism(m: MeetingState, member_id: UUID) -> None:
             "this member's self-criticism is already recorded at this meeting",
             field="member_id",
         )
-
-
-def opening(
-    m: MeetingState,
-    started_at: datetime,
-    chair_id: UUID,
-    secretary_id: UUID,
-    roster: Mapping[UUID, Standing],
-    window: MeetingWindow,
-) -> Opening:
-    """The facts of ``Meeting.Opened``; a regular meeting outside the window is flagged late."""
-    not_opened(m)
-    aware(started_at, "started_at")
-    entries = roster_entries(roster)
-    chair_and_secretary(chair_id, secretary_id, {e.member_id: e for e in entries})
-    late = m.kind is MeetingKind.REGULAR and held_outside_window(
-        started_at.date(), m.period, window
-    )
-    return {
-        "started_at": started_at,
-        "chair_id": chair_id,
-        "secretary_id": secretary_id,
-        "roster": entries,
-        "window_first_day": window.first_day,
-        "window_last_day": window.last_day,
-        "is_late": late,
-    }
 
 
 def guest(

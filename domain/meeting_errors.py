@@ -32,6 +32,12 @@ class MeetingAlreadyOpen(StateConflict):
     code = "meeting_already_open"
 
 
+class MeetingStartsInFuture(InvalidValue):
+    """Opening records that the meeting has begun, so its start cannot be ahead of the clock."""
+
+    code = "meeting_starts_in_future"
+
+
 class MeetingCancelled(StateConflict):
     """The meeting was cancelled (hủy): nothing more happens to it."""
 

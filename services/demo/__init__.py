@@ -25,6 +25,7 @@ from domain.province import Province, ProvinceSettings, province_id
 from domain.roster import CellRoster
 from domain.user import Role, UserAccount, account_id
 from infra.application import TenantApplication
+from services.audit.sealing import seal_new_events
 from services.bootstrap import Container
 from services.demo import contacts as demo_contacts
 from services.demo import supervision as demo_supervision
@@ -79,6 +80,9 @@ def seed_demo(container: Container, password: str | None = None) -> DemoLogins:
     except AggregateNotFoundError:
         seed_province(app, random.Random(2025), today())  # noqa: S311 — demo data
         log.info("demo province seeded at position %s", app.log_position)
+        # A first seal (niêm phong) of the year just seeded, so the auditor's pages have a
+        # seal to download and the verifier one to check from the first minute.
+        seal_new_events(container, only=[DEMO_SLUG])
     password = password or secrets.token_urlsafe(9)
     if not exists(app, DEMO_ADMIN):
         app.save_all(UserAccount.open(DEMO_ADMIN, "Demo", Role.TENANT_ADMIN, None, None, SYSTEM))

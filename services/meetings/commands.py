@@ -8,7 +8,7 @@ Every command accepts ``expected_version``; a stale one is refused with 409.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import TypeVar
 from uuid import UUID, uuid4
 
@@ -108,7 +108,7 @@ def open_meeting(
     held_on = started_at.date()
     roster = load_roster(app, meeting.cell_id, by).members_on(held_on, with_temporary=True)
     window = cell.meeting_window or settings_on(app, held_on).meeting_window
-    meeting.open(started_at, chair_id, secretary_id, roster, window, by)
+    meeting.open(started_at, chair_id, secretary_id, roster, window, by, now=datetime.now(UTC))
     return meeting, None, app.save_all(meeting)
 
 

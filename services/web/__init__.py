@@ -30,6 +30,7 @@ def route_handlers() -> list[Any]:
         routes_member,
         routes_session,
         routes_supervision,
+        routes_verification,
     )
     from services.web.pages import PAGE_EXCEPTION_HANDLERS, csrf_guard
     from services.web.render import STATIC
@@ -43,6 +44,7 @@ def route_handlers() -> list[Any]:
             *routes_supervision.ROUTES,
             *routes_member.ROUTES,
             *routes_audit.ROUTES,
+            *routes_verification.ROUTES,
             *routes_admin_units.ROUTES,
             *routes_admin_users.ROUTES,
             *routes_admin_imports.ROUTES,
