@@ -247,6 +247,8 @@ def assess_quality(ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[AssessQu
         meeting_id=meeting_id,
         scores=quality_scores(data),
         expected=data.expected_version,
+        combined_session=data.combined_session,
+        reason=data.reason,
     )
     return written(result, rating=result[1])
 
