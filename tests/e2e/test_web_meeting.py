@@ -189,7 +189,7 @@ def test_the_assessment_follows_the_minutes_and_tot_above_the_evidence_needs_a_r
     assert "Cảnh báo: Không có cuộc họp chi ủy trước" in page
     assert "Cảnh báo: Không có ý kiến phát biểu" in page
     assert "mức cao nhất là <strong>Khá</strong>" in page
-    scores = {q: "19" for q in ("attendance", "preparation", "conduct", "principles")}
+    scores = dict.fromkeys(("attendance", "preparation", "conduct", "principles"), "19")
     body = {**scores, "implementation": "19"}
     refused = client.post(
         f"{url}/quality",
