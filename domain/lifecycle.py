@@ -13,6 +13,7 @@ from datetime import date
 from enum import Enum
 from uuid import UUID
 
+from domain import meeting_dues
 from domain.admission_checks import require_role
 from domain.admission_values import CELL_ROLES, COMMITTEE_ROLES
 from domain.base import Actor, InvalidValue, RuleViolated, require_text
@@ -215,24 +216,20 @@ def missed_at(meeting: Meeting) -> frozenset[tuple[UUID, NotedKind]]:
     """What a closed regular meeting counts against its members for the removal ground.
 
     An unexcused absence (vắng không lý do), and unpaid dues by a member who was present when
-    dues were collected. Exempted and suspended members are never counted, and an excused
+    dues were collected and whom the dues record names as unpaid (never by default). Exempted and suspended members are never counted, and an excused
     absentee's dues are not either: they may pay the cell later (the secretary notes it then).
     """
     if meeting.kind is not MeetingKind.REGULAR or not meeting.is_closed:
         return frozenset()
     missed: set[tuple[UUID, NotedKind]] = set()
-    payers = set(meeting.dues_payer_ids)
+    unpaid = meeting_dues.unpaid(meeting)
     for member_id, entry in meeting.roster.items():
         if entry.exempted or entry.suspended:
             continue
         mark = meeting.attendance.get(member_id)
         if mark is AttendanceMark.UNEXCUSED:
             missed.add((member_id, NotedKind.ABSENCE))
-        elif (
-            mark is AttendanceMark.PRESENT
-            and meeting.dues_total_vnd is not None
-            and member_id not in payers
-        ):
+        elif mark is AttendanceMark.PRESENT and member_id in unpaid:
             missed.add((member_id, NotedKind.DUES_UNPAID))
     return frozenset(missed)
 

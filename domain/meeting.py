@@ -14,10 +14,13 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from domain import meeting_checks as check
+from domain import meeting_dues as dues
 from domain import meeting_vote_checks as vote
 from domain import quality_assessment as quality
 from domain.base import Actor, ChiboAggregate, require_text
 from domain.meeting_corrections import MeetingCorrections
+from domain.meeting_dues import MeetingDues
+from domain.meeting_opening import opening
 from domain.meeting_values import (
     AbsenceApproval,
     AttendanceEntry,
@@ -37,7 +40,7 @@ from domain.voting import Motion, MotionKind, MotionResult, RosterEntry, VoteCho
 __all__ = ["AttendanceMark", "Meeting", "MeetingKind", "Motion", "MotionKind", "MotionResult"]
 
 
-class Meeting(MeetingCorrections, ChiboAggregate):
+class Meeting(MeetingCorrections, MeetingDues, ChiboAggregate):
     """One meeting of one cell (cuộc sinh hoạt chi bộ)."""
 
     class Scheduled(ChiboAggregate.Created):
@@ -182,11 +185,18 @@ class Meeting(MeetingCorrections, ChiboAggregate):
             m.quality_warnings, m.quality_reason = self.warnings, self.reason
 
     class DuesCollected(ChiboAggregate.Event):
+        """Who paid and who did not; version 1 named the payers only (``meeting_dues``)."""
+
+        class_version = 2
         total_vnd: int
         payer_ids: tuple[UUID, ...]
+        unpaid_ids: tuple[UUID, ...] | None
+
+        upcast_v1_v2 = staticmethod(dues.upcast_v1_v2)
 
         def apply(self, m: Meeting) -> None:
             m.dues_total_vnd, m.dues_payer_ids = self.total_vnd, self.payer_ids
+            m.dues_unpaid_ids = self.unpaid_ids
 
     class Closed(ChiboAggregate.Event):
         ended_at: datetime
@@ -238,12 +248,17 @@ class Meeting(MeetingCorrections, ChiboAggregate):
             m.minutes = self.text
 
     class DuesCorrected(Corrected):
+        class_version = 2
         total_vnd: int
         payer_ids: tuple[UUID, ...]
+        unpaid_ids: tuple[UUID, ...] | None
+
+        upcast_v1_v2 = staticmethod(dues.upcast_v1_v2)
 
         def apply(self, m: Meeting) -> None:
             super().apply(m)
             m.dues_total_vnd, m.dues_payer_ids = self.total_vnd, self.payer_ids
+            m.dues_unpaid_ids = self.unpaid_ids
 
     # -- commands: scheduling and opening -------------------------------------------------
 
@@ -292,11 +307,13 @@ class Meeting(MeetingCorrections, ChiboAggregate):
         roster: Mapping[UUID, Standing],
         window: MeetingWindow,
         by: Actor,
+        now: datetime | None = None,
     ) -> None:
         """Open with a chair and a secretary; ``roster`` is the cell's roster on that day.
 
-        A regular meeting outside the window is recorded and flagged late, never refused."""
-        facts = check.opening(self, started_at, chair_id, secretary_id, roster, window)
+        A regular meeting outside the window is recorded and flagged late, never refused; a
+        start later than ``now`` (the service's clock) is refused (``meeting_opening``)."""
+        facts = opening(self, started_at, chair_id, secretary_id, roster, window, now)
         self._record(self.Opened, by, **facts)
 
     # -- commands: during the meeting -----------------------------------------------------
@@ -427,13 +444,8 @@ class Meeting(MeetingCorrections, ChiboAggregate):
         rating: Rating = facts["rating"]
         return rating
 
-    def collect_dues(self, total_vnd: int, payer_ids: Iterable[UUID], by: Actor) -> None:
-        """Party dues collected at the meeting (thu nộp đảng phí)."""
-        check.in_progress(self)
-        payers = check.dues(self, total_vnd, payer_ids)
-        self._record(self.DuesCollected, by, total_vnd=total_vnd, payer_ids=payers)
-
     def close(self, ended_at: datetime, by: Actor) -> None:
         check.in_progress(self)
         check.closable(self, check.aware(ended_at, "ended_at"))
+        dues.unambiguous(self)
         self._record(self.Closed, by, ended_at=ended_at)

@@ -7,8 +7,8 @@ not import the aggregate, so the imports point one way.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from datetime import date, datetime
+from collections.abc import Iterable
+from datetime import datetime
 from typing import TypedDict
 from uuid import UUID
 
@@ -29,7 +29,6 @@ from domain.meeting_errors import (
     MemberNotPresent,
     MinutesAlreadyApproved,
     MinutesNotRecorded,
-    NegativeDues,
     NothingToCorrect,
     PremeetingAlreadyLinked,
     PremeetingNeedsRegularMeeting,
@@ -45,25 +44,10 @@ from domain.meeting_values import (
     Guest,
     MeetingKind,
 )
-from domain.org_unit import MeetingWindow
-from domain.roster import Standing
 from domain.voting import (
     MemberNotOnMeetingRoster,
     RosterEntry,
-    roster_entries,
 )
-
-
-class Opening(TypedDict):
-    """The facts of ``Meeting.Opened``."""
-
-    started_at: datetime
-    chair_id: UUID
-    secretary_id: UUID
-    roster: tuple[RosterEntry, ...]
-    window_first_day: int
-    window_last_day: int
-    is_late: bool
 
 
 class Scheduling(TypedDict):
@@ -125,11 +109,6 @@ def aware(moment: datetime, field: str) -> datetime:
             field=field,
         )
     return moment
-
-
-def held_outside_window(held_on: date, period: tuple[int, int], window: MeetingWindow) -> bool:
-    """A regular meeting is late when not held within the window of its own month."""
-    return (held_on.year, held_on.month) != period or not window.contains(held_on)
 
 
 def schedule(
@@ -315,33 +294,6 @@ def self_criticism(m: MeetingState, member_id: UUID) -> None:
         )
 
 
-def opening(
-    m: MeetingState,
-    started_at: datetime,
-    chair_id: UUID,
-    secretary_id: UUID,
-    roster: Mapping[UUID, Standing],
-    window: MeetingWindow,
-) -> Opening:
-    """The facts of ``Meeting.Opened``; a regular meeting outside the window is flagged late."""
-    not_opened(m)
-    aware(started_at, "started_at")
-    entries = roster_entries(roster)
-    chair_and_secretary(chair_id, secretary_id, {e.member_id: e for e in entries})
-    late = m.kind is MeetingKind.REGULAR and held_outside_window(
-        started_at.date(), m.period, window
-    )
-    return {
-        "started_at": started_at,
-        "chair_id": chair_id,
-        "secretary_id": secretary_id,
-        "roster": entries,
-        "window_first_day": window.first_day,
-        "window_last_day": window.last_day,
-        "is_late": late,
-    }
-
-
 def guest(
     m: MeetingState,
     name: str,
@@ -367,17 +319,6 @@ def minutes_not_approved(m: MeetingState) -> None:
             "Biên bản đã được thông qua; sau khi kết thúc chỉ có thể đính chính",
             "the minutes are approved; after closing they can only be corrected",
         )
-
-
-def dues(m: MeetingState, total_vnd: int, payer_ids: Iterable[UUID]) -> tuple[UUID, ...]:
-    if total_vnd < 0:
-        raise NegativeDues(
-            "Số đảng phí không được âm", "total_vnd must not be negative", field="total_vnd"
-        )
-    payers = tuple(dict.fromkeys(payer_ids))
-    for payer in payers:
-        on_roster(m, payer)
-    return payers
 
 
 def closable(m: MeetingState, ended_at: datetime) -> None:

@@ -27,7 +27,6 @@ class MeetingCorrections(MeetingState):
         AttendanceCorrected: ClassVar[type[Any]]
         TallyCorrected: ClassVar[type[Any]]
         MinutesCorrected: ClassVar[type[Any]]
-        DuesCorrected: ClassVar[type[Any]]
 
         def _record(self, event_class: type[Any], by: Actor, **kwargs: Any) -> None: ...
 
@@ -62,11 +61,3 @@ class MeetingCorrections(MeetingState):
         text = require_text(text, "text", "Biên bản", 100_000)
         check.changes_something(text != self.minutes)
         self._record(self.MinutesCorrected, by, text=text, reason=reason)
-
-    def correct_dues(
-        self, total_vnd: int, payer_ids: Iterable[UUID], reason: str, by: Actor
-    ) -> None:
-        reason = check.correction(self, reason)
-        payers = check.dues(self, total_vnd, payer_ids)
-        check.changes_something((total_vnd, payers) != (self.dues_total_vnd, self.dues_payer_ids))
-        self._record(self.DuesCorrected, by, total_vnd=total_vnd, payer_ids=payers, reason=reason)

@@ -32,6 +32,12 @@ class MeetingAlreadyOpen(StateConflict):
     code = "meeting_already_open"
 
 
+class MeetingStartsInFuture(InvalidValue):
+    """Opening records that the meeting has begun, so its start cannot be ahead of the clock."""
+
+    code = "meeting_starts_in_future"
+
+
 class MeetingCancelled(StateConflict):
     """The meeting was cancelled (hủy): nothing more happens to it."""
 
@@ -140,6 +146,16 @@ class UndecidedMotionRemains(StateConflict):
 
 class NegativeDues(InvalidValue):
     code = "negative_dues"
+
+
+class DuesRecordAmbiguous(RuleViolated):
+    """A member present is named neither as having paid nor as not having paid."""
+
+    code = "dues_record_ambiguous"
+
+
+class DuesPaidAndUnpaid(InvalidValue):
+    code = "dues_paid_and_unpaid"
 
 
 class AbsenceAlreadyApproved(StateConflict):

@@ -7,7 +7,6 @@ New code imports ``domain.meeting_values`` and ``domain.meeting_errors`` (one fi
 from __future__ import annotations
 
 from domain.meeting_checks import aware as check_aware
-from domain.meeting_checks import held_outside_window
 from domain.meeting_checks import period as check_period
 from domain.meeting_errors import (
     ApplicantAlreadyOnRoster,
@@ -44,6 +43,7 @@ from domain.meeting_errors import (
     UnknownSpeaker,
     VotingMethodMismatch,
 )
+from domain.meeting_opening import held_outside_window
 from domain.meeting_values import (
     AttendanceEntry,
     AttendanceMark,

@@ -80,6 +80,8 @@ class MeetingState:
         self.quality_reason = ""
         self.dues_total_vnd: int | None = None
         self.dues_payer_ids: tuple[UUID, ...] = ()
+        # None only for a version-1 record, which named the payers alone (domain.meeting_dues).
+        self.dues_unpaid_ids: tuple[UUID, ...] | None = ()
         self.corrections: list[Correction] = []
         self.absence_approvals: dict[UUID, AbsenceApproval] = {}
         self.is_cancelled = False

@@ -81,6 +81,12 @@ def install_catalog(database: Database) -> None:
                 " DEFAULT 'main'"
             ).format(sql.Identifier(CATALOG))
         )
+        # A move between clusters in progress (services.tenants.move): the target's name.
+        conn.execute(
+            sql.SQL("ALTER TABLE {}.tenants ADD COLUMN IF NOT EXISTS moving_to text").format(
+                sql.Identifier(CATALOG)
+            )
+        )
 
 
 def provision(
@@ -100,16 +106,8 @@ def provision(
     existing = _find(database, slug)
     placed = existing.cluster if existing else (cluster or least_loaded(database))
     target = database_for(database, placed)
-    recorder = TenantApplication(slug, schema, target, as_owner=True).recorder
     with target.connect(autocommit=False) as conn, conn.transaction():
-        # One provisioning at a time per slug, across processes. A transaction-level lock:
-        # behind PgBouncer (transaction mode) a session-level one could be taken on one
-        # server session and released on another.
-        conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"provision:{slug}",))
-        conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
-        install_event_tables(conn, recorder)
-        for part in parts:
-            part(conn, schema)
+        install_schema(conn, target, slug, parts)
         if target is database:
             created = _register(conn, Tenant(slug, name, schema, placed))
     if target is not database:
@@ -118,6 +116,23 @@ def provision(
         with database.connect(autocommit=False) as conn, conn.transaction():
             created = _register(conn, Tenant(slug, name, schema, placed))
     return Tenant(slug, name, schema, placed), created
+
+
+def install_schema(
+    conn: psycopg.Connection[Any], target: Database, slug: str, parts: Sequence[SchemaPart]
+) -> None:
+    """The province's schema, event tables and schema parts on ``target`` (idempotent), in
+    ``conn``'s transaction; the catalog is not touched (provisioning, a move's target)."""
+    schema = schema_for(slug)
+    recorder = TenantApplication(slug, schema, target, as_owner=True).recorder
+    # One provisioning at a time per slug, across processes. A transaction-level lock:
+    # behind PgBouncer (transaction mode) a session-level one could be taken on one
+    # server session and released on another.
+    conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"provision:{slug}",))
+    conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
+    install_event_tables(conn, recorder)
+    for part in parts:
+        part(conn, schema)
 
 
 def _register(conn: psycopg.Connection[Any], tenant: Tenant) -> bool:

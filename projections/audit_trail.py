@@ -335,6 +335,7 @@ def _uuid(value: Any, known: dict[str, UUID]) -> UUID:
 
 class AuditTrailProjection(OwnTables):
     name = "audit_trail"
+    version = 1  # bump when the tables or what apply writes change (projections.versions)
     ddl = DDL
     tables = TABLES
     deferred_indexes = ("audit_trail_time", "audit_trail_actor", "audit_trail_aggregate",
@@ -377,6 +378,7 @@ class AuditChainProjection:
     """
 
     name = "audit_chain"
+    version = 1  # bump when the tables or what apply writes change (projections.versions)
 
     def __init__(self) -> None:
         self.topics = event_topics()

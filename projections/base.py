@@ -31,6 +31,9 @@ class StoredEventRow(NamedTuple):
 class Projection(Protocol):
     name: str
     """Stable snake_case name: the checkpoint key and the prefix of its tables."""
+    version: int
+    """Bumped by a release that changes its tables or what ``apply`` writes: every province
+    then rebuilds it by itself (:mod:`projections.versions`)."""
     topics: tuple[str, ...]
     """Event topics it consumes (``module:Class.Event``); others are skipped cheaply."""
 

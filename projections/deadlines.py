@@ -310,6 +310,7 @@ class _Batch:
 
 class DeadlinesProjection(OwnTables):
     name = NAME
+    version = 1  # bump when the tables or what apply writes change (projections.versions)
     ddl = DDL
     tables = TABLES
     topics = TOPICS

@@ -68,6 +68,7 @@ DEFAULTS = {"is_late": False, "closed": False, "expected": 0, "present": 0, "exc
 
 class MeetingsProjection(OwnTables):
     name = "meetings"
+    version = 1  # bump when the tables or what apply writes change (projections.versions)
     ddl = DDL
     tables = TABLES
     topics: tuple[str, ...] = TOPICS

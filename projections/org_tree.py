@@ -86,6 +86,7 @@ MOVE_SQL = (
 
 class OrgTreeProjection(OwnTables):
     name = "org_tree"
+    version = 1  # bump when the tables or what apply writes change (projections.versions)
     ddl = DDL
     tables = TABLES
     topics: tuple[str, ...] = (FOUNDED, MOVED, DISSOLVED, RENAMED, WINDOW)

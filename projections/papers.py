@@ -47,6 +47,7 @@ DDL = (
 
 class PapersProjection(OwnTables):
     name = "papers"
+    version = 1  # bump when the tables or what apply writes change (projections.versions)
     ddl = DDL
     tables = ("meeting_papers", "paper_sets")
     topics: tuple[str, ...] = (STARTED, ATTACHED, REPLACED)

@@ -182,6 +182,7 @@ def ancestors(
 
 class RollupProjection(OwnTables):
     name = "rollup"
+    version = 1  # bump when the tables or what apply writes change (projections.versions)
     ddl = DDL
     tables = TABLES
     depends_on = ("org_tree", "meetings")

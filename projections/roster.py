@@ -74,6 +74,7 @@ TYPES = {
 
 class RosterProjection(OwnTables):
     name = "roster"
+    version = 1  # bump when the tables or what apply writes change (projections.versions)
     ddl = DDL
     tables = TABLES
     deferred_indexes = ("members_cell", "roster_changes_cell", "roster_changes_member")

@@ -23,6 +23,8 @@ class Status:
     error_position: int | None
     quarantined: tuple[int, ...] = ()
     """Events an operator let this projection skip (they stay in the log)."""
+    rebuilding: bool = False
+    """Being rebuilt for a new version (``projections.versions``): its rows are incomplete."""
 
     @property
     def lag(self) -> int:
@@ -34,6 +36,9 @@ def status(database: Database, schema: str, projections: Sequence[Projection]) -
         tracking.install_tracking(conn, schema)
         points = tracking.checkpoints(conn, schema)
         skipped = poison.quarantined(conn, schema)
+        from projections import versions  # it runs the engine, which imports this module
+
+        renewing = set(versions.rebuilding(conn, schema))
         row = conn.execute(
             sql.SQL("SELECT max(notification_id) FROM {}").format(table(schema, EVENTS_TABLE))
         ).fetchone()
@@ -49,6 +54,7 @@ def status(database: Database, schema: str, projections: Sequence[Projection]) -
                 point.last_error if point else None,
                 point.error_position if point else None,
                 tuple(q.notification_id for q in skipped if q.projection == p.name),
+                p.name in renewing,
             )
         )
     return result

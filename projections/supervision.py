@@ -233,6 +233,7 @@ class _Fold:
 
 class SupervisionProjection(OwnTables):
     name = "supervision"
+    version = 1  # bump when the tables or what apply writes change (projections.versions)
     ddl = DDL
     tables = TABLES
     topics: tuple[str, ...] = tuple(

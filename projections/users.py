@@ -48,6 +48,7 @@ TYPES = {
 
 class UsersProjection(OwnTables):
     name = "users"
+    version = 1  # bump when the tables or what apply writes change (projections.versions)
     ddl = DDL
     tables = ("user_accounts",)
     topics: tuple[str, ...] = (OPENED, GRANTED, LOCKED, UNLOCKED)

@@ -17,11 +17,13 @@ from infra.contacts import install_contacts
 from infra.database import Database, EmbeddedPostgres
 from infra.db_roles import install_tenant_role
 from infra.document_store import install_document_store
+from infra.notifications import CATALOG_CHANGED, Listener
 from infra.outbox import install_outbox
 from infra.readside import ReadSide
 from infra.settings import Settings
 from infra.tenancy import SchemaPart, Tenant, TenantApplications, list_tenants, provision
 from projections.engine import install_read_models
+from projections.versions import install as install_projection_versions
 from services import workers
 from services.imports.store import install_import_tables
 from services.security.store import install_security_tables
@@ -41,6 +43,7 @@ def schema_parts() -> Sequence[SchemaPart]:
         install_contacts,
         install_outbox,
         install_read_models,
+        install_projection_versions,
         install_tenant_role,
     )
 
@@ -76,6 +79,18 @@ class Container:
                 continue
             done.append(tenant)
         return done
+
+    def follow_catalog(self, listener: Listener) -> None:
+        """Forget a province's cached application when the catalog announces a change to it
+        (a move between clusters), everything when the listener dropped or reconnected."""
+
+        def changed(slug: str) -> None:
+            if slug:
+                self.applications.forget(slug)
+            else:
+                self.applications.close()
+
+        listener.on(CATALOG_CHANGED, changed)
 
     def close(self) -> None:
         self.applications.close()

@@ -19,6 +19,7 @@ from litestar.exceptions import HTTPException, NotFoundException, ValidationExce
 
 from domain.base import DomainError, InvalidValue, NotFound, RuleViolated, StateConflict
 from infra.pools import DatabaseUnavailable
+from infra.province_copy import is_moving_error
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +82,8 @@ def validation_handler(_: Request[Any, Any, Any], exc: ValidationException) -> R
 
 
 def integrity_handler(_: Request[Any, Any, Any], exc: IntegrityError) -> Response[Any]:
+    if is_moving_error(exc):
+        return moving_response()
     # The library raises IntegrityError when another write added the same aggregate version.
     return Response(
         body(
@@ -132,6 +135,8 @@ def unavailable_handler(request: Request[Any, Any, Any], exc: Exception) -> Resp
     A write that fails this way may or may not have been committed: retrying it with the same
     ``Idempotency-Key`` gives the stored answer instead of doing it twice.
     """
+    if is_moving_error(exc):
+        return moving_response()
     log.warning(
         "database unavailable on %s %s: %s", request.method, request.url.path, type(exc).__name__
     )
@@ -142,7 +147,29 @@ def unavailable_handler(request: Request[Any, Any, Any], exc: Exception) -> Resp
     )
 
 
+MOVING_RETRY_AFTER = 5
+"""Seconds: a move of a small province takes a few; a large one is announced beforehand."""
+
+
+def moving_response() -> Response[Any]:
+    """A write to a province being moved between database clusters (its tables are frozen,
+    ``services.tenants.move``): nothing was written; the same request succeeds after the move."""
+    return Response(
+        body(
+            "province_moving",
+            "Tỉnh đang được chuyển sang cụm cơ sở dữ liệu khác; chưa ghi gì, xin thử lại sau"
+            f" {MOVING_RETRY_AFTER} giây",
+            "the province is being moved to another database cluster; nothing was written,"
+            f" retry in {MOVING_RETRY_AFTER} seconds",
+        ),
+        status_code=503,
+        headers={"Retry-After": str(MOVING_RETRY_AFTER)},
+    )
+
+
 def internal_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    if is_moving_error(exc):
+        return moving_response()
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return Response(
         body("internal_error", "Lỗi hệ thống; đã ghi nhận", "internal error; it has been logged"),

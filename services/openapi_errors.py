@@ -10,6 +10,8 @@ the generated document once, in one place, from what every route has in common:
   does not allow it, an unknown province or record, and the domain's refusals, which reads
   raise too: "this unit is not a cell" is a 422 on a roster read) and 401/403 for the
   operators' routes;
+- 503 with ``Retry-After`` for every API route: the database is down or no connection came
+  free in time (:func:`services.errors.unavailable_handler`);
 - 409, 413 and 422 for every command (a stale version or an idempotency key in flight, a body
   over the limit, a rule that forbids it or a reused idempotency key); 429 for sign-in;
 - a path parameter a handler does not read (the ``{tenant}`` of some routes) is declared too;
@@ -47,7 +49,10 @@ REASONS = {
     413: "Dữ liệu gửi lên quá lớn / request body too large",
     422: "Quy tắc không cho phép / a rule forbids it",
     429: "Quá nhiều lần thử / too many attempts (see Retry-After)",
+    503: "Cơ sở dữ liệu tạm thời không sẵn sàng, hãy thử lại / the database is unavailable,"
+    " retry after Retry-After seconds (a write with the same Idempotency-Key)",
 }
+RETRY_AFTER = {"Retry-After": {"schema": {"type": "integer"}, "description": "seconds"}}
 COMMANDS = frozenset({"post", "put", "patch", "delete"})
 _PLACEHOLDER = re.compile(r"{([^}:]+)}")
 
@@ -67,6 +72,8 @@ def statuses(path: str, method: str, operation: dict[str, Any]) -> set[int]:
         found |= {400, 409, 413, 422}
     if path.endswith("/auth/login"):
         found.add(429)
+    if path.startswith("/api/"):
+        found.add(503)
     return found
 
 
@@ -88,8 +95,9 @@ def document_errors(schema: dict[str, Any]) -> None:
                 }
             if path == "/readyz":  # the probe's own shape, while the database does not answer
                 responses["503"] = {**responses["200"], "description": "database unavailable"}
-            if status_429 := responses.get("429"):
-                status_429["headers"] = {"Retry-After": {"schema": {"type": "integer"}}}
+            for waiting in ("429", "503"):
+                if waiting in responses and path.startswith("/api/"):
+                    responses[waiting]["headers"] = RETRY_AFTER
 
 
 def _declare_path_parameters(path: str, operation: dict[str, Any]) -> None:

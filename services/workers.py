@@ -14,13 +14,17 @@ Messages:
   comes back once, a little later, so a commit that landed during the other run is not left
   for the next tick. A duplicate delivery finds the checkpoint already past the events;
 - ``rebuild_pair(tenant_slug, projection)``: drop and replay one read model;
+- ``upgrade_projection(tenant_slug, projection)``: the same for a read model whose version a
+  release changed (``projections.versions``), sent once per province and process by the first
+  ``catch_up_province``; the row in ``projection_version`` says ``rebuilding`` meanwhile;
 - ``deliver_notices(tenant_slug)``: expand the province's notice outbox and send what is due
   over SMTP (``services.notices.delivery``); woken like the catch-up (after commits, at most
   one per window, and by the tick, so the retries of failed addresses happen on time).
   Duplicates are harmless: deliveries are claimed.
 
-Every message carries its tenant's slug, checked against the catalog before any work; a
-message for an unknown tenant is dropped with a warning, never retried.
+Every message carries its tenant's slug, checked against the catalog before any work (through
+the cached directory, which follows the catalog's notifications); a message for an unknown
+tenant is dropped with a warning, never retried.
 
 Brokers: RabbitMQ (``BROKER_URL=amqp://…``) in production; without ``BROKER_URL`` an
 in-process stub broker with worker threads, so ``chibo serve`` alone runs everything.
@@ -38,13 +42,13 @@ import dramatiq
 from dramatiq.brokers.stub import StubBroker
 
 from domain.base import DomainError
-from infra.clusters import database_for
 from infra.database import Database
 from infra.directory import TenantDirectory
+from infra.notifications import Listener
 from infra.outage import Outage
 from infra.pools import CONNECTION_ERRORS
-from infra.tenancy import check_slug, find_tenant, list_tenants
-from projections import engine
+from infra.tenancy import check_slug, list_tenants
+from projections import engine, versions
 from projections.registry import all_projections, dependents, projection_named
 from projections.scheduler import Coalescer, catch_up_round
 
@@ -86,32 +90,65 @@ class Actors:
     rebuild_pair: dramatiq.Actor[Any, Any]
     catch_up_province: dramatiq.Actor[Any, Any]
     deliver_notices: dramatiq.Actor[Any, Any]
+    upgrade_projection: dramatiq.Actor[Any, Any]
     outage: Outage = field(default_factory=Outage)
     directory: TenantDirectory | None = None
 
 
-def _known_place(database: Database, tenant_slug: str) -> tuple[Database, str] | None:
+def _known_place(directory: TenantDirectory, tenant_slug: str) -> tuple[Database, str] | None:
     """The province's cluster database and schema, or None (unknown: the message is dropped)."""
     try:
-        tenant = find_tenant(database, tenant_slug)
-        return database_for(database, tenant.cluster), tenant.schema
+        return directory.placed(tenant_slug)
     except DomainError as error:
         log.warning("dropping a message for tenant %r: %s", tenant_slug, error.en)
         return None
 
 
 def declare_actors(
-    broker: dramatiq.Broker, database: Database, queue: str = QUEUE, mailer: Mailer | None = None
+    broker: dramatiq.Broker,
+    database: Database,
+    queue: str = QUEUE,
+    mailer: Mailer | None = None,
+    listener: Listener | None = None,
 ) -> Actors:
-    """The actors, bound to ``broker`` and ``database`` (nothing is bound at import time)."""
+    """The actors, bound to ``broker`` and ``database`` (nothing is bound at import time).
+    With ``listener``, the tenant directory follows the catalog's notifications."""
     applications: list[Any] = []
     directory = TenantDirectory(database)
+    if listener is not None:
+        directory.follow(listener)
     outage = Outage(log)
     coalescer = Coalescer()
+    checked: set[tuple[str, str]] = set()
+    """(cluster, schema) whose projection versions this process has checked."""
+
+    def check_versions(tenant_slug: str, placed: Database, schema: str) -> None:
+        """Once per province and process: rebuild, in messages of their own, the read models
+        a release changed (``projections.versions``); the round goes on meanwhile."""
+        key = (placed.conninfo, schema)
+        if key in checked:
+            return
+        projections = all_projections()
+        with placed.connect() as conn:
+            stale = versions.stale(conn, schema, projections)
+        covered: set[str] = set()
+        for projection in stale:
+            if projection.name not in covered:
+                actors.upgrade_projection.send(tenant_slug, projection.name)
+                covered |= {projection.name, *(p.name for p in dependents(projection.name))}
+        checked.add(key)
+
+    def upgrade_projection(tenant_slug: str, projection: str) -> None:
+        place = _known_place(directory, tenant_slug)
+        if place is not None:
+            rebuilt = versions.upgrade(*place, projection_named(projection), all_projections())
+            if rebuilt:
+                log.info("rebuilt %s of %s for their new version", ", ".join(rebuilt), tenant_slug)
 
     def catch_up_province(tenant_slug: str) -> None:
         try:
             placed, schema = directory.placed(tenant_slug)
+            check_versions(tenant_slug, placed, schema)
             done = coalescer.run(
                 tenant_slug, lambda: catch_up_round(placed, schema, all_projections())
             )
@@ -131,7 +168,7 @@ def declare_actors(
             log.warning("projection of %s stopped: %s", tenant_slug, error_text)
 
     def catch_up_pair(tenant_slug: str, projection: str) -> None:
-        place = _known_place(database, tenant_slug)
+        place = _known_place(directory, tenant_slug)
         if place is None:
             return
         result = engine.catch_up(*place, projection_named(projection))
@@ -147,19 +184,19 @@ def declare_actors(
                 actors.catch_up_pair.send(tenant_slug, dependent.name)
 
     def catch_up_tenant(tenant_slug: str) -> None:
-        if _known_place(database, tenant_slug) is None:
+        if _known_place(directory, tenant_slug) is None:
             return
         for projection in all_projections():
             actors.catch_up_pair.send(tenant_slug, projection.name)
 
     def rebuild_pair(tenant_slug: str, projection: str) -> None:
-        place = _known_place(database, tenant_slug)
+        place = _known_place(directory, tenant_slug)
         if place is not None:
             for chosen in (projection_named(projection), *dependents(projection)):
                 engine.rebuild(*place, chosen)
 
     def deliver_notices(tenant_slug: str) -> None:
-        if mailer is None or _known_place(database, tenant_slug) is None:
+        if mailer is None or _known_place(directory, tenant_slug) is None:
             return  # no SMTP configured: the outbox keeps the notices
         from infra.tenancy import TenantApplications
         from services.notices.delivery import run_once
@@ -187,6 +224,7 @@ def declare_actors(
         # Outages are handled inside (quiet back-off); dramatiq's retries would log each one.
         catch_up_province=actor(catch_up_province, max_retries=0),
         deliver_notices=actor(deliver_notices, max_retries=3),
+        upgrade_projection=actor(upgrade_projection, time_limit=3_600_000, max_retries=1),
         outage=outage,
         directory=directory,
     )
@@ -324,11 +362,13 @@ def configure(
     queue: str = QUEUE,
     wakeups: str = "coalesced",
     mailer: Mailer | None = None,
+    listener: Listener | None = None,
 ) -> Runtime:
-    """Set up this process's runtime. Without a broker URL the worker always runs in-process."""
+    """Set up this process's runtime. Without a broker URL the worker always runs in-process.
+    ``listener``: the process's ``LISTEN`` session, which the tenant directory follows."""
     global _runtime
     broker = make_broker(broker_url)
-    actors = declare_actors(broker, database, queue, mailer)
+    actors = declare_actors(broker, database, queue, mailer, listener)
     runtime = Runtime(broker, database, actors, queue, wakeups=wakeups)
     if run_worker or (run_worker is None and broker_url is None):
         runtime.start_worker(threads, tick_seconds)

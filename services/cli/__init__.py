@@ -18,6 +18,7 @@ COMMAND_MODULES: list[str] = [
     "services.cli.projections",
     "services.cli.audit",
     "services.cli.imports",
+    "services.cli.migrate",
     "services.cli.settings",
 ]
 

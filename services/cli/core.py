@@ -35,8 +35,10 @@ def register(subparsers: Any) -> None:
     listing = tenant_sub.add_parser("list", help="list provinces")
     listing.set_defaults(handler=run_tenant_list)
     from services.cli.imports import register_migrate
+    from services.cli.move import register_move
 
     register_migrate(tenant_sub)
+    register_move(tenant_sub)
 
 
 def run_serve(args: argparse.Namespace) -> int:
@@ -123,6 +125,10 @@ def mailer_for(settings: Any, capture: Any = None) -> Any:
 def start_runtime(container: Any, **options: Any) -> Any:
     """This process's worker runtime, on this deployment's own queue (``queue_namespace``)."""
     settings = container.settings
+    listener = container.readside.listener()
+    options.setdefault("listener", listener)
+    if listener is not None:
+        container.follow_catalog(listener)
     return workers.configure(
         container.database, settings.broker_url, queue=settings.projection_queue, **options
     )

@@ -90,6 +90,8 @@ def run_status(args: argparse.Namespace) -> int:
                 error = (
                     " ".join(f"stuck at {s.error_position}: {s.error}".split()) if s.error else ""
                 )
+                if s.rebuilding:
+                    error = " ".join(("đang dựng lại / rebuilding for a new version", error))
                 skipped = ",".join(f"#{n}" for n in s.quarantined) or "-"
                 print(
                     f"{tenant.slug}\t{s.projection}\t{s.position}\t{s.head}\t{s.lag}\t"

@@ -25,11 +25,14 @@ from domain.province import Province, ProvinceSettings, province_id
 from domain.roster import CellRoster
 from domain.user import Role, UserAccount, account_id
 from infra.application import TenantApplication
+from services.audit.sealing import seal_new_events
 from services.bootstrap import Container
+from services.demo import contacts as demo_contacts
 from services.demo import supervision as demo_supervision
 from services.demo.activity import DemoActivity
 from services.demo.meetings import seed_meetings
 from services.demo.names import PLACES, full_name
+from services.demo.supervision import PROVINCIAL
 from services.identity.auth import DEMO_ADMIN, load_account, revoke_all, store_password_hash
 from services.identity.passwords import hash_password
 from services.membership.org import load
@@ -77,6 +80,9 @@ def seed_demo(container: Container, password: str | None = None) -> DemoLogins:
     except AggregateNotFoundError:
         seed_province(app, random.Random(2025), today())  # noqa: S311 — demo data
         log.info("demo province seeded at position %s", app.log_position)
+        # A first seal (niêm phong) of the year just seeded, so the auditor's pages have a
+        # seal to download and the verifier one to check from the first minute.
+        seal_new_events(container, only=[DEMO_SLUG])
     password = password or secrets.token_urlsafe(9)
     if not exists(app, DEMO_ADMIN):
         app.save_all(UserAccount.open(DEMO_ADMIN, "Demo", Role.TENANT_ADMIN, None, None, SYSTEM))
@@ -169,6 +175,17 @@ def seed_province(app: TenantApplication, rng: random.Random, on: date) -> list[
     name = load(app, Member, queue[0]).full_name
     account = UserAccount.open("dangvien", name, Role.MEMBER, cells[0].id, queue[0], SYSTEM)
     app.save_all(account)
+    # The year written above is history, never announced; then the addresses, so that only
+    # what is scheduled from now on mails the capture.
+    demo_contacts.history_announced(app)
+    capuy = accounts["capuy"]
+    demo_contacts.give_all(
+        app,
+        units,
+        rosters,
+        [(str(capuy.id), capuy.display_name), (PROVINCIAL.assignee_id, PROVINCIAL.name)],
+        on,
+    )
     return cells
 
 

@@ -187,7 +187,7 @@ def held(
     meeting.assess_quality(
         scores, settings.quality, SYSTEM, weights=settings.quality_weights, reason=DEMO_REASON
     )
-    meeting.collect_dues(len(present) * 50_000, present, SYSTEM)
+    meeting.collect_dues(len(present) * 50_000, present, [], SYSTEM)
     meeting.close(start + timedelta(minutes=rng.randint(90, 130)), SYSTEM)
     return meeting, changed
 

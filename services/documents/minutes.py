@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from uuid import UUID
 
+from domain import meeting_dues
 from domain.meeting import Meeting
 from domain.member import MemberStatus
 from domain.voting import MotionKind, MotionResult
@@ -273,7 +274,7 @@ def _dues(meeting: Meeting, name: Namer) -> list[Block]:
     if meeting.dues_total_vnd is None:
         return [para("Chưa ghi nhận thu đảng phí.")]
     payers = set(meeting.dues_payer_ids)
-    unpaid = [name(m) for m in meeting.present if m not in payers]
+    unpaid = [name(m) for m in meeting_dues.unpaid(meeting) if m in meeting.present]
     return [
         para(
             bold("Tổng số tiền: "),

@@ -93,7 +93,7 @@ def sample_meeting() -> tuple[Meeting, dict[UUID, str]]:
     approval = uuid4()
     m.propose_motion(approval, MotionKind.MINUTES, "Thông qua biên bản", None, SYSTEM)
     m.record_tally(approval, VotingMethod.SHOW_OF_HANDS, 6, 0, 0, SYSTEM)
-    m.collect_dues(350_000, ids[:6], SYSTEM)
+    m.collect_dues(350_000, ids[:6], sorted(m.present - set(ids[:6]), key=str), SYSTEM)
     m.close(datetime(2023, 11, 3, 16, 15, tzinfo=VN), SYSTEM)
     return m, names
 

@@ -8,7 +8,7 @@ Every command accepts ``expected_version``; a stale one is refused with 409.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import TypeVar
 from uuid import UUID, uuid4
 
@@ -108,7 +108,7 @@ def open_meeting(
     held_on = started_at.date()
     roster = load_roster(app, meeting.cell_id, by).members_on(held_on, with_temporary=True)
     window = cell.meeting_window or settings_on(app, held_on).meeting_window
-    meeting.open(started_at, chair_id, secretary_id, roster, window, by)
+    meeting.open(started_at, chair_id, secretary_id, roster, window, by, now=datetime.now(UTC))
     return meeting, None, app.save_all(meeting)
 
 
@@ -257,9 +257,12 @@ def collect_dues(
     meeting_id: UUID,
     total_vnd: int,
     payer_ids: list[UUID],
+    unpaid_ids: list[UUID],
     expected: int | None,
 ) -> tuple[Meeting, None, int]:
-    return change(app, meeting_id, expected, lambda m: m.collect_dues(total_vnd, payer_ids, by))
+    return change(
+        app, meeting_id, expected, lambda m: m.collect_dues(total_vnd, payer_ids, unpaid_ids, by)
+    )
 
 
 def close(
@@ -353,9 +356,11 @@ def correct_dues(
     meeting_id: UUID,
     total_vnd: int,
     payer_ids: list[UUID],
+    unpaid_ids: list[UUID],
     reason: str,
     expected: int | None,
 ) -> tuple[Meeting, None, int]:
-    return counting_missed_months(
-        app, meeting_id, expected, lambda m: m.correct_dues(total_vnd, payer_ids, reason, by), by
-    )
+    def correct(m: Meeting) -> None:
+        m.correct_dues(total_vnd, payer_ids, unpaid_ids, reason, by)
+
+    return counting_missed_months(app, meeting_id, expected, correct, by)

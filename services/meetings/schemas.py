@@ -9,6 +9,7 @@ from uuid import UUID
 
 import msgspec
 
+from domain import meeting_dues
 from domain.meeting import Meeting
 from domain.meeting_values import AttendanceEntry, AttendanceMark, MeetingKind
 from domain.quality import QualityScores, Rating
@@ -128,8 +129,11 @@ class AssessQuality(Command, kw_only=True):
 
 
 class CollectDues(Command, kw_only=True):
+    """Both lists are required: every member present is named as paid or unpaid (issue 12)."""
+
     total_vnd: Annotated[int, msgspec.Meta(ge=0)]
-    payer_ids: list[UUID] = []
+    payer_ids: list[UUID]
+    unpaid_ids: list[UUID]
 
 
 class CloseMeeting(Command, kw_only=True):
@@ -307,6 +311,8 @@ class MeetingView(msgspec.Struct):
     corrections: list[CorrectionView]
     absence_approvals: list[AbsenceApprovalView] = []
     voting_base: list[BaseView] = []
+    dues_unpaid_ids: list[UUID] = []
+    """Members named as not having paid (a version-1 record: present members not paying)."""
     """Majority and two-thirds bases with each exclusion named (empty before the opening)."""
 
 
@@ -457,6 +463,7 @@ def meeting_view(m: Meeting, names: Mapping[UUID, str] | None = None) -> Meeting
         evidence=evidence_view(m),
         dues_total_vnd=m.dues_total_vnd,
         dues_payer_ids=list(m.dues_payer_ids),
+        dues_unpaid_ids=sorted(meeting_dues.unpaid(m), key=str),
         corrections=[CorrectionView(c.what, c.reason, c.actor) for c in m.corrections],
         absence_approvals=[
             AbsenceApprovalView(

@@ -18,13 +18,14 @@ import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
-from email.utils import formataddr, formatdate
+from email.utils import formatdate
 
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from domain.meeting import Meeting
 from domain.meeting_values import MeetingKind
 from services.documents.model import vn_time
+from services.notices.headers import Folded, mailbox
 
 KIND_VI = {
     MeetingKind.REGULAR: "sinh hoạt chi bộ thường kỳ",
@@ -161,9 +162,9 @@ def calendar(meeting: Meeting, cell_name: str, cause: str, organiser: str) -> by
 
 def compose(notice: Notice, meeting: Meeting, cell_name: str, sender: str) -> EmailMessage:
     msg = EmailMessage()
-    msg["From"] = formataddr((f"Chibo — {cell_name}", sender))
-    msg["To"] = formataddr((notice.recipient_name, notice.email))
-    msg["Subject"] = subject(meeting, cell_name, notice.cause)
+    msg["From"] = mailbox(f"Chibo — {cell_name}", sender, "From")
+    msg["To"] = mailbox(notice.recipient_name, notice.email, "To")
+    msg["Subject"] = Folded("Subject", subject(meeting, cell_name, notice.cause))
     msg["Date"] = formatdate(localtime=False)
     msg["Message-ID"] = message_id(
         notice.slug, notice.notification_id, notice.recipient, domain_of(sender)

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 import anyio
 import msgspec
 from litestar import Request, Response, get, post
+from litestar.openapi import ResponseSpec
 from litestar.params import JSONBody
 
 from infra.tenancy import list_tenants
@@ -23,7 +24,13 @@ class TenantView(msgspec.Struct):
     name: str
 
 
-@post("/api/v1/tenants", summary="Tạo tỉnh / provision a province")
+@post(
+    "/api/v1/tenants",
+    summary="Tạo tỉnh / provision a province",
+    responses={
+        200: ResponseSpec(TenantView, description="Tỉnh đã có / the province already existed")
+    },
+)
 async def provision_tenant(
     request: Request[Any, Any, Any], data: JSONBody[ProvisionTenant]
 ) -> Response[TenantView]:

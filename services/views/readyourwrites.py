@@ -6,7 +6,8 @@ are nudged once in case the commit's notification was lost. The wait is woken by
 progress reports (``NOTIFY chibo_progress``, ``infra.notifications``), not by polling; without
 a listener (behind PgBouncer with no direct URL) it polls every ``POLL_SECONDS``. If time runs out, or a projection
 it needs is stopped on an error, the query is refused with 409 and says which projection is
-behind, so the client can retry instead of showing stale figures as if they were current.
+behind (and which of them are being rebuilt for a new version, ``projections.versions``), so
+the client can retry instead of showing stale figures as if they were current.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from domain.base import StateConflict
 from infra.notifications import Listener
 from projections.rollups import Fetch, qualify
 from projections.tracking import TRACKING_TABLE
+from projections.versions import REBUILDING, VERSION_TABLE
 from services.workers import notify_committed
 
 MAX_WAIT_MS = 5_000
@@ -46,6 +48,20 @@ async def positions(fetch: Fetch, schema: str, names: Sequence[str]) -> dict[str
         list(names),
     )
     return {r["projection"]: r for r in rows}
+
+
+async def rebuilding(fetch: Fetch, schema: str, names: Sequence[str]) -> list[str]:
+    """Which of ``names`` are being rebuilt for a new version (their rows are incomplete)."""
+    rows = await fetch(
+        qualify(
+            schema,
+            f"SELECT projection FROM {{s}}.{VERSION_TABLE}"
+            " WHERE state = $2 AND projection = ANY($1::text[]) ORDER BY 1",
+        ),
+        list(names),
+        REBUILDING,
+    )
+    return [r["projection"] for r in rows]
 
 
 async def wait_for(
@@ -92,14 +108,20 @@ async def _wait(
             n: found[n]["last_error"] for n in behind if n in found and found[n]["last_error"]
         }
         if stopped or time.monotonic() >= deadline:
+            renewing = await rebuilding(fetch, schema, list(behind))
             raise ProjectionsBehind(
                 f"Số liệu chưa cập nhật tới vị trí {min_position}"
-                + (" (bảng đọc đang lỗi)" if stopped else "; hãy thử lại sau giây lát"),
+                + (" (bảng đọc đang lỗi)" if stopped else "")
+                + (" (bảng đọc đang được dựng lại cho phiên bản mới)" if renewing else "")
+                + ("" if stopped else "; hãy thử lại sau giây lát"),
                 f"the read models have not reached position {min_position} yet"
-                + (" (a projection is stopped on an error)" if stopped else "; retry shortly"),
+                + (" (a projection is stopped on an error)" if stopped else "")
+                + (" (being rebuilt for a new version)" if renewing else "")
+                + ("" if stopped else "; retry shortly"),
                 min_position=min_position,
                 positions=behind,
                 errors=stopped,
+                rebuilding=renewing,
             )
         if not nudged:
             await anyio.to_thread.run_sync(notify_committed, tenant_slug)

@@ -20,14 +20,17 @@ def route_handlers() -> list[Any]:
     from litestar.static_files import create_static_files_router
 
     from services.web import (
+        routes_admin_imports,
         routes_admin_units,
         routes_admin_users,
         routes_audit,
+        routes_card,
         routes_cell,
         routes_meeting,
         routes_member,
         routes_session,
         routes_supervision,
+        routes_verification,
     )
     from services.web.pages import PAGE_EXCEPTION_HANDLERS, csrf_guard
     from services.web.render import STATIC
@@ -41,8 +44,11 @@ def route_handlers() -> list[Any]:
             *routes_supervision.ROUTES,
             *routes_member.ROUTES,
             *routes_audit.ROUTES,
+            *routes_verification.ROUTES,
             *routes_admin_units.ROUTES,
             *routes_admin_users.ROUTES,
+            *routes_admin_imports.ROUTES,
+            *routes_card.ROUTES,
         ],
         guards=[csrf_guard],
         exception_handlers=PAGE_EXCEPTION_HANDLERS,

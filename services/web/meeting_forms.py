@@ -86,9 +86,12 @@ def open_body(v: dict[str, Any], f: str) -> dict[str, Any]:
 
 
 def dues_body(v: dict[str, Any], form: str) -> dict[str, Any]:
+    """Each member's line says paid or unpaid; a line left blank is in neither list."""
+    paid = {m: text(v, f"dues-{m}") for m in as_list(v.get("member"))}
     return {
         "total_vnd": number(v, "total_vnd", f"{form}-total_vnd", "Tổng số đảng phí"),
-        "payer_ids": as_list(v.get("payer_ids")),
+        "payer_ids": [m for m, x in paid.items() if x == "paid"],
+        "unpaid_ids": [m for m, x in paid.items() if x == "unpaid"],
         "expected_version": version(v),
     }
 

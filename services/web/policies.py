@@ -74,6 +74,21 @@ def page_policies(api: Mapping[tuple[str, str], Policy]) -> dict[tuple[str, str]
         ("GET", f"{PAGE}/admin/users/{{user_id}}"): same("POST", "/users/{user_id}/role"),
         ("POST", f"{PAGE}/admin/users/{{user_id}}/role"): same("POST", "/users/{user_id}/role"),
         ("POST", f"{PAGE}/admin/users/{{user_id}}/unlock"): same("POST", "/users/{user_id}/unlock"),
+        # the administrator's imports and exports (issue 18): the API's imports routes
+        ("GET", f"{PAGE}/admin/imports"): same("GET", "/imports"),
+        ("POST", f"{PAGE}/admin/imports"): same("POST", "/imports"),
+        ("GET", f"{PAGE}/admin/imports/{{import_id}}"): same("GET", "/imports/{import_id}"),
+        ("POST", f"{PAGE}/admin/imports/{{import_id}}/confirm"): same(
+            "POST", "/imports/{import_id}/confirm"
+        ),
+        ("GET", f"{PAGE}/admin/exports/{{kind}}"): same("GET", "/exports/{kind}"),
+        # a member by party card number: the form shows nothing of its own; the holder is
+        # read through the API as the user, whose scope check decides
+        ("GET", f"{PAGE}/members/by-card"): Policy(
+            roles=same("GET", "/members/by-card/{number}").roles,
+            own_data=True,
+            note="the search form; the member comes from the API, scope-checked there",
+        ),
         # the meeting run, one screen, and its sections
         ("GET", meeting): same("GET", "/meetings/{meeting_id}"),
         ("GET", f"{meeting}/close"): same("POST", "/meetings/{meeting_id}/close"),

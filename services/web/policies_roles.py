@@ -32,6 +32,9 @@ def role_page_policies(api: Mapping[tuple[str, str], Policy]) -> dict[tuple[str,
         ("GET", f"{PAGE}/audit/aggregates/{{aggregate_id}}"): same(
             "/audit/aggregates/{aggregate_id}"
         ),
+        # the verifier's result: as the API's verification (tenant-wide readers of the seals)
+        ("GET", f"{PAGE}/audit/verification"): same("/audit/verification"),
+        ("GET", f"{PAGE}/audit/verification/{{fmt}}"): same("/audit/verification"),
         # her own record, meetings and turn: the API checks each against her own cell
         ("GET", f"{PAGE}/me"): allow(Role.MEMBER, own_data=True),
     }

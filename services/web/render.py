@@ -180,6 +180,17 @@ def user_label(request: Request[Any, Any, Any], principal: Principal) -> str:
     return ROLE_LABELS.get(principal.role, principal.role)
 
 
+def nav_of(request: Request[Any, Any, Any], principal: Principal | None, tenant: str | None) -> Any:
+    """The navigation bar's links: only the pages the policy lets this user open."""
+    if principal is None or not tenant:
+        return []
+    from services.policies import POLICIES
+    from services.web.nav import nav_links
+
+    app = container_of(request.app.state).applications.get(tenant)
+    return nav_links(app, POLICIES, principal, tenant, request.url.path)
+
+
 def layout_sync(request: Request[Any, Any, Any]) -> dict[str, Any]:
     principal = principal_of(request)
     tenant = request.path_params.get("tenant") or (principal.tenant if principal else None)
@@ -189,6 +200,7 @@ def layout_sync(request: Request[Any, Any, Any]) -> dict[str, Any]:
         "province": province_name(request, tenant) if tenant else "",
         "user": user_label(request, principal) if principal else "",
         "role": ROLE_LABELS.get(principal.role, "") if principal else "",
+        "nav": nav_of(request, principal, tenant),
     }
 
 

@@ -8,14 +8,19 @@ list of the upper levels, or a search by name for any unit), never by typing an 
 
 from __future__ import annotations
 
+import contextlib
+import re
 from typing import Any
 from urllib.parse import urlencode
 from uuid import UUID
 
+import anyio
 from litestar import Request, Response, get
 from litestar.params import FromPath
 
+from services.context import container_of
 from services.web.api import ApiError, call, fetch_raw
+from services.web.nav import page_allowed
 from services.web.render import Crumb, day, render
 
 FILTERS = ("unit_id", "actor", "kind", "since", "until", "aggregate_id", "before")
@@ -89,6 +94,8 @@ async def trail_page(request: Request[Any, Any, Any], tenant: FromPath[str]) -> 
         picker=picker,
         choose=lambda unit_id: "?" + urlencode({**base, "unit_id": unit_id}),
         seals=seals[-5:],
+        # a scoped inspector reads her subtree's trail, but records' histories are tenant-wide
+        history=await page_allowed(request, "/t/{tenant}/audit/aggregates/{aggregate_id}"),
         older=("?" + urlencode({**base, "before": page["next_before"]}))
         if page.get("next_before")
         else None,
@@ -115,6 +122,34 @@ async def seal_download(
             )
         },
     )
+
+
+UUID_TEXT = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
+NAME_ATTRIBUTES = ("full_name", "name", "display_name", "username", "title")
+
+
+def record_name(app: Any, record_id: str, cache: dict[str, str]) -> str:
+    """The name a person knows a record by (a member, a unit, an account); else its kind."""
+    if record_id not in cache:
+        label = "(bản ghi không tìm thấy)"
+        with contextlib.suppress(Exception):
+            found = app.repository.get(UUID(record_id))
+            label = next(
+                (str(v) for a in NAME_ATTRIBUTES if (v := getattr(found, a, None))),
+                f"({type(found).__name__})",
+            )
+        cache[record_id] = label
+    return cache[record_id]
+
+
+def named_fields(app: Any, state: dict[str, Any]) -> list[tuple[str, str]]:
+    """The state's fields with every id replaced by the name of the record it points to: a
+    person reads names, never UUIDs (the ids stay in the API's JSON for tools)."""
+    cache: dict[str, str] = {}
+    return [
+        (key, UUID_TEXT.sub(lambda m: record_name(app, m.group(0).lower(), cache), str(value)))
+        for key, value in state.items()
+    ]
 
 
 def shown(as_of: str) -> str:
@@ -163,11 +198,14 @@ async def aggregate_page(
         f"/api/v1/t/{tenant}/audit/trail?{urlencode({'aggregate_id': str(aggregate_id), 'limit': 200})}",
     )
     entries = sorted(history["entries"], key=lambda e: e["aggregate_version"])
+    app = container_of(request.app.state).applications.get(tenant)
+    fields = await anyio.to_thread.run_sync(named_fields, app, state.get("state") or {})
     return await render(
         request,
         "audit_aggregate.html",
         crumbs=[Crumb("Nhật ký kiểm tra", f"/t/{tenant}/audit"), Crumb("Lịch sử bản ghi")],
         state=state,
+        fields=fields,
         refusal=refusal,
         first=entries[0] if entries else None,
         history=entries,

@@ -27,6 +27,7 @@ from services.security.policy import T
 from services.web import data
 from services.web.api import ApiError, call
 from services.web.meeting_forms import QUALITY_FIELDS, QUALITY_LABELS, SECTIONS, FieldProblem
+from services.web.nav import page_allowed
 from services.web.pages import form_of, write
 from services.web.render import Crumb, FormState, principal_of, render, today
 
@@ -80,6 +81,7 @@ def meeting_facts(app: Any, tenant: str, meeting_id: UUID) -> dict[str, Any]:
         "crumbs": [*trail, Crumb(f"Sinh hoạt tháng {view.month}/{view.year}")],
         "cell_name": trail[-1].label if trail else "",
         "payers": set(view.dues_payer_ids),
+        "unpaid": set(view.dues_unpaid_ids),
     }
 
 
@@ -99,6 +101,10 @@ async def meeting_page(
         rotation = await call(
             request, "GET", f"/api/v1/t/{tenant}/supervision/cells/{facts['m'].cell_id}/rotation"
         )
+    cell_page = "/t/{tenant}/units/{unit_id}/members"
+    if not await page_allowed(request, cell_page, unit_id=str(facts["m"].cell_id)):
+        # a member reads her meeting but not the cell's register: the crumb is text, not a link
+        facts["crumbs"] = [Crumb(c.label) for c in facts["crumbs"]]
     principal = principal_of(request)
     return await render(
         request,

@@ -18,6 +18,7 @@ from litestar import Request, Response, get
 from litestar.params import FromPath
 
 from domain.base import InvalidValue
+from projections.registry import list_named
 from services.web.api import call, fetch_raw
 from services.web.pages import redirect
 from services.web.render import Crumb, render, today
@@ -105,6 +106,12 @@ async def level_page(request: Request[Any, Any, Any], tenant: FromPath[str]) -> 
     )
 
 
+def sortable(list_name: str) -> tuple[str, ...]:
+    """The columns the API sorts this list by: only their headings are links."""
+    spec = list_named(list_name)
+    return tuple(spec.sorts) if spec else ()
+
+
 @get(T + "/lists/{list_name:str}", summary="Danh sách kiểm tra / an inspection list")
 async def list_page(
     request: Request[Any, Any, Any], tenant: FromPath[str], list_name: FromPath[str]
@@ -128,6 +135,7 @@ async def list_page(
         "list.html",
         crumbs=[Crumb("Báo cáo theo cấp", f"/t/{tenant}/level"), Crumb(found["title"])],
         found=found,
+        sorts=sortable(list_name),
         chosen=chosen,
         params=params,
         link=lambda **changes: "?" + urlencode({**base, **changes}),

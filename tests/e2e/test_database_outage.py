@@ -9,7 +9,8 @@ with an ``Idempotency-Key``, one after another; the server is stopped with
   ``Retry-After`` and a Vietnamese message — never 500, never a hang;
 - after the restart the same process answers again (no restart of the API), with no request
   failing on a pooled connection that the old server had closed;
-- a write retried with its ``Idempotency-Key`` after the outage is not done twice.
+- a write retried with its ``Idempotency-Key`` after the outage is not done twice;
+- a province with no event yet comes through the same crash with its checkpoints at the start.
 """
 
 from __future__ import annotations
@@ -202,3 +203,78 @@ def test_a_crash_under_writes_loses_no_acknowledged_write_answers_503_and_recove
     said = [r.getMessage() for r in heard.records]
     assert sum("backs off" in line for line in said) == 1, said
     assert sum("resumes" in line for line in said) == 1, said
+
+
+def _checkpoints(database: Database, schema: str) -> dict[str, int]:
+    with database.connect() as conn:
+        rows = conn.execute(
+            sql.SQL("SELECT projection, position FROM {}.projection_tracking").format(
+                sql.Identifier(schema)
+            )
+        ).fetchall()
+    return {str(name): int(position) for name, position in rows}
+
+
+def test_an_idle_province_survives_a_crash_with_its_checkpoints_at_the_start(
+    crashable: tuple[EmbeddedPostgres, Database],
+    tmp_path: Path,
+) -> None:
+    """A province provisioned and never written to, its pooled connections warm and its
+    workers ticking, through a crash and restart: never a 500 (the first two requests used to
+    fail on the dead pooled connection), no checkpoint past the empty log's start (the old
+    fault moved them to 2**63-1 for good), and its first event after the restart is projected
+    by the workers that were running all along."""
+    from litestar.testing import TestClient
+
+    from projections.registry import all_projections
+    from services.app import create_app
+
+    server, database = crashable
+    tenant, _ = provision(database, "idle_" + uuid4().hex[:8], "Tỉnh Yên Tĩnh", schema_parts())
+    settings = Settings(database_url=database.url, data_dir=tmp_path, broker_url=None)
+    applications = TenantApplications(database, on_committed=workers.notify_committed)
+    container = Container(settings, database, applications, ReadSide(database))
+    base = f"/api/v1/t/{tenant.slug}"
+    names = {p.name for p in all_projections()}
+
+    with TestClient(create_app(container)) as client:
+        client.headers.update(bearer(token(container, tenant.slug, Role.TENANT_ADMIN)))
+        workers.configure(database, None, threads=2, tick_seconds=0.2)
+        # Warm: the read pool holds connections to this province; the ticks find an empty log.
+        for _ in range(3):
+            assert call(client.get, f"{base}/units").status_code == 200
+        time.sleep(1.0)
+        assert set(_checkpoints(database, tenant.schema).values()) <= {0}
+
+        server.crash()
+        assert_unavailable(call(client.get, f"{base}/units"))
+        time.sleep(0.6)  # the ticks meet the outage
+        server.restart()
+
+        answers = [call(client.get, f"{base}/units").status_code for _ in range(30)]
+        assert set(answers) <= {200, 503}, answers
+        assert 200 in answers, answers
+        # Once it answers, it keeps answering: no request fails on a connection from before.
+        assert set(answers[answers.index(200) :]) == {200}, answers
+        before = _checkpoints(database, tenant.schema)
+        assert set(before) <= names
+        assert set(before.values()) <= {0}, before  # the log is still empty
+
+        root = call(
+            client.post,
+            f"{base}/units",
+            json={"name": "Đảng bộ tỉnh", "level": "province", "founded_on": "2020-01-01"},
+            headers={"Idempotency-Key": "idle-first"},
+        )
+        assert root.status_code == 201, root.text
+        head = root.json()["position"]
+        for _ in range(300):  # bounded: a liveness check, not a speed target
+            points = _checkpoints(database, tenant.schema)
+            if set(points) == names and set(points.values()) == {head}:
+                break
+            time.sleep(0.1)
+        assert points == dict.fromkeys(names, head)
+        listed = call(client.get, f"{base}/units")
+        assert listed.status_code == 200
+        assert root.json()["id"] in listed.text
+    workers.shutdown()

@@ -136,14 +136,16 @@ def test_a_paper_posted_less_than_a_day_before_is_flagged(client, tenant):
 
 
 def test_papers_lock_when_the_meeting_opens_and_a_correction_keeps_the_old_version(client, tenant):
-    _, meeting, members, at = scheduled(client, tenant)
+    _, meeting, members, _ = scheduled(client, tenant)
     paper = ok(upload_raw(client, tenant, meeting, PDF, "bao-cao.pdf", kind="report"))
+    # Opened now (a meeting is not opened ahead of its start: meeting_starts_in_future).
+    now = datetime.now(UTC).replace(microsecond=0)
     post(
         client,
         tenant,
         meeting,
         "open",
-        {"started_at": at.isoformat(), "chair_id": members[0], "secretary_id": members[1]},
+        {"started_at": now.isoformat(), "chair_id": members[0], "secretary_id": members[1]},
     )
     refused(upload_raw(client, tenant, meeting, PDF + b"x", "moi.pdf"), 409, "papers_locked")
     versions = f"{papers_url(tenant, meeting)}/{paper['paper_id']}/versions"

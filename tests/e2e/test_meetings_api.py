@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
 import pytest
@@ -166,7 +167,8 @@ def test_a_meeting_from_schedule_to_close_is_read_back_whole(client, tenant, mee
     reason = "Đồng chí vắng đã báo cáo trước; chi ủy thống nhất nội dung qua điện thoại"
     assessed = post(client, tenant, meeting_id, "quality", {**scores, "reason": reason})
     assert assessed["rating"] == "tot"
-    post(client, tenant, meeting_id, "dues", {"total_vnd": 450_000, "payer_ids": officials[:4]})
+    dues = {"total_vnd": 450_000, "payer_ids": officials[:4], "unpaid_ids": probationers}
+    post(client, tenant, meeting_id, "dues", dues)
     post(client, tenant, meeting_id, "close", {"ended_at": "2023-11-03T16:00:00+07:00"})
 
     view = get(client, tenant, meeting_id)
@@ -221,6 +223,22 @@ def test_the_cells_own_window_decides_lateness(client, tenant):
     post(client, tenant, meeting_id, "open", body)
     view = get(client, tenant, meeting_id)
     assert (view["is_late"], view["window"]) == (False, [10, 12])
+
+
+def test_opening_a_meeting_dated_in_the_future_is_refused(client, tenant):
+    """Issue 12 §5: the start may be ahead of the server's clock by minutes, not more."""
+    cell, officials, _ = build_cell(client, tenant, 3, 0)
+    meeting_id = schedule(client, tenant, cell)
+    url = f"{base(tenant)}/meetings/{meeting_id}/open"
+    tomorrow = datetime.now(UTC) + timedelta(days=1)
+    body = {"started_at": tomorrow.isoformat(), "chair_id": officials[0]}
+    response = client.post(url, json={**body, "secretary_id": officials[1]})
+    refused(response, 400, "meeting_starts_in_future")
+    assert "giờ Việt Nam" in response.text
+    soon = datetime.now(UTC) + timedelta(minutes=5)  # a clock a little ahead is allowed
+    body = {"started_at": soon.isoformat(), "chair_id": officials[0]}
+    post(client, tenant, meeting_id, "open", {**body, "secretary_id": officials[1]})
+    assert get(client, tenant, meeting_id)["started_at"] is not None
 
 
 def test_a_premeeting_is_linked_to_its_regular_meeting(client, tenant):

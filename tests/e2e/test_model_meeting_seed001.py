@@ -151,7 +151,13 @@ def test_the_model_meeting_of_seed_001(client, tenant):
     tally = {"method": "show_of_hands", "votes_for": 14, "against": 0, "abstain": 0}
     assert post(client, tenant, meeting, f"motions/{minutes}/tally", tally)["result"] == "passed"
     payers = [m for m in members if m != away]
-    post(client, tenant, meeting, "dues", {"total_vnd": 16 * 50_000, "payer_ids": payers})
+    post(
+        client,
+        tenant,
+        meeting,
+        "dues",
+        {"total_vnd": 16 * 50_000, "payer_ids": payers, "unpaid_ids": []},
+    )
     post(client, tenant, meeting, "close", {"ended_at": "2023-11-03T16:15:00+07:00"})
 
     view = get(client, tenant, meeting)

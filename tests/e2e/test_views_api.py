@@ -161,3 +161,18 @@ def test_read_your_writes_waits_for_the_workers(client, container, tenant, setup
     assert fresh.status_code == 200, fresh.text
     assert "G9" in {c["name"] for c in fresh.json()["children"]}
     assert fresh.json()["positions"]["org_tree"] >= position
+
+
+def test_a_view_behind_a_rebuild_for_a_new_version_says_so(client, container, tenant, setup):
+    from projections import versions
+
+    _province, app, headers = setup
+    with container.database.connect() as conn:
+        versions.record(conn, tenant.schema, "rollup", 2, versions.REBUILDING)
+    params = {**Q1, "min_position": app.log_position + 1}
+    behind = client.get(url(tenant, "/level"), params=params, headers=headers)
+    assert behind.status_code == 409
+    body = behind.json()
+    assert body["code"] == "projections_behind"
+    assert body["details"]["rebuilding"] == ["rollup"]
+    assert "dựng lại" in body["message"]

@@ -225,3 +225,30 @@ def test_rendered_pages_name_no_outside_host(run):
         response = client.get(page)
         assert response.status_code == 200, (page, response.text)
         assert outside_hosts(response.content) == [], page
+
+
+def test_the_dues_form_names_each_member_paid_or_unpaid(run):
+    """Issue 12 §5: a line per member; a blank line is in neither list, never 'unpaid'."""
+    client, _, cell, url, app = run
+    opened(client, url, cell)
+    lines = {"member": [str(m) for m in cell.members]}
+    lines.update({f"dues-{m}": "paid" for m in cell.members})
+    lines[f"dues-{cell.members[2]}"] = "unpaid"
+    lines[f"dues-{cell.members[3]}"] = ""
+    saved = client.post(
+        f"{url}/dues",
+        data={
+            **form(client, url),
+            **lines,
+            "total_vnd": "200000",
+            "version": version_of(client, url),
+        },
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303, saved.text
+    from uuid import UUID
+
+    meeting = app.repository.get(UUID(url.rsplit("/", 1)[1]))
+    assert isinstance(meeting, Meeting)
+    assert meeting.dues_unpaid_ids == (cell.members[2],)
+    assert set(meeting.dues_payer_ids) == set(cell.members) - {cell.members[2], cell.members[3]}

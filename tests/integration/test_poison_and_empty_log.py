@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from contextlib import ExitStack
 from typing import Any
+from uuid import uuid4
 
 import pytest
 
@@ -283,3 +284,53 @@ def test_quarantine_from_the_command_line_is_recorded_and_shown(app, tenant, dat
     # An event already applied cannot be quarantined: it is in the tables.
     assert main([*args, "--event", str(ids[1]), "--reason", "x"]) == 2
     assert "already applied" in capsys.readouterr().err
+
+
+def test_a_nul_in_a_meeting_topic_already_in_the_log_stops_no_projection(app, tenant, database):
+    """The reported case: a cell secretary's meeting topic (and place, agenda, minutes) with a
+    NUL, stored before the API refused it, failed every batch of ``meetings`` and
+    ``audit_trail`` for good. Every read model now applies it and the meetings after it."""
+    from datetime import UTC, date, datetime
+
+    from domain.base import SYSTEM
+    from domain.meeting import Meeting
+    from domain.meeting_values import MeetingKind
+    from tests.integration.test_projection_rollups import hold
+
+    p = build_province(app)
+    poisoned = Meeting.schedule(
+        uuid4(),
+        p.id("C1"),
+        MeetingKind.THEMATIC,
+        (2025, 4),
+        datetime(2025, 4, 2, 8, tzinfo=UTC),
+        "Hội\x00 trường",
+        ["Nội\x00 dung"],
+        "Học tập\x00 Nghị quyết",
+        SYSTEM,
+    )
+    app.save_all(poisoned)
+    later = hold(app, p, "C1", date(2025, 4, 9), "PPPP")
+    for done in engine.catch_up_all(database, tenant.schema, all_projections()):
+        assert done.error is None, done
+        assert done.position == app.log_position, done
+    with database.connect() as conn:
+        topic = conn.execute(
+            f'SELECT topic FROM "{tenant.schema}".meetings WHERE id = %s', (poisoned.id,)
+        ).fetchone()
+        after = conn.execute(
+            f'SELECT held_on FROM "{tenant.schema}".meetings WHERE id = %s', (later.id,)
+        ).fetchone()
+        trail = conn.execute(
+            f'SELECT count(*) FROM "{tenant.schema}".audit_trail WHERE aggregate_id = %s',
+            (poisoned.id,),
+        ).fetchone()
+        stored = conn.execute(
+            f'SELECT state FROM "{tenant.schema}".chibo_events WHERE originator_id = %s',
+            (poisoned.id,),
+        ).fetchone()
+    assert topic == ("Học tập\ufffd Nghị quyết",)  # the read model's stand-in character
+    assert after == (date(2025, 4, 9),)
+    assert trail == (1,)
+    assert stored is not None
+    assert b"\\u0000" in bytes(stored[0])  # the log keeps what was sent

@@ -115,6 +115,7 @@ def hold(app, cell_id, ids, month, marks, payers):
         meeting_id=meeting.id,
         total_vnd=50_000 * len(payers),
         payer_ids=payers,
+        unpaid_ids=[x for x, mark in zip(ids, marks, strict=True) if mark is P and x not in payers],
         expected=None,
     )
     meetings.close(
@@ -157,6 +158,7 @@ def test_three_months_of_missed_meetings_or_dues_flag_the_member(app, cell):
         meeting_id=april,
         total_vnd=150_000,
         payer_ids=[chair, secretary, non_payer],
+        unpaid_ids=[],
         reason="Sót tên",
         expected=None,
     )

@@ -381,7 +381,7 @@ def test_after_closing_every_command_is_refused():
         lambda: meeting.record_self_criticism(officials[0], BY),
         lambda: meeting.propose_motion(uuid4(), MotionKind.GENERAL, "X", None, BY),
         lambda: meeting.record_minutes("Khác", BY),
-        lambda: meeting.collect_dues(100_000, [], BY),
+        lambda: meeting.collect_dues(100_000, [], [], BY),
         lambda: meeting.close(at(3, 17), BY),
         lambda: meeting.reschedule(at(4), "B", BY),
     ]
@@ -392,13 +392,16 @@ def test_after_closing_every_command_is_refused():
 
 def test_dues_are_recorded_with_payers_on_the_roster():
     meeting, officials, _ = opened()
-    meeting.collect_dues(250_000, [officials[0], officials[1], officials[0]], BY)
+    meeting.collect_dues(250_000, [officials[0], officials[1], officials[0]], [officials[2]], BY)
     assert meeting.dues_total_vnd == 250_000
     assert meeting.dues_payer_ids == (officials[0], officials[1])
+    assert meeting.dues_unpaid_ids == (officials[2],)
     with pytest.raises(MemberNotOnMeetingRoster):
-        meeting.collect_dues(1, [uuid4()], BY)
+        meeting.collect_dues(1, [uuid4()], [], BY)
+    with pytest.raises(MemberNotOnMeetingRoster):
+        meeting.collect_dues(1, [], [uuid4()], BY)
     with pytest.raises(InvalidValue):
-        meeting.collect_dues(-1, [], BY)
+        meeting.collect_dues(-1, [], [], BY)
 
 
 # -- replay ---------------------------------------------------------------------------------
@@ -427,7 +430,7 @@ def test_every_event_round_trips_through_the_mapper_and_replays_to_the_same_stat
     meeting.assess_quality(
         QualityScores(18, 18, 18, 18, 18), QualityThresholds(), BY, reason="Lý do đánh giá"
     )
-    meeting.collect_dues(100_000, [officials[3]], BY)
+    meeting.collect_dues(100_000, [officials[3]], sorted(meeting.present - {officials[3]}), BY)
     meeting.close(at(3, 16), BY)
     meeting.correct_minutes("Biên bản đã sửa", "Sai chính tả", BY)
 
@@ -451,6 +454,7 @@ def test_every_event_round_trips_through_the_mapper_and_replays_to_the_same_stat
         "minutes_approved",
         "quality_rating",
         "dues_payer_ids",
+        "dues_unpaid_ids",
         "is_closed",
         "corrections",
         "roster",

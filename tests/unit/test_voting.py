@@ -321,7 +321,8 @@ def test_corrections_need_a_closed_meeting_and_a_reason():
     assert meeting.attendance[officials[0]] is AttendanceMark.EXCUSED
     with pytest.raises(NothingToCorrect):
         meeting.correct_attendance([entry], "Lặp lại", BY)
-    meeting.correct_dues(150_000, [officials[1]], "Bổ sung", BY)
+    unpaid = sorted(meeting.present - {officials[1]}, key=str)
+    meeting.correct_dues(150_000, [officials[1]], unpaid, "Bổ sung", BY)
     assert meeting.dues_total_vnd == 150_000
     meeting.correct_minutes("Biên bản đúng", "Sai tên", BY)
     assert [c.what for c in meeting.corrections] == [

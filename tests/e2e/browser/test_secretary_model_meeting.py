@@ -217,8 +217,9 @@ def test_the_secretary_runs_the_model_meeting_of_seed_001(server, page, app, ten
     save(page, "bieu-quyet", "Ghi kết quả biểu quyết")
     expect(page.locator("#bien-ban")).to_contain_text("Đã thông qua")
 
-    # Dues: the 16 present members paid 50.000 đ each (they are ticked already).
-    expect(page.locator("#dang-phi input[type=checkbox]:checked")).to_have_count(16)
+    # Dues: the 16 present members paid 50.000 đ each (marked paid already; the absent
+    # member's line is left blank, in neither list).
+    expect(page.locator("#dang-phi input[type=radio][value=paid]:checked")).to_have_count(16)
     page.get_by_label("Tổng số tiền (đồng)").fill("800000")
     save(page, "dang-phi", "Lưu đảng phí")
     expect(page.locator("#dang-phi")).to_contain_text("800.000 đ")

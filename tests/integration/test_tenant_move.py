@@ -1,0 +1,246 @@
+"""Moving a province between two database clusters (issue 14 §3): under a write load every
+acknowledged write ends up on the target, writes during the move are refused with 503
+``province_moving`` and ``Retry-After`` (never a 500, never lost), the chain verifies there,
+the views follow, and the move is recorded with who and why.
+
+Two PostgreSQL servers at once, as in ``test_two_clusters.py``: the test's own server (main,
+with the catalog) and a second embedded one started here.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from litestar.testing import TestClient
+from psycopg import sql
+
+from domain.base import StateConflict
+from domain.user import Role
+from infra import clusters, province_copy
+from infra.audit.verify import verify
+from infra.database import Database, EmbeddedPostgres
+from infra.notifications import Listener
+from infra.readside import ReadSide
+from infra.settings import Settings
+from infra.tenancy import CATALOG, Tenant, TenantApplications, find_tenant
+from services import cli, workers
+from services.app import create_app
+from services.bootstrap import Container, schema_parts
+from services.cli import wiring
+from services.tenants.move import SameCluster, move
+from tests.conftest import drop_tenant, new_slug, server_conninfo
+from tests.e2e.auth_helpers import bearer, token
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def second(pg_home: Path) -> Iterator[Database]:
+    server = EmbeddedPostgres(pg_home)
+    database = server.start()
+    clusters.register("second", database)
+    yield database
+    clusters.unregister("second")
+    database.close_pool()
+    server.stop()
+
+
+@pytest.fixture
+def container(database: Database, second: Database, tmp_path: Path) -> Iterator[Container]:
+    settings = Settings(database_url=database.url, data_dir=tmp_path, broker_url=None)
+    applications = TenantApplications(database, 8, on_committed=workers.notify_committed)
+    readside = ReadSide(database)
+    readside.placement = applications.database_of_schema
+    built = Container(settings, database, applications, readside)
+    listener = Listener(server_conninfo(database)).start()
+    assert listener.connected.wait(10)
+    built.follow_catalog(listener)
+    workers.configure(database, None, threads=2, tick_seconds=None, listener=listener)
+    yield built
+    workers.shutdown()
+    listener.stop()
+    applications.close()
+
+
+@pytest.fixture
+def province(container: Container, database: Database) -> Iterator[Tenant]:
+    made, _ = container.provision(new_slug(), "Tỉnh Chuyển Cụm", "main")
+    yield made
+    drop_tenant(database, made)
+    with database.connect() as conn:
+        conn.execute(
+            sql.SQL("DELETE FROM {}.tenant_moves WHERE slug = %s").format(sql.Identifier(CATALOG)),
+            (made.slug,),
+        )
+
+
+@pytest.fixture
+def console(container: Container, monkeypatch: pytest.MonkeyPatch) -> Any:
+    monkeypatch.setattr(wiring, "open_container", lambda: container)
+    monkeypatch.setattr(container, "close", lambda: None)
+    return lambda *argv: cli.main(list(argv))
+
+
+def unit(name: str, parent: str | None = None) -> dict[str, Any]:
+    body = {"name": name, "level": "province" if parent is None else "direct"}
+    body["founded_on"] = "2015-01-01"
+    if parent:
+        body["parent_id"] = parent
+    return body
+
+
+def event_ids(database: Database, schema: str) -> set[str]:
+    with database.connect() as conn:
+        rows = conn.execute(
+            sql.SQL("SELECT DISTINCT originator_id::text FROM {}").format(
+                sql.Identifier(schema, "chibo_events")
+            )
+        ).fetchall()
+    return {r[0] for r in rows}
+
+
+def test_a_move_under_writes_keeps_every_acknowledged_write(
+    container, province, console, database, second
+):
+    acknowledged: list[str] = []
+    refused: list[tuple[int, str, str | None]] = []
+    stop = threading.Event()
+    with TestClient(create_app(container)) as client:
+        headers = bearer(token(container, province.slug, Role.TENANT_ADMIN))
+        base = f"/api/v1/t/{province.slug}"
+        root = client.post(f"{base}/units", json=unit("Đảng bộ tỉnh"), headers=headers)
+        assert root.status_code == 201, root.text
+        root_id = root.json()["id"]
+
+        def write() -> None:
+            n = 0
+            while not stop.is_set():
+                n += 1
+                answer = client.post(
+                    f"{base}/units", json=unit(f"Đảng bộ {n}", root_id), headers=headers
+                )
+                if answer.status_code == 201:
+                    acknowledged.append(answer.json()["id"])
+                else:
+                    refused.append(
+                        (
+                            answer.status_code,
+                            answer.json()["code"],
+                            answer.headers.get("retry-after"),
+                        )
+                    )
+                time.sleep(0.01)
+
+        writer = threading.Thread(target=write)
+        writer.start()
+        try:
+            time.sleep(0.5)
+            before = len(acknowledged)
+            assert console(
+                "tenant", "move", province.slug, "--to", "second", "--reason", "tách cụm",
+                "--actor", "kiem.thu",
+            ) == 0  # fmt: skip
+            deadline = time.monotonic() + 10
+            after_move = len(acknowledged)
+            while len(acknowledged) < after_move + 5 and time.monotonic() < deadline:
+                time.sleep(0.05)
+        finally:
+            stop.set()
+            writer.join()
+        assert before > 0
+        assert len(acknowledged) >= after_move + 5, refused[-3:]  # writes resume, on the target
+        # Refusals during the move are the named 503, never a 500.
+        assert set(refused) <= {(503, "province_moving", "5")}
+
+        assert find_tenant(database, province.slug).cluster == "second"
+        on_target = event_ids(second, province.schema)
+        assert {root_id, *acknowledged} <= on_target
+        assert verify(second, province.schema).ok
+        # Nothing was written to the old copy after its freeze: the target holds all of it.
+        assert event_ids(database, province.schema) <= on_target
+
+        # The views follow: read models rebuilt on the target, caught up by the workers.
+        with second.connect() as conn:
+            head = conn.execute(
+                sql.SQL("SELECT max(notification_id) FROM {}").format(
+                    sql.Identifier(province.schema, "chibo_events")
+                )
+            ).fetchone()
+        assert head is not None
+        view = client.get(
+            f"{base}/views/level",
+            params={"unit_id": root_id, "min_position": head[0], "wait_ms": 5000},
+            headers=headers,
+        )
+        assert view.status_code == 200, view.text
+        assert len(view.json()["children"]) == len(acknowledged)
+
+    with database.connect() as conn:
+        row = conn.execute(
+            sql.SQL(
+                "SELECT from_cluster, to_cluster, actor, reason, outcome, head FROM {}.tenant_moves"
+                " WHERE slug = %s"
+            ).format(sql.Identifier(CATALOG)),
+            (province.slug,),
+        ).fetchone()
+    assert row is not None
+    assert row[:5] == ("main", "second", "kiem.thu", "tách cụm", "moved")
+    # The old copy stays frozen: a process that missed the switch is refused, not served.
+    with database.connect() as conn, pytest.raises(psycopg.Error) as refused_insert:
+        conn.execute(
+            sql.SQL("DELETE FROM {}").format(sql.Identifier(province.schema, "chibo_events"))
+        )
+    assert province_copy.is_moving_error(refused_insert.value)
+
+
+def test_a_frozen_province_answers_writes_with_503_and_retry_after(container, province):
+    with TestClient(create_app(container)) as client:
+        headers = bearer(token(container, province.slug, Role.TENANT_ADMIN))
+        base = f"/api/v1/t/{province.slug}"
+        with container.database.connect(autocommit=False) as conn, conn.transaction():
+            province_copy.freeze(conn, province.schema, ["chibo_events"])
+        refused = client.post(f"{base}/units", json=unit("Đảng bộ tỉnh"), headers=headers)
+        assert refused.status_code == 503
+        assert refused.headers["retry-after"] == "5"
+        assert refused.json()["code"] == "province_moving"
+        assert "thử lại" in refused.json()["message"]
+        with container.database.connect(autocommit=False) as conn, conn.transaction():
+            province_copy.thaw(conn, province.schema)
+        written = client.post(f"{base}/units", json=unit("Đảng bộ tỉnh"), headers=headers)
+        assert written.status_code == 201, written.text
+
+
+def test_a_failed_move_leaves_the_province_where_it_was_and_says_why(
+    container, province, database, second
+):
+    with pytest.raises(SameCluster):
+        move(database, province.slug, "main", "kiem.thu", "thử", list(schema_parts()))
+    # Something else already holds the schema on the target: refused, nothing frozen.
+    with second.connect() as conn:
+        conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(province.schema)))
+    with pytest.raises(StateConflict):
+        move(database, province.slug, "second", "kiem.thu", "thử", list(schema_parts()))
+    assert find_tenant(database, province.slug).cluster == "main"
+    with database.connect() as conn:
+        assert not province_copy.frozen(conn, province.schema)
+        moving = conn.execute(
+            sql.SQL("SELECT moving_to FROM {}.tenants WHERE slug = %s").format(
+                sql.Identifier(CATALOG)
+            ),
+            (province.slug,),
+        ).fetchone()
+        outcome = conn.execute(
+            sql.SQL("SELECT outcome FROM {}.tenant_moves WHERE slug = %s").format(
+                sql.Identifier(CATALOG)
+            ),
+            (province.slug,),
+        ).fetchone()
+    assert moving == (None,)
+    assert outcome is not None
+    assert outcome[0].startswith("failed: TargetNotEmpty")
