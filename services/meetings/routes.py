@@ -15,7 +15,7 @@ from litestar.params import FromPath, JSONBody
 
 from services.context import Ctx
 from services.meetings import commands as meetings
-from services.meetings import voting_base
+from services.meetings import quality_ballot, voting_base
 from services.meetings.schemas import (
     AddGuest,
     AssessQuality,
@@ -358,4 +358,5 @@ ROUTES: list[Any] = [
     correct_minutes,
     correct_dues,
     *voting_base.ROUTES,
+    *quality_ballot.ROUTES,
 ]
