@@ -293,3 +293,43 @@ def test_the_superior_assigned_to_attend_reads_the_papers_from_outside_the_subtr
         headers={**superior(assigned), "content-type": "application/octet-stream"},
     )
     assert upload.status_code == 403
+
+
+def test_a_large_upload_with_an_idempotency_key_is_posted_once(client, tenant, container):
+    """Past the API's 1 MB for commands and past the in-memory spool: spooled to disk,
+    fingerprinted whole, handed to the route, replayed on retry."""
+    from psycopg import sql
+
+    _, meeting, _, _ = scheduled(client, tenant)
+    big = PDF + bytes((i * 13) % 251 for i in range(3 * 1024 * 1024))
+    headers = {"content-type": "application/octet-stream", "Idempotency-Key": "giay-moi-1"}
+    url = papers_url(tenant, meeting)
+    first = client.post(url, params={"name": "bao-cao.pdf"}, content=big, headers=headers)
+    assert first.status_code == 201, first.text
+    assert first.json()["size"] == len(big)
+    assert first.json()["sha256"] == hashlib.sha256(big).hexdigest()
+    again = client.post(url, params={"name": "bao-cao.pdf"}, content=big, headers=headers)
+    assert again.status_code == 201
+    assert again.headers["idempotent-replayed"] == "true"
+    assert again.json() == first.json()
+    listing = ok(client.get(url), 200)
+    assert len(listing["papers"]) == 1
+    # The same key with one byte changed at the end is another request: refused.
+    changed = big[:-1] + bytes([big[-1] ^ 1])
+    other = client.post(url, params={"name": "bao-cao.pdf"}, content=changed, headers=headers)
+    assert other.status_code == 422
+    assert other.json()["code"] == "idempotency_key_reused"
+    # A command route keeps the API's 1 MB: a bigger body with a key is refused unread.
+    too_big = client.post(
+        f"{base(tenant)}/units",
+        content=b'{"name": "' + b"x" * 1_100_000 + b'"}',
+        headers={"content-type": "application/json", "Idempotency-Key": "to-qua-lon"},
+    )
+    assert too_big.status_code == 413
+    with container.database.connect() as conn:
+        keys = conn.execute(
+            sql.SQL("SELECT count(*) FROM {}.idempotency_keys").format(
+                sql.Identifier(tenant.schema)
+            )
+        ).fetchone()[0]
+    assert keys == 1
