@@ -26,7 +26,7 @@ from services.papers import routes as papers
 from services.supervision import routes as supervision
 from services.tenants import routes as tenants
 from services.tenants import settings_routes as tenant_settings
-from services.views import collections
+from services.views import collections, quality_year
 from services.views import routes as views
 
 
@@ -43,7 +43,7 @@ def route_handlers() -> list[Any]:
     routes += views.ROUTES
     routes += audit.ROUTES
     routes += documents.ROUTES + report_routes.ROUTES + job_routes.ROUTES + audit_docs.ROUTES
-    routes += collections.ROUTES
+    routes += collections.ROUTES + quality_year.ROUTES
     routes += apidocs.ROUTES
     routes += imports.ROUTES
     routes += papers.ROUTES

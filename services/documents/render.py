@@ -65,7 +65,7 @@ def to_pdf_parts(parts: Sequence[Document], footer: str, out: BinaryIO) -> int:
     Typst holds the layout of a whole document while compiling it, so a long report in one go
     needs memory in proportion to its pages (about 0.9 GiB for eight appendices of 2,000 rows).
     Compiled part by part (the first with the header, each next one continuing the page
-    numbers), each in a child process (Typst's cache lives as long as its process, see
+    numbers), each in a child process (Typst's cache keeps about the last ten compiles, see
     :mod:`services.documents.typst_child`), the peak is that of the largest part; pypdf joins
     the parts' pages.
     """
