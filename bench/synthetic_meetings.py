@@ -102,7 +102,8 @@ def _regular(gen: Generator, cell: Cell, month: int) -> Iterator[Events]:
           present)  # fmt: skip
     _minutes(gen, cell, meeting, standings, present, start)
     meeting.assess_quality(_scores(gen, cell, meeting), THRESHOLDS, by)
-    meeting.collect_dues(len(present) * rng.choice((20_000, 30_000, 50_000)), present, by)
+    # Every present member pays in the synthetic province (none recorded unpaid).
+    meeting.collect_dues(len(present) * rng.choice((20_000, 30_000, 50_000)), present, [], by)
     meeting.close(start + timedelta(minutes=rng.randint(90, 150)), by)
     yield meeting.collect_events()
     for member_id, due in recognised:  # công nhận đảng viên chính thức after the vote
