@@ -102,7 +102,6 @@ def _regular(gen: Generator, cell: Cell, month: int) -> Iterator[Events]:
           present)  # fmt: skip
     _minutes(gen, cell, meeting, standings, present, start)
     meeting.assess_quality(_scores(gen, cell, meeting), THRESHOLDS, by)
-    # Every present member pays in the synthetic province (none recorded unpaid).
     meeting.collect_dues(len(present) * rng.choice((20_000, 30_000, 50_000)), present, [], by)
     meeting.close(start + timedelta(minutes=rng.randint(90, 150)), by)
     yield meeting.collect_events()

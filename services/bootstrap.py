@@ -25,6 +25,7 @@ from infra.tenancy import SchemaPart, Tenant, TenantApplications, list_tenants, 
 from projections.engine import install_read_models
 from projections.versions import install as install_projection_versions
 from services import workers
+from services.documents.job_store import install_report_jobs
 from services.imports.store import install_import_tables
 from services.security.store import install_security_tables
 
@@ -40,6 +41,7 @@ def schema_parts() -> Sequence[SchemaPart]:
         install_security_tables,
         install_import_tables,
         install_document_store,
+        install_report_jobs,
         install_contacts,
         install_outbox,
         install_read_models,

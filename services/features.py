@@ -12,7 +12,7 @@ from services import meta
 from services.admissions import routes as admissions
 from services.apidocs import swagger as apidocs
 from services.audit import routes as audit
-from services.documents import audit_docs, report_routes
+from services.documents import audit_docs, job_routes, report_routes
 from services.documents import routes as documents
 from services.identity import routes as identity
 from services.imports import routes as imports
@@ -40,7 +40,7 @@ def route_handlers() -> list[Any]:
     routes += supervision.ROUTES
     routes += views.ROUTES
     routes += audit.ROUTES
-    routes += documents.ROUTES + report_routes.ROUTES + audit_docs.ROUTES
+    routes += documents.ROUTES + report_routes.ROUTES + job_routes.ROUTES + audit_docs.ROUTES
     routes += collections.ROUTES
     routes += apidocs.ROUTES
     routes += imports.ROUTES

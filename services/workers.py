@@ -14,6 +14,8 @@ Messages:
   comes back once, a little later, so a commit that landed during the other run is not left
   for the next tick. A duplicate delivery finds the checkpoint already past the events;
 - ``rebuild_pair(tenant_slug, projection)``: drop and replay one read model;
+- ``make_report(tenant_slug, job_id)``: make a report job's file and keep it for download
+  (``services.documents.jobs``); its failure is recorded on the job, never retried;
 - ``upgrade_projection(tenant_slug, projection)``: the same for a read model whose version a
   release changed (``projections.versions``), sent once per province and process by the first
   ``catch_up_province``; the row in ``projection_version`` says ``rebuilding`` meanwhile;
@@ -37,6 +39,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 import dramatiq
 from dramatiq.brokers.stub import StubBroker
@@ -90,6 +93,7 @@ class Actors:
     rebuild_pair: dramatiq.Actor[Any, Any]
     catch_up_province: dramatiq.Actor[Any, Any]
     deliver_notices: dramatiq.Actor[Any, Any]
+    make_report: dramatiq.Actor[Any, Any]
     upgrade_projection: dramatiq.Actor[Any, Any]
     outage: Outage = field(default_factory=Outage)
     directory: TenantDirectory | None = None
@@ -159,7 +163,11 @@ def declare_actors(
             delay = outage.failed(error)
             actors.catch_up_province.send_with_options(args=(tenant_slug,), delay=int(delay * 1000))
             return
-        outage.succeeded()
+        if done is not None:
+            # None: the round already running for this province took the wakeup, and nothing
+            # here reached the database; that is no sign it answers again (it logged a second
+            # outage line per outage when a coalesced wakeup came while the server was down).
+            outage.succeeded()
         if done is not None and done.busy:
             actors.catch_up_province.send_with_options(
                 args=(tenant_slug,), delay=PROVINCE_BUSY_RETRY_MS
@@ -207,6 +215,20 @@ def declare_actors(
         if expanded or sent:
             log.info("notices of %s: %d causes expanded, %d sent", tenant_slug, expanded, sent)
 
+    def make_report(tenant_slug: str, job_id: str) -> None:
+        place = _known_place(directory, tenant_slug)
+        if place is None:
+            return
+        from infra.tenancy import TenantApplications
+        from services.documents.jobs import run_job
+        from services.security.jobs import check_job_tenant
+
+        if not applications:
+            applications.append(TenantApplications(database, 8))
+        app = applications[0].get(tenant_slug)
+        check_job_tenant(tenant_slug, app)
+        run_job(app, place[0], UUID(job_id))
+
     def actor(fn: Any, **options: Any) -> dramatiq.Actor[Any, Any]:
         return dramatiq.Actor(
             fn,
@@ -224,6 +246,8 @@ def declare_actors(
         # Outages are handled inside (quiet back-off); dramatiq's retries would log each one.
         catch_up_province=actor(catch_up_province, max_retries=0),
         deliver_notices=actor(deliver_notices, max_retries=3),
+        # A report job records its own failure; an hour is far more than a province's year.
+        make_report=actor(make_report, max_retries=0, time_limit=3_600_000),
         upgrade_projection=actor(upgrade_projection, time_limit=3_600_000, max_retries=1),
         outage=outage,
         directory=directory,
@@ -406,6 +430,16 @@ def queue_depth() -> int | None:
     except Exception:
         log.debug("queue depth unavailable", exc_info=True)
         return None
+
+
+def send_report_job(tenant_slug: str, job_id: str) -> bool:
+    """Queue a report job (``services.documents.jobs``); False without a worker runtime."""
+    runtime = _runtime
+    if runtime is None:
+        return False
+    check_slug(tenant_slug)
+    runtime.actors.make_report.send(tenant_slug, job_id)
+    return True
 
 
 def notify_committed(tenant_slug: str) -> None:

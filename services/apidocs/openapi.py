@@ -186,6 +186,7 @@ PARAMETERS: dict[str, tuple[str, Any]] = {
     "aggregate_id": ("Bản ghi (tổ chức, đảng viên, cuộc họp…) / any record's id", None),
     "file_name": ("Tên tệp được nhập / the imported file's name", None),
     "import_id": ("Lần nhập dữ liệu / the import", None),
+    "job_id": ("Tác vụ lập báo cáo / the report job", None),
     "paper_id": ("Tài liệu của cuộc họp / the meeting paper", None),
     "title": ("Tiêu đề tài liệu / the paper's title", None),
     "name": ("Tên tệp / the file's name", None),

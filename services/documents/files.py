@@ -37,12 +37,12 @@ def file_name(*parts: str) -> str:
 
 def attachment(body: bytes, name: str, ext: str, **headers: str) -> Response[Any]:
     """A download of ``body`` named ``name.ext``; the media type is set once, here."""
-    disposition = (
-        f'attachment; filename="{ascii_name(name)}.{ext}"; '
+    return Response(body, media_type=MEDIA[ext], headers={**disposition(name, ext), **headers})
+
+
+def disposition(name: str, ext: str) -> dict[str, str]:
+    """The ``Content-Disposition`` header of a download named ``name.ext``."""
+    return {
+        "Content-Disposition": f'attachment; filename="{ascii_name(name)}.{ext}"; '
         f"filename*=UTF-8''{quote(name + '.' + ext)}"
-    )
-    return Response(
-        body,
-        media_type=MEDIA[ext],
-        headers={"Content-Disposition": disposition, **headers},
-    )
+    }

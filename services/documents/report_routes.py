@@ -100,9 +100,18 @@ class Report:
 
 
 async def gather(
-    fetch: Fetch, schema: str, node_id: UUID | None, period: rollups.Period, day: date, by: str
+    fetch: Fetch,
+    schema: str,
+    node_id: UUID | None,
+    period: rollups.Period,
+    day: date,
+    by: str,
+    appendices: bool = True,
 ) -> Report:
-    """The report of ``node_id`` (the province root when ``None``) for ``period`` as of ``day``."""
+    """The report of ``node_id`` (the province root when ``None``) for ``period`` as of ``day``.
+
+    Without ``appendices`` the lists are left for the caller to stream (a report job).
+    """
     roots = await fetch(rollups.qualify(schema, rollups.ROOT_SQL))
     root = roots[0]["id"] if roots else None
     node_id = node_id or root
@@ -112,17 +121,17 @@ async def gather(
     node_row = await fetch(rollups.qualify(schema, rollups.NODE_SQL), node_id)
     superior = await unit_name(fetch, schema, node_row[0]["parent_id"] if node_row else None)
     args = (node_id, period.first_day, period.last_day, day)
-    appendices: list[tuple[str, Sequence[Col], Sequence[dict[str, Any]]]] = []
-    for spec in (s for s in map(list_named, APPENDICES) if s is not None):
+    found_lists: list[tuple[str, Sequence[Col], Sequence[dict[str, Any]]]] = []
+    for spec in (s for s in map(list_named, APPENDICES) if s is not None and appendices):
         cols = [Col(c.name, c.vi) for c in spec.columns]
-        appendices.append((spec.title_vi, cols, await appendix_rows(fetch, schema, spec, args)))
+        found_lists.append((spec.title_vi, cols, await appendix_rows(fetch, schema, spec, args)))
     node = _Node(found["node"])
     columns, rows = level_table(node, [_Node(c) for c in found["children"]])
     heading = Heading(
         TITLE, node.name, sheets.period_vi(str(period)), day, by, datetime.now(VIETNAM)
     )
     place = place_of(await unit_name(fetch, schema, root))
-    return Report(heading, columns, rows, appendices, superior, place)
+    return Report(heading, columns, rows, found_lists, superior, place)
 
 
 def render_report(report: Report, output: str) -> bytes:

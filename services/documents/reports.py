@@ -96,8 +96,13 @@ def report_document(
     appendices: Sequence[tuple[str, Sequence[Col], Sequence[dict[str, Any]]]],
     superior: str,
     place: str = "",
+    totals: Sequence[int] = (),
 ) -> Document:
-    """The PDF's content: figures of the node as label/value, children, then appendices."""
+    """The PDF's content: figures of the node as label/value, children, then appendices.
+
+    ``totals`` (a report job's) are each appendix's whole count where ``found`` holds only
+    its first rows; by default every row is there.
+    """
     node = rows[0]
     figures = [c for c in columns if c.name not in ("name", "level", "parent_name", "id")]
     blocks: list[Block] = [
@@ -125,7 +130,8 @@ def report_document(
         ]
     for i, (title, cols, found) in enumerate(appendices, start=1):
         cols = [c for c in ordered(cols) if c.name != "key"]
-        blocks.append(Heading(f"PHỤ LỤC {i}. {title.upper()} ({len(found)})"))
+        total = totals[i - 1] if totals else len(found)
+        blocks.append(Heading(f"PHỤ LỤC {i}. {title.upper()} ({total})"))
         if not found:
             blocks.append(para("Không có."))
             continue
@@ -133,8 +139,8 @@ def report_document(
             tuple(text_value(c, r.get(c.name)) for c in cols) for r in found[:APPENDIX_ROWS]
         )
         blocks.append(Table(tuple(c.label for c in cols), body))
-        if len(found) > APPENDIX_ROWS:
-            blocks.append(para(f"… và {len(found) - APPENDIX_ROWS} dòng nữa (xem bản XLSX)."))
+        if total > APPENDIX_ROWS:
+            blocks.append(para(f"… và {total - APPENDIX_ROWS} dòng nữa (xem bản XLSX)."))
     return Document(
         issuer_above=superior.upper(),
         issuer=heading.unit.upper(),

@@ -113,63 +113,98 @@ def xlsx(
 ) -> bytes:
     """A workbook: the main table on the first sheet, each appendix on a sheet of its own."""
     buffer = io.BytesIO()
-    # Constant memory: each row goes to a temporary file as written (not with in_memory).
-    book = xlsxwriter.Workbook(buffer, {"constant_memory": True})
-    styles = {
-        "title": book.add_format({"bold": True, "font_size": 14}),
-        "label": book.add_format({"bold": True}),
-        "head": book.add_format(
-            {"bold": True, "text_wrap": True, "valign": "top", "border": 1, "bg_color": "#EEEEEE"}
-        ),
-        "date": book.add_format({"num_format": "dd/mm/yyyy"}),
-        "rate": book.add_format({"num_format": "0.0%"}),
-    }
-    _sheet(book, styles, "Báo cáo", heading, columns, rows)
+    book = Book(buffer)
+    book.table("Báo cáo", heading, columns, rows)
     for name, cols, more in appendices:
-        sub = Heading(name, heading.unit, heading.period, heading.as_of, heading.generated_by,
-                      heading.generated_at)  # fmt: skip
-        _sheet(book, styles, name, sub, cols, more)
+        book.table(name, book.sub_heading(heading, name), cols, more)
     book.close()
     return buffer.getvalue()
 
 
-def _sheet(
-    book: Any,
-    styles: dict[str, Any],
-    name: str,
-    heading: Heading,
-    columns: Sequence[Col],
-    rows: Iterable[Mapping[str, Any]],
-) -> None:
-    sheet = book.add_worksheet(_sheet_name(name))
-    cols = ordered(columns)
-    sheet.write(0, 0, heading.title, styles["title"])
-    lines = heading.lines()
-    for i, (label, value) in enumerate(lines, start=1):
-        sheet.write(i, 0, label, styles["label"])
-        sheet.write(i, 1, value)
-    top = len(lines) + 2
-    widths = [max(10, min(40, len(c.label) + 2)) for c in cols]
-    # Widths are set before the rows: constant-memory mode writes each row as it goes.
-    for j, width in enumerate(widths):
-        sheet.set_column(j, j, max(width, 28 if j == 0 else width))
-    sheet.set_row(top, 45)
-    for j, col in enumerate(cols):
-        sheet.write(top, j, col.label, styles["head"])
-    count = 0
-    for count, row in enumerate(rows, start=1):
-        for j, col in enumerate(cols):
+class Book:
+    """A workbook written row by row (xlsxwriter's constant-memory mode: each row goes to a
+    temporary file as written), to a buffer or to a file path for a large report job."""
+
+    def __init__(self, target: Any) -> None:
+        self.book = xlsxwriter.Workbook(target, {"constant_memory": True})
+        add = self.book.add_format
+        self.styles = {
+            "title": add({"bold": True, "font_size": 14}),
+            "label": add({"bold": True}),
+            "head": add(
+                {
+                    "bold": True,
+                    "text_wrap": True,
+                    "valign": "top",
+                    "border": 1,
+                    "bg_color": "#EEEEEE",
+                }
+            ),
+            "date": add({"num_format": "dd/mm/yyyy"}),
+            "rate": add({"num_format": "0.0%"}),
+        }
+
+    @staticmethod
+    def sub_heading(heading: Heading, title: str) -> Heading:
+        return Heading(title, heading.unit, heading.period, heading.as_of, heading.generated_by,
+                       heading.generated_at)  # fmt: skip
+
+    def table(
+        self, name: str, heading: Heading, columns: Sequence[Col], rows: Iterable[Mapping[str, Any]]
+    ) -> int:
+        """A sheet of its own holding ``rows``; the number of rows written."""
+        sheet = self.sheet(name, heading, columns)
+        for row in rows:
+            sheet.write(row)
+        return sheet.close()
+
+    def sheet(self, name: str, heading: Heading, columns: Sequence[Col]) -> Sheet:
+        """A sheet whose rows the caller writes one at a time (e.g. from an async cursor)."""
+        return Sheet(self.book.add_worksheet(_sheet_name(name)), self.styles, heading, columns)
+
+    def close(self) -> None:
+        self.book.close()
+
+
+class Sheet:
+    """One table: the header block and labels are written at once, then :meth:`write` per row."""
+
+    def __init__(
+        self, sheet: Any, styles: dict[str, Any], heading: Heading, columns: Sequence[Col]
+    ) -> None:
+        self.sheet, self.styles, self.cols, self.count = sheet, styles, ordered(columns), 0
+        sheet.write(0, 0, heading.title, styles["title"])
+        lines = heading.lines()
+        for i, (label, value) in enumerate(lines, start=1):
+            sheet.write(i, 0, label, styles["label"])
+            sheet.write(i, 1, value)
+        self.top = top = len(lines) + 2
+        widths = [max(10, min(40, len(c.label) + 2)) for c in self.cols]
+        # Widths are set before the rows: constant-memory mode writes each row as it goes.
+        for j, width in enumerate(widths):
+            sheet.set_column(j, j, max(width, 28 if j == 0 else width))
+        sheet.set_row(top, 45)
+        for j, col in enumerate(self.cols):
+            sheet.write(top, j, col.label, styles["head"])
+
+    def write(self, row: Mapping[str, Any]) -> None:
+        self.count += 1
+        at, sheet, styles = self.top + self.count, self.sheet, self.styles
+        for j, col in enumerate(self.cols):
             value = cell_value(col, row.get(col.name))
             if isinstance(value, date):
                 sheet.write_datetime(
-                    top + count, j, datetime(value.year, value.month, value.day), styles["date"]
+                    at, j, datetime(value.year, value.month, value.day), styles["date"]
                 )
             elif col.rate and isinstance(value, int | float):
-                sheet.write_number(top + count, j, value, styles["rate"])
+                sheet.write_number(at, j, value, styles["rate"])
             elif value is not None:
-                sheet.write(top + count, j, value)
-    sheet.freeze_panes(top + 1, 0)
-    sheet.autofilter(top, 0, top + max(count, 1), len(cols) - 1)
+                sheet.write(at, j, value)
+
+    def close(self) -> int:
+        self.sheet.freeze_panes(self.top + 1, 0)
+        self.sheet.autofilter(self.top, 0, self.top + max(self.count, 1), len(self.cols) - 1)
+        return self.count
 
 
 def _sheet_name(name: str) -> str:

@@ -8,7 +8,9 @@ Two steps, each safe to run twice or in two workers at once:
    recipient), and marks the cause expanded in the same transaction. A recipient without an
    e-mail address is recorded undelivered at once, so the secretary sees who was not told.
    A reminder's cause (:mod:`services.notices.reminders`, written by the tick) goes to those
-   it concerns instead: the day before a meeting, the members who have not opened its papers.
+   it concerns instead: the day before a meeting, the members who have not opened its papers;
+   at the end of the month before an assigned visit, the assignee who has recorded no contact
+   (:mod:`services.notices.contact_reminder`, whose cause is about an assignment).
 2. :func:`deliver` claims due rows (``FOR UPDATE SKIP LOCKED``), sends each over SMTP and
    records the outcome. A failure is retried after 1, 2, 4 and 8 minutes, then recorded
    undelivered. A row claimed by a worker that died (sent or not) is claimed again after
@@ -38,7 +40,7 @@ from infra import contacts
 from infra.application import TenantApplication
 from infra.outbox import DELIVERIES, OUTBOX
 from services.documents.model import VN
-from services.notices import reminders
+from services.notices import contact_reminder, reminders
 from services.notices.message import Notice, compose, domain_of, message_id
 from services.papers.receipts import expected_members, not_yet_read
 
@@ -124,6 +126,15 @@ def unread_recipients(app: TenantApplication, meeting: Meeting) -> list[Recipien
     return _members(app, [m for m in expected_members(app, meeting) if m in unread])
 
 
+def assignee_recipient(app: TenantApplication, assignment_id: UUID) -> Recipient:
+    """The contact reminder's: the assignee of the assignment, at the address kept for them."""
+    visit = contact_reminder.visit(app, assignment_id)
+    contact = contacts.find(app, "assignee", visit.assignee_id)
+    return Recipient(
+        f"assignee:{visit.assignee_id}", visit.assignee_name, contact.email if contact else None
+    )
+
+
 def recipients(app: TenantApplication, meeting: Meeting) -> list[Recipient]:
     people = _members(app, expected_members(app, meeting))
     month = meeting.scheduled_at.astimezone(VN).date().replace(day=1)
@@ -174,11 +185,14 @@ def expand(app: TenantApplication, sender: str, limit: int = 100) -> int:
     )
     done = 0
     for cause in pending:
-        meeting = meeting_at(app, cause["meeting_id"], cause["meeting_version"])
-        if cause["cause"] == reminders.PAPERS:
-            people = unread_recipients(app, meeting)
+        if cause["cause"] == contact_reminder.CAUSE:  # about an assignment, not a meeting
+            people = [assignee_recipient(app, cause["meeting_id"])]
+        elif cause["cause"] == reminders.PAPERS:
+            people = unread_recipients(
+                app, meeting_at(app, cause["meeting_id"], cause["meeting_version"])
+            )
         else:
-            people = recipients(app, meeting)
+            people = recipients(app, meeting_at(app, cause["meeting_id"], cause["meeting_version"]))
         with app.recorder.datastore.transaction(commit=True) as cursor:  # type: ignore[attr-defined]  # the Postgres recorder has .datastore
             cursor.execute(
                 sql.SQL(
@@ -271,9 +285,6 @@ def deliver(
     sent = 0
     cells: dict[UUID, str] = {}
     for row in claim(app, limit, stale):
-        meeting = meeting_at(app, row["meeting_id"], row["meeting_version"])
-        if meeting.cell_id not in cells:
-            cells[meeting.cell_id] = name_of(app, meeting.cell_id, "Chi bộ")
         notice = Notice(
             app.slug,
             row["notification_id"],
@@ -282,7 +293,14 @@ def deliver(
             row["recipient_name"],
             row["email"],
         )
-        message = compose(notice, meeting, cells[meeting.cell_id], mailer.sender)
+        if row["cause"] == contact_reminder.CAUSE:
+            visit = contact_reminder.visit(app, row["meeting_id"])
+            message = contact_reminder.compose(notice, visit, mailer.sender)
+        else:
+            meeting = meeting_at(app, row["meeting_id"], row["meeting_version"])
+            if meeting.cell_id not in cells:
+                cells[meeting.cell_id] = name_of(app, meeting.cell_id, "Chi bộ")
+            message = compose(notice, meeting, cells[meeting.cell_id], mailer.sender)
         try:
             mailer.send(message)
         except (smtplib.SMTPException, OSError) as error:
@@ -299,7 +317,9 @@ def run_once(
 ) -> tuple[int, int]:
     """Write the reminders now due, expand, then send: what the worker's actor does for a
     province (``now``: the clock, for tests)."""
-    reminders.due(app, now or datetime.now(UTC))
+    at = now or datetime.now(UTC)
+    reminders.due(app, at)
+    contact_reminder.due(app, at)
     return expand(app, mailer.sender), deliver(app, mailer)
 
 

@@ -22,7 +22,8 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.response import Redirect
 
 from domain.base import DomainError, NotFound
-from services.errors import Forbidden, Unauthenticated, status_for
+from infra.pools import DatabaseUnavailable
+from services.errors import UNAVAILABLE_ERRORS, Forbidden, Unauthenticated, status_for
 from services.identity.ratelimit import Throttled
 from services.web.api import ApiError, call
 from services.web.render import ENV, FormState, principal_of, province_name
@@ -53,7 +54,9 @@ def render_now(
     values: dict[str, Any] = {
         "principal": principal,
         "tenant": tenant,
-        "province": province_name(request, tenant) if tenant else "",
+        "province": context.pop("province")
+        if "province" in context
+        else (province_name(request, tenant) if tenant else ""),
         "user": "",
         "role": "",
         "csrf_token": csrf_token(request.app.state.signer, seed) if seed else "",
@@ -82,6 +85,8 @@ def login_page(
 
 
 def page_error(request: Request[Any, Any, Any], exc: Exception) -> Response[str]:
+    if isinstance(exc, UNAVAILABLE_ERRORS) or (isinstance(exc, ApiError) and exc.status == 503):
+        return outage_page(request, exc)
     if isinstance(exc, Unauthenticated):
         return login_page(request, 401)
     if isinstance(exc, Throttled):
@@ -128,6 +133,30 @@ def page_error(request: Request[Any, Any, Any], exc: Exception) -> Response[str]
         heading="Lỗi hệ thống",
         message="Đã xảy ra lỗi; lỗi đã được ghi lại. Hãy thử lại sau ít phút.",
     )
+
+
+def outage_page(request: Request[Any, Any, Any], exc: Exception) -> Response[str]:
+    """The database is down (issue 13 §3): the API's 503 as a page, never a 500.
+
+    No database read here, not even the province's name (the slug stands in if it is not
+    cached): each would wait out the pool's bounded wait again. A form sent again carries the
+    same ``Idempotency-Key``, so resending what may have been recorded does not record it twice.
+    """
+    log.warning("database unavailable on page %s: %s", request.url.path, type(exc).__name__)
+    tenant = request.path_params.get("tenant")
+    names: dict[str, str] = request.app.state.get("web_province_names", {})
+    response = render_now(
+        request,
+        "error.html",
+        503,
+        heading="Tạm thời không truy cập được",
+        message=DatabaseUnavailable.vi
+        + ". Nếu vừa gửi một biểu mẫu, tải lại trang này sẽ gửi lại đúng biểu mẫu đó: việc đã"
+        " ghi không bị ghi hai lần.",
+        province=names.get(tenant, tenant or "") if tenant else "",
+    )
+    response.headers["Retry-After"] = str(DatabaseUnavailable.retry_after)
+    return response
 
 
 def page_exception_handlers() -> dict[type[Exception] | int, Any]:

@@ -30,6 +30,7 @@ from infra.settings import Settings
 from infra.tenancy import Tenant, TenantApplications, provision
 from services.app import create_app
 from services.bootstrap import Container, schema_parts
+from services.documents.policies import ASKS_FOR_A_FILE
 from services.membership import org
 from services.policies import POLICIES, policy_for
 from services.security.policy import Policy
@@ -100,10 +101,19 @@ def test_only_the_listed_routes_are_open_without_a_token():
 def test_read_only_roles_never_write():
     for key in ROUTES:
         policy = policy_for(*key)
-        # Signing out of one's own session is the only write they have.
-        if key[0] != "GET" and not policy.own_data:
+        # Signing out of one's own session is the only write they have; asking for a report
+        # file to be made (listed one by one, each a report job) records nothing.
+        if key[0] != "GET" and not policy.own_data and key not in ASKS_FOR_A_FILE:
             assert Role.AUDITOR not in policy.roles, key
             assert Role.INSPECTOR not in policy.roles, key
+
+
+def test_the_file_requests_open_to_read_only_roles_are_report_jobs():
+    assert set(ROUTES) >= ASKS_FOR_A_FILE
+    for method, path in ASKS_FOR_A_FILE:
+        assert method == "POST"
+        assert path.endswith("/report/jobs"), path
+        assert Role.INSPECTOR in policy_for(method, path).roles
 
 
 def test_a_new_route_without_a_policy_is_reported_and_refused(database, tmp_path):

@@ -35,6 +35,7 @@ from infra.tenancy import TenantApplications, provision
 from services import workers
 from services.bootstrap import Container, schema_parts
 from tests.e2e.auth_helpers import bearer, token
+from tests.e2e.web_helpers import make_user, sign_in
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
 
@@ -106,6 +107,9 @@ def test_a_crash_under_writes_loses_no_acknowledged_write_answers_503_and_recove
         )
         assert root.status_code == 201, root.text
         root_id = root.json()["id"]
+        make_user(applications.get(tenant.slug), "quantri", Role.TENANT_ADMIN, None)
+        assert sign_in(client, tenant.slug, "quantri").status_code in (302, 303)
+        assert call(client.get, f"/t/{tenant.slug}/admin/units").status_code == 200
         # In-process workers with a quick tick (started after the first event: an empty log
         # is another issue's fault, 13 §1).
         workers.configure(database, None, threads=2, tick_seconds=0.2)
@@ -140,6 +144,11 @@ def test_a_crash_under_writes_loses_no_acknowledged_write_answers_503_and_recove
         assert_unavailable(
             call(client.get, f"{base}/views/level", params={"unit_id": root_id, "period": "2024"})
         )
+        # The pages too: the API's 503 as a page with Retry-After, never the generic 500.
+        page = call(client.get, f"/t/{tenant.slug}/admin/units")
+        assert page.status_code == 503, page.text
+        assert int(page.headers["retry-after"]) > 0
+        assert "Cơ sở dữ liệu tạm thời không truy cập được" in page.text
         time.sleep(1.0)  # the workers' tick meets the outage a few times
 
         server.restart()
