@@ -51,8 +51,9 @@ COUNT_LABELS = {
     "events": "sự kiện ghi",
     "details": "thông tin cá nhân ghi",
 }
-_RUNNING: set[asyncio.Task[Any]] = set()
-"""Confirmations still running after their page answered (kept so they are not collected)."""
+_RUNNING: dict[UUID, asyncio.Task[Any]] = {}
+"""Confirmations this server process is running, by import (kept so they are not collected,
+and so that a second click starts nothing)."""
 
 
 def list_path(tenant: str) -> str:
@@ -157,6 +158,7 @@ async def report_page(
         problems=problems[:SHOWN_PROBLEMS],
         more_problems=max(0, len(problems) - SHOWN_PROBLEMS),
         percent=min(100, round(100 * done / rows)) if rows else 0,
+        here=import_id in _RUNNING,
         kinds=KIND_LABELS,
         statuses=STATUS_LABELS,
         count_labels=COUNT_LABELS,
@@ -176,8 +178,8 @@ async def import_page(
     return await report_page(request, tenant, import_id)
 
 
-def _finished(task: asyncio.Task[Any]) -> None:
-    _RUNNING.discard(task)
+def _finished(import_id: UUID, task: asyncio.Task[Any]) -> None:
+    _RUNNING.pop(import_id, None)
     if not task.cancelled() and task.exception() is not None:
         # The record says "failed"; the reason is in the server's log.
         log.error("import confirmed from a page failed", exc_info=task.exception())
@@ -190,12 +192,14 @@ async def confirm(
     form = await request.form()
     sha = str(form.get("sha256") or "").strip()
     record = await call(request, "GET", f"/api/v1/t/{tenant}/imports/{import_id}")
-    if record.get("status") in ("running", "done"):  # a second click: the first one runs
+    if record.get("status") == "done" or import_id in _RUNNING:  # a second click: nothing
         return redirect(report_path(tenant, import_id))
+    # "running" without a task here: the server that ran it stopped part-way; running the same
+    # file again completes it (whole batches were written, they are skipped as unchanged).
     path = f"/api/v1/t/{tenant}/imports/{import_id}/confirm"
     task = asyncio.ensure_future(call(request, "POST", path, {"sha256": sha}))
-    _RUNNING.add(task)
-    task.add_done_callback(_finished)
+    _RUNNING[import_id] = task
+    task.add_done_callback(lambda done: _finished(import_id, done))
     await asyncio.wait({task}, timeout=CONFIRM_WAIT)
     error = task.exception() if task.done() else None
     if isinstance(error, ApiError) and error.status not in (401, 403):

@@ -113,12 +113,21 @@ def test_upload_report_confirm_and_progress_of_the_samples(site):
     assert "dang-vien.xlsx" in listing
     assert "cay-loi.csv" in listing
 
-    # While an import runs, its page shows the rows done and asks for itself every 2 seconds.
+    # A server stopped part-way through an import (its record says running, no task runs it
+    # here): its page shows the rows done, asks for itself every 2 seconds, and offers to
+    # complete it; completing writes nothing twice.
+    report, import_id = checked(
+        client, slug, "members", "dang-vien.csv", (SAMPLES / "dang-vien.csv").read_bytes()
+    )
     store.mark(app, import_id, "running")
     store.progress(app, import_id, 30)
     running = client.get(report).text
     assert "30/120 dòng (25%)" in running
     assert 'hx-trigger="every 2s"' in running
+    assert "xác nhận lại để nhập tiếp" in running
+    assert confirm(client, report).status_code == 303
+    assert "120/120 dòng (100%)" in done(client, report)
+    assert app.log_position == position
 
 
 def test_a_wrong_hash_is_refused_beside_the_button(site):
