@@ -40,6 +40,9 @@ THEMES = (
     "Phòng, chống tham nhũng, lãng phí, tiêu cực",
     "Nâng cao chất lượng sinh hoạt chi bộ",
 )
+REASON = "Chi bộ tự đánh giá theo kết quả thực hiện nghị quyết (giả lập)"
+"""A synthetic rating above its evidence carries a reason (issue 12 §4)."""
+
 OPINIONS = (
     "Đề nghị chi bộ quan tâm công tác vệ sinh môi trường khu dân cư",
     "Góp ý dự thảo nghị quyết tháng về phát triển kinh tế hộ gia đình",
@@ -101,7 +104,7 @@ def _regular(gen: Generator, cell: Cell, month: int) -> Iterator[Events]:
     _vote(gen, meeting, MotionKind.GENERAL, f"Nghị quyết chi bộ tháng {month}/{YEAR}", standings,
           present)  # fmt: skip
     _minutes(gen, cell, meeting, standings, present, start)
-    meeting.assess_quality(_scores(gen, cell, meeting), THRESHOLDS, by)
+    meeting.assess_quality(_scores(gen, cell, meeting), THRESHOLDS, by, reason=REASON)
     meeting.collect_dues(len(present) * rng.choice((20_000, 30_000, 50_000)), present, [], by)
     meeting.close(start + timedelta(minutes=rng.randint(90, 150)), by)
     yield meeting.collect_events()

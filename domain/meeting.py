@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
+from typing import Any
 from uuid import UUID, uuid4
 
 from domain import meeting_checks as check
 from domain import meeting_dues as dues
 from domain import meeting_vote_checks as vote
+from domain import quality_assessment as quality
 from domain.base import Actor, ChiboAggregate, require_text
 from domain.meeting_corrections import MeetingCorrections
 from domain.meeting_dues import MeetingDues
@@ -30,9 +32,9 @@ from domain.meeting_values import (
 )
 from domain.org_unit import MeetingWindow
 from domain.province import QualityThresholds
-from domain.quality import QualityScores, Rating, rate
+from domain.quality import QualityScores, QualityWeights, Rating, upcast_assessment_v1_v2
 from domain.roster import Standing
-from domain.rules import RULES, RuleBook
+from domain.rules import QUALITY_RULES, RULES, QualityRuleBook, RuleBook
 from domain.voting import Motion, MotionKind, MotionResult, RosterEntry, VoteChoice, VotingMethod
 
 __all__ = ["AttendanceMark", "Meeting", "MeetingKind", "Motion", "MotionKind", "MotionResult"]
@@ -158,13 +160,29 @@ class Meeting(MeetingCorrections, MeetingDues, ChiboAggregate):
             m.minutes = self.text
 
     class QualityAssessed(ChiboAggregate.Event):
+        """v2 (issue 12 §4): the province's weights, the weighted score, the quality rule set,
+        the evidence warnings standing and the reason for a rating above them."""
+
+        class_version = 2
         scores: QualityScores
         thresholds: QualityThresholds
         rating: Rating
+        weights: QualityWeights
+        weighted_total: float
+        rule_code: str
+        warnings: tuple[str, ...]
+        reason: str
+        combined_session: bool
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            upcast_assessment_v1_v2(state)
 
         def apply(self, m: Meeting) -> None:
             m.quality_scores, m.quality_thresholds = self.scores, self.thresholds
             m.quality_rating = self.rating
+            m.quality_weighted_total = self.weighted_total
+            m.quality_warnings, m.quality_reason = self.warnings, self.reason
 
     class DuesCollected(ChiboAggregate.Event):
         """Who paid and who did not; version 1 named the payers only (``meeting_dues``)."""
@@ -401,11 +419,29 @@ class Meeting(MeetingCorrections, MeetingDues, ChiboAggregate):
         self._record(self.MinutesRecorded, by, text=require_text(text, "text", "Biên bản", 100_000))
 
     def assess_quality(
-        self, scores: QualityScores, thresholds: QualityThresholds, by: Actor
+        self,
+        scores: QualityScores,
+        thresholds: QualityThresholds,
+        by: Actor,
+        *,
+        weights: QualityWeights = QualityWeights(),
+        rules: QualityRuleBook = QUALITY_RULES,
+        combined_session: bool = False,
+        reason: str = "",
     ) -> Rating:
-        check.in_progress(self)
-        rating = rate(scores.total, thresholds)
-        self._record(self.QualityAssessed, by, scores=scores, thresholds=thresholds, rating=rating)
+        """Weighted, rated and set against the evidence (``domain.quality_assessment``)."""
+        rule_set = rules.in_force(self.held_on or self.scheduled_at.date())
+        facts = quality.assessment(
+            self,
+            scores,
+            thresholds,
+            weights,
+            rule_set,
+            combined_session=combined_session,
+            reason=reason,
+        )
+        self._record(self.QualityAssessed, by, **facts)
+        rating: Rating = facts["rating"]
         return rating
 
     def close(self, ended_at: datetime, by: Actor) -> None:

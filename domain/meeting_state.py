@@ -75,6 +75,9 @@ class MeetingState:
         self.quality_scores: QualityScores | None = None
         self.quality_thresholds: QualityThresholds | None = None
         self.quality_rating: Rating | None = None
+        self.quality_weighted_total: float | None = None
+        self.quality_warnings: tuple[str, ...] = ()
+        self.quality_reason = ""
         self.dues_total_vnd: int | None = None
         self.dues_payer_ids: tuple[UUID, ...] = ()
         # None only for a version-1 record, which named the payers alone (domain.meeting_dues).

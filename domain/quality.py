@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from enum import Enum
+from typing import Any
 
 from domain.base import InvalidValue
 
@@ -168,3 +169,14 @@ class QualityEvidence:
     def long_enough(self) -> bool | None:
         """``None`` when the meeting has no recorded end yet."""
         return None if self.minutes_length is None else self.minutes_length >= MIN_MINUTES
+
+
+def upcast_assessment_v1_v2(state: dict[str, Any]) -> None:
+    """A ``Meeting.QualityAssessed`` stored before weights existed (v1): equal weights, so its
+    weighted score is the plain sum; no rule set, warnings or reason were recorded then."""
+    state["weights"] = dict.fromkeys(GROUPS, 20)
+    state["weighted_total"] = float(sum(state["scores"].values()))
+    state["rule_code"] = ""
+    state["warnings"] = []
+    state["reason"] = ""
+    state["combined_session"] = False

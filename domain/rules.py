@@ -192,3 +192,75 @@ class RuleBook:
 
 RULES = RuleBook((QD_29_2016, QD_24_2021, QD_232_2025, QD_232_HD_06_2025, QD_294_2025))
 """The rule book in force. Tests and what-if reports pass their own."""
+
+
+# -- quality assessment of a meeting (đánh giá chất lượng sinh hoạt chi bộ) -------------------
+
+
+@dataclass(frozen=True, slots=True)
+class QualityRuleSet:
+    """The values a guidance fixes for judging one meeting's quality, by the meeting's date.
+
+    Weights, thresholds and the yearly rule are the province's (``ProvinceSettings``); these
+    are the central guidance's, the same for every province."""
+
+    code: str
+    title: str
+    effective_from: date
+    min_attendance_rate: float = 0.85
+    """Criterion 1: more than this share of the expected members present."""
+    min_minutes: int = 90
+    """A meeting lasts at least this long (HD 12-HD/BTCTW 2018)."""
+    min_minutes_combined: int | None = None
+    """When a thematic and a regular meeting are held in one session; ``None``: no own rule."""
+    small_cell_own_rule: bool = False
+    """Small cells may follow their own rule set by the competent committee (HD 42)."""
+    small_cell_max_members: int = 0
+    """Up to this many expected members a cell counts as small (0: no such notion)."""
+    ceiling_with_warnings: str = "kha"
+    """The best rating the evidence supports once any warning stands (a ``Rating`` value):
+    rating above it needs a written reason."""
+    sources: tuple[str, ...] = ()
+    unconfirmed: tuple[str, ...] = ()
+
+
+HD_12_2018 = QualityRuleSet(
+    code="HD-12-2018",
+    title="Hướng dẫn 12-HD/BTCTW ngày 06/6/2018 về nâng cao chất lượng sinh hoạt chi bộ",
+    effective_from=date(2018, 6, 6),
+    sources=("HD 12-HD/BTCTW ngày 06/6/2018, mục 3 (tiêu chí đánh giá)",),
+    unconfirmed=("ceiling_with_warnings", "effective_from"),
+)
+
+HD_42_2025 = QualityRuleSet(
+    code="HD-42-2025",
+    title="Hướng dẫn 42-HD/BTCTW ngày 28/10/2025 về sinh hoạt chi bộ",
+    effective_from=date(2025, 10, 28),
+    min_minutes_combined=120,
+    small_cell_own_rule=True,
+    small_cell_max_members=9,
+    sources=(
+        "HD 42-HD/BTCTW ngày 28/10/2025 (120 phút khi sinh hoạt chuyên đề cùng thường kỳ; "
+        "chi bộ ít đảng viên theo quy định của cấp ủy có thẩm quyền)",
+        "HD 12-HD/BTCTW ngày 06/6/2018 (90 phút)",
+    ),
+    unconfirmed=("small_cell_max_members", "ceiling_with_warnings"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class QualityRuleBook:
+    """Quality rule sets by date; a meeting before the first is judged by the first [U]."""
+
+    sets: tuple[QualityRuleSet, ...]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "sets", tuple(sorted(self.sets, key=lambda s: s.effective_from)))
+
+    def in_force(self, day: date) -> QualityRuleSet:
+        starts = [s.effective_from for s in self.sets]
+        return self.sets[max(bisect.bisect_right(starts, day) - 1, 0)]
+
+
+QUALITY_RULES = QualityRuleBook((HD_12_2018, HD_42_2025))
+"""The quality rule book in force; tests and what-if reports pass their own."""

@@ -75,6 +75,11 @@ PHRASES = {
     "MeetingPapers.Started": "mở danh mục tài liệu của buổi sinh hoạt",
     "MeetingPapers.Attached": "đăng tài liệu «{title}» (tệp {name}, SHA-256 {sha256})",
     "MeetingPapers.Replaced": "thay tài liệu bằng tệp {name} (SHA-256 {sha256})",
+    # issue 12 §4 (the quality ballot and the superior's confirmation)
+    "QualityBallot.Opened": "mở biểu quyết mức chất lượng buổi sinh hoạt",
+    "QualityBallot.Voted": "ghi nhận biểu quyết mức chất lượng: {votes_for} tán thành,"
+    " {against} không tán thành, {abstain} không biểu quyết",
+    "QualityBallot.Confirmed": "cấp ủy viên cấp trên {guest_name} xác nhận mức chất lượng",
 }
 """Vietnamese phrases by kind; features add theirs (e.g. "Meeting.VoteRecorded"). Each kind's
 phrase is read once per process (:func:`phrase_of`), so add them here, not at run time."""

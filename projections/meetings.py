@@ -60,7 +60,7 @@ MEETING_COLUMNS = (
 )  # fmt: skip
 MEETING_TYPES = (
     "uuid", "uuid", "text", "int4", "int4", "timestamptz", "text", "timestamptz", "date",
-    "timestamptz", "bool", "bool", "text", "int4", "int4", "int4", "int4", "int4",
+    "timestamptz", "bool", "bool", "text", "float8", "int4", "int4", "int4", "int4",
 )  # fmt: skip
 DEFAULTS = {"is_late": False, "closed": False, "expected": 0, "present": 0, "excused": 0,
             "unexcused": 0}  # fmt: skip

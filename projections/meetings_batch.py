@@ -41,7 +41,7 @@ TYPES = {
     "is_late": "boolean",
     "closed": "boolean",
     "rating": "text",
-    "score_total": "int",
+    "score_total": "double precision",
     "expected": "int",
     "present": "int",
     "excused": "int",
@@ -87,8 +87,16 @@ class _Marked(msgspec.Struct, gc=False):
 
 
 class _Assessed(msgspec.Struct, gc=False):
-    scores: dict[str, int]  # QualityScores: its total is the sum of its groups
+    scores: dict[str, int]
     rating: str
+    weighted_total: float | None = None
+    """Stored from class_version 2; a v1 row was rated on equal weights, i.e. the plain sum."""
+
+    @property
+    def score(self) -> float:
+        if self.weighted_total is not None:
+            return self.weighted_total
+        return float(sum(self.scores.values()))
 
 
 class _Closed(msgspec.Struct, gc=False):
@@ -211,7 +219,8 @@ def fold(events: Sequence[StoredEventRow]) -> Batch:
         elif topic == CLOSED:
             fields = {"ended_at": e.ended_at, "closed": True}
         elif topic == ASSESSED:
-            fields = {"rating": e.rating, "score_total": sum(e.scores.values())}
+            # The score the rating was judged on: weighted by the province (issue 12 §4).
+            fields = {"rating": e.rating, "score_total": e.score}
         else:  # RESCHEDULED
             fields = {"scheduled_at": e.scheduled_at}
         if meeting in new:

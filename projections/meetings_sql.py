@@ -26,9 +26,12 @@ DDL = (
     " kind text NOT NULL, year int NOT NULL, month int NOT NULL, scheduled_at timestamptz,"
     " topic text, started_at timestamptz, held_on date, ended_at timestamptz,"
     " is_late boolean NOT NULL DEFAULT false, closed boolean NOT NULL DEFAULT false,"
-    " rating text, score_total int, expected int NOT NULL DEFAULT 0,"
+    " rating text, score_total double precision, expected int NOT NULL DEFAULT 0,"
     " present int NOT NULL DEFAULT 0, excused int NOT NULL DEFAULT 0,"
     " unexcused int NOT NULL DEFAULT 0)",
+    # The weighted score (issue 12 §4) has a decimal: a table made when it was the plain sum
+    # of integers widens in place (a no-op once it is double precision).
+    "ALTER TABLE {s}.meetings ALTER COLUMN score_total TYPE double precision",
     "CREATE INDEX IF NOT EXISTS meetings_cell_period ON {s}.meetings (cell_id, year, month)",
     "CREATE TABLE IF NOT EXISTS {s}.meeting_attendance (meeting_id uuid NOT NULL,"
     " member_id uuid NOT NULL, exempted boolean NOT NULL, mark text, cell_id uuid, kind text,"

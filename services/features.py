@@ -19,12 +19,13 @@ from services.imports import routes as imports
 from services.meetings import routes as meetings
 from services.membership import lifecycle_routes as membership_lifecycle
 from services.membership import routes as membership
+from services.notices import inbox as notice_inbox
 from services.notices import routes as notices
 from services.papers import routes as papers
 from services.supervision import routes as supervision
 from services.tenants import routes as tenants
 from services.tenants import settings_routes as tenant_settings
-from services.views import collections
+from services.views import collections, quality_year
 from services.views import routes as views
 
 
@@ -41,9 +42,10 @@ def route_handlers() -> list[Any]:
     routes += views.ROUTES
     routes += audit.ROUTES
     routes += documents.ROUTES + report_routes.ROUTES + job_routes.ROUTES + audit_docs.ROUTES
-    routes += collections.ROUTES
+    routes += collections.ROUTES + quality_year.ROUTES
     routes += apidocs.ROUTES
     routes += imports.ROUTES
     routes += papers.ROUTES
     routes += notices.ROUTES
+    routes += notice_inbox.ROUTES
     return routes

@@ -183,10 +183,16 @@ def held(
     meeting.record_tally(minutes_motion, VotingMethod.SHOW_OF_HANDS, len(voters), 0, 0, SYSTEM)
     points = 9 if kem else rng.choices((19, 17, 14), weights=(55, 30, 15))[0]
     scores = QualityScores(*(min(20, max(0, points + rng.randint(-2, 1))) for _ in range(5)))
-    meeting.assess_quality(scores, settings.quality, SYSTEM)
+    # A demo cell has no committee pre-meeting, so Tốt is above the evidence: it says why.
+    meeting.assess_quality(
+        scores, settings.quality, SYSTEM, weights=settings.quality_weights, reason=DEMO_REASON
+    )
     meeting.collect_dues(len(present) * 50_000, present, [], SYSTEM)
     meeting.close(start + timedelta(minutes=rng.randint(90, 130)), SYSTEM)
     return meeting, changed
+
+
+DEMO_REASON = "Chi ủy thống nhất nội dung qua điện thoại trước kỳ sinh hoạt (dữ liệu demo)"
 
 
 def attendance(

@@ -1,8 +1,9 @@
 """The audit trail and the verifier's result as files an inspector can file (hồ sơ kiểm tra).
 
 - ``GET …/audit/trail/export``: the trail of a subtree for a period, oldest first, as XLSX (every
-  row, streamed from a server-side cursor into a constant-memory workbook) or PDF (the first
-  ``PDF_ROWS`` rows; the file says how many more the XLSX holds). Each row: the time in Vietnam,
+  row, written as it comes from a server-side cursor into a constant-memory workbook) or PDF
+  (the first ``PDF_ROWS`` rows kept, the rest only counted; the file says how many more the
+  XLSX holds; compiled in a child process). Each row: the time in Vietnam,
   the actor and role in Vietnamese, the unit by name, the Vietnamese sentence and the reason.
 - ``GET …/audit/verification``: the verifier run now, as JSON signed with the province's audit
   key (Ed25519, the key that signs the seals) or as a PDF report (chain head, seals checked,
@@ -11,6 +12,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any
@@ -41,9 +43,9 @@ from services.documents.model import (
     place_and_date,
     vn_date,
 )
-from services.documents.render import to_pdf
+from services.documents.render import to_pdf, to_pdf_parts
 from services.documents.reports import author, unit_name
-from services.documents.sheets import Col, xlsx
+from services.documents.sheets import Book, Col
 from services.documents.sheets import Heading as SheetHeading
 
 BASE = "/api/v1/t/{tenant:str}/audit"
@@ -118,31 +120,47 @@ async def export_trail(
     args: list[Any] = [start, timetravel.end_of_day(until)] + ([node] if node else [])
     readside = container_of(request.app.state).readside
     period = f"Từ {vn_date(since)} đến {vn_date(until)}"
+    shown = [c for c in TRAIL_COLUMNS if c.name not in ("kind", "notification_id")]
+    kept: list[dict[str, Any]] = []
+    count = 0
+    buffer = io.BytesIO()
     async with tenant_read_connection(readside, schema) as conn:
         unit = await unit_name(conn.fetch, schema, node) if node else "Toàn tỉnh"
         now = datetime.now(VN)
         heading = SheetHeading(
             "Nhật ký kiểm tra", unit, period, min(until, now.date()), author(ctx), now
         )
-        rows = [_row(r) async for r in conn.cursor(_trail_sql(schema, node is not None), *args)]
+        book = Book(buffer) if output == "xlsx" else None
+        sheet = book.sheet("Báo cáo", heading, TRAIL_COLUMNS) if book else None
+        # Row by row from the server-side cursor: into the sheet (every row), or the first
+        # PDF_ROWS kept for the PDF and the rest only counted.
+        async for record in conn.cursor(_trail_sql(schema, node is not None), *args):
+            count += 1
+            if sheet is not None:
+                sheet.write(_row(record))
+            elif len(kept) < PDF_ROWS:
+                kept.append(_row(record))
     name = file_name("Nhật ký kiểm tra", unit, f"{since:%d-%m-%Y} đến {until:%d-%m-%Y}")
-    if output == "xlsx":
-        return attachment(xlsx(heading, TRAIL_COLUMNS, rows), name, "xlsx")
-    shown = [c for c in TRAIL_COLUMNS if c.name not in ("kind", "notification_id")]
+    if book is not None and sheet is not None:
+        sheet.close()
+        book.close()
+        return attachment(buffer.getvalue(), name, "xlsx")
     body = tuple(
         tuple(vn_date(r[c.name]) if isinstance(r[c.name], date) else str(r[c.name]) for c in shown)
-        for r in rows[:PDF_ROWS]
+        for r in kept
     )
     blocks: list[Block] = [
         para(*_pairs(heading.lines())),
-        para(bold("Số sự kiện: "), f"{len(rows)}."),
+        para(bold("Số sự kiện: "), f"{count}."),
         Table(tuple(c.label for c in shown), body, (), (1.35, 0.95, 1.4, 1.2, 1.6, 5, 1.6)),
     ]
-    if len(rows) > PDF_ROWS:
-        blocks.append(para(f"… và {len(rows) - PDF_ROWS} sự kiện nữa (xem bản XLSX)."))
+    if count > PDF_ROWS:
+        blocks.append(para(f"… và {count - PDF_ROWS} sự kiện nữa (xem bản XLSX)."))
     doc = Document("", unit.upper(), "", place_and_date("", until),
                    "Nhật ký kiểm tra", period, tuple(blocks), landscape=True)  # fmt: skip
-    return attachment(to_pdf(doc, f"Nhật ký kiểm tra — {unit} — {period}"), name, "pdf")
+    out = io.BytesIO()  # in a child process: 3,000 rows are a few hundred MiB of Typst layout
+    to_pdf_parts([doc], f"Nhật ký kiểm tra — {unit} — {period}", out)
+    return attachment(out.getvalue(), name, "pdf")
 
 
 def report_body(report: Report, checked_at: datetime) -> dict[str, Any]:

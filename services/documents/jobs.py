@@ -10,7 +10,8 @@ worker then:
 2. streams each appendix list from a server-side cursor (``prefetch`` rows at a time) straight
    into the file: every row into the XLSX, which xlsxwriter writes to a temporary file in
    constant-memory mode; for the PDF only the first ``APPENDIX_ROWS`` rows of each list are
-   kept (the rest are counted, and the PDF says how many are in the XLSX);
+   kept (the rest are counted, and the PDF says how many are in the XLSX), and it is compiled
+   one part at a time (``render.to_pdf_parts``), so Typst's memory is that of one appendix;
 3. stores the file in the document store (content-addressed chunks, ``infra.document_store``)
    and records its SHA-256, size and name.
 
@@ -40,9 +41,9 @@ from projections.registry import list_named
 from services.documents import sheets
 from services.documents.files import MEDIA
 from services.documents.job_store import Job, find, update
-from services.documents.render import to_pdf
+from services.documents.render import to_pdf_parts
 from services.documents.report_routes import TITLE, Report, gather
-from services.documents.reports import APPENDICES, APPENDIX_ROWS, report_document
+from services.documents.reports import APPENDICES, APPENDIX_ROWS, parts, report_document
 from services.documents.sheets import Col
 
 log = logging.getLogger(__name__)
@@ -162,7 +163,8 @@ async def _pdf(
     doc = report_document(report.heading, report.columns, report.rows, appendices,
                           report.superior, report.place, totals)  # fmt: skip
     h = report.heading
-    path.write_bytes(to_pdf(doc, f"{TITLE} — {h.unit} — {h.period}"))
+    with path.open("wb") as out:
+        to_pdf_parts(parts(doc), f"{TITLE} — {h.unit} — {h.period}", out)
 
 
 def _store(app: TenantApplication, path: Path, output: str) -> Any:

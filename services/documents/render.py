@@ -10,8 +10,13 @@ LibreOffice substitute metrically when it is missing; the PDF is the copy of rec
 from __future__ import annotations
 
 import io
+import json
+import subprocess
+import sys
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import BinaryIO
 
 import docx
 import typst
@@ -22,6 +27,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 from docx.text.paragraph import Paragraph
+from pypdf import PdfReader, PdfWriter
 
 from services.documents.model import (
     Bullets,
@@ -35,21 +41,44 @@ from services.documents.model import (
 )
 
 HERE = Path(__file__).parent
+ROOT = HERE.parent.parent  # where ``services`` is importable from, installed or not
 FONTS = HERE / "fonts"
 TEMPLATE = HERE / "templates" / "document.typ"
 WORD_FONT = "Times New Roman"
 FIXED_TIME = datetime(2000, 1, 1)  # the files' own timestamps: the content carries the dates
 
 
-def to_pdf(doc: Document, footer: str = "") -> bytes:
+def to_pdf(doc: Document, footer: str = "", first_page: int = 0) -> bytes:
     pdf = typst.compile(
         str(TEMPLATE),
         font_paths=[str(FONTS)],
         ignore_system_fonts=True,
-        sys_inputs={"doc": canonical(doc), "footer": footer},
+        sys_inputs={"doc": canonical(doc), "footer": footer, "first_page": str(first_page)},
     )
     assert isinstance(pdf, bytes)
     return pdf
+
+
+def to_pdf_parts(parts: Sequence[Document], footer: str, out: BinaryIO) -> int:
+    """One PDF from ``parts`` compiled one at a time, written to ``out``; its page count.
+
+    Typst holds the layout of a whole document while compiling it, so a long report in one go
+    needs memory in proportion to its pages (about 0.9 GiB for eight appendices of 2,000 rows).
+    Compiled part by part (the first with the header, each next one continuing the page
+    numbers), each in a child process (Typst's cache keeps about the last ten compiles, see
+    :mod:`services.documents.typst_child`), the peak is that of the largest part; pypdf joins
+    the parts' pages.
+    """
+    writer = PdfWriter()
+    pages = 0
+    for i, part in enumerate(parts):
+        reader = PdfReader(io.BytesIO(_in_child(part, footer, pages + 1 if i else 1)))
+        pages += len(reader.pages)
+        writer.append(reader)
+    if parts:
+        writer.add_metadata({"/Title": parts[0].title})
+    writer.write(out)
+    return pages
 
 
 def to_docx(doc: Document, footer: str = "") -> bytes:
@@ -83,6 +112,20 @@ def to_docx(doc: Document, footer: str = "") -> bytes:
     out = io.BytesIO()
     word.save(out)
     return out.getvalue()
+
+
+def _in_child(doc: Document, footer: str, first_page: int) -> bytes:
+    inputs = {"doc": canonical(doc), "footer": footer, "first_page": str(first_page)}
+    done = subprocess.run(
+        [sys.executable, "-m", "services.documents.typst_child"],
+        input=json.dumps(inputs).encode(),
+        capture_output=True,
+        check=False,
+        cwd=ROOT,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"typst child failed: {done.stderr.decode(errors='replace')[-2000:]}")
+    return done.stdout
 
 
 def _page(word: object, landscape: bool) -> None:

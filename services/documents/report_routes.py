@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -19,13 +20,14 @@ from services.context import Ctx
 from services.documents import sheets
 from services.documents.files import attachment, file_name
 from services.documents.model import place_of
-from services.documents.render import to_pdf
+from services.documents.render import to_pdf_parts
 from services.documents.reports import (
     APPENDICES,
     Fetch,
     appendix_rows,
     author,
     level_table,
+    parts,
     report_document,
     unit_name,
 )
@@ -146,7 +148,9 @@ def render_report(report: Report, output: str) -> bytes:
         report.superior,
         report.place,
     )
-    return to_pdf(doc, f"{TITLE} — {report.heading.unit} — {report.heading.period}")
+    out = io.BytesIO()
+    to_pdf_parts(parts(doc), f"{TITLE} — {report.heading.unit} — {report.heading.period}", out)
+    return out.getvalue()
 
 
 class _Node:

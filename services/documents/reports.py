@@ -9,9 +9,11 @@ the PDF follows the party's document form, landscape, the same tables.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from itertools import pairwise
 from typing import Any
 from uuid import UUID
 
+import msgspec
 from eventsourcing.application import AggregateNotFoundError
 
 from domain.user import UserAccount
@@ -48,6 +50,7 @@ CHILD_FIGURES = (
     "rated_tot", "rated_kha", "rated_trung_binh", "rated_kem",
 )  # fmt: skip
 """The figures of each child unit on paper (the XLSX has them all)."""
+APPENDIX = "PHỤ LỤC "
 APPENDIX_ROWS = 2000
 """Rows per appendix in a PDF; the XLSX carries them all (the PDF says how many are left)."""
 
@@ -131,7 +134,7 @@ def report_document(
     for i, (title, cols, found) in enumerate(appendices, start=1):
         cols = [c for c in ordered(cols) if c.name != "key"]
         total = totals[i - 1] if totals else len(found)
-        blocks.append(Heading(f"PHỤ LỤC {i}. {title.upper()} ({total})"))
+        blocks.append(Heading(f"{APPENDIX}{i}. {title.upper()} ({total})"))
         if not found:
             blocks.append(para("Không có."))
             continue
@@ -151,6 +154,20 @@ def report_document(
         blocks=tuple(blocks),
         landscape=True,
     )
+
+
+def parts(doc: Document) -> list[Document]:
+    """The report cut before each appendix, to be compiled one part at a time
+    (:func:`services.documents.render.to_pdf_parts`)."""
+    cuts = [
+        i
+        for i, b in enumerate(doc.blocks)
+        if isinstance(b, Heading) and b.text.startswith(APPENDIX)
+    ]
+    bounds = [0, *cuts, len(doc.blocks)]
+    return [
+        msgspec.structs.replace(doc, blocks=doc.blocks[a:b]) for a, b in pairwise(bounds) if b > a
+    ]
 
 
 def _figure(col: Col, value: Any) -> str:

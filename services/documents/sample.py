@@ -82,8 +82,14 @@ def sample_meeting() -> tuple[Meeting, dict[UUID, str]]:
     m.propose_motion(plan, MotionKind.GENERAL, "Nghị quyết tháng 11 năm 2023", None, SYSTEM)
     m.record_tally(plan, VotingMethod.SHOW_OF_HANDS, 6, 0, 0, SYSTEM)
     m.record_self_criticism(ids[2], SYSTEM)
-    m.assess_quality(QualityScores(19, 18, 19, 18, 18), QualityThresholds(), SYSTEM)
     m.record_minutes("Thư ký đọc dự thảo biên bản", SYSTEM)
+    # The assessment follows the minutes; the sample has no pre-meeting, so Tốt says why.
+    m.assess_quality(
+        QualityScores(19, 18, 19, 18, 18),
+        QualityThresholds(),
+        SYSTEM,
+        reason="Chi ủy thống nhất nội dung trước kỳ họp",
+    )
     approval = uuid4()
     m.propose_motion(approval, MotionKind.MINUTES, "Thông qua biên bản", None, SYSTEM)
     m.record_tally(approval, VotingMethod.SHOW_OF_HANDS, 6, 0, 0, SYSTEM)

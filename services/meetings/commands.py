@@ -231,12 +231,21 @@ def assess_quality(
     meeting_id: UUID,
     scores: QualityScores,
     expected: int | None,
+    combined_session: bool = False,
+    reason: str = "",
 ) -> tuple[Meeting, Rating, int]:
-    """Rated on the thresholds the province had in force on the meeting day."""
+    """Weighted and rated by the province's settings in force on the meeting day."""
 
     def assess(m: Meeting) -> Rating:
-        thresholds = settings_on(app, m.held_on or date.today()).quality
-        return m.assess_quality(scores, thresholds, by)
+        settings = settings_on(app, m.held_on or date.today())
+        return m.assess_quality(
+            scores,
+            settings.quality,
+            by,
+            weights=settings.quality_weights,
+            combined_session=combined_session,
+            reason=reason,
+        )
 
     return change(app, meeting_id, expected, assess)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from domain.meeting import Meeting
 from services.security.policy import (
     ALL_ROLES,
+    SUPERIOR,
     WRITERS,
     PolicyTable,
     T,
@@ -47,4 +48,13 @@ POLICIES: PolicyTable = {
             "absence-approvals",
         )
     },
+    # the quality ballot (issue 12 §4): the secretary records the show of hands; the
+    # superior's confirmation is recorded by the superior or by the cell's writers
+    ("POST", f"{T}/meetings/{{meeting_id}}/quality/ballot"): allow(*WRITERS, units=MEETING),
+    ("POST", f"{T}/meetings/{{meeting_id}}/quality/confirm"): allow(
+        *WRITERS, SUPERIOR, units=MEETING
+    ),
+    ("GET", f"{T}/meetings/{{meeting_id}}/quality/ballot"): allow(
+        *ALL_ROLES, units=OWN_CELL_MEETING
+    ),
 }

@@ -15,7 +15,7 @@ from litestar.params import FromPath, JSONBody
 
 from services.context import Ctx
 from services.meetings import commands as meetings
-from services.meetings import voting_base
+from services.meetings import quality_ballot, voting_base
 from services.meetings.schemas import (
     AddGuest,
     AssessQuality,
@@ -247,6 +247,8 @@ def assess_quality(ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[AssessQu
         meeting_id=meeting_id,
         scores=quality_scores(data),
         expected=data.expected_version,
+        combined_session=data.combined_session,
+        reason=data.reason,
     )
     return written(result, rating=result[1])
 
@@ -356,4 +358,5 @@ ROUTES: list[Any] = [
     correct_minutes,
     correct_dues,
     *voting_base.ROUTES,
+    *quality_ballot.ROUTES,
 ]

@@ -23,6 +23,7 @@ from domain.voting import (
     VotingMethod,
     required_votes,
 )
+from services.meetings.quality_schemas import EvidenceJudgement, judgement
 
 Text = Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
@@ -121,6 +122,10 @@ class AssessQuality(Command, kw_only=True):
     conduct: Points
     principles: Points
     implementation: Points
+    combined_session: bool = False
+    """A thematic and a regular meeting held in one session (120 minutes under HD 42)."""
+    reason: Annotated[str, msgspec.Meta(max_length=2000)] = ""
+    """Required when the rating is above what the evidence supports."""
 
 
 class CollectDues(Command, kw_only=True):
@@ -238,6 +243,11 @@ class QualityView(msgspec.Struct):
     total: int
     thresholds: tuple[int, int, int]
     rating: Rating
+    weighted_total: float | None = None
+    """Out of 100 by the province's weights in force that day; the rating is judged on it."""
+    warnings: list[str] = []
+    """Codes of the evidence warnings standing when it was assessed."""
+    reason: str = ""
 
 
 class EvidenceView(msgspec.Struct):
@@ -254,6 +264,8 @@ class EvidenceView(msgspec.Struct):
     speakers: int
     opinions: int
     minutes_approved: bool
+    judgement: EvidenceJudgement | None = None
+    """The warnings where the facts disagree with a good rating, and the ceiling they set."""
 
 
 class CorrectionView(msgspec.Struct):
@@ -348,6 +360,9 @@ def quality_view(m: Meeting) -> QualityView | None:
         s.total,
         (t.good, t.fair, t.average),
         rating,
+        m.quality_weighted_total,
+        list(m.quality_warnings),
+        m.quality_reason,
     )
 
 
@@ -365,6 +380,7 @@ def evidence_view(m: Meeting) -> EvidenceView:
         e.speakers,
         e.opinions,
         e.minutes_approved,
+        judgement(m) if m.held_on else None,
     )
 
 

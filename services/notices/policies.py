@@ -10,6 +10,7 @@ from __future__ import annotations
 from domain.meeting import Meeting
 from services.security.policy import (
     ADMIN,
+    ALL_ROLES,
     MEMBER,
     WRITERS,
     PolicyTable,
@@ -17,6 +18,7 @@ from services.security.policy import (
     allow,
     member_in_path,
     unit_in_path,
+    unit_in_query,
     unit_of_aggregate,
 )
 
@@ -31,6 +33,8 @@ POLICIES: PolicyTable = {
     ("POST", UNIT_CONTACT): allow(*WRITERS, units=(unit_in_path("unit_id"),)),
     ("GET", UNIT_CONTACT): allow(*WRITERS, units=(unit_in_path("unit_id"),)),
     ("POST", f"{T}/supervision/assignees/{{assignee_id}}/contact"): allow(ADMIN),
+    ("GET", f"{T}/me/notices"): allow(*ALL_ROLES, own_data=True),
+    ("GET", f"{T}/notices/undelivered"): allow(*WRITERS, units=(unit_in_query("unit_id"),)),
     ("GET", f"{T}/meetings/{{meeting_id}}/notices"): allow(
         *WRITERS, units=(unit_of_aggregate("meeting_id", Meeting),)
     ),

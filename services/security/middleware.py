@@ -8,7 +8,6 @@ adds the security headers to every response, errors and 404s included.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 from typing import Any
@@ -23,6 +22,8 @@ from infra.pools import CONNECTION_ERRORS
 from services.context import AUTH_ERROR_KEY, PRINCIPAL_KEY, Principal, container_of
 from services.errors import body as error_body
 from services.identity.tokens import TokenSigner
+from services.security.spool import Spooled, limit_of, spool
+from services.security.spool import replay as replay_spooled
 from services.security.store import IDEMPOTENCY, execute, table
 
 log = logging.getLogger(__name__)
@@ -115,8 +116,9 @@ class IdempotencyMiddleware:
                 ),
             )
             return
-        body = await read_body(receive)
-        if body is None:
+        head = f"{raw['method']} {raw['path']}\n".encode()
+        spooled = await spool(receive, head, limit_of(scope, MAX_BODY))
+        if spooled is None:
             await send_json(
                 send,
                 413,
@@ -125,19 +127,22 @@ class IdempotencyMiddleware:
                 ),
             )
             return
-        fingerprint = hashlib.sha256(f"{raw['method']} {raw['path']}\n".encode() + body).digest()
-        container = container_of(scope["app"].state)
-        app = await anyio.to_thread.run_sync(container.applications.get, principal.tenant)
-        claimed, stored = await anyio.to_thread.run_sync(
-            claim, app, principal.user_id, key, fingerprint
-        )
-        if not claimed:
-            await replay(send, stored, fingerprint)
-            return
-        await self.run_and_store(scope, body, send, app, principal.user_id, key)
+        try:
+            fingerprint = spooled.fingerprint
+            container = container_of(scope["app"].state)
+            app = await anyio.to_thread.run_sync(container.applications.get, principal.tenant)
+            claimed, stored = await anyio.to_thread.run_sync(
+                claim, app, principal.user_id, key, fingerprint
+            )
+            if not claimed:
+                await replay(send, stored, fingerprint)
+                return
+            await self.run_and_store(scope, spooled, send, app, principal.user_id, key)
+        finally:
+            spooled.close()
 
     async def run_and_store(
-        self, scope: Scope, body: bytes, send: Send, app: Any, user_id: str, key: str
+        self, scope: Scope, body: Spooled, send: Send, app: Any, user_id: str, key: str
     ) -> None:
         captured: dict[str, Any] = {"status": 500, "type": None, "body": b""}
 
@@ -152,7 +157,7 @@ class IdempotencyMiddleware:
             await send(message)
 
         try:
-            await self.app(scope, replay_receive(body), capture)
+            await self.app(scope, replay_spooled(body), capture)
         finally:
             # A server error is not an answer worth keeping: let the client retry for real.
             keep = captured["status"] < 500

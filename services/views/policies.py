@@ -30,6 +30,10 @@ POLICIES: PolicyTable = {
     ("GET", f"{T}/units/{{unit_id}}/meetings"): allow(
         *ALL_ROLES, units=(members_own_cell(unit_in_path("unit_id")),)
     ),
+    # a cell's yearly quality rating (issue 12 §4): readers of the subtree and its members
+    ("GET", f"{T}/units/{{unit_id}}/quality/year"): allow(
+        *ALL_ROLES, units=(members_own_cell(unit_in_path("unit_id")),)
+    ),
     ("GET", f"{T}/admissions"): allow(*READERS, units=SCOPE_OR_QUERY),
     ("GET", f"{T}/supervision/petitions"): allow(*READERS, units=SCOPE_OR_QUERY),
     ("GET", f"{T}/supervision/plans"): allow(*READERS, units=SCOPE_OR_QUERY),

@@ -180,6 +180,8 @@ SECTIONS: dict[str, Section] = {
         "chat-luong",
         lambda v, f: {
             **{q: number(v, q, f"{f}-{q}", QUALITY_LABELS[q]) for q in QUALITY_FIELDS},
+            "reason": text(v, "reason"),
+            "combined_session": text(v, "combined_session") == "on",
             "expected_version": version(v),
         },
         "attendance",

@@ -47,9 +47,9 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("Nhật ký kiểm tra", f"{PAGE}/audit"),
     NavEntry("Kiểm chứng", f"{PAGE}/audit/verification"),
     NavEntry("Cây tổ chức", f"{PAGE}/admin/units"),
-    NavEntry("Đảng viên", f"{PAGE}/admin/members"),
     NavEntry("Tài khoản", f"{PAGE}/admin/users"),
-    NavEntry("Cài đặt", f"{PAGE}/admin/settings"),
+    NavEntry("Nhập dữ liệu", f"{PAGE}/admin/imports"),
+    NavEntry("Tìm theo số thẻ", f"{PAGE}/members/by-card"),
 )
 
 

@@ -59,6 +59,15 @@ def page_policies(api: Mapping[tuple[str, str], Policy]) -> dict[tuple[str, str]
         ("GET", f"{unit}/admissions"): same("GET", "/units/{unit_id}/roster"),
         ("GET", f"{unit}/meetings/new"): unit_by_path("POST", "/meetings"),
         ("POST", f"{unit}/meetings"): unit_by_path("POST", "/meetings"),
+        # enrol a member, record her party card: as the API's member routes
+        ("GET", f"{unit}/members/new"): unit_by_path("POST", "/members"),
+        ("POST", f"{unit}/members"): unit_by_path("POST", "/members"),
+        ("GET", f"{unit}/members/{{member_id}}/edit"): same(
+            "POST", "/members/{member_id}/party-card"
+        ),
+        ("POST", f"{unit}/members/{{member_id}}/party-card"): same(
+            "POST", "/members/{member_id}/party-card"
+        ),
         # the administrator's org tree: shown to those who may change it, in their scope
         ("GET", f"{PAGE}/admin/units"): Policy(
             roles=same("POST", "/units").roles, units=tree.units, note="the org tree page"

@@ -21,11 +21,14 @@ from infra.db_roles import fetch_as_tenant
 from services.context import container_of
 from services.web import data
 from services.web.api import ApiError, call
+from services.web.nav import page_allowed
 from services.web.pages import form_of, write
 from services.web.render import VIETNAM, Crumb, FormState, principal_of, render, today
 from services.web.routes_session import HOMES
 
 UNIT = "/t/{tenant:str}/units/{unit_id:uuid}"
+PAGE_UNIT = "/t/{tenant}/units/{unit_id}"
+"""The same pages as keyed in the policy table."""
 STEP_LABELS = {
     "application": "Chi bộ xét, biểu quyết kết nạp",
     "admission_decision": "Cấp ủy có thẩm quyền ra quyết định kết nạp",
@@ -150,6 +153,8 @@ async def members_page(
         cell=cell,
         rows=rows,
         on=today(),
+        # the enrol form and each member's page: only for those the policy lets write
+        may_enrol=await page_allowed(request, f"{PAGE_UNIT}/members/new", unit_id=str(unit_id)),
         print_heading=f"{cell.name} — danh sách đảng viên",
     )
 

@@ -13,15 +13,19 @@ import asyncio
 from datetime import date
 from typing import Any
 from urllib.parse import urlencode
+from uuid import UUID
 
+import anyio
 from litestar import Request, Response, get
 from litestar.params import FromPath
 
 from domain.base import InvalidValue
 from projections.registry import list_named
+from services.context import container_of
+from services.web import data
 from services.web.api import call, fetch_raw
 from services.web.pages import redirect
-from services.web.render import Crumb, render, today
+from services.web.render import Crumb, principal_of, render, today
 from services.web.routes_session import HOMES
 
 T = "/t/{tenant:str}"
@@ -80,23 +84,43 @@ def api_path(tenant: str, path: str, **params: Any) -> str:
     return f"/api/v1/t/{tenant}{path}" + (f"?{urlencode(given)}" if given else "")
 
 
+def level_crumbs(
+    app: Any, tenant: str, node_id: UUID, scope: UUID | None, chosen: dict[str, str]
+) -> list[Crumb]:
+    """Tỉnh › Đảng ủy › … down to the unit shown, from the caller's own scope (a unit above it
+    would be refused), each a link to its level view in the same period."""
+    chain = data.unit_chain(app, node_id)
+    ids = [u.id for u in chain]
+    if scope in ids:
+        chain = chain[ids.index(scope) :]
+    query = {k: chosen[k] for k in ("kind", "period", "as_of")}
+    links = [
+        Crumb(u.name, f"/t/{tenant}/level?" + urlencode({"unit_id": str(u.id), **query}))
+        for u in chain[:-1]
+    ]
+    return [*links, Crumb(chain[-1].name)] if chain else links
+
+
 @get(T + "/level", summary="Báo cáo theo cấp / the per-level view")
 async def level_page(request: Request[Any, Any, Any], tenant: FromPath[str]) -> Response[Any]:
     chosen = period_of(request)
     unit_id = request.query_params.get("unit_id")
     # Independent reads, at the same time: the page costs its slowest, not their sum.
-    view, trail, lists = await asyncio.gather(
+    view, lists = await asyncio.gather(
         call(request, "GET", api_path(tenant, "/views/level", unit_id=unit_id,
                                       period=chosen["period"], as_of=chosen["as_of"])),
-        call(request, "GET", api_path(tenant, "/units", unit_id=unit_id, depth=0)),
         call(request, "GET", api_path(tenant, "/views/lists")),
     )  # fmt: skip
-    node = next((u for u in trail["items"] if u["id"] == view["node"]["id"]), None)
-    path = node["path"] if node else [view["node"]["name"]]
+    app = container_of(request.app.state).applications.get(tenant)
+    principal = principal_of(request)
+    scope = principal.scope_unit_id if principal else None
+    crumbs = await anyio.to_thread.run_sync(
+        level_crumbs, app, tenant, UUID(str(view["node"]["id"])), scope, chosen
+    )
     return await render(
         request,
         "level.html",
-        crumbs=[Crumb(name) for name in path],
+        crumbs=crumbs,
         view=view,
         figures=FIGURES,
         levels=LEVEL_LABELS,

@@ -237,3 +237,99 @@ def test_the_one_day_list_and_figure_for_superior_levels(client, tenant, contain
     assert row["cell_name"] == "Chi bộ Kỹ thuật"
     assert row["first_late_title"] == "Tài liệu chuyên đề"
     assert row["hours_before"] < 24
+
+
+def test_the_superior_assigned_to_attend_reads_the_papers_from_outside_the_subtree(
+    client, tenant, container
+):
+    """A cross assignment (seed 000): the assignee's own scope is another tree."""
+    from uuid import UUID, uuid4
+
+    from domain.attendance_plan import Assignee, AssigneeRole
+    from domain.base import SYSTEM
+    from services.supervision import attendance
+    from tests.e2e.test_reminders_smtp import caught_up
+
+    cell, meeting, _, at = scheduled(client, tenant)
+    other_cell, _, _, _ = scheduled(client, tenant)
+    paper = ok(upload_raw(client, tenant, meeting, PDF, "bao-cao.pdf"))
+    file_url = f"{papers_url(tenant, meeting)}/{paper['paper_id']}/file"
+    elsewhere = ok(client.get(f"{base(tenant)}/units/{other_cell}"), 200)["parent_id"]
+    assigned, later, unassigned = (str(uuid4()) for _ in range(3))
+
+    def superior(user_id):
+        return bearer(
+            token(container, tenant.slug, Role.SUPERIOR_MEMBER, scope=elsewhere, user_id=user_id)
+        )
+
+    app = container.applications.get(tenant.slug)
+    committee = ok(client.get(f"{base(tenant)}/units/{cell}"), 200)["parent_id"]
+    plan, _ = attendance.make_plan(
+        app, SYSTEM, committee_id=UUID(committee), year=at.year, quarter=None, title="Kế hoạch"
+    )
+    month = at.date().replace(day=1)
+    following = (month + timedelta(days=31)).replace(day=1)
+    for user_id, when in ((assigned, month), (later, following)):
+        if when.year != at.year:
+            continue
+        who = Assignee(user_id, "Phạm Văn Cấp", AssigneeRole.COMMITTEE_MEMBER, "Đảng ủy viên")
+        attendance.assign(
+            app, SYSTEM, plan_id=plan.id, assignee=who, cell_id=UUID(cell), month=when
+        )
+    caught_up(container, tenant)
+
+    assert client.get(papers_url(tenant, meeting), headers=superior(assigned)).status_code == 200
+    read = client.get(file_url, headers=superior(assigned))
+    assert read.status_code == 200
+    assert read.content == PDF
+    # Not assigned to this cell, or assigned for another month: outside their scope.
+    assert client.get(file_url, headers=superior(unassigned)).status_code == 403
+    assert client.get(file_url, headers=superior(later)).status_code == 403
+    # The assignment does not open the secretary's side.
+    upload = client.post(
+        papers_url(tenant, meeting),
+        params={"name": "x.pdf"},
+        content=PDF,
+        headers={**superior(assigned), "content-type": "application/octet-stream"},
+    )
+    assert upload.status_code == 403
+
+
+def test_a_large_upload_with_an_idempotency_key_is_posted_once(client, tenant, container):
+    """Past the API's 1 MB for commands and past the in-memory spool: spooled to disk,
+    fingerprinted whole, handed to the route, replayed on retry."""
+    from psycopg import sql
+
+    _, meeting, _, _ = scheduled(client, tenant)
+    big = PDF + bytes((i * 13) % 251 for i in range(3 * 1024 * 1024))
+    headers = {"content-type": "application/octet-stream", "Idempotency-Key": "giay-moi-1"}
+    url = papers_url(tenant, meeting)
+    first = client.post(url, params={"name": "bao-cao.pdf"}, content=big, headers=headers)
+    assert first.status_code == 201, first.text
+    assert first.json()["size"] == len(big)
+    assert first.json()["sha256"] == hashlib.sha256(big).hexdigest()
+    again = client.post(url, params={"name": "bao-cao.pdf"}, content=big, headers=headers)
+    assert again.status_code == 201
+    assert again.headers["idempotent-replayed"] == "true"
+    assert again.json() == first.json()
+    listing = ok(client.get(url), 200)
+    assert len(listing["papers"]) == 1
+    # The same key with one byte changed at the end is another request: refused.
+    changed = big[:-1] + bytes([big[-1] ^ 1])
+    other = client.post(url, params={"name": "bao-cao.pdf"}, content=changed, headers=headers)
+    assert other.status_code == 422
+    assert other.json()["code"] == "idempotency_key_reused"
+    # A command route keeps the API's 1 MB: a bigger body with a key is refused unread.
+    too_big = client.post(
+        f"{base(tenant)}/units",
+        content=b'{"name": "' + b"x" * 1_100_000 + b'"}',
+        headers={"content-type": "application/json", "Idempotency-Key": "to-qua-lon"},
+    )
+    assert too_big.status_code == 413
+    with container.database.connect() as conn:
+        keys = conn.execute(
+            sql.SQL("SELECT count(*) FROM {}.idempotency_keys").format(
+                sql.Identifier(tenant.schema)
+            )
+        ).fetchone()[0]
+    assert keys == 1

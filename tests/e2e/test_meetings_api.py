@@ -159,7 +159,14 @@ def test_a_meeting_from_schedule_to_close_is_read_back_whole(client, tenant, mee
         "principles": 18,
         "implementation": 18,
     }
-    assert post(client, tenant, meeting_id, "quality", scores)["rating"] == "tot"
+    # One member in six away and no committee pre-meeting: Tốt is above the evidence.
+    above = client.post(f"{base(tenant)}/meetings/{meeting_id}/quality", json=scores)
+    body = refused(above, 422, "rating_above_evidence_needs_reason")
+    assert body["details"]["warnings"] == ["attendance_below_minimum", "no_premeeting"]
+    assert "83,3% ≤ 85%" in body["message"]
+    reason = "Đồng chí vắng đã báo cáo trước; chi ủy thống nhất nội dung qua điện thoại"
+    assessed = post(client, tenant, meeting_id, "quality", {**scores, "reason": reason})
+    assert assessed["rating"] == "tot"
     dues = {"total_vnd": 450_000, "payer_ids": officials[:4], "unpaid_ids": probationers}
     post(client, tenant, meeting_id, "dues", dues)
     post(client, tenant, meeting_id, "close", {"ended_at": "2023-11-03T16:00:00+07:00"})
@@ -180,6 +187,14 @@ def test_a_meeting_from_schedule_to_close_is_read_back_whole(client, tenant, mee
     assert view["minutes_approved"] is True
     assert view["quality"]["total"] == 90
     assert view["quality"]["thresholds"] == [90, 70, 50]
+    assert (view["quality"]["weighted_total"], view["quality"]["reason"]) == (90, reason)
+    assert view["quality"]["warnings"] == ["attendance_below_minimum", "no_premeeting"]
+    judgement = view["evidence"]["judgement"]
+    assert (judgement["rule_code"], judgement["ceiling"]) == ("HD-12-2018", "kha")
+    assert [w["message_en"] for w in judgement["warnings"]] == [
+        "attendance 83.3% ≤ 85%",
+        "no committee pre-meeting",
+    ]
     assert view["evidence"]["speakers"] == 1
     assert view["evidence"]["length_minutes"] == 120
     assert view["dues_total_vnd"] == 450_000

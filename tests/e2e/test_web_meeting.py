@@ -147,9 +147,19 @@ def test_a_stale_version_says_someone_else_changed_it_first(run):
     assert "Tải lại trang" in stale.text
 
 
+def minutes_recorded(client, url) -> None:
+    saved = client.post(
+        f"{url}/minutes",
+        data={**form(client, url), "text": "Biên bản", "version": version_of(client, url)},
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303, saved.text
+
+
 def test_a_bad_number_is_refused_by_the_page_with_a_message(run):
     client, _, cell, url, _ = run
     opened(client, url, cell)
+    minutes_recorded(client, url)
     refused = client.post(
         f"{url}/quality",
         data={
@@ -165,6 +175,38 @@ def test_a_bad_number_is_refused_by_the_page_with_a_message(run):
     assert refused.status_code == 422
     assert "phải là một số nguyên không âm" in refused.text
     assert 'id="quality-attendance-loi"' in refused.text
+
+
+def test_the_assessment_follows_the_minutes_and_tot_above_the_evidence_needs_a_reason(run):
+    client, _, cell, url, _ = run
+    opened(client, url, cell)
+    page = client.get(url).text
+    assert "Đánh giá sau khi đã ghi biên bản" in page
+    assert 'id="quality-attendance"' not in page
+    minutes_recorded(client, url)
+    page = client.get(url).text
+    # No pre-meeting and nobody spoke: the warnings stand beside the form.
+    assert "Cảnh báo: Không có cuộc họp chi ủy trước" in page
+    assert "Cảnh báo: Không có ý kiến phát biểu" in page
+    assert "mức cao nhất là <strong>Khá</strong>" in page
+    scores = dict.fromkeys(("attendance", "preparation", "conduct", "principles"), "19")
+    body = {**scores, "implementation": "19"}
+    refused = client.post(
+        f"{url}/quality",
+        data={**form(client, url), **body, "version": version_of(client, url)},
+    )
+    assert refused.status_code == 422
+    assert "Mức đánh giá cao hơn chứng cứ" in refused.text
+    reason = "Chi ủy thống nhất nội dung qua điện thoại"
+    saved = client.post(
+        f"{url}/quality",
+        data={**form(client, url), **body, "reason": reason, "version": version_of(client, url)},
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303, saved.text
+    page = client.get(url).text
+    assert "Kết quả: <strong>Tốt</strong>, 95 điểm" in page
+    assert reason in page
 
 
 def test_rendered_pages_name_no_outside_host(run):

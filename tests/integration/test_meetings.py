@@ -13,7 +13,7 @@ from domain.meeting_values import AttendanceEntry, AttendanceMark, MeetingKind
 from domain.member import DepartureReason, MemberStatus
 from domain.org_unit import Level, MeetingWindow
 from domain.province import Province, ProvinceSettings, QualityThresholds
-from domain.quality import QualityScores, Rating
+from domain.quality import QualityScores, QualityWeights, Rating
 from domain.voting import MotionKind, MotionResult, VotingMethod
 from services.errors import StaleWrite
 from services.meetings import commands as meetings
@@ -174,6 +174,7 @@ def test_quality_uses_the_thresholds_in_force_in_the_province(app, cell):
     province.change_settings(strict, date(2023, 1, 1), BY)
     app.save_all(province)
     meeting_id = opened(app, cell_id, members)
+    meetings.record_minutes(app, BY, meeting_id=meeting_id, text="Biên bản", expected=None)
     scores = QualityScores(18, 18, 18, 18, 18)
     _, rating, _ = meetings.assess_quality(
         app, BY, meeting_id=meeting_id, scores=scores, expected=None
@@ -181,6 +182,37 @@ def test_quality_uses_the_thresholds_in_force_in_the_province(app, cell):
     assert rating is Rating.KHA
     stored = app.repository.get(meeting_id)
     assert stored.quality_thresholds == strict.quality
+
+
+def test_the_weights_in_force_make_the_score_the_read_model_stores(app, cell, database, tenant):
+    """The province's weights decide the rating, and the meetings read model keeps the
+    weighted score it was judged on, not the plain sum of the groups (issue 12 §4)."""
+    from projections import engine
+    from projections.meetings import MEETINGS
+
+    cell_id, members = cell
+    province = Province.register(app.slug, "Tỉnh Thử", BY)
+    four = QualityWeights(
+        attendance=15, preparation=20, conduct=45, principles=20, implementation=0
+    )
+    province.change_settings(ProvinceSettings(quality_weights=four), date(2023, 1, 1), BY)
+    app.save_all(province)
+    meeting_id = opened(app, cell_id, members)
+    meetings.record_minutes(app, BY, meeting_id=meeting_id, text="Biên bản", expected=None)
+    scores = QualityScores(
+        attendance=10, preparation=10, conduct=20, principles=10, implementation=0
+    )
+    _, rating, _ = meetings.assess_quality(
+        app, BY, meeting_id=meeting_id, scores=scores, expected=None
+    )
+    assert rating is Rating.KHA  # 72.5 weighted; the plain sum, 50, would be Trung bình
+    engine.catch_up(database, tenant.schema, MEETINGS)
+    with database.connect() as conn:
+        row = conn.execute(
+            f"SELECT score_total, rating FROM {tenant.schema}.meetings WHERE id = %s",
+            (meeting_id,),
+        ).fetchone()
+    assert row == (72.5, "kha")
 
 
 def test_a_stale_version_is_refused_and_a_concurrent_write_conflicts(app, cell):

@@ -121,10 +121,12 @@ def hold(
         if p.members[n] not in present[:2]
     ]
     meeting.mark_attendance(entries, SYSTEM)
+    meeting.record_minutes("Biên bản cuộc họp", SYSTEM)  # the assessment follows the minutes
     if rating is not None:
         points = SCORES[rating]
-        meeting.assess_quality(QualityScores(*(points,) * 5), QualityThresholds(), SYSTEM)
-    meeting.record_minutes("Biên bản cuộc họp", SYSTEM)
+        meeting.assess_quality(
+            QualityScores(*(points,) * 5), QualityThresholds(), SYSTEM, reason="Theo kịch bản"
+        )
     meeting.close(start + timedelta(hours=2), SYSTEM)
     app.save_all(meeting)
     p.meetings.append(meeting)

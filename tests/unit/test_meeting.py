@@ -427,7 +427,9 @@ def test_every_event_round_trips_through_the_mapper_and_replays_to_the_same_stat
     from domain.province import QualityThresholds
     from domain.quality import QualityScores
 
-    meeting.assess_quality(QualityScores(18, 18, 18, 18, 18), QualityThresholds(), BY)
+    meeting.assess_quality(
+        QualityScores(18, 18, 18, 18, 18), QualityThresholds(), BY, reason="Lý do đánh giá"
+    )
     meeting.collect_dues(100_000, [officials[3]], sorted(meeting.present - {officials[3]}), BY)
     meeting.close(at(3, 16), BY)
     meeting.correct_minutes("Biên bản đã sửa", "Sai chính tả", BY)

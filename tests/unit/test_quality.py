@@ -42,8 +42,14 @@ def test_each_group_scores_0_to_20_and_the_total_is_their_sum():
 
 def test_assessment_records_scores_thresholds_and_rating_and_can_be_redone_before_closing():
     meeting, _, _ = opened()
+    mark_all(meeting)
+    meeting.record_minutes("Biên bản", BY)  # the assessment comes after the minutes
     thresholds = QualityThresholds(good=85, fair=70, average=50)
-    assert meeting.assess_quality(QualityScores(18, 17, 17, 17, 17), thresholds, BY) is Rating.TOT
+    # No pre-meeting and nobody spoke: Tốt is above the evidence, so it carries a reason.
+    tot = meeting.assess_quality(
+        QualityScores(18, 17, 17, 17, 17), thresholds, BY, reason="Chi ủy đã họp trực tuyến"
+    )
+    assert tot is Rating.TOT
     assert meeting.quality_thresholds == thresholds
     assert meeting.assess_quality(QualityScores(15, 15, 15, 15, 15), thresholds, BY) is Rating.KHA
     assert meeting.quality_rating is Rating.KHA

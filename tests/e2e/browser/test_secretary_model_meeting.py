@@ -2,7 +2,8 @@
 
 Seed 001 (Cần Thơ, November 2023): a cell of 17 members; 10 members gave 13 opinions; an
 official member was recognised; rotating self-criticism; the superior committee member spoke;
-the chair assessed the quality; the minutes were read and approved by vote; dues collected.
+the minutes were recorded, the chair assessed the quality, the minutes were approved by vote;
+dues collected.
 The API version is tests/e2e/test_model_meeting_seed001.py; here every step is a page.
 Screenshots of each main page at 1366×768 go to docs/ui/ (shown in docs/ui.md).
 """
@@ -189,7 +190,10 @@ def test_the_secretary_runs_the_model_meeting_of_seed_001(server, page, app, ten
     page.get_by_label("Nội dung ý kiến").fill("Phát biểu chỉ đạo")
     save(page, "y-kien", "Ghi ý kiến")
 
-    # The chair's assessment with its evidence.
+    # The minutes read, then approved by a show of hands.
+    page.get_by_label("Nội dung biên bản").fill("Biên bản sinh hoạt chi bộ mẫu tháng 11-2023")
+    save(page, "bien-ban", "Lưu biên bản")
+    # The chair's assessment with its evidence, after the minutes are recorded (issue 12 §4).
     scores = {
         "quality-attendance": "19",
         "quality-preparation": "18",
@@ -199,12 +203,11 @@ def test_the_secretary_runs_the_model_meeting_of_seed_001(server, page, app, ten
     }
     for field, value in scores.items():
         page.locator(f"#{field}").fill(value)
+    # No committee pre-meeting is recorded here, so Tốt is above the evidence: a reason.
+    page.locator("#quality-reason").fill("Chi ủy thống nhất nội dung qua điện thoại")
     save(page, "chat-luong", "Lưu đánh giá")
     expect(page.locator("#chat-luong")).to_contain_text("Kết quả: Tốt")
 
-    # The minutes read, then approved by a show of hands.
-    page.get_by_label("Nội dung biên bản").fill("Biên bản sinh hoạt chi bộ mẫu tháng 11-2023")
-    save(page, "bien-ban", "Lưu biên bản")
     page.get_by_label("Loại", exact=True).select_option(label="Thông qua biên bản")
     page.get_by_label("Nội dung biểu quyết").fill("Thông qua biên bản")
     save(page, "bieu-quyet", "Đưa ra biểu quyết")

@@ -1,0 +1,163 @@
+"""The post-meeting quality ballot (biểu quyết mức chất lượng) and the superior's confirmation.
+
+Seed 000: most cells skip it. After the chair's assessment the members present vote on the
+proposed rating by show of hands; the superior committee member attending the meeting
+(cấp ủy viên cấp trên dự sinh hoạt) then confirms it, as the provinces' rules say
+[C issue 12 §4; U: who votes — the official members present, as for a resolution — and the
+share: more than half of them].
+
+One record per meeting (its id derives from the meeting's), kept apart from the meeting so a
+late confirmation by the superior does not reopen a closed meeting. A new assessment after a
+ballot needs a new ballot: the ballot records the rating it was about.
+"""
+
+from __future__ import annotations
+
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from domain.base import Actor, ChiboAggregate, InvalidValue, RuleViolated, StateConflict
+from domain.quality import Rating
+
+
+class QualityNotAssessed(StateConflict):
+    code = "quality_not_assessed"
+
+
+class BallotCountsExceedVoters(InvalidValue):
+    code = "quality_ballot_counts_exceed_voters"
+
+
+class QualityBallotMissing(StateConflict):
+    code = "quality_ballot_missing"
+
+
+class QualityBallotRejected(RuleViolated):
+    code = "quality_ballot_rejected"
+
+
+class QualityBallotOutdated(StateConflict):
+    code = "quality_ballot_outdated"
+
+
+class ConfirmerNotAttendingSuperior(RuleViolated):
+    code = "confirmer_not_attending_superior"
+
+
+class QualityAlreadyConfirmed(StateConflict):
+    code = "quality_already_confirmed"
+
+
+def ballot_id(meeting_id: UUID) -> UUID:
+    return uuid5(NAMESPACE_URL, f"chibo:quality-ballot:{meeting_id}")
+
+
+class QualityBallot(ChiboAggregate):
+    """The members' vote on a meeting's proposed rating, and who confirmed it."""
+
+    class Opened(ChiboAggregate.Created):
+        meeting_id: UUID
+        cell_id: UUID
+
+    class Voted(ChiboAggregate.Event):
+        rating: Rating
+        voters: int
+        votes_for: int
+        against: int
+        abstain: int
+        agreed: bool
+
+        def apply(self, b: QualityBallot) -> None:
+            b.rating, b.voters, b.agreed = self.rating, self.voters, self.agreed
+            b.counts = (self.votes_for, self.against, self.abstain)
+            b.confirmed_by = None
+
+    class Confirmed(ChiboAggregate.Event):
+        guest_id: UUID
+        guest_name: str
+        rating: Rating
+
+        def apply(self, b: QualityBallot) -> None:
+            b.confirmed_by = self.guest_name
+            b.confirmed_rating = self.rating
+
+    def __init__(self, meeting_id: UUID, cell_id: UUID) -> None:
+        self.meeting_id = meeting_id
+        self.cell_id = cell_id
+        self.rating: Rating | None = None
+        self.voters = 0
+        self.counts = (0, 0, 0)
+        self.agreed = False
+        self.confirmed_by: str | None = None
+        self.confirmed_rating: Rating | None = None
+
+    @classmethod
+    def open(cls, meeting_id: UUID, cell_id: UUID, by: Actor) -> QualityBallot:
+        return cls._found(
+            cls.Opened, by, ballot_id(meeting_id), meeting_id=meeting_id, cell_id=cell_id
+        )
+
+    def vote(
+        self, rating: Rating | None, voters: int, counts: tuple[int, int, int], by: Actor
+    ) -> bool:
+        """Record the show of hands on ``rating`` among ``voters`` members present."""
+        if rating is None:
+            raise QualityNotAssessed(
+                "Chưa có đánh giá chất lượng để biểu quyết",
+                "there is no quality assessment to vote on yet",
+            )
+        if self.confirmed_by is not None and self.rating is rating:
+            raise QualityAlreadyConfirmed(
+                f"Mức chất lượng đã được {self.confirmed_by} xác nhận",
+                f"the rating was already confirmed by {self.confirmed_by}",
+            )
+        votes_for, against, abstain = counts
+        if min(counts) < 0 or sum(counts) > voters:
+            raise BallotCountsExceedVoters(
+                f"Tổng số phiếu ({sum(counts)}) vượt số đảng viên chính thức có mặt ({voters})",
+                f"the votes ({sum(counts)}) exceed the official members present ({voters})",
+                voters=voters,
+            )
+        agreed = votes_for * 2 > voters
+        self._record(
+            self.Voted,
+            by,
+            rating=rating,
+            voters=voters,
+            votes_for=votes_for,
+            against=against,
+            abstain=abstain,
+            agreed=agreed,
+        )
+        return agreed
+
+    def confirm(
+        self, rating: Rating | None, guest_id: UUID, superiors: dict[UUID, str], by: Actor
+    ) -> None:
+        """The attending superior (a guest of the meeting marked superior) confirms."""
+        if self.rating is None:
+            raise QualityBallotMissing(
+                "Chi bộ chưa biểu quyết mức chất lượng", "the cell has not voted on the rating"
+            )
+        if rating is not self.rating:
+            raise QualityBallotOutdated(
+                "Đánh giá đã thay đổi sau khi biểu quyết; hãy biểu quyết lại",
+                "the assessment changed after the ballot; vote again",
+            )
+        if not self.agreed:
+            raise QualityBallotRejected(
+                "Chi bộ không tán thành mức đề xuất; hãy đánh giá và biểu quyết lại",
+                "the cell did not agree with the proposed rating; assess and vote again",
+            )
+        if self.confirmed_by is not None:
+            raise QualityAlreadyConfirmed(
+                f"Mức chất lượng đã được {self.confirmed_by} xác nhận",
+                f"the rating was already confirmed by {self.confirmed_by}",
+            )
+        name = superiors.get(guest_id)
+        if name is None:
+            raise ConfirmerNotAttendingSuperior(
+                "Người xác nhận phải là cấp ủy viên cấp trên dự buổi sinh hoạt",
+                "the confirmer must be a superior committee member attending the meeting",
+                guest_id=str(guest_id),
+            )
+        self._record(self.Confirmed, by, guest_id=guest_id, guest_name=name, rating=rating)

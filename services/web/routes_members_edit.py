@@ -1,0 +1,156 @@
+"""Enrolling a member into a cell and recording her party card (ghi nhận đảng viên, số thẻ).
+
+One thing per page, as the GOV.UK patterns advise for rare tasks: the enrol form
+(``…/units/{cell}/members/new``) and one member's page (``…/members/{id}/edit``) with the party
+card form. Each form posts one API command as the signed-in user (``POST …/members``,
+``POST …/members/{id}/party-card``) with its ``Idempotency-Key``; the API's refusals come back
+beside the field they concern, in its words. The same roles and units as those API routes
+(the administrator, and the secretary of the cell), from the policy table.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+import anyio
+from litestar import Request, Response, get, post
+from litestar.params import FromPath
+
+from domain.base import NotFound
+from domain.member import Member
+from domain.org_unit import OrgUnit
+from services.context import container_of
+from services.web import data
+from services.web.pages import form_of, write
+from services.web.render import Crumb, FormState, render
+
+UNIT = "/t/{tenant:str}/units/{unit_id:uuid}"
+MEMBER = UNIT + "/members/{member_id:uuid}"
+ENROL_FIELDS = (
+    "full_name", "birth_date", "gender", "status", "admitted_on", "joined_cell_on",
+    "official_on", "party_card_number",
+)  # fmt: skip
+REQUIRED = {
+    "full_name": "Nhập họ và tên",
+    "birth_date": "Nhập ngày sinh",
+    "admitted_on": "Nhập ngày vào Đảng",
+    "joined_cell_on": "Nhập ngày chuyển đến sinh hoạt ở chi bộ",
+}
+GENDERS = {"nam": "Nam", "nu": "Nữ", "khac": "Khác"}
+
+
+async def cell_of(request: Request[Any, Any, Any], tenant: str, unit_id: UUID) -> Any:
+    app = container_of(request.app.state).applications.get(tenant)
+    cell = await anyio.to_thread.run_sync(data.aggregate, app, unit_id, OrgUnit)
+    if cell is None:
+        raise NotFound("Không tìm thấy chi bộ", "no such cell")
+    trail = await anyio.to_thread.run_sync(data.crumbs, app, tenant, unit_id)
+    return app, cell, trail
+
+
+async def enrol_page(
+    request: Request[Any, Any, Any], tenant: str, unit_id: UUID,
+    state: FormState | None = None, status: int = 200,
+) -> Response[Any]:  # fmt: skip
+    _, cell, trail = await cell_of(request, tenant, unit_id)
+    return await render(
+        request,
+        "member_enrol.html",
+        status=status,
+        state=state,
+        cell=cell,
+        genders=GENDERS,
+        crumbs=[*trail, Crumb("Ghi nhận đảng viên")],
+        reload_href=request.url.path,
+    )
+
+
+@get(UNIT + "/members/new", summary="Ghi nhận đảng viên vào chi bộ / enrol a member (form)")
+async def enrol_form(
+    request: Request[Any, Any, Any], tenant: FromPath[str], unit_id: FromPath[UUID]
+) -> Response[Any]:
+    return await enrol_page(request, tenant, unit_id)
+
+
+@post(UNIT + "/members", summary="Ghi nhận đảng viên vào chi bộ / enrol a member")
+async def enrol(
+    request: Request[Any, Any, Any], tenant: FromPath[str], unit_id: FromPath[UUID]
+) -> Response[Any]:
+    values = await form_of(request)
+
+    async def again(state: FormState, status: int) -> Response[Any]:
+        return await enrol_page(request, tenant, unit_id, state, status)
+
+    missing = [(f"enrol-{k}", msg) for k, msg in REQUIRED.items() if not values.get(k)]
+    if values.get("status") == "official" and not values.get("official_on"):
+        missing.append(("enrol-official_on", "Đảng viên chính thức: nhập ngày chính thức"))
+    if missing:
+        return await again(FormState("enrol", values, missing), 422)
+    body: dict[str, Any] = {k: values.get(k) or None for k in ENROL_FIELDS}
+    body["full_name"] = str(values["full_name"]).strip()
+    body["cell_id"] = str(unit_id)
+    body = {k: v for k, v in body.items() if v is not None}
+    return await write(
+        request, "enrol", values, f"/api/v1/t/{tenant}/members", body,
+        f"/t/{tenant}/units/{unit_id}/members", again,
+    )  # fmt: skip
+
+
+async def member_page(
+    request: Request[Any, Any, Any], tenant: str, unit_id: UUID, member_id: UUID,
+    state: FormState | None = None, status: int = 200,
+) -> Response[Any]:  # fmt: skip
+    app, cell, trail = await cell_of(request, tenant, unit_id)
+    member = await anyio.to_thread.run_sync(data.aggregate, app, member_id, Member)
+    if member is None or member.cell_id != unit_id:
+        raise NotFound("Không tìm thấy đảng viên trong chi bộ này", "no such member in this cell")
+    return await render(
+        request,
+        "member_edit.html",
+        status=status,
+        state=state,
+        cell=cell,
+        member=member,
+        crumbs=[*trail, Crumb("Đảng viên", f"/t/{tenant}/units/{unit_id}/members"),
+                Crumb(member.full_name)],
+        reload_href=request.url.path,
+    )  # fmt: skip
+
+
+@get(MEMBER + "/edit", summary="Sửa thông tin đảng viên / a member's record (form)")
+async def member_form(
+    request: Request[Any, Any, Any],
+    tenant: FromPath[str],
+    unit_id: FromPath[UUID],
+    member_id: FromPath[UUID],
+) -> Response[Any]:
+    return await member_page(request, tenant, unit_id, member_id)
+
+
+@post(MEMBER + "/party-card", summary="Ghi số thẻ đảng viên / record the party card number")
+async def party_card(
+    request: Request[Any, Any, Any],
+    tenant: FromPath[str],
+    unit_id: FromPath[UUID],
+    member_id: FromPath[UUID],
+) -> Response[Any]:
+    values = await form_of(request)
+
+    async def again(state: FormState, status: int) -> Response[Any]:
+        return await member_page(request, tenant, unit_id, member_id, state, status)
+
+    if not str(values.get("number") or "").strip():
+        return await again(FormState("card", values, [("card-number", "Nhập số thẻ")]), 422)
+    body: dict[str, Any] = {"number": str(values["number"]).strip()}
+    if values.get("reason"):
+        body["reason"] = str(values["reason"]).strip()
+    if values.get("expected_version"):
+        body["expected_version"] = int(values["expected_version"])
+    return await write(
+        request, "card", values, f"/api/v1/t/{tenant}/members/{member_id}/party-card", body,
+        f"/t/{tenant}/units/{unit_id}/members/{member_id}/edit", again, main_field="number",
+    )  # fmt: skip
+
+
+ROUTES: list[Any] = [enrol_form, enrol, member_form, party_card]

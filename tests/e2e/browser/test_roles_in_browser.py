@@ -1,0 +1,254 @@
+"""Every role of the demo province in a real browser: sign in through the form, work through
+the navigation and the links (no typed URL but the first), and check on each main page that
+nothing is loaded from another host, no script fails, and every piece of text meets the AA
+contrast ratio (4.5:1, 3:1 for large text) against the background it is drawn on.
+
+Screenshots of each role's main pages at 1366×768 go to docs/ui/ (shown in docs/ui-roles.md).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from services.demo import DEMO_SLUG
+from services.identity.auth import DEMO_ADMIN
+from tests.e2e.browser.conftest import free_port, shoot
+
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+
+CONTRAST_JS = """
+() => {
+  const parse = (c) => {
+    const m = c.match(/rgba?\\(([^)]+)\\)/);
+    if (!m) return null;
+    const p = m[1].split(',').map((s) => parseFloat(s));
+    return {r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1};
+  };
+  const lum = ({r, g, b}) => {
+    const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  const background = (el) => {
+    for (let e = el; e; e = e.parentElement) {
+      const c = parse(getComputedStyle(e).backgroundColor);
+      if (c && c.a > 0.5) return c;
+    }
+    return {r: 255, g: 255, b: 255, a: 1};
+  };
+  const bad = [];
+  const seen = new Set();
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    const el = node.parentElement;
+    if (!node.textContent.trim() || seen.has(el)) continue;
+    seen.add(el);
+    if (el.closest(':disabled')) continue;  // inactive controls are exempt (WCAG 1.4.3)
+    const s = getComputedStyle(el);
+    const box = el.getBoundingClientRect();
+    if (s.visibility === 'hidden' || box.width === 0 || box.height === 0 || box.right < 0) continue;
+    const fg = parse(s.color), bg = background(el);
+    const [hi, lo] = [lum(fg), lum(bg)].sort((a, b) => b - a);
+    const ratio = (hi + 0.05) / (lo + 0.05);
+    const size = parseFloat(s.fontSize), bold = parseInt(s.fontWeight, 10) >= 700;
+    const large = size >= 24 || (bold && size >= 18.66);
+    if (ratio < (large ? 3 : 4.5)) {
+      bad.push(`${node.textContent.trim().slice(0, 40)}: ${s.color} on rgb(${bg.r},${bg.g},${bg.b}) = ${ratio.toFixed(2)}`);
+    }
+  }
+  return bad;
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def demo_server(seeded: Any) -> Iterator[tuple[str, str]]:
+    """The demo province served by uvicorn in a thread, with its own read pool (the session's
+    client owns the other one, on its own event loop); the same data directory and keys."""
+    import uvicorn
+
+    from infra.readside import ReadSide
+    from infra.tenancy import TenantApplications
+    from services.app import create_app
+    from services.bootstrap import Container
+
+    *_, logins, _, shared = seeded
+    container = Container(
+        shared.settings, shared.database, TenantApplications(shared.database, 8),
+        ReadSide(shared.database),
+    )  # fmt: skip
+    port = free_port()
+    config = uvicorn.Config(
+        create_app(container), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
+    )
+    running = uvicorn.Server(config)
+    thread = threading.Thread(target=running.run, daemon=True)
+    thread.start()
+    for _ in range(200):
+        if running.started:
+            break
+        time.sleep(0.05)
+    assert running.started, "the app did not start"
+    yield f"http://127.0.0.1:{port}", logins.password
+    running.should_exit = True
+    thread.join(timeout=10)
+    container.applications.close()
+
+
+class Watch:
+    """What a page did that it must not: a request to another host, a script error."""
+
+    def __init__(self, page: Any, server: str) -> None:
+        self.outside: list[str] = []
+        self.errors: list[str] = []
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+        page.on(
+            "request",
+            lambda r: None if r.url.startswith((server, "data:")) else self.outside.append(r.url),
+        )
+
+    def check(self, page: Any) -> None:
+        assert self.outside == [], self.outside
+        assert self.errors == [], self.errors
+        low = page.evaluate(CONTRAST_JS)
+        assert low == [], f"{page.url}: text below AA contrast: {low[:5]}"
+
+
+def sign_in(page: Any, server: str, username: str, password: str) -> Watch:
+    watch = Watch(page, server)
+    page.goto(f"{server}/?tinh={DEMO_SLUG}")
+    watch.check(page)
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(password)
+    page.get_by_role("button", name="Đăng nhập").click()
+    expect(page.get_by_role("navigation", name="Các trang")).to_be_visible()
+    return watch
+
+
+def nav(page: Any, label: str) -> None:
+    page.get_by_role("navigation", name="Các trang").get_by_role("link", name=label).click()
+
+
+def nav_labels(page: Any) -> list[str]:
+    bar = page.get_by_role("navigation", name="Các trang")
+    return [t.strip() for t in bar.get_by_role("link").all_inner_texts()]
+
+
+def test_the_administrator_opens_the_org_tree_and_the_accounts(demo_server, page):
+    server, password = demo_server
+    watch = sign_in(page, server, DEMO_ADMIN, password)
+    assert {"Cây tổ chức", "Tài khoản", "Nhật ký kiểm tra"} <= set(nav_labels(page))
+    nav(page, "Cây tổ chức")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Đảng bộ tỉnh Minh Sơn")
+    page.get_by_role("link", name="Đảng ủy xã Hợp Lý").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Đảng ủy xã Hợp Lý")
+    watch.check(page)
+    shoot(page, "role-admin-units")
+    nav(page, "Tài khoản")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Tài khoản người dùng")
+    expect(page.get_by_role("cell", name="kiemtoan", exact=True)).to_be_visible()
+    watch.check(page)
+    shoot(page, "role-admin-users")
+
+
+def test_the_secretary_sees_her_cell_and_its_members(demo_server, page):
+    server, password = demo_server
+    watch = sign_in(page, server, "bithu", password)
+    assert "Cây tổ chức" not in nav_labels(page)
+    assert "Nhật ký kiểm tra" not in nav_labels(page)
+    expect(page.get_by_role("heading", name="Kỳ sinh hoạt tới")).to_be_visible()
+    watch.check(page)
+    page.get_by_role("link", name="Danh sách đảng viên").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Đảng viên của Chi bộ")
+    watch.check(page)
+    shoot(page, "role-secretary-members")
+
+
+def test_the_inspector_drills_down_filters_and_downloads_the_excel(demo_server, page):
+    server, password = demo_server
+    watch = sign_in(page, server, "kiemtra", password)
+    nav(page, "Báo cáo theo cấp")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Đảng bộ tỉnh Minh Sơn")
+    watch.check(page)
+    shoot(page, "role-inspector-level")
+    page.get_by_role("link", name="Đảng ủy xã Hợp Lý").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Đảng ủy xã Hợp Lý")
+    page.get_by_role("link", name="Đảng bộ các thôn xã Hợp Lý").click()
+    crumbs = page.get_by_role("navigation", name="Vị trí trong tổ chức")
+    expect(crumbs).to_contain_text("Đảng ủy xã Hợp Lý")
+    page.locator("table a[href$='/members']").first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Đảng viên của Chi bộ")
+    watch.check(page)
+    page.go_back()
+    page.get_by_role("link", name="Chi bộ không sinh hoạt thường kỳ").first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Chi bộ không sinh hoạt thường kỳ")
+    watch.check(page)
+    shoot(page, "role-inspector-list")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Tải Excel (XLSX)").click()
+    assert download.value.suggested_filename.endswith(".xlsx")
+    nav(page, "Kiến nghị")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Theo dõi kiến nghị")
+    watch.check(page)
+    shoot(page, "role-inspector-petitions")
+
+
+def test_the_superior_member_opens_her_assignments(demo_server, page):
+    server, password = demo_server
+    watch = sign_in(page, server, "capuy", password)
+    nav(page, "Phân công của tôi")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Phân công")
+    watch.check(page)
+    shoot(page, "role-superior-assignments")
+
+
+def test_the_auditor_checks_the_trail_a_history_and_the_verification(demo_server, page):
+    server, password = demo_server
+    watch = sign_in(page, server, "kiemtoan", password)
+    nav(page, "Nhật ký kiểm tra")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Nhật ký kiểm tra")
+    expect(page.get_by_text("Niêm phong số 1")).to_be_visible()
+    watch.check(page)
+    shoot(page, "role-auditor-trail")
+    page.get_by_role("link", name="Lịch sử").first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Lịch sử bản ghi")
+    watch.check(page)
+    shoot(page, "role-auditor-history")
+    nav(page, "Kiểm chứng")
+    page.get_by_role("button", name="Kiểm chứng ngay").click()
+    expect(page.get_by_role("heading", name="Kết luận: toàn vẹn")).to_be_visible()
+    expect(page.get_by_text("Còn nguyên").first).to_be_visible()
+    watch.check(page)
+    shoot(page, "role-auditor-verification")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="JSON (kiểm chứng độc lập)").click()
+    assert download.value.suggested_filename.endswith(".json")
+
+
+def test_a_member_sees_her_page_and_nothing_of_the_subtree(demo_server, page):
+    server, password = demo_server
+    watch = sign_in(page, server, "dangvien", password)
+    assert nav_labels(page) == ["Trang chính", "Trang của tôi"]
+    expect(page.get_by_text("Đến lượt đồng chí ở kỳ sinh hoạt thường kỳ tới")).to_be_visible()
+    watch.check(page)
+    shoot(page, "role-member-home")
+    refused = page.goto(f"{server}/t/{DEMO_SLUG}/level")
+    assert refused is not None
+    assert refused.status == 403
+
+
+def test_keyboard_reaches_the_skip_link_and_the_focus_is_visible(demo_server, page):
+    server, password = demo_server
+    sign_in(page, server, "kiemtoan", password)
+    page.keyboard.press("Tab")
+    focused = page.evaluate(
+        "() => [document.activeElement.textContent, getComputedStyle(document.activeElement).outlineStyle]"
+    )
+    assert focused[0] == "Bỏ qua, đến nội dung chính"
+    assert focused[1] == "solid"
