@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 
 from infra import clusters
 from infra.audit.guard import install_guard
+from infra.calendar_feeds import install_calendar_feeds
 from infra.clusters import database_for
 from infra.contacts import install_contacts
 from infra.database import Database, EmbeddedPostgres
@@ -44,6 +45,7 @@ def schema_parts() -> Sequence[SchemaPart]:
         install_report_jobs,
         install_contacts,
         install_outbox,
+        install_calendar_feeds,
         install_read_models,
         install_projection_versions,
         install_tenant_role,

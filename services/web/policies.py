@@ -26,6 +26,8 @@ MEETING_WRITES = (
     "motions/{motion_id}/tally",
     "minutes",
     "quality",
+    "quality/ballot",
+    "quality/confirm",
     "dues",
     "close",
     "corrections/attendance",
