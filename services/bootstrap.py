@@ -24,7 +24,7 @@ from infra.readside import ReadSide
 from infra.settings import Settings
 from infra.tenancy import SchemaPart, Tenant, TenantApplications, list_tenants, provision
 from projections.engine import install_read_models
-from projections.versions import install as install_projection_versions
+from projections.versions import install_part as install_projection_versions
 from services import workers
 from services.documents.job_store import install_report_jobs
 from services.imports.store import install_import_tables

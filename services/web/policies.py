@@ -100,6 +100,11 @@ def page_policies(api: Mapping[tuple[str, str], Policy]) -> dict[tuple[str, str]
             own_data=True,
             note="the search form; the member comes from the API, scope-checked there",
         ),
+        # notices: my own and my calendar feed; the undelivered ones of my subtree
+        ("GET", f"{PAGE}/notices"): same("GET", "/me/notices"),
+        ("POST", f"{PAGE}/notices/calendar-feed"): same("POST", "/me/calendar-feed"),
+        ("POST", f"{PAGE}/notices/calendar-feed/revoke"): same("DELETE", "/me/calendar-feed"),
+        ("GET", f"{PAGE}/notices/undelivered"): same("GET", "/notices/undelivered"),
         # the meeting run, one screen, and its sections
         ("GET", meeting): same("GET", "/meetings/{meeting_id}"),
         ("GET", f"{meeting}/close"): same("POST", "/meetings/{meeting_id}/close"),
