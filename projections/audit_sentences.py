@@ -90,6 +90,7 @@ PHRASES = {
     "Meeting.DuesCorrected": "đính chính sổ thu nộp đảng phí",
     "Meeting.AttendanceCorrected": "đính chính điểm danh buổi sinh hoạt",
     "Meeting.MinutesCorrected": "đính chính biên bản buổi sinh hoạt",
+    "Meeting.SelfCriticismCorrected": "đính chính, bổ sung lượt tự phê bình của một đảng viên",
     "Member.Recognised": "công nhận đảng viên chính thức cho đảng viên {subject}",
     "Member.Suspended": "ghi nhận đảng viên {subject} bị đình chỉ sinh hoạt từ ngày {start}",
     "Member.SuspensionEnded": "chấm dứt đình chỉ sinh hoạt của đảng viên {subject}",

@@ -93,6 +93,8 @@ def count_turn(
     if meeting.kind is not MeetingKind.REGULAR or meeting.held_on is None:
         return None
     schedule = schedule_for(app, meeting.cell_id, meeting.held_on, by)
+    if meeting.id in schedule.settled:
+        return None  # a correction after the meeting's turns were settled: recorded only
     if member_id not in schedule.queue():
         return None  # taken already this cycle: the meeting records it, the rotation does not
     turns = settings_on(app, meeting.held_on).rotation_turns_per_meeting
