@@ -28,11 +28,14 @@ SUPERIOR_FIGURES = FigureSource(
     name="superior_attendance",
     relation="(SELECT cell_id, extract(year FROM month)::int AS year,"
     " extract(month FROM month)::int AS month, assignment_id, state,"
-    " coalesce(attended_on <= $4::date, false) AS attended"
+    " coalesce(attended_on <= $4::date, false) AS attended,"
+    " CASE WHEN attended_on <= $4::date THEN date_trunc('month', attended_on) END AS round"
     " FROM {s}.sup_assignments WHERE NOT unplanned)",
     projections=TREE_AND_SUPERVISION,
     figures=(
         ("superior_planned", "count(f.assignment_id)"),
+        # Seed 003: "số đợt giám sát", the months in which planned visits took place.
+        ("superior_rounds", "count(DISTINCT f.round)"),
         ("superior_fulfilled", "count(*) FILTER (WHERE f.attended)"),
         (
             "superior_missed",
@@ -76,6 +79,8 @@ OPEN_ON_END = "(s.answered_on IS NULL OR s.answered_on > $7::date)"
 PETITION_FIGURES = FigureSource(
     name="petitions",
     relation=f"(SELECT p.cell_id, {AT_END}, p.petition_id, p.raised_on >= $6::date AS raised,"
+    " p.competent_level IN ('commune_district', 'province') AS upper,"
+    " p.competent_level = 'grassroots' AS grassroots,"
     f" bool_or({OPEN_ON_END}) AS open,"
     f" bool_or({OPEN_ON_END} AND s.due_on < $7::date) AS overdue,"
     " bool_or(s.answered_on BETWEEN $6::date AND $7::date) AS answered"
@@ -87,6 +92,9 @@ PETITION_FIGURES = FigureSource(
     projections=TREE_AND_SUPERVISION,
     figures=(
         ("petitions_raised", "count(*) FILTER (WHERE f.raised)"),
+        # Seed 003: by the level competent to resolve them (district or above / grassroots).
+        ("petitions_raised_district_or_above", "count(*) FILTER (WHERE f.raised AND f.upper)"),
+        ("petitions_raised_grassroots", "count(*) FILTER (WHERE f.raised AND f.grassroots)"),
         ("petitions_open", "count(*) FILTER (WHERE f.open)"),
         ("petitions_overdue", "count(*) FILTER (WHERE f.overdue)"),
         ("petitions_resolved", "count(*) FILTER (WHERE f.answered AND NOT f.open)"),

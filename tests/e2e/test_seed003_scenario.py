@@ -137,6 +137,16 @@ def test_seed_003_figures(api: Api, container: Any, tenant: Any) -> None:
         35,
     )
     assert (figures["answered"], figures["open"]) == (1, 316)
+    # The same in the district's per-level view, year by year (issue 12 §5).
+    years = [
+        api.get("/views/level", unit_id=district, period=str(y), as_of="2019-12-31")["node"][
+            "figures"
+        ]
+        for y in (2017, 2018, 2019)
+    ]
+    assert sum(f["petitions_raised_district_or_above"] for f in years) == 282
+    assert sum(f["petitions_raised_grassroots"] for f in years) == 35
+    assert [f["superior_rounds"] for f in years] == [4, 4, 3]
     attendance = api.get(
         f"/supervision/units/{district}/attendance", start="2017-01-01", end="2019-12-31"
     )

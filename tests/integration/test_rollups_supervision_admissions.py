@@ -342,15 +342,27 @@ def view(database: Any, schema: str, node: UUID, period: str, as_of: date = AS_O
     return result
 
 
+# Seed 003's figures (issue 12 §5), checked by name where they matter here.
+SEED_003 = ("superior_rounds", "petitions_raised_district_or_above", "petitions_raised_grassroots")
+
+
 def figures(database: Any, schema: str, node: UUID, period: str, prefix: str, **kw: Any) -> Any:
     values = view(database, schema, node, period, **kw)["node"]["figures"]
-    return {k: v for k, v in values.items() if k.startswith(prefix)}
+    wanted = {k for k in values if k.startswith(prefix)} - set(SEED_003)
+    return {k: v for k, v in values.items() if k in wanted}
+
+
+def seed_003_figures(database: Any, schema: str, node: UUID, period: str) -> dict[str, Any]:
+    values = view(database, schema, node, period)["node"]["figures"]
+    return {k: values[k] for k in SEED_003}
 
 
 def children(database: Any, schema: str, node: UUID, period: str, prefix: str) -> Any:
     result = view(database, schema, node, period)
     return {
-        c["name"]: {k: v for k, v in c["figures"].items() if k.startswith(prefix)}
+        c["name"]: {
+            k: v for k, v in c["figures"].items() if k.startswith(prefix) and k not in SEED_003
+        }
         for c in result["children"]
     }
 
@@ -442,6 +454,18 @@ def test_rotation_coverage_to_the_period_end(
     by_child = children(database, s, t["P"], "2025-Q1", "rotation")
     assert by_child["D1"]["rotation_coverage"] == 0.4  # 2 of 5
     assert by_child["D2"]["rotation_coverage"] == 0.3333  # 1 of 3
+
+
+def test_seed_003_figures_rounds_and_petitions_by_competent_level(
+    province: dict[str, Any], tenant: Tenant, database: Database
+) -> None:
+    """Supervision rounds (months with a planned visit attended: A1 Jan, A4 Feb) and the
+    petitions raised by competent level (all five grassroots) in the per-level view."""
+    assert seed_003_figures(database, tenant.schema, province["P"], "2025-Q1") == {
+        "superior_rounds": 2,
+        "petitions_raised_district_or_above": 0,
+        "petitions_raised_grassroots": 5,
+    }
 
 
 def test_petitions_open_overdue_resolved_as_of_the_period_end(
