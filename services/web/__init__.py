@@ -30,6 +30,7 @@ def route_handlers() -> list[Any]:
         routes_member,
         routes_members_edit,
         routes_session,
+        routes_settings,
         routes_supervision,
         routes_verification,
     )
@@ -49,6 +50,7 @@ def route_handlers() -> list[Any]:
             *routes_verification.ROUTES,
             *routes_admin_units.ROUTES,
             *routes_admin_users.ROUTES,
+            *routes_settings.ROUTES,
             *routes_admin_imports.ROUTES,
             *routes_card.ROUTES,
         ],
