@@ -14,6 +14,7 @@ before any query ran, and replaced once; otherwise the caller gets
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -42,6 +43,27 @@ LOST_CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
     asyncpg.exceptions.OperatorInterventionError,  # admin or crash shutdown
 )
 """What asyncpg raises when the server is not there (as opposed to a wrong query)."""
+
+
+class PoolFloorWarnings(logging.Filter):
+    """asyncpg's "Failed to restore the pool connection floor" as one line, not a traceback.
+
+    While the server is down each pool retries its floor (1 s doubling to 60 s) and logged a
+    30-line traceback each time; the cause fits on the line (issue 13 §3: an outage is said
+    briefly, not once per retry in full).
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and str(record.msg).startswith("Failed to restore the pool"):
+            error = record.exc_info[1]
+            text = str(error).strip().splitlines()[0] if error and str(error).strip() else ""
+            record.msg = f"{record.getMessage()} ({type(error).__name__}: {text})"
+            record.args = None
+            record.exc_info = record.exc_text = None
+        return True
+
+
+logging.getLogger("asyncpg.pool").addFilter(PoolFloorWarnings())
 
 
 class ReadSide:

@@ -1,6 +1,6 @@
 """SQL of the meeting register projection (:mod:`projections.meetings`); ``{s}`` = schema.
 
-Streaks of consecutive absences are kept incrementally: ``meeting_absence_state`` holds each
+Streaks of consecutive excused absences within a year are kept incrementally: ``meeting_absence_state`` holds each
 member's latest regular meeting (by period, day, id) and the streak there. Seats that come
 after it (the normal case, and every rebuild) get their streak continued from that state in
 Python (:mod:`projections.meetings_streaks`) and go in with it; a member with a seat before
@@ -38,8 +38,8 @@ DDL = (
     " year int, month int, held_on date, streak int NOT NULL DEFAULT 0,"
     " PRIMARY KEY (meeting_id, member_id))",
     "CREATE INDEX IF NOT EXISTS meeting_attendance_member ON {s}.meeting_attendance (member_id)",
-    "CREATE INDEX IF NOT EXISTS meeting_attendance_streak ON {s}.meeting_attendance"
-    " (cell_id, year, month) WHERE streak >= 3",
+    "CREATE INDEX IF NOT EXISTS meeting_attendance_over_3 ON {s}.meeting_attendance"
+    " (cell_id, year, month) WHERE streak > 3 AND NOT exempted",
     "CREATE TABLE IF NOT EXISTS {s}.meeting_cell_month (cell_id uuid NOT NULL, year int NOT NULL,"
     " month int NOT NULL, regular_held boolean NOT NULL, on_time boolean NOT NULL,"
     " late boolean NOT NULL, thematic_held int NOT NULL, meetings_held int NOT NULL,"
@@ -152,16 +152,16 @@ LOAD_STATE_SQL = (
 )
 OF_MEMBERS = " WHERE member_id = ANY(%(members)s::uuid[])"
 ORDER = "year, month, held_on, meeting_id"
-ABSENT = "coalesce(mark IN ('excused', 'unexcused'), false)"
+ABSENT = "coalesce(mark = 'excused', false)"
 RECOMPUTE_SQL = f"""
 WITH ordered AS (
   SELECT meeting_id, member_id, year, month, held_on, {ABSENT} AS absent,
-         count(*) FILTER (WHERE NOT {ABSENT}) OVER (PARTITION BY member_id ORDER BY {ORDER}
+         count(*) FILTER (WHERE NOT {ABSENT}) OVER (PARTITION BY member_id, year ORDER BY {ORDER}
          ROWS UNBOUNDED PRECEDING) AS run
   FROM {{s}}.meeting_attendance WHERE member_id = ANY(%(slow)s::uuid[]) AND kind = 'regular'
 ), streaks AS (
   SELECT ordered.*, CASE WHEN absent THEN count(*) FILTER (WHERE absent) OVER (PARTITION BY
-         member_id, run ORDER BY {ORDER} ROWS UNBOUNDED PRECEDING) ELSE 0 END AS streak
+         member_id, year, run ORDER BY {ORDER} ROWS UNBOUNDED PRECEDING) ELSE 0 END AS streak
   FROM ordered
 ), saved AS (
   INSERT INTO {{s}}.meeting_absence_state
@@ -174,6 +174,15 @@ UPDATE {{s}}.meeting_attendance AS a SET streak = s.streak FROM streaks AS s
 WHERE a.meeting_id = s.meeting_id AND a.member_id = s.member_id AND a.streak <> s.streak
 RETURNING a.cell_id, a.year, a.month
 """
+
+
+def over_3(seat: str) -> str:
+    """A seat counted by "absent with a reason more than 3 times in a row" (HD 12-HD/BTCTW
+    criterion 1, issue 12 §3): the 4th excused absence in a row within the year or later, of a
+    member not exempted from meetings (miễn sinh hoạt) at that meeting."""
+    return f"{seat}.streak > 3 AND NOT {seat}.exempted"
+
+
 # Per cell-month through the (cell_id, year, month) index: a join grouped by cell-month sorted
 # the whole ``meetings`` table at every batch of a replay.
 FACTS_SQL = (
@@ -195,7 +204,9 @@ FACTS_SQL = (
     " (array_agg(m.rating ORDER BY m.held_on DESC) FILTER (WHERE m.kind = 'regular'"
     "  AND m.rating IS NOT NULL))[1],"
     " (SELECT count(DISTINCT a.member_id) FROM {s}.meeting_attendance AS a"
-    "  WHERE a.cell_id = k.cell_id AND a.year = k.year AND a.month = k.month AND a.streak >= 3)"
+    "  WHERE a.cell_id = k.cell_id AND a.year = k.year AND a.month = k.month AND "
+    + over_3("a")
+    + ")"
     " FROM {s}.meetings AS m WHERE m.cell_id = k.cell_id AND m.year = k.year AND m.month = k.month"
     " HAVING count(*) > 0) AS f"
     " ON CONFLICT (cell_id, year, month) DO UPDATE SET regular_held = excluded.regular_held,"

@@ -1,8 +1,10 @@
 """Absence streaks (chuỗi vắng liên tiếp) walked in Python, and a replay's in-memory state.
 
 A member's streak at a regular seat is the number of regular meetings in a row, up to that
-one, the member was absent from (excused or not), in the order ``(year, month, held_on,
-meeting_id)``. ``meeting_absence_state`` keeps, per member, the latest regular seat and the
+one and within its year, the member was absent from **with a reason** (vắng có lý do), in the
+order ``(year, month, held_on, meeting_id)``: HD 12-HD/BTCTW criterion 1 counts excused
+absences "more than 3 times in a row within the year" (issue 12 §3); an unexcused absence fails
+the criterion by itself and ends the run, and a new year starts a new count. ``meeting_absence_state`` keeps, per member, the latest regular seat and the
 streak there, so a batch's new seats continue it (:func:`walk`). A member with a new seat that
 does not come after the state (a back-dated meeting), or with a mark changed on a meeting of
 an earlier batch, is "slow": the whole history is recomputed in SQL (``RECOMPUTE_SQL``).
@@ -38,8 +40,8 @@ Key = tuple[int, int, date, str]
 """(year, month, held_on, meeting id): the order of a member's regular seats."""
 State = tuple[Key, int]
 """A member's latest regular seat and the streak there."""
-ABSENT = frozenset(b"eu")
-"""The mark letters of an absence (excused, unexcused), as ``Seats.marks`` holds them."""
+ABSENT = frozenset(b"e")
+"""The mark letter of an absence that continues a streak (excused), as ``Seats.marks`` holds."""
 _encode = msgspec.json.Encoder().encode
 _JSON_TO_ARRAY = bytes.maketrans(b"[]", b"{}")
 
@@ -112,7 +114,7 @@ def walk(
             if state is None:
                 carried = 0
             elif state[0] < key:
-                carried = state[1]
+                carried = state[1] if state[0][0] == key[0] else 0  # a new year starts anew
             else:
                 slow.add(member)
                 continue
@@ -156,7 +158,8 @@ def rewalk(
                 continue
             if marks[i] in ABSENT:
                 state = states.get(member)
-                streak = (state[1] if state is not None else 0) + 1
+                same_year = state is not None and state[0][0] == key[0]
+                streak = (state[1] if state is not None and same_year else 0) + 1
             else:
                 streak = 0
             states[member] = (key, streak)

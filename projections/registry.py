@@ -66,6 +66,10 @@ def list_specs() -> list[ListSpec]:
 
 
 def list_named(name: str) -> ListSpec | None:
+    """The list of that name; a renamed list still answers to its old name (lists.RENAMED)."""
+    from projections.lists import RENAMED
+
+    name = RENAMED.get(name, name)
     return next((spec for spec in list_specs() if spec.name == name), None)
 
 

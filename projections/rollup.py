@@ -9,8 +9,9 @@ reads about a dozen rows per node instead of joining every cell-month of the per
 Figures that count distinct things over a period are kept as first occurrences, so that summing
 the months of a period gives the distinct count: ``thematic_new`` counts the cells whose first
 thematic meeting of the quarter (under this node) falls in the month, ``absent3_new_q`` and
-``absent3_new_y`` the members first seen at 3 or more consecutive absences in the quarter or the
-year. The started months of a period are always its first ones, so this holds for any ``as_of``.
+``absent3_new_y`` the members first seen absent with a reason more than 3 times in a row (the
+4th excused absence within the year; exempted members not counted: HD 12 criterion 1,
+:func:`projections.meetings_sql.over_3`) in the quarter or the year. The started months of a period are always its first ones, so this holds for any ``as_of``.
 
 It reads the tables of ``org_tree`` and ``meetings`` (``depends_on``): the engine stops its
 batches at their checkpoints, so whatever it handles is already in those tables. A batch works
@@ -39,6 +40,7 @@ from domain.org_unit import OrgUnit
 from projections import rollup_spans, tracking
 from projections.base import StoredEventRow
 from projections.meetings import MEETINGS
+from projections.meetings_sql import over_3
 from projections.rollups import NodeMonthSource
 from projections.sets import OwnTables, run_sql
 
@@ -99,7 +101,7 @@ WITH {scope}, facts AS (
   SELECT node, year, month, count(*) AS thematic_new FROM firsts GROUP BY node, year, month
 ), seen AS (
   SELECT DISTINCT h.node, f.year, f.month, f.member_id FROM scope AS h
-  JOIN {{s}}.meeting_attendance AS f ON f.cell_id = h.cell_id{year} AND f.streak >= 3{under}
+  JOIN {{s}}.meeting_attendance AS f ON f.cell_id = h.cell_id{year} AND OVER_3{under}
 ), marked AS (
   SELECT seen.*, min(month) OVER (PARTITION BY node, year, member_id, (month - 1) / 3) AS first_q,
          min(month) OVER (PARTITION BY node, year, member_id) AS first_y
@@ -134,7 +136,7 @@ FROM sums AS s
 LEFT JOIN thematic AS t USING (node, year, month)
 LEFT JOIN absences AS a USING (node, year, month)
 WHERE s.month >= s.from_month
-"""
+""".replace("OVER_3", over_3("f"))
 # Every seat of an absence streak is in a cell-month with a meeting fact: the left joins above
 # lose nothing.
 COMPUTE_ALL = COMPUTE.format(scope=SCOPE_ALL.format(), year="", under=UNDER.format())
@@ -182,7 +184,8 @@ def ancestors(
 
 class RollupProjection(OwnTables):
     name = "rollup"
-    version = 1  # bump when the tables or what apply writes change (projections.versions)
+    # 2: absences counted as HD 12 criterion 1 does (issue 12 §3, projections.meetings_sql.over_3)
+    version = 2  # bump when the tables or what apply writes change (projections.versions)
     ddl = DDL
     tables = TABLES
     depends_on = ("org_tree", "meetings")
@@ -248,12 +251,12 @@ ROLLUP = RollupProjection()
 GRAIN = "sum(CASE $8::text WHEN 'month' THEN {} WHEN 'quarter' THEN {} ELSE {} END)"
 """A figure read from the column of the period's grain ($8)."""
 THEMATIC_CELL_QUARTERS = GRAIN.format("r.thematic_cells", "r.thematic_new", "r.thematic_new")
-ABSENT_3 = GRAIN.format("r.absent3", "r.absent3_new_q", "r.absent3_new_y")
+ABSENT_OVER_3 = GRAIN.format("r.absent3", "r.absent3_new_q", "r.absent3_new_y")
 ENDED = "r.year * 12 + r.month <= $9::int"
 SHOWN = (
     "held", "on_time", "late", "missing", "thematic_held", "cell_quarters",
     "cell_quarters_with_thematic", "expected", "present", "excused", "unexcused", "rated_tot",
-    "rated_kha", "rated_trung_binh", "rated_kem", "unrated", "members_absent_3_in_a_row",
+    "rated_kha", "rated_trung_binh", "rated_kem", "unrated", "members_absent_over_3_in_a_row",
 )  # fmt: skip
 
 MEETING_FIGURES = NodeMonthSource(
@@ -279,7 +282,7 @@ MEETING_FIGURES = NodeMonthSource(
         ("rated_trung_binh", "sum(r.rated_trung_binh)"),
         ("rated_kem", "sum(r.rated_kem)"),
         ("unrated", "sum(r.unrated)"),
-        ("members_absent_3_in_a_row", ABSENT_3),
+        ("members_absent_over_3_in_a_row", ABSENT_OVER_3),
     ),
     # Due cell-months of ended months without a regular meeting held.
     differences=(("missing", "due_ended", "held_ended"),),

@@ -13,6 +13,13 @@ message per projection, each opening its own connections; a dependent projection
 
 If another worker process holds a pair's lock (``busy``), the caller asks again a little
 later: that worker may have read the log before the commit that woke this one.
+
+Most commits concern a few projections only (an opinion: ``meetings`` and the audit ones). A
+round first **advances the idle ones** (:func:`advance_idle`) in one transaction: one statement
+reads the log's head and the topics written after the lowest checkpoint, and every projection
+none of whose topics is among them moves its checkpoint to that head, under its pair's lock.
+That replaces a transaction of five statements per idle projection (measured: a 10-projection
+round took 84 ms on the loaded 2-core machine, 7 of them with nothing to apply).
 """
 
 from __future__ import annotations
@@ -20,11 +27,16 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
+import psycopg
+from psycopg import sql
+
+from infra.application import EVENTS_TABLE
 from infra.database import Database
 from infra.notifications import PROGRESS, notify
-from projections import engine
-from projections.base import Projection
+from projections import engine, tracking
+from projections.base import Projection, table
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,8 +56,14 @@ def catch_up_round(database: Database, schema: str, projections: Sequence[Projec
     """
     moved = busy = False
     errors: list[str] = []
+    idle = advance_idle(database, schema, projections)
+    moved = bool(idle)
     for projection in projections:
+        if projection.name in idle:
+            continue
         result = engine.catch_up(database, schema, projection)
+        if result.error is None and not result.busy:
+            _known.add((database.conninfo, schema, projection.name))
         moved = moved or result.span > 0
         busy = busy or result.busy
         if result.error:
@@ -54,6 +72,64 @@ def catch_up_round(database: Database, schema: str, projections: Sequence[Projec
         with database.connect() as conn:
             notify(conn, PROGRESS, schema)
     return Round(moved, busy, tuple(errors))
+
+
+_known: set[tuple[str, str, str]] = set()
+"""Pairs caught up by the engine in this process: their tables are installed as this release
+makes them (``advance_idle`` leaves the others to the engine, which installs first)."""
+
+
+def advance_idle(database: Database, schema: str, projections: Sequence[Projection]) -> set[str]:
+    """Move to the log's head every projection with nothing to apply; the names moved.
+
+    Conservative: the topics are those after the *lowest* checkpoint, a superset of each
+    projection's own, so a projection is never skipped past an event of its topics. A pair
+    another worker holds, or one with no checkpoint yet, is left to the engine.
+    """
+    candidates = [p for p in projections if (database.conninfo, schema, p.name) in _known]
+    if not candidates:
+        return set()
+    moved: set[str] = set()
+    with database.connect(autocommit=False) as conn, conn.transaction():
+        points = tracking.checkpoints(conn, schema)
+        behind = [p for p in candidates if p.name in points]
+        if not behind:
+            return set()
+        lowest = min(points[p.name].position for p in behind)
+        head, written = _head_and_topics(conn, schema, lowest)
+        for projection in behind:
+            point = points[projection.name]
+            if point.position >= head or point.last_error or written & set(projection.topics):
+                continue
+            if _try_lock(conn, schema, projection.name):
+                tracking.advance(conn, schema, projection.name, head)
+                moved.add(projection.name)
+    return moved
+
+
+def _head_and_topics(
+    conn: psycopg.Connection[Any], schema: str, after: int
+) -> tuple[int, set[str]]:
+    """The head and the topics after ``after``, from one statement's snapshot (the head must
+    not pass an event the topics did not see)."""
+    events = table(schema, EVENTS_TABLE)
+    row = conn.execute(
+        sql.SQL(
+            "WITH head AS (SELECT coalesce(max(notification_id), 0) AS top FROM {0})"
+            " SELECT head.top, ARRAY(SELECT DISTINCT topic FROM {0}"
+            " WHERE notification_id > %s AND notification_id <= head.top) FROM head"
+        ).format(events),
+        (after,),
+    ).fetchone()
+    return (int(row[0]), set(row[1])) if row else (0, set())
+
+
+def _try_lock(conn: psycopg.Connection[Any], schema: str, name: str) -> bool:
+    row = conn.execute(
+        "SELECT pg_try_advisory_xact_lock(hashtextextended(%s, 0))",
+        (engine.lock_key(schema, name),),
+    ).fetchone()
+    return bool(row and row[0])
 
 
 class Coalescer:

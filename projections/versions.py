@@ -16,7 +16,8 @@ together with what reads its tables (``depends_on``), and its row is set to the 
 While it runs the row says ``rebuilding`` (``chibo projections status`` shows it, and a
 read-your-writes wait refused meanwhile says why). A province provisioned before versions
 existed has no rows: its projections count as version :data:`BASELINE`, the version every
-projection had then, so nothing is rebuilt for the change itself.
+projection had then, so nothing is rebuilt for the change itself; a new province records
+every projection at its declared version when provisioned (:func:`install_part`).
 """
 
 from __future__ import annotations
@@ -54,6 +55,29 @@ def install(conn: psycopg.Connection[Any], schema: str) -> None:
             " changed_at timestamptz NOT NULL DEFAULT now())"
         ).format(table(schema, VERSION_TABLE))
     )
+
+
+def install_part(conn: psycopg.Connection[Any], schema: str) -> None:
+    """The schema part (provisioning, ``chibo migrate``): the table, and for a province that
+    has caught nothing up yet (a new one) every projection at its declared version, since its
+    tables are this release's. An older province keeps what it has: a projection without a
+    row is at :data:`BASELINE`."""
+    install(conn, schema)
+    from projections.registry import all_projections
+    from projections.tracking import TRACKING_TABLE
+
+    row = conn.execute(
+        sql.SQL("SELECT EXISTS (SELECT 1 FROM {})").format(table(schema, TRACKING_TABLE))
+    ).fetchone()
+    if row is not None and not row[0]:
+        for projection in all_projections():
+            conn.execute(
+                sql.SQL(
+                    "INSERT INTO {} (projection, version) VALUES (%s, %s)"
+                    " ON CONFLICT (projection) DO NOTHING"
+                ).format(table(schema, VERSION_TABLE)),
+                (projection.name, declared(projection)),
+            )
 
 
 def stored(conn: psycopg.Connection[Any], schema: str) -> dict[str, tuple[int, str]]:

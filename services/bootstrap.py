@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 
 from infra import clusters
 from infra.audit.guard import install_guard
+from infra.calendar_feeds import install_calendar_feeds
 from infra.clusters import database_for
 from infra.contacts import install_contacts
 from infra.database import Database, EmbeddedPostgres
@@ -23,7 +24,7 @@ from infra.readside import ReadSide
 from infra.settings import Settings
 from infra.tenancy import SchemaPart, Tenant, TenantApplications, list_tenants, provision
 from projections.engine import install_read_models
-from projections.versions import install as install_projection_versions
+from projections.versions import install_part as install_projection_versions
 from services import workers
 from services.documents.job_store import install_report_jobs
 from services.imports.store import install_import_tables
@@ -44,6 +45,7 @@ def schema_parts() -> Sequence[SchemaPart]:
         install_report_jobs,
         install_contacts,
         install_outbox,
+        install_calendar_feeds,
         install_read_models,
         install_projection_versions,
         install_tenant_role,

@@ -19,6 +19,7 @@ from services.imports import routes as imports
 from services.meetings import routes as meetings
 from services.membership import lifecycle_routes as membership_lifecycle
 from services.membership import routes as membership
+from services.notices import feed as notice_feed
 from services.notices import inbox as notice_inbox
 from services.notices import routes as notices
 from services.papers import routes as papers
@@ -48,4 +49,5 @@ def route_handlers() -> list[Any]:
     routes += papers.ROUTES
     routes += notices.ROUTES
     routes += notice_inbox.ROUTES
+    routes += notice_feed.ROUTES
     return routes

@@ -25,6 +25,7 @@ from typing import Any
 from uuid import uuid4
 
 import psycopg
+from litestar._asgi.utils import wrap_in_exception_handler  # Litestar's own wrapper
 from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
@@ -74,7 +75,10 @@ class RequestMetricsMiddleware:
     """Outermost route middleware: request id, count and latency by route, one log line."""
 
     def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+        # What the middleware inside raises (the idempotency store's database gone: a 503) is
+        # answered here, through ``sending``, as Litestar does around each handler; otherwise
+        # it passed by uncounted and was logged and counted as a 500 the client never got.
+        self.app = wrap_in_exception_handler(app)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP:

@@ -136,7 +136,7 @@ def project(aggregate: Any, events: Iterable[Any]) -> Any:
 def public_state(aggregate: object) -> dict[str, Any]:
     """The aggregate's attributes as JSON-ready values, without the library's private ones."""
     values = {k: v for k, v in vars(aggregate).items() if not k.startswith("_")}
-    state: dict[str, Any] = msgspec.to_builtins(values, str_keys=True, enc_hook=_plain)
+    state: dict[str, Any] = msgspec.to_builtins(_keyed(values), str_keys=True, enc_hook=_plain)
     return state
 
 
@@ -144,8 +144,24 @@ def _plain(value: Any) -> Any:
     """A value msgspec does not know (a meeting's ``Motion``, a plain class): its public
     attributes, so a meeting's state as of a point is shown, not a 500."""
     if hasattr(value, "__dict__"):
-        return {k: v for k, v in vars(value).items() if not k.startswith("_")}
+        return _keyed({k: v for k, v in vars(value).items() if not k.startswith("_")})
     slots = getattr(type(value), "__slots__", ())
     if slots:
-        return {k: getattr(value, k) for k in slots if hasattr(value, k)}
+        return _keyed({k: getattr(value, k) for k in slots if hasattr(value, k)})
     return str(value)
+
+
+def _keyed(value: Any) -> Any:
+    """Dicts whose keys JSON cannot hold as they are (a member's noted months are keyed by
+    ``(kind, month)``) get text keys, ``dues_unpaid/2025-03-01``; the rest is unchanged."""
+    if isinstance(value, dict):
+        return {_key(k): _keyed(v) for k, v in value.items()}
+    if isinstance(value, list | tuple) and any(isinstance(v, dict | list | tuple) for v in value):
+        return [_keyed(v) for v in value]
+    return value
+
+
+def _key(key: Any) -> Any:
+    if isinstance(key, tuple):
+        return "/".join(str(getattr(part, "value", part)) for part in key)
+    return key

@@ -192,6 +192,10 @@ PARAMETERS: dict[str, tuple[str, Any]] = {
     "name": ("Tên tệp / the file's name", None),
     "reason": ("Lý do / the reason", None),
     "number": ("Số thẻ đảng viên / the party card number", None),
+    "secret": (
+        "Mã bí mật của địa chỉ lịch, đuôi .ics (POST /me/calendar-feed) / the feed URL's secret",
+        None,
+    ),
     "seq": ("Số thứ tự lần niêm phong / the seal's number", 1),
     "list_name": (
         "Tên danh sách (xem /views/lists) / a list's name",

@@ -69,6 +69,14 @@ class Irregularities:
         """One member of cell 2 stays away from the last three meetings, without a reason."""
         return index == 2 and (year, month) in self.months[-3:]
 
+    def excused_streak(self, index: int, year: int, month: int) -> bool:
+        """One member of cell 4 is away with a reason from 4 meetings in a row within one year
+        (HD 12 criterion 1 counts the 4th): the latest 4 months of one year."""
+        same_year = [m for m in self.months if m[0] == self.months[-1][0]]
+        if len(same_year) < 4:
+            same_year = [m for m in self.months if m[0] == self.months[0][0]]
+        return index == 4 and (year, month) in same_year[-4:]
+
     def thematic(self, index: int, year: int, month: int) -> bool:
         """In the middle month of each quarter, except some quarters of some cells."""
         quarter = (month - 1) // 3
@@ -98,7 +106,13 @@ def seed_meetings(
         for year, month in months:
             if not odd.skipped(index, year, month):
                 kem = odd.rated_kem(index, year, month)
-                away = odd.absent_streak(index, year, month)
+                away = (
+                    AttendanceMark.UNEXCUSED
+                    if odd.absent_streak(index, year, month)
+                    else AttendanceMark.EXCUSED
+                    if odd.excused_streak(index, year, month)
+                    else None
+                )
                 everyone = (roster.cell_id, year, month) in full
                 meeting, changed = held(
                     roster, MeetingKind.REGULAR, year, month, rng, settings, hook, kem, away,
@@ -148,12 +162,12 @@ def held(
     settings: ProvinceSettings,
     hook: Hook | None = None,
     kem: bool = False,
-    away: bool = False,
+    away: AttendanceMark | None = None,
     day: int | None = None,
     full: bool = False,
 ) -> tuple[Meeting, list[Any]]:
     """A meeting held and closed; ``kem`` forces a Kém rating, ``away`` the last member's
-    unexcused absence, ``full`` everyone present. Returns the meeting and what the hook
+    absence (unexcused or excused), ``full`` everyone present. Returns the meeting and what the hook
     changed."""
     # Most regular meetings fall in the window (days 1–5); some are late.
     if day is None:
@@ -171,7 +185,7 @@ def held(
     chair, secretary = ids[0], ids[1]
     meeting.open(start, chair, secretary, members, settings.meeting_window, SYSTEM)
     must = set(ids) if full else {chair, secretary}
-    entries, present = attendance(ids, must, rng, ids[-1] if away else None)
+    entries, present = attendance(ids, must, rng, (ids[-1], away) if away else None)
     meeting.mark_attendance(entries, SYSTEM)
     for speaker in rng.sample(present, k=min(len(present), rng.randint(3, 9))):
         meeting.record_opinion(speaker, "Góp ý báo cáo và phương hướng", SYSTEM)
@@ -196,14 +210,19 @@ DEMO_REASON = "Chi ủy thống nhất nội dung qua điện thoại trước k
 
 
 def attendance(
-    ids: list[UUID], must_attend: set[UUID], rng: random.Random, away: UUID | None = None
+    ids: list[UUID],
+    must_attend: set[UUID],
+    rng: random.Random,
+    away: tuple[UUID, AttendanceMark] | None = None,
 ) -> tuple[list[AttendanceEntry], list[UUID]]:
     entries: list[AttendanceEntry] = []
     present: list[UUID] = []
     for member_id in ids:
         roll = rng.random()
-        if member_id == away and member_id not in must_attend:
-            entries.append(AttendanceEntry(member_id, AttendanceMark.UNEXCUSED))
+        if away is not None and member_id == away[0] and member_id not in must_attend:
+            excused = away[1] is AttendanceMark.EXCUSED
+            reason = "Đi điều trị dài ngày" if excused else ""
+            entries.append(AttendanceEntry(member_id, away[1], reason))
         elif member_id in must_attend or roll < 0.9:
             entries.append(AttendanceEntry(member_id, AttendanceMark.PRESENT))
             present.append(member_id)

@@ -26,7 +26,7 @@ FIGURES_VI = {
     "rated_trung_binh": "Xếp loại Trung bình",
     "rated_kem": "Xếp loại Kém",
     "unrated": "Chưa xếp loại",
-    "members_absent_3_in_a_row": "Đảng viên vắng 3 kỳ liên tiếp",
+    "members_absent_over_3_in_a_row": "Đảng viên vắng có lý do quá 3 kỳ liên tiếp",
     "superior_planned": "Lượt cấp ủy cấp trên được phân công dự",
     "superior_fulfilled": "Lượt cấp ủy cấp trên đã dự",
     "superior_missed": "Lượt cấp ủy cấp trên không dự được",

@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 from uuid import UUID, uuid4
 
@@ -31,6 +31,8 @@ from services.documents.reports import author
 from services.views.routes import BASE, Format, parse_period, today
 
 JOBS = f"{BASE}/report/jobs"
+STALE = timedelta(hours=2)
+"""Twice the worker's time limit for a report: a job not done by then was interrupted."""
 
 
 class Progress(msgspec.Struct, frozen=True):
@@ -70,12 +72,21 @@ class NoWorkers(StateConflict):
 
 def view(tenant: str, job: Job) -> JobView:
     done = job.status == "done"
+    status, error = job.status, job.error
+    if status in ("queued", "running") and datetime.now(UTC) - job.requested_at > STALE:
+        # The worker that took it ended without a word (killed, restarted): say so, instead of
+        # a progress that never moves.
+        status = "failed"
+        error = (
+            "Tác vụ bị gián đoạn (quá 2 giờ chưa xong); hãy yêu cầu lập lại báo cáo"
+            " / interrupted (not done after 2 hours); ask for the report again"
+        )
     return JobView(
-        job.id, job.status, STATUS_VI[job.status], job.output, job.unit_id, job.period,
+        job.id, status, STATUS_VI[status], job.output, job.unit_id, job.period,
         job.as_of, job.requested_by_name, job.requested_at,
         Progress(job.steps_done, job.steps_total, job.rows_written, job.stage),
         job.started_at, job.finished_at, job.file_name if done else None, job.sha256, job.size,
-        job.error,
+        error,
         f"/api/v1/t/{tenant}/views/report/jobs/{job.id}/file" if done else None,
     )  # fmt: skip
 

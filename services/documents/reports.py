@@ -38,7 +38,7 @@ APPENDICES = (
     "cells_without_regular_meeting",
     "cells_without_thematic_meeting",
     "cells_rated_kem_twice",
-    "members_absent_3_in_a_row",
+    "members_absent_over_3_in_a_row",
     "missed_superior_attendance",
     "overdue_petitions",
     "probationary_overdue_for_recognition",

@@ -52,7 +52,7 @@ class BallotView(msgspec.Struct):
     version: int
 
 
-def _ballot(app: TenantApplication, meeting_id: UUID) -> QualityBallot | None:
+def find_ballot(app: TenantApplication, meeting_id: UUID) -> QualityBallot | None:
     try:
         found: object = app.repository.get(ballot_id(meeting_id))
     except AggregateNotFoundError:
@@ -71,7 +71,7 @@ def record_ballot(
         and entry.status is MemberStatus.OFFICIAL
         and not entry.temporary
     )
-    ballot = _ballot(app, meeting_id) or QualityBallot.open(meeting_id, meeting.cell_id, by)
+    ballot = find_ballot(app, meeting_id) or QualityBallot.open(meeting_id, meeting.cell_id, by)
     agreed = ballot.vote(meeting.quality_rating, voters, counts, by)
     return ballot, agreed, app.save_all(ballot)
 
@@ -80,7 +80,7 @@ def confirm(
     app: TenantApplication, by: Actor, meeting_id: UUID, guest_id: UUID
 ) -> tuple[QualityBallot, int]:
     meeting = load_meeting(app, meeting_id)
-    ballot = _ballot(app, meeting_id)
+    ballot = find_ballot(app, meeting_id)
     if ballot is None:
         raise QualityBallotMissing(
             "Chi bộ chưa biểu quyết mức chất lượng", "the cell has not voted on the rating"
@@ -92,7 +92,7 @@ def confirm(
 
 def view(app: TenantApplication, meeting_id: UUID) -> BallotView:
     load_meeting(app, meeting_id)  # an unknown meeting is 404, not an empty ballot
-    b = _ballot(app, meeting_id)
+    b = find_ballot(app, meeting_id)
     if b is None:
         return BallotView(meeting_id, None, 0, 0, 0, 0, False, None, 0)
     return BallotView(

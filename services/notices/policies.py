@@ -13,6 +13,7 @@ from services.security.policy import (
     ALL_ROLES,
     MEMBER,
     WRITERS,
+    Policy,
     PolicyTable,
     T,
     allow,
@@ -34,7 +35,15 @@ POLICIES: PolicyTable = {
     ("GET", UNIT_CONTACT): allow(*WRITERS, units=(unit_in_path("unit_id"),)),
     ("POST", f"{T}/supervision/assignees/{{assignee_id}}/contact"): allow(ADMIN),
     ("GET", f"{T}/me/notices"): allow(*ALL_ROLES, own_data=True),
-    ("GET", f"{T}/notices/undelivered"): allow(*WRITERS, units=(unit_in_query("unit_id"),)),
+    ("POST", f"{T}/me/calendar-feed"): allow(*ALL_ROLES, own_data=True),
+    ("DELETE", f"{T}/me/calendar-feed"): allow(*ALL_ROLES, own_data=True),
+    ("GET", f"{T}/calendar/{{secret}}"): Policy.open_to_all(
+        "calendar feed: a calendar app sends no token; the URL's secret (kept as SHA-256,"
+        " revocable) is the credential, an unknown one is a 404"
+    ),
+    ("GET", f"{T}/notices/undelivered"): allow(
+        *WRITERS, units=(unit_in_query("unit_id", required=False, default_to_scope=True),)
+    ),
     ("GET", f"{T}/meetings/{{meeting_id}}/notices"): allow(
         *WRITERS, units=(unit_of_aggregate("meeting_id", Meeting),)
     ),

@@ -186,6 +186,11 @@ SECTIONS: dict[str, Section] = {
         },
         "attendance",
     ),
+    # the members' ballot on the proposed rating and the attending superior's confirmation
+    "quality/ballot": Section("chat-luong", lambda v, f: counts(v, f), "votes_for"),
+    "quality/confirm": Section(
+        "chat-luong", lambda v, f: {"guest_id": text(v, "guest_id")}, "guest_id"
+    ),
     "dues": Section("dang-phi", lambda v, f: dues_body(v, f), "total_vnd"),
     "close": Section(
         "be-mac",

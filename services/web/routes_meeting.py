@@ -21,6 +21,7 @@ from domain.rules import RULES
 from domain.voting import MotionKind, decide
 from services.context import container_of
 from services.meetings import commands as meetings
+from services.meetings import quality_ballot
 from services.meetings.policies import POLICIES as MEETING_POLICIES
 from services.meetings.schemas import meeting_view
 from services.security.policy import T
@@ -82,6 +83,8 @@ def meeting_facts(app: Any, tenant: str, meeting_id: UUID) -> dict[str, Any]:
         "cell_name": trail[-1].label if trail else "",
         "payers": set(view.dues_payer_ids),
         "unpaid": set(view.dues_unpaid_ids),
+        "ballot": quality_ballot.find_ballot(app, meeting_id),
+        "superiors": [g for g in view.guests if g.is_superior],
     }
 
 

@@ -54,6 +54,8 @@ EXPECTED_PUBLIC = {
     ("GET", "/"),  # the login form
     ("POST", "/login"),  # the login form's post (CSRF-checked, throttled like the API's)
     ("GET", "/static/{file_path}"),  # stylesheet, htmx, fonts
+    # A calendar app sends no token: the URL's secret (SHA-256 kept, revocable) is the key.
+    ("GET", "/api/v1/t/{tenant}/calendar/{secret}"),
 }
 """Changing who may call without a token is a decision: this list must be edited with it."""
 

@@ -91,6 +91,8 @@ def test_a_crash_under_writes_loses_no_acknowledged_write_answers_503_and_recove
     # On the workers' logger itself: the app's logging set-up replaces the root's handlers.
     heard = Heard()
     logging.getLogger("services.workers").addHandler(heard)
+    access = Heard()
+    logging.getLogger("chibo.access").addHandler(access)
     tenant, _ = provision(database, "outage_" + uuid4().hex[:8], "Tỉnh Mất Điện", schema_parts())
     settings = Settings(database_url=database.url, data_dir=tmp_path, broker_url=None)
     applications = TenantApplications(database, on_committed=workers.notify_committed)
@@ -197,6 +199,12 @@ def test_a_crash_under_writes_loses_no_acknowledged_write_answers_503_and_recove
 
     workers.shutdown()
     logging.getLogger("services.workers").removeHandler(heard)
+    logging.getLogger("chibo.access").removeHandler(access)
+    # The access log and the request counter record what the client got: 503, not 500 (an
+    # error raised in a middleware, the idempotency store's, was counted as a 500).
+    statuses = [getattr(r, "status", None) for r in access.records]
+    assert 503 in statuses, statuses
+    assert 500 not in statuses, statuses
     # Acknowledged ⊆ stored.
     with database.connect() as conn:
         rows = conn.execute(

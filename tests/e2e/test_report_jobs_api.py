@@ -11,6 +11,7 @@ import hashlib
 import io
 import re
 import time
+from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
 import openpyxl
@@ -152,6 +153,14 @@ def test_a_job_is_read_within_its_scope_and_its_file_only_when_done(
     assert response.json()["code"] == "report_not_ready"
     missing = client.get(url(tenant, f"/report/jobs/{uuid4()}"), headers=headers)
     assert missing.status_code == 404
+
+    # A job whose worker ended without a word reads as interrupted, not as forever queued.
+    shown = client.get(url(tenant, f"/report/jobs/{waiting.id}"), headers=headers).json()
+    assert shown["status"] == "queued"
+    job_store.update(app, waiting.id, requested_at=datetime.now(UTC) - timedelta(hours=3))
+    shown = client.get(url(tenant, f"/report/jobs/{waiting.id}"), headers=headers).json()
+    assert shown["status"] == "failed"
+    assert "gián đoạn" in shown["error"]
 
 
 def test_without_workers_the_job_is_refused_clearly(client, tenant, setup):

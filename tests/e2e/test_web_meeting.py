@@ -252,3 +252,88 @@ def test_the_dues_form_names_each_member_paid_or_unpaid(run):
     assert isinstance(meeting, Meeting)
     assert meeting.dues_unpaid_ids == (cell.members[2],)
     assert set(meeting.dues_payer_ids) == set(cell.members) - {cell.members[2], cell.members[3]}
+
+
+def test_the_cell_votes_on_the_rating_and_the_superior_confirms_on_the_page(run):
+    client, _, cell, url, _ = run
+    opened(client, url, cell)
+    guest = client.post(
+        f"{url}/guests",
+        data={
+            **form(client, url),
+            "name": "Trần Văn Bình",
+            "position": "Đảng ủy viên phụ trách",
+            "is_superior": "on",
+            "version": version_of(client, url),
+        },
+        follow_redirects=False,
+    )
+    assert guest.status_code == 303, guest.text
+    minutes_recorded(client, url)
+    fair = dict.fromkeys(("attendance", "preparation", "conduct", "principles"), "15")
+    saved = client.post(
+        f"{url}/quality",
+        data={
+            **form(client, url),
+            **fair,
+            "implementation": "15",
+            "version": version_of(client, url),
+        },
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303, saved.text
+    page = client.get(url).text
+    assert "Biểu quyết mức chất lượng" in page
+    assert "Cấp ủy cấp trên xác nhận" not in page  # nothing to confirm before the vote
+    too_many = client.post(
+        f"{url}/quality/ballot",
+        data={**form(client, url), "votes_for": "50", "against": "0", "abstain": "0"},
+    )
+    assert too_many.status_code == 422  # the page answers a refused form with 422
+    assert "vượt số đảng viên chính thức có mặt" in too_many.text
+    voted = client.post(
+        f"{url}/quality/ballot",
+        data={**form(client, url), "votes_for": "4", "against": "1", "abstain": "0"},
+        follow_redirects=False,
+    )
+    assert voted.status_code == 303, voted.text
+    page = client.get(url).text
+    assert "4 tán thành, 1 không tán thành" in page
+    guest_id = re.search(r'name="guest_id"><option value="([0-9a-f-]{36})"', page).group(1)
+    confirmed = client.post(
+        f"{url}/quality/confirm",
+        data={**form(client, url), "guest_id": guest_id},
+        follow_redirects=False,
+    )
+    assert confirmed.status_code == 303, confirmed.text
+    page = client.get(url).text
+    assert "Đồng chí Trần Văn Bình (cấp ủy cấp trên dự sinh hoạt) đã xác nhận" in page
+    assert 'id="quality-ballot-votes_for"' not in page
+
+
+def test_the_check_before_closing_shows_the_weighted_score_and_the_warnings(run):
+    from datetime import date
+
+    from domain.base import SYSTEM
+    from services.tenants.settings import SettingsChange, Weights, change
+
+    client, _, cell, url, app = run
+    weights = Weights(attendance=15, preparation=20, conduct=45, principles=20, implementation=0)
+    change(app, SYSTEM, SettingsChange(effective_on=date(2025, 1, 1), quality_weights=weights))
+    opened(client, url, cell)
+    minutes_recorded(client, url)
+    scores = {"attendance": "10", "preparation": "10", "conduct": "20", "principles": "10"}
+    saved = client.post(
+        f"{url}/quality",
+        data={
+            **form(client, url),
+            **scores,
+            "implementation": "0",
+            "version": version_of(client, url),
+        },
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303, saved.text
+    check = client.get(f"{url}/close").text
+    # 7,5 + 10 + 45 + 10 = 72,5 by the province's weights (the plain sum would be 50)
+    assert "Khá (72,5 điểm theo trọng số) — <strong>2 cảnh báo</strong>" in check

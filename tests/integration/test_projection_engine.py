@@ -213,14 +213,14 @@ def test_back_dated_meetings_and_corrections_keep_streaks_exact(app, tenant, dat
         for done in engine.catch_up_all(database, tenant.schema, all_projections()):
             assert done.error is None
 
-    march = hold(app, p, "C", date(2025, 3, 3), "PPU")
+    march = hold(app, p, "C", date(2025, 3, 3), "PPE")
     catch_up()
     assert streaks() == {(2025, 3): 1}
     hold(app, p, "C", date(2025, 1, 3), "PPE")  # back-dated: recorded after March
-    hold(app, p, "C", date(2025, 2, 3), "PPU")
+    hold(app, p, "C", date(2025, 2, 3), "PPE")
     catch_up()
     assert streaks() == {(2025, 1): 1, (2025, 2): 2, (2025, 3): 3}
-    hold(app, p, "C", date(2025, 4, 2), "PPU")
+    hold(app, p, "C", date(2025, 4, 2), "PPE")
     catch_up()
     assert streaks()[2025, 4] == 4
     march.correct_attendance(

@@ -55,16 +55,35 @@ def stale(database: Any, schema: str) -> list[str]:
 def test_every_projection_declares_a_version_and_a_province_starts_current(tenant, database):
     assert all(isinstance(versions.declared(p), int) for p in all_projections())
     assert all(versions.declared(p) >= versions.BASELINE for p in all_projections())
-    # Provinces from before versions have no rows: the baseline, nothing to rebuild.
-    assert stored(database, tenant.schema) == {}
+    # A new province's tables are this release's: every projection at its declared version.
+    assert stored(database, tenant.schema) == {
+        p.name: (versions.declared(p), versions.CURRENT) for p in all_projections()
+    }
     assert stale(database, tenant.schema) == []
+
+
+def test_an_older_province_without_rows_is_at_the_baseline(app, tenant, database):
+    """Provinces from before versions: no rows, each projection at version 1; provisioning
+    again (``chibo migrate``) records nothing for a province that has caught up before."""
+    build_province(app)
+    engine.catch_up(database, tenant.schema, MEETINGS)
+    with database.connect() as conn:
+        conn.execute(
+            sql.SQL("DELETE FROM {}.projection_version").format(sql.Identifier(tenant.schema))
+        )
+        versions.install_part(conn, tenant.schema)
+    assert stored(database, tenant.schema) == {}
+    assert stale(database, tenant.schema) == [
+        p.name for p in all_projections() if versions.declared(p) != versions.BASELINE
+    ]
 
 
 def test_migrate_now_rebuilds_a_changed_projection_and_what_reads_it_once(
     console, caught_up, tenant, database, monkeypatch, capsys
 ):
     tamper(database, tenant.schema)
-    monkeypatch.setattr(MEETINGS, "version", 2, raising=False)
+    bumped = versions.declared(MEETINGS) + 1  # what the next release declares
+    monkeypatch.setattr(MEETINGS, "version", bumped, raising=False)
     assert stale(database, tenant.schema) == ["meetings"]
 
     # Without --now it only says what the workers will rebuild.
@@ -77,7 +96,7 @@ def test_migrate_now_rebuilds_a_changed_projection_and_what_reads_it_once(
     assert "meetings" in out
     assert "rollup" in out  # rollup reads the meetings tables
     assert snapshot(database, tenant.schema) == caught_up
-    assert stored(database, tenant.schema)["meetings"] == (2, versions.CURRENT)
+    assert stored(database, tenant.schema)["meetings"] == (bumped, versions.CURRENT)
     assert stale(database, tenant.schema) == []
 
     # Idempotent: nothing is rebuilt the second time (the checkpoints' rows stay as they are).
@@ -102,7 +121,8 @@ def test_the_worker_rebuilds_a_changed_projection_by_itself(
     caught_up, app, tenant, database, monkeypatch
 ):
     tamper(database, tenant.schema)
-    monkeypatch.setattr(MEETINGS, "version", 3, raising=False)
+    bumped = versions.declared(MEETINGS) + 1
+    monkeypatch.setattr(MEETINGS, "version", bumped, raising=False)
     runtime = workers.configure(database, None, threads=2, tick_seconds=None)
     try:
         workers.notify_committed(tenant.slug)
@@ -110,7 +130,7 @@ def test_the_worker_rebuilds_a_changed_projection_by_itself(
     finally:
         workers.shutdown()
     assert snapshot(database, tenant.schema) == caught_up
-    assert stored(database, tenant.schema)["meetings"] == (3, versions.CURRENT)
+    assert stored(database, tenant.schema)["meetings"] == (bumped, versions.CURRENT)
     assert positions(database, tenant.schema)["meetings"] == app.log_position
 
 

@@ -70,12 +70,12 @@ WITH months AS (
     ON f.cell_id = cm.cell_id AND f.year = cm.year AND f.month = cm.month
   GROUP BY cm.node
 ), absences AS (
-  SELECT cm.node, count(DISTINCT a.member_id) AS members_absent_3_in_a_row
+  SELECT cm.node, count(DISTINCT a.member_id) AS members_absent_over_3_in_a_row
   FROM cm JOIN {s}.meeting_attendance AS a ON a.cell_id = cm.cell_id AND a.year = cm.year
-   AND a.month = cm.month AND a.streak >= 3
+   AND a.month = cm.month AND a.streak > 3 AND NOT a.exempted
   GROUP BY cm.node
 )
-SELECT facts.*, coalesce(absences.members_absent_3_in_a_row, 0) AS members_absent_3_in_a_row
+SELECT facts.*, coalesce(absences.members_absent_over_3_in_a_row, 0) AS members_absent_over_3_in_a_row
 FROM facts LEFT JOIN absences USING (node)
 """
 PERIODS = [

@@ -25,3 +25,18 @@ def test_plain_objects_inside_the_state_become_their_public_attributes():
     assert state["motions"]["m"]["kind"] == "minutes"
     assert "_private" not in state
     msgspec.json.encode(state)  # JSON as it stands
+
+
+def test_dicts_keyed_by_tuples_get_text_keys():
+    """Issue 12 §5: a member with a noted month (keys ``(kind, month)``) answered 500."""
+    from datetime import date
+
+    class Noted:
+        def __init__(self) -> None:
+            self.noted_months = {("dues_unpaid", date(2025, 3, 1)): True}
+            self.inner = [Holder()]
+
+    state = public_state(Noted())
+    assert state["noted_months"] == {"dues_unpaid/2025-03-01": True}
+    assert state["inner"][0]["motions"]["m"]["kind"] == "minutes"
+    msgspec.json.encode(state)
