@@ -155,6 +155,11 @@ def test_the_administrator_opens_the_org_tree_and_the_accounts(demo_server, page
     expect(page.get_by_role("cell", name="kiemtoan", exact=True)).to_be_visible()
     watch.check(page)
     shoot(page, "role-admin-users")
+    nav(page, "Cấu hình")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Cấu hình của tỉnh")
+    expect(page.get_by_role("button", name="Ghi thay đổi")).to_be_visible()
+    watch.check(page)
+    shoot(page, "role-admin-settings")
 
 
 def test_the_secretary_sees_her_cell_and_its_members(demo_server, page):
