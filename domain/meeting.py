@@ -247,6 +247,15 @@ class Meeting(MeetingCorrections, MeetingDues, ChiboAggregate):
             super().apply(m)
             m.minutes = self.text
 
+    class SelfCriticismCorrected(Corrected):
+        """A self-criticism left out of the record, added after closing with its reason."""
+
+        member_id: UUID
+
+        def apply(self, m: Meeting) -> None:
+            super().apply(m)
+            m.self_criticisms.append(self.member_id)
+
     class DuesCorrected(Corrected):
         class_version = 2
         total_vnd: int

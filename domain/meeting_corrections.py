@@ -27,6 +27,7 @@ class MeetingCorrections(MeetingState):
         AttendanceCorrected: ClassVar[type[Any]]
         TallyCorrected: ClassVar[type[Any]]
         MinutesCorrected: ClassVar[type[Any]]
+        SelfCriticismCorrected: ClassVar[type[Any]]
 
         def _record(self, event_class: type[Any], by: Actor, **kwargs: Any) -> None: ...
 
@@ -61,3 +62,10 @@ class MeetingCorrections(MeetingState):
         text = require_text(text, "text", "Biên bản", 100_000)
         check.changes_something(text != self.minutes)
         self._record(self.MinutesCorrected, by, text=text, reason=reason)
+
+    def correct_self_criticism(self, member_id: UUID, reason: str, by: Actor) -> None:
+        """After closing, a self-criticism missing from the record (issue 12 §5): the member
+        was present and is not recorded yet; the correction carries its reason."""
+        reason = check.correction(self, reason)
+        check.self_criticism(self, member_id)
+        self._record(self.SelfCriticismCorrected, by, member_id=member_id, reason=reason)

@@ -247,7 +247,10 @@ class RotationSchedule(ChiboAggregate):
         exempted: set[UUID],
         by: Actor,
     ) -> None:
-        """After the meeting: due members who did not take their turn are carried over."""
+        """After the meeting: due members who did not take their turn are carried over.
+
+        An absent due member keeps their place and is replaced at that meeting by the next in
+        line (issue 12 §5), so the meeting's turns are not lost: only present members fill them."""
         self._check_meeting(meeting_id, held_on, regular)
         done_here = {m for m, (meeting, _) in self.taken.items() if meeting == meeting_id}
         remaining = turns_per_meeting
@@ -259,9 +262,11 @@ class RotationSchedule(ChiboAggregate):
                 continue
             if member_id in exempted:
                 reason = CarryReason.EXEMPTED
+            elif member_id in absent:
+                reason = CarryReason.ABSENT
             else:
                 remaining -= 1
-                reason = CarryReason.ABSENT if member_id in absent else CarryReason.NOT_TAKEN
+                reason = CarryReason.NOT_TAKEN
             self._record(
                 self.TurnCarried,
                 by,
@@ -274,8 +279,11 @@ class RotationSchedule(ChiboAggregate):
 
     # -- queries --------------------------------------------------------------------------
 
-    def next_turns(self, turns_per_meeting: int, exempted: set[UUID]) -> list[NextTurn]:
-        """Who is due at the next regular meeting, skipping members exempted on that day."""
+    def next_turns(
+        self, turns_per_meeting: int, exempted: set[UUID], absent: AbstractSet[UUID] = frozenset()
+    ) -> list[NextTurn]:
+        """Who is due at the next regular meeting, skipping members exempted on that day; at a
+        meeting under way, members ``absent`` from it are replaced by the next in line."""
         due: list[NextTurn] = []
         skipped: list[UUID] = []
         for member_id in self._queue():
@@ -284,6 +292,8 @@ class RotationSchedule(ChiboAggregate):
             if member_id in exempted:
                 skipped.append(member_id)
                 continue
+            if member_id in absent:
+                continue  # keeps their place; carried when the meeting is settled
             carried = self.carried.get(member_id)
             due.append(
                 NextTurn(

@@ -335,7 +335,8 @@ def _uuid(value: Any, known: dict[str, UUID]) -> UUID:
 
 class AuditTrailProjection(OwnTables):
     name = "audit_trail"
-    version = 1  # bump when the tables or what apply writes change (projections.versions)
+    # 2: a sentence for every event kind (issue 12 §5, projections.audit_sentences.PHRASES)
+    version = 2  # bump when the tables or what apply writes change (projections.versions)
     ddl = DDL
     tables = TABLES
     deferred_indexes = ("audit_trail_time", "audit_trail_actor", "audit_trail_aggregate",

@@ -69,6 +69,7 @@ DEFAULTS = {"is_late": False, "closed": False, "expected": 0, "present": 0, "exc
 class MeetingsProjection(OwnTables):
     name = "meetings"
     # 2: streaks of excused absences within the year (issue 12 §3, projections.meetings_streaks)
+    # and the weighted quality score in meetings.score_total (issue 12 §4)
     version = 2  # bump when the tables or what apply writes change (projections.versions)
     ddl = DDL
     tables = TABLES

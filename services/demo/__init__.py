@@ -77,6 +77,7 @@ def seed_demo(container: Container, password: str | None = None) -> DemoLogins:
     try:
         app.repository.get(province_id(DEMO_SLUG))
         log.info("demo province already seeded")
+        give_missing_addresses(app)
     except AggregateNotFoundError:
         seed_province(app, random.Random(2025), today())  # noqa: S311 — demo data
         log.info("demo province seeded at position %s", app.log_position)
@@ -90,6 +91,15 @@ def seed_demo(container: Container, password: str | None = None) -> DemoLogins:
     accounts += [(name, label) for name, _, label in DEMO_USERS if exists(app, name)]
     reset_passwords(app, [name for name, _ in accounts], password)
     return DemoLogins(password, accounts)
+
+
+def give_missing_addresses(app: TenantApplication) -> int:
+    """A demo seeded before its people had addresses gets them at its next start, once."""
+    capuy = load_account(app, account_id("capuy")) if exists(app, "capuy") else None
+    people = [(PROVINCIAL.assignee_id, PROVINCIAL.name)]
+    if capuy is not None:
+        people.append((str(capuy.id), capuy.display_name))
+    return demo_contacts.backfill(app, people, today())
 
 
 def exists(app: TenantApplication, username: str) -> bool:

@@ -12,15 +12,17 @@ after the seeding — a secretary scheduling a meeting in the demo — sends inv
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 from datetime import date
 from uuid import UUID
 
-from psycopg import sql
+from eventsourcing.application import AggregateNotFoundError
+from psycopg import errors, sql
 
 from domain.member import Member
 from domain.org_unit import Level, OrgUnit
-from domain.roster import CellRoster
+from domain.roster import CellRoster, roster_id
 from infra import contacts
 from infra.application import TenantApplication
 from infra.outbox import OUTBOX
@@ -61,6 +63,38 @@ def give_all(
         contacts.save(app, contacts.Contact("assignee", assignee_id, email, None))
         given += 1
     return given
+
+
+def backfill(app: TenantApplication, assignees: Iterable[tuple[str, str]], on: date) -> int:
+    """A demo seeded before it had addresses gets them, once (none kept yet); the number given.
+
+    The units come from the org tree's read model (built by that demo's first run) and are
+    loaded from the log; history is not touched: its notices were expanded long ago.
+    """
+    with app.recorder.datastore.transaction(commit=False) as cursor:  # type: ignore[attr-defined]  # the Postgres recorder has .datastore
+        cursor.execute(
+            sql.SQL("SELECT 1 FROM {} WHERE kind = 'member' LIMIT 1").format(
+                sql.Identifier(app.schema, "contacts")
+            )
+        )
+        if cursor.fetchone() is not None:
+            return 0
+        try:
+            cursor.execute(
+                sql.SQL("SELECT id FROM {} ORDER BY id").format(
+                    sql.Identifier(app.schema, "org_units")
+                )
+            )
+        except errors.UndefinedTable:
+            return 0
+        ids = [row["id"] for row in cursor.fetchall()]
+    units: list[OrgUnit] = [app.repository.get(unit_id) for unit_id in ids]
+    rosters: list[CellRoster] = []
+    for unit in units:
+        if unit.level is Level.CELL:
+            with contextlib.suppress(AggregateNotFoundError):
+                rosters.append(app.repository.get(roster_id(unit.id)))
+    return give_all(app, units, rosters, assignees, on)
 
 
 def history_announced(app: TenantApplication) -> int:

@@ -158,9 +158,25 @@ def record_opinion(
 
 
 def record_self_criticism(
-    app: TenantApplication, by: Actor, *, meeting_id: UUID, member_id: UUID, expected: int | None
+    app: TenantApplication,
+    by: Actor,
+    *,
+    meeting_id: UUID,
+    member_id: UUID,
+    expected: int | None,
+    reason: str = "",
 ) -> tuple[Meeting, None, int]:
-    return change(app, meeting_id, expected, lambda m: m.record_self_criticism(member_id, by))
+    """Recorded on the meeting and, at a regular meeting, as the member's rotation turn; after
+    closing the same command is a correction with its reason (``Meeting.SelfCriticismCorrected``)."""
+    from services.supervision.rotation import count_turn  # supervision reads meetings
+
+    meeting = load_meeting(app, meeting_id, expected)
+    if meeting.is_closed:
+        meeting.correct_self_criticism(member_id, reason, by)
+    else:
+        meeting.record_self_criticism(member_id, by)
+    schedule = count_turn(app, meeting, member_id, by)
+    return meeting, None, app.save_all(meeting, *([schedule] if schedule is not None else []))
 
 
 def propose_motion(

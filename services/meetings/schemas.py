@@ -87,7 +87,10 @@ class RecordOpinion(Command, kw_only=True):
 
 
 class RecordSelfCriticism(Command, kw_only=True):
+    """Until closing a record; after it a correction, which needs ``reason`` (issue 12 §5)."""
+
     member_id: UUID
+    reason: str = ""
 
 
 class ProposeMotion(Command, kw_only=True):

@@ -20,7 +20,7 @@ from uuid import UUID
 import anyio
 import msgspec
 from litestar import get
-from litestar.params import QueryParameter
+from litestar.params import FromQuery, QueryParameter
 from psycopg import sql
 
 from infra.application import TenantApplication
@@ -98,14 +98,19 @@ def mine(app: TenantApplication, member_id: UUID | None, user_id: str, limit: in
     return _rows(app, query, {"contact": CONTACT, "keys": keys, "limit": limit})  # type: ignore[arg-type]  # named parameters
 
 
-def undelivered(app: TenantApplication, unit_id: UUID, limit: int) -> list[Any]:
+def undelivered(app: TenantApplication, unit_id: UUID | None, limit: int) -> list[Any]:
+    """Under ``unit_id``; ``None``: the whole province (the administrator's)."""
+    under = (
+        " AND coalesce(g.cell_id, a.cell_id) IN"
+        " (SELECT descendant_id FROM {s}.org_closure WHERE ancestor_id = %(unit)s)"
+        if unit_id is not None
+        else ""
+    )
     query = sql.SQL(
         "SELECT d.cause, CASE WHEN d.cause = %(contact)s THEN NULL ELSE d.meeting_id END"
         " AS meeting_id, coalesce(u.name, '') AS cell_name, g.scheduled_at, d.recipient_name,"
         " d.email IS NOT NULL AS has_email, d.attempts, d.last_error" + ABOUT + " WHERE"
-        " d.status = 'undelivered' AND coalesce(g.cell_id, a.cell_id) IN"
-        " (SELECT descendant_id FROM {s}.org_closure WHERE ancestor_id = %(unit)s)"
-        " ORDER BY d.id DESC LIMIT %(limit)s"
+        " d.status = 'undelivered'" + under + " ORDER BY d.id DESC LIMIT %(limit)s"
     ).format(s=sql.Identifier(app.schema))
     return _rows(app, query, {"contact": CONTACT, "unit": unit_id, "limit": limit})  # type: ignore[arg-type]  # named parameters
 
@@ -124,8 +129,12 @@ async def my_notices(ctx: Ctx, limit: Limit = 50) -> MyNotices:
     f"{T}/notices/undelivered",
     summary="Thông báo chưa gửi được / notices nobody could be reached with",
 )
-async def undelivered_notices(ctx: Ctx, unit_id: UUID, limit: Limit = 100) -> UndeliveredList:
-    rows = await anyio.to_thread.run_sync(undelivered, ctx.app, unit_id, limit)
+async def undelivered_notices(
+    ctx: Ctx, unit_id: FromQuery[UUID | None] = None, limit: Limit = 100
+) -> UndeliveredList:
+    """Without ``unit_id``: the caller's own scope (the whole province for the administrator)."""
+    unit = unit_id or ctx.principal.scope_unit_id
+    rows = await anyio.to_thread.run_sync(undelivered, ctx.app, unit, limit)
     return UndeliveredList([Undelivered(title=WHAT.get(r["cause"], r["cause"]), **r) for r in rows])
 
 

@@ -41,7 +41,9 @@ POLICIES: PolicyTable = {
         "calendar feed: a calendar app sends no token; the URL's secret (kept as SHA-256,"
         " revocable) is the credential, an unknown one is a 404"
     ),
-    ("GET", f"{T}/notices/undelivered"): allow(*WRITERS, units=(unit_in_query("unit_id"),)),
+    ("GET", f"{T}/notices/undelivered"): allow(
+        *WRITERS, units=(unit_in_query("unit_id", required=False, default_to_scope=True),)
+    ),
     ("GET", f"{T}/meetings/{{meeting_id}}/notices"): allow(
         *WRITERS, units=(unit_of_aggregate("meeting_id", Meeting),)
     ),

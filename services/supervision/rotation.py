@@ -12,7 +12,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 
 from domain.base import Actor
-from domain.meeting import MeetingKind
+from domain.meeting import Meeting, MeetingKind
 from domain.meeting_errors import MeetingNotClosed
 from domain.meeting_values import AttendanceMark
 from domain.member import Member
@@ -82,6 +82,25 @@ def take_turn(
     )
     meeting.record_self_criticism(member_id, by)
     return schedule, app.save_all(schedule, meeting)
+
+
+def count_turn(
+    app: TenantApplication, meeting: Meeting, member_id: UUID, by: Actor
+) -> RotationSchedule | None:
+    """The turn of a self-criticism recorded at the meeting (issue 12 §5: the one command
+    counts for the rotation): at a regular meeting, for a member still due this cycle. The
+    province's turns per meeting are a range, not a cap, so a further turn is taken too."""
+    if meeting.kind is not MeetingKind.REGULAR or meeting.held_on is None:
+        return None
+    schedule = schedule_for(app, meeting.cell_id, meeting.held_on, by)
+    if meeting.id in schedule.settled:
+        return None  # a correction after the meeting's turns were settled: recorded only
+    if member_id not in schedule.queue():
+        return None  # taken already this cycle: the meeting records it, the rotation does not
+    turns = settings_on(app, meeting.held_on).rotation_turns_per_meeting
+    limit = max(turns, len(meeting.self_criticisms))
+    schedule.take_turn(member_id, meeting.id, meeting.held_on, True, limit, by)
+    return schedule
 
 
 def settle_turns(

@@ -36,6 +36,12 @@ class NavEntry:
 NAV: tuple[NavEntry, ...] = (
     NavEntry("Trang chính", PAGE),  # the route's template has no trailing slash; its link has
     NavEntry("Trang của tôi", f"{PAGE}/me"),
+    NavEntry("Thông báo", f"{PAGE}/notices"),
+    NavEntry(
+        "Chưa gửi được",
+        f"{PAGE}/notices/undelivered",
+        frozenset({Role.SECRETARY, Role.TENANT_ADMIN}),
+    ),
     NavEntry("Báo cáo theo cấp", f"{PAGE}/level"),
     NavEntry("Kiến nghị", f"{PAGE}/petitions"),
     NavEntry("Phân công dự sinh hoạt", f"{PAGE}/assignments"),

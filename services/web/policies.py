@@ -100,6 +100,17 @@ def page_policies(api: Mapping[tuple[str, str], Policy]) -> dict[tuple[str, str]
             own_data=True,
             note="the search form; the member comes from the API, scope-checked there",
         ),
+        # notices: my own and my calendar feed; the undelivered ones of my subtree
+        ("GET", f"{PAGE}/notices"): same("GET", "/me/notices"),
+        ("POST", f"{PAGE}/notices/calendar-feed"): same("POST", "/me/calendar-feed"),
+        ("POST", f"{PAGE}/notices/calendar-feed/revoke"): same("DELETE", "/me/calendar-feed"),
+        ("GET", f"{PAGE}/notices/undelivered"): same("GET", "/notices/undelivered"),
+        # the meeting's papers: the API's papers routes
+        ("GET", f"{meeting}/papers"): same("GET", "/meetings/{meeting_id}/papers"),
+        ("POST", f"{meeting}/papers"): same("POST", "/meetings/{meeting_id}/papers"),
+        ("GET", f"{meeting}/papers/{{paper_id}}/file"): same(
+            "GET", "/meetings/{meeting_id}/papers/{paper_id}/file"
+        ),
         # the meeting run, one screen, and its sections
         ("GET", meeting): same("GET", "/meetings/{meeting_id}"),
         ("GET", f"{meeting}/close"): same("POST", "/meetings/{meeting_id}/close"),

@@ -171,15 +171,22 @@ def test_a_meeting_from_schedule_to_close_is_read_back_whole(client, tenant, mee
     post(client, tenant, meeting_id, "dues", dues)
     post(client, tenant, meeting_id, "close", {"ended_at": "2023-11-03T16:00:00+07:00"})
 
+    # After closing, the same command adds a missing self-criticism as a correction.
+    url = f"{base(tenant)}/meetings/{meeting_id}/self-criticisms"
+    refused(client.post(url, json={"member_id": officials[2]}), 400, "invalid_value")
+    post(
+        client, tenant, meeting_id, "self-criticisms", {"member_id": officials[2], "reason": "Sót"}
+    )
+
     view = get(client, tenant, meeting_id)
     assert view["is_closed"]
+    assert view["self_criticisms"] == [officials[3], officials[2]]
     assert not view["is_late"]
     assert view["held_on"] == "2023-11-03"
     assert (view["official_count"], view["probationary_count"]) == (5, 1)
     marks = {a["member_id"]: (a["mark"], a["reason"]) for a in view["attendance"]}
     assert marks[officials[4]] == ("excused", "Đi công tác")
     assert view["guests"][0]["is_superior"] is True
-    assert view["self_criticisms"] == [officials[3]]
     general = next(m for m in view["motions"] if m["id"] == motion)
     assert (general["base"], general["required"], general["method"]) == (4, 3, "show_of_hands")
     roll_call = next(m for m in view["motions"] if m["id"] == minutes)

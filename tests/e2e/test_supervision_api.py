@@ -344,6 +344,21 @@ def test_rotation_through_meetings(api: Api, tree: dict[str, str]) -> None:
     assert (view["eligible"], view["taken"], view["not_taken"]) == (3, 2, [cuong])
 
 
+def test_a_self_criticism_in_the_meeting_flow_counts_for_the_rotation(
+    api: Api, tree: dict[str, str]
+) -> None:
+    """Issue 12 §5: the meeting's own command takes the turn, no settling needed; the turns
+    per meeting are a range, so a further turn at the same meeting counts too."""
+    cell, an, binh, cuong = tree["cell"], tree["an"], tree["binh"], tree["cuong"]
+    meeting = api.open_meeting(cell, "2019-01-03", binh, cuong)
+    api.post(f"/meetings/{meeting}/self-criticisms", {"member_id": binh})
+    api.post(f"/meetings/{meeting}/self-criticisms", {"member_id": cuong})
+    view = api.get(f"/supervision/cells/{cell}/rotation", on="2019-01-04")
+    assert view["queue"] == [an]
+    assert view["taken"] == 2
+    assert api.get(f"/meetings/{meeting}")["self_criticisms"] == [binh, cuong]
+
+
 def test_new_member_joins_the_queue(api: Api, tree: dict[str, str]) -> None:
     dung = api.member(tree["cell"], "Đỗ Văn Dũng", joined="2019-06-01")
     view = api.get(f"/supervision/cells/{tree['cell']}/rotation", on="2019-06-02")

@@ -201,7 +201,8 @@ def test_the_navigation_offers_each_role_its_own_pages(crawled):
     assert {"/level", "/petitions", "/audit"} <= nav("kiemtra")
     assert "/admin/units" not in nav("kiemtra")
     assert "/audit" in nav("kiemtoan")
-    assert nav("dangvien") == {"/", "/me"}  # her own pages, nothing of the subtree
+    assert nav("dangvien") == {"/", "/me", "/notices"}  # her own pages, nothing of the subtree
+    assert "/notices/undelivered" in nav("bithu")
     assert "/audit" not in nav("bithu")
     assert "/admin/users" not in nav("bithu")
     assert "/my-assignments" in nav("capuy")

@@ -309,3 +309,31 @@ def test_the_cell_votes_on_the_rating_and_the_superior_confirms_on_the_page(run)
     page = client.get(url).text
     assert "Đồng chí Trần Văn Bình (cấp ủy cấp trên dự sinh hoạt) đã xác nhận" in page
     assert 'id="quality-ballot-votes_for"' not in page
+
+
+def test_the_check_before_closing_shows_the_weighted_score_and_the_warnings(run):
+    from datetime import date
+
+    from domain.base import SYSTEM
+    from services.tenants.settings import SettingsChange, Weights, change
+
+    client, _, cell, url, app = run
+    weights = Weights(attendance=15, preparation=20, conduct=45, principles=20, implementation=0)
+    change(app, SYSTEM, SettingsChange(effective_on=date(2025, 1, 1), quality_weights=weights))
+    opened(client, url, cell)
+    minutes_recorded(client, url)
+    scores = {"attendance": "10", "preparation": "10", "conduct": "20", "principles": "10"}
+    saved = client.post(
+        f"{url}/quality",
+        data={
+            **form(client, url),
+            **scores,
+            "implementation": "0",
+            "version": version_of(client, url),
+        },
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303, saved.text
+    check = client.get(f"{url}/close").text
+    # 7,5 + 10 + 45 + 10 = 72,5 by the province's weights (the plain sum would be 50)
+    assert "Khá (72,5 điểm theo trọng số) — <strong>2 cảnh báo</strong>" in check

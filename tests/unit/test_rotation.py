@@ -78,6 +78,21 @@ def test_absent_member_is_carried_to_the_next_meeting() -> None:
     assert "carried over" in en
 
 
+def test_an_absent_due_member_is_replaced_by_the_next_in_line() -> None:
+    """Issue 12 §5: the turn is not lost; the absentee keeps their place."""
+    s = schedule()
+    assert [t.member_id for t in s.next_turns(1, set(), {A})] == [B]
+    meeting(s, 1, (), absent={A})
+    assert s.carried[A][1] is CarryReason.ABSENT
+    assert s.carried[B][1] is CarryReason.NOT_TAKEN  # B was due in A's stead
+    assert C not in s.carried
+    assert due(s) == [A]
+    t = schedule()
+    meeting(t, 1, (B,), absent={A})
+    assert (t.carried[A][1], C in t.carried) == (CarryReason.ABSENT, False)
+    assert due(t) == [A]
+
+
 def test_exempted_member_keeps_place_and_is_skipped_meanwhile() -> None:
     s = schedule()
     assert due(s, exempted={A}) == [B]
