@@ -1,6 +1,6 @@
 """Connections, memory and read speed with many provinces in one process (issue 14 §1).
 
-    python -m bench.connections [--provinces 200] [--small 8] [--rounds 3]
+    python -m bench.connections [--provinces 200] [--small 8] [--rounds 3] [--warm 4]
 
 One API process (uvicorn in a thread, projection workers in-process) serves ``--provinces``
 provinces. Each province gets a small org tree and its views; then reads go round-robin over
@@ -9,6 +9,12 @@ each time: ``GET /units/{id}`` (the write side's repository, through the tenant 
 shared psycopg pool) and ``GET /views/level`` (the read side's asyncpg pool). Printed: the
 server's connections (sampled during the runs; the sampling connection is not counted), the
 process's peak RSS, and the read latency of all provinces against the small set (ratio).
+
+Before measuring, ``--warm`` passes over every province: psycopg prepares a statement on its
+fifth execution on a connection, and statements are per province (schema-qualified), so with
+one pass most of the 200 provinces' statements were still parsed and planned each time (ratio
+1.28 against 0.91 with four passes, same machine, same minute). A long-running process is in
+the warmed state; ``--warm 1`` shows the cold one.
 
 Goals: at most 12 server connections, RSS ≤ 300 MiB, ratio ≤ 1 (within noise). Before the
 shared pools (issue 14): 100 connections for 34 provinces, and reads 2–4× slower once the
@@ -116,6 +122,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--provinces", type=int, default=200)
     parser.add_argument("--small", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=3, help="passes over all provinces")
+    parser.add_argument(
+        "--warm",
+        type=int,
+        default=4,
+        help="warm-up passes over all provinces before measuring (psycopg prepares a statement"
+        " on its 5th execution on a connection: a long-running process has them all prepared)",
+    )
     parser.add_argument("--database-url", default=None, help="default: a fresh embedded server")
     args = parser.parse_args(argv)
     with (
@@ -146,7 +159,8 @@ def run(container: Container, args: argparse.Namespace) -> int:
             # Steady state, as a long-running process would be: every province read as many
             # times as measured below first, so each pooled connection has prepared its
             # statements (they are per province: schema-qualified).
-            read_round_robin(client, provinces, requests)
+            for _ in range(args.warm):
+                read_round_robin(client, provinces, requests)
             small = read_round_robin(client, provinces[: args.small], requests)
             many = read_round_robin(client, provinces, requests)
     finally:

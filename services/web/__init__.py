@@ -32,6 +32,7 @@ def route_handlers() -> list[Any]:
         routes_notices,
         routes_papers,
         routes_session,
+        routes_settings,
         routes_supervision,
         routes_verification,
     )
@@ -53,6 +54,7 @@ def route_handlers() -> list[Any]:
             *routes_verification.ROUTES,
             *routes_admin_units.ROUTES,
             *routes_admin_users.ROUTES,
+            *routes_settings.ROUTES,
             *routes_admin_imports.ROUTES,
             *routes_card.ROUTES,
         ],

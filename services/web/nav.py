@@ -56,6 +56,7 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("Tài khoản", f"{PAGE}/admin/users"),
     NavEntry("Nhập dữ liệu", f"{PAGE}/admin/imports"),
     NavEntry("Tìm theo số thẻ", f"{PAGE}/members/by-card"),
+    NavEntry("Cấu hình", f"{PAGE}/admin/settings", frozenset({Role.TENANT_ADMIN})),
 )
 
 
@@ -120,8 +121,9 @@ def nav_links(
     return links
 
 
-async def page_allowed(request: Any, template: str, **path: Any) -> bool:
-    """Whether the signed-in user may open the page at ``template`` (to offer a link or not)."""
+async def page_allowed(request: Any, template: str, method: str = "GET", **path: Any) -> bool:
+    """Whether the signed-in user may open the page at ``template`` (to offer a link or not),
+    or, with ``method="POST"``, send its form (to show the form or not)."""
     import anyio
 
     from services.policies import POLICIES
@@ -133,6 +135,6 @@ async def page_allowed(request: Any, template: str, **path: Any) -> bool:
         return False
     container = container_of(request.app.state)
     app = await anyio.to_thread.run_sync(container.applications.get, tenant)
-    policy = POLICIES.get(("GET", template))
+    policy = POLICIES.get((method, template))
     values = {"tenant": tenant, **path}
     return await anyio.to_thread.run_sync(may_open, app, policy, principal, tenant, values)

@@ -61,6 +61,9 @@ def page_policies(api: Mapping[tuple[str, str], Policy]) -> dict[tuple[str, str]
         ("GET", f"{unit}/admissions"): same("GET", "/units/{unit_id}/roster"),
         ("GET", f"{unit}/meetings/new"): unit_by_path("POST", "/meetings"),
         ("POST", f"{unit}/meetings"): unit_by_path("POST", "/meetings"),
+        # the province settings: read by every account, changed by its administrator
+        ("GET", f"{PAGE}/admin/settings"): same("GET", "/settings"),
+        ("POST", f"{PAGE}/admin/settings/change"): same("POST", "/settings"),
         # enrol a member, record her party card: as the API's member routes
         ("GET", f"{unit}/members/new"): unit_by_path("POST", "/members"),
         ("POST", f"{unit}/members"): unit_by_path("POST", "/members"),

@@ -155,6 +155,11 @@ def test_the_administrator_opens_the_org_tree_and_the_accounts(demo_server, page
     expect(page.get_by_role("cell", name="kiemtoan", exact=True)).to_be_visible()
     watch.check(page)
     shoot(page, "role-admin-users")
+    nav(page, "Cấu hình")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Cấu hình của tỉnh")
+    expect(page.get_by_role("button", name="Ghi thay đổi")).to_be_visible()
+    watch.check(page)
+    shoot(page, "role-admin-settings")
 
 
 def test_the_secretary_sees_her_cell_and_its_members(demo_server, page):
@@ -234,7 +239,8 @@ def test_the_auditor_checks_the_trail_a_history_and_the_verification(demo_server
 def test_a_member_sees_her_page_and_nothing_of_the_subtree(demo_server, page):
     server, password = demo_server
     watch = sign_in(page, server, "dangvien", password)
-    assert nav_labels(page) == ["Trang chính", "Trang của tôi"]
+    # her own pages only, nothing of the subtree
+    assert set(nav_labels(page)) == {"Trang chính", "Trang của tôi", "Thông báo"}
     expect(page.get_by_text("Đến lượt đồng chí ở kỳ sinh hoạt thường kỳ tới")).to_be_visible()
     watch.check(page)
     shoot(page, "role-member-home")

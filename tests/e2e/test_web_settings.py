@@ -1,0 +1,77 @@
+"""The province settings page: the rules in force on a day; the administrator changes them
+from a day (only what differs is sent), the API's refusal beside the form; a secretary has
+no link, and the page and her post are refused as the API refuses her."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from litestar.testing import TestClient
+
+from domain.user import Role
+from services.app import create_app
+from tests.e2e.web_helpers import KEY, build_cell, csrf_of, make_user, sign_in
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def site(container, tenant, app):
+    cell = build_cell(app)
+    make_user(app, "quantri", Role.TENANT_ADMIN, None)
+    make_user(app, "bithu", Role.SECRETARY, cell.tree.cell_a)
+    with TestClient(create_app(container)) as client:
+        yield client, tenant.slug
+
+
+def form_values(html: str) -> dict[str, str]:
+    """Every input of the change form with the value shown (today's settings)."""
+    form = html.split('action="/t/')[-1]
+    return dict(re.findall(r'name="([a-z_.]+)"[^>]*value="([^"]*)"', form))
+
+
+def send(client, slug, page, **changes):
+    values = {**form_values(page), **changes}
+    values["csrf_token"] = csrf_of(page)
+    values["idempotency_key"] = KEY.search(page).group(1)
+    return client.post(f"/t/{slug}/admin/settings/change", data=values, follow_redirects=True)
+
+
+def test_the_administrator_changes_the_rules_from_a_day(site):
+    client, slug = site
+    sign_in(client, slug, "quantri")
+    page = client.get(f"/t/{slug}/admin/settings?on=2026-01-01")
+    assert page.status_code == 200
+    assert "mặc định, chưa thay đổi lần nào" in page.text
+    assert 'href="/t/' + slug + '/admin/settings"' in page.text  # the navigation's link
+    same = send(client, slug, page.text, effective_on="2026-01-01")
+    assert same.status_code == 422
+    assert "Không có giá trị nào khác" in same.text
+    wrong = send(client, slug, page.text, effective_on="2026-01-01", **{"quality.fair": "95"})
+    assert wrong.status_code == 422  # Khá above Tốt: the domain's words
+    assert 'class="error-message"' in wrong.text or "error-summary" in wrong.text
+    # the form shown again after a refusal carries a fresh key: the next send is a new request
+    done = send(client, slug, wrong.text, effective_on="2026-01-01", rotation_turns_per_meeting="2",
+                **{"quality.fair": "70"})  # fmt: skip
+    assert done.status_code == 200, re.findall(r"Lỗi: </span>([^<]*)", done.text)
+    assert "Áp dụng từ ngày 01/01/2026" in done.text
+    assert re.search(r"Số đảng viên tự phê bình mỗi kỳ</td><td class=\"num\">2<", done.text)
+    before = client.get(f"/t/{slug}/admin/settings?on=2025-12-31")
+    assert re.search(r"Số đảng viên tự phê bình mỗi kỳ</td><td class=\"num\">1<", before.text)
+
+
+def test_a_secretary_has_no_link_and_cannot_change_them(site):
+    # GET …/settings allows every role but names no unit, so the guard refuses a scoped
+    # account (tenant-wide only): the page follows the same policy, and so does its link.
+    client, slug = site
+    sign_in(client, slug, "quantri")
+    admin_page = client.get(f"/t/{slug}/admin/settings").text
+    client.cookies.clear()
+    sign_in(client, slug, "bithu")
+    home = client.get(f"/t/{slug}/")
+    assert f'href="/t/{slug}/admin/settings"' not in home.text
+    assert client.get(f"/t/{slug}/admin/settings").status_code == 403
+    values = {**form_values(admin_page), "csrf_token": csrf_of(home.text)}
+    refused = client.post(f"/t/{slug}/admin/settings/change", data=values)
+    assert refused.status_code == 403
