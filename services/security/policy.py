@@ -192,13 +192,16 @@ class Policy:
     """Who may call a route. ``units`` find the org units touched; all must be in scope.
 
     No ``units`` means the route touches the whole tenant: only principals without a scope
-    (tenant-wide) may call it, unless ``own_data`` says it returns only the caller's data.
+    (tenant-wide) may call it, unless ``own_data`` says it returns only the caller's data, or
+    ``province_rules`` says it returns the province's own rules (quy định của tỉnh): the same for
+    every account, no unit's data, so a scoped secretary may read what she is judged by.
     """
 
     roles: frozenset[Role] = frozenset()
     units: tuple[UnitFinder, ...] = ()
     public: bool = False
     own_data: bool = False
+    province_rules: bool = False
     operator: bool = False
     note: str = field(default="", compare=False)
 
@@ -218,8 +221,15 @@ class Policy:
         return cls(roles=frozenset(), note=note)
 
 
-def allow(*roles: Role, units: tuple[UnitFinder, ...] = (), own_data: bool = False) -> Policy:
-    return Policy(roles=frozenset(roles), units=units, own_data=own_data)
+def allow(
+    *roles: Role,
+    units: tuple[UnitFinder, ...] = (),
+    own_data: bool = False,
+    province_rules: bool = False,
+) -> Policy:
+    return Policy(
+        roles=frozenset(roles), units=units, own_data=own_data, province_rules=province_rules
+    )
 
 
 # -- the guard ------------------------------------------------------------------------------
@@ -284,7 +294,7 @@ async def check(
     if principal.scope_unit_id is None:
         return  # tenant-wide principal
     if not policy.units:
-        if policy.own_data:
+        if policy.own_data or policy.province_rules:
             return
         raise outside_scope()
     touch = Touch(

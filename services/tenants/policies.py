@@ -11,6 +11,6 @@ POLICIES: PolicyTable = {
     ("GET", "/api/v1/tenants"): Policy.for_operator("a province never sees the others"),
     # the province's own settings: every account may read the rules it is judged by; only the
     # province's administrator changes them (dated, audited)
-    ("GET", f"{T}/settings"): allow(*ALL_ROLES),
+    ("GET", f"{T}/settings"): allow(*ALL_ROLES, province_rules=True),
     ("POST", f"{T}/settings"): allow(ADMIN),
 }

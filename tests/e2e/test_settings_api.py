@@ -12,7 +12,7 @@ from domain.province import province_id
 from domain.user import Role
 from services import cli
 from services.cli import wiring
-from tests.e2e.auth_helpers import bearer, token
+from tests.e2e.auth_helpers import bearer, build_tree, token
 
 pytestmark = pytest.mark.e2e
 
@@ -80,6 +80,20 @@ def test_wrong_values_are_refused_by_name(client, tenant):
 def test_a_secretary_reads_but_does_not_change(client, tenant, container):
     secretary = bearer(token(container, tenant.slug, Role.SECRETARY))
     assert client.get(url(tenant), headers=secretary).status_code == 200
+    change = {"effective_on": "2026-01-01", "rotation_turns_per_meeting": 2}
+    assert client.post(url(tenant), json=change, headers=secretary).status_code == 403
+
+
+def test_scoped_accounts_read_the_rules_they_are_judged_by(client, tenant, container):
+    # A cell secretary and an inspector are scoped to a unit, not the whole province; the
+    # province's rules are the same for everyone, so the scope does not hide them.
+    tree = build_tree(container.applications.get(tenant.slug))
+    for role, scope in ((Role.SECRETARY, tree.cell_a), (Role.INSPECTOR, tree.root)):
+        headers = bearer(token(container, tenant.slug, role, scope=scope))
+        answer = client.get(url(tenant, "2026-01-01"), headers=headers)
+        assert answer.status_code == 200, (role, answer.text)
+        assert answer.json()["settings"]["quality_weights"]["conduct"] == 20
+    secretary = bearer(token(container, tenant.slug, Role.SECRETARY, scope=tree.cell_a))
     change = {"effective_on": "2026-01-01", "rotation_turns_per_meeting": 2}
     assert client.post(url(tenant), json=change, headers=secretary).status_code == 403
 
