@@ -26,7 +26,7 @@ from litestar.response import Stream
 from domain.base import InvalidValue
 from domain.meeting_papers import Paper, PaperFile, PaperKind
 from infra import document_store as store
-from services.context import Ctx
+from services.context import Ctx, RequestContext
 from services.documents.files import ascii_name
 from services.documents.model import VN, vn_date
 from services.papers import commands as papers
@@ -297,6 +297,14 @@ async def download(
     paper_id: FromPath[UUID],
     version: Annotated[int | None, QueryParameter(ge=1, le=1000)] = None,
 ) -> Response[Any]:
+    return await paper_file(ctx, meeting_id, paper_id, version)
+
+
+async def paper_file(
+    ctx: RequestContext, meeting_id: UUID, paper_id: UUID, version: int | None
+) -> Response[Any]:
+    """The paper's bytes as a stream from the document store, its read recorded for the
+    caller: shared by the API and the papers page, so neither holds a file in memory."""
     principal = ctx.principal
     file, chunks = await anyio.to_thread.run_sync(
         lambda: papers.download(

@@ -4,11 +4,12 @@
 file, size, when posted and whether one day before, versions, readers) and who of the cell has
 opened none yet. The secretary's form uploads a file: the page route passes it on to the API
 as the user, as a stream with the form's ``Idempotency-Key`` (the API checks the type by
-content, the size, the lock), so a resent form posts nothing twice. A download goes through
-``…/papers/{paper_id}/file`` here, read from the API as the user (the read is recorded
-there, under the same policy). The API's own routes stream both ways; between the page and the
-API, httpx's in-process transport passes the upload on in pieces but gathers a download whole,
-so a page download holds the file once (at most the 65 MB limit).
+content, the size, the lock), so a resent form posts nothing twice. A download at
+``…/papers/{paper_id}/file`` here is the API's own answer for the user (the read is recorded,
+under the same policy). The API's own routes stream both ways; between the page and the
+API, httpx's in-process transport passes the upload on in pieces but would gather a download
+whole, so the page's download calls the API's own file answer (same policy on both routes)
+and streams from the document store.
 """
 
 from __future__ import annotations
@@ -26,9 +27,9 @@ from litestar.response import Redirect
 
 from domain.meeting_papers import PaperKind
 from domain.user import Role
-from services.context import request_id_of
-from services.papers.routes import UPLOAD_LIMIT
-from services.web.api import INTERNAL_BASE, ApiError, bearer_of, call, fetch_raw, refusal
+from services.context import Ctx, request_id_of
+from services.papers.routes import UPLOAD_LIMIT, paper_file
+from services.web.api import INTERNAL_BASE, ApiError, bearer_of, call, refusal
 from services.web.render import Crumb, principal_of, render
 
 PAGE = "/t/{tenant:str}/meetings/{meeting_id:uuid}/papers"
@@ -123,20 +124,14 @@ async def upload(
 
 @get(PAGE + "/{paper_id:uuid}/file", summary="Tải tài liệu / download a paper")
 async def download(
+    ctx: Ctx,
     request: Request[Any, Any, Any],
-    tenant: FromPath[str],
     meeting_id: FromPath[UUID],
     paper_id: FromPath[UUID],
 ) -> Response[Any]:
     version = request.query_params.get("version")
-    path = api(tenant, meeting_id, f"/{paper_id}/file") + (
-        f"?version={int(version)}" if version and version.isdigit() else ""
-    )
-    answer = await fetch_raw(request, path)
-    passed = ("content-type", "content-disposition", "content-length", "x-content-sha256")
-    return Response(
-        answer.content, headers={k: answer.headers[k] for k in passed if k in answer.headers}
-    )
+    chosen = int(version) if version and version.isdigit() and 1 <= int(version) <= 1000 else None
+    return await paper_file(ctx, meeting_id, paper_id, chosen)
 
 
 ROUTES: list[Any] = [papers, upload, download]
