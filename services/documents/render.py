@@ -128,7 +128,8 @@ def to_docx(doc: Document, footer: str = "") -> bytes:
 
 def _in_child(template: str, inputs: dict[str, str]) -> bytes:
     """``template`` (a file in ``templates/``) compiled by a child process, as PDF bytes."""
-    done = subprocess.run(
+    # the arguments are this interpreter, this module and one of the two template constants
+    done = subprocess.run(  # noqa: S603
         [sys.executable, "-m", "services.documents.typst_child", template],
         input=json.dumps(inputs).encode(),
         capture_output=True,

@@ -60,4 +60,5 @@ def test_every_page_of_every_part_shows_its_number_and_the_total():
     assert pages[first_of["B"]].mediabox.width < pages[first_of["B"]].mediabox.height
     # the header is drawn once, on the first page
     assert sum("ĐẢNG CỘNG SẢN VIỆT NAM" in p.extract_text() for p in pages) == 1
-    assert reader.metadata is not None and reader.metadata.title == parts[0].title
+    assert reader.metadata is not None
+    assert reader.metadata.title == parts[0].title
