@@ -1,14 +1,17 @@
-"""A PDF joined from parts (render.to_pdf_parts): every page shows "page/total" of the whole file."""
+"""A PDF joined from parts (render.to_pdf_parts): every page shows "page/total" of the whole file.
+
+Also the place-and-date line every document carries under its header."""
 
 from __future__ import annotations
 
 import io
 import re
+from datetime import date
 
 import pytest
 from pypdf import PdfReader
 
-from services.documents.model import Document, Heading, Table
+from services.documents.model import Document, Heading, Table, place_and_date
 from services.documents.render import to_pdf_parts
 
 pytestmark = pytest.mark.unit
@@ -62,3 +65,9 @@ def test_every_page_of_every_part_shows_its_number_and_the_total():
     assert sum("ĐẢNG CỘNG SẢN VIỆT NAM" in p.extract_text() for p in pages) == 1
     assert reader.metadata is not None
     assert reader.metadata.title == parts[0].title
+
+
+def test_the_place_and_date_line_has_no_stray_comma_without_a_place():
+    day = date(2023, 11, 3)
+    assert place_and_date("Cần Thơ", day) == "Cần Thơ, ngày 03 tháng 11 năm 2023"
+    assert place_and_date("", day) == "ngày 03 tháng 11 năm 2023"
