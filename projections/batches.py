@@ -139,6 +139,7 @@ def _run_batch(
         start = tracking.read_position(conn, schema, projection.name)
         cap = dependencies_position(conn, schema, projection)
         if cap is not None and cap <= start:
+            settle_caught_up(conn, schema, projection, applied=False)
             return start, start, 0  # what it reads has not moved past it yet
         fetched = ahead.take(start) if ahead is not None else None
         rows, top = fetched or read_batch(
@@ -150,7 +151,28 @@ def _run_batch(
             projection.apply(conn, schema, rows)
         if top > start:
             tracking.advance(conn, schema, projection.name, top)
+        if len(rows) < batch_size:
+            settle_caught_up(conn, schema, projection, applied=bool(rows))
         return start, top, len(rows)
+
+
+def settle_caught_up(
+    conn: psycopg.Connection[Any], schema: str, projection: Projection, applied: bool
+) -> None:
+    """Caught up: let the projection finish work it deferred while replaying (``settle``),
+    in the batch's own transaction, under the lock it already holds.
+
+    Before, this was one more locked transaction per projection and round, even when nothing
+    had been deferred (issue 14 §2). A projection whose ``apply`` in this transaction already
+    left nothing to settle says so (``settled_by_apply``): the settle is then skipped.
+    """
+    settle = getattr(projection, "settle", None)
+    if settle is None:
+        return
+    settled_by_apply = getattr(projection, "settled_by_apply", None)
+    if applied and settled_by_apply is not None and settled_by_apply(schema):
+        return
+    settle(conn, schema)
 
 
 def dependencies_position(

@@ -22,7 +22,7 @@ from infra.database import Database
 from infra.pools import CONNECTION_ERRORS
 from projections import poison, tracking
 from projections.base import Projection, StoredEventRow
-from projections.batches import BATCH_SIZE, next_event, read_batch, run_batch, take_lock
+from projections.batches import BATCH_SIZE, next_event, read_batch, run_batch
 from projections.installation import ensure_installed
 from projections.prefetch import prefetching
 
@@ -48,17 +48,6 @@ class CatchUp:
     def span(self) -> int:
         """Log positions covered (every event read past, consumed or skipped by topic)."""
         return self.position - self.start
-
-
-def settle_deferred(conn: psycopg.Connection[Any], schema: str, projection: Projection) -> None:
-    """Let a projection finish work it deferred while replaying (``settle``), under the lock."""
-    settle = getattr(projection, "settle", None)
-    if settle is None:
-        return
-    with conn.transaction():
-        take_lock(conn, schema, projection.name, wait=True)
-        conn.execute("SET LOCAL work_mem = '64MB'; SET LOCAL jit = off")
-        settle(conn, schema)
 
 
 def catch_up(
@@ -104,8 +93,6 @@ def catch_up(
                 done = run_batch(
                     conn, schema, projection, batch_size, wait_for_lock=wait_for_lock, ahead=ahead
                 )
-                if done is not None and (done[1] == done[0] or done[2] < batch_size):
-                    settle_deferred(conn, schema, projection)  # caught up
             except CONNECTION_ERRORS:
                 raise  # the database went away: not this projection's fault (infra.outage)
             except Exception as error:

@@ -102,6 +102,11 @@ class MeetingsProjection(OwnTables):
         if replay is None or not replay.flush(conn, schema, self.name):
             streaks.make_exact(conn, schema)
 
+    def settled_by_apply(self, schema: str) -> bool:
+        """Asked by the engine right after ``apply``, in its transaction: outside a replay,
+        ``apply`` made the streak table exact itself, so ``settle`` has nothing to do."""
+        return self._replay(schema) is None
+
     def apply(
         self, conn: psycopg.Connection[Any], schema: str, events: Sequence[StoredEventRow]
     ) -> None:

@@ -30,6 +30,7 @@ An interrupted replay leaves the flag set, so the next catch-up completes it.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -191,10 +192,16 @@ class RollupProjection(OwnTables):
     depends_on = ("org_tree", "meetings")
     topics: tuple[str, ...] = (*MEETINGS.topics, *sorted(TREE_TOPICS))
 
+    def __init__(self) -> None:
+        # Per thread: what the last ``apply`` of this thread found (``settled_by_apply``).
+        self._local = threading.local()
+
     def apply(
         self, conn: psycopg.Connection[Any], schema: str, events: Sequence[StoredEventRow]
     ) -> None:
-        if self._full_pending(conn, schema):
+        pending = self._full_pending(conn, schema)
+        self._local.pending = (schema, pending)
+        if pending:
             return  # settle computes everything once the replay has caught up
         after = tracking.read_position(conn, schema, self.name)
         # (cell, year) → the first month that changed: only it and the later months of the
@@ -211,6 +218,12 @@ class RollupProjection(OwnTables):
             keys[cell, year] = min(month, keys.get((cell, year), month))
         if keys:
             self.recompute(conn, schema, ancestors(conn, schema, keys))
+
+    def settled_by_apply(self, schema: str) -> bool:
+        """Asked by the engine right after ``apply``, in its transaction and thread: ``apply``
+        found no full computation pending (it read the flag under the pair's lock), so
+        ``settle`` has nothing to do."""
+        return getattr(self._local, "pending", None) == (schema, False)
 
     def settle(self, conn: psycopg.Connection[Any], schema: str) -> None:
         """Compute every row in one pass if a rebuild or a new install left that pending."""

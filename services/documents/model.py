@@ -120,8 +120,10 @@ def place_of(province: str) -> str:
 
 
 def place_and_date(place: str, day: date) -> str:
-    """ "Cần Thơ, ngày 03 tháng 11 năm 2023" as the form writes it."""
-    return f"{place}, ngày {day:%d} tháng {day:%m} năm {day:%Y}"
+    """ "Cần Thơ, ngày 03 tháng 11 năm 2023" as the form writes it; with no place (a document
+    not dated from one province, such as the audit trail), the date alone, with no comma."""
+    where = f"{place}, " if place else ""
+    return f"{where}ngày {day:%d} tháng {day:%m} năm {day:%Y}"
 
 
 def vnd(amount: int) -> str:

@@ -43,17 +43,19 @@ from services.documents.model import (
 HERE = Path(__file__).parent
 ROOT = HERE.parent.parent  # where ``services`` is importable from, installed or not
 FONTS = HERE / "fonts"
-TEMPLATE = HERE / "templates" / "document.typ"
+DOCUMENT = "document.typ"
+PAGE_NUMBERS = "page_numbers.typ"
+TEMPLATE = HERE / "templates" / DOCUMENT
 WORD_FONT = "Times New Roman"
 FIXED_TIME = datetime(2000, 1, 1)  # the files' own timestamps: the content carries the dates
 
 
-def to_pdf(doc: Document, footer: str = "", first_page: int = 0) -> bytes:
+def to_pdf(doc: Document, footer: str = "") -> bytes:
     pdf = typst.compile(
         str(TEMPLATE),
         font_paths=[str(FONTS)],
         ignore_system_fonts=True,
-        sys_inputs={"doc": canonical(doc), "footer": footer, "first_page": str(first_page)},
+        sys_inputs={"doc": canonical(doc), "footer": footer, "first_page": "0"},
     )
     assert isinstance(pdf, bytes)
     return pdf
@@ -64,21 +66,31 @@ def to_pdf_parts(parts: Sequence[Document], footer: str, out: BinaryIO) -> int:
 
     Typst holds the layout of a whole document while compiling it, so a long report in one go
     needs memory in proportion to its pages (about 0.9 GiB for eight appendices of 2,000 rows).
-    Compiled part by part (the first with the header, each next one continuing the page
-    numbers), each in a child process (Typst's cache keeps about the last ten compiles, see
-    :mod:`services.documents.typst_child`), the peak is that of the largest part; pypdf joins
-    the parts' pages.
+    Compiled part by part (the first with the header), each in a child process (Typst's cache
+    keeps about the last ten compiles, see :mod:`services.documents.typst_child`), the peak is
+    that of the largest part; pypdf joins the parts' pages.
+
+    The footer's "page/total" needs the total, known only once every part is compiled, so the
+    parts are compiled without a footer and the footer is stamped on the joined pages: one more
+    small compile (``templates/page_numbers.typ``) of empty pages of the same sizes carrying only
+    the footer, each drawn over its page. Compiling every part twice (once to count) would
+    double the time of the longest step instead.
     """
     writer = PdfWriter()
-    pages = 0
     for i, part in enumerate(parts):
-        reader = PdfReader(io.BytesIO(_in_child(part, footer, pages + 1 if i else 1)))
-        pages += len(reader.pages)
-        writer.append(reader)
+        inputs = {"doc": canonical(part), "footer": footer, "first_page": str(i + 1)}
+        writer.append(PdfReader(io.BytesIO(_in_child(DOCUMENT, inputs))))
+    sizes = [[float(p.mediabox.width), float(p.mediabox.height)] for p in writer.pages]
+    if sizes:
+        stamps = PdfReader(
+            io.BytesIO(_in_child(PAGE_NUMBERS, {"sizes": json.dumps(sizes), "footer": footer}))
+        )
+        for page, stamp in zip(writer.pages, stamps.pages, strict=True):
+            page.merge_page(stamp)
     if parts:
         writer.add_metadata({"/Title": parts[0].title})
     writer.write(out)
-    return pages
+    return len(sizes)
 
 
 def to_docx(doc: Document, footer: str = "") -> bytes:
@@ -114,10 +126,11 @@ def to_docx(doc: Document, footer: str = "") -> bytes:
     return out.getvalue()
 
 
-def _in_child(doc: Document, footer: str, first_page: int) -> bytes:
-    inputs = {"doc": canonical(doc), "footer": footer, "first_page": str(first_page)}
-    done = subprocess.run(
-        [sys.executable, "-m", "services.documents.typst_child"],
+def _in_child(template: str, inputs: dict[str, str]) -> bytes:
+    """``template`` (a file in ``templates/``) compiled by a child process, as PDF bytes."""
+    # the arguments are this interpreter, this module and one of the two template constants
+    done = subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "services.documents.typst_child", template],
         input=json.dumps(inputs).encode(),
         capture_output=True,
         check=False,

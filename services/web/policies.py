@@ -103,6 +103,11 @@ def page_policies(api: Mapping[tuple[str, str], Policy]) -> dict[tuple[str, str]
             own_data=True,
             note="the search form; the member comes from the API, scope-checked there",
         ),
+        ("POST", f"{PAGE}/members/by-card"): Policy(
+            roles=same("GET", "/members/by-card/{number}").roles,
+            own_data=True,
+            note="the number in the body, not the URL; the member comes from the API, scope-checked",
+        ),
         # notices: my own and my calendar feed; the undelivered ones of my subtree
         ("GET", f"{PAGE}/notices"): same("GET", "/me/notices"),
         ("POST", f"{PAGE}/notices/calendar-feed"): same("POST", "/me/calendar-feed"),

@@ -15,6 +15,7 @@ from pypdf import PdfReader
 
 from domain.user import Role
 from services.documents.audit_docs import canonical_json
+from tests.e2e import doc_pictures
 from tests.e2e import test_audit_api as audit
 from tests.e2e.test_audit_api import as_role, url
 
@@ -59,6 +60,7 @@ def test_the_trail_exports_with_names_and_sentences(client, tenant, container, w
         url(tenant, "/trail/export"), params={**PERIOD, "format": "pdf"}, headers=scoped
     )
     assert other.status_code == 200, other.text
+    doc_pictures.keep("audit-trail", other.content)
     text = pdf_text(other.content)
     assert "NHẬT KÝ KIỂM TRA" in text
     assert "Lê Văn Cường" in text
@@ -96,6 +98,7 @@ def test_the_verification_is_signed_json_and_a_pdf(client, tenant, container, wo
 
     pdf = client.get(url(tenant, "/verification"), params={"format": "pdf"}, headers=headers)
     assert pdf.status_code == 200
+    doc_pictures.keep("verification", pdf.content)
     text = pdf_text(pdf.content)
     for expected in ("KẾT QUẢ KIỂM CHỨNG NHẬT KÝ", "Đầu chuỗi băm", "còn nguyên", "TOÀN VẸN"):
         assert expected in text, expected

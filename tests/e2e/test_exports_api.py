@@ -16,6 +16,7 @@ import openpyxl
 import pytest
 from pypdf import PdfReader
 
+from tests.e2e import doc_pictures
 from tests.e2e import test_views_api as views
 from tests.e2e.test_views_api import Q1, url
 
@@ -126,6 +127,7 @@ def test_the_report_document_in_xlsx_and_pdf(client, tenant, setup):
 
     pdf = fetch(client, tenant, headers, "/report", format="pdf")
     assert pdf.headers["content-type"] == "application/pdf"
+    doc_pictures.keep("report", pdf.content)
     text = re.sub(
         r"\s+", " ", "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
     )

@@ -51,6 +51,18 @@ def checked(client: Any, slug: str, kind: str, name: str, content: bytes) -> tup
     return sent.headers["location"], found.group(1)
 
 
+def by_card(client: Any, slug: str, number: str) -> Any:
+    """The card search form posted as a browser would: the number in the body, with the token."""
+    page = client.get(f"/t/{slug}/members/by-card")
+    assert page.status_code == 200, page.text[:300]
+    assert '<form method="post" action="/t/' + slug + '/members/by-card"' in page.text
+    return client.post(
+        f"/t/{slug}/members/by-card",
+        data={"csrf_token": csrf_of(page.text), "number": number},
+        follow_redirects=False,
+    )
+
+
 def confirm(client: Any, report: str) -> Any:
     page = client.get(report)
     sha = re.search(r'name="sha256" value="([0-9a-f]{64})"', page.text)
@@ -169,17 +181,25 @@ def test_exports_as_of_a_day_and_a_member_found_by_card_number(site):
     before = client.get(f"/t/{slug}/admin/exports/tree?on=2025-06-30&format=csv")
     assert len(before.content.decode("utf-8-sig").splitlines()) == 2  # only the province then
 
-    found = client.get(f"/t/{slug}/members/by-card?number=tn00000001")  # any case, as typed
+    found = by_card(client, slug, "tn00000001")  # any case, as typed
     assert found.status_code == 200, found.text[:500]
     assert '<h2 id="h-ket-qua">Nguyễn Tiến Dũng</h2>' in found.text
     assert "Chi bộ thôn Vọng Sơn 1" in found.text
-    missing = client.get(f"/t/{slug}/members/by-card?number=TN99999999")
+    missing = by_card(client, slug, "TN99999999")
     assert missing.status_code == 404
     assert "Không có đảng viên nào mang số thẻ TN99999999" in missing.text
+    # the number never rides in the URL: an old ?number= link shows only the form, and a post
+    # without the form's token (another site's form) is refused before any look-up
+    old_link = client.get(f"/t/{slug}/members/by-card?number=TN00000001")
+    assert old_link.status_code == 200
+    assert "Nguyễn Tiến Dũng" not in old_link.text
+    forged = client.post(f"/t/{slug}/members/by-card", data={"number": "TN00000001"})
+    assert forged.status_code == 403
+    assert "Nguyễn Tiến Dũng" not in forged.text
 
     client.cookies.clear()
     assert sign_in(client, slug, "bithu").status_code == 303
-    outside = client.get(f"/t/{slug}/members/by-card?number=TN00000001")
+    outside = by_card(client, slug, "TN00000001")
     assert outside.status_code == 403
     assert "không thuộc phạm vi tài khoản của bạn" in outside.text
     assert "Nguyễn Tiến Dũng" not in outside.text
