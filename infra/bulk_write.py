@@ -8,11 +8,18 @@ order), the same ``NOTIFY``, the same chain entries in the same transaction
 (``infra.audit.writechain``) — but sends the rows with binary ``COPY``. A row whose aggregate
 version already exists fails the unique index as the library's insert would, and is raised as
 the library's ``IntegrityError``; nothing of the batch is then written.
+
+``also`` runs in the same transaction (an import's personal-details rows and its progress), so
+a batch commits once, not three times. ``durable=False`` lets that commit return before its
+WAL reaches the disk (``synchronous_commit = off`` for this transaction only): a crash can then
+lose only the last batches whole, never part of one, and the caller's next synchronous commit
+flushes them all (WAL is flushed in order). An import may do so because re-running its file
+completes it; its final status mark is a normal, synchronous commit.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import psycopg
@@ -23,13 +30,20 @@ from infra.application import EVENTS_TABLE, TenantApplication
 from infra.audit.writechain import ChainingRecorder, chain_written
 
 
-def write_events(app: TenantApplication, aggregates: Sequence[Any]) -> int:
-    """Save the aggregates' pending events in one transaction; the number of events written."""
+def write_events(
+    app: TenantApplication,
+    aggregates: Sequence[Any],
+    also: Callable[[Any], object] | None = None,
+    *,
+    durable: bool = True,
+) -> int:
+    """Save the aggregates' pending events in one transaction (with ``also``'s statements);
+    the number of events written."""
     mapper = app.mapper
     stored: list[StoredEvent] = []
     for aggregate in aggregates:
         stored.extend(mapper.to_stored_event(event) for event in aggregate.collect_events())
-    if not stored:
+    if not stored and also is None:
         return 0
     recorder = app.recorder
     assert isinstance(recorder, ChainingRecorder)  # the province's recorder (infra.tenant_store)
@@ -38,6 +52,12 @@ def write_events(app: TenantApplication, aggregates: Sequence[Any]) -> int:
     try:
         # The datastore's connection is a transaction that has taken the province's role.
         with recorder.datastore.get_connection() as conn, conn.cursor() as curs:
+            if not durable:
+                curs.execute("SET LOCAL synchronous_commit = off")
+            if not stored:
+                assert also is not None
+                also(curs)
+                return 0
             recorder._lock_table(curs)  # the library's own steps, as its insert takes them
             recorder._notify_channel(curs)
             row = curs.execute(
@@ -71,6 +91,8 @@ def write_events(app: TenantApplication, aggregates: Sequence[Any]) -> int:
                 raise RuntimeError("bulk write: notification ids do not match the rows written")
             if recorder._has_chain(curs):
                 chain_written(curs, app.schema, ids, stored, copy=True)
+            if also is not None:
+                also(curs)
     except psycopg.errors.UniqueViolation as error:  # the datastore translates it already
         raise IntegrityError(error) from error
     if app.on_committed is not None:

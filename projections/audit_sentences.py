@@ -1,12 +1,14 @@
 """The Vietnamese sentence of each audit trail row (câu nhật ký): who did what, where, why.
 
-"Đ/c {actor} ({role}) {phrase}[ tại {unit}][; lý do: {reason}]." The phrase comes from
+"Đ/c {full name} ({role}) {phrase}[ tại {unit}][; lý do: {reason}]." The phrase comes from
 ``PHRASES`` by kind; kinds without one, or events missing a field their phrase names, get a
 generic phrase. ``{subject}`` in a phrase is the aggregate's display name (a member's name),
 every other placeholder is the event field of that name, ISO dates shown as dd/mm/yyyy.
 
 A rebuild writes millions of sentences, so the parts that do not depend on the event are made
 once: a phrase's parsed placeholders (:func:`phrase_of`) and the opening per actor and role.
+The actor is named as a person reads it (:func:`actor_name`): the account's full name, or a
+label for the system and the console, never the account's id.
 """
 
 from __future__ import annotations
@@ -15,10 +17,12 @@ from collections.abc import Mapping, Sequence
 from functools import cache, lru_cache
 from string import Formatter
 from typing import Any, NamedTuple
+from uuid import UUID
 
 ROLE_VI = {
     "tenant_admin": "quản trị tỉnh",
     "secretary": "bí thư chi bộ",
+    "superior_member": "cấp ủy viên cấp trên",  # domain.user.Role.SUPERIOR_MEMBER
     "superior": "cấp ủy viên cấp trên",
     "inspector": "ủy ban kiểm tra",
     "auditor": "kiểm toán viên",
@@ -204,18 +208,75 @@ def render(phrase: Phrase, values: Sequence[Any] | None, subject: str | None) ->
     return phrase.generic + (f" của «{subject}»" if subject else "")
 
 
-def opening(actor: Any, role: Any) -> str:
-    """The sentence's start, "Đ/c {actor} ({role in Vietnamese}) ", made once per actor and role."""
+def opening(actor: Any, role: Any, account_name: str | None = None) -> str:
+    """The sentence's start, made once per actor, role and account name: "Đ/c {full name}
+    ({role in Vietnamese}) " for a person, "Hệ thống " or the console operator otherwise."""
     if actor.__class__ is str and role.__class__ is str:
-        return _opening(actor, role)
+        return _opening(actor, role, account_name)
     # Other JSON values (never written by the domain) are not cached: 0 and False would share
     # an entry, and a list cannot be a key.
-    return _opening.__wrapped__(actor, role)
+    return _opening.__wrapped__(actor, role, account_name)
 
 
 @lru_cache(maxsize=65_536)
-def _opening(actor: Any, role: Any) -> str:
-    return f"Đ/c {actor} ({ROLE_VI.get(role, role)}) "
+def _opening(actor: Any, role: Any, account_name: str | None) -> str:
+    name, title = actor_name(actor, account_name)
+    if not title and role == "system":  # "Hệ thống (hệ thống)" says nothing more
+        return f"{name} "
+    return f"{title}{name} ({ROLE_VI.get(role, role)}) "
+
+
+def shown_name(actor: Any, account_name: str | None) -> str:
+    """The ``actor_name`` column: :func:`actor_name` without its title."""
+    if actor.__class__ is str:
+        return _shown_name(actor, account_name)
+    return actor_name(actor, account_name)[0]
+
+
+@lru_cache(maxsize=65_536)
+def _shown_name(actor: str, account_name: str | None) -> str:
+    return actor_name(actor, account_name)[0]
+
+
+SYSTEM_ACTOR = "Hệ thống"
+UNKNOWN_ACCOUNT = "Tài khoản chưa rõ tên"
+
+
+def actor_name(actor: Any, account_name: str | None) -> tuple[str, str]:
+    """(who acted as a person reads it, the title before it: "Đ/c " for a person, else "").
+
+    ``account_name`` is the full name the account was opened with (``UserAccount.Opened``),
+    when ``actor`` is an account id the trail knows. The console (``cli:<login>``, see
+    ``services.cli.users``), background jobs (``job:<name>``) and the system get a label; an
+    account id the trail does not know is never shown as its UUID.
+    """
+    if account_name:
+        return account_name, "Đ/c "
+    if actor.__class__ is not str:
+        return str(actor), "Đ/c "
+    if actor == "system":
+        return SYSTEM_ACTOR, ""
+    kind, sep, rest = actor.partition(":")
+    if sep and kind == "cli":
+        return f"Người vận hành máy chủ «{rest}» (dòng lệnh)", ""
+    if sep and kind == "job":
+        return f"Tác vụ tự động «{rest}»", ""
+    if sep and kind == "system":
+        return f"{SYSTEM_ACTOR} ({SYSTEM_TASKS.get(rest, rest)})", ""
+    if _is_uuid(actor):
+        return UNKNOWN_ACCOUNT, ""
+    return actor, "Đ/c "
+
+
+SYSTEM_TASKS = {"login-guard": "khóa tài khoản sau nhiều lần đăng nhập sai"}
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        UUID(text)
+    except ValueError:
+        return False
+    return True
 
 
 def closing(unit: str | None, reason: Any, source: str = "") -> str:
@@ -241,7 +302,7 @@ def imported_from(request_id: Any) -> str:
 
 
 def sentence(kind: str, actor: str, role: str, fields: Mapping[str, Any], subject: str | None,
-             unit: str | None) -> str:  # fmt: skip
+             unit: str | None, account_name: str | None = None) -> str:  # fmt: skip
     """The sentence of one event whose state is decoded into ``fields``."""
     phrase = phrase_of(kind)
     try:
@@ -250,7 +311,11 @@ def sentence(kind: str, actor: str, role: str, fields: Mapping[str, Any], subjec
         values = None
     phrase_text = render(phrase, values, subject)
     source = imported_from(fields.get("request_id"))
-    return opening(actor, role) + phrase_text + closing(unit, fields.get("reason"), source)
+    return (
+        opening(actor, role, account_name)
+        + phrase_text
+        + closing(unit, fields.get("reason"), source)
+    )
 
 
 def _text(value: Any) -> str:

@@ -44,6 +44,7 @@ from projections.audit_sentences import (
     phrase_of,
     render,
     sentence,
+    shown_name,
 )
 from projections.base import StoredEventRow, table
 from projections.sets import OwnTables, copy_rows, upsert_rows
@@ -65,9 +66,12 @@ DDL = (
     "CREATE TABLE IF NOT EXISTS {s}.audit_trail (notification_id bigint PRIMARY KEY,"
     " aggregate_id uuid NOT NULL, aggregate_version bigint NOT NULL, aggregate_type text NOT NULL,"
     " kind text NOT NULL, actor text NOT NULL, actor_role text NOT NULL, request_id text NOT NULL,"
-    " occurred_at timestamptz NOT NULL, org_unit_id uuid, reason text, sentence text NOT NULL)",
+    " occurred_at timestamptz NOT NULL, org_unit_id uuid, reason text, sentence text NOT NULL,"
+    " actor_name text NOT NULL)",
     "CREATE INDEX IF NOT EXISTS audit_trail_time ON {s}.audit_trail (occurred_at)",
     "CREATE INDEX IF NOT EXISTS audit_trail_actor ON {s}.audit_trail (actor, notification_id)",
+    "CREATE INDEX IF NOT EXISTS audit_trail_actor_name"
+    " ON {s}.audit_trail (actor_name, notification_id)",
     "CREATE INDEX IF NOT EXISTS audit_trail_aggregate"
     " ON {s}.audit_trail (aggregate_id, aggregate_version)",
     "CREATE INDEX IF NOT EXISTS audit_trail_unit ON {s}.audit_trail (org_unit_id, notification_id)",
@@ -77,18 +81,21 @@ DDL = (
 )
 TRAIL_COLUMNS = (
     "notification_id", "aggregate_id", "aggregate_version", "aggregate_type", "kind", "actor",
-    "actor_role", "request_id", "occurred_at", "org_unit_id", "reason", "sentence",
+    "actor_role", "request_id", "occurred_at", "org_unit_id", "reason", "sentence", "actor_name",
 )  # fmt: skip
 TRAIL_TYPES = (
     "int8", "uuid", "int8", "text", "text", "text", "text", "text", "timestamptz", "uuid",
-    "text", "text",
+    "text", "text", "text",
 )  # fmt: skip
 SUBJECT_COLUMNS = (("aggregate_id", "uuid"), ("name", "text"), ("org_unit_id", "uuid"))
 
 UNIT_FIELDS = ("from_cell_id", "cell_id", "committee_id", "scope_unit_id")
 """Event fields naming the org unit an event concerns, most specific first. (A petition's
 ``unit_id`` is where it was forwarded, not where it belongs, so it is not one of them.)"""
-NAME_FIELDS = ("full_name", "name", "title")
+NAME_FIELDS = ("full_name", "name", "title", "display_name")
+NAMING_KINDS = (".Founded", ".Renamed", ".Enrolled", ".Registered", "UserAccount.Opened")
+"""Kinds that name their aggregate: an account is named by its holder's full name, which is how
+the trail names whoever acts with it (``actor_name``)."""
 BASE_FIELDS = ("actor", "actor_role", "request_id", "reason", *UNIT_FIELDS, "to_cell_id")
 """The fields every topic's row reads besides ``timestamp`` (names only for naming kinds)."""
 
@@ -151,7 +158,7 @@ def plan_of(topic: str) -> Plan:
 
 def _plan(topic: str) -> Plan:
     aggregate_type, kind = kind_of(topic)
-    naming = kind.endswith((".Founded", ".Renamed", ".Enrolled", ".Registered"))
+    naming = kind.endswith(NAMING_KINDS)
     phrase = phrase_of(kind)
     # JSON key → struct attribute. A phrase's field that is no base field gets an attribute
     # of its own (a key need not be a Python name); one that is (``name``, ``reason``) shares it.
@@ -208,6 +215,8 @@ class TrailBatch:
         self.plans: list[Plan] = []
         self.states: list[Any] = []
         self.stated: list[UUID | None] = []
+        self.accounts: dict[str, int | None] = {}
+        """Actor → the ``UUID.int`` of the account it names (None: the system, the console…)."""
         units = attrgetter(*UNIT_FIELDS)
         wanted: dict[int, UUID] = {}
         for row in events:
@@ -223,6 +232,12 @@ class TrailBatch:
                 wanted[stated.int] = stated
             originator = row.originator_id
             wanted[originator.int] = originator
+            actor = state.actor
+            if actor.__class__ is str and actor not in self.accounts:
+                account = _account(actor)
+                self.accounts[actor] = account.int if account else None
+                if account:
+                    wanted[account.int] = account
             self.plans.append(plan)
             self.states.append(state)
             self.stated.append(stated)
@@ -246,6 +261,7 @@ class TrailBatch:
     def rows(self) -> Iterator[tuple[Any, ...]]:
         """The ``audit_trail`` rows (``TRAIL_COLUMNS``), one per event, in log order."""
         names, units, changed, uuids = self.names, self.units, self.changed, self.uuids
+        accounts = self.accounts
         naming_fields = attrgetter(*NAME_FIELDS)
         endings: dict[str | None, str] = {}  # " tại {unit}." per unit: most events give no reason
         for row, plan, state, stated in zip(
@@ -281,6 +297,12 @@ class TrailBatch:
             role = state.actor_role
             if role is UNSET:
                 role = ""
+            if actor is UNSET:
+                actor = "?"
+            # The account's full name as of this event (an account opened earlier in the batch
+            # is already named); the opening and the name are cached per actor and name.
+            account = accounts.get(actor) if actor.__class__ is str else None
+            account_name = names.get(account) if account is not None else None
             request_id = state.request_id
             reason = state.reason
             occurred = state.timestamp
@@ -303,9 +325,10 @@ class TrailBatch:
                 )
             yield (
                 row.notification_id, originator, row.originator_version, aggregate_type, kind,
-                "" if actor is UNSET else actor, role, "" if request_id is UNSET else request_id,
-                occurred, event_unit, reason,
-                f"{opening('?' if actor is UNSET else actor, role)}{text}{ending}",
+                "" if state.actor is UNSET else actor, role,
+                "" if request_id is UNSET else request_id, occurred, event_unit, reason,
+                f"{opening(actor, role, account_name)}{text}{ending}",
+                shown_name(actor, account_name),
             )  # fmt: skip
 
     def subject_rows(self) -> list[SubjectRow]:
@@ -323,6 +346,16 @@ class TrailBatch:
         ]
 
 
+def _account(actor: str) -> UUID | None:
+    """The account id an actor is (a request's principal), or None (``system``, ``cli:…``)."""
+    if len(actor) != 36:  # every account id is written as str(UUID)
+        return None
+    try:
+        return UUID(actor)
+    except ValueError:
+        return None
+
+
 def _uuid(value: Any, known: dict[str, UUID]) -> UUID:
     """The UUID an event field holds; the same few unit ids recur across a batch."""
     if value.__class__ is str:
@@ -336,10 +369,12 @@ def _uuid(value: Any, known: dict[str, UUID]) -> UUID:
 class AuditTrailProjection(OwnTables):
     name = "audit_trail"
     # 2: a sentence for every event kind (issue 12 §5, projections.audit_sentences.PHRASES)
-    version = 2  # bump when the tables or what apply writes change (projections.versions)
+    # 3: the actor by full name and role (``actor_name``), not the account id (issue 12 §5)
+    version = 3  # bump when the tables or what apply writes change (projections.versions)
     ddl = DDL
     tables = TABLES
-    deferred_indexes = ("audit_trail_time", "audit_trail_actor", "audit_trail_aggregate",
+    deferred_indexes = ("audit_trail_time", "audit_trail_actor", "audit_trail_actor_name",
+                        "audit_trail_aggregate",
                         "audit_trail_unit", "audit_trail_kind")  # fmt: skip
     """Read by the inspectors' queries only; a rebuild builds them once at the end."""
 

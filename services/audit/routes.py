@@ -1,7 +1,7 @@
 """Audit API: the trail with filters, seals for inspectors, any aggregate as of a point.
 
 - ``GET …/audit/trail``: newest first, filtered by org subtree (``unit_id``, default the
-  caller's scope), ``actor``, ``aggregate_id``, ``kind`` (``Member.Exempted`` or a whole
+  caller's scope), ``actor`` (the account id or the full name shown as ``actor_name``), ``aggregate_id``, ``kind`` (``Member.Exempted`` or a whole
   aggregate type ``Member``) and period (``since``/``until``, dates in Vietnam time); paged with
   ``before``. Each entry links to the aggregate's state before and after it.
 - ``GET …/audit/seals`` and ``…/audit/seals/{seq}``: the signed seals as stored, to download
@@ -27,13 +27,14 @@ from infra.audit.keys import key_store_for
 from infra.audit.seals import SEALS_TABLE, create_seal
 from infra.db_roles import tenant_read_connection
 from infra.readside import qualified
+from projections.audit_sentences import ROLE_VI
 from services.audit.schemas import AggregateAsOf, AuditEntry, AuditPage
 from services.context import Ctx, container_of
 
 BASE = "/api/v1/t/{tenant:str}/audit"
 COLUMNS = (
-    "notification_id, occurred_at, actor, actor_role, request_id, aggregate_id, aggregate_type,"
-    " aggregate_version, kind, org_unit_id, reason, sentence"
+    "notification_id, occurred_at, actor, actor_name, actor_role, request_id, aggregate_id,"
+    " aggregate_type, aggregate_version, kind, org_unit_id, reason, sentence"
 )
 
 
@@ -63,7 +64,9 @@ def trail_query(schema: str, filters: dict[str, Any]) -> tuple[str, list[Any]]:
             f" WHERE ancestor_id = {arg(filters['unit_id'])})"
         )
     if filters.get("actor"):
-        where.append(f"actor = {arg(filters['actor'])}")
+        # The account id as recorded, or the full name a person reads (``actor_name``).
+        placeholder = arg(filters["actor"])
+        where.append(f"(actor = {placeholder} OR actor_name = {placeholder})")
     if filters.get("aggregate_id"):
         where.append(f"aggregate_id = {arg(filters['aggregate_id'])}")
     if filters.get("kind"):
@@ -89,6 +92,7 @@ def entry(tenant: str, row: Any) -> AuditEntry:
     version = row["aggregate_version"]
     return AuditEntry(
         **dict(row),
+        actor_role_label=ROLE_VI.get(row["actor_role"], row["actor_role"]),
         state_before=f"{link}{version - 1}" if version > 1 else None,
         state_after=f"{link}{version}",
     )

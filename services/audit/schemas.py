@@ -15,7 +15,12 @@ class AuditEntry(msgspec.Struct):
     notification_id: int
     occurred_at: datetime
     actor: str
+    """As recorded: the account id, ``system`` or ``cli:<login>``."""
+    actor_name: str
+    """Who acted as a person reads it: the account holder's full name, or a label."""
     actor_role: str
+    actor_role_label: str
+    """The role in Vietnamese (``bí thư chi bộ``), as it was when the event was recorded."""
     request_id: str
     aggregate_id: UUID
     aggregate_type: str

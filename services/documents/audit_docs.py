@@ -71,7 +71,7 @@ def _trail_sql(schema: str, has_unit: bool) -> str:
             f" AND t.org_unit_id IN (SELECT descendant_id FROM {closure} WHERE ancestor_id = $3)"
         )
     return (
-        "SELECT t.notification_id, t.occurred_at, t.actor, t.actor_role, t.kind, t.reason,"
+        "SELECT t.notification_id, t.occurred_at, t.actor_name, t.actor_role, t.kind, t.reason,"
         f" t.sentence, u.name AS unit_name FROM {qualified(schema, 'audit_trail')} AS t"
         f" LEFT JOIN {units} AS u ON u.id = t.org_unit_id WHERE {where}"
         " ORDER BY t.notification_id"
@@ -84,7 +84,7 @@ def _row(record: Any) -> dict[str, Any]:
         "notification_id": record["notification_id"],
         "occurred_on": at.date(),
         "occurred_time": f"{at:%H:%M:%S}",
-        "actor": record["actor"],
+        "actor": record["actor_name"],
         "role": ROLE_VI.get(record["actor_role"], record["actor_role"]),
         "unit_name": record["unit_name"] or "",
         "sentence": record["sentence"],

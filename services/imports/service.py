@@ -29,7 +29,25 @@ from services.imports.units import UnitIndex
 KINDS = ("tree", "members")
 Progress = Callable[[int, int], None]
 """Told (rows done, rows in the file) after each batch: the CLI's bar, the API's record."""
-Writer = Callable[[TenantApplication, list[Any]], object]
+Writer = Callable[[TenantApplication, list[Any], Callable[[Any], object]], object]
+"""Saves one batch's aggregates and runs the callable's statements (the batch's details and
+progress) with a cursor, in the same transaction."""
+
+
+def bulk_save(app: TenantApplication, aggregates: list[Any], also: Callable[[Any], object]) -> int:
+    """The import's writer: ``COPY``, one commit per batch that does not wait for the disk
+    (``infra.bulk_write``); ``run``'s final status mark is the synchronous commit after them."""
+    return write_events(app, aggregates, also, durable=False)
+
+
+def library_save(
+    app: TenantApplication, aggregates: list[Any], also: Callable[[Any], object]
+) -> None:
+    """The library's own save, then ``also`` in a transaction of its own: the benchmark's
+    same-run baseline, and a fallback that needs nothing beyond the library."""
+    app.save_all(*aggregates)
+    with app.recorder.datastore.transaction(commit=True) as cursor:  # type: ignore[attr-defined]  # the Postgres recorder has .datastore
+        also(cursor)
 
 
 class UnknownImportKind(InvalidValue):
@@ -82,7 +100,7 @@ def run(
     by: Actor,
     today: date,
     progress: Progress | None = None,
-    writer: Writer = write_events,
+    writer: Writer = bulk_save,
     import_id: UUID | None = None,
 ) -> tuple[UUID, Report]:
     """Import the file the operator confirmed by its hash, after a clean dry run of it
@@ -130,7 +148,7 @@ def _execute(
     today: date,
     import_id: UUID | None,
     progress: Progress | None = None,
-    writer: Writer = write_events,
+    writer: Writer = bulk_save,
 ) -> Report:
     if kind not in KINDS:
         raise UnknownImportKind(
@@ -151,13 +169,18 @@ def _execute(
             for aggregate in aggregates:
                 aggregate.collect_events()  # a dry run forgets what it planned
             return
-        if events:
-            writer(app, aggregates)
-        if details:
-            with app.recorder.datastore.transaction(commit=True) as cursor:  # type: ignore[attr-defined]  # the Postgres recorder has .datastore
-                report.count("details", store.save_details(cursor, app.schema, details))
         assert import_id is not None
-        store.progress(app, import_id, done)
+
+        def in_batch(cursor: Any) -> None:
+            # the details and the progress commit with the batch's events, or not at all
+            if details:
+                report.count("details", store.save_details(cursor, app.schema, details))
+            store.progress_in(cursor, app.schema, import_id, done)
+
+        if events:
+            writer(app, aggregates, in_batch)
+        else:
+            write_events(app, [], in_batch, durable=False)
         if progress is not None:
             progress(done, total[0] or report.rows)
 

@@ -129,7 +129,17 @@ def mark(app: TenantApplication, import_id: UUID, status: str, **values: Any) ->
     )
 
 
+def progress_in(cursor: Any, schema: str, import_id: UUID, done_rows: int) -> None:
+    """``progress`` in the caller's transaction (a batch's, with its events)."""
+    target = sql.SQL("{}.{}").format(sql.Identifier(schema), sql.Identifier(IMPORTS))
+    cursor.execute(
+        sql.SQL("UPDATE {} SET done_rows = %s WHERE id = %s").format(target),
+        (done_rows, import_id),
+    )
+
+
 def progress(app: TenantApplication, import_id: UUID, done_rows: int) -> None:
+    """``progress_in`` in a transaction of its own."""
     execute(
         app,
         sql.SQL("UPDATE {} SET done_rows = %s WHERE id = %s").format(table(app, IMPORTS)),

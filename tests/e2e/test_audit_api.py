@@ -9,9 +9,9 @@ from uuid import uuid4
 
 import pytest
 
-from domain.base import Actor
+from domain.base import SYSTEM, Actor
 from domain.member import Member, MemberStatus
-from domain.user import Role
+from domain.user import Role, UserAccount
 from infra.audit.seals import Seal, signature_holds
 from projections import engine
 from projections.registry import all_projections
@@ -34,11 +34,15 @@ def world(client, container, tenant) -> dict[str, Any]:
         )  # fmt: skip
         app.save_all(member)
         members[cell] = member
-    members[tree.cell_a].exempt(date(2025, 3, 1), None, "Ốm dài ngày", SECRETARY)
+    # The exemption is recorded by a real account: the trail names its holder, not its id.
+    account = UserAccount.open("bt.an", "Nguyễn Thị An", Role.SECRETARY, tree.cell_a, None, SYSTEM)
+    app.save_all(account)
+    by_account = Actor(str(account.id), "secretary", "req-7")
+    members[tree.cell_a].exempt(date(2025, 3, 1), None, "Ốm dài ngày", by_account)
     app.save_all(members[tree.cell_a])
     for done in engine.catch_up_all(container.database, tenant.schema, all_projections()):
         assert done.error is None, done.error
-    return {"app": app, "tree": tree, "members": members}
+    return {"app": app, "tree": tree, "members": members, "account": account}
 
 
 def url(tenant: Any, path: str) -> str:
@@ -59,8 +63,9 @@ def test_trail_lists_newest_first_with_sentences_and_links(client, tenant, conta
     newest = entries[0]
     assert newest["kind"] == "Member.Exempted"
     assert newest["reason"] == "Ốm dài ngày"
-    assert newest["sentence"].startswith("Đ/c bt-an (bí thư chi bộ) miễn sinh hoạt")
-    assert (newest["actor"], newest["request_id"]) == ("bt-an", "req-7")
+    assert newest["sentence"].startswith("Đ/c Nguyễn Thị An (bí thư chi bộ) miễn sinh hoạt")
+    assert (newest["actor"], newest["request_id"]) == (str(world["account"].id), "req-7")
+    assert (newest["actor_name"], newest["actor_role_label"]) == ("Nguyễn Thị An", "bí thư chi bộ")
     before = client.get(newest["state_before"], headers=headers).json()
     after = client.get(newest["state_after"], headers=headers).json()
     assert before["state"]["exemption"] is None
@@ -84,7 +89,13 @@ def test_trail_filters_by_subtree_actor_aggregate_kind_and_period(client, tenant
     member_a = str(members[tree.cell_a].id)
     assert ids(aggregate_id=member_a) <= under_a
     assert len(ids(aggregate_id=member_a)) == 2
-    assert len(ids(actor="bt-an")) == 3
+    assert len(ids(actor="bt-an")) == 2
+    # by the account id as recorded, or by the full name a person reads
+    assert (
+        ids(actor="Nguyễn Thị An")
+        == ids(actor=str(world["account"].id))
+        == ids(kind="Member.Exempted")
+    )
     assert len(ids(kind="Member.Exempted")) == 1
     assert len(ids(kind="Member")) == 3
     assert ids(since="2000-01-01", until="2100-01-01") == everything

@@ -49,6 +49,7 @@ def test_the_trail_exports_with_names_and_sentences(client, tenant, container, w
     assert "Trần Thị Bình" in row[col["Nội dung"]]
     assert row[col["Lý do"]] == "Ốm dài ngày"
     assert row[col["Vai trò"]] == "bí thư chi bộ"
+    assert row[col["Người thực hiện"]] == "Nguyễn Thị An"  # the account's holder, not its id
     assert row[col["Tổ chức"]] == "Chi bộ thôn Một"
     assert isinstance(row[col["Ngày"]], datetime)
     ids = [r[col["Số thứ tự sự kiện"]] for r in body]

@@ -12,9 +12,12 @@ from datetime import timedelta
 
 import pytest
 
-from domain.user import Role
+from domain.base import SYSTEM, Actor
+from domain.user import Role, UserAccount
 from infra.audit.keys import key_store_for
 from infra.audit.seals import SEALS_TABLE, create_seal
+from projections import engine
+from projections.audit_trail import AUDIT_TRAIL
 from services.demo import DEMO_SLUG
 from tests.e2e.test_demo import fetch
 from tests.e2e.test_web_roles import follow, links, signed_in
@@ -117,7 +120,7 @@ def test_the_state_as_of_a_day_before_the_record_existed_is_a_message_not_an_err
 def test_a_scoped_inspector_opens_the_history_of_records_in_her_subtree_only(seeded, database):
     """The demo's inspector is scoped to the province root: every record is inside it, and the
     trail links their histories. One scoped to a cell opens her cell's meeting and is refused
-    a meeting of another cell, on the page and in the API."""
+    a meeting of another cell; her trail offers only the histories she may open."""
     app, tenant, *_ = seeded
     client = signed_in(seeded, "kiemtra")
     trail = follow(client, f"/t/{DEMO_SLUG}/audit")
@@ -141,3 +144,22 @@ def test_a_scoped_inspector_opens_the_history_of_records_in_her_subtree_only(see
         r'href="(/t/[^"]+/audit/aggregates/[^"]+)"', follow(web, f"/t/{DEMO_SLUG}/audit").text
     ):
         assert web.get(link).status_code == 200, link
+
+
+def test_the_trail_page_names_who_acted_by_full_name_and_role(seeded, database):
+    """Issue 12 §5: the account's holder and role, never the account's id."""
+    app, tenant, *_ = seeded
+    account = UserAccount.open(
+        "nhatky.thu", "Phạm Thị Nhật Ký", Role.TENANT_ADMIN, None, None, SYSTEM
+    )
+    app.save_all(account)
+    account.password_changed(Actor(str(account.id), "tenant_admin", "req-nhatky"))
+    app.save_all(account)
+    assert engine.catch_up(database, tenant.schema, AUDIT_TRAIL).error is None
+    client = signed_in(seeded, "kiemtoan")
+    page = follow(client, f"/t/{DEMO_SLUG}/audit?actor=Phạm Thị Nhật Ký")
+    shown = visible(page.text)
+    assert len(trail_rows(page.text)) == 1
+    assert "Phạm Thị Nhật Ký (quản trị tỉnh)" in shown
+    assert "Đ/c Phạm Thị Nhật Ký (quản trị tỉnh) đổi mật khẩu tài khoản" in shown
+    assert str(account.id) not in shown

@@ -12,6 +12,7 @@ from domain.base import SYSTEM, Actor
 from domain.member import Member, MemberStatus
 from domain.org_unit import Level, OrgUnit
 from domain.roster import CellRoster
+from domain.user import Role, UserAccount
 from infra.audit.verify import verify
 from projections.audit_trail import AUDIT_CHAIN, AUDIT_TRAIL, event_topics, sentence
 from projections.engine import catch_up
@@ -48,6 +49,7 @@ def trail(database, tenant):
         cur = conn.execute(
             sql.SQL(
                 "SELECT notification_id, aggregate_id, aggregate_version, kind, actor, actor_role,"
+                " actor_name,"
                 " request_id, org_unit_id, reason, sentence FROM {}.audit_trail ORDER BY 1"
             ).format(sql.Identifier(tenant.schema))
         )
@@ -91,9 +93,7 @@ def test_rows_sit_under_their_unit_so_a_subtree_filter_finds_them(app, tenant, d
     }
     founded_root = next(r for r in rows if r["aggregate_id"] == root.id)
     assert founded_root["org_unit_id"] == root.id
-    assert founded_root["sentence"].startswith(
-        "Đ/c system (hệ thống) thành lập tổ chức «Đảng bộ tỉnh»"
-    )
+    assert founded_root["sentence"].startswith("Hệ thống thành lập tổ chức «Đảng bộ tỉnh»")
 
 
 def test_batches_carry_names_and_units_over_to_the_next_batch(app, tenant, database):
@@ -102,6 +102,42 @@ def test_batches_carry_names_and_units_over_to_the_next_batch(app, tenant, datab
     exempted = next(r for r in trail(database, tenant) if r["kind"] == "Member.Exempted")
     assert "Nguyễn Văn An" in exempted["sentence"]
     assert "Chi bộ thôn Đông" in exempted["sentence"]
+
+
+def test_the_actor_is_named_by_full_name_and_role_not_by_account_id(app, tenant, database):
+    """Issue 12 §5: a person reads who acted — the account's holder, the console, the system."""
+    _, _, cell, member = build(app)
+    console = Actor("cli:root", "system", "cli")
+    secretary = UserAccount.open("bt.hoa", "Nguyễn Thị Hoa", Role.SECRETARY, cell.id, None, console)
+    superior = UserAccount.open(
+        "cu.tam", "Hoàng Minh Tâm", Role.SUPERIOR_MEMBER, cell.id, None, console
+    )
+    app.save_all(secretary, superior)
+    member.end_exemption(date(2025, 6, 1), Actor(str(secretary.id), "secretary", "req-1"))
+    app.save_all(member)
+    member.exempt(date(2025, 7, 1), None, "Ốm", Actor(str(superior.id), "superior_member", "r2"))
+    app.save_all(member)
+    # One event at a time: the account's name must carry over from an earlier batch too.
+    catch_up(database, tenant.schema, AUDIT_TRAIL, batch_size=1)
+    rows = trail(database, tenant)
+    ended, again = [r for r in rows if r["aggregate_id"] == member.id][-2:]
+    assert (ended["actor"], ended["actor_name"]) == (str(secretary.id), "Nguyễn Thị Hoa")
+    assert ended["sentence"].startswith("Đ/c Nguyễn Thị Hoa (bí thư chi bộ) chấm dứt miễn")
+    assert again["sentence"].startswith("Đ/c Hoàng Minh Tâm (cấp ủy viên cấp trên) miễn")
+    opened = next(r for r in rows if r["aggregate_id"] == secretary.id)
+    assert opened["actor_name"] == "Người vận hành máy chủ «root» (dòng lệnh)"
+    assert opened["sentence"].startswith(
+        "Người vận hành máy chủ «root» (dòng lệnh) mở tài khoản người dùng"
+    )
+    founded = rows[0]
+    assert (founded["actor"], founded["actor_name"]) == ("system", "Hệ thống")
+    assert not any(str(secretary.id) in r["sentence"] for r in rows)
+
+
+def test_an_account_the_trail_does_not_know_is_never_shown_by_its_id():
+    stranger = str(uuid4())
+    text = sentence("Widget.Frobbed", stranger, "secretary", {}, None, None)
+    assert text == "Tài khoản chưa rõ tên (bí thư chi bộ) ghi nhận thay đổi «Widget.Frobbed»."
 
 
 def test_unknown_kinds_get_a_generic_sentence():

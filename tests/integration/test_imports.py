@@ -179,11 +179,11 @@ def test_a_crash_part_way_is_completed_by_a_rerun_without_duplicates(app, monkey
     monkeypatch.setattr("services.imports.members.BATCH", 50)
     calls = []
 
-    def crashing(application, aggregates):
+    def crashing(application, aggregates, also):
         calls.append(1)
         if len(calls) == 2:
             raise ConnectionError("the server went away")
-        return write_events(application, aggregates)
+        return write_events(application, aggregates, also)
 
     with pytest.raises(ConnectionError):
         service.run(app, "members", data, "m.csv", checked.sha256, ADMIN, TODAY, writer=crashing)
@@ -194,6 +194,46 @@ def test_a_crash_part_way_is_completed_by_a_rerun_without_duplicates(app, monkey
     assert report.counts["unchanged"] == 50
     enrolled = [state for topic, state in events(app) if topic.endswith("Member.Enrolled")]
     assert len(enrolled) == 120
+
+
+def test_a_batch_commits_its_events_details_and_progress_together(app, monkeypatch):
+    """One commit per batch: a batch that fails after its details and progress were sent
+    leaves none of them, and the batches before it keep all three."""
+    imported(app, "tree", tree_file(0.001))
+    data = members_file(0.001)
+    import_id, checked = service.check(app, "members", data, "m.csv", ADMIN, TODAY)
+    monkeypatch.setattr("services.imports.members.BATCH", 50)
+    calls = []
+
+    def failing_at_commit(application, aggregates, also):
+        calls.append(1)
+        if len(calls) < 2:
+            return service.bulk_save(application, aggregates, also)
+
+        def also_then_fail(cursor):
+            also(cursor)
+            raise ConnectionError("the server went away before the commit")
+
+        return write_events(application, aggregates, also_then_fail, durable=False)
+
+    with pytest.raises(ConnectionError):
+        service.run(app, "members", data, "m.csv", checked.sha256, ADMIN, TODAY,
+                    writer=failing_at_commit)  # fmt: skip
+    enrolled = sum(1 for topic, _ in events(app) if topic.endswith("Member.Enrolled"))
+    assert enrolled == 50
+    with app.recorder.datastore.transaction(commit=False) as cursor:
+        cursor.execute(
+            sql.SQL("SELECT count(*) AS n FROM {}.{}").format(
+                sql.Identifier(app.schema), sql.Identifier(store.DETAILS)
+            )
+        )
+        assert cursor.fetchone()["n"] == 50  # every row of the file has details
+    found = store.find_import(app, import_id)
+    assert found is not None
+    assert (found["done_rows"], found["status"]) == (50, "failed")
+    report = service.run(app, "members", data, "m.csv", checked.sha256, ADMIN, TODAY)[1]
+    assert (report.counts["new"], report.counts["unchanged"]) == (70, 50)
+    assert store.find_import(app, import_id)["done_rows"] == 120
 
 
 def test_a_windows_1258_csv_keeps_its_diacritics(app):

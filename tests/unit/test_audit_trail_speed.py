@@ -23,9 +23,10 @@ import pytest
 from bench.synthetic import Shape, generate
 from infra.mapper import MsgspecMapper
 from projections import audit_trail
-from projections.audit_sentences import PHRASES, ROLE_VI, phrase_of
+from projections.audit_sentences import PHRASES, ROLE_VI, actor_name, phrase_of
 from projections.audit_trail import (
     NAME_FIELDS,
+    NAMING_KINDS,
     UNIT_FIELDS,
     SubjectRow,
     TrailBatch,
@@ -50,6 +51,7 @@ def reference_rows(
     stated_units = [_stated(fields) for fields in decoded]
     referenced = {row.originator_id for row in events}
     referenced.update(u for u in stated_units if u is not None)
+    referenced.update(a for fields in decoded if (a := _account_of(fields.get("actor"))))
     subjects = load(referenced)
     subjects.update(load({u for _, u in subjects.values() if u} - referenced))
     changed: dict[UUID, Subject] = {}
@@ -57,7 +59,7 @@ def reference_rows(
     nobody = (None, None)
     for row, fields, stated in zip(events, decoded, stated_units, strict=True):
         aggregate_type, kind = kind_of(row.topic)
-        naming = kind.endswith((".Founded", ".Renamed", ".Enrolled", ".Registered"))
+        naming = kind.endswith(NAMING_KINDS)
         originator = row.originator_id
         name, unit = subjects.get(originator, nobody)
         if naming:
@@ -75,18 +77,23 @@ def reference_rows(
         unit_name = subjects.get(event_unit, nobody)[0] if event_unit else None
         reason = fields.get("reason")
         actor_role = fields.get("actor_role", "")
+        account = _account_of(fields.get("actor"))
+        account_name = subjects.get(account, nobody)[0] if account else None
+        actor = fields.get("actor", "?")
         trail.append((
             row.notification_id, originator, row.originator_version, aggregate_type,
             kind, fields.get("actor", ""), actor_role,
             fields.get("request_id", ""), datetime.fromisoformat(fields["timestamp"]),
             event_unit, reason if isinstance(reason, str) else None,
-            reference_sentence(kind, fields.get("actor", "?"), actor_role, fields, name, unit_name),
+            reference_sentence(kind, actor, actor_role, fields, name, unit_name, account_name),
+            actor_name(actor, account_name)[0],
         ))  # fmt: skip
     return trail, [(k, n, u) for k, (n, u) in changed.items()]
 
 
 def reference_sentence(kind: str, actor: str, role: str, fields: dict[str, Any],
-                       subject: str | None, unit: str | None) -> str:  # fmt: skip
+                       subject: str | None, unit: str | None,
+                       account_name: str | None) -> str:  # fmt: skip
     try:
         template = PHRASES[kind]
         values = {
@@ -99,7 +106,22 @@ def reference_sentence(kind: str, actor: str, role: str, fields: dict[str, Any],
     where = f" tại {unit}" if unit else ""
     given = fields.get("reason")
     reason = f"; lý do: {given}" if isinstance(given, str) and given else ""  # "" says none
-    return f"Đ/c {actor} ({ROLE_VI.get(role, role)}) {phrase}{where}{reason}."
+    name, title = actor_name(actor, account_name)
+    who = (
+        f"{name}"
+        if not title and role == "system"
+        else f"{title}{name} ({ROLE_VI.get(role, role)})"
+    )
+    return f"{who} {phrase}{where}{reason}."
+
+
+def _account_of(actor: Any) -> UUID | None:
+    if isinstance(actor, str):
+        try:
+            return UUID(actor)
+        except ValueError:
+            return None
+    return None
 
 
 @cache
@@ -209,7 +231,10 @@ def test_stored_timestamps_read_by_msgspec_are_the_fromisoformat_datetimes() -> 
 
 NS = UUID("6f1c1a55-8b4e-4d43-9f55-2f2b8c0e1d10")
 CELL_A, CELL_B, CELL_C = (uuid5(NS, n) for n in ("cell-a", "cell-b", "cell-c"))
+ACCOUNT = uuid5(NS, "account-hoa")
+"""An account the trail already named (its ``UserAccount.Opened`` in an earlier batch)."""
 KNOWN_UNITS: dict[UUID, Subject] = {
+    ACCOUNT: ("Nguyễn Thị Hoa", CELL_A),
     CELL_A: ("Chi bộ thôn Đông", None),
     CELL_B: ("Chi bộ thôn Tây", CELL_C),
     CELL_C: ("Đảng bộ xã Hợp Lý", None),
@@ -273,6 +298,13 @@ def variants(kind: str) -> Iterator[dict[str, Any]]:
     yield {k: v for k, v in full.items() if k not in ("actor_role", "request_id")}
     yield {**full, "actor": None, "actor_role": "chairman"}
     yield {**full, "actor": 7, "actor_role": None}
+    yield {**full, "actor": str(ACCOUNT)}
+    yield {**full, "actor": str(uuid5(NS, "account-unknown"))}
+    yield {**full, "actor": "system", "actor_role": "system"}
+    yield {**full, "actor": "cli:root", "actor_role": "system"}
+    yield {**full, "actor": "job:seal", "actor_role": "system"}
+    yield {**full, "actor": "system:login-guard", "actor_role": "system"}
+    yield {**full, "display_name": "Trần Văn Tư", "actor": str(uuid5(NS, "UserAccount-0"))}
     for ts in TIMESTAMPS:
         yield {**full, "timestamp": ts}
     for f in fields:
