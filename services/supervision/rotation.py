@@ -22,6 +22,7 @@ from domain.rotation import RotationSchedule, schedule_id
 from infra.application import TenantApplication
 from services.membership.org import (
     UnknownMember,
+    load,
     load_cell,
     load_many,
     load_roster,
