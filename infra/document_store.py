@@ -10,6 +10,11 @@ the hash known and the blob row inserted. If that hash is already stored, the ne
 deleted: equal content is kept once. An upload that fails midway deletes its chunks; one cut by
 a crash leaves chunks no blob names, which :func:`sweep_orphans` removes.
 
+A blob written as ``transient`` (a report job's file, made again on request) may be dropped
+once nothing holds it (:func:`drop_transient`). Storing the same content as not transient (a
+paper uploaded with the bytes of a report) clears the mark, so a file someone keeps on purpose
+is never removed with the report that first made it.
+
 ``doc_reads`` is the read receipts (who downloaded which paper, when): not events, because
 reading changes nothing, and a member's reads are personal data that may be erased.
 
@@ -45,6 +50,8 @@ DDL = (
     " paper_id uuid NOT NULL, sha256 text NOT NULL, user_id text NOT NULL, member_id uuid,"
     " read_at timestamptz NOT NULL DEFAULT now())",
     "CREATE INDEX IF NOT EXISTS doc_reads_meeting ON {s}.doc_reads (meeting_id, paper_id)",
+    # Added after the first provinces were provisioned, hence apart: see drop_transient.
+    "ALTER TABLE {s}.doc_blobs ADD COLUMN IF NOT EXISTS transient boolean NOT NULL DEFAULT false",
 )
 
 
@@ -83,9 +90,10 @@ def _run(app: TenantApplication, query: sql.Composable, params: tuple[Any, ...])
 class BlobWriter:
     """One upload: :meth:`write` the pieces as they come, then :meth:`finish` or :meth:`abort`."""
 
-    def __init__(self, app: TenantApplication, limit: int) -> None:
+    def __init__(self, app: TenantApplication, limit: int, transient: bool = False) -> None:
         self.app = app
         self.limit = limit
+        self.transient = transient
         self.blob_id = uuid4()
         self.size = 0
         self.seq = 0
@@ -113,20 +121,27 @@ class BlobWriter:
         self.seq += 1
 
     def finish(self, content_type: str) -> StoredBlob:
-        """Write the last chunk and name the blob by its hash (kept once per content)."""
+        """Write the last chunk and name the blob by its hash (kept once per content).
+
+        Content stored already keeps its chunks; storing it again refreshes ``stored_at`` and
+        clears ``transient`` unless this write is transient too. The row lock this takes
+        orders it with :func:`drop_transient`: either the drop went first (and this inserts
+        afresh) or it sees the new marks."""
         if self._buffer:
             self._flush(bytes(self._buffer))
             self._buffer.clear()
         digest = self._hash.hexdigest()
-        inserted = _run(
+        kept = _run(
             self.app,
             sql.SQL(
-                "INSERT INTO {} (sha256, blob_id, size, content_type) VALUES (%s, %s, %s, %s)"
-                " ON CONFLICT (sha256) DO NOTHING RETURNING blob_id"
-            ).format(_t(self.app, "doc_blobs")),
-            (digest, self.blob_id, self.size, content_type),
+                "INSERT INTO {t} AS b (sha256, blob_id, size, content_type, transient)"
+                " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (sha256) DO UPDATE"
+                " SET transient = b.transient AND EXCLUDED.transient, stored_at = now()"
+                " RETURNING blob_id"
+            ).format(t=_t(self.app, "doc_blobs")),
+            (digest, self.blob_id, self.size, content_type, self.transient),
         )
-        if not inserted:
+        if kept[0][0] != self.blob_id:
             self.abort()  # the same content is stored already
         return StoredBlob(digest, self.size, content_type)
 
@@ -183,6 +198,24 @@ def sweep_orphans(app: TenantApplication, older_than_seconds: int = 3600) -> int
         (older_than_seconds,),
     )
     return len(rows)
+
+
+def drop_transient(app: TenantApplication, older_than_seconds: float, held: sql.Composable) -> int:
+    """Delete transient blobs last stored before ``older_than_seconds`` ago whose hash is not
+    among ``held`` (a query of the hashes still wanted), with their chunks; the count."""
+    rows = _run(
+        app,
+        sql.SQL(
+            "WITH gone AS (DELETE FROM {b} AS b WHERE b.transient"
+            " AND b.stored_at < now() - make_interval(secs => %s)"
+            " AND b.sha256 NOT IN (SELECT h.sha256 FROM ({held}) AS h WHERE h.sha256 IS NOT NULL)"
+            " RETURNING b.blob_id),"
+            " chunks AS (DELETE FROM {c} AS c USING gone WHERE c.blob_id = gone.blob_id)"
+            " SELECT count(*) FROM gone"
+        ).format(b=_t(app, "doc_blobs"), c=_t(app, "doc_chunks"), held=held),
+        (older_than_seconds,),
+    )
+    return int(rows[0][0])
 
 
 # -- read receipts -----------------------------------------------------------------------------

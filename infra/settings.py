@@ -52,6 +52,8 @@ class Settings:
     seal_minutes: float = 60.0
     """Minutes between two rounds of periodic sealing (in the worker process); 0 turns it off."""
     seal_export_dir: Path | None = None
+    report_keep_days: float = 7.0
+    """Days a finished report job and its file are kept for download; 0 keeps them for ever."""
     """Where each new seal is written for inspectors; ``data_dir/seals`` when unset."""
     clusters: dict[str, str] = field(default_factory=dict)
     """Database clusters besides the main one, name → URL (``CHIBO_CLUSTERS``, issue 14 §3)."""
@@ -101,6 +103,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         ),
         queue_namespace=queue_namespace(env.get("CHIBO_QUEUE_NAMESPACE", "chibo")),
         seal_minutes=float(env.get("CHIBO_SEAL_MINUTES", "60")),
+        report_keep_days=float(env.get("CHIBO_REPORT_KEEP_DAYS", "7")),
         clusters=parse_clusters(env.get("CHIBO_CLUSTERS", "")),
         metrics_port=int(env.get("CHIBO_METRICS_PORT", "9100")),
         log_format="text" if env.get("CHIBO_LOG_FORMAT", "json") == "text" else "json",

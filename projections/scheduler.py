@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,23 +55,25 @@ def catch_up_round(database: Database, schema: str, projections: Sequence[Projec
     A connection error propagates (the caller backs off, ``infra.outage``); a projection's own
     error is recorded by the engine and the others carry on.
     """
-    moved = busy = False
+    busy = False
     errors: list[str] = []
-    idle = advance_idle(database, schema, projections)
-    moved = bool(idle)
-    for projection in projections:
-        if projection.name in idle:
-            continue
-        result = engine.catch_up(database, schema, projection)
-        if result.error is None and not result.busy:
-            _known.add((database.conninfo, schema, projection.name))
-        moved = moved or result.span > 0
-        busy = busy or result.busy
-        if result.error:
-            errors.append(f"{projection.name}: {result.error}")
-    if moved:
-        with database.connect() as conn:
-            notify(conn, PROGRESS, schema)
+    # One connection for the whole round: borrowing is a pool check (a round trip) each time.
+    with database.connect(autocommit=False) as conn:
+        idle = advance_idle(database, schema, projections, conn)
+        moved = bool(idle)
+        for projection in projections:
+            if projection.name in idle:
+                continue
+            result = engine.catch_up(database, schema, projection, connection=conn)
+            if result.error is None and not result.busy:
+                _known.add((database.conninfo, schema, projection.name))
+            moved = moved or result.span > 0
+            busy = busy or result.busy
+            if result.error:
+                errors.append(f"{projection.name}: {result.error}")
+        if moved:
+            with conn.transaction():
+                notify(conn, PROGRESS, schema)
     return Round(moved, busy, tuple(errors))
 
 
@@ -79,7 +82,12 @@ _known: set[tuple[str, str, str]] = set()
 makes them (``advance_idle`` leaves the others to the engine, which installs first)."""
 
 
-def advance_idle(database: Database, schema: str, projections: Sequence[Projection]) -> set[str]:
+def advance_idle(
+    database: Database,
+    schema: str,
+    projections: Sequence[Projection],
+    connection: psycopg.Connection[Any] | None = None,
+) -> set[str]:
     """Move to the log's head every projection with nothing to apply; the names moved.
 
     Conservative: the topics are those after the *lowest* checkpoint, a superset of each
@@ -90,20 +98,26 @@ def advance_idle(database: Database, schema: str, projections: Sequence[Projecti
     if not candidates:
         return set()
     moved: set[str] = set()
-    with database.connect(autocommit=False) as conn, conn.transaction():
+    with ExitStack() as stack:
+        conn = connection or stack.enter_context(database.connect(autocommit=False))
+        stack.enter_context(conn.transaction())
         points = tracking.checkpoints(conn, schema)
         behind = [p for p in candidates if p.name in points]
         if not behind:
             return set()
         lowest = min(points[p.name].position for p in behind)
         head, written = _head_and_topics(conn, schema, lowest)
-        for projection in behind:
-            point = points[projection.name]
-            if point.position >= head or point.last_error or written & set(projection.topics):
-                continue
-            if _try_lock(conn, schema, projection.name):
-                tracking.advance(conn, schema, projection.name, head)
-                moved.add(projection.name)
+        idle = [
+            p.name
+            for p in behind
+            if points[p.name].position < head
+            and not points[p.name].last_error
+            and not written & set(p.topics)
+        ]
+        if idle:
+            # One statement for all: each moved only under its pair's lock, as the engine's
+            # batches are (a statement per lock and per checkpoint cost a round trip each).
+            moved = tracking.advance_locked(conn, schema, idle, head, engine.lock_key(schema, ""))
     return moved
 
 
@@ -122,14 +136,6 @@ def _head_and_topics(
         (after,),
     ).fetchone()
     return (int(row[0]), set(row[1])) if row else (0, set())
-
-
-def _try_lock(conn: psycopg.Connection[Any], schema: str, name: str) -> bool:
-    row = conn.execute(
-        "SELECT pg_try_advisory_xact_lock(hashtextextended(%s, 0))",
-        (engine.lock_key(schema, name),),
-    ).fetchone()
-    return bool(row and row[0])
 
 
 class Coalescer:

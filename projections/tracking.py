@@ -75,6 +75,25 @@ def advance(conn: psycopg.Connection[Any], schema: str, projection: str, positio
     return row is not None
 
 
+def advance_locked(
+    conn: psycopg.Connection[Any], schema: str, names: list[str], position: int, lock_prefix: str
+) -> set[str]:
+    """Move the checkpoints of ``names`` forward to ``position`` in one statement, each only
+    if its pair's lock (``lock_prefix`` + name) is free, taken here until the transaction
+    ends; the names moved. As :func:`advance`: never back, and a recorded error is cleared."""
+    rows = conn.execute(
+        psycopg.sql.SQL(
+            "WITH locked AS (SELECT name FROM unnest(%s::text[]) AS name"
+            " WHERE pg_try_advisory_xact_lock(hashtextextended(%s || name, 0)))"
+            " UPDATE {t} AS t SET position = %s, updated_at = now(), last_error = NULL,"
+            " error_position = NULL, failed_at = NULL FROM locked"
+            " WHERE t.projection = locked.name AND t.position < %s RETURNING t.projection"
+        ).format(t=table(schema, TRACKING_TABLE)),
+        (names, lock_prefix, position, position),
+    ).fetchall()
+    return {row[0] for row in rows}
+
+
 def record_error(
     conn: psycopg.Connection[Any], schema: str, projection: str, position: int, error: str
 ) -> None:

@@ -16,6 +16,8 @@ Messages:
 - ``rebuild_pair(tenant_slug, projection)``: drop and replay one read model;
 - ``make_report(tenant_slug, job_id)``: make a report job's file and keep it for download
   (``services.documents.jobs``); its failure is recorded on the job, never retried;
+- ``expire_reports(tenant_slug, keep_days)``: forget report jobs older than ``keep_days`` and
+  drop their files (``job_store.expire``); sent by the tick at most every ``EXPIRE_EVERY``;
 - ``upgrade_projection(tenant_slug, projection)``: the same for a read model whose version a
   release changed (``projections.versions``), sent once per province and process by the first
   ``catch_up_province``; the row in ``projection_version`` says ``rebuilding`` meanwhile;
@@ -66,6 +68,8 @@ PROVINCE_BUSY_RETRY_MS = 100
 """Another worker holds a pair: it may have read the log just before our commit, so look
 again soon (it is short: batches under live load are small)."""
 TICK_SECONDS = 30.0
+EXPIRE_EVERY = 3600.0
+"""Seconds between two rounds of report-job retention (``expire_reports``)."""
 WAKEUP_WINDOW = 0.02
 """Seconds: a burst of commits to one province sends one wake-up now and one at the end."""
 
@@ -94,6 +98,7 @@ class Actors:
     catch_up_province: dramatiq.Actor[Any, Any]
     deliver_notices: dramatiq.Actor[Any, Any]
     make_report: dramatiq.Actor[Any, Any]
+    expire_reports: dramatiq.Actor[Any, Any]
     upgrade_projection: dramatiq.Actor[Any, Any]
     outage: Outage = field(default_factory=Outage)
     directory: TenantDirectory | None = None
@@ -229,6 +234,18 @@ def declare_actors(
         check_job_tenant(tenant_slug, app)
         run_job(app, place[0], UUID(job_id))
 
+    def expire_reports(tenant_slug: str, keep_days: float) -> None:
+        if _known_place(directory, tenant_slug) is None:
+            return
+        from infra.tenancy import TenantApplications
+        from services.documents.job_store import expire
+
+        if not applications:
+            applications.append(TenantApplications(database, 8))
+        jobs, files = expire(applications[0].get(tenant_slug), keep_days)
+        if jobs or files:
+            log.info("report jobs of %s: %d forgotten, %d files dropped", tenant_slug, jobs, files)
+
     def actor(fn: Any, **options: Any) -> dramatiq.Actor[Any, Any]:
         return dramatiq.Actor(
             fn,
@@ -248,6 +265,7 @@ def declare_actors(
         deliver_notices=actor(deliver_notices, max_retries=3),
         # A report job records its own failure; an hour is far more than a province's year.
         make_report=actor(make_report, max_retries=0, time_limit=3_600_000),
+        expire_reports=actor(expire_reports, max_retries=0),  # the next round tries again
         upgrade_projection=actor(upgrade_projection, time_limit=3_600_000, max_retries=1),
         outage=outage,
         directory=directory,
@@ -270,6 +288,10 @@ class Runtime:
     """``coalesced`` (one round per province and burst) or ``pairs`` (the previous path)."""
     throttle: Throttle | None = None
     notices: Throttle | None = None
+    report_keep_days: float = 7.0
+    """Days a report job and its file are kept (``CHIBO_REPORT_KEEP_DAYS``); 0: for ever."""
+    expired_at: float | None = None
+    """``time.monotonic()`` of the last retention round this process's tick sent."""
 
     def notify_committed(self, tenant_slug: str) -> None:
         check_slug(tenant_slug)
@@ -292,12 +314,20 @@ class Runtime:
             return
         self.actors.outage.succeeded()
         gap = spread_over / len(tenants) if tenants else 0.0
+        now = time.monotonic()
+        expire = self.report_keep_days > 0 and (
+            self.expired_at is None or now - self.expired_at >= EXPIRE_EVERY
+        )
+        if expire:
+            self.expired_at = now
         for tenant in tenants:
             if self.wakeups == "pairs":
                 self.actors.catch_up_tenant.send(tenant.slug)
             else:
                 self.actors.catch_up_province.send(tenant.slug)
             self.actors.deliver_notices.send(tenant.slug)
+            if expire:
+                self.actors.expire_reports.send(tenant.slug, self.report_keep_days)
             if gap and self.stopping.wait(gap):
                 return
 
@@ -387,6 +417,7 @@ def configure(
     wakeups: str = "coalesced",
     mailer: Mailer | None = None,
     listener: Listener | None = None,
+    report_keep_days: float = 7.0,
 ) -> Runtime:
     """Set up this process's runtime. Without a broker URL the worker always runs in-process.
     ``listener``: the process's ``LISTEN`` session, which the tenant directory follows."""
@@ -394,6 +425,7 @@ def configure(
     broker = make_broker(broker_url)
     actors = declare_actors(broker, database, queue, mailer, listener)
     runtime = Runtime(broker, database, actors, queue, wakeups=wakeups)
+    runtime.report_keep_days = report_keep_days
     if run_worker or (run_worker is None and broker_url is None):
         runtime.start_worker(threads, tick_seconds)
     with _runtime_lock:

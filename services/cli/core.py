@@ -127,6 +127,7 @@ def start_runtime(container: Any, **options: Any) -> Any:
     settings = container.settings
     listener = container.readside.listener()
     options.setdefault("listener", listener)
+    options.setdefault("report_keep_days", settings.report_keep_days)
     if listener is not None:
         container.follow_catalog(listener)
     return workers.configure(

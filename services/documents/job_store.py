@@ -1,6 +1,8 @@
 """The record of report jobs (``report_jobs``): what was asked, by whom, how far it is, the file.
 
-Not events: asking for a file changes no record of the party's work. Installed by provisioning
+Not events: asking for a file changes no record of the party's work. Kept ``report_keep_days``
+(``CHIBO_REPORT_KEEP_DAYS``, 7 by default), then forgotten with their files (:func:`expire`).
+Installed by provisioning
 and, for provinces provisioned before it, by ``chibo tenant migrate`` / the server's start.
 """
 
@@ -15,6 +17,7 @@ import psycopg
 from psycopg import sql
 
 from infra.application import TenantApplication
+from infra.document_store import drop_transient
 from services.security.store import execute, table
 
 TABLE = "report_jobs"
@@ -103,3 +106,23 @@ def update(app: TenantApplication, job_id: UUID, stamp: str = "", **values: Any)
         ),
         (*values.values(), job_id),
     )
+
+
+def expire(app: TenantApplication, keep_days: float) -> tuple[int, int]:
+    """Retention (thời hạn lưu): forget the jobs finished (or asked for, if never finished)
+    more than ``keep_days`` ago, and drop their files unless a job still kept holds the same
+    file or it was stored on purpose elsewhere (``infra.document_store.drop_transient``).
+
+    The worker's tick calls it (``services.workers``); a report is made again on request, so
+    its file is a convenience, not a record. Returns (jobs forgotten, files dropped)."""
+    seconds = keep_days * 86400
+    jobs = execute(
+        app,
+        sql.SQL(
+            "DELETE FROM {} WHERE coalesce(finished_at, requested_at)"
+            " < now() - make_interval(secs => %s) RETURNING 1"
+        ).format(table(app, TABLE)),
+        (seconds,),
+    )
+    held = sql.SQL("SELECT sha256 FROM {}").format(table(app, TABLE))
+    return len(jobs), drop_transient(app, seconds, held)

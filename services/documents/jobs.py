@@ -168,7 +168,7 @@ async def _pdf(
 
 
 def _store(app: TenantApplication, path: Path, output: str) -> Any:
-    writer = BlobWriter(app, MAX_FILE)
+    writer = BlobWriter(app, MAX_FILE, transient=True)  # made again on request: see expire
     try:
         with path.open("rb") as file:
             while piece := file.read(1024 * 1024):

@@ -12,15 +12,20 @@ import io
 import re
 import time
 from datetime import UTC, datetime, timedelta
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import openpyxl
 import pytest
+from psycopg import sql
 from pypdf import PdfReader
 
 from domain.user import Role
+from infra import document_store
+from infra.settings import load_settings
 from services import workers
 from services.documents import job_store
+from services.security import store
+from services.security.store import execute
 from tests.e2e import test_views_api as views
 from tests.e2e.auth_helpers import bearer, token
 from tests.e2e.test_exports_api import table
@@ -171,3 +176,83 @@ def test_without_workers_the_job_is_refused_clearly(client, tenant, setup):
     assert answer.json()["code"] == "report_workers_unavailable"
     bad = ask(client, tenant, headers, format="csv")
     assert bad.status_code == 400
+
+
+def blob_written(app, body: bytes, transient: bool) -> str:
+    writer = document_store.BlobWriter(app, 1 << 20, transient=transient)
+    writer.write(body)
+    return writer.finish("application/pdf").sha256
+
+
+def backdate(app, sha256: str, days: float) -> None:
+    execute(
+        app,
+        sql.SQL("UPDATE {} SET stored_at = now() - make_interval(days => %s) WHERE sha256 = %s")
+        .format(store.table(app, "doc_blobs")),
+        (int(days), sha256),
+    )  # fmt: skip
+
+
+def blob_id(app, sha256: str):
+    rows = execute(
+        app, sql.SQL("SELECT blob_id FROM {} WHERE sha256 = %s").format(store.table(app, "doc_blobs")),
+        (sha256,),
+    )  # fmt: skip
+    return rows[0][0]
+
+
+def chunks_of(app, blob: UUID) -> int:
+    query = sql.SQL("SELECT count(*) FROM {} WHERE blob_id = %s").format(
+        store.table(app, "doc_chunks")
+    )
+    return execute(app, query, (blob,))[0][0]
+
+
+def test_finished_jobs_and_their_files_are_kept_for_the_set_days_then_dropped_by_the_tick(
+    client, tenant, setup, runtime
+):
+    _, app, headers = setup
+    old = finished(
+        client, tenant, headers, ask(client, tenant, headers, format="xlsx").json()["id"]
+    )
+    assert old["status"] == "done", old
+    ago = datetime.now(UTC) - timedelta(days=runtime.report_keep_days + 1)
+    job_store.update(app, UUID(old["id"]), finished_at=ago, requested_at=ago)
+    backdate(app, old["sha256"], runtime.report_keep_days + 1)
+
+    # A job still within its days holds its file, however old the file itself is.
+    held = blob_written(app, b"held by a recent job", transient=True)
+    recent = job_store.Job(uuid4(), "pdf", None, "2025-Q1", ago.date(), "x", "x", "queued",
+                           "", 0, 10, 0, None, None, None, None, None, None, None)  # fmt: skip
+    job_store.create(app, recent)
+    job_store.update(app, recent.id, status="done", sha256=held, stamp="finished_at")
+    # The same bytes stored on purpose too (a paper uploaded with a report's bytes) stay.
+    kept = blob_written(app, b"a report also uploaded as a paper", transient=True)
+    assert blob_written(app, b"a report also uploaded as a paper", transient=False) == kept
+    # A transient file no job holds any more goes.
+    loose = blob_written(app, b"a report whose job is gone", transient=True)
+    for sha in (held, kept, loose):
+        backdate(app, sha, runtime.report_keep_days + 1)
+    blobs = {sha: blob_id(app, sha) for sha in (old["sha256"], held, kept, loose)}
+    assert all(chunks_of(app, b) > 0 for b in blobs.values())
+
+    runtime.tick()
+    runtime.broker.join(runtime.queue, timeout=60_000)
+
+    assert client.get(url(tenant, f"/report/jobs/{old['id']}"), headers=headers).status_code == 404
+    gone = client.get(url(tenant, f"/report/jobs/{old['id']}/file"), headers=headers)
+    assert gone.status_code == 404
+    for sha in (old["sha256"], loose):
+        assert document_store.blob(app, sha) is None
+        assert chunks_of(app, blobs[sha]) == 0  # no chunk of a dropped file is left behind
+    shown = client.get(url(tenant, f"/report/jobs/{recent.id}"), headers=headers)
+    assert shown.status_code == 200
+    assert shown.json()["status"] == "done"
+    for sha in (held, kept):
+        assert document_store.blob(app, sha) is not None
+        assert b"".join(document_store.read_chunks(app, sha))
+
+
+def test_the_days_kept_are_set_by_the_environment():
+    assert load_settings({}).report_keep_days == 7
+    assert load_settings({"CHIBO_REPORT_KEEP_DAYS": "0.5"}).report_keep_days == 0.5
