@@ -34,6 +34,11 @@ def qualified(schema: str, table: str) -> str:
 READ_WORK_MEM = "64MB"
 """Per read connection and sort/hash step; the pool holds at most ``max_size`` of them."""
 
+READ_PLANS = "plan_cache_mode = force_custom_plan"
+"""Plan each read for its own parameters. From a statement's sixth run PostgreSQL may switch
+to a generic plan, blind to which subtree and which period are asked: the year-long list at
+the province root then took 3× as long from its sixth request on (docs/performance.md)."""
+
 LOST_CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
     OSError,  # refused, reset, or the embedded server's socket file gone
     asyncio.TimeoutError,
@@ -142,7 +147,7 @@ class ReadSide:
         """A read-only transaction with ``SET LOCAL`` of ``settings`` (e.g. ``ROLE "x"``)."""
         pool = await self.pool()
         statement = "; ".join(
-            f"SET LOCAL {s}" for s in (f"work_mem = '{READ_WORK_MEM}'", *settings)
+            f"SET LOCAL {s}" for s in (f"work_mem = '{READ_WORK_MEM}'", READ_PLANS, *settings)
         )
         for attempt in (1, 2):
             try:

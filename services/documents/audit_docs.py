@@ -18,15 +18,17 @@ from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 from uuid import UUID
 
+import psycopg
 from litestar import Request, Response, get
 from litestar.params import FromQuery, QueryParameter
 
-from domain.base import InvalidValue
+from domain.base import DomainError, InvalidValue
 from infra.audit import timetravel
 from infra.audit.keys import key_id, key_store_for, raw_public
 from infra.audit.verify import Report, verify
 from infra.db_roles import tenant_read_connection
 from infra.readside import qualified
+from infra.tenancy import find_tenant
 from projections.audit_sentences import ROLE_VI
 from services.context import Ctx, container_of
 from services.documents.files import attachment, file_name
@@ -227,14 +229,24 @@ def verification(
         "signature": key.sign(canonical_json(body)).hex(),
         "signature_covers": "canonical JSON of 'report' (sorted keys, no spaces, UTF-8)",
     }
-    name = file_name("Kết quả kiểm chứng", ctx.app.slug, f"{checked_at:%d-%m-%Y %H%M}")
+    province = province_name(ctx.app.database, ctx.app.slug)
+    name = file_name("Kết quả kiểm chứng", province, f"{checked_at:%d-%m-%Y %H%M}")
     if output == "json":
         text = json.dumps(signed, ensure_ascii=False, sort_keys=True, indent=2)
         return attachment(text.encode(), name, "json")
-    return attachment(to_pdf(verification_document(signed, checked_at)), name, "pdf")
+    return attachment(to_pdf(verification_document(signed, checked_at, province)), name, "pdf")
 
 
-def verification_document(signed: dict[str, Any], checked_at: datetime) -> Document:
+def province_name(database: Any, slug: str) -> str:
+    """The province's name as a person reads it (the catalog's), not its slug; the slug when the
+    catalog cannot say (a second cluster). The signed JSON keeps the slug, its identifier."""
+    try:
+        return find_tenant(database, slug).name
+    except (DomainError, psycopg.Error):
+        return slug
+
+
+def verification_document(signed: dict[str, Any], checked_at: datetime, province: str) -> Document:
     body = signed["report"]
     seals = tuple(
         (str(s["seq"]), f"#{s['first']}–#{s['last']}", "còn nguyên" if s["holds"] else "không còn đúng",
@@ -242,7 +254,7 @@ def verification_document(signed: dict[str, Any], checked_at: datetime) -> Docum
         for s in body["seals"]
     )  # fmt: skip
     blocks: list[Block] = [
-        para(bold("Tỉnh: "), body["tenant"]),
+        para(bold("Tỉnh: "), province),
         para(
             bold("Thời điểm kiểm chứng: "), f"{checked_at:%H:%M} ngày {vn_date(checked_at.date())}"
         ),
@@ -272,7 +284,7 @@ def verification_document(signed: dict[str, Any], checked_at: datetime) -> Docum
         para("Chữ ký phủ nội dung JSON của báo cáo; tải bản JSON để kiểm chứng độc lập."),
         Signatures((Signature("", "", ""), Signature("", "NGƯỜI KIỂM CHỨNG", ""))),
     ]
-    return Document("", body["tenant"].upper(), "", place_and_date("", checked_at.date()),
+    return Document("", province.upper(), "", place_and_date("", checked_at.date()),
                     "Kết quả kiểm chứng nhật ký", "Chuỗi băm và niêm phong", tuple(blocks))  # fmt: skip
 
 

@@ -6,6 +6,9 @@ and its parents) save them in one transaction, so the log never holds half a cha
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from typing import Any, TypeVar
 from uuid import UUID, uuid4
@@ -58,6 +61,27 @@ def load(
         raise error(f"Không tìm thấy {vi} {id}", f"no {en} with id {id}", id=str(id))
     check_version(aggregate, expected_version)
     return aggregate
+
+
+AT_ONCE = 4
+"""Records one reader fetches at a time. A page naming a cell's thirty members waits on thirty
+database round trips, not on the CPU; a few at once cut that wait, and no more than a few,
+so one page does not take the whole connection pool from the other requests."""
+
+
+def load_many(app: TenantApplication, kind: type[T], ids: Iterable[UUID]) -> dict[UUID, T | None]:
+    """Each record of ``kind`` by id (``None``: none of that kind), fetched a few at a time."""
+
+    def one(id: UUID) -> T | None:
+        with contextlib.suppress(NotFound):
+            return load(app, kind, id)
+        return None
+
+    unique = list(dict.fromkeys(ids))
+    if len(unique) < 2:
+        return {id: one(id) for id in unique}
+    with ThreadPoolExecutor(max_workers=min(AT_ONCE, len(unique))) as pool:
+        return dict(zip(unique, pool.map(one, unique), strict=True))
 
 
 def settings_on(app: TenantApplication, day: date) -> ProvinceSettings:

@@ -138,6 +138,34 @@ def aggregate_in_body(field_name: str, kind: type[Any], attribute: str = "cell_i
     return find
 
 
+RECORD_UNIT_FIELDS = ("cell_id", "committee_id", "scope_unit_id")
+"""Where a record of any kind sits: a meeting's or member's cell, a plan's committee, a user's
+scope; an org unit is its own place. A record with none of them is tenant-wide."""
+OWNER_FIELDS = ("meeting_id", "member_id", "holder")
+
+
+def unit_of_record(param: str) -> UnitFinder:
+    """The path names a record of any kind (its history): the unit it sits in today."""
+
+    def find(app: TenantApplication, touch: Touch, __: Principal) -> list[UUID | None]:
+        record = load(app, as_uuid(touch.path.get(param), param))
+        if isinstance(record, OrgUnit):
+            return [record.id]
+        for name in RECORD_UNIT_FIELDS:
+            value = getattr(record, name, None)
+            if value is not None:
+                return [as_uuid(value, name)]
+        for name in OWNER_FIELDS:  # a meeting's document, a member's card: where its owner sits
+            owner = getattr(record, name, None)
+            if owner is not None:
+                value = getattr(load(app, as_uuid(owner, name)), "cell_id", None)
+                return [None if value is None else as_uuid(value, "cell_id")]
+        return [None]  # no unit: only a tenant-wide principal reads it
+
+    find.__qualname__ = f"unit_of_record({param!r})"
+    return find
+
+
 def parent_of(finder: UnitFinder) -> UnitFinder:
     """The unit *above* the one found: decisions a cell cannot take about itself."""
 

@@ -19,7 +19,13 @@ from domain.member import Member
 from domain.roster import Change
 from domain.rotation import RotationSchedule, schedule_id
 from infra.application import TenantApplication
-from services.membership.org import load, load_cell, load_roster, settings_on
+from services.membership.org import (
+    UnknownMember,
+    load_cell,
+    load_many,
+    load_roster,
+    settings_on,
+)
 from services.supervision.common import held_meeting
 
 
@@ -45,8 +51,15 @@ def _on_roster(app: TenantApplication, cell_id: UUID, on: date, by: Actor) -> di
 def _given_name_order(app: TenantApplication, members: dict[UUID, date]) -> list[UUID]:
     """Vietnamese lists are ordered by given name (tên), then the full name."""
 
+    found = load_many(app, Member, members)
+
     def key(member_id: UUID) -> tuple[str, str]:
-        name = load(app, Member, member_id).full_name
+        record = found[member_id]
+        if record is None:
+            raise UnknownMember(
+                f"Không tìm thấy Member {member_id}", f"no Member with id {member_id}"
+            )
+        name = record.full_name
         return name.split()[-1].casefold(), name.casefold()
 
     return sorted(members, key=key)

@@ -19,6 +19,7 @@ from eventsourcing.application import AggregateNotFoundError
 from domain.member import Member
 from domain.org_unit import Level, OrgUnit
 from infra.application import TenantApplication
+from services.membership.org import load_many
 from services.web.render import Crumb
 
 MAX_DEPTH = 16
@@ -55,11 +56,8 @@ def crumbs(app: TenantApplication, tenant: str, unit_id: UUID, *extra: Crumb) ->
 
 
 def member_names(app: TenantApplication, ids: list[UUID]) -> dict[UUID, str]:
-    names: dict[UUID, str] = {}
-    for member_id in ids:
-        member = aggregate(app, member_id, Member)
-        names[member_id] = member.full_name if member else "(không rõ tên)"
-    return names
+    found = load_many(app, Member, ids)
+    return {m: member.full_name if member else "(không rõ tên)" for m, member in found.items()}
 
 
 ALPHABET = "aăâbcdđeêghiklmnoôơpqrstuưvxy"
@@ -111,9 +109,10 @@ def cell_members(app: TenantApplication, cell_id: UUID, on: date) -> list[Member
 
     roster = load_roster(app, cell_id, SYSTEM)
     standings = roster.members_on(on)
+    found = load_many(app, Member, standings)
     rows = []
     for member_id, standing in standings.items():
-        member = aggregate(app, member_id, Member)
+        member = found[member_id]
         rows.append(
             MemberRow(
                 member_id,

@@ -71,6 +71,19 @@ async def unit_picker(
     return picker
 
 
+async def histories_allowed(
+    request: Request[Any, Any, Any], entries: list[dict[str, Any]]
+) -> set[str]:
+    """The records of the page whose history the user may open (a link, not just the kind).
+
+    A scoped inspector reads a record's history where the record sits today, inside her
+    subtree; a record that has since left it (a member moved away) shows its kind only.
+    """
+    template = "/t/{tenant}/audit/aggregates/{aggregate_id}"
+    records = {str(e["aggregate_id"]) for e in entries}
+    return {r for r in records if await page_allowed(request, template, aggregate_id=r)}
+
+
 @get("/t/{tenant:str}/audit", summary="Nhật ký kiểm tra / the audit trail")
 async def trail_page(request: Request[Any, Any, Any], tenant: FromPath[str]) -> Response[Any]:
     q = request.query_params
@@ -94,8 +107,7 @@ async def trail_page(request: Request[Any, Any, Any], tenant: FromPath[str]) -> 
         picker=picker,
         choose=lambda unit_id: "?" + urlencode({**base, "unit_id": unit_id}),
         seals=seals[-5:],
-        # a scoped inspector reads her subtree's trail, but records' histories are tenant-wide
-        history=await page_allowed(request, "/t/{tenant}/audit/aggregates/{aggregate_id}"),
+        history=await histories_allowed(request, page["entries"]),
         older=("?" + urlencode({**base, "before": page["next_before"]}))
         if page.get("next_before")
         else None,

@@ -19,6 +19,7 @@ from domain.meeting import Meeting
 from domain.org_unit import OrgUnit
 from infra.db_roles import fetch_as_tenant
 from services.context import container_of
+from services.membership.org import load_many
 from services.web import data
 from services.web.api import ApiError, call
 from services.web.nav import page_allowed
@@ -91,9 +92,10 @@ async def secretary_home(request: Request[Any, Any, Any]) -> Response[Any]:
     rows = await read_side(request, MEETINGS_SQL, cell.id)
 
     def load_meetings() -> list[tuple[Any, Meeting | None, list[str]]]:
+        loaded = load_many(app, Meeting, [row["id"] for row in rows])
         found = []
         for row in rows:
-            meeting = data.aggregate(app, row["id"], Meeting)
+            meeting = loaded[row["id"]]
             found.append((row, meeting, missing_records(meeting) if meeting else []))
         return found
 

@@ -104,3 +104,8 @@ def test_the_verification_is_signed_json_and_a_pdf(client, tenant, container, wo
     for expected in ("KẾT QUẢ KIỂM CHỨNG NHẬT KÝ", "Đầu chuỗi băm", "còn nguyên", "TOÀN VẸN"):
         assert expected in text, expected
     assert signed["key_id"] in text
+    # The province by its name where a person reads, not by its slug (the JSON keeps the slug).
+    assert f"Tỉnh: {tenant.name}" in text
+    assert tenant.name.upper() in text
+    assert tenant.slug not in text.lower()
+    assert report["tenant"] == tenant.slug

@@ -21,6 +21,7 @@ from projections.audit_trail import AUDIT_TRAIL
 from services.demo import DEMO_SLUG
 from tests.e2e.test_demo import fetch
 from tests.e2e.test_web_roles import follow, links, signed_in
+from tests.e2e.web_helpers import make_user, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -114,6 +115,35 @@ def test_the_state_as_of_a_day_before_the_record_existed_is_a_message_not_an_err
     wrong = client.get(f"/t/{DEMO_SLUG}/audit/aggregates/{meeting['id']}?as_of=31-12-2025")
     assert wrong.status_code == 200, wrong.status_code
     assert "as_of phải là ngày" in wrong.text
+
+
+def test_a_scoped_inspector_opens_the_history_of_records_in_her_subtree_only(seeded, database):
+    """The demo's inspector is scoped to the province root: every record is inside it, and the
+    trail links their histories. One scoped to a cell opens her cell's meeting and is refused
+    a meeting of another cell; her trail offers only the histories she may open."""
+    app, tenant, *_ = seeded
+    client = signed_in(seeded, "kiemtra")
+    trail = follow(client, f"/t/{DEMO_SLUG}/audit")
+    href = re.search(r'href="(/t/[^"]+/audit/aggregates/[^"]+)">Lịch sử<', trail.text)
+    assert href is not None, "the root-scoped inspector is offered no record's history"
+    assert "Lịch sử bản ghi" in follow(client, href.group(1)).text
+
+    query = f'SELECT id, cell_id FROM "{tenant.schema}".meetings ORDER BY id'
+    meetings = fetch(database, query)
+    own = meetings[0]
+    other = next(m for m in meetings if m["cell_id"] != own["cell_id"])
+    make_user(app, "kiemtra_chibo", Role.INSPECTOR, own["cell_id"])
+    *_, web, _ = seeded
+    web.cookies.clear()
+    assert sign_in(web, DEMO_SLUG, "kiemtra_chibo").status_code in (302, 303)
+    mine = follow(web, f"/t/{DEMO_SLUG}/audit/aggregates/{own['id']}")
+    assert "Lịch sử bản ghi (Meeting)" in mine.text
+    assert web.get(f"/t/{DEMO_SLUG}/audit/aggregates/{other['id']}").status_code == 403
+    # her own trail links only what she may open
+    for link in re.findall(
+        r'href="(/t/[^"]+/audit/aggregates/[^"]+)"', follow(web, f"/t/{DEMO_SLUG}/audit").text
+    ):
+        assert web.get(link).status_code == 200, link
 
 
 def test_the_trail_page_names_who_acted_by_full_name_and_role(seeded, database):
