@@ -40,13 +40,26 @@ def lock_key(schema: str, projection: str) -> str:
     return f"chibo:projection:{schema}:{projection}"
 
 
-def take_lock(conn: psycopg.Connection[Any], schema: str, projection: str, wait: bool) -> bool:
+def take_lock(
+    conn: psycopg.Connection[Any], schema: str, projection: str, wait: bool, batch: bool = False
+) -> bool:
+    """Take the pair's transaction lock (or try to); ``batch`` also sets a batch's settings
+    for the transaction (see ``_run_batch``) in the same statement, a round trip less."""
     function = "pg_advisory_xact_lock" if wait else "pg_try_advisory_xact_lock"
+    settings = sql.SQL(BATCH_SETTINGS if batch else "")
     row = conn.execute(
-        sql.SQL("SELECT {}(hashtextextended(%s, 0))").format(sql.Identifier(function)),
+        sql.SQL("SELECT {}(hashtextextended(%s, 0)){}").format(sql.Identifier(function), settings),
         (lock_key(schema, projection),),
     ).fetchone()
     return wait or bool(row and row[0])
+
+
+BATCH_SETTINGS = (
+    ", set_config('work_mem', '64MB', true), set_config('jit', 'off', true),"
+    " set_config('synchronous_commit', 'off', true)"
+)
+"""``SET LOCAL`` of a batch, as expressions (set even when the try-lock fails: the
+transaction then ends at once)."""
 
 
 def read_batch(
@@ -128,14 +141,12 @@ def _run_batch(
     ahead: Prefetcher | None,
 ) -> tuple[int, int, int] | None:
     with conn.transaction():
-        if not take_lock(conn, schema, projection.name, wait_for_lock):
-            return None
         # Batches sort and hash tens of thousands of rows: keep that in memory, and skip JIT,
         # whose compile time costs more than it saves on statements this size. Not waiting
         # for the WAL flush is safe here: a batch lost in a crash is replayed from the log.
-        conn.execute(
-            "SET LOCAL work_mem = '64MB'; SET LOCAL jit = off; SET LOCAL synchronous_commit = off"
-        )
+        # (Set in the lock's statement; the checkpoint is read after it, in a later snapshot.)
+        if not take_lock(conn, schema, projection.name, wait_for_lock, batch=True):
+            return None
         start = tracking.read_position(conn, schema, projection.name)
         cap = dependencies_position(conn, schema, projection)
         if cap is not None and cap <= start:

@@ -246,13 +246,15 @@ class RollupProjection(OwnTables):
         if not targets:
             return  # e.g. a meeting dated before its cell was in the tree: no node to recompute
         nodes, years, months = (list(column) for column in zip(*targets, strict=True))
-        run_sql(conn, schema, CLEAR_TARGETS, nodes=nodes, years=years, months=months)
-        # The planner cannot know how many cells lie under the targets (a cell, or the whole
-        # province): nested loops it picks for "a few" take minutes for thousands. Hash joins
-        # over the year's rows cost the same whatever the targets.
-        conn.execute("SET LOCAL enable_nestloop = off")
-        run_sql(conn, schema, COMPUTE_TARGETS, nodes=nodes, years=years, months=months)
-        conn.execute("RESET enable_nestloop")
+        # Sent together (one round trip, not four): none of their results is needed here.
+        with conn.pipeline():
+            run_sql(conn, schema, CLEAR_TARGETS, nodes=nodes, years=years, months=months)
+            # The planner cannot know how many cells lie under the targets (a cell, or the
+            # whole province): nested loops it picks for "a few" take minutes for thousands.
+            # Hash joins over the year's rows cost the same whatever the targets.
+            conn.execute("SET LOCAL enable_nestloop = off")
+            run_sql(conn, schema, COMPUTE_TARGETS, nodes=nodes, years=years, months=months)
+            conn.execute("RESET enable_nestloop")
 
     def _full_pending(self, conn: psycopg.Connection[Any], schema: str) -> bool:
         row = run_sql(conn, schema, "SELECT full_pending FROM {s}.rollup_state").fetchone()
