@@ -32,7 +32,6 @@ from psycopg import sql
 
 import domain
 from domain.base import ChiboAggregate
-from infra.audit import hashchain
 from projections.audit_sentences import (
     IMPORT_REQUEST,
     PHRASES,
@@ -50,7 +49,6 @@ from projections.base import StoredEventRow, table
 from projections.sets import OwnTables, copy_rows, upsert_rows
 
 __all__ = [
-    "AUDIT_CHAIN",
     "AUDIT_TRAIL",
     "PHRASES",
     "ROLE_VI",
@@ -403,32 +401,3 @@ class AuditTrailProjection(OwnTables):
 
 
 AUDIT_TRAIL = AuditTrailProjection()
-
-
-class AuditChainProjection:
-    """Keeps the hash chain up with the log, run by the same engine and workers as the rest.
-
-    ``apply`` ignores the rows it is handed and chains *every* stored event after the chain
-    head itself (whatever its topic), inside the engine's transaction. ``drop`` does nothing:
-    the chain is append-only evidence, never rebuilt (the database would refuse anyway).
-    """
-
-    name = "audit_chain"
-    version = 1  # bump when the tables or what apply writes change (projections.versions)
-
-    def __init__(self) -> None:
-        self.topics = event_topics()
-
-    def install(self, conn: psycopg.Connection[Any], schema: str) -> None:
-        hashchain.install(conn, schema)
-
-    def drop(self, conn: psycopg.Connection[Any], schema: str) -> None:
-        return None
-
-    def apply(
-        self, conn: psycopg.Connection[Any], schema: str, events: Sequence[StoredEventRow]
-    ) -> None:
-        hashchain.extend_chain(conn, schema)
-
-
-AUDIT_CHAIN = AuditChainProjection()

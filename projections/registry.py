@@ -13,7 +13,8 @@ from projections.rollups import Source
 
 
 def all_projections() -> list[Projection]:
-    from projections.audit_trail import AUDIT_CHAIN, AUDIT_TRAIL
+    from projections.audit_chain import AUDIT_CHAIN
+    from projections.audit_trail import AUDIT_TRAIL
     from projections.deadlines import DEADLINES
     from projections.meetings import MEETINGS
     from projections.org_tree import ORG_TREE

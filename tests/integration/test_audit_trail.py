@@ -14,7 +14,8 @@ from domain.org_unit import Level, OrgUnit
 from domain.roster import CellRoster
 from domain.user import Role, UserAccount
 from infra.audit.verify import verify
-from projections.audit_trail import AUDIT_CHAIN, AUDIT_TRAIL, event_topics, sentence
+from projections.audit_chain import AUDIT_CHAIN
+from projections.audit_trail import AUDIT_TRAIL, event_topics, sentence
 from projections.engine import catch_up
 
 pytestmark = pytest.mark.integration
