@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from enum import Enum
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -37,6 +37,8 @@ class NextTurn:
     carried_reason: CarryReason | None
     joined_on: date | None  # set when the member joined the queue after the cycle opened
     skipped_exempted: tuple[UUID, ...]  # members ahead of them, skipped because exempted
+    replaces: UUID | None = None
+    """At a meeting under way: the absent member due whose turn this one takes (người thay)."""
 
     def why(self) -> tuple[str, str]:
         if self.carried_from is not None and self.carried_reason is not None:
@@ -283,7 +285,21 @@ class RotationSchedule(ChiboAggregate):
         self, turns_per_meeting: int, exempted: set[UUID], absent: AbstractSet[UUID] = frozenset()
     ) -> list[NextTurn]:
         """Who is due at the next regular meeting, skipping members exempted on that day; at a
-        meeting under way, members ``absent`` from it are replaced by the next in line."""
+        meeting under way, members ``absent`` from it are replaced by the next in line, and
+        each replacement names whom it replaces (``NextTurn.replaces``): the members who come
+        in beyond the usual list stand, in order, for the absentees of that list."""
+        due = self._due(turns_per_meeting, exempted, absent)
+        if not absent:
+            return due
+        usual = [t.member_id for t in self._due(turns_per_meeting, exempted, frozenset())]
+        missing = iter([m for m in usual if m in absent])
+        return [
+            t if t.member_id in usual else replace(t, replaces=next(missing, None)) for t in due
+        ]
+
+    def _due(
+        self, turns_per_meeting: int, exempted: set[UUID], absent: AbstractSet[UUID]
+    ) -> list[NextTurn]:
         due: list[NextTurn] = []
         skipped: list[UUID] = []
         for member_id in self._queue():

@@ -7,7 +7,8 @@ while the live read models are untouched. The replay schema also gets ``chibo_ev
 view of the log up to that position and a ``replay_info`` row saying what it is. A date means
 the last event recorded before the end of that day (Vietnam time).
 
-Replays are read-only snapshots for inspection; drop them with :func:`drop_replay`.
+Replays are read-only snapshots for inspection: :func:`replay_infos` lists them (``chibo
+replay <tenant> --list``), :func:`drop_replay` drops one (``--drop <position>``).
 """
 
 from __future__ import annotations
@@ -166,10 +167,39 @@ def list_replays(database: Database, schema: str) -> list[str]:
     return [r[0] for r in rows]
 
 
-def drop_replay(database: Database, schema: str, position: int) -> None:
+@dataclass(frozen=True, slots=True)
+class ReplayInfo:
+    """A replay kept in the database, from its ``replay_info`` row."""
+
+    schema: str
+    position: int
+    replayed_at: datetime
+    projections: tuple[str, ...]
+
+
+def replay_infos(database: Database, schema: str) -> list[ReplayInfo]:
+    """Every replay of the province, oldest position first (read from their ``replay_info``)."""
+    found = []
     with database.connect() as conn:
-        conn.execute(
-            sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(
-                sql.Identifier(replay_schema(schema, position))
-            )
-        )
+        for name in list_replays(database, schema):
+            info = conn.execute("SELECT to_regclass(%s)", (f'"{name}".replay_info',)).fetchone()
+            if info is None or info[0] is None:
+                continue  # not a replay this module made
+            row = conn.execute(
+                sql.SQL("SELECT position, replayed_at, projections FROM {}").format(
+                    sql.Identifier(name, "replay_info")
+                )
+            ).fetchone()
+            if row is not None:
+                found.append(ReplayInfo(name, int(row[0]), row[1], tuple(row[2])))
+    return sorted(found, key=lambda r: r.position)
+
+
+def drop_replay(database: Database, schema: str, position: int) -> bool:
+    """Drop the replay at ``position``; False if there was none."""
+    target = replay_schema(schema, position)
+    if target not in list_replays(database, schema):
+        return False
+    with database.connect() as conn:
+        conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(target)))
+    return True

@@ -4,7 +4,8 @@
 seal and names the first altered, removed or inserted event (exit code 1 if anything does not
 hold). ``chibo audit seal <tenant>`` chains new events and seals them, printing the seal an
 inspector keeps (``--out`` writes it to a file). ``chibo replay <tenant> --until <date|position>``
-rebuilds every read model as of that point into a separate schema.
+rebuilds every read model as of that point into a separate schema; ``--list`` lists the replays
+kept and ``--drop <position>`` drops one.
 """
 
 from __future__ import annotations
@@ -14,13 +15,14 @@ import sys
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from domain.base import DomainError
 from infra.audit.keys import key_store_for
 from infra.audit.seals import Seal, create_seal, stored_seals
 from infra.audit.verify import render, verify
 from infra.tenancy import find_tenant
-from services.audit.replay import position_at, replay_until
+from services.audit.replay import drop_replay, position_at, replay_infos, replay_until
 from services.cli import wiring
 
 
@@ -45,8 +47,18 @@ def register(subparsers: Any) -> None:
 
     replay = subparsers.add_parser("replay", help="dựng lại bảng đọc đến một thời điểm / replay")
     replay.add_argument("tenant")
-    replay.add_argument("--until", required=True, help="YYYY-MM-DD, ISO date-time or a position")
+    what = replay.add_mutually_exclusive_group(required=True)
+    what.add_argument("--until", help="YYYY-MM-DD, ISO date-time or a position")
+    what.add_argument(
+        "--list", action="store_true", help="liệt kê các bản dựng lại / list the replays"
+    )
+    what.add_argument(
+        "--drop", type=int, metavar="POSITION", help="xóa bản dựng lại / drop a replay"
+    )
     replay.set_defaults(handler=run_replay)
+
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def parse_until(text: str) -> int | date | datetime:
@@ -141,6 +153,8 @@ def run_export(args: argparse.Namespace) -> int:
 
 @_domain_errors
 def run_replay(args: argparse.Namespace) -> int:
+    if args.list or args.drop is not None:
+        return _replays(args)
     until = parse_until(args.until)
     container, tenant = _open(args.tenant)
     try:
@@ -157,4 +171,33 @@ def run_replay(args: argparse.Namespace) -> int:
         f" ({result.events} sự kiện, {result.seconds:.1f} s) vào schema {result.schema}\n"
         f"replayed {', '.join(result.projections)} up to #{result.position} into {result.schema}"
     )
+    return 0
+
+
+def _replays(args: argparse.Namespace) -> int:
+    """``--list``: every replay kept, with its position and when it was made (Vietnam time);
+    ``--drop N``: drop the replay at position N (exit code 1 if there is none)."""
+    container, tenant = _open(args.tenant)
+    try:
+        database = container.database_of(tenant)
+        if args.drop is not None:
+            if not drop_replay(database, tenant.schema, args.drop):
+                print(
+                    f"Không có bản dựng lại ở vị trí #{args.drop} / no replay at #{args.drop}",
+                    file=sys.stderr,
+                )
+                return 1
+            print(f"Đã xóa bản dựng lại #{args.drop} / dropped the replay at #{args.drop}")
+            return 0
+        infos = replay_infos(database, tenant.schema)
+    finally:
+        container.close()
+    if not infos:
+        print("Chưa có bản dựng lại nào / no replays")
+    for info in infos:
+        made = info.replayed_at.astimezone(VN)
+        print(
+            f"#{info.position}\t{info.schema}\tdựng lúc {made:%d/%m/%Y %H:%M}"
+            f" ({len(info.projections)} bảng đọc)"
+        )
     return 0

@@ -11,6 +11,7 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 
+from domain.attendance_plan_errors import MeetingOfAnotherCell
 from domain.base import Actor
 from domain.meeting import Meeting, MeetingKind
 from domain.meeting_errors import MeetingNotClosed
@@ -21,6 +22,7 @@ from domain.rotation import RotationSchedule, schedule_id
 from infra.application import TenantApplication
 from services.membership.org import (
     UnknownMember,
+    load,
     load_cell,
     load_many,
     load_roster,
@@ -142,6 +144,28 @@ def settle_turns(
     }
     schedule.settle_meeting(meeting.id, held_on, regular, turns, absent, exempted, by)
     return schedule, app.save_all(schedule)
+
+
+def absent_from(
+    app: TenantApplication, cell_id: UUID, meeting_id: UUID | None
+) -> tuple[set[UUID], date | None]:
+    """The members marked absent at the cell's meeting while it is under way, and its day.
+
+    Only a running meeting replaces its absentees: before it opens nobody is known absent, and
+    once closed its turns are settled (``settle_turns`` carries the absentees over)."""
+    if meeting_id is None:
+        return set(), None
+    meeting = load(app, Meeting, meeting_id)
+    if meeting.cell_id != cell_id:
+        raise MeetingOfAnotherCell(
+            "Kỳ sinh hoạt này không thuộc chi bộ đang xem",
+            "this meeting belongs to another cell",
+            field="meeting_id",
+        )
+    if not meeting.is_open:
+        return set(), meeting.held_on
+    marked = meeting.attendance.items()
+    return {m for m, mark in marked if mark is not AttendanceMark.PRESENT}, meeting.held_on
 
 
 def exempted_on(app: TenantApplication, cell_id: UUID, on: date, by: Actor) -> set[UUID]:

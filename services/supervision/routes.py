@@ -296,17 +296,27 @@ def settle_turns(ctx: Ctx, meeting_id: FromPath[UUID]) -> Written:
     summary="Lượt tiếp theo và lý do; độ bao phủ / next turns, why, coverage",
 )
 def rotation_view(
-    ctx: Ctx, cell_id: FromPath[UUID], on: FromQuery[date | None] = None
+    ctx: Ctx,
+    cell_id: FromPath[UUID],
+    on: FromQuery[date | None] = None,
+    meeting_id: FromQuery[UUID | None] = None,
 ) -> RotationView:
-    day = on or date.today()
+    """With ``meeting_id`` of a meeting under way, its absentees are replaced by the next in
+    line, and each replacement says whom it stands for (issue 12 §5)."""
+    absent, held_on = rotation.absent_from(ctx.app, cell_id, meeting_id)
+    day = on or held_on or date.today()
     # Read only: the roster is followed in memory; nothing is saved by a query.
     schedule = rotation.schedule_for(ctx.app, cell_id, day, ctx.actor)
     turns = org_settings_on(ctx.app, day).rotation_turns_per_meeting
     exempted = rotation.exempted_on(ctx.app, cell_id, day, ctx.actor)
     coverage = schedule.coverage()
     next_views = []
-    for turn in schedule.next_turns(turns, exempted):
+    for turn in schedule.next_turns(turns, exempted, absent):
         vi, en = turn.why()
+        replaced = turn.replaces and load(ctx.app, Member, turn.replaces).full_name
+        if replaced:
+            vi = f"Thay đ/c {replaced} vắng mặt tại buổi sinh hoạt này; {vi[0].lower()}{vi[1:]}"
+            en = f"stands in for {replaced}, absent from this meeting; {en}"
         next_views.append(
             NextTurnView(
                 member_id=turn.member_id,
@@ -316,6 +326,8 @@ def rotation_view(
                 why_en=en,
                 carried_from=turn.carried_from,
                 carried_reason=turn.carried_reason,
+                replaces=turn.replaces,
+                replaces_name=replaced or None,
             )
         )
     return RotationView(

@@ -185,6 +185,10 @@ class NextTurnView(msgspec.Struct):
     why_en: str
     carried_from: date | None
     carried_reason: CarryReason | None
+    replaces: UUID | None = None
+    """At the meeting asked for (``meeting_id``), under way: the absent member due whose turn
+    this one takes."""
+    replaces_name: str | None = None
 
 
 class RotationView(msgspec.Struct):

@@ -21,6 +21,7 @@ from infra.db_roles import fetch_as_tenant, tenant_read_connection
 from infra.readside import ReadSide
 from projections import lists, rollups
 from projections.registry import figure_sources, list_named, list_specs
+from services.audit.replay import replay_schema
 from services.context import Ctx, container_of
 from services.documents import sheets
 from services.documents.reports import author, level_table, unit_name
@@ -106,7 +107,10 @@ async def level_view(
     min_position: FromQuery[int | None] = None,
     wait_ms: WaitMs = 0,
     output: Format = "json",
+    replay: FromQuery[int | None] = None,
 ) -> Response[Any]:
+    """``replay=<position>`` reads the replay made by ``chibo replay --until`` (the read models
+    as the log stood at that position: "as recorded"); ``as_of`` still picks the day."""
     kind = check_format(output)
     day = as_of or today()
     chosen = parse_period(period, day)
@@ -115,7 +119,8 @@ async def level_view(
     reached = await wait(request, ctx, names, min_position, wait_ms)
     node_id = unit_id or ctx.principal.scope_unit_id
     async with tenant_read_connection(readside_of(request), ctx.app.schema) as conn:
-        found = await rollups.level_view(conn.fetch, ctx.app.schema, node_id, chosen, day, sources)
+        schema = ctx.app.schema if replay is None else await replay_of(conn, ctx.app.schema, replay)
+        found = await rollups.level_view(conn.fetch, schema, node_id, chosen, day, sources)
     if found is None:
         raise NotFound("Không tìm thấy tổ chức", "no such org unit", unit_id=str(node_id))
     node = NodeFigures(
@@ -131,6 +136,22 @@ async def level_view(
     columns, rows = level_table(node, children)
     title = "Báo cáo kết quả sinh hoạt chi bộ"
     return export(ctx, title, node.name, found["period"], day, columns, rows, kind)
+
+
+class ReplayNotFound(NotFound):
+    code = "replay_not_found"
+
+
+async def replay_of(conn: Any, schema: str, position: int) -> str:
+    """The replay schema at ``position``, if ``chibo replay`` made it (its ``replay_info``)."""
+    target = replay_schema(schema, position)
+    if await conn.fetchval("SELECT to_regclass($1)", f'"{target}".replay_info') is None:
+        raise ReplayNotFound(
+            f"Chưa có bản dựng lại ở vị trí #{position}; hãy chạy chibo replay --until {position}",
+            f"no replay at #{position}; run chibo replay --until {position}",
+            field="replay",
+        )
+    return target
 
 
 @get(f"{BASE}/lists", summary="Các danh sách / the lists available")

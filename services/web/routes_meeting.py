@@ -101,8 +101,12 @@ async def meeting_page(
     rotation: dict[str, Any] = {}
     # A cell without a schedule yet: the section then offers every member present.
     with contextlib.suppress(ApiError):
+        # with the meeting: while it runs, an absent member due is replaced, by name
         rotation = await call(
-            request, "GET", f"/api/v1/t/{tenant}/supervision/cells/{facts['m'].cell_id}/rotation"
+            request,
+            "GET",
+            f"/api/v1/t/{tenant}/supervision/cells/{facts['m'].cell_id}/rotation"
+            f"?meeting_id={meeting_id}",
         )
     cell_page = "/t/{tenant}/units/{unit_id}/members"
     if not await page_allowed(request, cell_page, unit_id=str(facts["m"].cell_id)):

@@ -359,6 +359,30 @@ def test_a_self_criticism_in_the_meeting_flow_counts_for_the_rotation(
     assert api.get(f"/meetings/{meeting}")["self_criticisms"] == [binh, cuong]
 
 
+def test_the_rotation_of_a_running_meeting_names_who_replaces_an_absent_member(
+    api: Api, tree: dict[str, str]
+) -> None:
+    """Issue 12 §5: An is due but marked absent; Bình takes the turn in An's stead, and the
+    view says so. Before the meeting, or without it, An is simply due."""
+    cell, an, binh, cuong = tree["cell"], tree["an"], tree["binh"], tree["cuong"]
+    meeting = api.open_meeting(cell, "2019-01-03", binh, cuong)
+    path = f"/supervision/cells/{cell}/rotation"
+    before = api.get(path, meeting_id=meeting)
+    assert [(t["member_id"], t["replaces"]) for t in before["next"]] == [(an, None)]
+    entries = [{"member_id": an, "mark": "excused", "reason": "ốm"},
+               {"member_id": binh, "mark": "present"}]  # fmt: skip
+    api.post(f"/meetings/{meeting}/attendance", {"entries": entries})
+    (due,) = api.get(path, meeting_id=meeting)["next"]
+    assert (due["member_id"], due["replaces"]) == (binh, an)
+    assert due["replaces_name"] == "Nguyễn Văn An"
+    assert due["why"].startswith("Thay đ/c Nguyễn Văn An vắng mặt tại buổi sinh hoạt này; ")
+    # Without the meeting the list is the cycle's: An still first, keeping her place.
+    assert [t["member_id"] for t in api.get(path, on="2019-01-03")["next"]] == [an]
+    far = tree["far_cell"]
+    refused = api.get(f"/supervision/cells/{far}/rotation", status=422, meeting_id=meeting)
+    assert refused["code"] == "meeting_of_another_cell"
+
+
 def test_new_member_joins_the_queue(api: Api, tree: dict[str, str]) -> None:
     dung = api.member(tree["cell"], "Đỗ Văn Dũng", joined="2019-06-01")
     view = api.get(f"/supervision/cells/{tree['cell']}/rotation", on="2019-06-02")

@@ -9,14 +9,17 @@ from __future__ import annotations
 import csv
 import io
 from typing import Any
+from uuid import UUID
 
 import openpyxl
 import pytest
 
+from domain.base import SYSTEM
 from domain.user import Role
 from projections import engine
 from projections.registry import all_projections
 from services import workers
+from services.audit.replay import drop_replay, replay_until
 from tests.e2e.auth_helpers import bearer, token
 from tests.integration.test_projection_rollups import build_province
 
@@ -177,3 +180,32 @@ def test_a_view_behind_a_rebuild_for_a_new_version_says_so(client, container, te
     assert body["code"] == "projections_behind"
     assert body["details"]["rebuilding"] == ["rollup"]
     assert "dựng lại" in body["message"]
+
+
+def test_a_replay_is_read_through_the_same_view(client, container, tenant, setup):
+    """Issue 12 §5: the view as recorded at a position (``chibo replay --until``), beside the
+    live one; a position never replayed is a named 404."""
+    _province, app, headers = setup
+    live = client.get(url(tenant, "/level"), params=Q1, headers=headers).json()
+    position = app.log_position
+    replay_until(container.database, tenant.schema, position)
+    try:
+        root = app.repository.get(UUID(live["node"]["id"]))
+        root.rename("P (tên mới)", SYSTEM)
+        app.save_all(root)
+        for done in engine.catch_up_all(container.database, tenant.schema, all_projections()):
+            assert done.error is None, done.error
+        now = client.get(url(tenant, "/level"), params=Q1, headers=headers).json()
+        then = client.get(
+            url(tenant, "/level"), params={**Q1, "replay": position}, headers=headers
+        ).json()
+        assert now["node"]["name"] == "P (tên mới)"
+        assert then["node"]["name"] == "P"
+        assert then["node"]["figures"] == live["node"]["figures"]
+        missing = client.get(
+            url(tenant, "/level"), params={**Q1, "replay": position + 50}, headers=headers
+        )
+        assert missing.status_code == 404
+        assert missing.json()["code"] == "replay_not_found"
+    finally:
+        drop_replay(container.database, tenant.schema, position)

@@ -4,14 +4,17 @@ words, a double submit recorded once, a stale version refused with a reload link
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 import pytest
 from litestar.testing import TestClient
 
+from domain.base import SYSTEM
 from domain.meeting import Meeting
 from domain.user import Role
 from services.app import create_app
+from services.supervision.rotation import schedule_for
 from tests.e2e.web_helpers import KEY, build_cell, csrf_of, make_user, sign_in
 
 pytestmark = pytest.mark.e2e
@@ -337,3 +340,40 @@ def test_the_check_before_closing_shows_the_weighted_score_and_the_warnings(run)
     check = client.get(f"{url}/close").text
     # 7,5 + 10 + 45 + 10 = 72,5 by the province's weights (the plain sum would be 50)
     assert "Khá (72,5 điểm theo trọng số) — <strong>2 cảnh báo</strong>" in check
+
+
+def test_the_self_criticism_section_names_who_replaces_an_absent_member_due(run):
+    """Issue 12 §5: while the meeting runs, the member due but absent is replaced by the next
+    in line, and the page says whom the replacement stands for; the form suggests them."""
+    client, _, cell, url, app = run
+    # The first in the cycle's order (by given name), read as the page will read it.
+    absent = schedule_for(app, cell.tree.cell_a, date(2025, 3, 5), SYSTEM).queue()[0]
+    due = cell.names[cell.members.index(absent)]
+    chair, secretary = [m for m in cell.members if m != absent][:2]
+    response = client.post(
+        f"{url}/open",
+        data={
+            **form(client, url),
+            "started_day": "2025-03-05",
+            "started_time": "14:00",
+            "chair_id": str(chair),
+            "secretary_id": str(secretary),
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    marks = {"member": [str(m) for m in cell.members]}
+    marks.update({f"mark-{m}": "present" for m in cell.members})
+    marks.update({f"mark-{absent}": "excused", f"reason-{absent}": "Ốm"})
+    saved = client.post(
+        f"{url}/attendance",
+        data={**form(client, url), **marks, "version": version_of(client, url)},
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303, saved.text
+    page = client.get(url).text
+    stand_in = re.search(r"đến lượt: <strong>([^<]+)</strong>", page).group(1)
+    assert stand_in != due
+    assert f"Thay đ/c {due} vắng mặt tại buổi sinh hoạt này" in page
+    suggested = cell.members[cell.names.index(stand_in)]
+    assert re.search(rf'<option value="{suggested}" selected', page)

@@ -237,8 +237,21 @@ def test_province_days_off_shift_the_deadlines(app):
     assert calendar.add_working_days(date(2026, 1, 30), 30) == date(2026, 3, 23)
 
 
-def test_deadline_items_follow_the_case_ceremony_and_recognition_decision(app, database, tenant):
+class _EndOf2027(datetime):
+    """The server's clock at the end of 2027: the recognition vote a year after the ceremony
+    is held then, and a meeting is never opened ahead of its time (meeting_starts_in_future)."""
+
+    @classmethod
+    def now(cls, tz=None):  # type: ignore[override]
+        return datetime(2027, 12, 31, 12, tzinfo=UTC).astimezone(tz)
+
+
+def test_deadline_items_follow_the_case_ceremony_and_recognition_decision(
+    app, database, tenant, monkeypatch
+):
     from projections.deadlines import DEADLINES, items_query
+
+    monkeypatch.setattr(meetings, "datetime", _EndOf2027)
     from projections.engine import catch_up, install
     from projections.org_tree import ORG_TREE
 

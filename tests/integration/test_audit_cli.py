@@ -82,3 +82,28 @@ def test_replay_until_a_position_and_until_a_date(app, tenant, database, env, ca
                     sql.Identifier(f"{tenant.schema}_replay_{position}")
                 )
             )
+
+
+def test_replays_are_listed_and_dropped_from_the_console(app, tenant, database, env, capsys):
+    """Issue 12 §5: a replay schema can be listed and dropped, not only made."""
+    units(app, 2)
+    assert main(["replay", tenant.slug, "--list"]) == 0
+    assert "Chưa có bản dựng lại nào" in capsys.readouterr().out
+    for position in ("2", "1"):
+        assert main(["replay", tenant.slug, "--until", position]) == 0
+    capsys.readouterr()
+    assert main(["replay", tenant.slug, "--list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split("\t")[:2] for line in lines] == [
+        ["#1", f"{tenant.schema}_replay_1"],
+        ["#2", f"{tenant.schema}_replay_2"],
+    ]
+    assert all("dựng lúc" in line and "bảng đọc" in line for line in lines)
+    assert main(["replay", tenant.slug, "--drop", "1"]) == 0
+    assert main(["replay", tenant.slug, "--drop", "1"]) == 1
+    assert "Không có bản dựng lại ở vị trí #1" in capsys.readouterr().err
+    assert main(["replay", tenant.slug, "--list"]) == 0
+    out = capsys.readouterr().out
+    assert f"{tenant.schema}_replay_2" in out
+    assert f"{tenant.schema}_replay_1" not in out
+    assert main(["replay", tenant.slug, "--drop", "2"]) == 0

@@ -93,6 +93,19 @@ def test_an_absent_due_member_is_replaced_by_the_next_in_line() -> None:
     assert due(t) == [A]
 
 
+def test_the_replacement_names_the_absent_member_it_stands_for() -> None:
+    """At a meeting under way the list says who replaces whom (issue 12 §5)."""
+    s = schedule(A, B, C, D)
+    (turn,) = s.next_turns(1, set(), {A})
+    assert (turn.member_id, turn.replaces) == (B, A)
+    # Two turns, the first due absent: B was due anyway, C comes in for A.
+    assert [(t.member_id, t.replaces) for t in s.next_turns(2, set(), {A})] == [(B, None), (C, A)]
+    # Two due absent: each newcomer stands for one, in order.
+    assert [(t.member_id, t.replaces) for t in s.next_turns(2, set(), {A, B})] == [(C, A), (D, B)]
+    # Nobody absent: nobody replaces anybody.
+    assert [t.replaces for t in s.next_turns(2, set())] == [None, None]
+
+
 def test_exempted_member_keeps_place_and_is_skipped_meanwhile() -> None:
     s = schedule()
     assert due(s, exempted={A}) == [B]
