@@ -38,7 +38,7 @@ import psycopg
 from eventsourcing.utils import get_topic
 
 from domain.org_unit import OrgUnit
-from projections import rollup_spans, tracking
+from projections import rollup_spans
 from projections.base import StoredEventRow
 from projections.meetings import MEETINGS
 from projections.meetings_sql import over_3
@@ -171,6 +171,21 @@ ANCESTORS = (
     " GROUP BY h.ancestor_id, k.year"
 )
 
+# ``CHANGED_CELLS`` then ``ANCESTORS``, for a batch of meeting events only.
+CHANGED_ANCESTORS = (
+    "WITH k AS (SELECT cell_id, year, min(month) AS month FROM {s}.meeting_cell_month"
+    " WHERE position > %(after)s GROUP BY cell_id, year)"
+    " SELECT h.ancestor_id, k.year, min(k.month) FROM k JOIN {s}.org_closure_history AS h"
+    " ON h.descendant_id = k.cell_id AND h.valid_from <= make_date(k.year, 12, 31)"
+    " AND (h.valid_to IS NULL OR h.valid_to > make_date(k.year, 1, 31))"
+    " GROUP BY h.ancestor_id, k.year"
+)
+# Whether a full computation is pending, and the checkpoint, in one statement.
+STATE = (
+    "SELECT (SELECT full_pending FROM {s}.rollup_state),"
+    " (SELECT position FROM {s}.projection_tracking WHERE projection = %(name)s)"
+)
+
 
 def ancestors(
     conn: psycopg.Connection[Any], schema: str, keys: dict[tuple[Any, int], int]
@@ -199,21 +214,28 @@ class RollupProjection(OwnTables):
     def apply(
         self, conn: psycopg.Connection[Any], schema: str, events: Sequence[StoredEventRow]
     ) -> None:
-        pending = self._full_pending(conn, schema)
+        row = run_sql(conn, schema, STATE, name=self.name).fetchone()
+        pending = bool(row is None or row[0] is None or row[0])
         self._local.pending = (schema, pending)
         if pending:
             return  # settle computes everything once the replay has caught up
-        after = tracking.read_position(conn, schema, self.name)
+        after = int(row[1] or 0) if row is not None else 0
+        units = [row.originator_id for row in events if row.topic in TREE_TOPICS]
+        if not units:
+            # Meetings only (nearly every batch): the changed cells and their ancestors in
+            # one statement, as the steps below would find them.
+            self.recompute(
+                conn, schema, run_sql(conn, schema, CHANGED_ANCESTORS, after=after).fetchall()
+            )
+            return
         # (cell, year) → the first month that changed: only it and the later months of the
         # year are recomputed (issue 14 §2), not the whole year of every ancestor.
         keys: dict[tuple[Any, int], int] = {}
         found: list[tuple[Any, int, int]] = []
         if any(row.topic not in TREE_TOPICS for row in events):
             found += run_sql(conn, schema, CHANGED_CELLS, after=after).fetchall()
-        units = [row.originator_id for row in events if row.topic in TREE_TOPICS]
-        if units:
-            rollup_spans.refresh(conn, schema, units)
-            found += run_sql(conn, schema, CELLS_UNDER, units=units).fetchall()
+        rollup_spans.refresh(conn, schema, units)
+        found += run_sql(conn, schema, CELLS_UNDER, units=units).fetchall()
         for cell, year, month in found:
             keys[cell, year] = min(month, keys.get((cell, year), month))
         if keys:
