@@ -62,3 +62,27 @@ def test_a_pair_held_by_another_worker_is_left_to_the_engine(app, tenant, databa
         idle = advance_idle(database, tenant.schema, all_projections())
     assert "org_tree" not in idle
     assert idle  # the others with nothing to apply did move
+
+
+@pytest.mark.parametrize("new_meeting", [False, True])
+def test_work_left_deferred_is_settled_by_the_next_round(app, tenant, database, new_meeting):
+    """``settle`` now runs inside the batch that caught up and is skipped when that batch's
+    apply left nothing deferred: a rollup left pending (as a rebuild or an install leaves it)
+    and a stale streak table must still be made whole by the next round, whether or not it
+    has events to apply."""
+    province = build_province(app)
+    assert not catch_up_round(database, tenant.schema, all_projections()).errors
+    with database.connect() as conn:
+        conn.execute(f'UPDATE "{tenant.schema}".rollup_state SET full_pending = true')
+        conn.execute(f'TRUNCATE "{tenant.schema}".rollup_node_month')
+        conn.execute(f'UPDATE "{tenant.schema}".meeting_absence_cache SET stale = true')
+        conn.execute(f'TRUNCATE "{tenant.schema}".meeting_absence_state')
+    if new_meeting:
+        hold(app, province, "C1", date(2025, 5, 6), "PEEP")
+    assert not catch_up_round(database, tenant.schema, all_projections()).errors
+    caught_up = snapshot(database, tenant.schema)
+    assert caught_up["rollup_node_month"]
+    assert caught_up["meeting_absence_state"]
+    for p in all_projections():
+        engine.rebuild(database, tenant.schema, p)
+    assert snapshot(database, tenant.schema) == caught_up
