@@ -9,11 +9,13 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from uuid import uuid4
 
 import asyncpg
+import psycopg
 import pytest
 from psycopg import sql
 from psycopg.conninfo import make_conninfo as psycopg_conninfo
@@ -95,10 +97,22 @@ def tenant(database: Database) -> Iterator[Tenant]:
 
 
 def drop_tenant(database: Database, tenant: Tenant) -> None:
+    # On a database the xdist workers share, dropping a schema can deadlock with another
+    # worker's DDL on a shared object (PostgreSQL names one victim): try that step again.
+    for attempt in range(5):
+        try:
+            with database.connect() as conn:
+                conn.execute(
+                    sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(
+                        sql.Identifier(tenant.schema)
+                    )
+                )
+            break
+        except psycopg.errors.DeadlockDetected:
+            if attempt == 4:
+                raise
+            time.sleep(0.2 * (attempt + 1))
     with database.connect() as conn:
-        conn.execute(
-            sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(tenant.schema))
-        )
         # Roles are cluster-wide: without this a CI database would collect one per test.
         drop_tenant_role(conn, tenant.schema)
         conn.execute(

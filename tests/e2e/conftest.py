@@ -1,8 +1,19 @@
-"""Fixtures of the HTTP and page tests: the demo province, seeded once per test session."""
+"""Fixtures of the HTTP and page tests: the demo province, seeded once per test session.
+
+With ``DATABASE_URL`` the xdist workers share one database, so they share one demo province
+(its slug is fixed): a lock file beside the workers' temporary folders lets one worker seed at a
+time (the second finds it seeded), one data folder holds its seals for all, and the last worker
+to finish drops it.
+"""
 
 from __future__ import annotations
 
+import fcntl
+import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,6 +21,24 @@ import pytest
 from projections import engine
 from projections.registry import all_projections
 from services.demo import DEMO_SLUG, seed_demo
+
+
+@contextmanager
+def demo_lock(shared: Path) -> Iterator[Path]:
+    """Held while a worker seeds, counts itself in or out of the shared demo."""
+    shared.mkdir(parents=True, exist_ok=True)
+    with open(shared / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield shared / "users"
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def count_users(users: Path, change: int) -> int:
+    now = (int(users.read_text() or 0) if users.exists() else 0) + change
+    users.write_text(str(now))
+    return now
 
 
 @pytest.fixture(scope="session")
@@ -23,20 +52,27 @@ def seeded(database, tmp_path_factory) -> Any:
     from services.bootstrap import Container
     from tests.conftest import drop_tenant
 
-    settings = Settings(
-        database_url=database.url, data_dir=tmp_path_factory.mktemp("demo"), broker_url=None
-    )
+    base = tmp_path_factory.getbasetemp()
+    # Under xdist each worker's folder is inside the run's own: the parent is shared by them.
+    # Only a database named by DATABASE_URL is shared; each embedded server is a worker's own.
+    one_database = os.environ.get("DATABASE_URL") and os.environ.get("PYTEST_XDIST_WORKER")
+    shared = (base.parent if one_database else base) / "shared-demo"
+    settings = Settings(database_url=database.url, data_dir=shared / "data", broker_url=None)
     container = Container(settings, database, TenantApplications(database, 8), ReadSide(database))
-    started = time.perf_counter()
-    logins = seed_demo(container, "mat-khau-demo-thu")
-    print(f"demo seeded in {time.perf_counter() - started:.1f} s")
-    tenant = find_tenant(database, DEMO_SLUG)
-    for done in engine.catch_up_all(database, tenant.schema, all_projections()):
-        assert done.error is None, done.error
+    with demo_lock(shared) as users:
+        started = time.perf_counter()
+        logins = seed_demo(container, "mat-khau-demo-thu")
+        print(f"demo seeded in {time.perf_counter() - started:.1f} s")
+        tenant = find_tenant(database, DEMO_SLUG)
+        for done in engine.catch_up_all(database, tenant.schema, all_projections()):
+            assert done.error is None, done.error
+        count_users(users, +1)
     app = container.applications.get(DEMO_SLUG)
     try:
         with TestClient(create_app(container)) as client:
             yield app, tenant, logins, client, container
     finally:
         container.applications.close()
-        drop_tenant(database, tenant)
+        with demo_lock(shared) as users:
+            if count_users(users, -1) == 0:
+                drop_tenant(database, tenant)
