@@ -203,6 +203,11 @@ PARAMETERS: dict[str, tuple[str, Any]] = {
     ),
     "period": ("Kỳ: 2026-03, 2026-Q1 hoặc 2026 / the period", "2026-Q1"),
     "as_of": ("Tính đến ngày (yyyy-mm-dd) / as of this day", "2026-04-15"),
+    "replay": (
+        "Đọc bản dựng lại đến vị trí này (chibo replay --until; xem chibo replay --list) / read"
+        " the replay made up to this log position",
+        None,
+    ),
     "q": ("Tên chứa chuỗi này, không phân biệt hoa thường / name contains", None),
     "sort": ("Cột sắp xếp / the column to sort by", None),
     "order": ("asc (tăng dần) hoặc desc (giảm dần) / sort order", "asc"),
