@@ -36,6 +36,7 @@ in-process stub broker with worker threads, so ``chibo serve`` alone runs everyt
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
@@ -44,6 +45,7 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 import dramatiq
+import psycopg
 from dramatiq.brokers.stub import StubBroker
 
 from domain.base import DomainError
@@ -102,6 +104,10 @@ class Actors:
     upgrade_projection: dramatiq.Actor[Any, Any]
     outage: Outage = field(default_factory=Outage)
     directory: TenantDirectory | None = None
+
+
+SCHEMA_GONE = (psycopg.errors.UndefinedTable, psycopg.errors.InvalidSchemaName)
+"""What a message meets when the province's schema was dropped under it (removed or moved)."""
 
 
 def _known_place(directory: TenantDirectory, tenant_slug: str) -> tuple[Database, str] | None:
@@ -246,9 +252,33 @@ def declare_actors(
         if jobs or files:
             log.info("report jobs of %s: %d forgotten, %d files dropped", tenant_slug, jobs, files)
 
+    def province_message(fn: Any) -> Any:
+        """``fn(tenant_slug, ...)``, tolerant of a province removed or moved to another cluster
+        after the message was sent (the tick sends one per province; its schema may be gone
+        by the time it runs): the catalog is asked again, and the message is dropped or sent
+        again for the new place. A province the catalog still places there fails loudly."""
+
+        @functools.wraps(fn)
+        def run(tenant_slug: str, *args: Any) -> None:
+            try:
+                before: tuple[Database, str] | None = directory.placed(tenant_slug)
+            except DomainError:
+                before = None  # fn says so itself
+            try:
+                fn(tenant_slug, *args)
+            except SCHEMA_GONE:
+                directory.catalog_changed(tenant_slug)
+                now = _known_place(directory, tenant_slug)
+                if now is not None and now == before:
+                    raise
+                if now is not None:
+                    getattr(actors, fn.__name__).send(tenant_slug, *args)
+
+        return run
+
     def actor(fn: Any, **options: Any) -> dramatiq.Actor[Any, Any]:
         return dramatiq.Actor(
-            fn,
+            province_message(fn),
             broker=broker,
             actor_name=fn.__name__,
             queue_name=queue,

@@ -10,9 +10,12 @@ import pytest
 from dramatiq.common import dq_name
 
 from domain.base import DomainError
+from infra.tenancy import provision
 from projections import engine
 from projections.registry import all_projections
 from services import workers
+from services.bootstrap import schema_parts
+from tests.conftest import drop_tenant, new_slug
 from tests.integration.test_projection_engine import positions, snapshot
 from tests.integration.test_projection_rollups import build_province
 
@@ -110,3 +113,26 @@ def test_a_command_over_http_wakes_the_workers_by_itself(runtime, container, ten
         assert set(positions(database, tenant.schema).values()) == {position}
     finally:
         wired.close()
+
+
+def test_a_province_removed_after_its_message_was_sent_is_dropped_not_failed(runtime, database):
+    """The tick sends a message per province; one dropped before the message runs (its schema
+    gone, the cached placement stale) must not fail the message: CI's shared database met it."""
+    doomed, _ = provision(database, new_slug(), "Tỉnh Sắp Xoá", schema_parts())
+    runtime.actors.catch_up_province.send(doomed.slug)
+    drain(runtime)  # the worker now holds the province's placement
+    drop_tenant(database, doomed)
+    runtime.actors.catch_up_province.send(doomed.slug)
+    drain(runtime)  # fail_fast: a failed message would surface here
+
+
+def test_a_province_still_in_the_catalog_without_its_schema_fails_the_message(
+    runtime, database, tenant
+):
+    """The tolerance above is for a removed or moved province only: one the catalog still
+    places where its schema is missing is broken, and the message fails loudly."""
+    with database.connect() as conn:
+        conn.execute(f'DROP SCHEMA "{tenant.schema}" CASCADE')
+    runtime.actors.catch_up_province.send(tenant.slug)
+    with pytest.raises(Exception, match=tenant.schema):
+        drain(runtime)
