@@ -103,6 +103,12 @@ class MeetingAlreadySettled(StateConflict):
     code = "meeting_already_settled"
 
 
+class SecondTurnBeforeEveryone(RuleViolated):
+    """Every member performs before anyone performs twice (issue 12 §5)."""
+
+    code = "second_turn_before_everyone"
+
+
 def schedule_id(cell_id: UUID, cycle_start: date) -> UUID:
     """One schedule per cell per cycle, found without a lookup."""
     return uuid5(NAMESPACE_URL, f"chibo:rotation:{cell_id}:{cycle_start.isoformat()}")
@@ -238,6 +244,24 @@ class RotationSchedule(ChiboAggregate):
         self._record(
             self.TurnTaken, by, member_id=member_id, meeting_id=meeting_id, held_on=held_on
         )
+
+    def check_second_turn(self, member_id: UUID, able: AbstractSet[UUID]) -> None:
+        """A member who performed this cycle performs again only once every member ``able`` to
+        perform at this meeting (on its roster, not exempted, suspended or away) has had a turn:
+        everyone before anyone twice (issue 12 §5)."""
+        if member_id not in self.taken:
+            return
+        waiting = [m for m in self._queue() if m in able]
+        if waiting:
+            when = self.taken[member_id][1]
+            raise SecondTurnBeforeEveryone(
+                f"Đảng viên đã tự phê bình trong chu kỳ này (ngày {when:%d/%m/%Y}); còn "
+                f"{len(waiting)} đảng viên chưa đến lượt: mọi đảng viên thực hiện trước khi "
+                "có người thực hiện lần thứ hai",
+                f"the member already performed this cycle (on {when:%Y-%m-%d}) and "
+                f"{len(waiting)} member(s) have not: everyone performs before anyone twice",
+                waiting=[str(m) for m in waiting],
+            )
 
     def settle_meeting(
         self,

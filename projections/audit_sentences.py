@@ -19,6 +19,8 @@ from string import Formatter
 from typing import Any, NamedTuple
 from uuid import UUID
 
+from projections.audit_labels import CODED
+
 ROLE_VI = {
     "tenant_admin": "quản trị tỉnh",
     "secretary": "bí thư chi bộ",
@@ -164,14 +166,23 @@ class Phrase(NamedTuple):
     is a plain name: ``str.format`` then fills it without a dict per event."""
     generic: str
     """The fallback phrase without its ``của «subject»`` part."""
+    labels: tuple[Mapping[str, str] | None, ...] = ()
+    """Per field of ``fields``, the words for its codes (``audit_labels.CODED``); () if none."""
+    reasons: Mapping[str, str] = {}
+    """The words for a ``reason`` that is a code of this kind (a departure, a carried turn)."""
+
+    def reason(self, given: Any) -> Any:
+        """The reason as a sentence shows it: a code in words, a person's text as written."""
+        return self.reasons.get(given, given) if given.__class__ is str else given
 
 
 @cache
 def phrase_of(kind: str) -> Phrase:
     generic = f"ghi nhận thay đổi «{kind}»"
+    reasons = CODED.get((kind, "reason"), {})
     template = PHRASES.get(kind)
     if template is None:
-        return Phrase(None, (), False, None, None, generic)
+        return Phrase(None, (), False, None, None, generic, (), reasons)
     parsed = list(Formatter().parse(template))
     names = {name for _, name, _, _ in parsed if name is not None}
     fields = tuple(sorted(names - {SUBJECT}))
@@ -180,14 +191,16 @@ def phrase_of(kind: str) -> Phrase:
         try:
             fixed = template.format_map({})
         except (KeyError, IndexError):
-            return Phrase(None, (), False, None, None, generic)
+            return Phrase(None, (), False, None, None, generic, (), reasons)
     elif all(n is None or (n.isidentifier() and not s and not c) for _, n, s, c in parsed):
         slots = {**{name: i for i, name in enumerate(fields)}, SUBJECT: len(fields)}
         positional = "".join(
             text.replace("{", "{{").replace("}", "}}") + ("" if n is None else f"{{{slots[n]}}}")
             for text, n, _, _ in parsed
         )
-    return Phrase(template, fields, SUBJECT in names, fixed, positional, generic)
+    labels = tuple(CODED.get((kind, name)) for name in fields)
+    return Phrase(template, fields, SUBJECT in names, fixed, positional, generic,
+                  labels if any(labels) else (), reasons)  # fmt: skip
 
 
 def render(phrase: Phrase, values: Sequence[Any] | None, subject: str | None) -> str:
@@ -195,6 +208,11 @@ def render(phrase: Phrase, values: Sequence[Any] | None, subject: str | None) ->
     if phrase.fixed is not None:
         return phrase.fixed
     if values is not None:
+        if phrase.labels:  # codes in words (``kha`` → "Khá"); a value of no code as it is
+            values = tuple(
+                v if t is None or v.__class__ is not str else t.get(v, v)
+                for v, t in zip(values, phrase.labels, strict=True)
+            )
         if phrase.positional is not None:
             return phrase.positional.format(*map(_text, values), subject or "")
         if phrase.template is not None:
@@ -314,7 +332,7 @@ def sentence(kind: str, actor: str, role: str, fields: Mapping[str, Any], subjec
     return (
         opening(actor, role, account_name)
         + phrase_text
-        + closing(unit, fields.get("reason"), source)
+        + closing(unit, phrase.reason(fields.get("reason")), source)
     )
 
 

@@ -312,10 +312,10 @@ class TrailBatch:
             else:
                 text = phrase.fixed
             if request_id.__class__ is str and request_id.startswith(IMPORT_REQUEST):
-                ending = closing(unit_name, reason, imported_from(request_id))
+                ending = closing(unit_name, phrase.reason(reason), imported_from(request_id))
                 reason = reason if isinstance(reason, str) else None
             elif isinstance(reason, str):
-                ending = closing(unit_name, reason)
+                ending = closing(unit_name, phrase.reason(reason))
             else:
                 reason = None
                 ending = endings.get(unit_name) or endings.setdefault(
@@ -366,9 +366,9 @@ def _uuid(value: Any, known: dict[str, UUID]) -> UUID:
 
 class AuditTrailProjection(OwnTables):
     name = "audit_trail"
-    # 2: a sentence for every event kind (issue 12 §5, projections.audit_sentences.PHRASES)
-    # 3: the actor by full name and role (``actor_name``), not the account id (issue 12 §5)
-    version = 3  # bump when the tables or what apply writes change (projections.versions)
+    # Issue 12 §5: 2, a sentence for every kind (audit_sentences.PHRASES); 3, the actor by
+    # full name and role (``actor_name``); 4, codes in words (projections.audit_labels).
+    version = 4  # bump when the tables or what apply writes change (projections.versions)
     ddl = DDL
     tables = TABLES
     deferred_indexes = ("audit_trail_time", "audit_trail_actor", "audit_trail_actor_name",

@@ -24,14 +24,14 @@ from uuid import UUID
 
 import psycopg
 from eventsourcing.utils import get_topic
-from psycopg import sql
 
 from domain.attendance_plan import AttendancePlan
 from domain.petition import Petition
 from domain.rotation import RotationSchedule
 from infra.readside import ReadSide, qualified
-from projections.base import StoredEventRow, decode, table
-from projections.sets import Column, OwnTables, update_rows, upsert_rows
+from projections.base import StoredEventRow, decode
+from projections.sets import Column, OwnTables, upsert_rows
+from projections.supervision_batch import Fold, Spans
 
 TABLES = (
     "sup_plans",
@@ -110,125 +110,6 @@ SCHEDULE_COLUMNS: Sequence[Column] = (
     ("cycle_start", "date"),
     ("cycle_end", "date"),
 )
-SPAN_COLUMNS: Sequence[Column] = (
-    ("petition_id", "uuid"),
-    ("seq", "int"),
-    ("opened_on", "date"),
-    ("due_on", "date"),
-    ("answered_on", "date"),
-)
-TYPES = dict((*ASSIGNMENT_COLUMNS, *PETITION_COLUMNS, *ROTATION_COLUMNS))
-
-
-class _Spans:
-    """Open spans of petitions: new ones of this batch, and answers to spans of earlier ones."""
-
-    def __init__(self) -> None:
-        self.new: dict[tuple[UUID, int], list[Any]] = {}
-        self.latest: dict[UUID, tuple[UUID, int]] = {}
-        self.answered: dict[UUID, date] = {}
-
-    def event(self, kind: str, e: Any, oid: UUID, version: int) -> None:
-        if kind in ("Raised", "Reopened"):
-            opened_on = e.raised_on if kind == "Raised" else e.reopened_on
-            self.new[(oid, version)] = [oid, version, opened_on, e.due_on, None]
-            self.latest[oid] = (oid, version)
-        elif kind == "AnsweredBack":
-            if oid in self.latest:
-                self.new[self.latest[oid]][4] = e.answered_on
-            else:
-                # At most one span is open; a later answer in this batch goes to a newer span.
-                self.answered.setdefault(oid, e.answered_on)
-
-    def write(self, conn: psycopg.Connection[Any], schema: str) -> None:
-        if self.answered:
-            conn.execute(
-                sql.SQL(
-                    "UPDATE {} AS t SET answered_on = u.answered_on FROM unnest(%s::uuid[],"
-                    " %s::date[]) AS u(petition_id, answered_on)"
-                    " WHERE t.petition_id = u.petition_id AND t.answered_on IS NULL"
-                ).format(table(schema, "sup_petition_spans")),
-                [list(self.answered), list(self.answered.values())],
-            )
-        rows = list(self.new.values())
-        upsert_rows(conn, schema, "sup_petition_spans", SPAN_COLUMNS, ["petition_id", "seq"], rows)
-
-
-class _Fold:
-    """Rows created in this batch (full) and column changes to rows of earlier batches."""
-
-    def __init__(self, columns: Sequence[Column]) -> None:
-        self.columns = columns
-        self.new: dict[tuple[Any, ...], dict[str, Any]] = {}
-        self.changed: dict[tuple[Any, ...], dict[str, Any]] = {}
-        self.increments: dict[tuple[Any, ...], int] = {}
-        self.revived: dict[tuple[Any, ...], dict[str, Any]] = {}
-        """Rows that may exist from an earlier batch: inserted, or only ``revive`` columns set."""
-
-    def create(self, key: tuple[Any, ...], **row: Any) -> None:
-        self.new[key] = row
-        self.changed.pop(key, None)
-
-    def change(self, key: tuple[Any, ...], **values: Any) -> None:
-        (self.new[key] if key in self.new else self.changed.setdefault(key, {})).update(values)
-
-    def add(self, key: tuple[Any, ...], column: str, amount: int = 1) -> None:
-        if key in self.new:
-            self.new[key][column] += amount
-        else:
-            self.increments[key] = self.increments.get(key, 0) + amount
-
-    def write(
-        self,
-        conn: psycopg.Connection[Any],
-        schema: str,
-        name: str,
-        key: Sequence[str],
-        counter: str,
-        revive: Sequence[str] = (),
-    ) -> None:
-        names = [c for c, _ in self.columns]
-        upsert_rows(
-            conn,
-            schema,
-            name,
-            self.columns,
-            key,
-            [[row[c] for c in names] for row in self.revived.values()],
-            update=revive,
-        )
-        upsert_rows(
-            conn,
-            schema,
-            name,
-            self.columns,
-            key,
-            [[row[c] for c in names] for row in self.new.values()],
-        )
-        groups: dict[tuple[str, ...], list[list[Any]]] = {}
-        for k, values in self.changed.items():
-            cols = tuple(sorted(values))
-            groups.setdefault(cols, []).append([*k, *(values[c] for c in cols)])
-        for cols, rows in groups.items():
-            columns = [(c, TYPES[c]) for c in (*key, *cols)]
-            update_rows(conn, schema, name, columns, key, rows)
-        if self.increments:
-            statement = sql.SQL(
-                "UPDATE {} AS t SET {c} = t.{c} + u.n FROM unnest({arrays}) AS u({keys}, n) WHERE {on}"
-            ).format(
-                table(schema, name),
-                c=sql.Identifier(counter),
-                arrays=sql.SQL(", ").join(
-                    [sql.SQL("%s::" + TYPES[k] + "[]") for k in key] + [sql.SQL("%s::int[]")]
-                ),
-                keys=sql.SQL(", ").join(sql.Identifier(k) for k in key),
-                on=sql.SQL(" AND ").join(
-                    sql.SQL("t.{0} = u.{0}").format(sql.Identifier(k)) for k in key
-                ),
-            )
-            keys = list(self.increments)
-            arrays = [[k[i] for k in keys] for i in range(len(key))]
-            conn.execute(statement, [*arrays, [self.increments[k] for k in keys]])
 
 
 class SupervisionProjection(OwnTables):
@@ -266,10 +147,10 @@ class SupervisionProjection(OwnTables):
         self, conn: psycopg.Connection[Any], schema: str, events: Sequence[StoredEventRow]
     ) -> None:
         plans: list[list[Any]] = []
-        assignments, petitions = _Fold(ASSIGNMENT_COLUMNS), _Fold(PETITION_COLUMNS)
-        rotation = _Fold(ROTATION_COLUMNS)
+        assignments, petitions = Fold(ASSIGNMENT_COLUMNS), Fold(PETITION_COLUMNS)
+        rotation = Fold(ROTATION_COLUMNS)
         schedules: list[list[Any]] = []
-        spans = _Spans()
+        spans = Spans()
         for row in events:
             kind = row.topic.rsplit(".", 1)[-1]
             e: Any = decode(row)
@@ -304,7 +185,7 @@ class SupervisionProjection(OwnTables):
         spans.write(conn, schema)
 
     @staticmethod
-    def _plan_event(kind: str, e: Any, oid: UUID, plans: list[list[Any]], f: _Fold) -> None:
+    def _plan_event(kind: str, e: Any, oid: UUID, plans: list[list[Any]], f: Fold) -> None:
         if kind == "Made":
             plans.append([oid, e.committee_id, e.year, e.quarter])
         elif kind in ("Assigned", "AttendedUnplanned"):
@@ -347,7 +228,7 @@ class SupervisionProjection(OwnTables):
             f.change((e.assignment_id,), state="reported", petitions=len(e.petition_ids))
 
     @staticmethod
-    def _petition_event(kind: str, e: Any, oid: UUID, f: _Fold) -> None:
+    def _petition_event(kind: str, e: Any, oid: UUID, f: Fold) -> None:
         key = (oid,)
         if kind == "Raised":
             f.create(
@@ -381,7 +262,7 @@ class SupervisionProjection(OwnTables):
             f.add(key, "reopen_count")
 
     @staticmethod
-    def _rotation_event(kind: str, e: Any, oid: UUID, f: _Fold, schedules: list[list[Any]]) -> None:
+    def _rotation_event(kind: str, e: Any, oid: UUID, f: Fold, schedules: list[list[Any]]) -> None:
         if kind == "Opened":
             schedules.append([oid, e.cell_id, e.cycle_start, e.cycle_end])
             for member_id in e.order:

@@ -28,13 +28,13 @@ from services.input_guard import InputGuardMiddleware
 from services.observability import RequestMetricsMiddleware, install_collectors, request_id_header
 from services.openapi_errors import install as document_errors
 from services.policies import POLICIES
+from services.security.guard import guard
 from services.security.middleware import (
     MAX_BODY,
     AuthenticationMiddleware,
     IdempotencyMiddleware,
     security_headers,
 )
-from services.security.policy import guard
 from services.web import page_headers
 from services.web import route_handlers as page_routes
 from services.web.session import WebSessionMiddleware

@@ -26,6 +26,7 @@ from infra.tenancy import SchemaPart, Tenant, TenantApplications, list_tenants, 
 from projections.engine import install_read_models
 from projections.versions import install_part as install_projection_versions
 from services import workers
+from services.audit.last_verification import install_last_verification
 from services.documents.job_store import install_report_jobs
 from services.imports.store import install_import_tables
 from services.security.store import install_security_tables
@@ -46,6 +47,7 @@ def schema_parts() -> Sequence[SchemaPart]:
         install_contacts,
         install_outbox,
         install_calendar_feeds,
+        install_last_verification,
         install_read_models,
         install_projection_versions,
         install_tenant_role,

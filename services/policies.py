@@ -2,7 +2,7 @@
 
 Each feature package owns its routes' policies (``services/<feature>/policies.py``); this module
 joins them, one line per feature. A route missing here is refused at run time (deny by default,
-:func:`services.security.policy.guard`) and fails ``tests/e2e/test_authorization_matrix.py``.
+:func:`services.security.guard.guard`) and fails ``tests/e2e/test_authorization_matrix.py``.
 Auditors and inspectors never appear on a write (the matrix test checks that too).
 """
 

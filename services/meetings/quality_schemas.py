@@ -1,6 +1,6 @@
 """Wire types of the quality assessment (issue 12 §4): the evidence's warnings beside the score.
 
-Kept apart from ``services.meetings.schemas`` (the whole meeting) so each stays short; the
+Kept apart from ``services.meetings.view_schemas`` (the whole meeting) so each stays short; the
 meeting's view embeds these.
 """
 

@@ -29,7 +29,6 @@ from services.meetings.schemas import (
     CorrectTally,
     CountBallots,
     MarkAttendance,
-    MeetingView,
     OpenMeeting,
     ProposeMotion,
     RecordMinutes,
@@ -41,6 +40,7 @@ from services.meetings.schemas import (
     attendance_entries,
     quality_scores,
 )
+from services.meetings.view_schemas import MeetingView
 from services.meetings.voting_base import named_view
 from services.written import Written, arguments, written
 

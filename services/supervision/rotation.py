@@ -110,12 +110,26 @@ def count_turn(
     schedule = schedule_for(app, meeting.cell_id, meeting.held_on, by)
     if meeting.id in schedule.settled:
         return None  # a correction after the meeting's turns were settled: recorded only
+    if not meeting.is_closed:  # a correction after closing records what was said
+        schedule.check_second_turn(member_id, able_to_perform(meeting))
     if member_id not in schedule.queue():
         return None  # taken already this cycle: the meeting records it, the rotation does not
     turns = settings_on(app, meeting.held_on).rotation_turns_per_meeting
     limit = max(turns, len(meeting.self_criticisms))
     schedule.take_turn(member_id, meeting.id, meeting.held_on, True, limit, by)
     return schedule
+
+
+def able_to_perform(meeting: Meeting) -> set[UUID]:
+    """The meeting's own members who could perform there: not exempted (unless present),
+    suspended or temporarily away; a temporary member performs in their home cell."""
+    present = meeting.present
+    return {
+        e.member_id
+        for e in meeting.roster.values()
+        if not (e.suspended or e.transferred_out or e.temporary)
+        and (not e.exempted or e.member_id in present)
+    }
 
 
 def settle_turns(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from services.security.policy import ALL_ROLES, Policy, allow, unit_in_path
+from services.security.policy import ALL_ROLES, Policy, allow, member_in_path, unit_in_path
 
 API = "/api/v1/t/{tenant}"
 PAGE = "/t/{tenant}"
@@ -73,6 +73,26 @@ def page_policies(api: Mapping[tuple[str, str], Policy]) -> dict[tuple[str, str]
         ("POST", f"{unit}/members/{{member_id}}/party-card"): same(
             "POST", "/members/{member_id}/party-card"
         ),
+        # a member's lifecycle (sinh hoạt đảng): the API's member routes, line for line; where
+        # the API also finds a cell in the body (host, destination), the page finds the member's
+        # cell only, and the API checks the named cell when the page writes through it
+        ("GET", f"{unit}/members/{{member_id}}/lifecycle"): same(
+            "POST", "/members/{member_id}/exempt"
+        ),
+        **{
+            ("POST", f"{unit}/members/{{member_id}}/{action}"): same(
+                "POST", f"/members/{{member_id}}/{action}"
+            )
+            for action in ("exempt", "end-exemption", "leave")
+        },
+        **{
+            ("POST", f"{unit}/members/{{member_id}}/{action}"): Policy(
+                roles=same("POST", f"/members/{{member_id}}/{action}").roles,
+                units=(member_in_path(),),
+                note=f"{action}: the other cell is checked by the API",
+            )
+            for action in ("temporary-transfer", "temporary-transfer/end", "transfer")
+        },
         # the administrator's org tree: shown to those who may change it, in their scope
         ("GET", f"{PAGE}/admin/units"): Policy(
             roles=same("POST", "/units").roles, units=tree.units, note="the org tree page"

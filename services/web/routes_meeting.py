@@ -23,7 +23,7 @@ from services.context import container_of
 from services.meetings import commands as meetings
 from services.meetings import quality_ballot
 from services.meetings.policies import POLICIES as MEETING_POLICIES
-from services.meetings.schemas import meeting_view
+from services.meetings.view_schemas import meeting_view
 from services.security.policy import T
 from services.web import data
 from services.web.api import ApiError, call

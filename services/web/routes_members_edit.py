@@ -22,11 +22,13 @@ from domain.member import Member
 from domain.org_unit import OrgUnit
 from services.context import container_of
 from services.web import data
+from services.web.nav import page_allowed
 from services.web.pages import form_of, write
 from services.web.render import Crumb, FormState, render
 
 UNIT = "/t/{tenant:str}/units/{unit_id:uuid}"
 MEMBER = UNIT + "/members/{member_id:uuid}"
+LIFECYCLE = "/t/{tenant}/units/{unit_id}/members/{member_id}/lifecycle"
 ENROL_FIELDS = (
     "full_name", "birth_date", "gender", "status", "admitted_on", "joined_cell_on",
     "official_on", "party_card_number",
@@ -97,14 +99,22 @@ async def enrol(
     )  # fmt: skip
 
 
-async def member_page(
-    request: Request[Any, Any, Any], tenant: str, unit_id: UUID, member_id: UUID,
-    state: FormState | None = None, status: int = 200,
-) -> Response[Any]:  # fmt: skip
+async def member_of(
+    request: Request[Any, Any, Any], tenant: str, unit_id: UUID, member_id: UUID
+) -> tuple[Any, Any, list[Crumb], Member]:
+    """The cell, its breadcrumb and the member, who must be on this cell's records."""
     app, cell, trail = await cell_of(request, tenant, unit_id)
     member = await anyio.to_thread.run_sync(data.aggregate, app, member_id, Member)
     if member is None or member.cell_id != unit_id:
         raise NotFound("Không tìm thấy đảng viên trong chi bộ này", "no such member in this cell")
+    return app, cell, trail, member
+
+
+async def member_page(
+    request: Request[Any, Any, Any], tenant: str, unit_id: UUID, member_id: UUID,
+    state: FormState | None = None, status: int = 200,
+) -> Response[Any]:  # fmt: skip
+    _, cell, trail, member = await member_of(request, tenant, unit_id, member_id)
     return await render(
         request,
         "member_edit.html",
@@ -112,6 +122,9 @@ async def member_page(
         state=state,
         cell=cell,
         member=member,
+        may_lifecycle=await page_allowed(
+            request, LIFECYCLE, unit_id=str(unit_id), member_id=str(member_id)
+        ),
         crumbs=[*trail, Crumb("Đảng viên", f"/t/{tenant}/units/{unit_id}/members"),
                 Crumb(member.full_name)],
         reload_href=request.url.path,

@@ -4,9 +4,10 @@
 how many events, the verdict, each finding, each seal checked) and a button that runs the
 verifier now (``?run=1``), through the API's ``GET …/audit/verification`` as the signed-in user,
 so the same policy decides. The signed JSON and the PDF are downloaded through the page
-routes (the JSON API takes bearer tokens only). The last result is kept in the process's
-memory: a restart, or another worker, shows "not checked yet" until someone runs it again —
-the verifier is the evidence, never a cached verdict read from the database.
+routes (the JSON API takes bearer tokens only). The last result is kept in the province's
+schema (:mod:`services.audit.last_verification`) with who ran it and when, so a restart or
+another worker shows the same one; the page says it is a past run, and the verifier is one click
+away: a kept verdict is never taken as evidence without saying when it was computed.
 """
 
 from __future__ import annotations
@@ -15,21 +16,33 @@ import json
 from datetime import datetime
 from typing import Any
 
+import anyio
 from litestar import Request, Response, get
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 
 from infra.audit.verify import KIND_VI
+from services.audit import last_verification
+from services.context import container_of
 from services.web.api import fetch_raw
-from services.web.render import Crumb, render
+from services.web.render import Crumb, principal_of, render, user_label
 
 FORMATS = ("json", "pdf")
-KEPT = "web_last_verification"
 
 
-def kept(request: Request[Any, Any, Any]) -> dict[str, dict[str, Any]]:
-    found: dict[str, dict[str, Any]] = request.app.state.setdefault(KEPT, {})
-    return found
+def keep(request: Request[Any, Any, Any], tenant: str, signed: dict[str, Any]) -> None:
+    """This run becomes the province's last, with the signed-in user's name (in a thread)."""
+    principal = principal_of(request)
+    assert principal is not None  # the policy let only a signed-in reader through
+    app = container_of(request.app.state).applications.get(tenant)
+    name = user_label(request, principal)
+    last_verification.keep(app, signed, principal.user_id, name)
+
+
+def last_of(
+    request: Request[Any, Any, Any], tenant: str
+) -> last_verification.LastVerification | None:
+    return last_verification.last(container_of(request.app.state).applications.get(tenant))
 
 
 @get("/t/{tenant:str}/audit/verification", summary="Kết quả kiểm chứng / the verification")
@@ -38,8 +51,9 @@ async def verification_page(
 ) -> Response[Any]:
     if request.query_params.get("run"):
         answer = await fetch_raw(request, f"/api/v1/t/{tenant}/audit/verification?format=json")
-        kept(request)[tenant] = json.loads(answer.content)
-    signed = kept(request).get(tenant)
+        await anyio.to_thread.run_sync(keep, request, tenant, json.loads(answer.content))
+    found = await anyio.to_thread.run_sync(last_of, request, tenant)
+    signed = found.signed if found else None
     report = signed["report"] if signed else None
     return await render(
         request,
@@ -48,6 +62,7 @@ async def verification_page(
         report=report,
         checked_at=datetime.fromisoformat(report["checked_at"]) if report else None,
         key_id=signed["key_id"] if signed else "",
+        ran=found,
         kinds=KIND_VI,
         print_heading="Kết quả kiểm chứng nhật ký",
     )
@@ -65,7 +80,7 @@ async def verification_download(
         raise NotFoundException("Chỉ tải được bản JSON hoặc PDF")
     answer = await fetch_raw(request, f"/api/v1/t/{tenant}/audit/verification?format={fmt}")
     if fmt == "json":
-        kept(request)[tenant] = json.loads(answer.content)
+        await anyio.to_thread.run_sync(keep, request, tenant, json.loads(answer.content))
     return Response(
         answer.content,
         media_type=answer.headers.get("content-type", "application/octet-stream"),

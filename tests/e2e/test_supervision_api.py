@@ -359,6 +359,31 @@ def test_a_self_criticism_in_the_meeting_flow_counts_for_the_rotation(
     assert api.get(f"/meetings/{meeting}")["self_criticisms"] == [binh, cuong]
 
 
+def test_nobody_performs_twice_in_the_meeting_flow_before_everyone_has_once(
+    api: Api, tree: dict[str, str]
+) -> None:
+    """Issue 12 §5: Bình performed in January; in February, with An and Cường still to
+    perform, Bình is refused (422). An absent due member is still replaced by the next in line,
+    a correction after closing with its reason still records what was said, and once everyone
+    has performed Bình may perform again."""
+    cell, an, binh, cuong = tree["cell"], tree["an"], tree["binh"], tree["cuong"]
+    everyone = {an: "present", binh: "present", cuong: "present"}
+    january = api.open_meeting(cell, "2019-01-03", binh, cuong)
+    api.post(f"/meetings/{january}/self-criticisms", {"member_id": binh})
+    api.close_meeting(january, "2019-01-03", everyone)
+    february = api.open_meeting(cell, "2019-02-04", binh, cuong)
+    twice = api.post(f"/meetings/{february}/self-criticisms", {"member_id": binh}, status=422)
+    assert twice["code"] == "second_turn_before_everyone"
+    api.close_meeting(february, "2019-02-04", {**everyone, an: "excused"})
+    api.post(f"/meetings/{february}/self-criticisms", {"member_id": cuong, "reason": "Sót"})
+    api.post(f"/meetings/{february}/self-criticisms", {"member_id": binh, "reason": "Sót"})
+    march = api.open_meeting(cell, "2019-03-04", binh, cuong)
+    api.post(f"/meetings/{march}/attendance", {"entries": [{"member_id": an, "mark": "present"}]})
+    api.post(f"/meetings/{march}/self-criticisms", {"member_id": an})
+    api.post(f"/meetings/{march}/self-criticisms", {"member_id": binh})
+    assert api.get(f"/meetings/{march}")["self_criticisms"] == [an, binh]
+
+
 def test_the_rotation_of_a_running_meeting_names_who_replaces_an_absent_member(
     api: Api, tree: dict[str, str]
 ) -> None:

@@ -213,6 +213,8 @@ def test_the_crawl_reached_each_roles_working_pages(crawled):
         return {kind_of(href) for href in crawled[username]}
 
     assert "/t/demo/meetings/{id}" in visited("bithu")
+    # a member's lifecycle forms, from her record (the secretary keeps her cell's records)
+    assert "/t/demo/units/{id}/members/{id}/lifecycle" in visited("bithu")
     assert "/t/demo/audit/aggregates/{id}" in visited("kiemtoan")
     assert "/t/demo/audit/verification" in visited("kiemtoan")
     assert any(k.startswith("/t/demo/admin/units") for k in visited(DEMO_ADMIN))

@@ -4,6 +4,7 @@ the signed files downloaded with the session; a scoped user is refused it (tenan
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -42,3 +43,33 @@ def test_a_scoped_inspector_and_a_secretary_are_refused_it(seeded):
         client = signed_in(seeded, username)
         assert client.get(PAGE).status_code == 403, username
         assert client.get(PAGE + "/json").status_code == 403, username
+
+
+def test_the_last_result_is_kept_for_another_server_with_who_ran_it(seeded, database):
+    """Kept in the province's schema, not in a process: a second app instance (its own state,
+    its own applications) shows the same last run, the auditor's name and the time."""
+    from litestar.testing import TestClient
+
+    from infra.readside import ReadSide
+    from infra.tenancy import TenantApplications
+    from services.app import create_app
+    from services.bootstrap import Container
+    from tests.e2e.web_helpers import sign_in
+
+    *_, logins, _, container = seeded
+    client = signed_in(seeded, "kiemtoan")
+    ran = follow(client, PAGE + "?run=1")
+    assert "Kết luận: toàn vẹn" in ran.text
+    other = Container(
+        container.settings, database, TenantApplications(database, 2), ReadSide(database)
+    )
+    try:
+        with TestClient(create_app(other)) as second:
+            assert sign_in(second, DEMO_SLUG, "kiemtoan", logins.password).status_code in (302, 303)
+            page = follow(second, PAGE)
+    finally:
+        other.applications.close()
+    assert "Kết luận: toàn vẹn" in page.text
+    assert "Lần kiểm chứng gần nhất" in page.text
+    assert re.search(r"\d\d:\d\d ngày \d\d/\d\d/\d{4}, do [^<]+ chạy", page.text), page.text
+    assert "Chưa ai kiểm chứng" not in page.text

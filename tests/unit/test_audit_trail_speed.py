@@ -23,6 +23,7 @@ import pytest
 from bench.synthetic import Shape, generate
 from infra.mapper import MsgspecMapper
 from projections import audit_trail
+from projections.audit_labels import CODED
 from projections.audit_sentences import PHRASES, ROLE_VI, actor_name, phrase_of
 from projections.audit_trail import (
     NAME_FIELDS,
@@ -97,14 +98,14 @@ def reference_sentence(kind: str, actor: str, role: str, fields: dict[str, Any],
     try:
         template = PHRASES[kind]
         values = {
-            n: (subject or "") if n == "subject" else _text(fields[n])
+            n: (subject or "") if n == "subject" else _text(_words(kind, n, fields[n]))
             for n in _placeholders(template)
         }
         phrase = template.format_map(values)
     except (KeyError, IndexError):
         phrase = f"ghi nhận thay đổi «{kind}»" + (f" của «{subject}»" if subject else "")
     where = f" tại {unit}" if unit else ""
-    given = fields.get("reason")
+    given = _words(kind, "reason", fields.get("reason"))
     reason = f"; lý do: {given}" if isinstance(given, str) and given else ""  # "" says none
     name, title = actor_name(actor, account_name)
     who = (
@@ -113,6 +114,12 @@ def reference_sentence(kind: str, actor: str, role: str, fields: dict[str, Any],
         else f"{title}{name} ({ROLE_VI.get(role, role)})"
     )
     return f"{who} {phrase}{where}{reason}."
+
+
+def _words(kind: str, field: str, value: Any) -> Any:
+    """A code of the kind's field in words (``projections.audit_labels``), else the value."""
+    table = CODED.get((kind, field), {})
+    return table.get(value, value) if isinstance(value, str) else value
 
 
 def _account_of(actor: Any) -> UUID | None:
@@ -288,6 +295,9 @@ def variants(kind: str) -> Iterator[dict[str, Any]]:
     yield {**full, "scope_unit_id": str(CELL_C), "to_cell_id": ""}
     yield {**full, "to_cell_id": str(CELL_A)}
     yield {**full, "reason": "Tuổi cao, sức yếu"}
+    for (coded_kind, field), table in CODED.items():  # a code shown in words
+        if coded_kind == kind:
+            yield {**full, field: next(iter(table))}
     yield {**full, "reason": 3}
     yield {**full, "reason": None}
     yield {**full, "full_name": None, "name": "Tên mới", "title": "Bỏ qua"}

@@ -15,6 +15,7 @@ from domain.rotation import (
     MeetingOutsideCycle,
     MemberNotInRotation,
     RotationSchedule,
+    SecondTurnBeforeEveryone,
     TooManyTurnsAtMeeting,
     TurnAlreadyTaken,
     TurnsOnlyAtRegularMeetings,
@@ -161,6 +162,22 @@ def test_turn_taken_once_per_cycle() -> None:
     meeting(s, 1, (A,))
     with pytest.raises(TurnAlreadyTaken):
         s.take_turn(A, uuid4(), date(2025, 2, 3), True, 1, BY)
+
+
+def test_everyone_performs_before_anyone_performs_twice() -> None:
+    """Issue 12 §5: A performed in January; while B or C, able to perform at this meeting,
+    has not, A does not perform again. Members unable to (exempted, away) do not hold A back,
+    and once everyone has performed A may again."""
+    s = schedule()
+    meeting(s, 1, (A,))
+    s.check_second_turn(B, {A, B, C})  # a first turn is never held back
+    with pytest.raises(SecondTurnBeforeEveryone) as refused:
+        s.check_second_turn(A, {A, B, C})
+    assert refused.value.details["waiting"] == [str(B), str(C)]
+    assert "lần thứ hai" in refused.value.vi
+    s.check_second_turn(A, {A})  # B and C exempted or away at this meeting
+    meeting(s, 2, (B, C), turns=2)
+    s.check_second_turn(A, {A, B, C})
 
 
 def test_unknown_or_departed_member_cannot_take_a_turn() -> None:

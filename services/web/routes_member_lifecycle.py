@@ -1,0 +1,222 @@
+"""A member's activity in the party (sinh hoạt đảng) as a page: the lifecycle forms.
+
+``GET …/units/{cell}/members/{id}/lifecycle`` shows where the member stands today and the forms
+for what may happen next, each posting one API command as the signed-in user with its
+``Idempotency-Key`` and the member's version (:func:`services.web.pages.write`):
+
+- chuyển sinh hoạt tạm thời (a temporary transfer of activity to a host cell) and its end;
+- miễn sinh hoạt (exemption from activity) and its end;
+- chuyển sinh hoạt chính thức to another cell of the province;
+- ra khỏi danh sách (leaving the roll: transferred out, expelled, resigned, deceased…).
+
+A form is shown only when the policy table would let the user send it, and only when the
+member's state makes it meaningful (no "end the exemption" for a member not exempted). Cells
+are named, never typed as ids: the name is looked up in the API's units collection, which
+lists only the user's scope, and the API checks the named cell against the scope again.
+Refusals come back beside the field in the API's words; a stale version says someone else
+changed the record first, with a reload link.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+import anyio
+from litestar import Request, Response, get, post
+from litestar.params import FromPath
+
+from domain.base import SYSTEM
+from domain.member import DepartureReason
+from services.membership.org import load_roster
+from services.web.nav import page_allowed
+from services.web.pages import form_of, write
+from services.web.render import Crumb, FormState, render, today
+from services.web.routes_admin_users import api, by_name
+from services.web.routes_cell import read_side
+from services.web.routes_members_edit import MEMBER, member_of
+
+PAGE_MEMBER = "/t/{tenant}/units/{unit_id}/members/{member_id}"
+DEPARTURES = {
+    DepartureReason.EXPELLED.value: "Khai trừ",
+    DepartureReason.RESIGNED.value: "Xin ra khỏi Đảng",
+    DepartureReason.NOT_RECOGNISED.value: "Không được công nhận đảng viên chính thức",
+}
+"""The reasons recorded by ``…/leave`` alone. Removal (xóa tên: its ground and decision),
+death and a transfer to another province (its letter, the signed payload) have commands of
+their own with their own records; this form does not offer a way around them."""
+LEFT_LABELS = {
+    **DEPARTURES,
+    DepartureReason.TRANSFERRED_OUT.value: "Chuyển sinh hoạt ra khỏi tỉnh",
+    DepartureReason.REMOVED.value: "Xóa tên",
+    DepartureReason.DECEASED.value: "Từ trần",
+}
+
+
+@dataclass(frozen=True)
+class Form:
+    """One lifecycle form: its name (the prefix of its field ids), the API action it posts,
+    the fields a person must fill, and the field naming a cell with its key in the API body."""
+
+    name: str
+    action: str
+    required: dict[str, str]
+    cell: tuple[str, str] = ("", "")
+
+    @property
+    def cell_field(self) -> str:
+        return self.cell[0]
+
+    @property
+    def cell_key(self) -> str:
+        return self.cell[1]
+
+
+ON = {"on": "Nhập ngày"}
+FORMS = {
+    f.name: f
+    for f in (
+        Form(
+            "temp", "temporary-transfer",
+            {"host_name": "Nhập tên chi bộ nơi sinh hoạt tạm thời", **ON},
+            ("host_name", "host_cell_id"),
+        ),
+        Form(
+            "back", "temporary-transfer/end",
+            {"host_name": "Nhập tên chi bộ nơi đang sinh hoạt tạm thời", **ON},
+            ("host_name", "host_cell_id"),
+        ),
+        Form(
+            "exempt", "exempt",
+            {"start": "Nhập ngày bắt đầu miễn sinh hoạt", "reason": "Nhập lý do miễn sinh hoạt"},
+        ),
+        Form("unexempt", "end-exemption", ON),
+        Form(
+            "move", "transfer", {"to_name": "Nhập tên chi bộ chuyển đến", **ON},
+            ("to_name", "to_cell_id"),
+        ),
+        Form(
+            "leave", "leave",
+            {"reason": "Chọn lý do", **ON,
+             "confirm": "Đánh dấu ô xác nhận: việc này không hoàn tác được"},
+        ),
+    )
+}  # fmt: skip
+HOST_SQL = (
+    "SELECT u.name FROM {s}.roster_changes r JOIN {s}.org_units u ON u.id = r.cell_id"
+    " WHERE r.member_id = $1 AND r.change LIKE 'temporary_joined_%' ORDER BY r.position DESC"
+    " LIMIT 1"
+)
+
+
+def standing_today(app: Any, member: Any) -> Any:
+    return load_roster(app, member.cell_id, SYSTEM).standing(member.id, today())
+
+
+async def lifecycle_page(
+    request: Request[Any, Any, Any], tenant: str, unit_id: UUID, member_id: UUID,
+    state: FormState | None = None, status: int = 200,
+) -> Response[Any]:  # fmt: skip
+    app, cell, trail, member = await member_of(request, tenant, unit_id, member_id)
+    standing = await anyio.to_thread.run_sync(standing_today, app, member)
+    ids = {"unit_id": str(unit_id), "member_id": str(member_id)}
+    may = {
+        name: await page_allowed(request, f"{PAGE_MEMBER}/{form.action}", "POST", **ids)
+        for name, form in FORMS.items()
+    }
+    away = bool(standing and standing.transferred_out)
+    host = await read_side(request, HOST_SQL, member_id) if away else []
+    return await render(
+        request,
+        "member_lifecycle.html",
+        status=status,
+        state=state,
+        cell=cell,
+        member=member,
+        standing=standing,
+        away=away,
+        host_name=host[0]["name"] if host else "",
+        may=may,
+        departures=DEPARTURES,
+        left_labels=LEFT_LABELS,
+        today_iso=today().isoformat(),
+        crumbs=[*trail, Crumb("Đảng viên", f"/t/{tenant}/units/{unit_id}/members"),
+                Crumb(member.full_name, f"/t/{tenant}/units/{unit_id}/members/{member_id}/edit"),
+                Crumb("Sinh hoạt đảng")],
+        reload_href=request.url.path,
+    )  # fmt: skip
+
+
+@get(MEMBER + "/lifecycle", summary="Sinh hoạt đảng của đảng viên / a member's lifecycle forms")
+async def lifecycle_form(
+    request: Request[Any, Any, Any],
+    tenant: FromPath[str],
+    unit_id: FromPath[UUID],
+    member_id: FromPath[UUID],
+) -> Response[Any]:
+    return await lifecycle_page(request, tenant, unit_id, member_id)
+
+
+def body_of(form: Form, values: dict[str, Any]) -> dict[str, Any]:
+    """The API's body from the form's fields: dates as given, blanks left out."""
+    taken = {"on", "start", "end", "reason", "note"}
+    body: dict[str, Any] = {
+        k: str(values[k]).strip() for k in taken if str(values.get(k) or "").strip()
+    }
+    if values.get("expected_version"):
+        body["expected_version"] = int(values["expected_version"])
+    return body
+
+
+def handler(form: Form) -> Callable[..., Awaitable[Response[Any]]]:
+    async def submit(
+        request: Request[Any, Any, Any],
+        tenant: FromPath[str],
+        unit_id: FromPath[UUID],
+        member_id: FromPath[UUID],
+    ) -> Response[Any]:
+        values = await form_of(request)
+
+        async def again(state: FormState, status: int) -> Response[Any]:
+            return await lifecycle_page(request, tenant, unit_id, member_id, state, status)
+
+        state = FormState(form.name, values)
+        state.errors += [
+            (f"{form.name}-{k}", why) for k, why in form.required.items() if not values.get(k)
+        ]
+        body = body_of(form, values)
+        if form.cell_field and values.get(form.cell_field):
+            name = str(values[form.cell_field]).strip()
+            query = api(tenant, "/units", depth=16, level="cell", q=name, limit=20)
+            found, why = await by_name(request, query, name, "chi bộ")
+            body[form.cell_key] = found
+            if why:
+                state.errors.append((f"{form.name}-{form.cell_field}", why))
+        if state.errors:
+            return await again(state, 422)
+        fields = {form.cell_key: form.cell_field} if form.cell_field else {}
+        path = f"/api/v1/t/{tenant}/members/{member_id}/{form.action}"
+        cell = body["to_cell_id"] if form.name == "move" else unit_id  # she follows the move
+        done = f"/t/{tenant}/units/{cell}/members/{member_id}/lifecycle"
+        return await write(
+            request, form.name, values, path, body, done, again,
+            field_map=fields, main_field=next(iter(form.required)),
+        )  # fmt: skip
+
+    return submit
+
+
+def lifecycle_routes() -> list[Any]:
+    return [
+        post(
+            f"{MEMBER}/{form.action}",
+            summary=f"Sinh hoạt đảng: {form.action} / a member's lifecycle",
+            name=f"member-lifecycle-{form.name}",
+        )(handler(form))
+        for form in FORMS.values()
+    ]
+
+
+ROUTES: list[Any] = [lifecycle_form, *lifecycle_routes()]

@@ -1,0 +1,173 @@
+"""A member's lifecycle through the pages (sinh hoạt đảng): temporary transfer and its end,
+exemption and its end, a move to another cell, leaving the roll; refusals beside the field in
+the API's words, a stale version, a double submit recorded once; a secretary of a sibling cell
+neither sees nor sends the forms."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from litestar.testing import TestClient
+
+from domain.member import Member
+from domain.user import Role
+from projections import engine
+from projections.registry import all_projections
+from services.app import create_app
+from services.web.render import today
+from tests.e2e.web_helpers import KEY, build_cell, csrf_of, make_user, sign_in
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def pages(container, tenant, app, database):
+    cell = build_cell(app)
+    make_user(app, "bithu", Role.SECRETARY, cell.tree.cell_a)
+    make_user(app, "bithuhai", Role.SECRETARY, cell.tree.cell_b)
+    make_user(app, "quantri", Role.TENANT_ADMIN, None)
+    make_user(app, "kiemtra", Role.INSPECTOR, cell.tree.root)
+    # cells are named on the forms and looked up in the units collection (read side)
+    for done in engine.catch_up_all(database, tenant.schema, all_projections()):
+        assert done.error is None, done.error
+    with TestClient(create_app(container)) as client:
+        yield client, tenant.slug, cell
+
+
+INPUT = re.compile(r'<input id="[^"]*" name="([^"]+)" type="(?:text|date)" value="([^"]*)"')
+
+
+def send(client, page, action, **fields):
+    """The form on ``page`` posting to ``action`` as a person sends it: its CSRF token, key,
+    version and prefilled values (a date defaults to today), with ``fields`` typed in."""
+    html = page if isinstance(page, str) else page.text
+    start = html.index(f'action="{action}"')
+    form = html[start : html.index("</form>", start)]
+    version = form.split('name="expected_version" value="')[1].split('"')[0]
+    data = {
+        "csrf_token": csrf_of(html),
+        "idempotency_key": KEY.search(form).group(1),
+        "expected_version": version,
+        **dict(INPUT.findall(form)),
+        **fields,
+    }
+    return client.post(action, data=data, follow_redirects=True)
+
+
+def beside(page, field_id: str, words: str) -> bool:
+    """The message is shown next to the field (its error span), not only in the summary."""
+    return f'id="{field_id}-loi"><span class="skip">Lỗi: </span>{words}' in page.text
+
+
+def test_the_administrator_transfers_temporarily_and_back(pages):
+    client, slug, cell = pages
+    sign_in(client, slug, "quantri")
+    base = f"/t/{slug}/units/{cell.tree.cell_a}/members/{cell.members[0]}"
+    record = client.get(f"{base}/edit")
+    assert f'href="{base}/lifecycle"' in record.text
+    page = client.get(f"{base}/lifecycle")
+    assert page.status_code == 200
+    assert '<label for="temp-host_name">' in page.text
+    assert f"{base}/temporary-transfer/end" not in page.text  # not away: nothing to end
+    own = send(client, page, f"{base}/temporary-transfer", host_name="Chi bộ thôn Một")
+    assert own.status_code == 422
+    assert beside(
+        own, "temp-host_name", "Chi bộ nơi sinh hoạt tạm thời phải khác chi bộ chính thức"
+    )
+    away = send(client, own, f"{base}/temporary-transfer", host_name="Chi bộ thôn Hai")
+    assert away.status_code == 200, away.text[:800]
+    assert "Đang sinh hoạt tạm thời" in away.text
+    assert f'action="{base}/temporary-transfer"' not in away.text
+    back = send(client, away, f"{base}/temporary-transfer/end", host_name="Chi bộ thôn Hai")
+    assert back.status_code == 200, back.text[:800]
+    assert "Sinh hoạt tại chi bộ" in back.text
+
+
+def test_the_secretary_exempts_and_ends_it_once_and_meets_the_rules(pages, app):
+    client, slug, cell = pages
+    sign_in(client, slug, "bithu")
+    base = f"/t/{slug}/units/{cell.tree.cell_a}/members/{cell.members[1]}"
+    page = client.get(f"{base}/lifecycle")
+    assert page.status_code == 200
+    start = today()
+    wrong = send(
+        client, page, f"{base}/exempt",
+        start=start.isoformat(), end=(start - timedelta(days=1)).isoformat(), reason="Tuổi cao",
+    )  # fmt: skip
+    assert wrong.status_code == 422
+    assert beside(wrong, "exempt-end", "Ngày kết thúc phải sau ngày bắt đầu")
+    missing = send(client, wrong, f"{base}/exempt", end="", reason="")
+    assert beside(missing, "exempt-reason", "Nhập lý do miễn sinh hoạt")
+    done = send(client, missing, f"{base}/exempt", start=start.isoformat(), reason="Tuổi cao")
+    assert done.status_code == 200, done.text[:800]
+    assert "Được miễn sinh hoạt" in done.text
+    version = app.repository.get(cell.members[1]).version
+    # the same form sent again (a double click): the API answers it from its idempotency store
+    again = send(client, missing, f"{base}/exempt", start=start.isoformat(), reason="Tuổi cao")
+    assert again.status_code == 200
+    assert app.repository.get(cell.members[1]).version == version
+    # the first page again, with a new key: its version is stale
+    stale = KEY.sub(f'name="idempotency_key" value="{"f" * 32}"', page.text)
+    late = send(client, stale, f"{base}/exempt", reason="Sức khỏe yếu")
+    assert late.status_code == 409
+    assert "Người khác đã thay đổi dữ liệu này trước bạn" in late.text
+    assert "Tải lại trang" in late.text
+    ended = send(client, done, f"{base}/end-exemption", on=start.isoformat())
+    assert ended.status_code == 200, ended.text[:800]
+    assert "Sinh hoạt tại chi bộ" in ended.text
+    member: Member = app.repository.get(cell.members[1])
+    assert member.exemption is None
+
+
+def test_the_secretary_cannot_name_a_cell_outside_her_scope(pages):
+    client, slug, cell = pages
+    sign_in(client, slug, "bithu")
+    base = f"/t/{slug}/units/{cell.tree.cell_a}/members/{cell.members[0]}"
+    page = client.get(f"{base}/lifecycle")
+    refused = send(client, page, f"{base}/temporary-transfer", host_name="Chi bộ thôn Hai")
+    assert refused.status_code == 422
+    assert "trong phạm vi được xem" in refused.text
+
+
+def test_a_move_and_a_departure(pages, app):
+    client, slug, cell = pages
+    sign_in(client, slug, "quantri")
+    base = f"/t/{slug}/units/{cell.tree.cell_a}/members/{cell.members[2]}"
+    moved = send(
+        client, client.get(f"{base}/lifecycle"), f"{base}/transfer", to_name="Chi bộ thôn Hai"
+    )
+    assert moved.status_code == 200, moved.text[:800]
+    assert str(moved.url).endswith(f"/units/{cell.tree.cell_b}/members/{cell.members[2]}/lifecycle")
+    assert app.repository.get(cell.members[2]).cell_id == cell.tree.cell_b
+    there = f"/t/{slug}/units/{cell.tree.cell_b}/members/{cell.members[2]}"
+    unsure = send(client, moved, f"{there}/leave", reason="resigned", note="Đơn ngày 01/12")
+    assert unsure.status_code == 422
+    assert beside(unsure, "leave-confirm", "Đánh dấu ô xác nhận: việc này không hoàn tác được")
+    left = send(client, unsure, f"{there}/leave", reason="resigned", note="Đơn", confirm="1")
+    assert left.status_code == 200, left.text[:800]
+    assert "Xin ra khỏi Đảng" in left.text
+    assert f'action="{there}/exempt"' not in left.text  # nothing more to do for her
+
+
+def test_a_sibling_cells_secretary_and_a_reader_neither_see_nor_send(pages, app):
+    client, slug, cell = pages
+    base = f"/t/{slug}/units/{cell.tree.cell_a}/members/{cell.members[3]}"
+    version = app.repository.get(cell.members[3]).version
+    for username in ("bithuhai", "kiemtra"):
+        client.cookies.clear()
+        sign_in(client, slug, username)
+        assert client.get(f"{base}/lifecycle").status_code == 403, username
+        edit = client.get(f"{base}/edit")
+        assert "/lifecycle" not in edit.text, username
+        own = client.get(
+            f"/t/{slug}/", follow_redirects=True
+        )  # a page of her own, for a valid CSRF token
+        for action, fields in (("exempt", {"start": today().isoformat(), "reason": "X"}),
+                               ("temporary-transfer", {"host_name": "Chi bộ thôn Hai",
+                                                       "on": today().isoformat()})):  # fmt: skip
+            data = {"csrf_token": csrf_of(own.text), "idempotency_key": "a" * 32, **fields}
+            sent = client.post(f"{base}/{action}", data=data)
+            assert sent.status_code == 403, (username, action, sent.status_code)
+    assert app.repository.get(cell.members[3]).version == version
