@@ -1,5 +1,6 @@
-"""HTTP routes for the membership lifecycle: suspension, removal and its flag, death, and
-transfers to and from other provinces through the signed payload (nothing else crosses)."""
+"""HTTP routes for the membership lifecycle: suspension, special duty, removal and its flag,
+death, and transfers to and from other provinces through the signed payload (nothing else
+crosses)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from services.admissions.schemas import (
     OnDay,
     Remove,
     Suspend,
+    Text,
     TransferIn,
     TransferOut,
 )
@@ -52,6 +54,41 @@ def suspend(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[Suspend]) -> Wri
 @post(ONE + "/end-suspension", sync_to_thread=True, summary="Hết đình chỉ / end a suspension")
 def end_suspension(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[OnDay]) -> Written:
     return written(svc.end_suspension(ctx.app, ctx.actor, member_id=member_id, **arguments(data)))
+
+
+class SpecialDuty(Command, kw_only=True):
+    """Lực lượng vũ trang làm nhiệm vụ đặc biệt: the day it starts (or ends) and why."""
+
+    on: date
+    reason: Text
+
+
+def on_special_duty(ctx: Ctx, member_id: UUID, data: SpecialDuty, ending: bool) -> Written:
+    return written(
+        svc.special_duty_changes(
+            ctx.app, ctx.actor, member_id=member_id, **arguments(data), ending=ending
+        )
+    )
+
+
+@route
+@post(
+    ONE + "/special-duty",
+    sync_to_thread=True,
+    summary="Làm nhiệm vụ đặc biệt (lực lượng vũ trang) / on special duty (armed forces)",
+)
+def special_duty(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[SpecialDuty]) -> Written:
+    return on_special_duty(ctx, member_id, data, ending=False)
+
+
+@route
+@post(
+    ONE + "/special-duty/end",
+    sync_to_thread=True,
+    summary="Kết thúc nhiệm vụ đặc biệt / special duty ends",
+)
+def end_special_duty(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[SpecialDuty]) -> Written:
+    return on_special_duty(ctx, member_id, data, ending=True)
 
 
 @route

@@ -71,6 +71,7 @@ def member_view(member: Member) -> MemberView:
         departed=member.departed,
         version=member.version,
         party_card_number=member.party_card_number,
+        special_duty_since=member.special_duty_since,
     )
 
 
@@ -158,7 +159,9 @@ def get_roster(ctx: Ctx, unit_id: FromPath[UUID], on: FromQuery[date | None] = N
     members = roster.members_on(day, with_temporary=True)
 
     def entry(m: UUID, s: Standing) -> RosterEntry:
-        return RosterEntry(m, s.status, s.exempted, s.suspended, s.transferred_out, s.temporary)
+        return RosterEntry(
+            m, s.status, s.exempted, s.suspended, s.transferred_out, s.temporary, s.special_duty
+        )
 
     own = {m: s for m, s in members.items() if not s.temporary}
     return RosterView(
