@@ -41,6 +41,11 @@ DDL = (
     " joined_cell_on date NOT NULL, exempted_from date, exempted_until date,"
     " suspended boolean NOT NULL DEFAULT false, departed_on date, departure_reason text)",
     "CREATE INDEX IF NOT EXISTS members_cell ON {s}.members (cell_id)",
+    # Counting a subtree's present members per cell reads this index alone (the units
+    # collection's member counts). New in an existing province: ``chibo migrate`` (or the
+    # server's start) creates it, IF NOT EXISTS, without rebuilding the table.
+    "CREATE INDEX IF NOT EXISTS members_present_cell ON {s}.members (cell_id)"
+    " WHERE departed_on IS NULL",
     "CREATE TABLE IF NOT EXISTS {s}.rosters (id uuid PRIMARY KEY, cell_id uuid NOT NULL)",
     "CREATE TABLE IF NOT EXISTS {s}.roster_changes (position bigint NOT NULL,"
     " cell_id uuid NOT NULL, member_id uuid NOT NULL, change text NOT NULL, on_day date NOT NULL)",
@@ -77,7 +82,12 @@ class RosterProjection(OwnTables):
     version = 1  # bump when the tables or what apply writes change (projections.versions)
     ddl = DDL
     tables = TABLES
-    deferred_indexes = ("members_cell", "roster_changes_cell", "roster_changes_member")
+    deferred_indexes = (
+        "members_cell",
+        "members_present_cell",
+        "roster_changes_cell",
+        "roster_changes_member",
+    )
     """Read by queries only; a rebuild builds them once at the end."""
     topics: tuple[str, ...] = (
         OPENED,

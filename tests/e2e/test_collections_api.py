@@ -18,6 +18,7 @@ from domain.user import Role
 from projections import engine
 from projections.registry import all_projections
 from services.identity import auth
+from services.membership import lifecycle
 from services.supervision import attendance
 from tests.e2e.auth_helpers import bearer, token
 from tests.integration.test_rollups_supervision_admissions import build
@@ -84,6 +85,26 @@ def test_units_as_a_tree_with_drill_down_and_paging(client, tenant, province):
     refused = client.get(f"/api/v1/t/{tenant.slug}/units", params={"level": "tỉnh"})
     assert refused.status_code == 400
     assert "level" in refused.text
+
+
+def test_unit_member_counts_sum_present_members_over_each_subtree(
+    client, container, tenant, province
+):
+    """Counted once per cell and summed up the tree: a member who died leaves every count of
+    her cell's ancestors, and a subtree asked for, or every root, gives the same sums."""
+    t = province
+    app = container.applications.get(tenant.slug)
+    lifecycle.record_death(app, BY, member_id=t["e"], on=date(2025, 4, 1), note="")
+    catch_up(container, tenant)
+    expected = {"P": 10, "D1": 5, "G1": 5, "C1": 5, "D2": 5, "G2": 3, "G3": 2, "C2": 2}
+    whole = every_page(client, tenant, "/units", depth=16, limit=3)
+    assert {u["name"]: u["members"] for u in whole} == expected
+    d2 = get(client, tenant, "/units", unit_id=str(t["D2"]), depth=16)["items"]
+    assert {u["name"]: u["members"] for u in d2} == {"D2": 5, "G2": 3, "G3": 2, "C2": 2}
+    cell = get(client, tenant, "/units", unit_id=str(t["C2"]), depth=0)["items"]
+    assert [(u["name"], u["members"]) for u in cell] == [("C2", 2)]
+    by_count = get(client, tenant, "/units", depth=16, sort="members", order="desc")["items"]
+    assert [u["members"] for u in by_count] == sorted(expected.values(), reverse=True)
 
 
 def test_members_searchable_by_name_and_meetings_of_a_cell_by_month(client, tenant, province):

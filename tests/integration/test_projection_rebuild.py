@@ -73,3 +73,21 @@ def test_a_batch_read_ahead_for_another_position_is_thrown_away(app, tenant, dat
         rows, top = ahead.take(0)
     assert len(rows) == 4
     assert top == rows[-1].notification_id
+
+
+def test_an_earlier_province_gets_the_present_members_index_from_migrate(
+    container, tenant, database
+):
+    """A read-side index added by a release needs no rebuild: ``chibo migrate`` (the same
+    idempotent install as the server's start) creates it where it is missing."""
+    with database.connect() as conn:
+        conn.execute(f'DROP INDEX "{tenant.schema}".members_present_cell')
+    assert "members_present_cell" not in indexes(database, tenant.schema)
+    container.migrate([tenant.slug])
+    with database.connect() as conn:
+        found = conn.execute(
+            "SELECT indexdef FROM pg_indexes WHERE schemaname = %s AND indexname = %s",
+            (tenant.schema, "members_present_cell"),
+        ).fetchone()
+    assert found is not None
+    assert "WHERE (departed_on IS NULL)" in found[0]
