@@ -57,11 +57,7 @@ class SpecialDuty(Command, kw_only=True):
 
 
 def on_special_duty(ctx: Ctx, member_id: UUID, data: SpecialDuty, ending: bool) -> Written:
-    return written(
-        svc.special_duty_changes(
-            ctx.app, ctx.actor, member_id=member_id, **arguments(data), ending=ending
-        )
-    )
+    return written_by(svc.special_duty_changes, ctx, data, member_id=member_id, ending=ending)
 
 
 @route
