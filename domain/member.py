@@ -339,6 +339,29 @@ class Member(ChiboAggregate):
         """Decided by :func:`domain.party_card.give_card`, which keeps numbers unique."""
         self._record(self.CardNumberRecorded, by, number=number, reason=reason)
 
+    # -- armed forces on special duty (issue 12 §3): appended, never renamed ----------------
+
+    class SpecialDutyNoted(ChiboAggregate.Event):
+        """Lực lượng vũ trang làm nhiệm vụ đặc biệt from ``start`` (``domain.special_duty``)."""
+
+        start: date
+        reason: str
+
+        def apply(self, member: Member) -> None:
+            member.__dict__["special_duty_since"] = self.start
+
+    class SpecialDutyEnded(ChiboAggregate.Event):
+        on: date
+        reason: str
+
+        def apply(self, member: Member) -> None:
+            member.__dict__["special_duty_since"] = None
+
+    @property
+    def special_duty_since(self) -> date | None:
+        value: date | None = self.__dict__.get("special_duty_since")
+        return value
+
     @property
     def party_card_number(self) -> str | None:
         value: str | None = self.__dict__.get("party_card_number")

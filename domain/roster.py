@@ -33,6 +33,10 @@ class Change(str, Enum):
     TEMPORARY_JOINED_OFFICIAL = "temporary_joined_official"  # host: đến sinh hoạt tạm thời
     TEMPORARY_JOINED_PROBATIONARY = "temporary_joined_probationary"
     TEMPORARY_LEFT = "temporary_left"  # host: hết sinh hoạt tạm thời
+    # Lực lượng vũ trang làm nhiệm vụ đặc biệt: left out of the "absent more than 3 times in a
+    # row" figure, like exempted members (HD 12-HD/BTCTW criterion 1, issue 12 §3).
+    SPECIAL_DUTY = "special_duty"
+    SPECIAL_DUTY_ENDED = "special_duty_ended"
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +50,8 @@ class Standing:
     """Home cell: temporarily active in another cell (chuyển sinh hoạt tạm thời đi)."""
     temporary: bool = False
     """Host cell: a temporary member from another cell, who has no vote here."""
+    special_duty: bool = False
+    """Armed forces on special duty (làm nhiệm vụ đặc biệt): out of the absence-streak figure."""
 
     @property
     def counts_for_majority(self) -> bool:
@@ -122,7 +128,7 @@ class CellRoster(ChiboAggregate):
     def standing(self, member_id: UUID, on: date) -> Standing | None:
         """The member's standing on ``on``; ``None`` if not on the roster that day."""
         status: MemberStatus | None = None
-        exempted = suspended = away = temporary = False
+        exempted = suspended = away = temporary = duty = False
         for day, change in self.changes.get(member_id, ()):
             if day > on:
                 break
@@ -146,7 +152,11 @@ class CellRoster(ChiboAggregate):
                 suspended = False
             elif change is Change.LEFT:
                 status = None
-        return None if status is None else Standing(status, exempted, suspended, away, temporary)
+            elif change in (Change.SPECIAL_DUTY, Change.SPECIAL_DUTY_ENDED):
+                duty = change is Change.SPECIAL_DUTY
+        if status is None:
+            return None
+        return Standing(status, exempted, suspended, away, temporary, duty)
 
     def members_on(self, on: date, with_temporary: bool = False) -> dict[UUID, Standing]:
         """The cell's own members on ``on``; with ``with_temporary`` also the temporary members

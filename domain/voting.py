@@ -93,7 +93,8 @@ class RosterEntry:
     suspended: bool  # đình chỉ sinh hoạt (also while prosecuted or detained)
     transferred_out: bool = False  # chuyển sinh hoạt tạm thời đi nơi khác
     temporary: bool = False  # đảng viên nơi khác sinh hoạt tạm thời ở chi bộ này
-    # The two flags above were added later: their defaults let older stored rosters load.
+    special_duty: bool = False  # lực lượng vũ trang làm nhiệm vụ đặc biệt (issue 12 §3)
+    # The flags above with a default were added later: their defaults let older rosters load.
 
 
 class ExclusionReason(str, Enum):
@@ -352,7 +353,10 @@ def decide(kind: MotionKind, votes_for: int, base: int, rules: RuleSet) -> tuple
 
 def roster_entries(standings: Mapping[UUID, Standing]) -> tuple[RosterEntry, ...]:
     """Entries in a stable order (by id) so the stored event is deterministic."""
-    return tuple(
-        RosterEntry(member_id, s.status, s.exempted, s.suspended, s.transferred_out, s.temporary)
-        for member_id, s in sorted(standings.items(), key=lambda item: str(item[0]))
-    )
+    ordered = sorted(standings.items(), key=lambda item: str(item[0]))
+    return tuple(_entry(member_id, s) for member_id, s in ordered)
+
+
+def _entry(member_id: UUID, s: Standing) -> RosterEntry:
+    flags = (s.exempted, s.suspended, s.transferred_out, s.temporary, s.special_duty)
+    return RosterEntry(member_id, s.status, *flags)

@@ -48,6 +48,8 @@ ROSTER_CHANGE = {
     Change.TEMPORARY_JOINED_OFFICIAL: "đến sinh hoạt tạm thời, đảng viên chính thức",
     Change.TEMPORARY_JOINED_PROBATIONARY: "đến sinh hoạt tạm thời, đảng viên dự bị",
     Change.TEMPORARY_LEFT: "hết sinh hoạt tạm thời",
+    Change.SPECIAL_DUTY: "làm nhiệm vụ đặc biệt (lực lượng vũ trang)",
+    Change.SPECIAL_DUTY_ENDED: "kết thúc nhiệm vụ đặc biệt",
 }
 E = TypeVar("E", bound=Enum)
 

@@ -103,6 +103,9 @@ PHRASES = {
     "Member.TransferredOut": "chuyển sinh hoạt đảng của đảng viên {subject} ra ngoài tỉnh",
     "Member.ArrivedFromProvince": "tiếp nhận đảng viên {subject} chuyển đến từ tỉnh khác",
     "Member.RemovalGroundRecorded": "ghi căn cứ xóa tên đối với đảng viên {subject}",
+    "Member.SpecialDutyNoted": "ghi nhận đảng viên {subject} làm nhiệm vụ đặc biệt (lực lượng"
+    " vũ trang) từ ngày {start}",
+    "Member.SpecialDutyEnded": "ghi nhận đảng viên {subject} kết thúc nhiệm vụ đặc biệt ngày {on}",
     "Member.MonthNoted": "ghi nhận tháng vắng sinh hoạt không lý do hoặc chưa nộp đảng phí"
     " của đảng viên {subject}",
     "AdmissionCase.CourseCertified": "ghi giấy chứng nhận học lớp nhận thức về Đảng",

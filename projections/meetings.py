@@ -70,7 +70,8 @@ class MeetingsProjection(OwnTables):
     name = "meetings"
     # 2: streaks of excused absences within the year (issue 12 §3, projections.meetings_streaks)
     # and the weighted quality score in meetings.score_total (issue 12 §4)
-    version = 2  # bump when the tables or what apply writes change (projections.versions)
+    # 3: seats on special duty (armed forces) left out of the absent-over-3 figure (issue 12 §3)
+    version = 3  # bump when the tables or what apply writes change (projections.versions)
     ddl = DDL
     tables = TABLES
     topics: tuple[str, ...] = TOPICS

@@ -67,6 +67,8 @@ class _Rescheduled(msgspec.Struct, gc=False):
 class _Seat(msgspec.Struct, gc=False):
     member_id: str
     exempted: bool
+    special_duty: bool = False
+    """Stored from issue 12 §3 on; an older roster had nobody on special duty."""
 
 
 class _Opened(msgspec.Struct, gc=False):
@@ -121,6 +123,7 @@ _FLAGS = bytes.maketrans(b"\x00\x01", b"ft")
 _DIGITS = bytes.maketrans(b"\x00\x01\x02", b"012")
 _member_ids = attrgetter("member_id")
 _exemptions = attrgetter("exempted")
+_special_duties = attrgetter("special_duty")
 
 
 class Seats:
@@ -129,12 +132,13 @@ class Seats:
     ``marks`` holds each seat's mark letter (``MARK_CODES``, ``-`` while unmarked); ``streaks``
     and ``moves`` are filled by :func:`projections.meetings_streaks.walk`."""
 
-    __slots__ = ("exempted", "held_on", "index", "marks", "members", "moves", "streaks")
+    __slots__ = ("duty", "exempted", "held_on", "index", "marks", "members", "moves", "streaks")
 
     def __init__(self, held_on: date, roster: Sequence[_Seat]) -> None:
         self.held_on = held_on
         self.members = list(map(_member_ids, roster))
         self.exempted = bytes(map(_exemptions, roster))
+        self.duty = bytes(map(_special_duties, roster))
         size = len(self.members)
         self.marks = bytearray(b"-" * size)
         self.streaks = array("i", [0]) * size
@@ -160,11 +164,13 @@ class Seats:
             "unexcused": marks.count(MARK_CODES["unexcused"]),
         }  # fmt: skip
 
-    def packed(self) -> tuple[str, str, str, str, str]:
-        """members, exempted, marks, streaks and moves as chibo_meeting_seats holds them."""
+    def packed(self) -> tuple[str, str, str, str, str, str]:
+        """members, exempted, special duty, marks, streaks and moves as chibo_meeting_seats
+        holds them."""
         return (
             ",".join(self.members),
             self.exempted.translate(_FLAGS).decode(),
+            self.duty.translate(_FLAGS).decode(),
             self.marks.decode(),
             array_literal(self.streaks.tolist()),
             self.moves.translate(_DIGITS).decode(),

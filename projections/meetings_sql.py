@@ -36,10 +36,10 @@ DDL = (
     "CREATE TABLE IF NOT EXISTS {s}.meeting_attendance (meeting_id uuid NOT NULL,"
     " member_id uuid NOT NULL, exempted boolean NOT NULL, mark text, cell_id uuid, kind text,"
     " year int, month int, held_on date, streak int NOT NULL DEFAULT 0,"
-    " PRIMARY KEY (meeting_id, member_id))",
+    " special_duty boolean NOT NULL DEFAULT false, PRIMARY KEY (meeting_id, member_id))",
     "CREATE INDEX IF NOT EXISTS meeting_attendance_member ON {s}.meeting_attendance (member_id)",
-    "CREATE INDEX IF NOT EXISTS meeting_attendance_over_3 ON {s}.meeting_attendance"
-    " (cell_id, year, month) WHERE streak > 3 AND NOT exempted",
+    "CREATE INDEX IF NOT EXISTS meeting_attendance_over_3_in_year ON {s}.meeting_attendance"
+    " (cell_id, year, month) WHERE streak > 3 AND NOT exempted AND NOT special_duty",
     "CREATE TABLE IF NOT EXISTS {s}.meeting_cell_month (cell_id uuid NOT NULL, year int NOT NULL,"
     " month int NOT NULL, regular_held boolean NOT NULL, on_time boolean NOT NULL,"
     " late boolean NOT NULL, thematic_held int NOT NULL, meetings_held int NOT NULL,"
@@ -65,7 +65,7 @@ DDL = (
 )
 
 # One row per meeting opened in the batch, its seats packed into text the server splits:
-# ``members`` the ids joined by commas, ``exempted`` t/f, ``marks`` p(resent), e(xcused),
+# ``members`` the ids joined by commas, ``exempted`` and ``special_duty`` t/f, ``marks`` p(resent), e(xcused),
 # u(nexcused) or - (unmarked), and ``moves`` 0/1/2, one character per seat. The server parses
 # that in half the time of uuid[] and text[] literals. The streaks are already worked out
 # (projections.meetings_streaks); ``moves`` marks each member's last regular seat of the
@@ -74,11 +74,11 @@ STAGING = (
     "CREATE TEMP TABLE IF NOT EXISTS chibo_meeting_seats (meeting_id uuid NOT NULL,"
     " cell_id uuid NOT NULL, kind text NOT NULL, year int NOT NULL, month int NOT NULL,"
     " held_on date NOT NULL, members text NOT NULL, exempted text NOT NULL,"
-    " marks text NOT NULL, streaks int[] NOT NULL, moves text NOT NULL) ON COMMIT DELETE ROWS"
+    " special_duty text NOT NULL, marks text NOT NULL, streaks int[] NOT NULL, moves text NOT NULL) ON COMMIT DELETE ROWS"
 )
 STAGED = (
-    "meeting_id", "cell_id", "kind", "year", "month", "held_on", "members", "exempted", "marks",
-    "streaks", "moves",
+    "meeting_id", "cell_id", "kind", "year", "month", "held_on", "members", "exempted",
+    "special_duty", "marks", "streaks", "moves",
 )  # fmt: skip
 UNPACK = (
     "CROSS JOIN unnest(string_to_array(o.members, ','), o.streaks) WITH ORDINALITY"
@@ -86,8 +86,10 @@ UNPACK = (
 )
 SEATS_SQL = f"""
 INSERT INTO {{s}}.meeting_attendance
-  (meeting_id, member_id, exempted, mark, cell_id, kind, year, month, held_on, streak)
+  (meeting_id, member_id, exempted, special_duty, mark, cell_id, kind, year, month, held_on,
+   streak)
 SELECT o.meeting_id, u.member_id::uuid, substr(o.exempted, u.n::int, 1) = 't',
+       substr(o.special_duty, u.n::int, 1) = 't',
        CASE substr(o.marks, u.n::int, 1) WHEN 'p' THEN 'present' WHEN 'e' THEN 'excused'
        WHEN 'u' THEN 'unexcused' END,
        o.cell_id, o.kind, o.year, o.month, o.held_on, u.streak
@@ -179,8 +181,9 @@ RETURNING a.cell_id, a.year, a.month
 def over_3(seat: str) -> str:
     """A seat counted by "absent with a reason more than 3 times in a row" (HD 12-HD/BTCTW
     criterion 1, issue 12 §3): the 4th excused absence in a row within the year or later, of a
-    member not exempted from meetings (miễn sinh hoạt) at that meeting."""
-    return f"{seat}.streak > 3 AND NOT {seat}.exempted"
+    member neither exempted from meetings (miễn sinh hoạt) nor on special duty with the armed
+    forces (làm nhiệm vụ đặc biệt) at that meeting."""
+    return f"{seat}.streak > 3 AND NOT {seat}.exempted AND NOT {seat}.special_duty"
 
 
 # Per cell-month through the (cell_id, year, month) index: a join grouped by cell-month sorted

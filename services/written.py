@@ -8,8 +8,9 @@ one (the motion it proposed, the rating it computed…); fields that do not appl
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 from uuid import UUID
 
 import msgspec
@@ -17,6 +18,9 @@ import msgspec
 from domain.admission_values import RecognitionOutcome
 from domain.quality import Rating
 from domain.voting import MotionResult
+from services.context import RequestContext
+
+Done = TypeVar("Done", bound=tuple[Any, ...])
 
 
 class Versioned(Protocol):
@@ -62,3 +66,26 @@ def arguments(body: msgspec.Struct) -> dict[str, Any]:
     if "expected_version" in given:
         given["expected"] = given.pop("expected_version")
     return given
+
+
+def run(
+    command: Callable[..., Done],
+    ctx: RequestContext,
+    body: msgspec.Struct | None = None,
+    /,
+    **given: Any,
+) -> Done:
+    """A route's call of its command: ``command(app, actor, **given, **body's arguments)``, for
+    the caller's province and as the caller."""
+    return command(ctx.app, ctx.actor, **given, **(arguments(body) if body is not None else {}))
+
+
+def written_by(
+    command: Callable[..., tuple[Any, ...]],
+    ctx: RequestContext,
+    body: msgspec.Struct | None = None,
+    /,
+    **given: Any,
+) -> Written:
+    """The whole body of most command routes: :func:`run` the command, answer what it wrote."""
+    return written(run(command, ctx, body, **given))

@@ -18,7 +18,7 @@ from infra.application import TenantApplication
 from services.admissions.commands import calendar_for, step
 from services.admissions.schemas import Command
 from services.context import Ctx
-from services.written import Written, written
+from services.written import Written, written_by
 
 ONE = "/api/v1/t/{tenant:str}/admissions/{case_id:uuid}"
 Text = Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
@@ -71,15 +71,13 @@ def extend_deadline(
 
 @post(ONE + "/no-youth-union", sync_to_thread=True, summary="Nơi không có tổ chức Đoàn (step 4)")
 def post_no_youth_union(ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[NoYouthUnion]) -> Written:
-    return written(
-        state_no_youth_union(
-            ctx.app,
-            ctx.actor,
-            case_id=case_id,
-            on=data.on,
-            reason=data.reason,
-            expected=data.expected_version,
-        )
+    return written_by(
+        state_no_youth_union,
+        ctx,
+        case_id=case_id,
+        on=data.on,
+        reason=data.reason,
+        expected=data.expected_version,
     )
 
 
@@ -87,17 +85,15 @@ def post_no_youth_union(ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[NoYout
 def post_deadline_extension(
     ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[ExtendDeadline]
 ) -> Written:
-    return written(
-        extend_deadline(
-            ctx.app,
-            ctx.actor,
-            case_id=case_id,
-            decision_no=data.decision_no,
-            decided_on=data.decided_on,
-            working_days=data.working_days,
-            reason=data.reason,
-            expected=data.expected_version,
-        )
+    return written_by(
+        extend_deadline,
+        ctx,
+        case_id=case_id,
+        decision_no=data.decision_no,
+        decided_on=data.decided_on,
+        working_days=data.working_days,
+        reason=data.reason,
+        expected=data.expected_version,
     )
 
 

@@ -35,7 +35,7 @@ from services.admissions.schemas import (
     RecognitionDecision,
 )
 from services.context import Ctx, container_of
-from services.written import Written, arguments, written
+from services.written import Written, run, written, written_by
 
 T = "/api/v1/t/{tenant:str}"
 BASE = T + "/admissions"
@@ -87,13 +87,7 @@ def case_view(case: AdmissionCase) -> CaseView:
 @route
 @post(BASE, sync_to_thread=True, summary="Lập hồ sơ kết nạp / open an admission case (step 1)")
 def open_case(ctx: Ctx, data: JSONBody[OpenCase]) -> Written:
-    return written(
-        svc.open_case(
-            ctx.app,
-            ctx.actor,
-            **arguments(data),
-        )
-    )
+    return written_by(svc.open_case, ctx, data)
 
 
 @route
@@ -107,27 +101,13 @@ def get_case(ctx: Ctx, case_id: FromPath[UUID]) -> CaseView:
     ONE + "/course", sync_to_thread=True, summary="Giấy chứng nhận lớp nhận thức về Đảng (step 2)"
 )
 def certify_course(ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[CertifyCourse]) -> Written:
-    return written(
-        svc.certify_course(
-            ctx.app,
-            ctx.actor,
-            case_id=case_id,
-            **arguments(data),
-        )
-    )
+    return written_by(svc.certify_course, ctx, data, case_id=case_id)
 
 
 @route
 @post(ONE + "/dossier", sync_to_thread=True, summary="Đơn, lý lịch, thẩm tra lý lịch (step 3)")
 def file_dossier(ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[FileDossierItem]) -> Written:
-    return written(
-        svc.file_dossier_item(
-            ctx.app,
-            ctx.actor,
-            case_id=case_id,
-            **arguments(data),
-        )
-    )
+    return written_by(svc.file_dossier_item, ctx, data, case_id=case_id)
 
 
 @route
@@ -135,14 +115,7 @@ def file_dossier(ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[FileDossierIt
 def assign_introducer(
     ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[AssignIntroducer]
 ) -> Written:
-    return written(
-        svc.assign_introducer(
-            ctx.app,
-            ctx.actor,
-            case_id=case_id,
-            **arguments(data),
-        )
-    )
+    return written_by(svc.assign_introducer, ctx, data, case_id=case_id)
 
 
 @route
@@ -154,79 +127,46 @@ def assign_introducer(
 def introduce_by_organisation(
     ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[IntroduceByOrganisation]
 ) -> Written:
-    return written(
-        svc.introduce_by_organisation(
-            ctx.app,
-            ctx.actor,
-            case_id=case_id,
-            **arguments(data),
-        )
-    )
+    return written_by(svc.introduce_by_organisation, ctx, data, case_id=case_id)
 
 
 @route
 @post(ONE + "/cell-vote", sync_to_thread=True, summary="Chi bộ biểu quyết kết nạp (step 5)")
 def cell_vote(ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[CiteMotion]) -> Written:
-    return written(
-        svc.record_cell_vote(
-            ctx.app,
-            ctx.actor,
-            case_id=case_id,
-            **arguments(data),
-        )
-    )
+    return written_by(svc.record_cell_vote, ctx, data, case_id=case_id)
 
 
 @route
 @post(ONE + "/committee-vote", sync_to_thread=True, summary="Đảng ủy cơ sở biểu quyết (step 6)")
 def committee_vote(ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[CommitteeVote]) -> Written:
-    return written(
-        svc.record_committee_vote(
-            ctx.app,
-            ctx.actor,
-            case_id=case_id,
-            **arguments(data),
-        )
-    )
+    return written_by(svc.record_committee_vote, ctx, data, case_id=case_id)
 
 
 @route
 @post(ONE + "/decision", sync_to_thread=True, summary="Quyết định kết nạp (step 7)")
 def decision(ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[Decision]) -> Written:
-    return written(
-        svc.record_decision(
-            ctx.app,
-            ctx.actor,
-            case_id=case_id,
-            number=data.number,
-            decided_on=data.decided_on,
-            received_on=data.received_on or data.decided_on,
-            expected=data.expected_version,
-        )
+    return written_by(
+        svc.record_decision,
+        ctx,
+        case_id=case_id,
+        number=data.number,
+        decided_on=data.decided_on,
+        received_on=data.received_on or data.decided_on,
+        expected=data.expected_version,
     )
 
 
 @route
 @post(ONE + "/ceremony", sync_to_thread=True, summary="Lễ kết nạp (step 8)")
 def ceremony(ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[Ceremony]) -> Written:
-    done = svc.hold_ceremony(
-        ctx.app,
-        ctx.actor,
-        case_id=case_id,
-        **arguments(data),
-    )
+    done = run(svc.hold_ceremony, ctx, data, case_id=case_id)
     return written(done, member_id=done[0].member_id)
 
 
 @route
 @post(ONE + "/recognition-vote", sync_to_thread=True, summary="Chi bộ xét công nhận (step 10)")
 def recognition_vote(ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[CiteMotion]) -> Written:
-    done = svc.record_recognition_vote(
-        ctx.app,
-        ctx.actor,
-        case_id=case_id,
-        **arguments(data),
-    )
+    done = run(svc.record_recognition_vote, ctx, data, case_id=case_id)
     return written(done, outcome=done[0].recognition_votes[-1][1])
 
 
@@ -237,26 +177,14 @@ def recognition_vote(ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[CiteMotio
 def recognition_decision(
     ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[RecognitionDecision]
 ) -> Written:
-    done = svc.record_recognition_decision(
-        ctx.app,
-        ctx.actor,
-        case_id=case_id,
-        **arguments(data),
-    )
+    done = run(svc.record_recognition_decision, ctx, data, case_id=case_id)
     return written(done, official_on=done[0].probation_ends_on if data.recognised else None)
 
 
 @route
 @post(ONE + "/close", sync_to_thread=True, summary="Dừng hồ sơ / close the case")
 def close_case(ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[CloseCase]) -> Written:
-    return written(
-        svc.close_case(
-            ctx.app,
-            ctx.actor,
-            case_id=case_id,
-            **arguments(data),
-        )
-    )
+    return written_by(svc.close_case, ctx, data, case_id=case_id)
 
 
 @route

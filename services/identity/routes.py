@@ -18,7 +18,7 @@ from services.context import Ctx, container_of, request_id_of
 from services.identity import auth
 from services.identity.schemas import CreateUser, GrantRole, Login, Me, Refresh, TokenPair, UserView
 from services.security.clientaddr import client_address
-from services.written import arguments
+from services.written import run
 
 BASE = "/api/v1/t/{tenant:str}"
 
@@ -102,11 +102,7 @@ def me(ctx: Ctx) -> Me:
 
 @post(f"{BASE}/users", sync_to_thread=True, summary="Tạo tài khoản / create an account")
 def create_user(ctx: Ctx, data: JSONBody[CreateUser]) -> UserView:
-    account, position = auth.create_user(
-        ctx.app,
-        ctx.actor,
-        **arguments(data),
-    )
+    account, position = run(auth.create_user, ctx, data)
     return user_view(account, position)
 
 
@@ -114,18 +110,13 @@ def create_user(ctx: Ctx, data: JSONBody[CreateUser]) -> UserView:
     f"{BASE}/users/{{user_id:uuid}}/role", sync_to_thread=True, summary="Phân quyền / grant a role"
 )
 def grant_role(ctx: Ctx, user_id: FromPath[UUID], data: JSONBody[GrantRole]) -> UserView:
-    account, position = auth.grant_role(
-        ctx.app,
-        ctx.actor,
-        user_id=user_id,
-        **arguments(data),
-    )
+    account, position = run(auth.grant_role, ctx, data, user_id=user_id)
     return user_view(account, position)
 
 
 @post(f"{BASE}/users/{{user_id:uuid}}/unlock", sync_to_thread=True, summary="Mở khóa / unlock")
 def unlock_user(ctx: Ctx, user_id: FromPath[UUID]) -> UserView:
-    account, position = auth.unlock(ctx.app, ctx.actor, user_id=user_id)
+    account, position = run(auth.unlock, ctx, user_id=user_id)
     return user_view(account, position)
 
 

@@ -42,7 +42,7 @@ from services.meetings.schemas import (
 )
 from services.meetings.view_schemas import MeetingView
 from services.meetings.voting_base import named_view
-from services.written import Written, arguments, written
+from services.written import Written, run, written, written_by
 
 BASE = "/api/v1/t/{tenant:str}/meetings"
 ONE = BASE + "/{meeting_id:uuid}"
@@ -52,9 +52,9 @@ T = TypeVar("T")
 
 @post(BASE, sync_to_thread=True, summary="Lên lịch sinh hoạt / schedule a meeting")
 def schedule(ctx: Ctx, data: JSONBody[ScheduleMeeting]) -> Written:
-    meeting, position = meetings.schedule(
-        ctx.app,
-        ctx.actor,
+    return written_by(
+        meetings.schedule,
+        ctx,
         cell_id=data.cell_id,
         kind=data.kind,
         period=(data.year, data.month),
@@ -64,7 +64,6 @@ def schedule(ctx: Ctx, data: JSONBody[ScheduleMeeting]) -> Written:
         topic=data.topic,
         regular_meeting_id=data.regular_meeting_id,
     )
-    return written((meeting, position))
 
 
 @get(ONE, sync_to_thread=True, summary="Xem cuộc sinh hoạt / a meeting's full state")
@@ -74,41 +73,30 @@ def get_meeting(ctx: Ctx, meeting_id: FromPath[UUID]) -> MeetingView:
 
 @post(ONE + "/reschedule", sync_to_thread=True, summary="Đổi lịch / reschedule")
 def reschedule(ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[Reschedule]) -> Written:
-    return written(
-        meetings.reschedule(
-            ctx.app,
-            ctx.actor,
-            meeting_id=meeting_id,
-            at=data.scheduled_at,
-            place=data.place,
-            expected=data.expected_version,
-        )
+    return written_by(
+        meetings.reschedule,
+        ctx,
+        meeting_id=meeting_id,
+        at=data.scheduled_at,
+        place=data.place,
+        expected=data.expected_version,
     )
 
 
 @post(ONE + "/cancel", sync_to_thread=True, summary="Hủy buổi sinh hoạt / cancel a meeting")
 def cancel(ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[CancelMeeting]) -> Written:
-    return written(
-        meetings.cancel(
-            ctx.app,
-            ctx.actor,
-            meeting_id=meeting_id,
-            reason=data.reason,
-            expected=data.expected_version,
-        )
+    return written_by(
+        meetings.cancel,
+        ctx,
+        meeting_id=meeting_id,
+        reason=data.reason,
+        expected=data.expected_version,
     )
 
 
 @post(ONE + "/open", sync_to_thread=True, summary="Khai mạc / open with chair and secretary")
 def open_meeting(ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[OpenMeeting]) -> Written:
-    return written(
-        meetings.open_meeting(
-            ctx.app,
-            ctx.actor,
-            meeting_id=meeting_id,
-            **arguments(data),
-        )
-    )
+    return written_by(meetings.open_meeting, ctx, data, meeting_id=meeting_id)
 
 
 @post(ONE + "/attendance", sync_to_thread=True, summary="Điểm danh / mark attendance")
@@ -116,38 +104,24 @@ def mark_attendance(
     ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[MarkAttendance]
 ) -> Written:
     entries = attendance_entries(data.entries)
-    return written(
-        meetings.mark_attendance(
-            ctx.app,
-            ctx.actor,
-            meeting_id=meeting_id,
-            entries=entries,
-            expected=data.expected_version,
-        )
+    return written_by(
+        meetings.mark_attendance,
+        ctx,
+        meeting_id=meeting_id,
+        entries=entries,
+        expected=data.expected_version,
     )
 
 
 @post(ONE + "/guests", sync_to_thread=True, summary="Khách mời / add a guest")
 def add_guest(ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[AddGuest]) -> Written:
-    result = meetings.add_guest(
-        ctx.app,
-        ctx.actor,
-        meeting_id=meeting_id,
-        **arguments(data),
-    )
+    result = run(meetings.add_guest, ctx, data, meeting_id=meeting_id)
     return written(result, guest_id=result[1])
 
 
 @post(ONE + "/opinions", sync_to_thread=True, summary="Ý kiến phát biểu / record an opinion")
 def record_opinion(ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[RecordOpinion]) -> Written:
-    return written(
-        meetings.record_opinion(
-            ctx.app,
-            ctx.actor,
-            meeting_id=meeting_id,
-            **arguments(data),
-        )
-    )
+    return written_by(meetings.record_opinion, ctx, data, meeting_id=meeting_id)
 
 
 @post(
@@ -158,24 +132,12 @@ def record_opinion(ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[RecordOp
 def record_self_criticism(
     ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[RecordSelfCriticism]
 ) -> Written:
-    return written(
-        meetings.record_self_criticism(
-            ctx.app,
-            ctx.actor,
-            meeting_id=meeting_id,
-            **arguments(data),
-        )
-    )
+    return written_by(meetings.record_self_criticism, ctx, data, meeting_id=meeting_id)
 
 
 @post(ONE + "/motions", sync_to_thread=True, summary="Đưa ra biểu quyết / propose a motion")
 def propose_motion(ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[ProposeMotion]) -> Written:
-    result = meetings.propose_motion(
-        ctx.app,
-        ctx.actor,
-        meeting_id=meeting_id,
-        **arguments(data),
-    )
+    result = run(meetings.propose_motion, ctx, data, meeting_id=meeting_id)
     return written(result, motion_id=result[1])
 
 
@@ -183,13 +145,7 @@ def propose_motion(ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[ProposeM
 def cast_ballot(
     ctx: Ctx, meeting_id: FromPath[UUID], motion_id: FromPath[UUID], data: JSONBody[CastBallot]
 ) -> Written:
-    result = meetings.cast_ballot(
-        ctx.app,
-        ctx.actor,
-        meeting_id=meeting_id,
-        motion_id=motion_id,
-        **arguments(data),
-    )
+    result = run(meetings.cast_ballot, ctx, data, meeting_id=meeting_id, motion_id=motion_id)
     return written(result, motion_id=motion_id)
 
 
@@ -197,9 +153,9 @@ def cast_ballot(
 def count_ballots(
     ctx: Ctx, meeting_id: FromPath[UUID], motion_id: FromPath[UUID], data: JSONBody[CountBallots]
 ) -> Written:
-    result = meetings.count_ballots(
-        ctx.app,
-        ctx.actor,
+    result = run(
+        meetings.count_ballots,
+        ctx,
         meeting_id=meeting_id,
         motion_id=motion_id,
         expected=data.expected_version,
@@ -215,9 +171,9 @@ def count_ballots(
 def record_tally(
     ctx: Ctx, meeting_id: FromPath[UUID], motion_id: FromPath[UUID], data: JSONBody[RecordTally]
 ) -> Written:
-    result = meetings.record_tally(
-        ctx.app,
-        ctx.actor,
+    result = run(
+        meetings.record_tally,
+        ctx,
         meeting_id=meeting_id,
         motion_id=motion_id,
         method=data.method,
@@ -229,21 +185,14 @@ def record_tally(
 
 @post(ONE + "/minutes", sync_to_thread=True, summary="Biên bản / record the minutes")
 def record_minutes(ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[RecordMinutes]) -> Written:
-    return written(
-        meetings.record_minutes(
-            ctx.app,
-            ctx.actor,
-            meeting_id=meeting_id,
-            **arguments(data),
-        )
-    )
+    return written_by(meetings.record_minutes, ctx, data, meeting_id=meeting_id)
 
 
 @post(ONE + "/quality", sync_to_thread=True, summary="Đánh giá chất lượng / assess quality")
 def assess_quality(ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[AssessQuality]) -> Written:
-    result = meetings.assess_quality(
-        ctx.app,
-        ctx.actor,
+    result = run(
+        meetings.assess_quality,
+        ctx,
         meeting_id=meeting_id,
         scores=quality_scores(data),
         expected=data.expected_version,
@@ -255,41 +204,25 @@ def assess_quality(ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[AssessQu
 
 @post(ONE + "/dues", sync_to_thread=True, summary="Thu nộp đảng phí / party dues collected")
 def collect_dues(ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[CollectDues]) -> Written:
-    return written(
-        meetings.collect_dues(
-            ctx.app,
-            ctx.actor,
-            meeting_id=meeting_id,
-            **arguments(data),
-        )
-    )
+    return written_by(meetings.collect_dues, ctx, data, meeting_id=meeting_id)
 
 
 @post(ONE + "/close", sync_to_thread=True, summary="Bế mạc / close the meeting")
 def close(ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[CloseMeeting]) -> Written:
-    return written(
-        meetings.close(
-            ctx.app,
-            ctx.actor,
-            meeting_id=meeting_id,
-            **arguments(data),
-        )
-    )
+    return written_by(meetings.close, ctx, data, meeting_id=meeting_id)
 
 
 @post(ONE + "/corrections/attendance", sync_to_thread=True, summary="Đính chính điểm danh")
 def correct_attendance(
     ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[CorrectAttendance]
 ) -> Written:
-    return written(
-        meetings.correct_attendance(
-            ctx.app,
-            ctx.actor,
-            meeting_id=meeting_id,
-            entries=attendance_entries(data.entries),
-            reason=data.reason,
-            expected=data.expected_version,
-        )
+    return written_by(
+        meetings.correct_attendance,
+        ctx,
+        meeting_id=meeting_id,
+        entries=attendance_entries(data.entries),
+        reason=data.reason,
+        expected=data.expected_version,
     )
 
 
@@ -297,9 +230,9 @@ def correct_attendance(
 def correct_tally(
     ctx: Ctx, meeting_id: FromPath[UUID], motion_id: FromPath[UUID], data: JSONBody[CorrectTally]
 ) -> Written:
-    result = meetings.correct_tally(
-        ctx.app,
-        ctx.actor,
+    result = run(
+        meetings.correct_tally,
+        ctx,
         meeting_id=meeting_id,
         motion_id=motion_id,
         counts=(data.votes_for, data.against, data.abstain),
@@ -313,26 +246,12 @@ def correct_tally(
 def correct_minutes(
     ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[CorrectMinutes]
 ) -> Written:
-    return written(
-        meetings.correct_minutes(
-            ctx.app,
-            ctx.actor,
-            meeting_id=meeting_id,
-            **arguments(data),
-        )
-    )
+    return written_by(meetings.correct_minutes, ctx, data, meeting_id=meeting_id)
 
 
 @post(ONE + "/corrections/dues", sync_to_thread=True, summary="Đính chính đảng phí")
 def correct_dues(ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[CorrectDues]) -> Written:
-    return written(
-        meetings.correct_dues(
-            ctx.app,
-            ctx.actor,
-            meeting_id=meeting_id,
-            **arguments(data),
-        )
-    )
+    return written_by(meetings.correct_dues, ctx, data, meeting_id=meeting_id)
 
 
 ROUTES: list[Any] = [

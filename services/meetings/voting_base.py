@@ -27,7 +27,7 @@ from services.context import Ctx
 from services.meetings.commands import change
 from services.meetings.schemas import Command
 from services.meetings.view_schemas import MeetingView, meeting_view
-from services.written import Written
+from services.written import Written, run
 
 ONE = "/api/v1/t/{tenant:str}/meetings/{meeting_id:uuid}"
 
@@ -88,9 +88,9 @@ def named_view(app: TenantApplication, m: Meeting) -> MeetingView:
 def post_absence_approval(
     ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[ApproveAbsence]
 ) -> Written:
-    meeting, _, position = approve_absence(
-        ctx.app,
-        ctx.actor,
+    meeting, _, position = run(
+        approve_absence,
+        ctx,
         meeting_id=meeting_id,
         member_id=data.member_id,
         approved_by=data.approved_by,

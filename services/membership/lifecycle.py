@@ -12,7 +12,7 @@ from uuid import UUID
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from domain import lifecycle, temporary_transfer
+from domain import lifecycle, special_duty, temporary_transfer
 from domain.base import Actor
 from domain.member import Member, MemberStatus
 from infra.application import TenantApplication
@@ -66,6 +66,25 @@ def transfer_temporarily(
     else:
         temporary_transfer.transfer_temporarily(member, home, host, on, by)
     return member, app.save_all(member, home, host)
+
+
+def special_duty_changes(
+    app: TenantApplication,
+    by: Actor,
+    *,
+    member_id: UUID,
+    on: date,
+    reason: str,
+    expected: int | None = None,
+    ending: bool = False,
+) -> tuple[Member, int]:
+    """Lực lượng vũ trang làm nhiệm vụ đặc biệt from ``on`` (or, with ``ending``, no longer):
+    the member and the cell's roster change together."""
+    member = load(app, Member, member_id, expected)
+    roster = load_roster(app, member.cell_id, by)
+    change = special_duty.end_special_duty if ending else special_duty.note_special_duty
+    change(member, roster, on, reason, by)
+    return member, app.save_all(member, roster)
 
 
 def note_month(

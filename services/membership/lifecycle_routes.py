@@ -1,5 +1,6 @@
-"""HTTP routes for the membership lifecycle: suspension, removal and its flag, death, and
-transfers to and from other provinces through the signed payload (nothing else crosses)."""
+"""HTTP routes for the membership lifecycle: suspension, special duty, removal and its flag,
+death, and transfers to and from other provinces through the signed payload (nothing else
+crosses)."""
 
 from __future__ import annotations
 
@@ -18,12 +19,13 @@ from services.admissions.schemas import (
     OnDay,
     Remove,
     Suspend,
+    Text,
     TransferIn,
     TransferOut,
 )
 from services.context import Ctx, container_of
 from services.membership import lifecycle as svc
-from services.written import Written, arguments, written
+from services.written import Written, run, written, written_by
 
 T = "/api/v1/t/{tenant:str}"
 ONE = T + "/members/{member_id:uuid}"
@@ -38,20 +40,44 @@ def route(handler: Any) -> Any:
 @route
 @post(ONE + "/suspend", sync_to_thread=True, summary="Đình chỉ sinh hoạt / suspend")
 def suspend(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[Suspend]) -> Written:
-    return written(
-        svc.suspend(
-            ctx.app,
-            ctx.actor,
-            member_id=member_id,
-            **arguments(data),
-        )
-    )
+    return written_by(svc.suspend, ctx, data, member_id=member_id)
 
 
 @route
 @post(ONE + "/end-suspension", sync_to_thread=True, summary="Hết đình chỉ / end a suspension")
 def end_suspension(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[OnDay]) -> Written:
-    return written(svc.end_suspension(ctx.app, ctx.actor, member_id=member_id, **arguments(data)))
+    return written_by(svc.end_suspension, ctx, data, member_id=member_id)
+
+
+class SpecialDuty(Command, kw_only=True):
+    """Lực lượng vũ trang làm nhiệm vụ đặc biệt: the day it starts (or ends) and why."""
+
+    on: date
+    reason: Text
+
+
+def on_special_duty(ctx: Ctx, member_id: UUID, data: SpecialDuty, ending: bool) -> Written:
+    return written_by(svc.special_duty_changes, ctx, data, member_id=member_id, ending=ending)
+
+
+@route
+@post(
+    ONE + "/special-duty",
+    sync_to_thread=True,
+    summary="Làm nhiệm vụ đặc biệt (lực lượng vũ trang) / on special duty (armed forces)",
+)
+def special_duty(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[SpecialDuty]) -> Written:
+    return on_special_duty(ctx, member_id, data, ending=False)
+
+
+@route
+@post(
+    ONE + "/special-duty/end",
+    sync_to_thread=True,
+    summary="Kết thúc nhiệm vụ đặc biệt / special duty ends",
+)
+def end_special_duty(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[SpecialDuty]) -> Written:
+    return on_special_duty(ctx, member_id, data, ending=True)
 
 
 @route
@@ -61,40 +87,19 @@ def end_suspension(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[OnDay]) -
     summary="Tháng bỏ sinh hoạt / không đóng đảng phí / a missed month",
 )
 def note_month(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[NoteMonth]) -> Written:
-    return written(
-        svc.note_month(
-            ctx.app,
-            ctx.actor,
-            member_id=member_id,
-            **arguments(data),
-        )
-    )
+    return written_by(svc.note_month, ctx, data, member_id=member_id)
 
 
 @route
 @post(ONE + "/remove", sync_to_thread=True, summary="Xóa tên / remove with grounds")
 def remove(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[Remove]) -> Written:
-    return written(
-        svc.remove(
-            ctx.app,
-            ctx.actor,
-            member_id=member_id,
-            **arguments(data),
-        )
-    )
+    return written_by(svc.remove, ctx, data, member_id=member_id)
 
 
 @route
 @post(ONE + "/death", sync_to_thread=True, summary="Từ trần / death")
 def death(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[Death]) -> Written:
-    return written(
-        svc.record_death(
-            ctx.app,
-            ctx.actor,
-            member_id=member_id,
-            **arguments(data),
-        )
-    )
+    return written_by(svc.record_death, ctx, data, member_id=member_id)
 
 
 @route
@@ -110,12 +115,8 @@ def transfer_out(
     data: JSONBody[TransferOut],
 ) -> Written:
     key = province_key(container_of(request.app.state).settings.data_dir, ctx.app.slug)
-    member, position, document = svc.transfer_out(
-        ctx.app,
-        ctx.actor,
-        member_id=member_id,
-        **arguments(data),
-        signing_key=key,
+    member, position, document = run(
+        svc.transfer_out, ctx, data, member_id=member_id, signing_key=key
     )
     return written((member, position), document=document.decode())
 
@@ -128,16 +129,14 @@ def transfer_out(
 )
 def transfer_in(ctx: Ctx, request: Request[Any, Any, Any], data: JSONBody[TransferIn]) -> Written:
     keys = trusted_keys(container_of(request.app.state).settings.data_dir)
-    return written(
-        svc.transfer_in(
-            ctx.app,
-            ctx.actor,
-            document=data.document.encode(),
-            trusted_keys=keys,
-            cell_id=data.cell_id,
-            presented_on=data.presented_on,
-            late_reason=data.late_reason,
-        )
+    return written_by(
+        svc.transfer_in,
+        ctx,
+        document=data.document.encode(),
+        trusted_keys=keys,
+        cell_id=data.cell_id,
+        presented_on=data.presented_on,
+        late_reason=data.late_reason,
     )
 
 
@@ -149,16 +148,14 @@ class TemporaryTransfer(Command, kw_only=True):
 
 
 def temporarily(ctx: Ctx, member_id: UUID, data: TemporaryTransfer, ending: bool) -> Written:
-    return written(
-        svc.transfer_temporarily(
-            ctx.app,
-            ctx.actor,
-            member_id=member_id,
-            host_cell_id=data.host_cell_id,
-            on=data.on,
-            expected=data.expected_version,
-            ending=ending,
-        )
+    return written_by(
+        svc.transfer_temporarily,
+        ctx,
+        member_id=member_id,
+        host_cell_id=data.host_cell_id,
+        on=data.on,
+        expected=data.expected_version,
+        ending=ending,
     )
 
 

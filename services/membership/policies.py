@@ -69,6 +69,13 @@ POLICIES: PolicyTable = {
     ("POST", f"{T}/members/{{member_id}}/end-exemption"): allow(
         ADMIN, SECRETARY, units=(member_in_path(),)
     ),
+    # lực lượng vũ trang làm nhiệm vụ đặc biệt (issue 12 §3), decided like an exemption
+    **{
+        ("POST", f"{T}/members/{{member_id}}/{action}"): allow(
+            ADMIN, SECRETARY, units=(member_in_path(),)
+        )
+        for action in ("special-duty", "special-duty/end")
+    },
     ("POST", f"{T}/members/{{member_id}}/leave"): allow(
         ADMIN, SECRETARY, units=(member_in_path(),)
     ),

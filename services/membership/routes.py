@@ -37,7 +37,7 @@ from services.membership.schemas import (
     TransferMember,
     UnitView,
 )
-from services.written import Written, arguments, written
+from services.written import Written, written_by
 
 BASE = "/api/v1/t/{tenant:str}"
 
@@ -71,17 +71,13 @@ def member_view(member: Member) -> MemberView:
         departed=member.departed,
         version=member.version,
         party_card_number=member.party_card_number,
+        special_duty_since=member.special_duty_since,
     )
 
 
 @post(f"{BASE}/units", sync_to_thread=True, summary="Thành lập tổ chức / found a unit")
 def found_unit(ctx: Ctx, data: JSONBody[FoundUnit]) -> Written:
-    unit, position = org.found_unit(
-        ctx.app,
-        ctx.actor,
-        **arguments(data),
-    )
-    return written((unit, position))
+    return written_by(org.found_unit, ctx, data)
 
 
 @get(f"{BASE}/units/{{unit_id:uuid}}", sync_to_thread=True, summary="Xem tổ chức / a unit")
@@ -91,34 +87,31 @@ def get_unit(ctx: Ctx, unit_id: FromPath[UUID]) -> UnitView:
 
 @post(f"{BASE}/units/{{unit_id:uuid}}/rename", sync_to_thread=True, summary="Đổi tên / rename")
 def rename_unit(ctx: Ctx, unit_id: FromPath[UUID], data: JSONBody[RenameUnit]) -> Written:
-    unit, position = org.rename_unit(ctx.app, ctx.actor, unit_id=unit_id, **arguments(data))
-    return written((unit, position))
+    return written_by(org.rename_unit, ctx, data, unit_id=unit_id)
 
 
 @post(f"{BASE}/units/{{unit_id:uuid}}/move", sync_to_thread=True, summary="Chuyển / move a unit")
 def move_unit(ctx: Ctx, unit_id: FromPath[UUID], data: JSONBody[MoveUnit]) -> Written:
-    unit, position = org.move_unit(
-        ctx.app,
-        ctx.actor,
+    return written_by(
+        org.move_unit,
+        ctx,
         unit_id=unit_id,
         new_parent_id=data.new_parent_id,
         on=data.moved_on,
         expected=data.expected_version,
     )
-    return written((unit, position))
 
 
 @post(f"{BASE}/units/{{unit_id:uuid}}/dissolve", sync_to_thread=True, summary="Giải thể / dissolve")
 def dissolve_unit(ctx: Ctx, unit_id: FromPath[UUID], data: JSONBody[DissolveUnit]) -> Written:
-    unit, position = org.dissolve_unit(
-        ctx.app,
-        ctx.actor,
+    return written_by(
+        org.dissolve_unit,
+        ctx,
         unit_id=unit_id,
         on=data.dissolved_on,
         reason=data.reason,
         expected=data.expected_version,
     )
-    return written((unit, position))
 
 
 @post(
@@ -140,10 +133,9 @@ def set_meeting_window(
         if data.first_day is not None and data.last_day is not None
         else None
     )
-    unit, position = org.set_meeting_window(
-        ctx.app, ctx.actor, cell_id=unit_id, window=window, expected=data.expected_version
+    return written_by(
+        org.set_meeting_window, ctx, cell_id=unit_id, window=window, expected=data.expected_version
     )
-    return written((unit, position))
 
 
 @get(
@@ -158,7 +150,9 @@ def get_roster(ctx: Ctx, unit_id: FromPath[UUID], on: FromQuery[date | None] = N
     members = roster.members_on(day, with_temporary=True)
 
     def entry(m: UUID, s: Standing) -> RosterEntry:
-        return RosterEntry(m, s.status, s.exempted, s.suspended, s.transferred_out, s.temporary)
+        return RosterEntry(
+            m, s.status, s.exempted, s.suspended, s.transferred_out, s.temporary, s.special_duty
+        )
 
     own = {m: s for m, s in members.items() if not s.temporary}
     return RosterView(
@@ -173,12 +167,7 @@ def get_roster(ctx: Ctx, unit_id: FromPath[UUID], on: FromQuery[date | None] = N
 
 @post(f"{BASE}/members", sync_to_thread=True, summary="Ghi nhận đảng viên / enrol a member")
 def enrol_member(ctx: Ctx, data: JSONBody[EnrolMember]) -> Written:
-    member, position = org.enrol_member(
-        ctx.app,
-        ctx.actor,
-        **arguments(data),
-    )
-    return written((member, position))
+    return written_by(org.enrol_member, ctx, data)
 
 
 @get(f"{BASE}/members/{{member_id:uuid}}", sync_to_thread=True, summary="Xem đảng viên / a member")
@@ -202,15 +191,13 @@ def get_member_by_card(ctx: Ctx, number: FromPath[str]) -> MemberView:
     summary="Ghi số thẻ đảng viên / record a party card number",
 )
 def set_party_card(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[SetPartyCard]) -> Written:
-    return written(
-        cards.set_card_number(
-            ctx.app,
-            ctx.actor,
-            member_id=member_id,
-            number=data.number,
-            reason=data.reason,
-            expected=data.expected_version,
-        )
+    return written_by(
+        cards.set_card_number,
+        ctx,
+        member_id=member_id,
+        number=data.number,
+        reason=data.reason,
+        expected=data.expected_version,
     )
 
 
@@ -220,13 +207,7 @@ def set_party_card(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[SetPartyC
     summary="Chuyển sinh hoạt trong tỉnh / transfer between cells",
 )
 def transfer_member(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[TransferMember]) -> Written:
-    member, position = org.transfer_member(
-        ctx.app,
-        ctx.actor,
-        member_id=member_id,
-        **arguments(data),
-    )
-    return written((member, position))
+    return written_by(org.transfer_member, ctx, data, member_id=member_id)
 
 
 @post(
@@ -235,13 +216,7 @@ def transfer_member(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[Transfer
     summary="Miễn sinh hoạt / exempt from activities",
 )
 def exempt_member(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[ExemptMember]) -> Written:
-    member, position = org.exempt_member(
-        ctx.app,
-        ctx.actor,
-        member_id=member_id,
-        **arguments(data),
-    )
-    return written((member, position))
+    return written_by(org.exempt_member, ctx, data, member_id=member_id)
 
 
 @post(
@@ -250,8 +225,7 @@ def exempt_member(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[ExemptMemb
     summary="Thôi miễn sinh hoạt / end an exemption",
 )
 def end_exemption(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[EndExemption]) -> Written:
-    member, position = org.end_exemption(ctx.app, ctx.actor, member_id=member_id, **arguments(data))
-    return written((member, position))
+    return written_by(org.end_exemption, ctx, data, member_id=member_id)
 
 
 @post(
@@ -260,13 +234,7 @@ def end_exemption(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[EndExempti
     summary="Ra khỏi danh sách (chuyển đi, xóa tên, từ trần…) / leave the roster",
 )
 def member_leaves(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[MemberLeaves]) -> Written:
-    member, position = org.member_leaves(
-        ctx.app,
-        ctx.actor,
-        member_id=member_id,
-        **arguments(data),
-    )
-    return written((member, position))
+    return written_by(org.member_leaves, ctx, data, member_id=member_id)
 
 
 ROUTES: list[Any] = [

@@ -119,6 +119,8 @@ class MemberView(msgspec.Struct):
     departed: tuple[DepartureReason, date] | None
     version: int
     party_card_number: str | None = None
+    special_duty_since: date | None = None
+    """Lực lượng vũ trang làm nhiệm vụ đặc biệt since that day (issue 12 §3)."""
 
 
 class RosterEntry(msgspec.Struct):
@@ -128,6 +130,7 @@ class RosterEntry(msgspec.Struct):
     suspended: bool
     transferred_out: bool = False  # chuyển sinh hoạt tạm thời nơi khác: on the roll, no vote here
     temporary: bool = False  # đảng viên nơi khác sinh hoạt tạm thời: listed, no vote
+    special_duty: bool = False  # làm nhiệm vụ đặc biệt: out of the absent-over-3 figure
 
 
 class RosterView(msgspec.Struct):

@@ -48,7 +48,7 @@ from services.supervision.schemas import (
     petition_view,
     plan_view,
 )
-from services.written import Written, arguments, written
+from services.written import Written, run, written, written_by
 
 BASE = "/api/v1/t/{tenant:str}/supervision"
 PLAN = f"{BASE}/plans/{{plan_id:uuid}}"
@@ -78,12 +78,7 @@ def petition_input(data: PetitionIn) -> sv.PetitionInput:
 @route
 @post(f"{BASE}/plans", sync_to_thread=True, summary="Lập kế hoạch dự sinh hoạt / make a plan")
 def make_plan(ctx: Ctx, data: JSONBody[MakePlan]) -> Written:
-    plan, position = attendance.make_plan(
-        ctx.app,
-        ctx.actor,
-        **arguments(data),
-    )
-    return written((plan, position))
+    return written_by(attendance.make_plan, ctx, data)
 
 
 @route
@@ -99,9 +94,9 @@ def get_plan(ctx: Ctx, plan_id: FromPath[UUID]) -> PlanView:
 @route
 @post(f"{PLAN}/assignments", sync_to_thread=True, summary="Phân công / assign")
 def assign(ctx: Ctx, plan_id: FromPath[UUID], data: JSONBody[Assign]) -> Written:
-    plan, assignment_id, position = attendance.assign(
-        ctx.app,
-        ctx.actor,
+    plan, assignment_id, position = run(
+        attendance.assign,
+        ctx,
         plan_id=plan_id,
         assignee=assignee(ctx, plan_id, data.assignee),
         cell_id=data.cell_id,
@@ -116,9 +111,9 @@ def assign(ctx: Ctx, plan_id: FromPath[UUID], data: JSONBody[Assign]) -> Written
 def reassign(
     ctx: Ctx, plan_id: FromPath[UUID], assignment_id: FromPath[UUID], data: JSONBody[Reassign]
 ) -> Written:
-    plan, position = attendance.reassign(
-        ctx.app,
-        ctx.actor,
+    plan, position = run(
+        attendance.reassign,
+        ctx,
         plan_id=plan_id,
         assignment_id=assignment_id,
         assignee=assignee(ctx, plan_id, data.assignee),
@@ -134,9 +129,9 @@ def reassign(
 def contact(
     ctx: Ctx, plan_id: FromPath[UUID], assignment_id: FromPath[UUID], data: JSONBody[Contact]
 ) -> Written:
-    plan, position = attendance.record_contact(
-        ctx.app,
-        ctx.actor,
+    plan, position = run(
+        attendance.record_contact,
+        ctx,
         plan_id=plan_id,
         assignment_id=assignment_id,
         on=data.contacted_on,
@@ -150,8 +145,12 @@ def contact(
 def missed(
     ctx: Ctx, plan_id: FromPath[UUID], assignment_id: FromPath[UUID], data: JSONBody[Missed]
 ) -> Written:
-    plan, position = attendance.record_missed(
-        ctx.app, ctx.actor, plan_id=plan_id, assignment_id=assignment_id, reason=data.reason
+    plan, position = run(
+        attendance.record_missed,
+        ctx,
+        plan_id=plan_id,
+        assignment_id=assignment_id,
+        reason=data.reason,
     )
     return written((plan, position), assignment_id=assignment_id)
 
@@ -159,9 +158,9 @@ def missed(
 @route
 @post(f"{PLAN}/attendance", sync_to_thread=True, summary="Đã dự sinh hoạt / attended a meeting")
 def attend(ctx: Ctx, plan_id: FromPath[UUID], data: JSONBody[Attend]) -> Written:
-    plan, settled, position = attendance.record_attendance(
-        ctx.app,
-        ctx.actor,
+    plan, settled, position = run(
+        attendance.record_attendance,
+        ctx,
         plan_id=plan_id,
         meeting_id=data.meeting_id,
         assignee=assignee(ctx, plan_id, data.assignee) if data.assignee else None,
@@ -175,9 +174,9 @@ def attend(ctx: Ctx, plan_id: FromPath[UUID], data: JSONBody[Attend]) -> Written
 def report(
     ctx: Ctx, plan_id: FromPath[UUID], assignment_id: FromPath[UUID], data: JSONBody[FileReport]
 ) -> Written:
-    plan, ids, position = attendance.file_report(
-        ctx.app,
-        ctx.actor,
+    plan, ids, position = run(
+        attendance.file_report,
+        ctx,
         plan_id=plan_id,
         assignment_id=assignment_id,
         filed_on=data.filed_on,
@@ -194,10 +193,9 @@ def report(
 @route
 @post(f"{BASE}/petitions", sync_to_thread=True, summary="Kiến nghị tại kỳ họp / raise a petition")
 def raise_petition(ctx: Ctx, data: JSONBody[RaisePetition]) -> Written:
-    p, position = petitions.raise_at_meeting(
-        ctx.app, ctx.actor, meeting_id=data.meeting_id, petition=petition_input(data)
+    return written_by(
+        petitions.raise_at_meeting, ctx, meeting_id=data.meeting_id, petition=petition_input(data)
     )
-    return written((p, position))
 
 
 @route
@@ -211,55 +209,43 @@ def get_petition(
 @route
 @post(f"{PETITION}/forward", sync_to_thread=True, summary="Chuyển cấp có thẩm quyền / forward")
 def forward(ctx: Ctx, petition_id: FromPath[UUID], data: JSONBody[OnDay]) -> Written:
-    p, position = petitions.forward(ctx.app, ctx.actor, petition_id=petition_id, **arguments(data))
-    return written((p, position))
+    return written_by(petitions.forward, ctx, data, petition_id=petition_id)
 
 
 @route
 @post(f"{PETITION}/reclassify", sync_to_thread=True, summary="Phân loại lại / reclassify")
 def reclassify(ctx: Ctx, petition_id: FromPath[UUID], data: JSONBody[Reclassify]) -> Written:
-    p, position = petitions.reclassify(
-        ctx.app, ctx.actor, petition_id=petition_id, level=data.competent_level, reason=data.reason
+    return written_by(
+        petitions.reclassify,
+        ctx,
+        petition_id=petition_id,
+        level=data.competent_level,
+        reason=data.reason,
     )
-    return written((p, position))
 
 
 @route
 @post(f"{PETITION}/accept", sync_to_thread=True, summary="Nhận giải quyết / accept")
 def accept(ctx: Ctx, petition_id: FromPath[UUID], data: JSONBody[OnDay]) -> Written:
-    p, position = petitions.accept(ctx.app, ctx.actor, petition_id=petition_id, on=data.on)
-    return written((p, position))
+    return written_by(petitions.accept, ctx, petition_id=petition_id, on=data.on)
 
 
 @route
 @post(f"{PETITION}/resolve", sync_to_thread=True, summary="Giải quyết, trả lời bằng văn bản")
 def resolve(ctx: Ctx, petition_id: FromPath[UUID], data: JSONBody[Resolve]) -> Written:
-    p, position = petitions.resolve(
-        ctx.app,
-        ctx.actor,
-        petition_id=petition_id,
-        **arguments(data),
-    )
-    return written((p, position))
+    return written_by(petitions.resolve, ctx, data, petition_id=petition_id)
 
 
 @route
 @post(f"{PETITION}/answer", sync_to_thread=True, summary="Trả lời chi bộ / answer back to the cell")
 def answer(ctx: Ctx, petition_id: FromPath[UUID], data: JSONBody[OnDay]) -> Written:
-    p, position = petitions.answer_back(ctx.app, ctx.actor, petition_id=petition_id, on=data.on)
-    return written((p, position))
+    return written_by(petitions.answer_back, ctx, petition_id=petition_id, on=data.on)
 
 
 @route
 @post(f"{PETITION}/reopen", sync_to_thread=True, summary="Đề nghị xem xét lại / reopen")
 def reopen(ctx: Ctx, petition_id: FromPath[UUID], data: JSONBody[Reopen]) -> Written:
-    p, position = petitions.reopen(
-        ctx.app,
-        ctx.actor,
-        petition_id=petition_id,
-        **arguments(data),
-    )
-    return written((p, position))
+    return written_by(petitions.reopen, ctx, data, petition_id=petition_id)
 
 
 # -- rotation -------------------------------------------------------------------------------
@@ -272,10 +258,7 @@ def reopen(ctx: Ctx, petition_id: FromPath[UUID], data: JSONBody[Reopen]) -> Wri
     summary="Tự phê bình xoay vòng / a member takes their turn",
 )
 def take_turn(ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[TakeTurn]) -> Written:
-    schedule, position = rotation.take_turn(
-        ctx.app, ctx.actor, meeting_id=meeting_id, member_id=data.member_id
-    )
-    return written((schedule, position))
+    return written_by(rotation.take_turn, ctx, meeting_id=meeting_id, member_id=data.member_id)
 
 
 @route
@@ -285,8 +268,7 @@ def take_turn(ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[TakeTurn]) ->
     summary="Chốt lượt, chuyển người vắng sang kỳ sau / settle the meeting's turns",
 )
 def settle_turns(ctx: Ctx, meeting_id: FromPath[UUID]) -> Written:
-    schedule, position = rotation.settle_turns(ctx.app, ctx.actor, meeting_id=meeting_id)
-    return written((schedule, position))
+    return written_by(rotation.settle_turns, ctx, meeting_id=meeting_id)
 
 
 @route

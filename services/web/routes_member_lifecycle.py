@@ -7,7 +7,8 @@ for what may happen next, each posting one API command as the signed-in user wit
 - chuyển sinh hoạt tạm thời (a temporary transfer of activity to a host cell) and its end;
 - miễn sinh hoạt (exemption from activity) and its end;
 - chuyển sinh hoạt chính thức to another cell of the province;
-- ra khỏi danh sách (leaving the roll: transferred out, expelled, resigned, deceased…).
+- ra khỏi danh sách (leaving the roll: expelled, resigned, not recognised), xóa tên (removal,
+  on its ground and decision) and từ trần (death), each after a tick that it cannot be undone.
 
 A form is shown only when the policy table would let the user send it, and only when the
 member's state makes it meaningful (no "end the exemption" for a member not exempted). Cells
@@ -29,6 +30,7 @@ from litestar import Request, Response, get, post
 from litestar.params import FromPath
 
 from domain.base import SYSTEM
+from domain.lifecycle import RemovalGround
 from domain.member import DepartureReason
 from services.membership.org import load_roster
 from services.web.nav import page_allowed
@@ -44,9 +46,17 @@ DEPARTURES = {
     DepartureReason.RESIGNED.value: "Xin ra khỏi Đảng",
     DepartureReason.NOT_RECOGNISED.value: "Không được công nhận đảng viên chính thức",
 }
-"""The reasons recorded by ``…/leave`` alone. Removal (xóa tên: its ground and decision),
-death and a transfer to another province (its letter, the signed payload) have commands of
-their own with their own records; this form does not offer a way around them."""
+"""The reasons recorded by ``…/leave`` alone. Removal (xóa tên: its ground and decision) and
+death have forms of their own posting their own commands; a transfer to another province (its
+letter, the signed payload for the receiver) is not offered here. No way around their rules."""
+GROUNDS = {
+    RemovalGround.MISSED_MEETINGS_OR_DUES.value: "Bỏ sinh hoạt hoặc không đóng đảng phí 3 tháng"
+    " trong năm không có lý do chính đáng",
+    RemovalGround.SURRENDERED_CARD.value: "Tự ý trả thẻ, hủy thẻ đảng viên",
+    RemovalGround.NO_PROGRESS.value: "Giảm sút ý chí, được giáo dục 12 tháng không tiến bộ",
+    RemovalGround.TWO_YEARS_UNQUALIFIED.value: "Hai năm liền không hoàn thành nhiệm vụ",
+    RemovalGround.POLITICAL_STANDARD.value: "Không đủ tiêu chuẩn chính trị",
+}
 LEFT_LABELS = {
     **DEPARTURES,
     DepartureReason.TRANSFERRED_OUT.value: "Chuyển sinh hoạt ra khỏi tỉnh",
@@ -75,6 +85,7 @@ class Form:
 
 
 ON = {"on": "Nhập ngày"}
+SURE = {"confirm": "Đánh dấu ô xác nhận: việc này không hoàn tác được"}
 FORMS = {
     f.name: f
     for f in (
@@ -97,11 +108,13 @@ FORMS = {
             "move", "transfer", {"to_name": "Nhập tên chi bộ chuyển đến", **ON},
             ("to_name", "to_cell_id"),
         ),
+        Form("leave", "leave", {"reason": "Chọn lý do", **ON, **SURE}),
         Form(
-            "leave", "leave",
-            {"reason": "Chọn lý do", **ON,
-             "confirm": "Đánh dấu ô xác nhận: việc này không hoàn tác được"},
+            "remove", "remove",
+            {"ground": "Chọn căn cứ xóa tên", "decision_number": "Nhập số quyết định", **ON,
+             **SURE},
         ),
+        Form("death", "death", {**ON, **SURE}),
     )
 }  # fmt: skip
 HOST_SQL = (
@@ -141,6 +154,7 @@ async def lifecycle_page(
         may=may,
         departures=DEPARTURES,
         left_labels=LEFT_LABELS,
+        grounds=GROUNDS,
         today_iso=today().isoformat(),
         crumbs=[*trail, Crumb("Đảng viên", f"/t/{tenant}/units/{unit_id}/members"),
                 Crumb(member.full_name, f"/t/{tenant}/units/{unit_id}/members/{member_id}/edit"),
@@ -161,7 +175,7 @@ async def lifecycle_form(
 
 def body_of(form: Form, values: dict[str, Any]) -> dict[str, Any]:
     """The API's body from the form's fields: dates as given, blanks left out."""
-    taken = {"on", "start", "end", "reason", "note"}
+    taken = {"on", "start", "end", "reason", "note", "ground", "decision_number"}
     body: dict[str, Any] = {
         k: str(values[k]).strip() for k in taken if str(values.get(k) or "").strip()
     }

@@ -61,7 +61,7 @@ def beside(page, field_id: str, words: str) -> bool:
     return f'id="{field_id}-loi"><span class="skip">Lỗi: </span>{words}' in page.text
 
 
-def test_the_administrator_transfers_temporarily_and_back(pages):
+def test_the_administrator_transfers_temporarily_and_back(pages, database, tenant):
     client, slug, cell = pages
     sign_in(client, slug, "quantri")
     base = f"/t/{slug}/units/{cell.tree.cell_a}/members/{cell.members[0]}"
@@ -80,7 +80,13 @@ def test_the_administrator_transfers_temporarily_and_back(pages):
     assert away.status_code == 200, away.text[:800]
     assert "Đang sinh hoạt tạm thời" in away.text
     assert f'action="{base}/temporary-transfer"' not in away.text
-    back = send(client, away, f"{base}/temporary-transfer/end", host_name="Chi bộ thôn Hai")
+    # once the read side has it, the page names the host and fills it in for the return
+    for done in engine.catch_up_all(database, tenant.schema, all_projections()):
+        assert done.error is None, done.error
+    away = client.get(f"{base}/lifecycle")
+    assert "Đang sinh hoạt tạm thời ở Chi bộ thôn Hai" in away.text
+    assert 'name="host_name" type="text" value="Chi bộ thôn Hai"' in away.text
+    back = send(client, away, f"{base}/temporary-transfer/end")
     assert back.status_code == 200, back.text[:800]
     assert "Sinh hoạt tại chi bộ" in back.text
 
@@ -171,3 +177,25 @@ def test_a_sibling_cells_secretary_and_a_reader_neither_see_nor_send(pages, app)
             sent = client.post(f"{base}/{action}", data=data)
             assert sent.status_code == 403, (username, action, sent.status_code)
     assert app.repository.get(cell.members[3]).version == version
+
+
+def test_a_removal_checks_its_ground_and_a_death_is_recorded(pages, app):
+    client, slug, cell = pages
+    sign_in(client, slug, "quantri")
+    base = f"/t/{slug}/units/{cell.tree.cell_a}/members/{cell.members[4]}"
+    page = client.get(f"{base}/lifecycle")
+    missed = send(
+        client, page, f"{base}/remove",
+        ground="missed_meetings_or_dues", decision_number="12-QĐ/ĐU", confirm="1",
+    )  # fmt: skip
+    assert missed.status_code == 422
+    assert 'id="remove-ground-loi"' in missed.text
+    assert "bỏ sinh hoạt hoặc không đóng đảng phí trong năm" in missed.text  # the API's words
+    removed = send(client, missed, f"{base}/remove", ground="surrendered_card", confirm="1")
+    assert removed.status_code == 200, removed.text[:800]
+    assert "Xóa tên" in removed.text
+    assert app.repository.get(cell.members[4]).departed is not None
+    there = f"/t/{slug}/units/{cell.tree.cell_a}/members/{cell.members[5]}"
+    died = send(client, client.get(f"{there}/lifecycle"), f"{there}/death", confirm="1")
+    assert died.status_code == 200, died.text[:800]
+    assert "Từ trần" in died.text

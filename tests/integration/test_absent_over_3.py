@@ -10,6 +10,8 @@ by itself). One cell, members a … g (a, b chair and secretary), f exempted fro
     e    P   P   P          E   E   E   U    unexcused ends the run
     f    P   P   P          E   E   E   E    exempted: not counted
     g    E   E   E          E   P   P   P    the year starts anew: 1 in January
+
+The same cell with c on special duty with the armed forces from February counts nobody.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import Any
 
 import pytest
 
+from domain import special_duty
 from domain.base import SYSTEM
 from domain.org_unit import Level
 from domain.roster import Change
@@ -42,8 +45,7 @@ MARKS = {
 }
 
 
-@pytest.fixture
-def cell(app, tenant, database) -> Province:
+def held_cell(app: Any, tenant: Any, database: Any, duty: bool) -> Province:
     p = Province()
     found(app, p, "P", Level.PROVINCE, None)
     found(app, p, "C", Level.GRASSROOTS_CELL, "P")
@@ -51,11 +53,28 @@ def cell(app, tenant, database) -> Province:
     roster = p.rosters["C"]
     roster.record(p.members["f"], Change.EXEMPTED, date(2024, 1, 1), SYSTEM)
     app.save_all(roster)
+    if duty:
+        member = app.repository.get(p.members["c"])
+        special_duty.note_special_duty(member, roster, date(2025, 2, 1), "Nhiệm vụ A2", SYSTEM)
+        app.save_all(member, roster)
     for day, marks in MARKS.items():
         hold(app, p, "C", day, marks)
     for done in engine.catch_up_all(database, tenant.schema, all_projections()):
         assert done.error is None, done.error
     return p
+
+
+@pytest.fixture
+def cell(app, tenant, database) -> Province:
+    return held_cell(app, tenant, database, duty=False)
+
+
+def test_the_armed_forces_on_special_duty_are_left_out(app, tenant, database):
+    """Issue 12 §3: c, on special duty from February, is absent with a reason for the 4th time
+    in April: not counted, as an exempted member would not be."""
+    root = held_cell(app, tenant, database, duty=True).id("P")
+    assert listed(database, tenant.schema, "members_absent_over_3_in_a_row", root, "2025") == []
+    assert figure(database, tenant.schema, root, "2025") == 0
 
 
 def fetch(database: Any, work: Any) -> Any:

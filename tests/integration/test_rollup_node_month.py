@@ -72,7 +72,7 @@ WITH months AS (
 ), absences AS (
   SELECT cm.node, count(DISTINCT a.member_id) AS members_absent_over_3_in_a_row
   FROM cm JOIN {s}.meeting_attendance AS a ON a.cell_id = cm.cell_id AND a.year = cm.year
-   AND a.month = cm.month AND a.streak > 3 AND NOT a.exempted
+   AND a.month = cm.month AND a.streak > 3 AND NOT a.exempted AND NOT a.special_duty
   GROUP BY cm.node
 )
 SELECT facts.*, coalesce(absences.members_absent_over_3_in_a_row, 0) AS members_absent_over_3_in_a_row

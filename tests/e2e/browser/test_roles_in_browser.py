@@ -173,6 +173,14 @@ def test_the_secretary_sees_her_cell_and_its_members(demo_server, page):
     expect(page.get_by_role("heading", level=1)).to_contain_text("Đảng viên của Chi bộ")
     watch.check(page)
     shoot(page, "role-secretary-members")
+    # a member's record, then her lifecycle forms (opened, not sent: the demo is shared)
+    page.locator("table a[href$='/edit']").first.click()
+    page.get_by_role("link", name="Sinh hoạt đảng", exact=False).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Sinh hoạt đảng")
+    expect(page.get_by_label("Chi bộ chuyển đến")).to_be_visible()
+    expect(page.get_by_role("button", name="Ghi ra khỏi danh sách")).to_be_visible()
+    watch.check(page)
+    shoot(page, "role-secretary-lifecycle")
 
 
 def test_the_inspector_drills_down_filters_and_downloads_the_excel(demo_server, page):
