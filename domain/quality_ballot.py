@@ -3,8 +3,9 @@
 Seed 000: most cells skip it. After the chair's assessment the members present vote on the
 proposed rating by show of hands; the superior committee member attending the meeting
 (cấp ủy viên cấp trên dự sinh hoạt) then confirms it, as the provinces' rules say
-[C issue 12 §4; U: who votes — the official members present, as for a resolution — and the
-share: more than half of them].
+[C issue 12 §4; U: who votes and the share, so they are dated data in the quality rule set of
+the meeting's day (``QualityRuleSet.ballot_voters``, ``ballot_share``: the official members
+present, more than half of them, in every set so far)].
 
 One record per meeting (its id derives from the meeting's), kept apart from the meeting so a
 late confirmation by the superior does not reopen a closed meeting. A new assessment after a
@@ -13,10 +14,15 @@ ballot needs a new ballot: the ballot records the rating it was about.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Set
+from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from domain.base import Actor, ChiboAggregate, InvalidValue, RuleViolated, StateConflict
+from domain.member import MemberStatus
 from domain.quality import Rating
+from domain.rules import QualityRuleSet
+from domain.voting import RosterEntry
 
 
 class QualityNotAssessed(StateConflict):
@@ -47,6 +53,19 @@ class QualityAlreadyConfirmed(StateConflict):
     code = "quality_already_confirmed"
 
 
+def voters(rules: QualityRuleSet, roster: Iterable[RosterEntry], present: Set[UUID]) -> int:
+    """Who may vote on the rating under ``rules``: the cell's own members present (a temporary
+    member votes in their home cell), official only unless the rule says every member."""
+    everyone = rules.ballot_voters == "present"
+    return sum(
+        1
+        for e in roster
+        if e.member_id in present
+        and not e.temporary
+        and (everyone or e.status is MemberStatus.OFFICIAL)
+    )
+
+
 def ballot_id(meeting_id: UUID) -> UUID:
     return uuid5(NAMESPACE_URL, f"chibo:quality-ballot:{meeting_id}")
 
@@ -59,12 +78,19 @@ class QualityBallot(ChiboAggregate):
         cell_id: UUID
 
     class Voted(ChiboAggregate.Event):
+        class_version = 2
         rating: Rating
         voters: int
         votes_for: int
         against: int
         abstain: int
         agreed: bool
+        rule_code: str
+        """The quality rule set that said who votes and the share (``domain.rules``)."""
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["rule_code"] = ""  # before the rule was data: official members, over half
 
         def apply(self, b: QualityBallot) -> None:
             b.rating, b.voters, b.agreed = self.rating, self.voters, self.agreed
@@ -97,9 +123,15 @@ class QualityBallot(ChiboAggregate):
         )
 
     def vote(
-        self, rating: Rating | None, voters: int, counts: tuple[int, int, int], by: Actor
+        self,
+        rating: Rating | None,
+        voters: int,
+        counts: tuple[int, int, int],
+        rules: QualityRuleSet,
+        by: Actor,
     ) -> bool:
-        """Record the show of hands on ``rating`` among ``voters`` members present."""
+        """Record the show of hands on ``rating`` among ``voters`` members present (counted by
+        :func:`voters` under the same ``rules``), agreed with more than their share."""
         if rating is None:
             raise QualityNotAssessed(
                 "Chưa có đánh giá chất lượng để biểu quyết",
@@ -117,7 +149,8 @@ class QualityBallot(ChiboAggregate):
                 f"the votes ({sum(counts)}) exceed the official members present ({voters})",
                 voters=voters,
             )
-        agreed = votes_for * 2 > voters
+        part, whole = rules.ballot_share
+        agreed = votes_for * whole > voters * part
         self._record(
             self.Voted,
             by,
@@ -127,6 +160,7 @@ class QualityBallot(ChiboAggregate):
             against=against,
             abstain=abstain,
             agreed=agreed,
+            rule_code=rules.code,
         )
         return agreed
 

@@ -220,6 +220,12 @@ class QualityRuleSet:
     ceiling_with_warnings: str = "kha"
     """The best rating the evidence supports once any warning stands (a ``Rating`` value):
     rating above it needs a written reason."""
+    ballot_voters: str = "official_present"
+    """Who votes in the post-meeting quality ballot (``domain.quality_ballot``): the official
+    members present (``official_present``, as for a resolution) or every member present
+    (``present``, probationary members too)."""
+    ballot_share: tuple[int, int] = (1, 2)
+    """The proposed rating is agreed with more than this share of the voters."""
     sources: tuple[str, ...] = ()
     unconfirmed: tuple[str, ...] = ()
 
@@ -229,7 +235,7 @@ HD_12_2018 = QualityRuleSet(
     title="Hướng dẫn 12-HD/BTCTW ngày 06/6/2018 về nâng cao chất lượng sinh hoạt chi bộ",
     effective_from=date(2018, 6, 6),
     sources=("HD 12-HD/BTCTW ngày 06/6/2018, mục 3 (tiêu chí đánh giá)",),
-    unconfirmed=("ceiling_with_warnings", "effective_from"),
+    unconfirmed=("ceiling_with_warnings", "effective_from", "ballot_voters", "ballot_share"),
 )
 
 HD_42_2025 = QualityRuleSet(
@@ -244,7 +250,12 @@ HD_42_2025 = QualityRuleSet(
         "chi bộ ít đảng viên theo quy định của cấp ủy có thẩm quyền)",
         "HD 12-HD/BTCTW ngày 06/6/2018 (90 phút)",
     ),
-    unconfirmed=("small_cell_max_members", "ceiling_with_warnings"),
+    unconfirmed=(
+        "small_cell_max_members",
+        "ceiling_with_warnings",
+        "ballot_voters",
+        "ballot_share",
+    ),
 )
 
 

@@ -15,10 +15,11 @@ from eventsourcing.application import AggregateNotFoundError
 from litestar import get, post
 from litestar.params import FromPath, JSONBody
 
+from domain import quality_ballot
 from domain.base import Actor
-from domain.member import MemberStatus
 from domain.quality import Rating
 from domain.quality_ballot import QualityBallot, QualityBallotMissing, ballot_id
+from domain.rules import QUALITY_RULES
 from domain.voting import MotionResult
 from infra.application import TenantApplication
 from services.context import Ctx
@@ -64,15 +65,10 @@ def record_ballot(
     app: TenantApplication, by: Actor, meeting_id: UUID, counts: tuple[int, int, int]
 ) -> tuple[QualityBallot, bool, int]:
     meeting = load_meeting(app, meeting_id)
-    voters = sum(
-        1
-        for member_id in meeting.present
-        if (entry := meeting.roster.get(member_id)) is not None
-        and entry.status is MemberStatus.OFFICIAL
-        and not entry.temporary
-    )
+    rules = QUALITY_RULES.in_force(meeting.held_on or meeting.scheduled_at.date())
+    voters = quality_ballot.voters(rules, meeting.roster.values(), meeting.present)
     ballot = find_ballot(app, meeting_id) or QualityBallot.open(meeting_id, meeting.cell_id, by)
-    agreed = ballot.vote(meeting.quality_rating, voters, counts, by)
+    agreed = ballot.vote(meeting.quality_rating, voters, counts, rules, by)
     return ballot, agreed, app.save_all(ballot)
 
 
