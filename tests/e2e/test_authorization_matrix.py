@@ -23,7 +23,6 @@ from litestar.params import FromPath
 from litestar.testing import TestClient
 
 from domain.base import SYSTEM
-from domain.member import MemberStatus
 from domain.user import Role
 from infra.readside import ReadSide
 from infra.settings import Settings
@@ -31,9 +30,9 @@ from infra.tenancy import Tenant, TenantApplications, provision
 from services.app import create_app
 from services.bootstrap import Container, schema_parts
 from services.documents.policies import ASKS_FOR_A_FILE
-from services.membership import org
 from services.policies import POLICIES, policy_for
 from services.security.policy import Policy
+from tests.builders import official
 from tests.conftest import drop_tenant, new_slug
 from tests.e2e.auth_helpers import Tree, bearer, build_tree, expired_token, token
 
@@ -153,19 +152,10 @@ class World:
 
 
 def enrol(app: Any, cell: UUID, name: str) -> UUID:
-    member, _ = org.enrol_member(
-        app,
-        SYSTEM,
-        full_name=name,
-        birth_date=date(1980, 5, 1),
-        gender="nữ",
-        cell_id=cell,
-        status=MemberStatus.OFFICIAL,
-        admitted_on=date(2005, 5, 19),
-        official_on=date(2006, 5, 19),
-        joined_cell_on=date(2010, 1, 1),
-    )
-    return member.id
+    return official(
+        app, SYSTEM, cell, name, birth_date=date(1980, 5, 1), gender="nữ",
+        admitted_on=date(2005, 5, 19), official_on=date(2006, 5, 19), joined_cell_on=date(2010, 1, 1),
+    ).id  # fmt: skip
 
 
 @pytest.fixture(scope="module")

@@ -22,6 +22,7 @@ from projections.org_tree import ORG_TREE
 from services.bootstrap import schema_parts
 from services.membership import lifecycle as membership
 from services.membership import org
+from tests.builders import official
 from tests.conftest import drop_tenant, new_slug
 
 pytestmark = pytest.mark.integration
@@ -41,19 +42,10 @@ def tree(app):
 
 
 def enrol(app, cell, name="Đỗ Văn Hùng"):
-    member, _ = org.enrol_member(
-        app,
-        ADMIN,
-        full_name=name,
-        birth_date=date(1970, 2, 2),
-        gender="nam",
-        cell_id=cell,
-        status=MemberStatus.OFFICIAL,
-        admitted_on=date(1995, 1, 1),
+    return official(
+        app, ADMIN, cell, name, birth_date=date(1970, 2, 2), admitted_on=date(1995, 1, 1),
         official_on=date(1996, 1, 1),
-        joined_cell_on=date(2015, 1, 1),
-    )
-    return member.id
+    ).id  # fmt: skip
 
 
 @pytest.fixture

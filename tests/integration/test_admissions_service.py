@@ -16,15 +16,16 @@ from domain.admission_values import (
     RecognitionOutcome,
 )
 from domain.base import Actor
-from domain.meeting_values import AttendanceEntry, AttendanceMark, MeetingKind
+from domain.meeting_values import AttendanceEntry, AttendanceMark
 from domain.member import DepartureReason, MemberStatus
 from domain.org_unit import Level, OrgUnit
 from domain.province import Province, ProvinceSettings
-from domain.voting import MotionKind, VotingMethod
+from domain.voting import MotionKind
 from services.admissions import commands as svc
 from services.admissions import records
 from services.meetings import commands as meetings
 from services.membership import org
+from tests.builders import official, opened_meeting, tallied_motion
 
 pytestmark = pytest.mark.integration
 
@@ -37,68 +38,25 @@ def setup_cell(app):
     root = OrgUnit.found(uuid4(), "Tỉnh", Level.PROVINCE, None, day, ADMIN)
     cell = OrgUnit.found(uuid4(), "Chi bộ cơ sở", Level.GRASSROOTS_CELL, root, day, ADMIN)
     app.save_all(root, cell)
-    members = []
-    for name in ("Lê A", "Phạm B", "Hồ C"):
-        member, _ = org.enrol_member(
-            app,
-            ADMIN,
-            full_name=name,
-            birth_date=date(1975, 1, 1),
-            gender="nam",
-            cell_id=cell.id,
-            status=MemberStatus.OFFICIAL,
-            admitted_on=date(2000, 1, 1),
-            official_on=date(2001, 1, 1),
-            joined_cell_on=day,
-        )
-        members.append(member.id)
+    members = [
+        official(
+            app, ADMIN, cell.id, name, birth_date=date(1975, 1, 1), admitted_on=date(2000, 1, 1),
+            official_on=date(2001, 1, 1), joined_cell_on=day,
+        ).id
+        for name in ("Lê A", "Phạm B", "Hồ C")
+    ]  # fmt: skip
     return cell.id, members
 
 
 def vote(app, cell, members, day, kind, subject, votes_for, against=0):
     at = datetime(day.year, day.month, day.day, 8, tzinfo=UTC) - VN
-    meeting, _ = meetings.schedule(
-        app,
-        ADMIN,
-        cell_id=cell,
-        kind=MeetingKind.REGULAR,
-        period=(day.year, day.month),
-        scheduled_at=at,
-        place="Hội trường",
-        agenda=[],
-        topic="",
-        regular_meeting_id=None,
-    )
-    meetings.open_meeting(
-        app,
-        ADMIN,
-        meeting_id=meeting.id,
-        started_at=at,
-        chair_id=members[0],
-        secretary_id=members[1],
-        expected=None,
-    )
+    meeting_id = opened_meeting(app, ADMIN, cell, at, members[0], members[1], agenda=[])
     entries = [AttendanceEntry(m, AttendanceMark.PRESENT) for m in members]
-    meetings.mark_attendance(app, ADMIN, meeting_id=meeting.id, entries=entries, expected=None)
-    _, motion_id, _ = meetings.propose_motion(
-        app,
-        ADMIN,
-        meeting_id=meeting.id,
-        kind=kind,
-        title="Biểu quyết",
-        subject_id=subject,
-        expected=None,
+    meetings.mark_attendance(app, ADMIN, meeting_id=meeting_id, entries=entries, expected=None)
+    motion_id, _ = tallied_motion(
+        app, ADMIN, meeting_id, kind, "Biểu quyết", (votes_for, against, 0), subject_id=subject
     )
-    meetings.record_tally(
-        app,
-        ADMIN,
-        meeting_id=meeting.id,
-        motion_id=motion_id,
-        method=VotingMethod.SHOW_OF_HANDS,
-        counts=(votes_for, against, 0),
-        expected=None,
-    )
-    return meeting.id, motion_id
+    return meeting_id, motion_id
 
 
 def ready_for_vote(

@@ -10,14 +10,15 @@ from eventsourcing.persistence import IntegrityError
 from domain.base import Actor
 from domain.meeting import Meeting
 from domain.meeting_values import AttendanceEntry, AttendanceMark, MeetingKind
-from domain.member import DepartureReason, MemberStatus
-from domain.org_unit import Level, MeetingWindow
+from domain.member import DepartureReason
+from domain.org_unit import MeetingWindow
 from domain.province import Province, ProvinceSettings, QualityThresholds
 from domain.quality import QualityScores, QualityWeights, Rating
 from domain.voting import MotionKind, MotionResult, VotingMethod
 from services.errors import StaleWrite
 from services.meetings import commands as meetings
 from services.membership import org
+from tests.builders import official, opened_meeting, unit_chain
 
 pytestmark = pytest.mark.integration
 
@@ -31,79 +32,24 @@ def at(day: int, hour: int = 14) -> datetime:
 
 @pytest.fixture
 def cell(app):
-    root, _ = org.found_unit(
-        app,
-        BY,
-        name="Đảng bộ tỉnh",
-        level=Level.PROVINCE,
-        founded_on=date(2015, 1, 1),
-        parent_id=None,
-    )
-    direct, _ = org.found_unit(
-        app,
-        BY,
-        name="Đảng ủy xã",
-        level=Level.DIRECT,
-        founded_on=date(2015, 1, 1),
-        parent_id=root.id,
-    )
-    base, _ = org.found_unit(
-        app,
-        BY,
-        name="Đảng bộ xã",
-        level=Level.GRASSROOTS_COMMITTEE,
-        founded_on=date(2015, 1, 1),
-        parent_id=direct.id,
-    )
-    unit, _ = org.found_unit(
-        app,
-        BY,
-        name="Chi bộ thôn",
-        level=Level.CELL,
-        founded_on=date(2015, 1, 1),
-        parent_id=base.id,
-    )
-    ids = []
-    for index in range(5):
-        member, _ = org.enrol_member(
-            app,
-            BY,
-            full_name=f"Đảng viên {index}",
-            birth_date=date(1980, 1, 1),
-            gender="nam",
-            cell_id=unit.id,
-            status=MemberStatus.OFFICIAL,
-            admitted_on=date(2005, 1, 1),
-            official_on=date(2006, 1, 1),
-            joined_cell_on=date(2015, 1, 1),
-        )
-        ids.append(member.id)
-    return unit.id, ids
+    *_, unit_id = unit_chain(app, BY)
+    ids = [official(app, BY, unit_id, f"Đảng viên {index}").id for index in range(5)]
+    return unit_id, ids
 
 
 def opened(app, cell_id, members, start=None):
-    meeting, _ = meetings.schedule(
+    return opened_meeting(
         app,
         BY,
-        cell_id=cell_id,
-        kind=MeetingKind.REGULAR,
-        period=(2023, 11),
-        scheduled_at=at(3),
+        cell_id,
+        at(3),
+        members[0],
+        members[1],
         place="Nhà văn hóa thôn",
         agenda=["Báo cáo tháng"],
-        topic="",
-        regular_meeting_id=None,
+        period=(2023, 11),
+        started_at=start,
     )
-    meetings.open_meeting(
-        app,
-        BY,
-        meeting_id=meeting.id,
-        started_at=start or at(3),
-        chair_id=members[0],
-        secretary_id=members[1],
-        expected=None,
-    )
-    return meeting.id
 
 
 def test_a_meeting_is_saved_and_reloaded_with_its_roster_snapshot(app, cell):

@@ -9,31 +9,21 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from domain.base import InvalidValue
-from domain.member import MemberStatus
 from domain.party_card import PartyCard, PartyCardNumberTaken, card_id, give_card
 from infra.transfer_payload import key_id
-from services.membership import cards, org
+from services.membership import cards
 from services.membership import lifecycle as membership
+from tests.builders import official
 from tests.integration.test_admissions_lifecycle import ADMIN, other, tree  # noqa: F401
 
 pytestmark = pytest.mark.integration
 
 
 def enrol(app, cell, number, name="Lê Thị Hoa"):
-    member, _ = org.enrol_member(
-        app,
-        ADMIN,
-        full_name=name,
-        birth_date=date(1975, 3, 3),
-        gender="nu",
-        cell_id=cell,
-        status=MemberStatus.OFFICIAL,
-        admitted_on=date(2000, 1, 1),
-        official_on=date(2001, 1, 1),
-        joined_cell_on=date(2015, 1, 1),
-        party_card_number=number,
-    )
-    return member
+    return official(
+        app, ADMIN, cell, name, birth_date=date(1975, 3, 3), gender="nu",
+        admitted_on=date(2000, 1, 1), official_on=date(2001, 1, 1), party_card_number=number,
+    )  # fmt: skip
 
 
 def test_a_number_belongs_to_one_member_of_the_province(app):

@@ -9,12 +9,12 @@ import pytest
 
 from domain.base import Actor
 from domain.lifecycle import removal_flag
-from domain.meeting_values import AttendanceEntry, AttendanceMark, MeetingKind
-from domain.member import Member, MemberStatus
-from domain.org_unit import Level
-from domain.voting import MotionKind, VotingMethod
+from domain.meeting_values import AttendanceEntry, AttendanceMark
+from domain.member import Member
+from domain.voting import MotionKind
 from services.meetings import commands as meetings
 from services.membership import org
+from tests.builders import official, opened_meeting, tallied_motion, unit_chain
 
 pytestmark = pytest.mark.integration
 
@@ -24,104 +24,37 @@ ICT = timezone(timedelta(hours=7))
 
 @pytest.fixture
 def cell(app):
-    root, _ = org.found_unit(
-        app,
-        BY,
-        name="Đảng bộ tỉnh",
-        level=Level.PROVINCE,
-        founded_on=date(2015, 1, 1),
-        parent_id=None,
-    )
-    direct, _ = org.found_unit(
-        app,
-        BY,
-        name="Đảng ủy xã",
-        level=Level.DIRECT,
-        founded_on=date(2015, 1, 1),
-        parent_id=root.id,
-    )
-    base, _ = org.found_unit(
-        app,
-        BY,
-        name="Đảng bộ xã",
-        level=Level.GRASSROOTS_COMMITTEE,
-        founded_on=date(2015, 1, 1),
-        parent_id=direct.id,
-    )
-    unit, _ = org.found_unit(
-        app,
-        BY,
-        name="Chi bộ thôn",
-        level=Level.CELL,
-        founded_on=date(2015, 1, 1),
-        parent_id=base.id,
-    )
-    ids = []
-    for index in range(4):
-        member, _ = org.enrol_member(
-            app, BY, full_name=f"Đảng viên {index}", birth_date=date(1980, 1, 1), gender="nam",
-            cell_id=unit.id, status=MemberStatus.OFFICIAL, admitted_on=date(2005, 1, 1),
-            official_on=date(2006, 1, 1), joined_cell_on=date(2015, 1, 1),
-        )  # fmt: skip
-        ids.append(member.id)
-    return unit.id, ids
+    *_, unit_id = unit_chain(app, BY)
+    return unit_id, [official(app, BY, unit_id, f"Đảng viên {index}").id for index in range(4)]
 
 
 def hold(app, cell_id, ids, month, marks, payers):
     """A regular meeting of ``month`` 2025 with the given marks and dues payers, closed."""
     start = datetime(2025, month, 3, 14, tzinfo=ICT)
-    meeting, _ = meetings.schedule(
-        app, BY, cell_id=cell_id, kind=MeetingKind.REGULAR, period=(2025, month),
-        scheduled_at=start, place="Nhà văn hóa", agenda=["Báo cáo"], topic="",
-        regular_meeting_id=None,
-    )  # fmt: skip
-    meetings.open_meeting(
-        app,
-        BY,
-        meeting_id=meeting.id,
-        started_at=start,
-        chair_id=ids[0],
-        secretary_id=ids[1],
-        expected=None,
+    meeting_id = opened_meeting(
+        app, BY, cell_id, start, ids[0], ids[1], place="Nhà văn hóa", agenda=["Báo cáo"]
     )
     entries = [
         AttendanceEntry(i, mark, "Ốm" if mark is AttendanceMark.EXCUSED else "")
         for i, mark in zip(ids, marks, strict=True)
     ]
-    meetings.mark_attendance(app, BY, meeting_id=meeting.id, entries=entries, expected=None)
-    meetings.record_minutes(app, BY, meeting_id=meeting.id, text="Biên bản", expected=None)
-    _, motion_id, _ = meetings.propose_motion(
-        app,
-        BY,
-        meeting_id=meeting.id,
-        kind=MotionKind.MINUTES,
-        title="Thông qua biên bản",
-        subject_id=None,
-        expected=None,
-    )
+    meetings.mark_attendance(app, BY, meeting_id=meeting_id, entries=entries, expected=None)
+    meetings.record_minutes(app, BY, meeting_id=meeting_id, text="Biên bản", expected=None)
     present = sum(m is AttendanceMark.PRESENT for m in marks)
-    meetings.record_tally(
-        app,
-        BY,
-        meeting_id=meeting.id,
-        motion_id=motion_id,
-        method=VotingMethod.SHOW_OF_HANDS,
-        counts=(present, 0, 0),
-        expected=None,
-    )
+    tallied_motion(app, BY, meeting_id, MotionKind.MINUTES, "Thông qua biên bản", (present, 0, 0))
     meetings.collect_dues(
         app,
         BY,
-        meeting_id=meeting.id,
+        meeting_id=meeting_id,
         total_vnd=50_000 * len(payers),
         payer_ids=payers,
         unpaid_ids=[x for x, mark in zip(ids, marks, strict=True) if mark is P and x not in payers],
         expected=None,
     )
     meetings.close(
-        app, BY, meeting_id=meeting.id, ended_at=start + timedelta(hours=2), expected=None
+        app, BY, meeting_id=meeting_id, ended_at=start + timedelta(hours=2), expected=None
     )
-    return meeting.id
+    return meeting_id
 
 
 P, E, U = AttendanceMark.PRESENT, AttendanceMark.EXCUSED, AttendanceMark.UNEXCUSED

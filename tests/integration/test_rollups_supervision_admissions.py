@@ -49,11 +49,11 @@ from psycopg import sql
 from domain.admission_values import DossierItem, Education, IntroductionBasis
 from domain.attendance_plan import Assignee, AssigneeRole
 from domain.base import Actor
-from domain.meeting_values import AttendanceEntry, AttendanceMark, MeetingKind
+from domain.meeting_values import AttendanceEntry, AttendanceMark
 from domain.member import MemberStatus
 from domain.org_unit import Level
 from domain.petition import CompetentLevel
-from domain.voting import MotionKind, VotingMethod
+from domain.voting import MotionKind
 from infra.database import Database
 from infra.tenancy import Tenant
 from projections import engine, lists, rollups
@@ -66,6 +66,7 @@ from services.meetings import commands as meetings
 from services.membership import org
 from services.supervision import attendance, petitions, rotation
 from services.supervision.common import PetitionInput
+from tests.builders import opened_meeting, tallied_motion
 from tests.conftest import asyncpg_connect
 
 pytestmark = pytest.mark.integration
@@ -125,52 +126,16 @@ def build(app: Any) -> dict[str, Any]:
 
 def meeting(app: Any, t: dict[str, Any], cell: str, day: date, chair: str, sec: str) -> UUID:
     at = datetime(day.year, day.month, day.day, 8, tzinfo=UTC) - VN
-    found, _ = meetings.schedule(
-        app,
-        BY,
-        cell_id=t[cell],
-        kind=MeetingKind.REGULAR,
-        period=(day.year, day.month),
-        scheduled_at=at,
-        place="Hội trường",
-        agenda=[],
-        topic="",
-        regular_meeting_id=None,
-    )
-    meetings.open_meeting(
-        app,
-        BY,
-        meeting_id=found.id,
-        started_at=at,
-        chair_id=t[chair],
-        secretary_id=t[sec],
-        expected=None,
-    )
-    return found.id
+    return opened_meeting(app, BY, t[cell], at, t[chair], t[sec], agenda=[])
 
 
 def vote(app: Any, t: dict[str, Any], cell: str, voters: str, day: date, subject: UUID) -> Any:
     mid = meeting(app, t, cell, day, voters[0], voters[1])
     present = [AttendanceEntry(t[v], AttendanceMark.PRESENT) for v in voters]
     meetings.mark_attendance(app, BY, meeting_id=mid, entries=present, expected=None)
-    _, motion_id, _ = meetings.propose_motion(
-        app,
-        BY,
-        meeting_id=mid,
-        kind=MotionKind.ADMISSION,
-        title="Biểu quyết kết nạp",
-        subject_id=subject,
-        expected=None,
-    )
     tally = (len(voters), 0, 0)
-    meetings.record_tally(
-        app,
-        BY,
-        meeting_id=mid,
-        motion_id=motion_id,
-        method=VotingMethod.SHOW_OF_HANDS,
-        counts=tally,
-        expected=None,
+    motion_id, _ = tallied_motion(
+        app, BY, mid, MotionKind.ADMISSION, "Biểu quyết kết nạp", tally, subject_id=subject
     )
     return mid, motion_id
 

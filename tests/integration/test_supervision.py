@@ -11,10 +11,10 @@ from psycopg import sql
 
 from domain.attendance_plan import Assignee, AssigneeRole
 from domain.base import Actor
-from domain.meeting import Meeting, MeetingKind
+from domain.meeting import Meeting
 from domain.meeting_errors import MeetingIsClosed
 from domain.meeting_values import AttendanceEntry, AttendanceMark
-from domain.member import DepartureReason, MemberStatus
+from domain.member import DepartureReason
 from domain.org_unit import Level
 from domain.petition import CompetentLevel
 from domain.quality import Rating
@@ -30,6 +30,7 @@ from services.meetings import commands as meetings
 from services.membership import org
 from services.supervision import attendance, petitions, rotation
 from services.supervision.common import PetitionInput
+from tests.builders import official, opened_meeting, unit_chain
 
 pytestmark = pytest.mark.integration
 
@@ -39,65 +40,26 @@ TEAM = Assignee("u-1", "Tổ công tác số 1", AssigneeRole.COMMITTEE_MEMBER, 
 
 def build(app: TenantApplication) -> dict[str, Any]:
     day = date(2015, 1, 1)
-    province, _ = org.found_unit(
-        app, BY, name="Tỉnh", level=Level.PROVINCE, founded_on=day, parent_id=None
+    chain = (
+        ("Tỉnh", Level.PROVINCE),
+        ("Huyện ủy", Level.DIRECT),
+        ("Đảng bộ xã", Level.GRASSROOTS_COMMITTEE),
+        ("Chi bộ thôn", Level.CELL),
     )
-    district, _ = org.found_unit(
-        app, BY, name="Huyện ủy", level=Level.DIRECT, founded_on=day, parent_id=province.id
-    )
-    commune, _ = org.found_unit(
-        app,
-        BY,
-        name="Đảng bộ xã",
-        level=Level.GRASSROOTS_COMMITTEE,
-        founded_on=day,
-        parent_id=district.id,
-    )
-    cell, _ = org.found_unit(
-        app, BY, name="Chi bộ thôn", level=Level.CELL, founded_on=day, parent_id=commune.id
-    )
+    province, district, _, cell = unit_chain(app, BY, chain, founded_on=day)
     members = [
-        org.enrol_member(
-            app,
-            BY,
-            full_name=name,
-            birth_date=date(1970, 1, 1),
-            gender="nam",
-            cell_id=cell.id,
-            status=MemberStatus.OFFICIAL,
-            admitted_on=date(2000, 1, 1),
-            official_on=date(2001, 1, 1),
-            joined_cell_on=day,
-        )[0].id
+        official(
+            app, BY, cell, name, birth_date=date(1970, 1, 1), admitted_on=date(2000, 1, 1),
+            official_on=date(2001, 1, 1), joined_cell_on=day,
+        ).id
         for name in ("Nguyễn An", "Lê Bình", "Trần Cường")
-    ]
-    return {"province": province.id, "district": district.id, "cell": cell.id, "m": members}
+    ]  # fmt: skip
+    return {"province": province, "district": district, "cell": cell, "m": members}
 
 
 def held(app: TenantApplication, cell: UUID, day: date, chair: UUID, secretary: UUID) -> UUID:
     at = datetime(day.year, day.month, day.day, 1, tzinfo=UTC)
-    meeting, _ = meetings.schedule(
-        app,
-        BY,
-        cell_id=cell,
-        kind=MeetingKind.REGULAR,
-        period=(day.year, day.month),
-        scheduled_at=at,
-        place="Nhà văn hóa",
-        agenda=(),
-        topic="",
-        regular_meeting_id=None,
-    )
-    meetings.open_meeting(
-        app,
-        BY,
-        meeting_id=meeting.id,
-        started_at=at,
-        chair_id=chair,
-        secretary_id=secretary,
-        expected=None,
-    )
-    return meeting.id
+    return opened_meeting(app, BY, cell, at, chair, secretary, place="Nhà văn hóa")
 
 
 def close(app: TenantApplication, meeting_id: UUID, marks: dict[UUID, AttendanceMark]) -> None:
