@@ -20,6 +20,7 @@ import pytest
 from psycopg import sql
 from psycopg.conninfo import make_conninfo as psycopg_conninfo
 
+from infra import clusters
 from infra.application import TenantApplication
 from infra.database import Database, EmbeddedPostgres
 from infra.db_roles import drop_tenant_role
@@ -53,6 +54,18 @@ def pg_home() -> Iterator[Path]:
     home = Path(tempfile.mkdtemp(prefix="chibo-test-pg-"))
     yield home
     shutil.rmtree(home, ignore_errors=True)
+
+
+@pytest.fixture
+def second(pg_home: Path) -> Iterator[Database]:
+    """A second database cluster (its own embedded server), registered as ``second``."""
+    server = EmbeddedPostgres(pg_home)
+    database = server.start()
+    clusters.register("second", database)
+    yield database
+    clusters.unregister("second")
+    database.close_pool()
+    server.stop()
 
 
 async def asyncpg_connect(database: Database) -> asyncpg.Connection:

@@ -179,7 +179,10 @@ async def list_page(
     min_position: FromQuery[int | None] = None,
     wait_ms: WaitMs = 0,
     output: Format = "json",
+    replay: FromQuery[int | None] = None,
 ) -> Response[Any]:
+    """``replay`` as for the per-level view: the list (and its export) as recorded up to that
+    log position, read from the replay ``chibo replay --until`` made; ``as_of`` picks the day."""
     kind = check_format(output)
     spec = list_named(list_name)
     if spec is None:
@@ -194,14 +197,15 @@ async def list_page(
     chosen = parse_period(period, day)
     reached = await wait(request, ctx, spec.projections, min_position, wait_ms)
     async with tenant_read_connection(readside_of(request), ctx.app.schema) as conn:
+        schema = ctx.app.schema if replay is None else await replay_of(conn, ctx.app.schema, replay)
         node_id = unit_id or ctx.principal.scope_unit_id
         if node_id is None:
-            roots = await conn.fetch(rollups.qualify(ctx.app.schema, rollups.ROOT_SQL))
+            roots = await conn.fetch(rollups.qualify(schema, rollups.ROOT_SQL))
             node_id = roots[0]["id"] if roots else None
         try:
             rows, next_cursor = await lists.page(
                 conn.fetch,
-                ctx.app.schema,
+                schema,
                 spec,
                 (node_id, chosen.first_day, chosen.last_day, day),
                 q=q,
@@ -217,7 +221,7 @@ async def list_page(
     columns = [ColumnView(c.name, c.vi, c.en) for c in spec.columns]
     if kind != "json":
         async with tenant_read_connection(readside_of(request), ctx.app.schema) as conn:
-            unit = await unit_name(conn.fetch, ctx.app.schema, node_id)
+            unit = await unit_name(conn.fetch, schema, node_id)
         cols = [Col(c.name, c.vi) for c in spec.columns]
         return export(ctx, spec.title_vi, unit, str(chosen), day, cols, rows, kind)
     return Response(

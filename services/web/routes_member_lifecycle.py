@@ -38,7 +38,7 @@ from services.web.pages import form_of, write
 from services.web.render import Crumb, FormState, render, today
 from services.web.routes_admin_users import api, by_name
 from services.web.routes_cell import read_side
-from services.web.routes_members_edit import MEMBER, member_of
+from services.web.routes_members_edit import MEMBER, member_crumbs, member_of
 
 PAGE_MEMBER = "/t/{tenant}/units/{unit_id}/members/{member_id}"
 DEPARTURES = {
@@ -156,9 +156,7 @@ async def lifecycle_page(
         left_labels=LEFT_LABELS,
         grounds=GROUNDS,
         today_iso=today().isoformat(),
-        crumbs=[*trail, Crumb("Đảng viên", f"/t/{tenant}/units/{unit_id}/members"),
-                Crumb(member.full_name, f"/t/{tenant}/units/{unit_id}/members/{member_id}/edit"),
-                Crumb("Sinh hoạt đảng")],
+        crumbs=member_crumbs(trail, tenant, member, Crumb("Sinh hoạt đảng")),
         reload_href=request.url.path,
     )  # fmt: skip
 

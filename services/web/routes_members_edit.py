@@ -110,6 +110,13 @@ async def member_of(
     return app, cell, trail, member
 
 
+def member_crumbs(trail: list[Crumb], tenant: str, member: Member, *below: Crumb) -> list[Crumb]:
+    """Tỉnh › … › Chi bộ › Đảng viên › her name (a link when a page below her is shown)."""
+    cell = f"/t/{tenant}/units/{member.cell_id}/members"
+    name = Crumb(member.full_name, f"{cell}/{member.id}/edit" if below else None)
+    return [*trail, Crumb("Đảng viên", cell), name, *below]
+
+
 async def member_page(
     request: Request[Any, Any, Any], tenant: str, unit_id: UUID, member_id: UUID,
     state: FormState | None = None, status: int = 200,
@@ -125,8 +132,7 @@ async def member_page(
         may_lifecycle=await page_allowed(
             request, LIFECYCLE, unit_id=str(unit_id), member_id=str(member_id)
         ),
-        crumbs=[*trail, Crumb("Đảng viên", f"/t/{tenant}/units/{unit_id}/members"),
-                Crumb(member.full_name)],
+        crumbs=member_crumbs(trail, tenant, member),
         reload_href=request.url.path,
     )  # fmt: skip
 

@@ -187,6 +187,9 @@ def test_a_replay_is_read_through_the_same_view(client, container, tenant, setup
     live one; a position never replayed is a named 404."""
     _province, app, headers = setup
     live = client.get(url(tenant, "/level"), params=Q1, headers=headers).json()
+    live_list = client.get(
+        url(tenant, "/lists/cells_without_regular_meeting"), params=Q1, headers=headers
+    ).json()["rows"]
     position = app.log_position
     replay_until(container.database, tenant.schema, position)
     try:
@@ -207,5 +210,18 @@ def test_a_replay_is_read_through_the_same_view(client, container, tenant, setup
         )
         assert missing.status_code == 404
         assert missing.json()["code"] == "replay_not_found"
+        # The lists and their exports take the same parameter: the unit as it was named then.
+        listed = url(tenant, "/lists/cells_without_regular_meeting")
+        then_list = client.get(listed, params={**Q1, "replay": position}, headers=headers)
+        assert then_list.status_code == 200, then_list.text
+        assert then_list.json()["rows"] == live_list
+        sheet = client.get(
+            listed, params={**Q1, "replay": position, "format": "csv"}, headers=headers
+        )
+        assert "P (tên mới)" not in sheet.text
+        assert "P (tên mới)" in client.get(listed, params={**Q1, "format": "csv"},
+                                           headers=headers).text  # fmt: skip
+        gone = client.get(listed, params={**Q1, "replay": position + 50}, headers=headers)
+        assert gone.json()["code"] == "replay_not_found"
     finally:
         drop_replay(container.database, tenant.schema, position)

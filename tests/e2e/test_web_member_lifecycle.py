@@ -9,31 +9,25 @@ import re
 from datetime import timedelta
 
 import pytest
-from litestar.testing import TestClient
 
 from domain.member import Member
 from domain.user import Role
 from projections import engine
 from projections.registry import all_projections
-from services.app import create_app
 from services.web.render import today
-from tests.e2e.web_helpers import KEY, build_cell, csrf_of, make_user, sign_in
+from tests.e2e.test_web_members_edit import pages as edit_pages  # noqa: F401  (a fixture)
+from tests.e2e.web_helpers import KEY, csrf_of, make_user, sign_in
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def pages(container, tenant, app, database):
-    cell = build_cell(app)
-    make_user(app, "bithu", Role.SECRETARY, cell.tree.cell_a)
+def pages(edit_pages, app):  # noqa: F811  (the imported fixture, by name)
+    """The members-edit pages' province (its secretary, administrator and inspector), and the
+    secretary of the sibling cell."""
+    _, _, cell = edit_pages
     make_user(app, "bithuhai", Role.SECRETARY, cell.tree.cell_b)
-    make_user(app, "quantri", Role.TENANT_ADMIN, None)
-    make_user(app, "kiemtra", Role.INSPECTOR, cell.tree.root)
-    # cells are named on the forms and looked up in the units collection (read side)
-    for done in engine.catch_up_all(database, tenant.schema, all_projections()):
-        assert done.error is None, done.error
-    with TestClient(create_app(container)) as client:
-        yield client, tenant.slug, cell
+    return edit_pages
 
 
 INPUT = re.compile(r'<input id="[^"]*" name="([^"]+)" type="(?:text|date)" value="([^"]*)"')

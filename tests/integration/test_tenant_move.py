@@ -22,9 +22,9 @@ from psycopg import sql
 
 from domain.base import StateConflict
 from domain.user import Role
-from infra import clusters, province_copy
+from infra import province_copy
 from infra.audit.verify import verify
-from infra.database import Database, EmbeddedPostgres
+from infra.database import Database
 from infra.notifications import Listener
 from infra.readside import ReadSide
 from infra.settings import Settings
@@ -38,17 +38,6 @@ from tests.conftest import drop_tenant, new_slug, server_conninfo
 from tests.e2e.auth_helpers import bearer, token
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def second(pg_home: Path) -> Iterator[Database]:
-    server = EmbeddedPostgres(pg_home)
-    database = server.start()
-    clusters.register("second", database)
-    yield database
-    clusters.unregister("second")
-    database.close_pool()
-    server.stop()
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ its own cluster only, and its view shows its own unit, never the other's.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,9 +16,8 @@ from litestar.testing import TestClient
 from psycopg import sql
 
 from domain.user import Role
-from infra import clusters
 from infra.audit.verify import verify
-from infra.database import Database, EmbeddedPostgres
+from infra.database import Database
 from infra.db_roles import drop_tenant_role
 from infra.readside import ReadSide
 from infra.settings import Settings
@@ -31,17 +29,6 @@ from tests.conftest import new_slug
 from tests.e2e.auth_helpers import bearer, token
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def second(pg_home: Path) -> Iterator[Database]:
-    server = EmbeddedPostgres(pg_home)
-    database = server.start()
-    clusters.register("second", database)
-    yield database
-    clusters.unregister("second")
-    database.close_pool()
-    server.stop()
 
 
 def schema_exists(database: Database, schema: str) -> bool:
