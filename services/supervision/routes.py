@@ -259,9 +259,7 @@ def reopen(ctx: Ctx, petition_id: FromPath[UUID], data: JSONBody[Reopen]) -> Wri
     summary="Tự phê bình xoay vòng (tên khác của POST /meetings/{id}/self-criticisms) / "
     "a member takes their turn (alias of POST /meetings/{id}/self-criticisms)",
 )
-def take_turn(
-    ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[RecordSelfCriticism]
-) -> Written:
+def take_turn(ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[RecordSelfCriticism]) -> Written:
     """An alias kept for the meeting page's form: the very command of the meeting flow
     (issue 12 §5, one endpoint that counts), so both answer alike, refusals included."""
     return written_by(meetings.record_self_criticism, ctx, data, meeting_id=meeting_id)

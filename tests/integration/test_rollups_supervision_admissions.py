@@ -64,7 +64,7 @@ from services.admissions import commands as admissions
 from services.admissions import records
 from services.meetings import commands as meetings
 from services.membership import org
-from services.supervision import attendance, petitions, rotation
+from services.supervision import attendance, petitions
 from services.supervision.common import PetitionInput
 from tests.builders import opened_meeting, tallied_motion
 from tests.conftest import asyncpg_connect
