@@ -132,7 +132,7 @@ def test_deadlines_read_model_by_subtree_with_removal_flags(app, database, tenan
         assert catch_up(database, tenant.schema, projection).error is None
 
     def items(unit, until):
-        query = items_query(lambda s, t: f'"{s}"."{t}"', tenant.schema)
+        query = items_query(lambda s, t: f'"{s}"."{t}"', tenant.schema, unit is not None)
         query = query.replace("$1::uuid", "%(unit)s::uuid").replace("$2::date", "%(until)s::date")
         query = query.replace("$3::int", "3")
         with database.connect() as conn:
