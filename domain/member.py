@@ -232,8 +232,7 @@ class Member(ChiboAggregate):
             reason = self.departed[0]
             raise MemberHasLeft(
                 f"Đảng viên {self.full_name} đã ra khỏi danh sách ({reason.label_vi})",
-                f"member {self.full_name} has left the roster "
-                f"({reason.value.replace('_', ' ')})",
+                f"member {self.full_name} has left the roster ({reason.value.replace('_', ' ')})",
             )
 
     # -- membership lifecycle (issue 3): appended, never renamed ----------------------------
