@@ -4,8 +4,9 @@
 
 Loads the synthetic province (``bench/synthetic.py``, the same log as the projection
 benchmark; ``--reuse`` keeps an earlier load of the same seed and scale), brings every
-projection up to date, opens three accounts in it (inspector and auditor province-wide, the
-secretary of one cell; the inspector's role needs a scope: the root), signs in through the login form and, for each page, prints:
+projection up to date, opens four accounts in it (an inspector scoped to the root, since her
+role needs a scope; an auditor and an administrator province-wide; the secretary of one cell),
+signs in through the login form and, for each page, prints:
 
 * its weight: the HTML plus every stylesheet, script and font it loads, without a cache
   (target < 150 KB);
@@ -15,7 +16,8 @@ secretary of one cell; the inspector's role needs a scope: the root), signs in t
 
 The pages: the per-level view at the root and at a committee over the year, a
 non-compliance list over the year, the audit trail and one meeting's history, the secretary's
-home, her cell's members and one of her meetings.
+home, her cell's members and one of her meetings, and the administrator's home (the org tree at
+the root, then at a committee, whose move form lists every unit it may move under).
 """
 
 from __future__ import annotations
@@ -44,7 +46,12 @@ from services.identity import auth
 
 PASSWORD = "bench-pages-synthetic"
 UUID = re.compile(r"[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}")
-ACCOUNTS = (("kiemtra", Role.INSPECTOR), ("kiemtoan", Role.AUDITOR), ("bithu", Role.SECRETARY))
+ACCOUNTS = (
+    ("kiemtra", Role.INSPECTOR),
+    ("kiemtoan", Role.AUDITOR),
+    ("bithu", Role.SECRETARY),
+    ("quantri", Role.TENANT_ADMIN),
+)
 
 
 def places(container: Any, schema: str) -> dict[str, Any]:
@@ -64,9 +71,15 @@ def places(container: Any, schema: str) -> dict[str, Any]:
 
 
 def open_accounts(container: Any, slug: str, at: dict[str, Any]) -> None:
-    """The inspector at the root (her role needs a scope), the auditor province-wide."""
+    """The inspector at the root (her role needs a scope), the auditor and the administrator
+    province-wide, the secretary of the cell."""
     app = container.applications.get(slug)
-    scopes = {Role.INSPECTOR: at["root"], Role.AUDITOR: None, Role.SECRETARY: at["cell"]}
+    scopes = {
+        Role.INSPECTOR: at["root"],
+        Role.AUDITOR: None,
+        Role.SECRETARY: at["cell"],
+        Role.TENANT_ADMIN: None,
+    }
     for username, role in ACCOUNTS:
         if not exists(app, username):
             auth.create_user(
@@ -77,6 +90,7 @@ def open_accounts(container: Any, slug: str, at: dict[str, Any]) -> None:
 
 def pages(slug: str, at: dict[str, Any]) -> list[tuple[str, str, str | None]]:
     t, a = f"/t/{slug}", f"/api/v1/t/{slug}"
+    tree = "depth=1&include_dissolved=true&limit=200"
     year = f"kind=year&period={YEAR}&as_of={YEAR}-12-31"
     return [
         ("kiemtra", f"{t}/level?{year}", f"{a}/views/level?period={YEAR}&as_of={YEAR}-12-31"),
@@ -90,6 +104,9 @@ def pages(slug: str, at: dict[str, Any]) -> list[tuple[str, str, str | None]]:
         ("bithu", f"{t}/", None),
         ("bithu", f"{t}/units/{at['cell']}/members", f"{a}/units/{at['cell']}/roster"),
         ("bithu", f"{t}/meetings/{at['meeting']}", f"{a}/meetings/{at['meeting']}"),
+        ("quantri", f"{t}/admin/units", f"{a}/units?{tree}"),
+        ("quantri", f"{t}/admin/units?unit_id={at['direct']}",
+         f"{a}/units?unit_id={at['direct']}&{tree}"),
     ]  # fmt: skip
 
 

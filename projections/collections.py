@@ -23,6 +23,8 @@ CELL_NAME = Column("cell_name", "Chi bộ", "Cell")
 # subtree again (the root counting the province, every committee its part) read 370,000 member
 # rows for the audit page's picker at 6,000 cells. The second ``per_cell`` branch (every root)
 # is pruned at planning whenever $1 is given, and the first finds nothing when it is not.
+# Only the units of the level asked for are summed (a move form lists the province's
+# committees of one level out of the whole tree).
 UNITS = ListSpec(
     name="units",
     title_vi="Cây tổ chức đảng",
@@ -61,6 +63,7 @@ WITH RECURSIVE t AS (
   SELECT d.ancestor_id, sum(pc.n)::int AS n
   FROM t JOIN {s}.org_closure AS d ON d.ancestor_id = t.id
   JOIN per_cell AS pc ON pc.cell_id = d.descendant_id
+  WHERE $3::text IS NULL OR t.level = $3::text
   GROUP BY d.ancestor_id
 )
 SELECT t.id::text AS key, t.id, t.name, t.level, t.depth, t.parent_id,

@@ -110,6 +110,13 @@ def tenant(database: Database) -> Iterator[Tenant]:
 
 
 def drop_tenant(database: Database, tenant: Tenant) -> None:
+    # Out of the catalog first, as a province is removed: a worker that still meets it (the
+    # tick of another xdist worker on a shared database) then finds it gone, not broken.
+    with database.connect() as conn:
+        conn.execute(
+            sql.SQL("DELETE FROM {}.tenants WHERE slug = %s").format(sql.Identifier(CATALOG)),
+            (tenant.slug,),
+        )
     # On a database the xdist workers share, dropping a schema can deadlock with another
     # worker's DDL on a shared object (PostgreSQL names one victim): try that step again.
     for attempt in range(5):
@@ -128,10 +135,6 @@ def drop_tenant(database: Database, tenant: Tenant) -> None:
     with database.connect() as conn:
         # Roles are cluster-wide: without this a CI database would collect one per test.
         drop_tenant_role(conn, tenant.schema)
-        conn.execute(
-            sql.SQL("DELETE FROM {}.tenants WHERE slug = %s").format(sql.Identifier(CATALOG)),
-            (tenant.slug,),
-        )
 
 
 @pytest.fixture

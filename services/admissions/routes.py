@@ -203,7 +203,10 @@ async def deadlines(
     until = calendar.add_working_days(today, max(0, min(soon, 120)))
     readside = container_of(request.app.state).readside
     rows = await readside.for_schema(ctx.app.schema).fetch(
-        items_query(qualified, ctx.app.schema), unit_id, until, max(1, removal_months)
+        items_query(qualified, ctx.app.schema, subtree=unit_id is not None),
+        unit_id,
+        until,
+        max(1, removal_months),
     )
     items = [
         DeadlineItem(

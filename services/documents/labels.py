@@ -16,13 +16,9 @@ from domain.org_unit import Level
 from domain.petition import CompetentLevel, PetitionState
 from domain.quality import Rating
 from domain.voting import MotionKind, MotionResult, VoteChoice, VotingMethod
+from projections import audit_labels
 
-RATING = {
-    Rating.TOT: "Tốt",
-    Rating.KHA: "Khá",
-    Rating.TRUNG_BINH: "Trung bình",
-    Rating.KEM: "Kém",
-}
+RATING = audit_labels.RATING
 ATTENDANCE = {
     AttendanceMark.PRESENT: "có mặt",
     AttendanceMark.EXCUSED: "vắng có lý do",

@@ -56,10 +56,6 @@ class SpecialDuty(Command, kw_only=True):
     reason: Text
 
 
-def on_special_duty(ctx: Ctx, member_id: UUID, data: SpecialDuty, ending: bool) -> Written:
-    return written_by(svc.special_duty_changes, ctx, data, member_id=member_id, ending=ending)
-
-
 @route
 @post(
     ONE + "/special-duty",
@@ -67,7 +63,7 @@ def on_special_duty(ctx: Ctx, member_id: UUID, data: SpecialDuty, ending: bool) 
     summary="Làm nhiệm vụ đặc biệt (lực lượng vũ trang) / on special duty (armed forces)",
 )
 def special_duty(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[SpecialDuty]) -> Written:
-    return on_special_duty(ctx, member_id, data, ending=False)
+    return written_by(svc.special_duty_changes, ctx, data, member_id=member_id)
 
 
 @route
@@ -77,7 +73,7 @@ def special_duty(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[SpecialDuty
     summary="Kết thúc nhiệm vụ đặc biệt / special duty ends",
 )
 def end_special_duty(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[SpecialDuty]) -> Written:
-    return on_special_duty(ctx, member_id, data, ending=True)
+    return written_by(svc.special_duty_changes, ctx, data, member_id=member_id, ending=True)
 
 
 @route

@@ -12,14 +12,13 @@ secret is a 404, the same for both, so a guess learns nothing.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
 import anyio
 import msgspec
 from eventsourcing.application import AggregateNotFoundError
-from icalendar import Calendar, Event
+from icalendar import Calendar
 from litestar import Request, Response, delete, get, post
 from litestar.params import FromPath
 from psycopg import sql
@@ -31,7 +30,7 @@ from infra.calendar_feeds import issue, owner, revoke
 from services.context import Ctx, container_of
 from services.notices.contact_reminder import CAUSE as CONTACT
 from services.notices.delivery import name_of
-from services.notices.message import DURATION, KIND_VI
+from services.notices.message import meeting_event
 
 T = "/api/v1/t/{tenant:str}"
 
@@ -78,17 +77,8 @@ def calendar(app: TenantApplication, meeting_ids: list[UUID]) -> bytes:
     cal.add("x-wr-timezone", "Asia/Ho_Chi_Minh")
     for meeting_id in meeting_ids:
         meeting: Meeting = app.repository.get(meeting_id)
-        year, month = meeting.period
-        event = Event()
-        event.add("uid", f"{meeting.id}@chibo")
-        event.add("sequence", meeting.version)
-        event.add("dtstamp", datetime.now(UTC))
-        start = meeting.scheduled_at.astimezone(UTC)
-        event.add("dtstart", start)
-        event.add("dtend", start + DURATION)
+        event = meeting_event(meeting)
         cell = name_of(app, meeting.cell_id, "Chi bộ")
-        event.add("summary", f"{KIND_VI[meeting.kind].capitalize()} tháng {month:02d}/{year}")
-        event.add("location", meeting.place)
         event.add("description", f"{cell}\n" + "\n".join(meeting.agenda))
         event.add("status", "CANCELLED" if meeting.is_cancelled else "CONFIRMED")
         cal.add_component(event)

@@ -135,11 +135,9 @@ def reminder_body(meeting: Meeting, cell_name: str, name: str) -> str:
     return f"{vi}\n---\n\n{en}"
 
 
-def calendar(meeting: Meeting, cell_name: str, cause: str, organiser: str) -> bytes:
-    cal = Calendar()
-    cal.add("prodid", "-//Chibo//Sinh hoat chi bo//VI")
-    cal.add("version", "2.0")
-    cal.add("method", "CANCEL" if cause == "cancelled" else "REQUEST")
+def meeting_event(meeting: Meeting) -> Event:
+    """The meeting as a calendar event (the invitation's and the feed's): its identity, time,
+    title and place. A new version of the meeting replaces the event a calendar holds."""
     event = Event()
     event.add("uid", f"{meeting.id}@chibo")
     event.add("sequence", meeting.version)
@@ -150,6 +148,15 @@ def calendar(meeting: Meeting, cell_name: str, cause: str, organiser: str) -> by
     year, month = meeting.period
     event.add("summary", f"{KIND_VI[meeting.kind].capitalize()} tháng {month:02d}/{year}")
     event.add("location", meeting.place)
+    return event
+
+
+def calendar(meeting: Meeting, cell_name: str, cause: str, organiser: str) -> bytes:
+    cal = Calendar()
+    cal.add("prodid", "-//Chibo//Sinh hoat chi bo//VI")
+    cal.add("version", "2.0")
+    cal.add("method", "CANCEL" if cause == "cancelled" else "REQUEST")
+    event = meeting_event(meeting)
     event.add("description", "\n".join(meeting.agenda))
     event.add("status", "CANCELLED" if cause == "cancelled" else "CONFIRMED")
     who = vCalAddress(f"mailto:{organiser}")

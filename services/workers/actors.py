@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 import dramatiq
-import psycopg
 
 from domain.base import DomainError
 from infra.database import Database
@@ -22,6 +21,7 @@ from infra.directory import TenantDirectory
 from infra.notifications import Listener
 from infra.outage import Outage
 from infra.pools import CONNECTION_ERRORS
+from infra.tenancy import UnknownTenant
 from projections import engine, versions
 from projections.registry import all_projections, dependents, projection_named
 from projections.scheduler import Coalescer, catch_up_round
@@ -50,10 +50,6 @@ class Actors:
     upgrade_projection: dramatiq.Actor[Any, Any]
     outage: Outage = field(default_factory=Outage)
     directory: TenantDirectory | None = None
-
-
-SCHEMA_GONE = (psycopg.errors.UndefinedTable, psycopg.errors.InvalidSchemaName)
-"""What a message meets when the province's schema was dropped under it (removed or moved)."""
 
 
 def _known_place(directory: TenantDirectory, tenant_slug: str) -> tuple[Database, str] | None:
@@ -201,8 +197,8 @@ def declare_actors(
     def province_message(fn: Any) -> Any:
         """``fn(tenant_slug, ...)``, tolerant of a province removed or moved to another cluster
         after the message was sent (the tick sends one per province; its schema may be gone
-        by the time it runs): the catalog is asked again, and the message is dropped or sent
-        again for the new place. A province the catalog still places there fails loudly."""
+        by the time it runs): on a failure the catalog is asked again, and the message is
+        dropped or sent again for the new place. A province still placed there fails loudly."""
 
         @functools.wraps(fn)
         def run(tenant_slug: str, *args: Any) -> None:
@@ -212,7 +208,11 @@ def declare_actors(
                 before = None  # fn says so itself
             try:
                 fn(tenant_slug, *args)
-            except SCHEMA_GONE:
+            except UnknownTenant as error:  # gone between the placement check and the work
+                log.warning("dropping a message for tenant %r: %s", tenant_slug, error.en)
+            except Exception:
+                # Whatever broke (a missing schema, table or role, in psycopg's or the event
+                # store's words), a province the catalog no longer places there explains it.
                 directory.catalog_changed(tenant_slug)
                 now = _known_place(directory, tenant_slug)
                 if now is not None and now == before:

@@ -103,6 +103,8 @@ def test_unit_member_counts_sum_present_members_over_each_subtree(
     assert {u["name"]: u["members"] for u in d2} == {"D2": 5, "G2": 3, "G3": 2, "C2": 2}
     cell = get(client, tenant, "/units", unit_id=str(t["C2"]), depth=0)["items"]
     assert [(u["name"], u["members"]) for u in cell] == [("C2", 2)]
+    committees = get(client, tenant, "/units", depth=16, level="grassroots_committee")["items"]
+    assert {u["name"]: u["members"] for u in committees} == {"G1": 5, "G3": 2}
     by_count = get(client, tenant, "/units", depth=16, sort="members", order="desc")["items"]
     assert [u["members"] for u in by_count] == sorted(expected.values(), reverse=True)
 

@@ -5,38 +5,17 @@ id), ambiguous names said beside the field, and nobody but the administrator let
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from litestar.testing import TestClient
 
 from domain.user import Role, account_id
-from projections import engine
-from projections.registry import all_projections
-from services import workers
-from services.app import create_app
-from tests.e2e.test_web_admin_units import form
-from tests.e2e.web_helpers import build_cell, make_user, sign_in
+from tests.e2e.test_web_admin_units import form, site  # noqa: F401 (a fixture)
+from tests.e2e.web_helpers import sign_in
 
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture
-def site(container, tenant, app, database) -> Any:
-    cell = build_cell(app)
-    make_user(app, "quantri", Role.TENANT_ADMIN, None)
-    make_user(app, "bithu", Role.SECRETARY, cell.tree.cell_a)
-    for done in engine.catch_up_all(database, tenant.schema, all_projections()):
-        assert done.error is None, done.error
-    workers.configure(container.database, None, threads=2, tick_seconds=None)
-    try:
-        with TestClient(create_app(container)) as client:
-            yield client, tenant.slug, cell, app
-    finally:
-        workers.shutdown()
-
-
-def test_the_administrator_opens_an_account_and_grants_a_role_by_names(site):
+def test_the_administrator_opens_an_account_and_grants_a_role_by_names(site):  # noqa: F811
     client, slug, cell, app = site
     sign_in(client, slug, "quantri")
     listed = client.get(f"/t/{slug}/admin/users")
@@ -90,7 +69,7 @@ def test_the_administrator_opens_an_account_and_grants_a_role_by_names(site):
     assert 'id="grant-member_name-loi"' in unlinked.text
 
 
-def test_only_the_administrator_reaches_the_users_pages(site):
+def test_only_the_administrator_reaches_the_users_pages(site):  # noqa: F811
     client, slug, _cell, app = site
     sign_in(client, slug, "bithu")
     user = account_id("quantri")

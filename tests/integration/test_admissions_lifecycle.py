@@ -57,51 +57,45 @@ def other(database):
     drop_tenant(database, created)
 
 
-def test_transfer_between_provinces_only_through_the_signed_payload(app, other):
-    _, cell_a, _, _ = tree(app)
-    _, receiving_cell, _, _ = tree(other)
-    member_id = enrol(app, cell_a)
+def signed_transfer(app, other, member_id, letter_number, letter_on):
+    """The member transferred out of ``app`` to ``other``: the signed document, and the keys
+    the receiving province trusts."""
     key = Ed25519PrivateKey.generate()
-    trusted = {key_id(key.public_key()): key.public_key()}
     _, _, document = membership.transfer_out(
         app,
         ADMIN,
         member_id=member_id,
-        letter_number="GT 15/2026",
-        letter_on=date(2026, 1, 30),
+        letter_number=letter_number,
+        letter_on=letter_on,
         to_province=other.slug,
         to_organisation="Chi bộ cơ sở A",
         signing_key=key,
     )
+    return document, {key_id(key.public_key()): key.public_key()}
+
+
+def arrive(app, transfer, cell_id, presented_on):
+    """The signed document presented to ``app``'s cell on ``presented_on``."""
+    document, trusted = transfer
+    return membership.transfer_in(
+        app, ADMIN, document=document, trusted_keys=trusted, cell_id=cell_id,
+        presented_on=presented_on,
+    )  # fmt: skip
+
+
+def test_transfer_between_provinces_only_through_the_signed_payload(app, other):
+    _, cell_a, _, _ = tree(app)
+    _, receiving_cell, _, _ = tree(other)
+    member_id = enrol(app, cell_a)
+    transfer = signed_transfer(app, other, member_id, "GT 15/2026", date(2026, 1, 30))
     left = app.repository.get(member_id)
     assert left.departed == (DepartureReason.TRANSFERRED_OUT, date(2026, 1, 30))
     # Across Tết 2026 the 30 working days end on 20 March; the 23rd is late without a reason.
     with pytest.raises(LetterOverdueNeedsReason):
-        membership.transfer_in(
-            other,
-            ADMIN,
-            document=document,
-            trusted_keys=trusted,
-            cell_id=receiving_cell,
-            presented_on=date(2026, 3, 23),
-        )
+        arrive(other, transfer, receiving_cell, date(2026, 3, 23))
     with pytest.raises(PayloadRejected):
-        membership.transfer_in(
-            app,
-            ADMIN,
-            document=document,
-            trusted_keys=trusted,
-            cell_id=cell_a,
-            presented_on=date(2026, 3, 2),
-        )  # not for A
-    arrived, _ = membership.transfer_in(
-        other,
-        ADMIN,
-        document=document,
-        trusted_keys=trusted,
-        cell_id=receiving_cell,
-        presented_on=date(2026, 3, 20),
-    )
+        arrive(app, transfer, cell_a, date(2026, 3, 2))  # not for A
+    arrived, _ = arrive(other, transfer, receiving_cell, date(2026, 3, 20))
     reloaded = other.repository.get(arrived.id)
     assert reloaded.full_name == "Đỗ Văn Hùng"
     assert reloaded.status is MemberStatus.OFFICIAL
@@ -138,7 +132,7 @@ def test_deadlines_read_model_by_subtree_with_removal_flags(app, database, tenan
         assert catch_up(database, tenant.schema, projection).error is None
 
     def items(unit, until):
-        query = items_query(lambda s, t: f'"{s}"."{t}"', tenant.schema)
+        query = items_query(lambda s, t: f'"{s}"."{t}"', tenant.schema, unit is not None)
         query = query.replace("$1::uuid", "%(unit)s::uuid").replace("$2::date", "%(until)s::date")
         query = query.replace("$3::int", "3")
         with database.connect() as conn:

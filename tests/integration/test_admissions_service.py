@@ -219,7 +219,7 @@ def test_deadline_items_follow_the_case_ceremony_and_recognition_decision(
     def items(until):
         for projection in (ORG_TREE, DEADLINES):
             assert catch_up(database, tenant.schema, projection).error is None
-        query = items_query(lambda s, t: f'"{s}"."{t}"', tenant.schema)
+        query = items_query(lambda s, t: f'"{s}"."{t}"', tenant.schema, subtree=False)
         query = query.replace("$1::uuid", "NULL::uuid").replace("$2::date", "%(until)s::date")
         with database.connect() as conn:
             rows = conn.execute(query.replace("$3::int", "3"), {"until": until}).fetchall()

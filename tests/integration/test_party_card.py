@@ -6,15 +6,18 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from domain.base import InvalidValue
 from domain.party_card import PartyCard, PartyCardNumberTaken, card_id, give_card
-from infra.transfer_payload import key_id
 from services.membership import cards
-from services.membership import lifecycle as membership
 from tests.builders import official
-from tests.integration.test_admissions_lifecycle import ADMIN, other, tree  # noqa: F401
+from tests.integration.test_admissions_lifecycle import (  # noqa: F401 (other: a fixture)
+    ADMIN,
+    arrive,
+    other,
+    signed_transfer,
+    tree,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -72,28 +75,10 @@ def test_a_transfer_carries_the_number_and_the_receiver_checks_it(app, other):  
     _, receiving_cell, _, _ = tree(other)
     member = enrol(app, cell_a, "99.000123")
     enrol(other, receiving_cell, "99.000123", "Đã Có Ở Tỉnh Nhận")
-    key = Ed25519PrivateKey.generate()
-    trusted = {key_id(key.public_key()): key.public_key()}
-    _, _, document = membership.transfer_out(
-        app,
-        ADMIN,
-        member_id=member.id,
-        letter_number="GT 1/2026",
-        letter_on=date(2026, 2, 2),
-        to_province=other.slug,
-        to_organisation="Chi bộ cơ sở A",
-        signing_key=key,
-    )
+    transfer = signed_transfer(app, other, member.id, "GT 1/2026", date(2026, 2, 2))
     position = other.log_position
     with pytest.raises(PartyCardNumberTaken):
-        membership.transfer_in(
-            other,
-            ADMIN,
-            document=document,
-            trusted_keys=trusted,
-            cell_id=receiving_cell,
-            presented_on=date(2026, 2, 20),
-        )
+        arrive(other, transfer, receiving_cell, date(2026, 2, 20))
     assert other.log_position == position
     # Once the receiver's own record is corrected, the member arrives with their number.
     cards.set_card_number(
@@ -103,13 +88,6 @@ def test_a_transfer_carries_the_number_and_the_receiver_checks_it(app, other):  
         number="99.000124",
         reason="số thẻ ghi nhầm",
     )
-    arrived, _ = membership.transfer_in(
-        other,
-        ADMIN,
-        document=document,
-        trusted_keys=trusted,
-        cell_id=receiving_cell,
-        presented_on=date(2026, 2, 20),
-    )
+    arrived, _ = arrive(other, transfer, receiving_cell, date(2026, 2, 20))
     assert arrived.party_card_number == "99.000123"
     assert cards.member_by_card(other, "99.000123").id == member.id

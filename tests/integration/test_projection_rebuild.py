@@ -75,19 +75,26 @@ def test_a_batch_read_ahead_for_another_position_is_thrown_away(app, tenant, dat
     assert top == rows[-1].notification_id
 
 
-def test_an_earlier_province_gets_the_present_members_index_from_migrate(
-    container, tenant, database
+@pytest.mark.parametrize(
+    ("name", "definition"),
+    [
+        ("members_present_cell", "(cell_id) WHERE (departed_on IS NULL)"),
+        ("deadline_subjects_cell", "(cell_id)"),
+    ],
+)
+def test_an_earlier_province_gets_a_new_read_side_index_from_migrate(
+    container, tenant, database, name, definition
 ):
     """A read-side index added by a release needs no rebuild: ``chibo migrate`` (the same
     idempotent install as the server's start) creates it where it is missing."""
     with database.connect() as conn:
-        conn.execute(f'DROP INDEX "{tenant.schema}".members_present_cell')
-    assert "members_present_cell" not in indexes(database, tenant.schema)
+        conn.execute(f'DROP INDEX "{tenant.schema}".{name}')
+    assert name not in indexes(database, tenant.schema)
     container.migrate([tenant.slug])
     with database.connect() as conn:
         found = conn.execute(
             "SELECT indexdef FROM pg_indexes WHERE schemaname = %s AND indexname = %s",
-            (tenant.schema, "members_present_cell"),
+            (tenant.schema, name),
         ).fetchone()
     assert found is not None
-    assert "WHERE (departed_on IS NULL)" in found[0]
+    assert found[0].endswith(definition)

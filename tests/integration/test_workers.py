@@ -120,9 +120,11 @@ def test_a_province_removed_after_its_message_was_sent_is_dropped_not_failed(run
     gone, the cached placement stale) must not fail the message: CI's shared database met it."""
     doomed, _ = provision(database, new_slug(), "Tỉnh Sắp Xoá", schema_parts())
     runtime.actors.catch_up_province.send(doomed.slug)
-    drain(runtime)  # the worker now holds the province's placement
+    runtime.actors.expire_reports.send(doomed.slug, 7.0)
+    drain(runtime)  # the worker now holds the province's placement and its application
     drop_tenant(database, doomed)
     runtime.actors.catch_up_province.send(doomed.slug)
+    runtime.actors.expire_reports.send(doomed.slug, 7.0)  # the store's own error type
     drain(runtime)  # fail_fast: a failed message would surface here
 
 

@@ -15,6 +15,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -75,9 +76,9 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture
-def server(container: Any) -> Iterator[str]:
-    """The application served by uvicorn in a thread, on a loopback port."""
+@contextmanager
+def served(container: Any) -> Iterator[str]:
+    """The application served by uvicorn in a thread, on a loopback port: its base URL."""
     import uvicorn
 
     from services.app import create_app
@@ -94,9 +95,18 @@ def server(container: Any) -> Iterator[str]:
             break
         time.sleep(0.05)
     assert running.started, "the app did not start"
-    yield f"http://127.0.0.1:{port}"
-    running.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        running.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def server(container: Any) -> Iterator[str]:
+    """The application served by uvicorn in a thread, on a loopback port."""
+    with served(container) as url:
+        yield url
 
 
 @pytest.fixture

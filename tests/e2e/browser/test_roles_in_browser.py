@@ -8,8 +8,6 @@ Screenshots of each role's main pages at 1366×768 go to docs/ui/ (shown in docs
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,7 +16,7 @@ from playwright.sync_api import expect
 
 from services.demo import DEMO_SLUG
 from services.identity.auth import DEMO_ADMIN
-from tests.e2e.browser.conftest import free_port, shoot
+from tests.e2e.browser.conftest import served, shoot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -71,11 +69,8 @@ CONTRAST_JS = """
 def demo_server(seeded: Any) -> Iterator[tuple[str, str]]:
     """The demo province served by uvicorn in a thread, with its own read pool (the session's
     client owns the other one, on its own event loop); the same data directory and keys."""
-    import uvicorn
-
     from infra.readside import ReadSide
     from infra.tenancy import TenantApplications
-    from services.app import create_app
     from services.bootstrap import Container
 
     *_, logins, _, shared = seeded
@@ -83,21 +78,8 @@ def demo_server(seeded: Any) -> Iterator[tuple[str, str]]:
         shared.settings, shared.database, TenantApplications(shared.database, 8),
         ReadSide(shared.database),
     )  # fmt: skip
-    port = free_port()
-    config = uvicorn.Config(
-        create_app(container), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
-    )
-    running = uvicorn.Server(config)
-    thread = threading.Thread(target=running.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if running.started:
-            break
-        time.sleep(0.05)
-    assert running.started, "the app did not start"
-    yield f"http://127.0.0.1:{port}", logins.password
-    running.should_exit = True
-    thread.join(timeout=10)
+    with served(container) as url:
+        yield url, logins.password
     container.applications.close()
 
 
