@@ -37,6 +37,21 @@ class DepartureReason(str, Enum):
     NOT_RECOGNISED = "not_recognised"  # không được công nhận chính thức
     DECEASED = "deceased"  # từ trần
 
+    @property
+    def label_vi(self) -> str:
+        return DEPARTURE_LABELS[self]
+
+
+DEPARTURE_LABELS = {
+    DepartureReason.TRANSFERRED_OUT: "chuyển sinh hoạt ra khỏi tỉnh",
+    DepartureReason.REMOVED: "xóa tên",
+    DepartureReason.EXPELLED: "khai trừ",
+    DepartureReason.RESIGNED: "xin ra khỏi Đảng",
+    DepartureReason.NOT_RECOGNISED: "không được công nhận đảng viên chính thức",
+    DepartureReason.DECEASED: "từ trần",
+}
+"""Words a person reads for each code (messages, audit sentences): never the raw code."""
+
 
 class MemberHasLeft(StateConflict):
     code = "member_has_left"
@@ -214,9 +229,10 @@ class Member(ChiboAggregate):
 
     def check_active(self) -> None:
         if self.departed is not None:
+            reason = self.departed[0]
             raise MemberHasLeft(
-                f"Đảng viên {self.full_name} đã ra khỏi danh sách ({self.departed[0].value})",
-                f"member {self.full_name} has left the roster ({self.departed[0].value})",
+                f"Đảng viên {self.full_name} đã ra khỏi danh sách ({reason.label_vi})",
+                f"member {self.full_name} has left the roster ({reason.value.replace('_', ' ')})",
             )
 
     # -- membership lifecycle (issue 3): appended, never renamed ----------------------------

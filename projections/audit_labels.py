@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from enum import Enum
 from typing import TypeVar
 
-from domain.member import DepartureReason
+from domain.member import DEPARTURE_LABELS
 from domain.quality import Rating
 from domain.roster import Change
 from domain.rotation import CarryReason
@@ -26,14 +26,7 @@ RATING = {
     Rating.KEM: "Kém",
 }
 RESULT = {MotionResult.PASSED: "được thông qua", MotionResult.FAILED: "không được thông qua"}
-DEPARTURE = {
-    DepartureReason.TRANSFERRED_OUT: "chuyển sinh hoạt ra khỏi tỉnh",
-    DepartureReason.REMOVED: "xóa tên",
-    DepartureReason.EXPELLED: "khai trừ",
-    DepartureReason.RESIGNED: "xin ra khỏi Đảng",
-    DepartureReason.NOT_RECOGNISED: "không được công nhận đảng viên chính thức",
-    DepartureReason.DECEASED: "từ trần",
-}
+DEPARTURE = DEPARTURE_LABELS
 ROSTER_CHANGE = {
     Change.ENROLLED_PROBATIONARY: "vào danh sách, đảng viên dự bị",
     Change.ENROLLED_OFFICIAL: "vào danh sách, đảng viên chính thức",

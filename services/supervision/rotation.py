@@ -1,7 +1,8 @@
 """Application services for rotating self-criticism (tự phê bình và phê bình xoay vòng).
 
-A turn is saved with the meeting it was taken at; the schedule follows the cell's dated roster
-before every command, so new members queue and leavers drop out without a separate step.
+A turn is taken by the meeting's one self-criticism command
+(``services.meetings.commands.record_self_criticism``, which calls :func:`count_turn`) and saved
+with the meeting it was taken at; the schedule follows the cell's dated roster before every command, so new members queue and leavers drop out without a separate step.
 """
 
 from __future__ import annotations
@@ -85,25 +86,11 @@ def schedule_for(
     return schedule
 
 
-def take_turn(
-    app: TenantApplication, by: Actor, *, meeting_id: UUID, member_id: UUID
-) -> tuple[RotationSchedule, int]:
-    """A member takes their self-criticism turn at the meeting; recorded in both."""
-    meeting, held_on = held_meeting(app, meeting_id)
-    schedule = schedule_for(app, meeting.cell_id, held_on, by)
-    turns = settings_on(app, held_on).rotation_turns_per_meeting
-    schedule.take_turn(
-        member_id, meeting.id, held_on, meeting.kind is MeetingKind.REGULAR, turns, by
-    )
-    meeting.record_self_criticism(member_id, by)
-    return schedule, app.save_all(schedule, meeting)
-
-
 def count_turn(
     app: TenantApplication, meeting: Meeting, member_id: UUID, by: Actor
 ) -> RotationSchedule | None:
-    """The turn of a self-criticism recorded at the meeting (issue 12 §5: the one command
-    counts for the rotation): at a regular meeting, for a member still due this cycle. The
+    """The turn of a self-criticism recorded at the meeting (issue 12 §5: the one command,
+    ``services.meetings.commands.record_self_criticism``, counts for the rotation): at a regular meeting, for a member still due this cycle. The
     province's turns per meeting are a range, not a cap, so a further turn is taken too."""
     if meeting.kind is not MeetingKind.REGULAR or meeting.held_on is None:
         return None
@@ -145,8 +132,9 @@ def settle_turns(
     schedule = schedule_for(app, meeting.cell_id, held_on, by)
     regular = meeting.kind is MeetingKind.REGULAR
     turns = settings_on(app, held_on).rotation_turns_per_meeting
-    # Turns recorded on the meeting itself (its own endpoint) count too: the closed meeting's
-    # record is what happened, so they are taken even beyond the usual number.
+    # Turns on the meeting's record that the rotation lacks (older logs, recorded before the
+    # one command counted them) count too: the closed meeting's record is what happened, so
+    # they are taken even beyond the usual number.
     for member_id in meeting.self_criticisms:
         if member_id in schedule.queue():
             limit = max(turns, len(meeting.self_criticisms))

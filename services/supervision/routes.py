@@ -18,6 +18,8 @@ from domain.member import Member
 from domain.petition import Petition
 from projections import supervision as figures
 from services.context import Ctx, container_of
+from services.meetings import commands as meetings
+from services.meetings.schemas import RecordSelfCriticism
 from services.membership.org import load
 from services.membership.org import settings_on as org_settings_on
 from services.supervision import attendance, petitions, rotation
@@ -44,7 +46,6 @@ from services.supervision.schemas import (
     Resolve,
     RotationFigures,
     RotationView,
-    TakeTurn,
     petition_view,
     plan_view,
 )
@@ -255,10 +256,13 @@ def reopen(ctx: Ctx, petition_id: FromPath[UUID], data: JSONBody[Reopen]) -> Wri
 @post(
     f"{BASE}/meetings/{{meeting_id:uuid}}/self-criticism",
     sync_to_thread=True,
-    summary="Tự phê bình xoay vòng / a member takes their turn",
+    summary="Tự phê bình xoay vòng (tên khác của POST /meetings/{id}/self-criticisms) / "
+    "a member takes their turn (alias of POST /meetings/{id}/self-criticisms)",
 )
-def take_turn(ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[TakeTurn]) -> Written:
-    return written_by(rotation.take_turn, ctx, meeting_id=meeting_id, member_id=data.member_id)
+def take_turn(ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[RecordSelfCriticism]) -> Written:
+    """An alias kept for the meeting page's form: the very command of the meeting flow
+    (issue 12 §5, one endpoint that counts), so both answer alike, refusals included."""
+    return written_by(meetings.record_self_criticism, ctx, data, meeting_id=meeting_id)
 
 
 @route

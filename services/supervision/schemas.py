@@ -109,10 +109,6 @@ class Reopen(msgspec.Struct, forbid_unknown_fields=True):
     reason: Text
 
 
-class TakeTurn(msgspec.Struct, forbid_unknown_fields=True):
-    member_id: UUID
-
-
 class AssignmentView(msgspec.Struct):
     id: UUID
     assignee_id: str

@@ -206,8 +206,11 @@ async def write(
     rerender: Rerender,
     field_map: dict[str, str] | None = None,
     main_field: str = "",
+    answer: Callable[[dict[str, Any]], Awaitable[Response[Any]]] | None = None,
 ) -> Response[Any]:
-    """Send one write to the API; on success go to ``done``, on refusal re-render with errors."""
+    """Send one write to the API; on success go to ``done`` (or show ``answer``'s page, for a
+    write whose outcome is to be read once, such as a signed document), on refusal re-render
+    with errors."""
     try:
         result = await call(request, "POST", path, body, values.get("idempotency_key") or None)
     except ApiError as error:
@@ -224,6 +227,8 @@ async def write(
         )
         state.errors.append((f"{form_name}-{target}" if target else f"{form_name}-form", message))
         return await rerender(state, 409 if error.stale else 422)
+    if answer is not None:
+        return await answer(result)
     return redirect(done(result) if callable(done) else done)
 
 

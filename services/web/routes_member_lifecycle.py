@@ -8,7 +8,11 @@ for what may happen next, each posting one API command as the signed-in user wit
 - miễn sinh hoạt (exemption from activity) and its end;
 - chuyển sinh hoạt chính thức to another cell of the province;
 - ra khỏi danh sách (leaving the roll: expelled, resigned, not recognised), xóa tên (removal,
-  on its ground and decision) and từ trần (death), each after a tick that it cannot be undone.
+  on its ground and decision), từ trần (death), and chuyển sinh hoạt ra tỉnh khác (a transfer
+  to another province, named by its code as the receiver gives it (the page lists no other
+  province: nothing of another tenant is shown), whose signed payload the page then shows to
+  copy for the receiver),
+  each after a tick that it cannot be undone.
 
 A form is shown only when the policy table would let the user send it, and only when the
 member's state makes it meaningful (no "end the exemption" for a member not exempted). Cells
@@ -115,8 +119,15 @@ FORMS = {
              **SURE},
         ),
         Form("death", "death", {**ON, **SURE}),
+        Form(
+            "out", "transfer-out",
+            {"to_province": "Nhập mã tỉnh nơi đến", "to_organisation": "Nhập tổ chức đảng nơi đến",
+             "letter_number": "Nhập số giấy giới thiệu", "letter_on": "Nhập ngày giấy giới thiệu",
+             **SURE},
+        ),
     )
 }  # fmt: skip
+OUT_FIELDS = ("to_province", "to_organisation", "letter_number", "letter_on")
 HOST_SQL = (
     "SELECT u.name FROM {s}.roster_changes r JOIN {s}.org_units u ON u.id = r.cell_id"
     " WHERE r.member_id = $1 AND r.change LIKE 'temporary_joined_%' ORDER BY r.position DESC"
@@ -173,7 +184,7 @@ async def lifecycle_form(
 
 def body_of(form: Form, values: dict[str, Any]) -> dict[str, Any]:
     """The API's body from the form's fields: dates as given, blanks left out."""
-    taken = {"on", "start", "end", "reason", "note", "ground", "decision_number"}
+    taken = {"on", "start", "end", "reason", "note", "ground", "decision_number", *OUT_FIELDS}
     body: dict[str, Any] = {
         k: str(values[k]).strip() for k in taken if str(values.get(k) or "").strip()
     }
@@ -212,9 +223,21 @@ def handler(form: Form) -> Callable[..., Awaitable[Response[Any]]]:
         path = f"/api/v1/t/{tenant}/members/{member_id}/{form.action}"
         cell = body["to_cell_id"] if form.name == "move" else unit_id  # she follows the move
         done = f"/t/{tenant}/units/{cell}/members/{member_id}/lifecycle"
+
+        async def document(result: dict[str, Any]) -> Response[Any]:
+            """The signed payload, shown once for the receiving province (sending the same
+            form again is answered from the API's idempotency store: the same document)."""
+            _, cell, trail, member = await member_of(request, tenant, unit_id, member_id)
+            return await render(
+                request, "member_transfer_out.html", cell=cell, member=member,
+                document=result.get("document", ""), to_organisation=values["to_organisation"],
+                crumbs=member_crumbs(trail, tenant, member, Crumb("Chuyển sinh hoạt ra tỉnh khác")),
+            )  # fmt: skip
+
         return await write(
             request, form.name, values, path, body, done, again,
             field_map=fields, main_field=next(iter(form.required)),
+            answer=document if form.name == "out" else None,
         )  # fmt: skip
 
     return submit

@@ -6,6 +6,7 @@ scenario.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -335,10 +336,12 @@ def test_rotation_through_meetings(api: Api, tree: dict[str, str]) -> None:
     assert "vắng mặt" in due["why"]
     assert api.get(f"/meetings/{m1}")["self_criticisms"] == [binh]
     twice = api.open_meeting(cell, "2019-02-04", an, cuong)
+    present = {"entries": [{"member_id": binh, "mark": "present"}]}
+    api.post(f"/meetings/{twice}/attendance", present)
     again = api.post(
-        f"/supervision/meetings/{twice}/self-criticism", {"member_id": binh}, status=409
+        f"/supervision/meetings/{twice}/self-criticism", {"member_id": binh}, status=422
     )
-    assert again["code"] == "turn_already_taken"
+    assert again["code"] == "second_turn_before_everyone"
     api.post(f"/supervision/meetings/{twice}/self-criticism", {"member_id": an})
     view = api.get(f"/supervision/cells/{cell}/rotation", on="2019-02-10")
     assert (view["eligible"], view["taken"], view["not_taken"]) == (3, 2, [cuong])
@@ -382,6 +385,69 @@ def test_nobody_performs_twice_in_the_meeting_flow_before_everyone_has_once(
     api.post(f"/meetings/{march}/self-criticisms", {"member_id": an})
     api.post(f"/meetings/{march}/self-criticisms", {"member_id": binh})
     assert api.get(f"/meetings/{march}")["self_criticisms"] == [an, binh]
+
+
+def self_criticism_trace(api: Api, cell: str, path: str) -> list[Any]:
+    """The answers, with ids named, of one scenario through one self-criticism route: a
+    turn, a second turn refused before everyone, a correction after closing, a correction
+    without its reason, and a second turn once everyone has performed."""
+    an, binh, cuong = (
+        api.member(cell, n) for n in ("Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường")
+    )
+    names = {an: "an", binh: "binh", cuong: "cuong"}
+    everyone = {an: "present", binh: "present", cuong: "present"}
+    trace: list[Any] = []
+
+    def turn(meeting: str, member: str, status: int = 201, reason: str | None = None) -> None:
+        body = {"member_id": member, **({"reason": reason} if reason is not None else {})}
+        answer = api.post(path.format(meeting=meeting), body, status=status)
+        if status == 201:
+            answer = {**answer, "id": answer["id"] == meeting, "position": None}
+        else:
+            answer.pop("trace_id", None)
+        text = json.dumps(answer, ensure_ascii=False, sort_keys=True)
+        for member_id, name in names.items():
+            text = text.replace(member_id, name)
+        trace.append(json.loads(text))
+
+    january = api.open_meeting(cell, "2019-01-03", binh, cuong)
+    turn(january, binh)
+    api.close_meeting(january, "2019-01-03", everyone)
+    february = api.open_meeting(cell, "2019-02-04", binh, cuong)
+    turn(february, binh, 422)
+    api.post(
+        f"/meetings/{february}/attendance", {"entries": [{"member_id": an, "mark": "present"}]}
+    )
+    turn(february, an)
+    api.close_meeting(february, "2019-02-04", everyone)
+    turn(february, cuong, 400)
+    turn(february, cuong, reason="Sót trong biên bản")
+    march = api.open_meeting(cell, "2019-03-04", binh, cuong)
+    turn(march, binh)
+    trace.append(api.get(f"/meetings/{march}")["self_criticisms"] == [binh])
+    return trace
+
+
+def test_both_self_criticism_routes_are_one_command(api: Api, tree: dict[str, str]) -> None:
+    """Issue 12 §5: the supervision route is an alias of the meeting flow's: the same
+    answers, refusals included, and the same turns counted for the rotation."""
+    cell, other_cell = (
+        api.unit(name, "cell", tree["commune"]) for name in ("Chi bộ thôn Hạ", "Chi bộ thôn Thượng")
+    )
+    flow = self_criticism_trace(api, cell, "/meetings/{meeting}/self-criticisms")
+    alias = "/supervision/meetings/{meeting}/self-criticism"
+    assert self_criticism_trace(api, other_cell, alias) == flow
+    assert [a.get("code") for a in flow[:-1]] == [
+        None,
+        "second_turn_before_everyone",
+        None,
+        "invalid_value",
+        None,
+        None,
+    ]
+    assert flow[-1] is True
+    view = api.get(f"/supervision/cells/{other_cell}/rotation", on="2019-03-05")
+    assert (view["eligible"], view["taken"]) == (3, 3)
 
 
 def test_the_rotation_of_a_running_meeting_names_who_replaces_an_absent_member(

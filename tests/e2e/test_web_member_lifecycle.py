@@ -193,3 +193,45 @@ def test_a_removal_checks_its_ground_and_a_death_is_recorded(pages, app):
     died = send(client, client.get(f"{there}/lifecycle"), f"{there}/death", confirm="1")
     assert died.status_code == 200, died.text[:800]
     assert "Từ trần" in died.text
+
+
+def test_a_transfer_to_another_province_shows_the_signed_document_once(pages, app, database):
+    """The receiving province is named by its code; the signed payload is shown to copy; the same
+    form sent again shows the same document (the API's idempotency store), not a refusal."""
+    from infra.tenancy import provision
+    from services.bootstrap import schema_parts
+    from tests.conftest import drop_tenant, new_slug
+
+    client, slug, cell = pages
+    other, _ = provision(database, new_slug(), "Tỉnh Nơi Đến", schema_parts())
+    try:
+        sign_in(client, slug, "bithu")
+        base = f"/t/{slug}/units/{cell.tree.cell_a}/members/{cell.members[0]}"
+        page = client.get(f"{base}/lifecycle")
+        assert '<label for="out-to_province">' in page.text
+        assert other.slug not in page.text  # no other province is listed to a province's user
+        # the letter is the committee's: the cell's secretary is refused, in the rule's words
+        refused = send(client, page, f"{base}/transfer-out", to_province=other.slug,
+                       to_organisation="Chi bộ phường Một", letter_number="15", confirm="1")  # fmt: skip
+        assert refused.status_code == 422
+        assert "không có thẩm quyền: giấy giới thiệu sinh hoạt đảng" in refused.text
+        client.cookies.clear()
+        sign_in(client, slug, "quantri")
+        page = client.get(f"{base}/lifecycle")
+        fields = {
+            "to_province": other.slug,
+            "to_organisation": "Chi bộ phường Một, Đảng bộ tỉnh Nơi Đến",
+            "letter_number": "15-GGT/ĐU",
+            "confirm": "1",
+        }
+        shown = send(client, page, f"{base}/transfer-out", **fields)
+        assert shown.status_code == 200, shown.text[shown.text.find("<main") :][:1500]
+        assert "Bản chuyển sinh hoạt có chữ ký số" in shown.text
+        document = shown.text.split("readonly>")[1].split("</textarea>")[0]
+        assert "signature" in document or len(document) > 100
+        again = send(client, page, f"{base}/transfer-out", **fields)
+        assert again.status_code == 200
+        assert again.text.split("readonly>")[1].split("</textarea>")[0] == document
+        assert app.repository.get(cell.members[0]).departed is not None
+    finally:
+        drop_tenant(database, other)

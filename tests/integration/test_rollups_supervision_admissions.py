@@ -64,7 +64,7 @@ from services.admissions import commands as admissions
 from services.admissions import records
 from services.meetings import commands as meetings
 from services.membership import org
-from services.supervision import attendance, petitions, rotation
+from services.supervision import attendance, petitions
 from services.supervision.common import PetitionInput
 from tests.builders import opened_meeting, tallied_motion
 from tests.conftest import asyncpg_connect
@@ -267,7 +267,7 @@ def build_supervision(app: Any, t: dict[str, Any]) -> None:
         app, BY, plan_id=plan.id, meeting_id=c1_mar, assignee=who(9), assignment_id=None
     )  # U1, unplanned
     for mid, member in ((c1_jan, "a"), (g2_feb, "h"), (c1_mar, "b")):
-        rotation.take_turn(app, BY, meeting_id=mid, member_id=t[member])
+        meetings.record_self_criticism(app, BY, meeting_id=mid, member_id=t[member], expected=None)
     t["P1"] = petition(app, c1_jan, "Đường liên thôn")
     t["P2"] = petition(app, c2_jan, "Nước sạch")
     t["P3"] = petition(app, g2_feb, "Chiếu sáng")

@@ -165,7 +165,7 @@ def test_rotation_follows_meetings_and_the_roster(app: TenantApplication) -> Non
     t = build(app)
     an, binh, cuong = t["m"]
     m1 = held(app, t["cell"], date(2019, 1, 3), binh, cuong)
-    # Recorded through the meeting's own endpoint: the settlement still counts it.
+    # Recorded through the meeting's one command: the turn is taken at once, settling keeps it.
     meetings.record_self_criticism(app, BY, meeting_id=m1, member_id=binh, expected=None)
     close(
         app,
@@ -185,7 +185,7 @@ def test_rotation_follows_meetings_and_the_roster(app: TenantApplication) -> Non
         expected=None,
     )
     m2 = held(app, t["cell"], date(2019, 2, 4), an, binh)
-    rotation.take_turn(app, BY, meeting_id=m2, member_id=an)
+    meetings.record_self_criticism(app, BY, meeting_id=m2, member_id=an, expected=None)
     stored: Any = app.repository.get(schedule.id)
     assert isinstance(stored, RotationSchedule)
     assert cuong in stored.dropped
@@ -219,9 +219,8 @@ def test_projection_in_small_batches_equals_a_rebuild(
     attendance.record_attendance(
         app, BY, plan_id=plan.id, meeting_id=m1, assignee=None, assignment_id=aid
     )
-    rotation.take_turn(
-        app, BY, meeting_id=m1, member_id=binh
-    )  # Bình volunteers; An, first in order, is carried over
+    # Bình volunteers; An, first in order, is carried over
+    meetings.record_self_criticism(app, BY, meeting_id=m1, member_id=binh, expected=None)
     _, ids, _ = attendance.file_report(
         app,
         BY,
@@ -257,7 +256,7 @@ def test_projection_in_small_batches_equals_a_rebuild(
         expected=None,
     )
     m2 = held(app, t["cell"], date(2019, 2, 4), an, cuong)
-    rotation.take_turn(app, BY, meeting_id=m2, member_id=an)
+    meetings.record_self_criticism(app, BY, meeting_id=m2, member_id=an, expected=None)
 
     both: list[Any] = [ORG_TREE, SUPERVISION]
     with database.connect() as conn:

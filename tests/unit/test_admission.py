@@ -70,6 +70,13 @@ def new_case(
     )
 
 
+def introduce(case, member_id, status, together_since, on, **more):
+    """An introducer (người giới thiệu) from work, assigned by the cell's secretary."""
+    case.assign_introducer(
+        member_id, status, IntroductionBasis.WORK, together_since, on, SECRETARY, **more
+    )
+
+
 def dossier(case):
     case.certify_course("GCN-01", date(2024, 1, 20), SECRETARY)
     for item in DossierItem:
@@ -82,15 +89,7 @@ def introduced(case, **kwargs):
     # Union (Charter art. 4.2), which the cell records first.
     case.state_no_youth_union(date(2024, 2, 5), "Doanh nghiệp không có tổ chức Đoàn", SECRETARY)
     for member in (INTRODUCER_A, INTRODUCER_B):
-        case.assign_introducer(
-            member,
-            OFFICIAL,
-            IntroductionBasis.WORK,
-            date(2022, 1, 1),
-            date(2024, 2, 5),
-            SECRETARY,
-            **kwargs,
-        )
+        introduce(case, member, OFFICIAL, date(2022, 1, 1), date(2024, 2, 5), **kwargs)
 
 
 def motion(
@@ -165,54 +164,19 @@ def test_introducers_need_the_dossier():
     case = new_case()
     case.certify_course("GCN-01", date(2024, 1, 20), SECRETARY)
     with pytest.raises(StepMissing, match="step 3"):
-        case.assign_introducer(
-            INTRODUCER_A,
-            OFFICIAL,
-            IntroductionBasis.WORK,
-            date(2022, 1, 1),
-            date(2024, 2, 5),
-            SECRETARY,
-        )
+        introduce(case, INTRODUCER_A, OFFICIAL, date(2022, 1, 1), date(2024, 2, 5))
 
 
 def test_introducer_must_be_official_and_twelve_months_together():
     case = new_case()
     dossier(case)
     with pytest.raises(IntroducerNotOfficialMember):
-        case.assign_introducer(
-            INTRODUCER_A,
-            PROBATIONARY,
-            IntroductionBasis.WORK,
-            date(2022, 1, 1),
-            date(2024, 2, 5),
-            SECRETARY,
-        )
+        introduce(case, INTRODUCER_A, PROBATIONARY, date(2022, 1, 1), date(2024, 2, 5))
     with pytest.raises(IntroducerNotOfficialMember):
-        case.assign_introducer(
-            INTRODUCER_A,
-            None,
-            IntroductionBasis.WORK,
-            date(2022, 1, 1),
-            date(2024, 2, 5),
-            SECRETARY,
-        )
+        introduce(case, INTRODUCER_A, None, date(2022, 1, 1), date(2024, 2, 5))
     with pytest.raises(IntroducerTooShortTogether):
-        case.assign_introducer(
-            INTRODUCER_A,
-            OFFICIAL,
-            IntroductionBasis.WORK,
-            date(2023, 2, 6),
-            date(2024, 2, 5),
-            SECRETARY,
-        )
-    case.assign_introducer(
-        INTRODUCER_A,
-        OFFICIAL,
-        IntroductionBasis.WORK,
-        date(2023, 2, 5),
-        date(2024, 2, 5),
-        SECRETARY,
-    )
+        introduce(case, INTRODUCER_A, OFFICIAL, date(2023, 2, 6), date(2024, 2, 5))
+    introduce(case, INTRODUCER_A, OFFICIAL, date(2023, 2, 5), date(2024, 2, 5))
 
 
 def test_two_introducers_at_most_and_a_replacement_when_one_leaves():
@@ -220,18 +184,8 @@ def test_two_introducers_at_most_and_a_replacement_when_one_leaves():
     introduced(case)
     third = uuid4()
     with pytest.raises(TooManyIntroducers):
-        case.assign_introducer(
-            third, OFFICIAL, IntroductionBasis.WORK, date(2022, 1, 1), date(2024, 2, 6), SECRETARY
-        )
-    case.assign_introducer(
-        third,
-        OFFICIAL,
-        IntroductionBasis.WORK,
-        date(2022, 1, 1),
-        date(2024, 2, 6),
-        SECRETARY,
-        replaces=INTRODUCER_A,
-    )
+        introduce(case, third, OFFICIAL, date(2022, 1, 1), date(2024, 2, 6))
+    introduce(case, third, OFFICIAL, date(2022, 1, 1), date(2024, 2, 6), replaces=INTRODUCER_A)
     assert set(case.introducers) == {INTRODUCER_B, third}
 
 
@@ -260,14 +214,7 @@ def test_cell_vote_needs_introducers_and_two_thirds_of_official_members():
     case.introduce_by_organisation(
         IntroducingOrganisation.YOUTH_UNION, "1-NQ/ĐTN", date(2024, 2, 5), SECRETARY
     )
-    case.assign_introducer(
-        INTRODUCER_A,
-        OFFICIAL,
-        IntroductionBasis.WORK,
-        date(2022, 1, 1),
-        date(2024, 2, 5),
-        SECRETARY,
-    )
+    introduce(case, INTRODUCER_A, OFFICIAL, date(2022, 1, 1), date(2024, 2, 5))
     with pytest.raises(VoteBelowTwoThirds):
         case.record_cell_vote(motion(case, votes_for=5, base=9), WEEKENDS_ONLY, SECRETARY)
     case.record_cell_vote(motion(case, votes_for=6, base=9), WEEKENDS_ONLY, SECRETARY)
@@ -437,24 +384,8 @@ def test_same_history_judged_under_two_rule_sets_differs_exactly_where_rules_dif
             results["residence_introducer"] = "accepted"
         except IntroductionBasisNotAllowed:
             results["residence_introducer"] = "refused"
-            case.assign_introducer(
-                INTRODUCER_A,
-                OFFICIAL,
-                IntroductionBasis.WORK,
-                date(2022, 1, 1),
-                date(2024, 2, 5),
-                SECRETARY,
-                rules=rules,
-            )
-        case.assign_introducer(
-            INTRODUCER_B,
-            OFFICIAL,
-            IntroductionBasis.WORK,
-            date(2022, 1, 1),
-            date(2024, 2, 5),
-            SECRETARY,
-            rules=rules,
-        )
+            introduce(case, INTRODUCER_A, OFFICIAL, date(2022, 1, 1), date(2024, 2, 5), rules=rules)
+        introduce(case, INTRODUCER_B, OFFICIAL, date(2022, 1, 1), date(2024, 2, 5), rules=rules)
         try:
             case.record_cell_vote(motion(case, votes_for=5), WEEKENDS_ONLY, SECRETARY, rules=rules)
             results["cell_vote_5_of_9"] = "accepted"

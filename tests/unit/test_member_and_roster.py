@@ -122,3 +122,15 @@ def test_a_member_who_left_accepts_no_more_commands():
         m.transfer(uuid4(), date(2024, 6, 1), SYSTEM)
     with pytest.raises(MemberHasLeft):
         m.leave(DepartureReason.REMOVED, date(2024, 6, 1), "", SYSTEM)
+
+
+@pytest.mark.parametrize("reason", list(DepartureReason))
+def test_the_refusal_after_leaving_names_the_reason_in_words_not_its_code(reason):
+    """Issue 12 §5: a person reads "đã ra khỏi danh sách (xóa tên)", never "(removed)"."""
+    m = member()
+    m.leave(reason, date(2024, 5, 5), "", SYSTEM)
+    with pytest.raises(MemberHasLeft) as refused:
+        m.transfer(uuid4(), date(2024, 6, 1), SYSTEM)
+    assert refused.value.vi == f"Đảng viên Trần Thị Lan đã ra khỏi danh sách ({reason.label_vi})"
+    assert reason.value not in refused.value.vi
+    assert "_" not in refused.value.en
