@@ -13,7 +13,12 @@ from domain.attendance_plan import AssigneeRole, AssignmentState
 from domain.meeting_rules import AttendanceMark, MeetingKind
 from domain.member import MemberStatus
 from domain.org_unit import Level
-from domain.petition import CompetentLevel, PetitionState
+from domain.petition import (
+    COMPETENT_LEVEL_LABELS,
+    PETITION_STATE_LABELS,
+    CompetentLevel,
+    PetitionState,
+)
 from domain.quality import Rating
 from domain.voting import MotionKind, MotionResult, VoteChoice, VotingMethod
 from projections import audit_labels
@@ -70,20 +75,8 @@ ASSIGNMENT_STATE = {
     AssignmentState.MISSED: "không dự được",
     AssignmentState.REPORTED: "đã báo cáo",
 }
-COMPETENT_LEVEL = {
-    CompetentLevel.CELL: "chi bộ",
-    CompetentLevel.GRASSROOTS: "cấp cơ sở",
-    CompetentLevel.COMMUNE_DISTRICT: "cấp xã, huyện",
-    CompetentLevel.PROVINCE: "cấp tỉnh",
-}
-PETITION_STATE = {
-    PetitionState.RAISED: "đã tiếp nhận",
-    PetitionState.FORWARDED: "đã chuyển cấp có thẩm quyền",
-    PetitionState.ACCEPTED: "đang giải quyết",
-    PetitionState.RESOLVED: "đã giải quyết",
-    PetitionState.ANSWERED: "đã trả lời",
-    PetitionState.REOPENED: "đề nghị xem xét lại",
-}
+COMPETENT_LEVEL = COMPETENT_LEVEL_LABELS
+PETITION_STATE = PETITION_STATE_LABELS
 MEMBER_STATUS = {MemberStatus.OFFICIAL: "chính thức", MemberStatus.PROBATIONARY: "dự bị"}
 
 BY_ENUM: dict[type[Enum], dict] = {  # type: ignore[type-arg]
