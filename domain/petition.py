@@ -62,6 +62,31 @@ class PetitionState(str, Enum):
         return self is not PetitionState.ANSWERED
 
 
+# Words a person reads for each code (refusals here, the documents' tables): never the code.
+COMPETENT_LEVEL_LABELS = {
+    CompetentLevel.CELL: "chi bộ",
+    CompetentLevel.GRASSROOTS: "cấp cơ sở",
+    CompetentLevel.COMMUNE_DISTRICT: "cấp xã, huyện",
+    CompetentLevel.PROVINCE: "cấp tỉnh",
+}
+PETITION_STATE_LABELS = {
+    PetitionState.RAISED: "đã tiếp nhận",
+    PetitionState.FORWARDED: "đã chuyển cấp có thẩm quyền",
+    PetitionState.ACCEPTED: "đang giải quyết",
+    PetitionState.RESOLVED: "đã giải quyết",
+    PetitionState.ANSWERED: "đã trả lời",
+    PetitionState.REOPENED: "đề nghị xem xét lại",
+}
+STEP_LABELS = {
+    "reclassify": "phân loại lại",
+    "forward": "chuyển cấp có thẩm quyền",
+    "accept": "nhận giải quyết",
+    "resolve": "giải quyết",
+    "answer_back": "trả lời chi bộ",
+    "reopen": "đề nghị xem xét lại",
+}
+
+
 class WorkingDays(Protocol):
     """Counts working days (ngày làm việc): weekends, public holidays, province days off."""
 
@@ -257,8 +282,8 @@ class Petition(ChiboAggregate):
         self._require(PetitionState.RAISED, step="forward")
         if unit_level is not self.competent_level:
             raise ForwardedToWrongLevel(
-                f"Kiến nghị thuộc thẩm quyền cấp {self.competent_level.value}, "
-                f"không chuyển cho cấp {unit_level.value}",
+                f"Kiến nghị thuộc thẩm quyền {COMPETENT_LEVEL_LABELS[self.competent_level]}, "
+                f"không chuyển cho {COMPETENT_LEVEL_LABELS[unit_level]}",
                 f"the petition is for the {self.competent_level.value} level, "
                 f"not the {unit_level.value} level; reclassify it first",
                 field="unit_id",
@@ -323,9 +348,12 @@ class Petition(ChiboAggregate):
     def _require(self, *states: PetitionState, step: str) -> None:
         if self.state not in states:
             allowed = ", ".join(s.value for s in states)
+            allowed_vi = ", ".join(f"«{PETITION_STATE_LABELS[s]}»" for s in states)
             raise PetitionStepOutOfOrder(
-                f"Kiến nghị đang ở bước «{self.state.value}», chưa thể «{step}» (cần: {allowed})",
-                f"cannot {step} a petition that is {self.state.value}; it must be {allowed}",
+                f"Kiến nghị đang ở bước «{PETITION_STATE_LABELS[self.state]}», chưa thể "
+                f"«{STEP_LABELS[step]}» (cần: {allowed_vi})",
+                f"cannot {step.replace('_', ' ')} a petition that is {self.state.value}; "
+                f"it must be {allowed}",
                 state=self.state.value,
             )
 

@@ -10,10 +10,16 @@ from __future__ import annotations
 from enum import Enum
 
 from domain.attendance_plan import AssigneeRole, AssignmentState
+from domain.attendance_plan_values import ASSIGNMENT_STATE_LABELS
 from domain.meeting_rules import AttendanceMark, MeetingKind
 from domain.member import MemberStatus
-from domain.org_unit import Level
-from domain.petition import CompetentLevel, PetitionState
+from domain.org_unit import LEVEL_LABELS, Level
+from domain.petition import (
+    COMPETENT_LEVEL_LABELS,
+    PETITION_STATE_LABELS,
+    CompetentLevel,
+    PetitionState,
+)
 from domain.quality import Rating
 from domain.voting import MotionKind, MotionResult, VoteChoice, VotingMethod
 from projections import audit_labels
@@ -50,40 +56,15 @@ CHOICE = {
     VoteChoice.ABSTAIN: "không biểu quyết",
 }
 
-LEVEL = {
-    Level.PROVINCE: "Đảng bộ tỉnh",
-    Level.DIRECT: "Đảng bộ trực thuộc tỉnh",
-    Level.GRASSROOTS_COMMITTEE: "Đảng bộ cơ sở",
-    Level.GRASSROOTS_CELL: "Chi bộ cơ sở",
-    Level.SUB_COMMITTEE: "Đảng bộ bộ phận",
-    Level.CELL: "Chi bộ trực thuộc",
-}
+LEVEL = LEVEL_LABELS
 ASSIGNEE_ROLE = {
     AssigneeRole.PROVINCIAL_COMMITTEE_MEMBER: "tỉnh ủy viên",
     AssigneeRole.COMMITTEE_MEMBER: "cấp ủy viên",
     AssigneeRole.STAFF: "cán bộ các ban",
 }
-ASSIGNMENT_STATE = {
-    AssignmentState.ASSIGNED: "đã phân công",
-    AssignmentState.CONTACTED: "đã liên hệ",
-    AssignmentState.ATTENDED: "đã dự",
-    AssignmentState.MISSED: "không dự được",
-    AssignmentState.REPORTED: "đã báo cáo",
-}
-COMPETENT_LEVEL = {
-    CompetentLevel.CELL: "chi bộ",
-    CompetentLevel.GRASSROOTS: "cấp cơ sở",
-    CompetentLevel.COMMUNE_DISTRICT: "cấp xã, huyện",
-    CompetentLevel.PROVINCE: "cấp tỉnh",
-}
-PETITION_STATE = {
-    PetitionState.RAISED: "đã tiếp nhận",
-    PetitionState.FORWARDED: "đã chuyển cấp có thẩm quyền",
-    PetitionState.ACCEPTED: "đang giải quyết",
-    PetitionState.RESOLVED: "đã giải quyết",
-    PetitionState.ANSWERED: "đã trả lời",
-    PetitionState.REOPENED: "đề nghị xem xét lại",
-}
+ASSIGNMENT_STATE = ASSIGNMENT_STATE_LABELS
+COMPETENT_LEVEL = COMPETENT_LEVEL_LABELS
+PETITION_STATE = PETITION_STATE_LABELS
 MEMBER_STATUS = {MemberStatus.OFFICIAL: "chính thức", MemberStatus.PROBATIONARY: "dự bị"}
 
 BY_ENUM: dict[type[Enum], dict] = {  # type: ignore[type-arg]

@@ -7,7 +7,7 @@ from uuid import UUID, uuid4
 
 from domain.base import Actor, RuleViolated
 from domain.org_unit import Level, OrgUnit
-from domain.petition import CompetentLevel, Petition, PetitionSource
+from domain.petition import COMPETENT_LEVEL_LABELS, CompetentLevel, Petition, PetitionSource
 from infra.application import TenantApplication
 from services.membership.org import load, settings_on
 from services.supervision.common import PetitionInput, calendar_for, held_meeting
@@ -55,7 +55,8 @@ def competent_unit(app: TenantApplication, cell_id: UUID, level: CompetentLevel)
             return unit
         unit = load(app, OrgUnit, unit.parent_id) if unit.parent_id else None
     raise NoUnitAtLevel(
-        f"Không có tổ chức cấp {level.value} phía trên chi bộ; hãy phân loại lại kiến nghị",
+        f"Không có tổ chức {COMPETENT_LEVEL_LABELS[level]} phía trên chi bộ; hãy phân loại lại "
+        "kiến nghị",
         f"no {level.value} unit above the cell; reclassify the petition",
     )
 

@@ -180,3 +180,21 @@ def test_events_round_trip_through_the_mapper() -> None:
     assert copy.state is PetitionState.REOPENED
     assert copy.cell_id == CELL
     assert isinstance(copy.id, UUID)
+
+
+def test_refusals_name_levels_states_and_steps_in_words_not_codes() -> None:
+    """Issue 12 §5: a person reads "cấp cơ sở", "đã tiếp nhận", never "grassroots", "raised"."""
+    p = raised(CompetentLevel.GRASSROOTS)
+    with pytest.raises(ForwardedToWrongLevel) as wrong:
+        p.forward(uuid4(), CompetentLevel.COMMUNE_DISTRICT, date(2025, 3, 4), BY)
+    assert wrong.value.vi == (
+        "Kiến nghị thuộc thẩm quyền cấp cơ sở, không chuyển cho cấp xã, huyện"
+    )
+    with pytest.raises(PetitionStepOutOfOrder) as early:
+        p.answer_back(date(2025, 3, 4), BY)
+    assert early.value.vi == (
+        "Kiến nghị đang ở bước «đã tiếp nhận», chưa thể «trả lời chi bộ» (cần: «đã giải quyết»)"
+    )
+    assert early.value.details == {"state": "raised"}
+    codes = [c.value for c in (*CompetentLevel, *PetitionState)] + ["answer_back"]
+    assert not [c for c in codes if c in wrong.value.vi + early.value.vi]
