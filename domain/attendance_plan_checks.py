@@ -21,7 +21,12 @@ from domain.attendance_plan_errors import (
     ReportRequiresAttendance,
     UnknownAssignment,
 )
-from domain.attendance_plan_values import Assignee, Assignment, AssignmentState
+from domain.attendance_plan_values import (
+    ASSIGNMENT_STATE_LABELS,
+    Assignee,
+    Assignment,
+    AssignmentState,
+)
 from domain.base import InvalidValue, require_text
 
 
@@ -56,7 +61,7 @@ def still_open(assignments: Mapping[UUID, Assignment], assignment_id: UUID) -> A
     a = found(assignments, assignment_id)
     if not a.state.is_open:
         raise AssignmentAlreadySettled(
-            f"Phân công đã ở trạng thái «{a.state.value}», không thay đổi được",
+            f"Phân công đã ở trạng thái «{ASSIGNMENT_STATE_LABELS[a.state]}», không thay đổi được",
             f"the assignment is already {a.state.value}",
             state=a.state.value,
         )

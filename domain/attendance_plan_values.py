@@ -38,6 +38,16 @@ class AssignmentState(str, Enum):
         return self in (AssignmentState.ASSIGNED, AssignmentState.CONTACTED)
 
 
+ASSIGNMENT_STATE_LABELS = {
+    AssignmentState.ASSIGNED: "đã phân công",
+    AssignmentState.CONTACTED: "đã liên hệ",
+    AssignmentState.ATTENDED: "đã dự",
+    AssignmentState.MISSED: "không dự được",
+    AssignmentState.REPORTED: "đã báo cáo",
+}
+"""Words a person reads for each state (refusals, the documents' tables): never the code."""
+
+
 @dataclass(frozen=True, slots=True)
 class Assignee:
     """A committee member or staff member assigned to attend (người được phân công)."""

@@ -39,6 +39,16 @@ class Level(str, Enum):
         return self in (Level.CELL, Level.GRASSROOTS_CELL)
 
 
+LEVEL_LABELS = {
+    Level.PROVINCE: "Đảng bộ tỉnh",
+    Level.DIRECT: "Đảng bộ trực thuộc tỉnh",
+    Level.GRASSROOTS_COMMITTEE: "Đảng bộ cơ sở",
+    Level.GRASSROOTS_CELL: "Chi bộ cơ sở",
+    Level.SUB_COMMITTEE: "Đảng bộ bộ phận",
+    Level.CELL: "Chi bộ trực thuộc",
+}
+"""Words a person reads for each level (refusals, the documents' tables): never the code."""
+
 ALLOWED_PARENTS: dict[Level, frozenset[Level]] = {
     Level.PROVINCE: frozenset(),
     Level.DIRECT: frozenset({Level.PROVINCE}),
@@ -112,7 +122,10 @@ def check_parent_fits(level: Level, parent_level: Level | None) -> None:
         return
     if parent_level is None or parent_level not in allowed:
         raise LevelDoesNotFitParent(
-            f"Cấp {level.value} không thể trực thuộc cấp {parent_level.value if parent_level else 'gốc'}",
+            f"Cấp «{LEVEL_LABELS[level]}» không thể trực thuộc "
+            + (
+                f"cấp «{LEVEL_LABELS[parent_level]}»" if parent_level else "gốc (không có cấp trên)"
+            ),
             f"a {level.value} cannot sit under "
             f"{parent_level.value if parent_level else 'the root'}; allowed parents: "
             + ", ".join(sorted(p.value for p in allowed)),

@@ -10,9 +10,10 @@ from __future__ import annotations
 from enum import Enum
 
 from domain.attendance_plan import AssigneeRole, AssignmentState
+from domain.attendance_plan_values import ASSIGNMENT_STATE_LABELS
 from domain.meeting_rules import AttendanceMark, MeetingKind
 from domain.member import MemberStatus
-from domain.org_unit import Level
+from domain.org_unit import LEVEL_LABELS, Level
 from domain.petition import (
     COMPETENT_LEVEL_LABELS,
     PETITION_STATE_LABELS,
@@ -55,26 +56,13 @@ CHOICE = {
     VoteChoice.ABSTAIN: "không biểu quyết",
 }
 
-LEVEL = {
-    Level.PROVINCE: "Đảng bộ tỉnh",
-    Level.DIRECT: "Đảng bộ trực thuộc tỉnh",
-    Level.GRASSROOTS_COMMITTEE: "Đảng bộ cơ sở",
-    Level.GRASSROOTS_CELL: "Chi bộ cơ sở",
-    Level.SUB_COMMITTEE: "Đảng bộ bộ phận",
-    Level.CELL: "Chi bộ trực thuộc",
-}
+LEVEL = LEVEL_LABELS
 ASSIGNEE_ROLE = {
     AssigneeRole.PROVINCIAL_COMMITTEE_MEMBER: "tỉnh ủy viên",
     AssigneeRole.COMMITTEE_MEMBER: "cấp ủy viên",
     AssigneeRole.STAFF: "cán bộ các ban",
 }
-ASSIGNMENT_STATE = {
-    AssignmentState.ASSIGNED: "đã phân công",
-    AssignmentState.CONTACTED: "đã liên hệ",
-    AssignmentState.ATTENDED: "đã dự",
-    AssignmentState.MISSED: "không dự được",
-    AssignmentState.REPORTED: "đã báo cáo",
-}
+ASSIGNMENT_STATE = ASSIGNMENT_STATE_LABELS
 COMPETENT_LEVEL = COMPETENT_LEVEL_LABELS
 PETITION_STATE = PETITION_STATE_LABELS
 MEMBER_STATUS = {MemberStatus.OFFICIAL: "chính thức", MemberStatus.PROBATIONARY: "dự bị"}

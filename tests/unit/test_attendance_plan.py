@@ -234,3 +234,14 @@ def test_events_round_trip_through_the_mapper() -> None:
         copy = back.mutate(copy)
     assert isinstance(copy, AttendancePlan)
     assert copy.assignments == p.assignments
+
+
+def test_a_settled_assignment_is_named_in_words_not_its_code() -> None:
+    """Issue 12 §5: a person reads «không dự được», never "missed"."""
+    p = plan()
+    aid = assigned(p)
+    p.record_missed(aid, "Trùng lịch họp Huyện ủy", BY)
+    with pytest.raises(AssignmentAlreadySettled) as refused:
+        p.record_contact(aid, date(2025, 3, 1), "", BY)
+    assert refused.value.vi == "Phân công đã ở trạng thái «không dự được», không thay đổi được"
+    assert refused.value.details == {"state": "missed"}

@@ -60,8 +60,21 @@ def test_a_level_must_fit_its_parent(tree, level, parent_key):
 
 
 def test_only_the_province_level_has_no_parent():
-    with pytest.raises(LevelDoesNotFitParent):
+    with pytest.raises(LevelDoesNotFitParent) as refused:
         found("Chi bộ mồ côi", Level.CELL)
+    assert (
+        refused.value.vi == "Cấp «Chi bộ trực thuộc» không thể trực thuộc gốc (không có cấp trên)"
+    )
+
+
+def test_the_refusal_names_the_levels_in_words_not_codes(tree):
+    """Issue 12 §5: a person reads «Đảng bộ trực thuộc tỉnh», never "direct"."""
+    with pytest.raises(LevelDoesNotFitParent) as refused:
+        found("Sai cấp", Level.CELL, tree["commune"])
+    assert refused.value.vi == (
+        "Cấp «Chi bộ trực thuộc» không thể trực thuộc cấp «Đảng bộ trực thuộc tỉnh»"
+    )
+    assert refused.value.details == {"level": "cell"}
 
 
 def test_a_unit_cannot_move_under_its_descendant(tree):
