@@ -28,6 +28,16 @@ class Role(str, Enum):
     MEMBER = "member"  # đảng viên: dữ liệu của mình và lịch chi bộ
 
 
+ROLE_LABELS = {
+    Role.TENANT_ADMIN: "quản trị tỉnh",
+    Role.SECRETARY: "bí thư chi bộ",
+    Role.SUPERIOR_MEMBER: "cấp ủy viên cấp trên",
+    Role.INSPECTOR: "ủy ban kiểm tra",
+    Role.AUDITOR: "kiểm toán viên",
+    Role.MEMBER: "đảng viên",
+}
+"""Words a person reads for each role (refusals, audit sentences): never the code."""
+
 TENANT_WIDE_ROLES = frozenset({Role.TENANT_ADMIN, Role.AUDITOR})
 """Roles that may be granted without a scope (the whole province)."""
 
@@ -70,7 +80,7 @@ def account_id(username: str) -> UUID:
 def check_grant(role: Role, scope_unit_id: UUID | None, member_id: UUID | None) -> None:
     if scope_unit_id is None and role not in TENANT_WIDE_ROLES:
         raise ScopeRequired(
-            f"Vai trò {role.value} phải gắn với một tổ chức đảng (phạm vi)",
+            f"Vai trò «{ROLE_LABELS[role]}» phải gắn với một tổ chức đảng (phạm vi)",
             f"role {role.value} needs a scope: an org unit",
             field="scope_unit_id",
         )

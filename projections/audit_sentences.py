@@ -19,16 +19,12 @@ from string import Formatter
 from typing import Any, NamedTuple
 from uuid import UUID
 
+from domain.user import ROLE_LABELS
 from projections.audit_labels import CODED
 
 ROLE_VI = {
-    "tenant_admin": "quản trị tỉnh",
-    "secretary": "bí thư chi bộ",
-    "superior_member": "cấp ủy viên cấp trên",  # domain.user.Role.SUPERIOR_MEMBER
+    **{role.value: words for role, words in ROLE_LABELS.items()},
     "superior": "cấp ủy viên cấp trên",
-    "inspector": "ủy ban kiểm tra",
-    "auditor": "kiểm toán viên",
-    "member": "đảng viên",
     "system": "hệ thống",
 }
 

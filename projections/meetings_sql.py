@@ -37,6 +37,11 @@ DDL = (
     " member_id uuid NOT NULL, exempted boolean NOT NULL, mark text, cell_id uuid, kind text,"
     " year int, month int, held_on date, streak int NOT NULL DEFAULT 0,"
     " special_duty boolean NOT NULL DEFAULT false, PRIMARY KEY (meeting_id, member_id))",
+    # A table made before special duty (version 3) gets the column here, so that the index
+    # below installs and ``chibo migrate`` reaches the rebuild the version asks for; without
+    # it the install failed on every earlier province, which then was never migrated.
+    "ALTER TABLE {s}.meeting_attendance ADD COLUMN IF NOT EXISTS special_duty boolean NOT NULL"
+    " DEFAULT false",
     "CREATE INDEX IF NOT EXISTS meeting_attendance_member ON {s}.meeting_attendance (member_id)",
     "CREATE INDEX IF NOT EXISTS meeting_attendance_over_3_in_year ON {s}.meeting_attendance"
     " (cell_id, year, month) WHERE streak > 3 AND NOT exempted AND NOT special_duty",

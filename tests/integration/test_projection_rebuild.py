@@ -98,3 +98,12 @@ def test_an_earlier_province_gets_a_new_read_side_index_from_migrate(
         ).fetchone()
     assert found is not None
     assert found[0].endswith(definition)
+
+
+def test_a_province_made_before_special_duty_is_migrated(container, tenant, database):
+    """Its attendance table lacks ``special_duty``, which the over-3 index names: the install
+    adds the column first, so ``chibo migrate`` gets through and the version rebuild follows."""
+    with database.connect() as conn:
+        conn.execute(f'ALTER TABLE "{tenant.schema}".meeting_attendance DROP COLUMN special_duty')
+    assert [t.slug for t in container.migrate([tenant.slug])] == [tenant.slug]
+    assert "meeting_attendance_over_3_in_year" in indexes(database, tenant.schema)

@@ -51,8 +51,10 @@ def test_scoped_roles_need_a_scope_and_members_a_member_record():
     with pytest.raises(MemberLinkRequired):
         UserAccount.open("dang.vien", "", Role.MEMBER, uuid4(), None, SYSTEM)
     account = UserAccount.open("admin", "", Role.TENANT_ADMIN, None, None, SYSTEM)
-    with pytest.raises(ScopeRequired):
+    with pytest.raises(ScopeRequired) as refused:
         account.grant(Role.INSPECTOR, None, None, SYSTEM)
+    # Issue 12 §5: the role in words, never its code ("inspector").
+    assert refused.value.vi == "Vai trò «ủy ban kiểm tra» phải gắn với một tổ chức đảng (phạm vi)"
 
 
 def test_a_lock_ends_at_its_time_and_unlock_lifts_it():
