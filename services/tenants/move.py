@@ -24,9 +24,11 @@ the move is checked; a later move back drops it by itself.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from typing import Any
 
+import psycopg
 from psycopg import sql
 
 from domain.base import InvalidValue, StateConflict
@@ -116,9 +118,7 @@ def move(
     schema = tenant.schema
     try:
         _prepare_target(target, slug, schema, parts)
-        with source.connect(autocommit=False) as conn, conn.transaction():
-            names = [n for n in province_copy.tables(conn, schema) if n not in read_model_tables()]
-            province_copy.freeze(conn, schema, names)
+        names = _freeze(source, schema)
         log.info("province %s frozen on %s; copying %d tables", slug, tenant.cluster, len(names))
         _empty(target, schema, names)
         rows = province_copy.copy_tables(source, target, schema, names)
@@ -140,6 +140,36 @@ def move(
         notify(conn, CATALOG_CHANGED, slug)
     log.info("province %s moved from %s to %s (%d events)", slug, tenant.cluster, to, events)
     return Moved(slug, tenant.cluster, to, events, head, rows, tuple(rebuilt))
+
+
+FREEZE_LOCK_TIMEOUT = "200ms"
+"""How long the freeze waits for one table's lock before it lets go of all and tries again."""
+FREEZE_ATTEMPTS = 100
+
+
+def _freeze(source: Database, schema: str) -> list[str]:
+    """Freeze the province's own tables on ``source``; their names.
+
+    A write in flight holds one table and may next want one the freeze already holds: left
+    alone, PostgreSQL breaks that deadlock after a second by failing one side, the move or a
+    write about to be acknowledged. So the freeze waits briefly for each lock, and on a
+    timeout it lets go of everything, lets the write finish, and starts again."""
+    for attempt in range(FREEZE_ATTEMPTS):
+        try:
+            with source.connect(autocommit=False) as conn, conn.transaction():
+                conn.execute(
+                    sql.SQL("SET LOCAL lock_timeout = {}").format(sql.Literal(FREEZE_LOCK_TIMEOUT))
+                )
+                names = [
+                    n for n in province_copy.tables(conn, schema) if n not in read_model_tables()
+                ]
+                province_copy.freeze(conn, schema, names)
+            return names
+        except (psycopg.errors.LockNotAvailable, psycopg.errors.DeadlockDetected):
+            if attempt == FREEZE_ATTEMPTS - 1:
+                raise
+            time.sleep(0.02 * (1 + attempt % 5))
+    raise AssertionError("unreachable")
 
 
 def _mark_moving(conn: Any, slug: str, to: str | None) -> None:

@@ -33,6 +33,7 @@ from services import cli, workers
 from services.app import create_app
 from services.bootstrap import Container, schema_parts
 from services.cli import wiring
+from services.tenants import move as moving
 from services.tenants.move import SameCluster, move
 from tests.conftest import drop_tenant, new_slug, server_conninfo
 from tests.e2e.auth_helpers import bearer, token
@@ -233,3 +234,41 @@ def test_a_failed_move_leaves_the_province_where_it_was_and_says_why(
     assert moving == (None,)
     assert outcome is not None
     assert outcome[0].startswith("failed: TargetNotEmpty")
+
+
+def test_the_freeze_gives_way_to_a_write_in_flight_instead_of_deadlocking(database, tenant):
+    """A write holding the freeze's last table, then asking for its first, met the freeze
+    holding the first and asking for the last: PostgreSQL failed one of them after a second
+    (CI's PgBouncer pass: the move, exit 3). The freeze lets go and tries again instead."""
+    with database.connect() as conn:
+        names = sorted(
+            n
+            for n in province_copy.tables(conn, tenant.schema)
+            if n not in moving.read_model_tables()
+        )
+    first, last = sql.Identifier(tenant.schema, names[0]), sql.Identifier(tenant.schema, names[-1])
+    holding, outcome = threading.Event(), {}
+
+    def freeze() -> None:
+        holding.wait()
+        try:
+            outcome["frozen"] = moving._freeze(database, tenant.schema)
+        except psycopg.Error as error:
+            outcome["frozen"] = error
+
+    freezer = threading.Thread(target=freeze)
+    freezer.start()
+    try:
+        with database.connect(autocommit=False) as writer, writer.transaction():
+            writer.execute(sql.SQL("LOCK TABLE {} IN ROW EXCLUSIVE MODE").format(last))
+            holding.set()
+            time.sleep(0.5)  # the freeze now holds the other tables and waits for this one
+            writer.execute(sql.SQL("LOCK TABLE {} IN ROW EXCLUSIVE MODE").format(first))
+        freezer.join(timeout=60)
+        assert outcome["frozen"] == names, outcome  # the write committed, then the freeze
+        with database.connect() as conn:
+            assert province_copy.frozen(conn, tenant.schema)
+    finally:
+        freezer.join(timeout=60)
+        with database.connect() as conn:
+            province_copy.thaw(conn, tenant.schema)
