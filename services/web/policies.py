@@ -83,7 +83,16 @@ def page_policies(api: Mapping[tuple[str, str], Policy]) -> dict[tuple[str, str]
             ("POST", f"{unit}/members/{{member_id}}/{action}"): same(
                 "POST", f"/members/{{member_id}}/{action}"
             )
-            for action in ("exempt", "end-exemption", "leave", "remove", "death", "transfer-out")
+            for action in (
+                "exempt",
+                "end-exemption",
+                "special-duty",
+                "special-duty/end",
+                "leave",
+                "remove",
+                "death",
+                "transfer-out",
+            )
         },
         **{
             ("POST", f"{unit}/members/{{member_id}}/{action}"): Policy(

@@ -6,6 +6,8 @@ for what may happen next, each posting one API command as the signed-in user wit
 
 - chuyển sinh hoạt tạm thời (a temporary transfer of activity to a host cell) and its end;
 - miễn sinh hoạt (exemption from activity) and its end;
+- lực lượng vũ trang làm nhiệm vụ đặc biệt (armed forces on special duty: their absences are
+  left out of the absent-over-3 figure) and its end;
 - chuyển sinh hoạt chính thức to another cell of the province;
 - ra khỏi danh sách (leaving the roll: expelled, resigned, not recognised), xóa tên (removal,
   on its ground and decision), từ trần (death), and chuyển sinh hoạt ra tỉnh khác (a transfer
@@ -108,6 +110,11 @@ FORMS = {
             {"start": "Nhập ngày bắt đầu miễn sinh hoạt", "reason": "Nhập lý do miễn sinh hoạt"},
         ),
         Form("unexempt", "end-exemption", ON),
+        Form(
+            "duty", "special-duty",
+            {"on": "Nhập ngày bắt đầu nhiệm vụ đặc biệt", "reason": "Nhập nhiệm vụ, quyết định cử đi"},
+        ),
+        Form("unduty", "special-duty/end", {**ON, "reason": "Nhập lý do kết thúc nhiệm vụ"}),
         Form(
             "move", "transfer", {"to_name": "Nhập tên chi bộ chuyển đến", **ON},
             ("to_name", "to_cell_id"),

@@ -1,5 +1,5 @@
 """A member's lifecycle through the pages (sinh hoạt đảng): temporary transfer and its end,
-exemption and its end, a move to another cell, leaving the roll; refusals beside the field in
+exemption and its end, special duty (armed forces) and its end, a move to another cell, leaving the roll; refusals beside the field in
 the API's words, a stale version, a double submit recorded once; a secretary of a sibling cell
 neither sees nor sends the forms."""
 
@@ -121,6 +121,48 @@ def test_the_secretary_exempts_and_ends_it_once_and_meets_the_rules(pages, app):
     assert member.exemption is None
 
 
+def test_the_secretary_records_special_duty_and_its_end(pages, app):
+    """Lực lượng vũ trang làm nhiệm vụ đặc biệt: recorded and ended through the page, the state
+    shown; an end before the start is refused beside its field, an end when not on duty in the
+    API's words."""
+    client, slug, cell = pages
+    sign_in(client, slug, "bithu")
+    base = f"/t/{slug}/units/{cell.tree.cell_a}/members/{cell.members[1]}"
+    page = client.get(f"{base}/lifecycle")
+    assert '<label for="duty-on">' in page.text
+    assert f'action="{base}/special-duty/end"' not in page.text  # not on duty: nothing to end
+    start = today()
+    missing = send(client, page, f"{base}/special-duty", reason="")
+    assert missing.status_code == 422
+    assert beside(missing, "duty-reason", "Nhập nhiệm vụ, quyết định cử đi")
+    noted = send(client, missing, f"{base}/special-duty", reason="Diễn tập, QĐ 45-QĐ/BCH")
+    assert noted.status_code == 200, noted.text[:800]
+    assert f"Lực lượng vũ trang làm nhiệm vụ đặc biệt từ ngày {start:%d/%m/%Y}" in noted.text
+    assert f'action="{base}/special-duty"' not in noted.text
+    assert app.repository.get(cell.members[1]).special_duty_since == start
+    early = (start - timedelta(days=1)).isoformat()
+    wrong = send(client, noted, f"{base}/special-duty/end", on=early, reason="Hoàn thành")
+    assert wrong.status_code == 422
+    assert beside(wrong, "unduty-on", "Ngày kết thúc phải sau ngày bắt đầu")
+    ended = send(
+        client, wrong, f"{base}/special-duty/end", on=start.isoformat(), reason="Hoàn thành"
+    )
+    assert ended.status_code == 200, ended.text[:800]
+    assert "Lực lượng vũ trang làm nhiệm vụ đặc biệt từ ngày" not in ended.text
+    assert f'action="{base}/special-duty"' in ended.text
+    member: Member = app.repository.get(cell.members[1])
+    assert member.special_duty_since is None
+    # the end form sent again with a new key (another tab): no longer on duty, in the API's words
+    data = {
+        "csrf_token": csrf_of(ended.text), "idempotency_key": "e" * 32,
+        "expected_version": str(member.version), "on": start.isoformat(), "reason": "Hoàn thành",
+    }  # fmt: skip
+    refused = client.post(f"{base}/special-duty/end", data=data)
+    assert refused.status_code == 422
+    assert "Đảng viên không làm nhiệm vụ đặc biệt" in refused.text
+    assert app.repository.get(cell.members[1]).version == member.version
+
+
 def test_the_secretary_cannot_name_a_cell_outside_her_scope(pages):
     client, slug, cell = pages
     sign_in(client, slug, "bithu")
@@ -165,6 +207,7 @@ def test_a_sibling_cells_secretary_and_a_reader_neither_see_nor_send(pages, app)
             f"/t/{slug}/", follow_redirects=True
         )  # a page of her own, for a valid CSRF token
         for action, fields in (("exempt", {"start": today().isoformat(), "reason": "X"}),
+                               ("special-duty", {"on": today().isoformat(), "reason": "X"}),
                                ("temporary-transfer", {"host_name": "Chi bộ thôn Hai",
                                                        "on": today().isoformat()})):  # fmt: skip
             data = {"csrf_token": csrf_of(own.text), "idempotency_key": "a" * 32, **fields}
