@@ -72,6 +72,7 @@ def member_view(member: Member) -> MemberView:
         version=member.version,
         party_card_number=member.party_card_number,
         special_duty_since=member.special_duty_since,
+        departed_label=member.departed[0].label_vi if member.departed else None,
     )
 
 

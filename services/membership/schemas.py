@@ -121,6 +121,8 @@ class MemberView(msgspec.Struct):
     party_card_number: str | None = None
     special_duty_since: date | None = None
     """Lực lượng vũ trang làm nhiệm vụ đặc biệt since that day (issue 12 §3)."""
+    departed_label: str | None = None
+    """``departed``'s reason in words (issue 12 §5): the code is for machines, this for people."""
 
 
 class RosterEntry(msgspec.Struct):

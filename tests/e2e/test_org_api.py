@@ -145,6 +145,21 @@ def test_member_roster_transfer_and_dissolution(client, tenant, tree):
     )
 
 
+def test_a_member_who_left_shows_the_reason_in_words_beside_its_code(client, tenant, tree):
+    """Issue 12 §5: ``departed`` keeps the code for machines; ``departed_label`` is for people,
+    and so is the refusal of a later command."""
+    member = enrol(client, tenant, tree["cell"])
+    assert client.get(f"{base(tenant)}/members/{member}").json()["departed_label"] is None
+    left = {"reason": "removed", "on": "2024-05-05", "note": "Bỏ sinh hoạt"}
+    response = client.post(f"{base(tenant)}/members/{member}/leave", json=left)
+    assert response.status_code == 201, response.text
+    view = client.get(f"{base(tenant)}/members/{member}").json()
+    assert (view["departed"], view["departed_label"]) == (["removed", "2024-05-05"], "xóa tên")
+    again = client.post(f"{base(tenant)}/members/{member}/leave", json=left)
+    assert again.status_code == 409
+    assert again.json()["message"].endswith("đã ra khỏi danh sách (xóa tên)")
+
+
 def test_moving_a_unit_under_its_own_descendant_is_refused(client, tenant, tree):
     response = client.post(
         f"{base(tenant)}/units/{tree['commune']}/move",
