@@ -66,6 +66,10 @@ DDL = (
     " kind text NOT NULL, actor text NOT NULL, actor_role text NOT NULL, request_id text NOT NULL,"
     " occurred_at timestamptz NOT NULL, org_unit_id uuid, reason text, sentence text NOT NULL,"
     " actor_name text NOT NULL)",
+    # A trail made before actor names (version 3) gets the column here, so that the index on
+    # it installs and ``chibo migrate`` reaches the rebuild the version asks for (which drops
+    # this table and fills a fresh one); without it the install failed on those provinces.
+    "ALTER TABLE {s}.audit_trail ADD COLUMN IF NOT EXISTS actor_name text NOT NULL DEFAULT ''",
     "CREATE INDEX IF NOT EXISTS audit_trail_time ON {s}.audit_trail (occurred_at)",
     "CREATE INDEX IF NOT EXISTS audit_trail_actor ON {s}.audit_trail (actor, notification_id)",
     "CREATE INDEX IF NOT EXISTS audit_trail_actor_name"

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from projections import engine
+from projections import engine, versions
 from projections.audit_trail import TABLES as AUDIT_TABLES
 from projections.prefetch import prefetching
 from projections.registry import all_projections
@@ -107,3 +107,24 @@ def test_a_province_made_before_special_duty_is_migrated(container, tenant, data
         conn.execute(f'ALTER TABLE "{tenant.schema}".meeting_attendance DROP COLUMN special_duty')
     assert [t.slug for t in container.migrate([tenant.slug])] == [tenant.slug]
     assert "meeting_attendance_over_3_in_year" in indexes(database, tenant.schema)
+
+
+def test_a_province_made_before_actor_names_is_migrated_and_rebuilt(
+    container, app, tenant, database
+):
+    """Its audit trail lacks ``actor_name`` (version 3), which an index names: the install adds
+    the column first, so ``chibo migrate`` gets through, and the version rebuild then leaves
+    the trail as a fresh one."""
+    build_province(app)
+    for p in all_projections():
+        assert engine.rebuild(database, tenant.schema, p).error is None
+    whole = snapshot(database, tenant.schema)
+    assert whole["audit_trail"]
+    with database.connect() as conn:
+        conn.execute(f'ALTER TABLE "{tenant.schema}".audit_trail DROP COLUMN actor_name')
+        versions.record(conn, tenant.schema, "audit_trail", 2)
+    assert [t.slug for t in container.migrate([tenant.slug])] == [tenant.slug]
+    assert "audit_trail_actor_name" in indexes(database, tenant.schema)
+    rebuilt = versions.upgrade_all(database, tenant.schema, all_projections())
+    assert "audit_trail" in rebuilt
+    assert snapshot(database, tenant.schema) == whole
