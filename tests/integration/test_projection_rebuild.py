@@ -13,6 +13,7 @@ from projections.registry import all_projections
 from tests.integration.test_projection_engine import ALL_TABLES
 from tests.integration.test_projection_engine import snapshot as engine_snapshot
 from tests.integration.test_projection_rollups import build_province
+from tests.unit.test_projection_columns import added_since_first
 
 pytestmark = pytest.mark.integration
 
@@ -109,22 +110,24 @@ def test_a_province_made_before_special_duty_is_migrated(container, tenant, data
     assert "meeting_attendance_over_3_in_year" in indexes(database, tenant.schema)
 
 
-def test_a_province_made_before_actor_names_is_migrated_and_rebuilt(
-    container, app, tenant, database
+@pytest.mark.parametrize(("name", "table", "column"), added_since_first())
+def test_a_province_made_before_a_column_is_migrated_and_rebuilt(
+    container, app, tenant, database, name, table, column
 ):
-    """Its audit trail lacks ``actor_name`` (version 3), which an index names: the install adds
-    the column first, so ``chibo migrate`` gets through, and the version rebuild then leaves
-    the trail as a fresh one."""
+    """A column a release added to a table (tests.unit.test_projection_columns) is missing on
+    a province made before it, with the indexes that name it: ``chibo migrate`` still gets
+    through (the install adds it first) and the version rebuild leaves the read models as a
+    fresh one."""
     build_province(app)
     for p in all_projections():
         assert engine.rebuild(database, tenant.schema, p).error is None
-    whole = snapshot(database, tenant.schema)
-    assert whole["audit_trail"]
+    whole, built = snapshot(database, tenant.schema), indexes(database, tenant.schema)
+    assert whole[table]
+    projection = next(p for p in all_projections() if p.name == name)
     with database.connect() as conn:
-        conn.execute(f'ALTER TABLE "{tenant.schema}".audit_trail DROP COLUMN actor_name')
-        versions.record(conn, tenant.schema, "audit_trail", 2)
+        conn.execute(f'ALTER TABLE "{tenant.schema}".{table} DROP COLUMN {column} CASCADE')
+        versions.record(conn, tenant.schema, name, versions.declared(projection) - 1)
     assert [t.slug for t in container.migrate([tenant.slug])] == [tenant.slug]
-    assert "audit_trail_actor_name" in indexes(database, tenant.schema)
-    rebuilt = versions.upgrade_all(database, tenant.schema, all_projections())
-    assert "audit_trail" in rebuilt
+    assert name in versions.upgrade_all(database, tenant.schema, all_projections())
     assert snapshot(database, tenant.schema) == whole
+    assert indexes(database, tenant.schema) == built
