@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sys
 from typing import Any
 
 from infra.clusters import database_for
+from infra.tenancy import Tenant, list_tenants
 from projections import versions
 from projections.registry import all_projections
 from services.cli import wiring
@@ -36,14 +38,27 @@ def register(subparsers: Any) -> None:
     migrate.set_defaults(handler=run_migrate)
 
 
+def migrate_tables(container: Any, slugs: list[str]) -> tuple[list[Tenant], list[str]]:
+    """Give the provinces (``slugs``, or all) this release's tables and grants; those done,
+    and the slugs that failed (logged by the container), each said on stderr so that an
+    operator's script sees a failure in the exit code, not only in the log."""
+    wanted = slugs or [t.slug for t in list_tenants(container.database)]
+    done = container.migrate(slugs)
+    missed = sorted(set(wanted) - {t.slug for t in done})
+    for slug in missed:
+        print(
+            f"{slug}: cập nhật bảng thất bại, xem nhật ký / updating its tables failed, see the log",
+            file=sys.stderr,
+        )
+    return done, missed
+
+
 def run_migrate(args: argparse.Namespace) -> int:
     container = wiring.open_container()
     projections = all_projections()
-    failed = 0
     try:
-        done = container.migrate(args.tenant)
-        if args.tenant:
-            failed = len(set(args.tenant) - {t.slug for t in done})
+        done, missed = migrate_tables(container, args.tenant)
+        failed = len(missed)
         for tenant in done:
             database = database_for(container.database, tenant.cluster)
             with database.connect() as conn:

@@ -72,3 +72,20 @@ def test_migrate_gives_an_older_province_the_new_tables_and_changes_nothing_twic
         conn.execute(sql.SQL("SET LOCAL ROLE {}").format(sql.Identifier(f"chibo_{tenant.schema}")))
         conn.execute(sql.SQL("SELECT count(*) FROM {}.{}").format(
             sql.Identifier(tenant.schema), sql.Identifier(DETAILS)))  # fmt: skip
+
+
+@pytest.mark.parametrize("command", [("tenant", "migrate"), ("migrate",)])
+def test_a_province_that_cannot_be_migrated_fails_the_command(
+    console, tenant, database, capsys, command
+):
+    """The container logs a province whose tables it cannot install and goes on with the
+    others; the command must still say so in its exit code, or an operator's script moves on."""
+    with database.connect() as conn:
+        # Something in the way of an install: a view where the imports table should be (its
+        # CREATE TABLE IF NOT EXISTS skips the name, and the index on it then fails).
+        conn.execute(sql.SQL("DROP TABLE {}.{} CASCADE").format(
+            sql.Identifier(tenant.schema), sql.Identifier(IMPORTS)))  # fmt: skip
+        conn.execute(sql.SQL("CREATE VIEW {}.{} AS SELECT 1 AS x").format(
+            sql.Identifier(tenant.schema), sql.Identifier(IMPORTS)))  # fmt: skip
+    assert console(*command, "--tenant", tenant.slug) == 1
+    assert f"{tenant.slug}: cập nhật bảng thất bại" in capsys.readouterr().err
