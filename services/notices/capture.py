@@ -9,6 +9,7 @@ program. It accepts any address and relays nothing.
 from __future__ import annotations
 
 import itertools
+import socket
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,7 +39,20 @@ class FolderHandler:
 
 
 def start_capture(folder: Path, port: int, host: str = "127.0.0.1") -> Controller:
+    """The capture on ``port``, or on a free port when that one is taken (a second demo on
+    the same machine died at start on 8025): the caller prints ``controller.port``."""
     folder.mkdir(parents=True, exist_ok=True)
-    controller = Controller(FolderHandler(folder), hostname=host, port=port)
+    controller = Controller(FolderHandler(folder), hostname=host, port=_usable(host, port))
     controller.start()
     return controller
+
+
+def _usable(host: str, port: int) -> int:
+    for wanted in (port, 0):
+        with socket.socket() as probe:
+            try:
+                probe.bind((host, wanted))
+            except OSError:
+                continue
+            return int(probe.getsockname()[1])
+    raise OSError(f"no free port on {host}")

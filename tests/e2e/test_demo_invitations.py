@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import smtplib
 import socket
 from datetime import UTC, datetime, timedelta
 
@@ -114,3 +115,19 @@ def test_a_demo_seeded_before_addresses_gets_them_at_its_next_start(seeded, data
         database, f"SELECT count(*) AS n FROM \"{s}\".contacts WHERE email = 'da-sua@x.example'"
     )
     assert kept[0]["n"] == sum(1 for r in before if r["kind"] == "unit")
+
+
+def test_the_capture_takes_another_port_when_its_own_is_taken(tmp_path):
+    """A second `make run` on one machine (or a test beside one) died at start: 8025 taken."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        busy = int(taken.getsockname()[1])
+        capture = start_capture(tmp_path / "mail", busy)
+        try:
+            assert capture.port != busy
+            with smtplib.SMTP("127.0.0.1", capture.port, timeout=10) as smtp:
+                smtp.sendmail("a@demo.local", ["b@demo.local"], b"Subject: thu\r\n\r\nxin chao")
+            assert len(list((tmp_path / "mail").glob("*.eml"))) == 1
+        finally:
+            capture.stop()
