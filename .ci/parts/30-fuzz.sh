@@ -10,6 +10,10 @@ SECONDS_PER_RUN=${FUZZ_SECONDS:-75}
 BASE="http://127.0.0.1:${PORT}"
 DATA=$(mktemp -d)
 export CHIBO_DATA_DIR="$DATA/data" CHIBO_DEMO_PASSWORD="fuzz-demo-password-1"
+# Its own embedded PostgreSQL in $DATA, not the exported DATABASE_URL: the fuzzer writes with
+# the administrator's token (it renamed the demo root to "0"), and the browser pass after this
+# one reads the demo province of that shared database.
+unset DATABASE_URL
 unset BROKER_URL  # the in-process worker: this pass needs no RabbitMQ
 .venv/bin/chibo serve --demo --port "$PORT" >"$DATA/serve.log" 2>&1 &
 SERVER=$!
