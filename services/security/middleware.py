@@ -18,8 +18,8 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from psycopg import sql
 
 from domain.base import DomainError
-from infra.pools import CONNECTION_ERRORS
 from services.context import AUTH_ERROR_KEY, PRINCIPAL_KEY, Principal, container_of
+from services.errors import UNAVAILABLE_ERRORS
 from services.errors import body as error_body
 from services.identity.tokens import TokenSigner
 from services.security.spool import Spooled, limit_of, spool
@@ -165,7 +165,7 @@ class IdempotencyMiddleware:
                 await anyio.to_thread.run_sync(
                     finish, app, user_id, key, captured if keep else None
                 )
-            except CONNECTION_ERRORS:
+            except UNAVAILABLE_ERRORS:  # psycopg's, or the event store's translation of them
                 # The answer is already sent; the database went away after it. The claim
                 # stays open: a retry meanwhile hears "in progress" (409), never a second run
                 # until the claim is stale.

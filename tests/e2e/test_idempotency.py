@@ -86,3 +86,27 @@ def test_an_overlong_key_is_refused(client, tenant, admin_headers):
     response = client.post(url, json=ROOT, headers={**admin_headers, "Idempotency-Key": "k" * 201})
     assert response.status_code == 400
     assert response.json()["code"] == "invalid_idempotency_key"
+
+
+def test_a_database_gone_after_the_answer_was_sent_leaves_the_answer_whole(
+    client, tenant, database, admin_headers, monkeypatch, caplog
+):
+    """CI's crash test met it: the server died between the answer and the key's record, and
+    the event store's own OperationalError (its translation of psycopg's) escaped after the
+    response had started, so the client got a broken answer instead of its 201. The failure
+    is forced here at that exact step; the real crash is tests/e2e/test_database_outage.py."""
+    from eventsourcing.persistence import OperationalError
+
+    from services.security import middleware
+
+    def server_gone(*args, **kwargs):
+        raise OperationalError("consuming input failed: server closed the connection")
+
+    monkeypatch.setattr(middleware, "finish", server_gone)
+    url = f"/api/v1/t/{tenant.slug}/units"
+    headers = {**admin_headers, "Idempotency-Key": "found-root-gone"}
+    with caplog.at_level("WARNING", logger="services.security.middleware"):
+        answer = client.post(url, json=ROOT, headers=headers)
+    assert answer.status_code == 201, answer.text
+    assert founded_units(database, tenant) == 1
+    assert "not stored: database unavailable" in caplog.text
