@@ -19,6 +19,7 @@ from domain.attendance_plan import Assignee, AssigneeRole
 from domain.base import SYSTEM
 from infra import contacts
 from services.notices import contact_reminder, delivery
+from services.security.store import rows_of
 from services.supervision import attendance
 from tests.e2e.test_invitations_smtp import inbox, text_of  # noqa: F401  # inbox is a fixture
 from tests.e2e.test_meetings_api import base, build_cell, ok
@@ -134,7 +135,7 @@ def test_a_failed_reminder_is_retried_then_undelivered(client, tenant, container
     assert row["attempts"] == 1
     assert "550" in row["last_error"]
     for _ in delivery.BACKOFF:  # each retry made due at once, instead of waiting
-        delivery._rows(
+        rows_of(
             app,
             sql.SQL("UPDATE {} SET next_attempt_at = now() WHERE cause = %s").format(
                 sql.Identifier(tenant.schema, "notice_deliveries")
@@ -149,7 +150,7 @@ def test_a_failed_reminder_is_retried_then_undelivered(client, tenant, container
 
 
 def reminder_rows(app):
-    return delivery._rows(
+    return rows_of(
         app,
         sql.SQL("SELECT status, attempts, last_error FROM {} WHERE cause = %s").format(
             sql.Identifier(app.schema, "notice_deliveries")
