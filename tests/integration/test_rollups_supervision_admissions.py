@@ -66,7 +66,7 @@ from services.membership import org
 from services.supervision import attendance, petitions
 from services.supervision.common import PetitionInput
 from tests.builders import ADMIN as BY
-from tests.builders import opened_meeting, tallied_motion
+from tests.builders import decided, opened_meeting, tallied_motion
 from tests.conftest import asyncpg_connect
 
 pytestmark = pytest.mark.integration
@@ -188,14 +188,7 @@ def build_admissions(app: Any, t: dict[str, Any]) -> None:
     admissions.record_committee_vote(
         app, BY, case_id=k1, on=date(2023, 10, 16), votes_for=5, committee_members=5
     )
-    admissions.record_decision(
-        app,
-        BY,
-        case_id=k1,
-        number="12-QĐ",
-        decided_on=date(2023, 11, 20),
-        received_on=date(2023, 11, 22),
-    )
+    decided(app, BY, k1, "12-QĐ", date(2023, 11, 20), date(2023, 11, 22))
     done, _ = admissions.hold_ceremony(app, BY, case_id=k1, on=date(2023, 12, 15), mentor_id=t["c"])
     t["K1"], t["mai"] = k1, done.member_id
     k2 = prepared(app, t, "C2", "Ngô Văn Nam", date(2024, 6, 3), "ef")
@@ -204,14 +197,7 @@ def build_admissions(app: Any, t: dict[str, Any]) -> None:
     admissions.record_committee_vote(
         app, BY, case_id=k2, on=date(2024, 11, 11), votes_for=5, committee_members=5
     )
-    admissions.record_decision(
-        app,
-        BY,
-        case_id=k2,
-        number="3-QĐ",
-        decided_on=date(2025, 3, 10),
-        received_on=date(2025, 3, 12),
-    )
+    decided(app, BY, k2, "3-QĐ", date(2025, 3, 10), date(2025, 3, 12))
     t["K2"] = k2
     t["K3"] = case(app, t, "G2", "Lý Thị Hoa", date(2025, 2, 10))
 
