@@ -129,8 +129,9 @@ def get_roster(ctx: Ctx, unit_id: FromPath[UUID], on: FromQuery[date | None] = N
 
     def entry(m: UUID, s: Standing) -> RosterEntry:
         return RosterEntry(
-            m, s.status, s.exempted, s.suspended, s.transferred_out, s.temporary, s.special_duty
-        )
+            m, s.status, s.exempted, s.suspended, s.transferred_out, s.temporary, s.special_duty,
+            since=roster.began(m, day, s),
+        )  # fmt: skip
 
     own = {m: s for m, s in members.items() if not s.temporary}
     return RosterView(

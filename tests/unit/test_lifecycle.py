@@ -11,7 +11,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from domain import lifecycle
 from domain.base import Actor
 from domain.calendar import WEEKENDS_ONLY
-from domain.member import DepartureReason, Member, MemberHasLeft, MemberStatus
+from domain.member import DepartureReason, Member, MemberStatus
+from domain.member_errors import MemberHasLeft
 from domain.roster import CellRoster
 from infra.holidays import national_calendar
 from infra.transfer_payload import FORMAT, PayloadRejected, TransferPayload, key_id, sign, verify

@@ -33,7 +33,8 @@ from domain.meeting_values import AttendanceEntry, AttendanceMark, MeetingKind
 from domain.member import MemberStatus
 from domain.org_unit import MeetingWindow
 from domain.roster import CellRoster
-from domain.voting import MemberNotOnMeetingRoster, MotionKind, VotingMethod
+from domain.voting import MotionKind, VotingMethod
+from domain.voting_errors import MemberNotOnMeetingRoster
 from infra.mapper import MsgspecMapper
 from tests.builders import SECRETARY as BY
 

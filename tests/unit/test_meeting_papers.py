@@ -8,16 +8,12 @@ from uuid import uuid4
 import pytest
 
 from domain.base import Actor
-from domain.meeting_papers import (
+from domain.meeting_papers import MeetingPapers, PaperFile, PaperKind, papers_id, posted_in_time
+from domain.meeting_papers_errors import (
     CorrectionNeedsReason,
     DuplicatePaper,
-    MeetingPapers,
-    PaperFile,
-    PaperKind,
     PapersLocked,
     UnknownPaper,
-    papers_id,
-    posted_in_time,
 )
 
 pytestmark = pytest.mark.unit

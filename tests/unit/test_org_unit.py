@@ -8,14 +8,12 @@ from uuid import uuid4
 import pytest
 
 from domain.base import SYSTEM, InvalidValue
-from domain.org_unit import (
+from domain.org_unit import Level, MeetingWindow, OrgUnit
+from domain.org_unit_errors import (
     InvalidMeetingWindow,
-    Level,
     LevelDoesNotFitParent,
-    MeetingWindow,
     MoveWouldCreateCycle,
     NotACell,
-    OrgUnit,
     UnitIsDissolved,
     UnitStillHasChildren,
     UnitStillHasMembers,

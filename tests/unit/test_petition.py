@@ -9,14 +9,11 @@ import pytest
 
 from domain.base import InvalidValue
 from domain.calendar import WEEKENDS_ONLY, WorkingCalendar
-from domain.petition import (
-    CompetentLevel,
+from domain.petition import CompetentLevel, Petition, PetitionSource, PetitionState
+from domain.petition_errors import (
     ForwardedToWrongLevel,
     OnlyOriginatingCellMayReopen,
-    Petition,
     PetitionNeedsSource,
-    PetitionSource,
-    PetitionState,
     PetitionStepOutOfOrder,
 )
 from infra.mapper import MsgspecMapper

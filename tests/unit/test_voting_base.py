@@ -20,15 +20,8 @@ from domain.meeting_errors import (
 from domain.meeting_values import AttendanceMark
 from domain.member import MemberStatus
 from domain.roster import CellRoster, Change
-from domain.voting import (
-    ExclusionReason,
-    MotionKind,
-    MotionResult,
-    TemporaryMemberCannotVote,
-    TransferredMemberCannotVote,
-    VoteChoice,
-    VotingMethod,
-)
+from domain.voting import ExclusionReason, MotionKind, MotionResult, VoteChoice, VotingMethod
+from domain.voting_errors import TemporaryMemberCannotVote, TransferredMemberCannotVote
 from infra.mapper import MsgspecMapper
 from tests.unit.test_meeting import BY, CELL, WINDOW, at, build_roster, mark_all, opened, scheduled
 
