@@ -179,10 +179,5 @@ def decided(
     """The superior committee's admission decision (quyết định kết nạp) recorded on the case,
     numbered ``number``, made on ``decided_on`` and received by the cell on ``received_on``."""
     admissions.record_decision(
-        app,
-        by,
-        case_id=case_id,
-        number=number,
-        decided_on=decided_on,
-        received_on=received_on,
+        app, by, case_id=case_id, number=number, decided_on=decided_on, received_on=received_on
     )
