@@ -94,15 +94,9 @@ def report(
     petitions: list[PetitionInput],
 ) -> list[UUID]:
     """The team's report on the meeting it attended, with the petitions raised there; their ids."""
+    content = {"observations": observations, "quality": rating, "petitions": petitions}
     _, ids, _ = attendance.file_report(
-        app,
-        BY,
-        plan_id=plan_id,
-        assignment_id=aid,
-        filed_on=on,
-        observations=observations,
-        quality=rating,
-        petitions=petitions,
+        app, BY, plan_id=plan_id, assignment_id=aid, filed_on=on, **content
     )
     return ids
 
