@@ -11,8 +11,8 @@ from domain import attendance_plan_errors as errors
 from domain.attendance_plan import Assignee, AssigneeRole, AssignmentState, AttendancePlan
 from domain.base import InvalidValue
 from domain.quality import Rating
-from infra.mapper import MsgspecMapper
 from tests.builders import COMMITTEE as BY
+from tests.unit.test_mapper_roundtrip import rebuilt_through_the_mapper
 
 pytestmark = pytest.mark.unit
 
@@ -216,12 +216,7 @@ def test_events_round_trip_through_the_mapper() -> None:
     p.record_attendance(AN, uuid4(), OTHER_CELL, date(2025, 3, 3), uuid4(), BY)
     p.file_report(aid, date(2025, 3, 4), "Tốt", Rating.TOT, (uuid4(),), BY)
     p.record_missed(assigned(p, AN, 6), "bận", BY)
-    mapper = MsgspecMapper()
-    copy = None
-    for event in p.collect_events():
-        back = mapper.to_domain_event(mapper.to_stored_event(event))
-        assert vars(back) == vars(event)
-        copy = back.mutate(copy)
+    copy = rebuilt_through_the_mapper(p)
     assert isinstance(copy, AttendancePlan)
     assert copy.assignments == p.assignments
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from uuid import UUID, uuid4
 
 import pytest
@@ -17,11 +17,11 @@ from domain.roster import CellRoster
 from domain.voting import MotionKind, VotingMethod
 from domain.voting_errors import MemberNotOnMeetingRoster
 from infra.mapper import MsgspecMapper
+from tests.builders import ICT
 from tests.builders import SECRETARY as BY
 
 pytestmark = pytest.mark.unit
 
-ICT = timezone(timedelta(hours=7))
 WINDOW = MeetingWindow(1, 5)
 CELL = uuid4()
 
