@@ -40,6 +40,7 @@ REQUIRED = {
     "admitted_on": "Nhập ngày vào Đảng",
     "joined_cell_on": "Nhập ngày chuyển đến sinh hoạt ở chi bộ",
 }
+ENROL_DAYS = ("birth_date", "admitted_on", "official_on", "joined_cell_on")
 GENDERS = {"nam": "Nam", "nu": "Nữ", "khac": "Khác"}
 
 
@@ -88,7 +89,7 @@ async def enrol(
     missing = [(f"enrol-{k}", msg) for k, msg in REQUIRED.items() if not values.get(k)]
     if values.get("status") == "official" and not values.get("official_on"):
         missing.append(("enrol-official_on", "Đảng viên chính thức: nhập ngày chính thức"))
-    days, wrong = form_days("enrol", values, (*REQUIRED, "official_on"))
+    days, wrong = form_days("enrol", values, ENROL_DAYS)
     if missing or wrong:
         return await again(FormState("enrol", values, missing + wrong), 422)
     body: dict[str, Any] = {k: values.get(k) or None for k in ENROL_FIELDS} | days
