@@ -18,7 +18,7 @@ from psycopg import sql
 
 from infra.application import TenantApplication
 from infra.document_store import drop_transient
-from services.security.store import execute, table
+from services.security.store import execute, on_table, table
 
 TABLE = "report_jobs"
 STATUS_VI = {
@@ -72,15 +72,22 @@ FIELDS = tuple(Job.__dataclass_fields__)
 
 
 def create(app: TenantApplication, job: Job) -> None:
-    execute(
+    on_table(
         app,
-        sql.SQL(
-            "INSERT INTO {} (id, output, unit_id, period, as_of, requested_by, requested_by_name,"
-            " steps_total) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
-        ).format(table(app, TABLE)),
-        (job.id, job.output, job.unit_id, job.period, job.as_of, job.requested_by,
-         job.requested_by_name, job.steps_total),
-    )  # fmt: skip
+        TABLE,
+        "INSERT INTO {} (id, output, unit_id, period, as_of, requested_by, requested_by_name,"
+        " steps_total) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+        (
+            job.id,
+            job.output,
+            job.unit_id,
+            job.period,
+            job.as_of,
+            job.requested_by,
+            job.requested_by_name,
+            job.steps_total,
+        ),
+    )
 
 
 def find(app: TenantApplication, job_id: UUID) -> Job | None:
@@ -116,12 +123,11 @@ def expire(app: TenantApplication, keep_days: float) -> tuple[int, int]:
     The worker's tick calls it (``services.workers``); a report is made again on request, so
     its file is a convenience, not a record. Returns (jobs forgotten, files dropped)."""
     seconds = keep_days * 86400
-    jobs = execute(
+    jobs = on_table(
         app,
-        sql.SQL(
-            "DELETE FROM {} WHERE coalesce(finished_at, requested_at)"
-            " < now() - make_interval(secs => %s) RETURNING 1"
-        ).format(table(app, TABLE)),
+        TABLE,
+        "DELETE FROM {} WHERE coalesce(finished_at, requested_at)"
+        " < now() - make_interval(secs => %s) RETURNING 1",
         (seconds,),
     )
     held = sql.SQL("SELECT sha256 FROM {}").format(table(app, TABLE))
