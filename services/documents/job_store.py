@@ -18,7 +18,7 @@ from psycopg import sql
 
 from infra.application import TenantApplication
 from infra.document_store import drop_transient
-from services.security.store import execute, on_table, table
+from services.security.store import execute, on_table, row_by, table
 
 TABLE = "report_jobs"
 STATUS_VI = {
@@ -91,14 +91,8 @@ def create(app: TenantApplication, job: Job) -> None:
 
 
 def find(app: TenantApplication, job_id: UUID) -> Job | None:
-    rows = execute(
-        app,
-        sql.SQL("SELECT {} FROM {} WHERE id = %s").format(
-            sql.SQL(", ").join(map(sql.Identifier, FIELDS)), table(app, TABLE)
-        ),
-        (job_id,),
-    )
-    return Job(*rows[0]) if rows else None
+    row = row_by(app, TABLE, FIELDS, "id", job_id)
+    return Job(**row) if row else None
 
 
 def update(app: TenantApplication, job_id: UUID, stamp: str = "", **values: Any) -> None:

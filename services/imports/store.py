@@ -19,7 +19,7 @@ import psycopg
 from psycopg import sql
 
 from infra.application import TenantApplication
-from services.security.store import execute, on_table, table
+from services.security.store import execute, on_table, row_by, table
 
 IMPORTS = "imports"
 DETAILS = "member_details"
@@ -147,14 +147,7 @@ IMPORT_FIELDS = ("id", "kind", "sha256", "file_name", "encoding", "checked_by", 
 
 
 def find_import(app: TenantApplication, import_id: UUID) -> dict[str, Any] | None:
-    rows = execute(
-        app,
-        sql.SQL("SELECT {} FROM {} WHERE id = %s").format(
-            sql.SQL(", ").join(map(sql.Identifier, IMPORT_FIELDS)), table(app, IMPORTS)
-        ),
-        (import_id,),
-    )
-    return dict(zip(IMPORT_FIELDS, rows[0], strict=True)) if rows else None
+    return row_by(app, IMPORTS, IMPORT_FIELDS, "id", import_id)
 
 
 def stored_file(app: TenantApplication, import_id: UUID) -> bytes | None:
@@ -209,14 +202,7 @@ def save_details(cursor: Any, schema: str, rows: Sequence[tuple[Any, ...]]) -> i
 
 
 def details_of(app: TenantApplication, member_id: UUID) -> dict[str, str | None] | None:
-    rows = execute(
-        app,
-        sql.SQL("SELECT {} FROM {} WHERE member_id = %s").format(
-            sql.SQL(", ").join(map(sql.Identifier, DETAIL_COLUMNS)), table(app, DETAILS)
-        ),
-        (member_id,),
-    )
-    return dict(zip(DETAIL_COLUMNS, rows[0], strict=True)) if rows else None
+    return row_by(app, DETAILS, DETAIL_COLUMNS, "member_id", member_id)
 
 
 def erase_details(app: TenantApplication, member_id: UUID) -> bool:

@@ -7,6 +7,7 @@ application's own pool (running as the tenant's database role), never across sch
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, LiteralString
 
 import psycopg
@@ -99,3 +100,20 @@ def dicts_on_table(
 ) -> list[dict[str, Any]]:
     """:func:`on_table`, its rows as dicts (column name to value)."""
     return rows_of(app, sql.SQL(statement).format(table(app, name)), params)
+
+
+def row_by(
+    app: TenantApplication, name: str, fields: Sequence[str], column: str, key: Any
+) -> dict[str, Any] | None:
+    """The row of the tenant's table ``name`` whose ``column`` is ``key`` (its ``fields`` by
+    name), or None: the look-up by id of the tables kept outside the event log."""
+    rows = execute(
+        app,
+        sql.SQL("SELECT {} FROM {} WHERE {} = %s").format(
+            sql.SQL(", ").join(map(sql.Identifier, fields)),
+            table(app, name),
+            sql.Identifier(column),
+        ),
+        (key,),
+    )
+    return dict(zip(fields, rows[0], strict=True)) if rows else None
