@@ -21,6 +21,7 @@ from domain.calendar import WorkingCalendar
 from domain.meeting import Meeting
 from domain.meeting_values import AttendanceMark, MeetingKind
 from domain.member import DepartureReason, Member
+from domain.member_checks import step_on_active_member
 from domain.roster import CellRoster, Change
 from domain.rules import RULES, RuleBook
 
@@ -78,8 +79,9 @@ def removal_flag(member: Member, year: int, threshold: int) -> RemovalFlag | Non
 
 def note_month(member: Member, kind: NotedKind, month: date, excused: bool, by: Actor) -> None:
     """Record (or excuse) an unexcused absence / unpaid dues for a month, from minutes or dues."""
-    require_role(by, CELL_ROLES, "ghi nhận vắng sinh hoạt / đảng phí", "note absences or dues")
-    member.check_active()
+    step_on_active_member(
+        member, by, CELL_ROLES, "ghi nhận vắng sinh hoạt / đảng phí", "note absences or dues"
+    )
     member._record(
         Member.MonthNoted, by, month=month.replace(day=1), kind=kind.value, excused=excused
     )
@@ -95,8 +97,7 @@ def remove(
     rules: RuleBook = RULES,
 ) -> None:
     """Xóa tên. The missed-months ground is checked against the noted months of that year."""
-    require_role(by, COMMITTEE_ROLES, "quyết định xóa tên", "the removal decision")
-    member.check_active()
+    step_on_active_member(member, by, COMMITTEE_ROLES, "quyết định xóa tên", "the removal decision")
     if ground is RemovalGround.MISSED_MEETINGS_OR_DUES:
         threshold = rules.in_force(on).removal_missed_months_in_year
         flags = [removal_flag(member, year, threshold) for year in (on.year, on.year - 1)]
@@ -148,8 +149,9 @@ def transfer_out(
     rules: RuleBook = RULES,
 ) -> date:
     """Giới thiệu sinh hoạt đảng ra tỉnh khác; returns the day the letter must be presented by."""
-    require_role(by, COMMITTEE_ROLES, "giấy giới thiệu sinh hoạt đảng", "the transfer letter")
-    member.check_active()
+    step_on_active_member(
+        member, by, COMMITTEE_ROLES, "giấy giới thiệu sinh hoạt đảng", "the transfer letter"
+    )
     due = calendar.add_working_days(
         letter_on, rules.in_force(letter_on).transfer_letter_working_days
     )

@@ -3,7 +3,9 @@
 The meeting freezes the cell's roster when it opens, so every vote at it is judged on one
 consistent legal base (``domain.voting``). After closing nothing is edited: a change is a
 correction event carrying its reason (đính chính), so inspectors see both versions. The checks
-live in ``domain.meeting_checks``; this module holds the state and its events.
+live in ``domain.meeting_checks``; this module holds the events and the commands of scheduling,
+opening and the meeting itself; the votes, corrections and dues are mixins
+(``domain.meeting_motions``, ``domain.meeting_corrections``, ``domain.meeting_dues``).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from domain import quality_assessment as quality
 from domain.base import Actor, ChiboAggregate, require_text
 from domain.meeting_corrections import MeetingCorrections
 from domain.meeting_dues import MeetingDues
+from domain.meeting_motions import MeetingMotions
 from domain.meeting_opening import opening
 from domain.meeting_values import (
     AbsenceApproval,
@@ -34,13 +37,13 @@ from domain.org_unit import MeetingWindow
 from domain.province import QualityThresholds
 from domain.quality import QualityScores, QualityWeights, Rating, upcast_assessment_v1_v2
 from domain.roster import Standing
-from domain.rules import QUALITY_RULES, RULES, QualityRuleBook, RuleBook
+from domain.rules import QUALITY_RULES, QualityRuleBook
 from domain.voting import Motion, MotionKind, MotionResult, RosterEntry, VoteChoice, VotingMethod
 
 __all__ = ["AttendanceMark", "Meeting", "MeetingKind", "Motion", "MotionKind", "MotionResult"]
 
 
-class Meeting(MeetingCorrections, MeetingDues, ChiboAggregate):
+class Meeting(MeetingCorrections, MeetingMotions, MeetingDues, ChiboAggregate):
     """One meeting of one cell (cuộc sinh hoạt chi bộ)."""
 
     class Scheduled(ChiboAggregate.Created):
@@ -365,61 +368,6 @@ class Meeting(MeetingCorrections, MeetingDues, ChiboAggregate):
         check.in_progress(self)
         check.self_criticism(self, member_id)
         self._record(self.SelfCriticismRecorded, by, member_id=member_id)
-
-    def propose_motion(
-        self, motion_id: UUID, kind: MotionKind, title: str, subject_id: UUID | None, by: Actor
-    ) -> None:
-        check.in_progress(self)
-        vote.new_motion(self, motion_id, kind, subject_id)
-        title = require_text(title, "title", "Nội dung biểu quyết")
-        self._record(
-            self.MotionProposed,
-            by,
-            motion_id=motion_id,
-            kind=kind,
-            title=title,
-            subject_id=subject_id,
-        )
-
-    def cast_ballot(self, motion_id: UUID, member_id: UUID, choice: VoteChoice, by: Actor) -> None:
-        """A named vote of one member (biểu quyết ghi danh)."""
-        motion = vote.open_motion(self, motion_id, VotingMethod.ROLL_CALL)
-        vote.ballot(self, motion, member_id)
-        self._record(self.BallotCast, by, motion_id=motion_id, member_id=member_id, choice=choice)
-
-    def count_ballots(self, motion_id: UUID, by: Actor, rules: RuleBook = RULES) -> MotionResult:
-        """Close a roll-call vote and decide on its ballots."""
-        motion = vote.open_motion(self, motion_id, VotingMethod.ROLL_CALL)
-        vote.has_ballots(motion)
-        return self._decide(motion, VotingMethod.ROLL_CALL, motion.count_ballots(), by, rules)
-
-    def record_tally(
-        self,
-        motion_id: UUID,
-        method: VotingMethod,
-        votes_for: int,
-        against: int,
-        abstain: int,
-        by: Actor,
-        rules: RuleBook = RULES,
-    ) -> MotionResult:
-        """A whole count at once: show of hands or a counted secret ballot."""
-        vote.tally(self, votes_for, against, abstain, method)
-        motion = vote.open_motion(self, motion_id, method)
-        return self._decide(motion, method, (votes_for, against, abstain), by, rules)
-
-    def _decide(
-        self,
-        motion: Motion,
-        method: VotingMethod,
-        counts: tuple[int, int, int],
-        by: Actor,
-        rules: RuleBook,
-    ) -> MotionResult:
-        """Judged on the legal base by the thresholds of the rule set in force that day."""
-        facts = vote.decision(self, motion, method, counts, rules)
-        self._record(self.MotionDecided, by, **facts)
-        return facts["result"]
 
     def record_minutes(self, text: str, by: Actor) -> None:
         """The secretary's minutes (biên bản); approved afterwards by a motion of kind minutes."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import TypedDict
+from typing import Any
 from uuid import UUID
 
 from domain.base import InvalidValue, require_order, require_text
@@ -44,24 +44,7 @@ from domain.meeting_values import (
     Guest,
     MeetingKind,
 )
-from domain.voting import (
-    MemberNotOnMeetingRoster,
-    RosterEntry,
-)
-
-
-class Scheduling(TypedDict):
-    """The facts of ``Meeting.Scheduled``."""
-
-    cell_id: UUID
-    kind: MeetingKind
-    year: int
-    month: int
-    scheduled_at: datetime
-    place: str
-    agenda: tuple[str, ...]
-    topic: str
-    regular_meeting_id: UUID | None
+from domain.voting import MemberNotOnMeetingRoster, RosterEntry, not_on_meeting_roster
 
 
 def scheduling(
@@ -73,8 +56,10 @@ def scheduling(
     agenda: Iterable[str],
     topic: str,
     regular: MeetingState | None,
-) -> Scheduling:
-    """A chi ủy pre-meeting names the regular meeting of its cell and month."""
+) -> dict[str, Any]:
+    """The fields of ``Meeting.Scheduled``.
+
+    A chi ủy pre-meeting names the regular meeting of its cell and month."""
     year, month = period(*when)
     schedule(kind, cell_id, (year, month), topic, regular)
     return {
@@ -177,12 +162,7 @@ def on_roster(
 ) -> RosterEntry:
     entry = (roster if roster is not None else m.roster if m else {}).get(member_id)
     if entry is None:
-        raise MemberNotOnMeetingRoster(
-            "Người này không có trong danh sách đảng viên của chi bộ vào ngày họp",
-            "this person is not on the cell's roster on the meeting date",
-            field="member_id",
-            member_id=str(member_id),
-        )
+        raise not_on_meeting_roster(member_id)
     return entry
 
 

@@ -55,7 +55,8 @@ class MeetingCorrections(MeetingState):
         counts = (votes_for, against, abstain)
         facts = vote.tally_correction(self, motion_id, counts, reason, rules)
         self._record(self.TallyCorrected, by, **facts)
-        return facts["result"]
+        result: MotionResult = facts["result"]
+        return result
 
     def correct_minutes(self, text: str, reason: str, by: Actor) -> None:
         reason = check.correction(self, reason)

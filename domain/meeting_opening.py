@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta, timezone
-from typing import TypedDict
+from typing import Any
 from uuid import UUID
 
 from domain.meeting_checks import aware, chair_and_secretary, not_opened
@@ -17,24 +17,12 @@ from domain.meeting_state import MeetingState
 from domain.meeting_values import MeetingKind
 from domain.org_unit import MeetingWindow
 from domain.roster import Standing
-from domain.voting import RosterEntry, roster_entries
+from domain.voting import roster_entries
 
 # A phone's or a laptop's clock may run a few minutes ahead of the server's.
 CLOCK_ALLOWANCE = timedelta(minutes=10)
 # Vietnam keeps one offset all year (no daylight saving), so a fixed zone is exact.
 VIETNAM = timezone(timedelta(hours=7), "Asia/Ho_Chi_Minh")
-
-
-class Opening(TypedDict):
-    """The facts of ``Meeting.Opened``."""
-
-    started_at: datetime
-    chair_id: UUID
-    secretary_id: UUID
-    roster: tuple[RosterEntry, ...]
-    window_first_day: int
-    window_last_day: int
-    is_late: bool
 
 
 def held_outside_window(held_on: date, period: tuple[int, int], window: MeetingWindow) -> bool:
@@ -64,7 +52,7 @@ def opening(
     roster: Mapping[UUID, Standing],
     window: MeetingWindow,
     now: datetime | None = None,
-) -> Opening:
+) -> dict[str, Any]:
     """The facts of ``Meeting.Opened``; a regular meeting outside the window is flagged late."""
     not_opened(m)
     aware(started_at, "started_at")

@@ -6,7 +6,7 @@ never change it. The shared voting rules themselves live in ``domain.voting``.
 from __future__ import annotations
 
 from datetime import date
-from typing import TypedDict
+from typing import Any
 from uuid import UUID
 
 from domain.base import require_text
@@ -44,37 +44,12 @@ from domain.voting import (
     MemberAlreadyVoted,
     Motion,
     MotionKind,
-    MotionResult,
     VotingMethod,
     check_may_vote,
     check_tally,
     decide,
     eligible_voters,
 )
-
-
-class Decision(TypedDict):
-    """The facts of ``Meeting.MotionDecided``."""
-
-    motion_id: UUID
-    method: VotingMethod
-    votes_for: int
-    against: int
-    abstain: int
-    base: int
-    required: int
-    result: MotionResult
-
-
-class TallyCorrection(TypedDict):
-    """The facts of ``Meeting.TallyCorrected``."""
-
-    motion_id: UUID
-    votes_for: int
-    against: int
-    abstain: int
-    result: MotionResult
-    reason: str
 
 
 def new_motion(m: MeetingState, motion_id: UUID, kind: MotionKind, subject_id: UUID | None) -> None:
@@ -216,7 +191,7 @@ def decision(
     method: VotingMethod,
     counts: tuple[int, int, int],
     rules: RuleBook,
-) -> Decision:
+) -> dict[str, Any]:
     """The facts of ``Meeting.MotionDecided``: counts, the legal base and the result."""
     votes_for, against, abstain = counts
     base = base_for(m, motion.kind)
@@ -235,7 +210,7 @@ def decision(
 
 def tally_correction(
     m: MeetingState, motion_id: UUID, counts: tuple[int, int, int], reason: str, rules: RuleBook
-) -> TallyCorrection:
+) -> dict[str, Any]:
     """The facts of ``Meeting.TallyCorrected``, judged again on the base stored at the vote."""
     reason = correction(m, reason)
     found = decided_motion(m, motion_id)

@@ -102,15 +102,14 @@ class CellRoster(ChiboAggregate):
         return cls._found(cls.Opened, by, roster_id(cell_id), cell_id=cell_id)
 
     def enrol(self, member_id: UUID, status: MemberStatus, on: date, by: Actor) -> None:
+        self._enter(member_id, _ENROLLED[status], on, by)
+
+    def _enter(self, member_id: UUID, change: Change, on: date, by: Actor) -> None:
+        """A member comes onto the roster (own or temporary), never twice on one day."""
         if self.standing(member_id, on) is not None:
             raise AlreadyOnRoster(
                 "Đảng viên đã có trong chi bộ", "the member is already on the roster"
             )
-        change = (
-            Change.ENROLLED_OFFICIAL
-            if status is MemberStatus.OFFICIAL
-            else Change.ENROLLED_PROBATIONARY
-        )
         self._record(self.Changed, by, member_id=member_id, change=change, on=on)
 
     def record(self, member_id: UUID, change: Change, on: date, by: Actor) -> None:
@@ -170,16 +169,7 @@ class CellRoster(ChiboAggregate):
 
     def join_temporarily(self, member_id: UUID, status: MemberStatus, on: date, by: Actor) -> None:
         """The host cell lists a member of another cell as temporary (sinh hoạt tạm thời)."""
-        if self.standing(member_id, on) is not None:
-            raise AlreadyOnRoster(
-                "Đảng viên đã có trong chi bộ", "the member is already on the roster"
-            )
-        change = (
-            Change.TEMPORARY_JOINED_OFFICIAL
-            if status is MemberStatus.OFFICIAL
-            else Change.TEMPORARY_JOINED_PROBATIONARY
-        )
-        self._record(self.Changed, by, member_id=member_id, change=change, on=on)
+        self._enter(member_id, _JOINING_TEMPORARILY[status], on, by)
 
     def official_count(self, on: date) -> int:
         """Official members on the roster on ``on`` (đảng viên chính thức)."""
@@ -192,4 +182,9 @@ class CellRoster(ChiboAggregate):
 _TEMPORARY_JOINED = {
     Change.TEMPORARY_JOINED_OFFICIAL: MemberStatus.OFFICIAL,
     Change.TEMPORARY_JOINED_PROBATIONARY: MemberStatus.PROBATIONARY,
+}
+_JOINING_TEMPORARILY = {status: change for change, status in _TEMPORARY_JOINED.items()}
+_ENROLLED = {
+    MemberStatus.OFFICIAL: Change.ENROLLED_OFFICIAL,
+    MemberStatus.PROBATIONARY: Change.ENROLLED_PROBATIONARY,
 }

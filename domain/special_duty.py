@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from domain.admission_checks import require_role
 from domain.admission_values import CELL_ROLES, COMMITTEE_ROLES
 from domain.base import Actor, StateConflict, require_order, require_text
 from domain.member import Member
+from domain.member_checks import step_on_active_member
 from domain.roster import CellRoster, Change
 
 
@@ -32,8 +32,9 @@ def note_special_duty(
     member: Member, roster: CellRoster, start: date, reason: str, by: Actor
 ) -> None:
     """From ``start`` the member is on special duty (the reason names the duty or decision)."""
-    require_role(by, COMMITTEE_ROLES | CELL_ROLES, "ghi nhận nhiệm vụ đặc biệt", "special duty")
-    member.check_active()
+    step_on_active_member(
+        member, by, COMMITTEE_ROLES | CELL_ROLES, "ghi nhận nhiệm vụ đặc biệt", "special duty"
+    )
     if member.special_duty_since is not None:
         raise AlreadyOnSpecialDuty(
             f"Đảng viên đang làm nhiệm vụ đặc biệt từ ngày {member.special_duty_since:%d/%m/%Y}",
@@ -46,8 +47,9 @@ def note_special_duty(
 
 def end_special_duty(member: Member, roster: CellRoster, on: date, reason: str, by: Actor) -> None:
     """The special duty ends on ``on``: from then the member's absences count again."""
-    require_role(by, COMMITTEE_ROLES | CELL_ROLES, "kết thúc nhiệm vụ đặc biệt", "special duty")
-    member.check_active()
+    step_on_active_member(
+        member, by, COMMITTEE_ROLES | CELL_ROLES, "kết thúc nhiệm vụ đặc biệt", "special duty"
+    )
     since = member.special_duty_since
     if since is None:
         raise NotOnSpecialDuty(

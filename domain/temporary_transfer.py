@@ -15,6 +15,7 @@ from domain.admission_checks import require_role
 from domain.admission_values import CELL_ROLES, COMMITTEE_ROLES
 from domain.base import Actor, InvalidValue, StateConflict
 from domain.member import Member
+from domain.member_checks import step_on_active_member
 from domain.roster import CellRoster, Change
 
 
@@ -34,8 +35,9 @@ def transfer_temporarily(
     member: Member, home: CellRoster, host: CellRoster, on: date, by: Actor
 ) -> None:
     """From ``on`` the member attends ``host``; the home roster keeps them, out of its base."""
-    require_role(by, COMMITTEE_ROLES | CELL_ROLES, "chuyển sinh hoạt tạm thời", "a transfer")
-    member.check_active()
+    step_on_active_member(
+        member, by, COMMITTEE_ROLES | CELL_ROLES, "chuyển sinh hoạt tạm thời", "a transfer"
+    )
     if host.cell_id == home.cell_id:
         raise HostIsHomeCell(
             "Chi bộ nơi sinh hoạt tạm thời phải khác chi bộ chính thức",

@@ -165,15 +165,20 @@ class NegativeVoteCount(InvalidValue):
     code = "negative_vote_count"
 
 
+def not_on_meeting_roster(member_id: UUID) -> MemberNotOnMeetingRoster:
+    """The refusal for a person missing from the roster frozen when the meeting opened."""
+    return MemberNotOnMeetingRoster(
+        "Người này không có trong danh sách đảng viên của chi bộ vào ngày họp",
+        "this person is not on the cell's roster on the meeting date",
+        field="member_id",
+        member_id=str(member_id),
+    )
+
+
 def check_may_vote(entry: RosterEntry | None, member_id: UUID, present: bool) -> None:
     """Raise the specific reason a member may not vote; return when they may."""
     if entry is None:
-        raise MemberNotOnMeetingRoster(
-            "Người này không có trong danh sách đảng viên của chi bộ vào ngày họp",
-            "this person is not on the cell's roster on the meeting date",
-            field="member_id",
-            member_id=str(member_id),
-        )
+        raise not_on_meeting_roster(member_id)
     if entry.temporary:
         raise TemporaryMemberCannotVote(
             "Đảng viên sinh hoạt tạm thời không biểu quyết tại chi bộ nơi sinh hoạt tạm thời",

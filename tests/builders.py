@@ -19,6 +19,15 @@ from domain.voting import MotionKind, MotionResult, VotingMethod
 from services.meetings import commands as meetings
 from services.membership import org
 
+SECRETARY = Actor("secretary-1", "secretary", "req-1")
+"""The cell secretary (bí thư chi bộ) most tests act as."""
+COMMITTEE = Actor("cmt", "superior_member", "req-1")
+"""A member of the superior committee (cấp ủy cấp trên)."""
+INSPECTOR = Actor("insp", "inspector", "req-1")
+"""An inspection committee member (ủy ban kiểm tra)."""
+ADMIN = Actor("admin", "tenant_admin", "req")
+"""The province's tenant administrator."""
+
 
 def official(
     app: Any,

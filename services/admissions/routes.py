@@ -34,6 +34,7 @@ from services.admissions.schemas import (
     OpenCase,
     RecognitionDecision,
 )
+from services.command_route import command_route
 from services.context import Ctx, container_of
 from services.written import Written, run, written, written_by
 
@@ -84,10 +85,11 @@ def case_view(case: AdmissionCase) -> CaseView:
     )
 
 
-@route
-@post(BASE, sync_to_thread=True, summary="Lập hồ sơ kết nạp / open an admission case (step 1)")
-def open_case(ctx: Ctx, data: JSONBody[OpenCase]) -> Written:
-    return written_by(svc.open_case, ctx, data)
+route(
+    command_route(
+        BASE, svc.open_case, OpenCase, "Lập hồ sơ kết nạp / open an admission case (step 1)"
+    )
+)
 
 
 @route
@@ -96,50 +98,54 @@ def get_case(ctx: Ctx, case_id: FromPath[UUID]) -> CaseView:
     return case_view(svc.load_case(ctx.app, case_id))
 
 
-@route
-@post(
-    ONE + "/course", sync_to_thread=True, summary="Giấy chứng nhận lớp nhận thức về Đảng (step 2)"
+route(
+    command_route(
+        ONE + "/course",
+        svc.certify_course,
+        CertifyCourse,
+        "Giấy chứng nhận lớp nhận thức về Đảng (step 2)",
+    )
 )
-def certify_course(ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[CertifyCourse]) -> Written:
-    return written_by(svc.certify_course, ctx, data, case_id=case_id)
-
-
-@route
-@post(ONE + "/dossier", sync_to_thread=True, summary="Đơn, lý lịch, thẩm tra lý lịch (step 3)")
-def file_dossier(ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[FileDossierItem]) -> Written:
-    return written_by(svc.file_dossier_item, ctx, data, case_id=case_id)
-
-
-@route
-@post(ONE + "/introducers", sync_to_thread=True, summary="Người giới thiệu (step 4)")
-def assign_introducer(
-    ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[AssignIntroducer]
-) -> Written:
-    return written_by(svc.assign_introducer, ctx, data, case_id=case_id)
-
-
-@route
-@post(
-    ONE + "/introduction-by-organisation",
-    sync_to_thread=True,
-    summary="Nghị quyết giới thiệu của Đoàn / Công đoàn (step 4)",
+route(
+    command_route(
+        ONE + "/dossier",
+        svc.file_dossier_item,
+        FileDossierItem,
+        "Đơn, lý lịch, thẩm tra lý lịch (step 3)",
+        name="file_dossier",
+    )
 )
-def introduce_by_organisation(
-    ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[IntroduceByOrganisation]
-) -> Written:
-    return written_by(svc.introduce_by_organisation, ctx, data, case_id=case_id)
-
-
-@route
-@post(ONE + "/cell-vote", sync_to_thread=True, summary="Chi bộ biểu quyết kết nạp (step 5)")
-def cell_vote(ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[CiteMotion]) -> Written:
-    return written_by(svc.record_cell_vote, ctx, data, case_id=case_id)
-
-
-@route
-@post(ONE + "/committee-vote", sync_to_thread=True, summary="Đảng ủy cơ sở biểu quyết (step 6)")
-def committee_vote(ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[CommitteeVote]) -> Written:
-    return written_by(svc.record_committee_vote, ctx, data, case_id=case_id)
+route(
+    command_route(
+        ONE + "/introducers", svc.assign_introducer, AssignIntroducer, "Người giới thiệu (step 4)"
+    )
+)
+route(
+    command_route(
+        ONE + "/introduction-by-organisation",
+        svc.introduce_by_organisation,
+        IntroduceByOrganisation,
+        "Nghị quyết giới thiệu của Đoàn / Công đoàn (step 4)",
+    )
+)
+route(
+    command_route(
+        ONE + "/cell-vote",
+        svc.record_cell_vote,
+        CiteMotion,
+        "Chi bộ biểu quyết kết nạp (step 5)",
+        name="cell_vote",
+    )
+)
+route(
+    command_route(
+        ONE + "/committee-vote",
+        svc.record_committee_vote,
+        CommitteeVote,
+        "Đảng ủy cơ sở biểu quyết (step 6)",
+        name="committee_vote",
+    )
+)
 
 
 @route
@@ -181,10 +187,7 @@ def recognition_decision(
     return written(done, official_on=done[0].probation_ends_on if data.recognised else None)
 
 
-@route
-@post(ONE + "/close", sync_to_thread=True, summary="Dừng hồ sơ / close the case")
-def close_case(ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[CloseCase]) -> Written:
-    return written_by(svc.close_case, ctx, data, case_id=case_id)
+route(command_route(ONE + "/close", svc.close_case, CloseCase, "Dừng hồ sơ / close the case"))
 
 
 @route

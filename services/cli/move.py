@@ -1,5 +1,6 @@
 """``chibo tenant move <slug> --to <cluster> --reason …``: move a province to another database
-cluster (``services.tenants.move``), recorded in the catalog with who and why."""
+cluster (``services.tenants.move``), recorded in the catalog with who and why; and
+``chibo tenant drop-old-copy`` for the frozen copy it leaves behind (``services.tenants.old_copy``)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ def register_move(tenant_sub: Any) -> None:
     move.add_argument("--reason", required=True, help="lý do / why (recorded)")
     move.add_argument("--actor", default=None, help="người thực hiện / who (default: OS user)")
     move.set_defaults(handler=run_move)
+    register_drop_old_copy(tenant_sub)
 
 
 def run_move(args: argparse.Namespace) -> int:
@@ -43,6 +45,41 @@ def run_move(args: argparse.Namespace) -> int:
         f" '{done.source}' to '{done.target}': {done.events} sự kiện / events (đến #{done.head}),"
         f" {done.rows} dòng / rows copied, bảng đọc dựng lại / read models rebuilt:"
         f" {len(done.rebuilt)}. Bản cũ trên cụm «{done.source}» được giữ, đã khóa ghi"
-        f" / the old copy on '{done.source}' is kept, frozen: drop it once checked."
+        f" / the old copy on '{done.source}' is kept, frozen; once checked:"
+        f" chibo tenant drop-old-copy {done.slug} --cluster {done.source} --reason …"
+    )
+    return 0
+
+
+def register_drop_old_copy(tenant_sub: Any) -> None:
+    drop = tenant_sub.add_parser(
+        "drop-old-copy",
+        help="xóa bản cũ đã khóa sau khi chuyển cụm / drop the frozen copy a move left behind",
+    )
+    drop.add_argument("slug")
+    drop.add_argument("--cluster", required=True, help="cụm giữ bản cũ / the old copy's cluster")
+    drop.add_argument("--reason", required=True, help="lý do / why (recorded)")
+    drop.add_argument("--actor", default=None, help="người thực hiện / who (default: OS user)")
+    drop.set_defaults(handler=run_drop_old_copy)
+
+
+def run_drop_old_copy(args: argparse.Namespace) -> int:
+    from services.tenants.old_copy import drop_old_copy
+
+    container = wiring.open_container()
+    try:
+        done = drop_old_copy(
+            container.database,
+            args.slug,
+            args.cluster,
+            args.actor or getpass.getuser(),
+            args.reason,
+        )
+    finally:  # a refusal (DomainError) is reported by the CLI's one handler
+        container.close()
+    print(
+        f"{done.slug}: đã xóa bản cũ trên cụm «{done.cluster}» / dropped the old copy on"
+        f" '{done.cluster}' ({done.events} sự kiện / events, đến #{done.head}, đều có ở nơi mới"
+        f" / all held by the live log)."
     )
     return 0

@@ -18,7 +18,7 @@ from domain.admission_values import DossierItem, Education, IntroductionBasis
 from domain.attendance_plan import Assignee, AttendancePlan
 from domain.base import SYSTEM
 from domain.meeting import Meeting
-from domain.meeting_rules import MeetingKind
+from domain.meeting_values import MeetingKind
 from domain.org_unit import OrgUnit
 from domain.province import ProvinceSettings
 from domain.roster import CellRoster

@@ -11,7 +11,7 @@ from enum import Enum
 
 from domain.attendance_plan import AssigneeRole, AssignmentState
 from domain.attendance_plan_values import ASSIGNMENT_STATE_LABELS
-from domain.meeting_rules import AttendanceMark, MeetingKind
+from domain.meeting_values import AttendanceMark, MeetingKind
 from domain.member import MemberStatus
 from domain.org_unit import LEVEL_LABELS, Level
 from domain.petition import (

@@ -14,7 +14,7 @@ from uuid import UUID, uuid4
 
 from domain.base import SYSTEM
 from domain.meeting import Meeting
-from domain.meeting_rules import AttendanceEntry, AttendanceMark, MeetingKind
+from domain.meeting_values import AttendanceEntry, AttendanceMark, MeetingKind
 from domain.member import MemberStatus
 from domain.org_unit import MeetingWindow
 from domain.province import QualityThresholds

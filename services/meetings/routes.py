@@ -13,6 +13,7 @@ from uuid import UUID
 from litestar import get, post
 from litestar.params import FromPath, JSONBody
 
+from services.command_route import command_route
 from services.context import Ctx
 from services.meetings import commands as meetings
 from services.meetings import quality_ballot, voting_base
@@ -71,32 +72,19 @@ def get_meeting(ctx: Ctx, meeting_id: FromPath[UUID]) -> MeetingView:
     return named_view(ctx.app, meetings.load_meeting(ctx.app, meeting_id))
 
 
-@post(ONE + "/reschedule", sync_to_thread=True, summary="Đổi lịch / reschedule")
-def reschedule(ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[Reschedule]) -> Written:
-    return written_by(
-        meetings.reschedule,
-        ctx,
-        meeting_id=meeting_id,
-        at=data.scheduled_at,
-        place=data.place,
-        expected=data.expected_version,
-    )
-
-
-@post(ONE + "/cancel", sync_to_thread=True, summary="Hủy buổi sinh hoạt / cancel a meeting")
-def cancel(ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[CancelMeeting]) -> Written:
-    return written_by(
-        meetings.cancel,
-        ctx,
-        meeting_id=meeting_id,
-        reason=data.reason,
-        expected=data.expected_version,
-    )
-
-
-@post(ONE + "/open", sync_to_thread=True, summary="Khai mạc / open with chair and secretary")
-def open_meeting(ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[OpenMeeting]) -> Written:
-    return written_by(meetings.open_meeting, ctx, data, meeting_id=meeting_id)
+reschedule = command_route(
+    ONE + "/reschedule",
+    meetings.reschedule,
+    Reschedule,
+    "Đổi lịch / reschedule",
+    renamed={"scheduled_at": "at"},
+)
+cancel = command_route(
+    ONE + "/cancel", meetings.cancel, CancelMeeting, "Hủy buổi sinh hoạt / cancel a meeting"
+)
+open_meeting = command_route(
+    ONE + "/open", meetings.open_meeting, OpenMeeting, "Khai mạc / open with chair and secretary"
+)
 
 
 @post(ONE + "/attendance", sync_to_thread=True, summary="Điểm danh / mark attendance")
@@ -113,54 +101,43 @@ def mark_attendance(
     )
 
 
-@post(ONE + "/guests", sync_to_thread=True, summary="Khách mời / add a guest")
-def add_guest(ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[AddGuest]) -> Written:
-    result = run(meetings.add_guest, ctx, data, meeting_id=meeting_id)
-    return written(result, guest_id=result[1])
-
-
-@post(ONE + "/opinions", sync_to_thread=True, summary="Ý kiến phát biểu / record an opinion")
-def record_opinion(ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[RecordOpinion]) -> Written:
-    return written_by(meetings.record_opinion, ctx, data, meeting_id=meeting_id)
-
-
-@post(
-    ONE + "/self-criticisms",
-    sync_to_thread=True,
-    summary="Tự phê bình và phê bình / record a member's self-criticism",
+add_guest = command_route(
+    ONE + "/guests", meetings.add_guest, AddGuest, "Khách mời / add a guest", reports="guest_id"
 )
-def record_self_criticism(
-    ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[RecordSelfCriticism]
-) -> Written:
-    return written_by(meetings.record_self_criticism, ctx, data, meeting_id=meeting_id)
-
-
-@post(ONE + "/motions", sync_to_thread=True, summary="Đưa ra biểu quyết / propose a motion")
-def propose_motion(ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[ProposeMotion]) -> Written:
-    result = run(meetings.propose_motion, ctx, data, meeting_id=meeting_id)
-    return written(result, motion_id=result[1])
-
-
-@post(MOTION + "/ballots", sync_to_thread=True, summary="Phiếu ghi danh / a member's ballot")
-def cast_ballot(
-    ctx: Ctx, meeting_id: FromPath[UUID], motion_id: FromPath[UUID], data: JSONBody[CastBallot]
-) -> Written:
-    result = run(meetings.cast_ballot, ctx, data, meeting_id=meeting_id, motion_id=motion_id)
-    return written(result, motion_id=motion_id)
-
-
-@post(MOTION + "/count", sync_to_thread=True, summary="Kiểm phiếu ghi danh / count the ballots")
-def count_ballots(
-    ctx: Ctx, meeting_id: FromPath[UUID], motion_id: FromPath[UUID], data: JSONBody[CountBallots]
-) -> Written:
-    result = run(
-        meetings.count_ballots,
-        ctx,
-        meeting_id=meeting_id,
-        motion_id=motion_id,
-        expected=data.expected_version,
-    )
-    return written(result, motion_id=motion_id, result=result[1])
+record_opinion = command_route(
+    ONE + "/opinions",
+    meetings.record_opinion,
+    RecordOpinion,
+    "Ý kiến phát biểu / record an opinion",
+)
+record_self_criticism = command_route(
+    ONE + "/self-criticisms",
+    meetings.record_self_criticism,
+    RecordSelfCriticism,
+    "Tự phê bình và phê bình / record a member's self-criticism",
+)
+propose_motion = command_route(
+    ONE + "/motions",
+    meetings.propose_motion,
+    ProposeMotion,
+    "Đưa ra biểu quyết / propose a motion",
+    reports="motion_id",
+)
+cast_ballot = command_route(
+    MOTION + "/ballots",
+    meetings.cast_ballot,
+    CastBallot,
+    "Phiếu ghi danh / a member's ballot",
+    echoes=("motion_id",),
+)
+count_ballots = command_route(
+    MOTION + "/count",
+    meetings.count_ballots,
+    CountBallots,
+    "Kiểm phiếu ghi danh / count the ballots",
+    reports="result",
+    echoes=("motion_id",),
+)
 
 
 @post(
@@ -183,9 +160,9 @@ def record_tally(
     return written(result, motion_id=motion_id, result=result[1])
 
 
-@post(ONE + "/minutes", sync_to_thread=True, summary="Biên bản / record the minutes")
-def record_minutes(ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[RecordMinutes]) -> Written:
-    return written_by(meetings.record_minutes, ctx, data, meeting_id=meeting_id)
+record_minutes = command_route(
+    ONE + "/minutes", meetings.record_minutes, RecordMinutes, "Biên bản / record the minutes"
+)
 
 
 @post(ONE + "/quality", sync_to_thread=True, summary="Đánh giá chất lượng / assess quality")
@@ -202,14 +179,10 @@ def assess_quality(ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[AssessQu
     return written(result, rating=result[1])
 
 
-@post(ONE + "/dues", sync_to_thread=True, summary="Thu nộp đảng phí / party dues collected")
-def collect_dues(ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[CollectDues]) -> Written:
-    return written_by(meetings.collect_dues, ctx, data, meeting_id=meeting_id)
-
-
-@post(ONE + "/close", sync_to_thread=True, summary="Bế mạc / close the meeting")
-def close(ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[CloseMeeting]) -> Written:
-    return written_by(meetings.close, ctx, data, meeting_id=meeting_id)
+collect_dues = command_route(
+    ONE + "/dues", meetings.collect_dues, CollectDues, "Thu nộp đảng phí / party dues collected"
+)
+close = command_route(ONE + "/close", meetings.close, CloseMeeting, "Bế mạc / close the meeting")
 
 
 @post(ONE + "/corrections/attendance", sync_to_thread=True, summary="Đính chính điểm danh")
@@ -242,16 +215,12 @@ def correct_tally(
     return written(result, motion_id=motion_id, result=result[1])
 
 
-@post(ONE + "/corrections/minutes", sync_to_thread=True, summary="Đính chính biên bản")
-def correct_minutes(
-    ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[CorrectMinutes]
-) -> Written:
-    return written_by(meetings.correct_minutes, ctx, data, meeting_id=meeting_id)
-
-
-@post(ONE + "/corrections/dues", sync_to_thread=True, summary="Đính chính đảng phí")
-def correct_dues(ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[CorrectDues]) -> Written:
-    return written_by(meetings.correct_dues, ctx, data, meeting_id=meeting_id)
+correct_minutes = command_route(
+    ONE + "/corrections/minutes", meetings.correct_minutes, CorrectMinutes, "Đính chính biên bản"
+)
+correct_dues = command_route(
+    ONE + "/corrections/dues", meetings.correct_dues, CorrectDues, "Đính chính đảng phí"
+)
 
 
 ROUTES: list[Any] = [

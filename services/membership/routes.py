@@ -18,6 +18,7 @@ from domain.base import InvalidValue
 from domain.member import Member
 from domain.org_unit import MeetingWindow, OrgUnit
 from domain.roster import Standing
+from services.command_route import command_route
 from services.context import Ctx
 from services.membership import cards, org
 from services.membership.schemas import (
@@ -76,9 +77,9 @@ def member_view(member: Member) -> MemberView:
     )
 
 
-@post(f"{BASE}/units", sync_to_thread=True, summary="Thành lập tổ chức / found a unit")
-def found_unit(ctx: Ctx, data: JSONBody[FoundUnit]) -> Written:
-    return written_by(org.found_unit, ctx, data)
+found_unit = command_route(
+    f"{BASE}/units", org.found_unit, FoundUnit, "Thành lập tổ chức / found a unit"
+)
 
 
 @get(f"{BASE}/units/{{unit_id:uuid}}", sync_to_thread=True, summary="Xem tổ chức / a unit")
@@ -86,33 +87,23 @@ def get_unit(ctx: Ctx, unit_id: FromPath[UUID]) -> UnitView:
     return unit_view(org.load(ctx.app, OrgUnit, unit_id))
 
 
-@post(f"{BASE}/units/{{unit_id:uuid}}/rename", sync_to_thread=True, summary="Đổi tên / rename")
-def rename_unit(ctx: Ctx, unit_id: FromPath[UUID], data: JSONBody[RenameUnit]) -> Written:
-    return written_by(org.rename_unit, ctx, data, unit_id=unit_id)
-
-
-@post(f"{BASE}/units/{{unit_id:uuid}}/move", sync_to_thread=True, summary="Chuyển / move a unit")
-def move_unit(ctx: Ctx, unit_id: FromPath[UUID], data: JSONBody[MoveUnit]) -> Written:
-    return written_by(
-        org.move_unit,
-        ctx,
-        unit_id=unit_id,
-        new_parent_id=data.new_parent_id,
-        on=data.moved_on,
-        expected=data.expected_version,
-    )
-
-
-@post(f"{BASE}/units/{{unit_id:uuid}}/dissolve", sync_to_thread=True, summary="Giải thể / dissolve")
-def dissolve_unit(ctx: Ctx, unit_id: FromPath[UUID], data: JSONBody[DissolveUnit]) -> Written:
-    return written_by(
-        org.dissolve_unit,
-        ctx,
-        unit_id=unit_id,
-        on=data.dissolved_on,
-        reason=data.reason,
-        expected=data.expected_version,
-    )
+rename_unit = command_route(
+    f"{BASE}/units/{{unit_id:uuid}}/rename", org.rename_unit, RenameUnit, "Đổi tên / rename"
+)
+move_unit = command_route(
+    f"{BASE}/units/{{unit_id:uuid}}/move",
+    org.move_unit,
+    MoveUnit,
+    "Chuyển / move a unit",
+    renamed={"moved_on": "on"},
+)
+dissolve_unit = command_route(
+    f"{BASE}/units/{{unit_id:uuid}}/dissolve",
+    org.dissolve_unit,
+    DissolveUnit,
+    "Giải thể / dissolve",
+    renamed={"dissolved_on": "on"},
+)
 
 
 @post(
@@ -166,9 +157,9 @@ def get_roster(ctx: Ctx, unit_id: FromPath[UUID], on: FromQuery[date | None] = N
     )
 
 
-@post(f"{BASE}/members", sync_to_thread=True, summary="Ghi nhận đảng viên / enrol a member")
-def enrol_member(ctx: Ctx, data: JSONBody[EnrolMember]) -> Written:
-    return written_by(org.enrol_member, ctx, data)
+enrol_member = command_route(
+    f"{BASE}/members", org.enrol_member, EnrolMember, "Ghi nhận đảng viên / enrol a member"
+)
 
 
 @get(f"{BASE}/members/{{member_id:uuid}}", sync_to_thread=True, summary="Xem đảng viên / a member")
@@ -186,56 +177,37 @@ def get_member_by_card(ctx: Ctx, number: FromPath[str]) -> MemberView:
     return member_view(cards.member_by_card(ctx.app, number))
 
 
-@post(
+set_party_card = command_route(
     f"{BASE}/members/{{member_id:uuid}}/party-card",
-    sync_to_thread=True,
-    summary="Ghi số thẻ đảng viên / record a party card number",
+    cards.set_card_number,
+    SetPartyCard,
+    "Ghi số thẻ đảng viên / record a party card number",
+    name="set_party_card",
 )
-def set_party_card(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[SetPartyCard]) -> Written:
-    return written_by(
-        cards.set_card_number,
-        ctx,
-        member_id=member_id,
-        number=data.number,
-        reason=data.reason,
-        expected=data.expected_version,
-    )
-
-
-@post(
+transfer_member = command_route(
     f"{BASE}/members/{{member_id:uuid}}/transfer",
-    sync_to_thread=True,
-    summary="Chuyển sinh hoạt trong tỉnh / transfer between cells",
+    org.transfer_member,
+    TransferMember,
+    "Chuyển sinh hoạt trong tỉnh / transfer between cells",
 )
-def transfer_member(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[TransferMember]) -> Written:
-    return written_by(org.transfer_member, ctx, data, member_id=member_id)
-
-
-@post(
+exempt_member = command_route(
     f"{BASE}/members/{{member_id:uuid}}/exempt",
-    sync_to_thread=True,
-    summary="Miễn sinh hoạt / exempt from activities",
+    org.exempt_member,
+    ExemptMember,
+    "Miễn sinh hoạt / exempt from activities",
 )
-def exempt_member(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[ExemptMember]) -> Written:
-    return written_by(org.exempt_member, ctx, data, member_id=member_id)
-
-
-@post(
+end_exemption = command_route(
     f"{BASE}/members/{{member_id:uuid}}/end-exemption",
-    sync_to_thread=True,
-    summary="Thôi miễn sinh hoạt / end an exemption",
+    org.end_exemption,
+    EndExemption,
+    "Thôi miễn sinh hoạt / end an exemption",
 )
-def end_exemption(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[EndExemption]) -> Written:
-    return written_by(org.end_exemption, ctx, data, member_id=member_id)
-
-
-@post(
+member_leaves = command_route(
     f"{BASE}/members/{{member_id:uuid}}/leave",
-    sync_to_thread=True,
-    summary="Ra khỏi danh sách (chuyển đi, xóa tên, từ trần…) / leave the roster",
+    org.member_leaves,
+    MemberLeaves,
+    "Ra khỏi danh sách (chuyển đi, xóa tên, từ trần…) / leave the roster",
 )
-def member_leaves(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[MemberLeaves]) -> Written:
-    return written_by(org.member_leaves, ctx, data, member_id=member_id)
 
 
 ROUTES: list[Any] = [

@@ -79,9 +79,14 @@ def reclassify(
 
 
 def accept(
-    app: TenantApplication, by: Actor, *, petition_id: UUID, on: date
+    app: TenantApplication,
+    by: Actor,
+    *,
+    petition_id: UUID,
+    on: date,
+    expected: int | None = None,
 ) -> tuple[Petition, int]:
-    p = load(app, Petition, petition_id)
+    p = load(app, Petition, petition_id, expected)
     p.accept(on, by)
     return p, app.save_all(p)
 
@@ -101,9 +106,14 @@ def resolve(
 
 
 def answer_back(
-    app: TenantApplication, by: Actor, *, petition_id: UUID, on: date
+    app: TenantApplication,
+    by: Actor,
+    *,
+    petition_id: UUID,
+    on: date,
+    expected: int | None = None,
 ) -> tuple[Petition, int]:
-    p = load(app, Petition, petition_id)
+    p = load(app, Petition, petition_id, expected)
     p.answer_back(on, by)
     return p, app.save_all(p)
 

@@ -17,6 +17,7 @@ from domain.attendance_plan import Assignee, AttendancePlan
 from domain.member import Member
 from domain.petition import Petition
 from projections import supervision as figures
+from services.command_route import command_route
 from services.context import Ctx, container_of
 from services.meetings import commands as meetings
 from services.meetings.schemas import RecordSelfCriticism
@@ -76,10 +77,11 @@ def petition_input(data: PetitionIn) -> sv.PetitionInput:
 # -- plans ----------------------------------------------------------------------------------
 
 
-@route
-@post(f"{BASE}/plans", sync_to_thread=True, summary="Lập kế hoạch dự sinh hoạt / make a plan")
-def make_plan(ctx: Ctx, data: JSONBody[MakePlan]) -> Written:
-    return written_by(attendance.make_plan, ctx, data)
+route(
+    command_route(
+        f"{BASE}/plans", attendance.make_plan, MakePlan, "Lập kế hoạch dự sinh hoạt / make a plan"
+    )
+)
 
 
 @route
@@ -125,35 +127,27 @@ def reassign(
     return written((plan, position), assignment_id=assignment_id)
 
 
-@route
-@post(f"{ASSIGNMENT}/contact", sync_to_thread=True, summary="Liên hệ trước / contact made")
-def contact(
-    ctx: Ctx, plan_id: FromPath[UUID], assignment_id: FromPath[UUID], data: JSONBody[Contact]
-) -> Written:
-    plan, position = run(
+route(
+    command_route(
+        f"{ASSIGNMENT}/contact",
         attendance.record_contact,
-        ctx,
-        plan_id=plan_id,
-        assignment_id=assignment_id,
-        on=data.contacted_on,
-        note=data.note,
+        Contact,
+        "Liên hệ trước / contact made",
+        name="contact",
+        renamed={"contacted_on": "on"},
+        echoes=("assignment_id",),
     )
-    return written((plan, position), assignment_id=assignment_id)
-
-
-@route
-@post(f"{ASSIGNMENT}/missed", sync_to_thread=True, summary="Không dự được / missed")
-def missed(
-    ctx: Ctx, plan_id: FromPath[UUID], assignment_id: FromPath[UUID], data: JSONBody[Missed]
-) -> Written:
-    plan, position = run(
+)
+route(
+    command_route(
+        f"{ASSIGNMENT}/missed",
         attendance.record_missed,
-        ctx,
-        plan_id=plan_id,
-        assignment_id=assignment_id,
-        reason=data.reason,
+        Missed,
+        "Không dự được / missed",
+        name="missed",
+        echoes=("assignment_id",),
     )
-    return written((plan, position), assignment_id=assignment_id)
+)
 
 
 @route
@@ -207,72 +201,61 @@ def get_petition(
     return petition_view(load(ctx.app, Petition, petition_id), today or date.today())
 
 
-@route
-@post(f"{PETITION}/forward", sync_to_thread=True, summary="Chuyển cấp có thẩm quyền / forward")
-def forward(ctx: Ctx, petition_id: FromPath[UUID], data: JSONBody[OnDay]) -> Written:
-    return written_by(petitions.forward, ctx, data, petition_id=petition_id)
-
-
-@route
-@post(f"{PETITION}/reclassify", sync_to_thread=True, summary="Phân loại lại / reclassify")
-def reclassify(ctx: Ctx, petition_id: FromPath[UUID], data: JSONBody[Reclassify]) -> Written:
-    return written_by(
-        petitions.reclassify,
-        ctx,
-        petition_id=petition_id,
-        level=data.competent_level,
-        reason=data.reason,
+route(
+    command_route(
+        f"{PETITION}/forward", petitions.forward, OnDay, "Chuyển cấp có thẩm quyền / forward"
     )
-
-
-@route
-@post(f"{PETITION}/accept", sync_to_thread=True, summary="Nhận giải quyết / accept")
-def accept(ctx: Ctx, petition_id: FromPath[UUID], data: JSONBody[OnDay]) -> Written:
-    return written_by(petitions.accept, ctx, petition_id=petition_id, on=data.on)
-
-
-@route
-@post(f"{PETITION}/resolve", sync_to_thread=True, summary="Giải quyết, trả lời bằng văn bản")
-def resolve(ctx: Ctx, petition_id: FromPath[UUID], data: JSONBody[Resolve]) -> Written:
-    return written_by(petitions.resolve, ctx, data, petition_id=petition_id)
-
-
-@route
-@post(f"{PETITION}/answer", sync_to_thread=True, summary="Trả lời chi bộ / answer back to the cell")
-def answer(ctx: Ctx, petition_id: FromPath[UUID], data: JSONBody[OnDay]) -> Written:
-    return written_by(petitions.answer_back, ctx, petition_id=petition_id, on=data.on)
-
-
-@route
-@post(f"{PETITION}/reopen", sync_to_thread=True, summary="Đề nghị xem xét lại / reopen")
-def reopen(ctx: Ctx, petition_id: FromPath[UUID], data: JSONBody[Reopen]) -> Written:
-    return written_by(petitions.reopen, ctx, data, petition_id=petition_id)
+)
+route(
+    command_route(
+        f"{PETITION}/reclassify",
+        petitions.reclassify,
+        Reclassify,
+        "Phân loại lại / reclassify",
+        renamed={"competent_level": "level"},
+    )
+)
+route(command_route(f"{PETITION}/accept", petitions.accept, OnDay, "Nhận giải quyết / accept"))
+route(
+    command_route(
+        f"{PETITION}/resolve", petitions.resolve, Resolve, "Giải quyết, trả lời bằng văn bản"
+    )
+)
+route(
+    command_route(
+        f"{PETITION}/answer",
+        petitions.answer_back,
+        OnDay,
+        "Trả lời chi bộ / answer back to the cell",
+        name="answer",
+    )
+)
+route(command_route(f"{PETITION}/reopen", petitions.reopen, Reopen, "Đề nghị xem xét lại / reopen"))
 
 
 # -- rotation -------------------------------------------------------------------------------
 
 
-@route
-@post(
-    f"{BASE}/meetings/{{meeting_id:uuid}}/self-criticism",
-    sync_to_thread=True,
-    summary="Tự phê bình xoay vòng (tên khác của POST /meetings/{id}/self-criticisms) / "
-    "a member takes their turn (alias of POST /meetings/{id}/self-criticisms)",
+route(
+    command_route(
+        f"{BASE}/meetings/{{meeting_id:uuid}}/self-criticism",
+        meetings.record_self_criticism,
+        RecordSelfCriticism,
+        "Tự phê bình xoay vòng (tên khác của POST /meetings/{id}/self-criticisms) / "
+        "a member takes their turn (alias of POST /meetings/{id}/self-criticisms)",
+        name="take_turn",
+        doc="An alias kept for the meeting page's form: the very command of the meeting flow\n"
+        "(issue 12 §5, one endpoint that counts), so both answer alike, refusals included.",
+    )
 )
-def take_turn(ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[RecordSelfCriticism]) -> Written:
-    """An alias kept for the meeting page's form: the very command of the meeting flow
-    (issue 12 §5, one endpoint that counts), so both answer alike, refusals included."""
-    return written_by(meetings.record_self_criticism, ctx, data, meeting_id=meeting_id)
-
-
-@route
-@post(
-    f"{BASE}/meetings/{{meeting_id:uuid}}/settle-turns",
-    sync_to_thread=True,
-    summary="Chốt lượt, chuyển người vắng sang kỳ sau / settle the meeting's turns",
+route(
+    command_route(
+        f"{BASE}/meetings/{{meeting_id:uuid}}/settle-turns",
+        rotation.settle_turns,
+        None,
+        "Chốt lượt, chuyển người vắng sang kỳ sau / settle the meeting's turns",
+    )
 )
-def settle_turns(ctx: Ctx, meeting_id: FromPath[UUID]) -> Written:
-    return written_by(rotation.settle_turns, ctx, meeting_id=meeting_id)
 
 
 @route

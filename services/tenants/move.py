@@ -18,7 +18,8 @@
 A failure before the switch thaws the source and leaves the province where it was (the
 outcome says why). The source schema is kept, frozen, after a successful move: a process that
 has not yet heard of the switch is refused (503) rather than served from it. Drop it once
-the move is checked; a later move back drops it by itself.
+the move is checked (``chibo tenant drop-old-copy``, ``services.tenants.old_copy``, which
+checks that the live log holds all of it); a later move back drops it by itself.
 """
 
 from __future__ import annotations
@@ -223,7 +224,7 @@ def _check(source: Database, target: Database, schema: str) -> tuple[int, int]:
     """The target's log, chain and seals verify, and it holds what the frozen source holds."""
     report = verify(target, schema)
     if not report.ok:
-        first = report.first
+        first = report.first.describe() if report.first else "?"
         raise MoveFailed(
             f"Chuỗi băm trên cụm đích không khớp: {first}",
             f"the hash chain does not verify on the target: {first}",

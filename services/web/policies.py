@@ -102,6 +102,12 @@ def page_policies(api: Mapping[tuple[str, str], Policy]) -> dict[tuple[str, str]
             )
             for action in ("temporary-transfer", "temporary-transfer/end", "transfer")
         },
+        # receiving a member from another province: the API's line, the unit from the path (the
+        # receiving cell the form names is checked by the API against the same scope)
+        **{
+            (method, f"{unit}/transfers/in{step}"): unit_by_path("POST", "/transfers/in")
+            for method, step in (("GET", ""), ("POST", "/check"), ("POST", ""))
+        },
         # the administrator's org tree: shown to those who may change it, in their scope
         ("GET", f"{PAGE}/admin/units"): Policy(
             roles=same("POST", "/units").roles, units=tree.units, note="the org tree page"

@@ -20,6 +20,8 @@ from litestar import Request, Response
 from litestar.enums import MediaType
 
 from services.context import PRINCIPAL_KEY, Principal, container_of
+from services.web.dates import PATTERN as DAY_PATTERN
+from services.web.dates import typed_day
 from services.web.session import csrf_token, seed_of
 
 HERE = Path(__file__).parent
@@ -118,7 +120,7 @@ def make_env() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(day=day, clock=clock, vnd=vnd, iso_day=iso_day, hm=hm)
+    env.filters.update(day=day, clock=clock, vnd=vnd, iso_day=iso_day, hm=hm, typed_day=typed_day)
     env.globals.update(
         ROLE_LABELS=ROLE_LABELS,
         MARK_LABELS=MARK_LABELS,
@@ -129,6 +131,7 @@ def make_env() -> Environment:
         KIND_LABELS=KIND_LABELS,
         MOTION_LABELS=MOTION_LABELS,
         METHOD_LABELS=METHOD_LABELS,
+        DAY_PATTERN=DAY_PATTERN,
     )
     return env
 

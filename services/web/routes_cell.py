@@ -157,6 +157,7 @@ async def members_page(
         on=today(),
         # the enrol form and each member's page: only for those the policy lets write
         may_enrol=await page_allowed(request, f"{PAGE_UNIT}/members/new", unit_id=str(unit_id)),
+        may_receive=await page_allowed(request, f"{PAGE_UNIT}/transfers/in", unit_id=str(unit_id)),
         print_heading=f"{cell.name} — danh sách đảng viên",
     )
 

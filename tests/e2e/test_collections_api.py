@@ -13,19 +13,17 @@ from typing import Any
 import pytest
 
 from domain.attendance_plan import AssigneeRole
-from domain.base import Actor
 from domain.user import Role
 from projections import engine
 from projections.registry import all_projections
 from services.identity import auth
 from services.membership import lifecycle
 from services.supervision import attendance
+from tests.builders import ADMIN as BY
 from tests.e2e.auth_helpers import bearer, token
 from tests.integration.test_rollups_supervision_admissions import build
 
 pytestmark = pytest.mark.e2e
-
-BY = Actor("tester", "tenant_admin", "req")
 
 
 def catch_up(container: Any, tenant: Any) -> None:

@@ -9,7 +9,7 @@ from uuid import uuid4
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from domain.base import SYSTEM, Actor
+from domain.base import SYSTEM
 from domain.lifecycle import LetterOverdueNeedsReason, NotedKind, RemovalGround
 from domain.member import DepartureReason, Member, MemberStatus
 from domain.org_unit import Level, OrgUnit
@@ -22,12 +22,10 @@ from projections.org_tree import ORG_TREE
 from services.bootstrap import schema_parts
 from services.membership import lifecycle as membership
 from services.membership import org
-from tests.builders import official
+from tests.builders import ADMIN, official
 from tests.conftest import drop_tenant, new_slug
 
 pytestmark = pytest.mark.integration
-
-ADMIN = Actor("admin", "tenant_admin", "req")
 
 
 def tree(app):

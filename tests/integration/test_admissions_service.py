@@ -15,7 +15,6 @@ from domain.admission_values import (
     IntroductionBasis,
     RecognitionOutcome,
 )
-from domain.base import Actor
 from domain.meeting_values import AttendanceEntry, AttendanceMark
 from domain.member import DepartureReason, MemberStatus
 from domain.org_unit import Level, OrgUnit
@@ -25,11 +24,10 @@ from services.admissions import commands as svc
 from services.admissions import records
 from services.meetings import commands as meetings
 from services.membership import org
-from tests.builders import official, opened_meeting, tallied_motion
+from tests.builders import ADMIN, official, opened_meeting, tallied_motion
 
 pytestmark = pytest.mark.integration
 
-ADMIN = Actor("admin", "tenant_admin", "req")
 VN = timedelta(hours=7)
 
 

@@ -48,7 +48,6 @@ from psycopg import sql
 
 from domain.admission_values import DossierItem, Education, IntroductionBasis
 from domain.attendance_plan import Assignee, AssigneeRole
-from domain.base import Actor
 from domain.meeting_values import AttendanceEntry, AttendanceMark
 from domain.member import MemberStatus
 from domain.org_unit import Level
@@ -66,12 +65,12 @@ from services.meetings import commands as meetings
 from services.membership import org
 from services.supervision import attendance, petitions
 from services.supervision.common import PetitionInput
+from tests.builders import ADMIN as BY
 from tests.builders import opened_meeting, tallied_motion
 from tests.conftest import asyncpg_connect
 
 pytestmark = pytest.mark.integration
 
-BY = Actor("tester", "tenant_admin", "req")
 AS_OF = date(2025, 4, 15)
 VN = timedelta(hours=7)
 

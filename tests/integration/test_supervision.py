@@ -10,7 +10,6 @@ import pytest
 from psycopg import sql
 
 from domain.attendance_plan import Assignee, AssigneeRole
-from domain.base import Actor
 from domain.meeting import Meeting
 from domain.meeting_errors import MeetingIsClosed
 from domain.meeting_values import AttendanceEntry, AttendanceMark
@@ -30,11 +29,11 @@ from services.meetings import commands as meetings
 from services.membership import org
 from services.supervision import attendance, petitions, rotation
 from services.supervision.common import PetitionInput
+from tests.builders import ADMIN as BY
 from tests.builders import official, opened_meeting, unit_chain
 
 pytestmark = pytest.mark.integration
 
-BY = Actor("tester", "tenant_admin", "req")
 TEAM = Assignee("u-1", "Tổ công tác số 1", AssigneeRole.COMMITTEE_MEMBER, "Huyện ủy viên")
 
 

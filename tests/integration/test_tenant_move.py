@@ -68,6 +68,13 @@ def province(container: Container, database: Database) -> Iterator[Tenant]:
             sql.SQL("DELETE FROM {}.tenant_moves WHERE slug = %s").format(sql.Identifier(CATALOG)),
             (made.slug,),
         )
+        if conn.execute("SELECT to_regclass('chibo_catalog.tenant_copy_drops')").fetchone()[0]:
+            conn.execute(
+                sql.SQL("DELETE FROM {}.tenant_copy_drops WHERE slug = %s").format(
+                    sql.Identifier(CATALOG)
+                ),
+                (made.slug,),
+            )
 
 
 @pytest.fixture
@@ -272,3 +279,74 @@ def test_the_freeze_gives_way_to_a_write_in_flight_instead_of_deadlocking(databa
         freezer.join(timeout=60)
         with database.connect() as conn:
             province_copy.thaw(conn, tenant.schema)
+
+
+def test_the_old_copy_is_dropped_only_once_the_live_log_holds_all_of_it(
+    container, province, console, database, second, capsys
+):
+    with TestClient(create_app(container)) as client:
+        headers = bearer(token(container, province.slug, Role.TENANT_ADMIN))
+        base = f"/api/v1/t/{province.slug}"
+        for name in ("Đảng bộ tỉnh", "Đảng bộ phụ"):
+            written = client.post(f"{base}/units", json=unit(name), headers=headers)
+            assert written.status_code == 201, written.text
+        assert console(
+            "tenant", "move", province.slug, "--to", "second", "--reason", "tách cụm",
+            "--actor", "kiem.thu",
+        ) == 0  # fmt: skip
+    assert "drop-old-copy" in capsys.readouterr().out
+    drop = ("tenant", "drop-old-copy", province.slug, "--reason", "đã kiểm tra", "--actor", "kt")
+
+    # The live schema is never "an old copy".
+    assert console(*drop, "--cluster", "second") == 2
+    assert "is not an old copy" in capsys.readouterr().err
+    with second.connect() as conn:
+        assert conn.execute("SELECT to_regnamespace(%s)", (province.schema,)).fetchone() != (None,)
+
+    # An old copy whose chain differs from the live one is kept (the live log would not hold it).
+    chain = sql.Identifier(province.schema, "audit_chain")
+    with database.connect(autocommit=False) as conn, conn.transaction():
+        conn.execute("SET LOCAL session_replication_role = replica")  # as a tamperer would
+        kept = conn.execute(
+            sql.SQL("SELECT notification_id, hash FROM {} ORDER BY 1 DESC LIMIT 1").format(chain)
+        ).fetchone()
+        assert kept is not None
+        conn.execute(
+            sql.SQL("UPDATE {} SET hash = %s WHERE notification_id = %s").format(chain),
+            (b"\x00" * 32, kept[0]),
+        )
+    assert console(*drop, "--cluster", "main") == 2
+    assert "old copy" in capsys.readouterr().err
+    with database.connect() as conn:
+        assert province_copy.frozen(conn, province.schema)
+
+    with database.connect(autocommit=False) as conn, conn.transaction():
+        conn.execute("SET LOCAL session_replication_role = replica")
+        conn.execute(
+            sql.SQL("UPDATE {} SET hash = %s WHERE notification_id = %s").format(chain),
+            (kept[1], kept[0]),
+        )
+    assert console(*drop, "--cluster", "main") == 0
+    assert "đã xóa bản cũ" in capsys.readouterr().out
+    with database.connect() as conn:
+        assert conn.execute("SELECT to_regnamespace(%s)", (province.schema,)).fetchone() == (None,)
+        row = conn.execute(
+            sql.SQL(
+                "SELECT cluster, actor, reason, outcome, events FROM {}.tenant_copy_drops"
+                " WHERE slug = %s"
+            ).format(sql.Identifier(CATALOG)),
+            (province.slug,),
+        ).fetchall()
+    assert [r[:4] for r in row] == [("main", "kt", "đã kiểm tra", "dropped")]
+    with second.connect() as conn:
+        on_target = conn.execute(
+            sql.SQL("SELECT count(*) FROM {}").format(
+                sql.Identifier(province.schema, "chibo_events")
+            )
+        ).fetchone()
+    assert on_target is not None
+    assert row[0][4] == on_target[0] >= 2
+    # The province is served from its live copy as before; a second drop finds nothing.
+    assert verify(second, province.schema).ok
+    assert console(*drop, "--cluster", "main") == 2
+    assert "no frozen old copy" in capsys.readouterr().err

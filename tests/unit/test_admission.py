@@ -33,18 +33,15 @@ from domain.admission_values import (
     IntroductionBasis,
     RecognitionOutcome,
 )
-from domain.base import Actor
 from domain.calendar import WEEKENDS_ONLY
 from domain.member import MemberStatus
 from domain.roster import Standing
 from domain.rules import QD_24_2021, QD_29_2016, RuleBook
 from domain.voting import MotionKind, MotionResult
+from tests.builders import COMMITTEE, INSPECTOR, SECRETARY
 
 pytestmark = pytest.mark.unit
 
-SECRETARY = Actor("sec", "secretary", "r1")
-COMMITTEE = Actor("cmt", "superior_member", "r2")
-INSPECTOR = Actor("insp", "inspector", "r3")
 OFFICIAL = Standing(MemberStatus.OFFICIAL, exempted=False, suspended=False)
 PROBATIONARY = Standing(MemberStatus.PROBATIONARY, exempted=False, suspended=False)
 CELL = uuid4()

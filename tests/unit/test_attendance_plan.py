@@ -19,13 +19,13 @@ from domain.attendance_plan_errors import (
     ReportRequiresAttendance,
     UnknownAssignment,
 )
-from domain.base import Actor, InvalidValue
+from domain.base import InvalidValue
 from domain.quality import Rating
 from infra.mapper import MsgspecMapper
+from tests.builders import COMMITTEE as BY
 
 pytestmark = pytest.mark.unit
 
-BY = Actor("standing", "superior", "req-1")
 COMMITTEE = uuid4()
 CELL, OTHER_CELL = uuid4(), uuid4()
 UNDER = {COMMITTEE, uuid4()}

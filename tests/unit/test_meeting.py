@@ -7,7 +7,7 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from domain.base import Actor, InvalidValue
+from domain.base import InvalidValue
 from domain.meeting import Meeting
 from domain.meeting_errors import (
     AttendanceIncomplete,
@@ -35,10 +35,10 @@ from domain.org_unit import MeetingWindow
 from domain.roster import CellRoster
 from domain.voting import MemberNotOnMeetingRoster, MotionKind, VotingMethod
 from infra.mapper import MsgspecMapper
+from tests.builders import SECRETARY as BY
 
 pytestmark = pytest.mark.unit
 
-BY = Actor("secretary-1", "secretary", "req-1")
 ICT = timezone(timedelta(hours=7))
 WINDOW = MeetingWindow(1, 5)
 CELL = uuid4()

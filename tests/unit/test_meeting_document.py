@@ -8,7 +8,7 @@ from uuid import uuid4
 
 import pytest
 
-from domain import meeting_rules, quality, voting
+from domain import meeting_values, quality, voting
 from domain.base import SYSTEM, InvalidValue
 from domain.meeting_document import (
     ContentHashMismatch,
@@ -90,8 +90,8 @@ def test_a_version_whose_content_no_longer_matches_its_hash_is_refused():
 @pytest.mark.parametrize(
     "enum",
     [
-        meeting_rules.MeetingKind,
-        meeting_rules.AttendanceMark,
+        meeting_values.MeetingKind,
+        meeting_values.AttendanceMark,
         quality.Rating,
         voting.MotionKind,
         voting.MotionResult,

@@ -18,9 +18,7 @@ LAYERS = ("domain", "services", "projections", "infra")
 MOST_LINES = 500
 AIM_LINES = 420
 """~400: past this a module is split, unless it is listed below (and then only up to 500)."""
-OVER_THE_AIM = {
-    "domain/meeting.py",  # the aggregate and its events; topics are frozen, helpers move out
-}
+OVER_THE_AIM: set[str] = set()
 
 
 def line_counts() -> dict[str, int]:

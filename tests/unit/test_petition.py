@@ -7,7 +7,7 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from domain.base import Actor, InvalidValue
+from domain.base import InvalidValue
 from domain.calendar import WEEKENDS_ONLY, WorkingCalendar
 from domain.petition import (
     CompetentLevel,
@@ -20,10 +20,10 @@ from domain.petition import (
     PetitionStepOutOfOrder,
 )
 from infra.mapper import MsgspecMapper
+from tests.builders import SECRETARY as BY
 
 pytestmark = pytest.mark.unit
 
-BY = Actor("secretary", "secretary", "req-1")
 CELL = uuid4()
 
 

@@ -10,16 +10,14 @@ from uuid import uuid4
 
 import pytest
 
-from domain.base import Actor
 from domain.member import MemberStatus
 from domain.quality import Rating
 from domain.quality_ballot import QualityBallot, voters
 from domain.rules import HD_12_2018, HD_42_2025, QUALITY_RULES, QualityRuleBook
 from domain.voting import RosterEntry
+from tests.builders import SECRETARY as BY
 
 pytestmark = pytest.mark.unit
-
-BY = Actor("secretary-1", "secretary", "req-1")
 
 
 def entry(status: MemberStatus, temporary: bool = False) -> RosterEntry:

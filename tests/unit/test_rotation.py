@@ -7,7 +7,6 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from domain.base import Actor
 from domain.rotation import (
     CarryReason,
     InvalidCycle,
@@ -22,10 +21,10 @@ from domain.rotation import (
     schedule_id,
 )
 from infra.mapper import MsgspecMapper
+from tests.builders import SECRETARY as BY
 
 pytestmark = pytest.mark.unit
 
-BY = Actor("secretary", "secretary", "req-1")
 CELL = uuid4()
 A, B, C, D = (uuid4() for _ in range(4))
 

@@ -8,7 +8,7 @@ from uuid import uuid4
 
 import pytest
 
-from domain.base import Actor, InvalidValue
+from domain.base import InvalidValue
 from domain.member import Member, MemberStatus
 from domain.roster import CellRoster
 from domain.special_duty import (
@@ -18,10 +18,9 @@ from domain.special_duty import (
     note_special_duty,
 )
 from domain.voting import roster_entries
+from tests.builders import SECRETARY as BY
 
 pytestmark = pytest.mark.unit
-
-BY = Actor("secretary-1", "secretary", "req-1")
 
 
 def member_on_roster() -> tuple[Member, CellRoster]:

@@ -1,0 +1,52 @@
+"""Days typed in forms (services/web/dates.py): dd/mm/yyyy first, yyyy-mm-dd for old clients,
+anything else refused beside its field in Vietnamese and English; prefilled days shown dd/mm/yyyy."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+
+from services.web.dates import BAD_DAY, PATTERN, form_days, parse_day, typed_day
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("02/09/2025", date(2025, 9, 2)),
+        ("2/9/2025", date(2025, 9, 2)),
+        (" 31/12/2024 ", date(2024, 12, 31)),
+        ("02-09-2025", date(2025, 9, 2)),
+        ("02.09.2025", date(2025, 9, 2)),
+        ("2025-09-02", date(2025, 9, 2)),  # an old client's ISO day
+        ("29/02/2024", date(2024, 2, 29)),
+    ],
+)
+def test_a_day_is_read_day_first(text, day):
+    assert parse_day(text) == day
+    assert re.fullmatch(PATTERN, text)  # the browser's pattern lets it through too
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["31/02/2025", "29/02/2025", "13/13/2025", "09/2025", "2025/09/02", "hôm nay", "", "0/1/2025"],
+)
+def test_what_is_not_a_day_is_refused(text):
+    assert parse_day(text) is None
+
+
+def test_prefilled_days_show_day_first_and_typed_text_stays_as_typed():
+    assert typed_day("2025-09-02") == "02/09/2025"
+    assert typed_day(date(2025, 9, 2)) == "02/09/2025"
+    assert typed_day("31/02/2025") == "31/02/2025"
+    assert typed_day(None) == ""
+
+
+def test_form_days_gives_iso_days_and_an_error_beside_each_bad_field():
+    values = {"on": "02/09/2025", "end": "31/02/2025", "start": "", "other": "x"}
+    days, errors = form_days("exempt", values, ("on", "end", "start"))
+    assert days == {"on": "2025-09-02"}
+    assert errors == [("exempt-end", BAD_DAY)]
+    assert BAD_DAY.startswith("Ngày không hợp lệ")
+    assert "dd/mm/yyyy" in BAD_DAY
