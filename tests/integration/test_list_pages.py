@@ -24,7 +24,7 @@ from infra.database import Database
 from infra.tenancy import Tenant
 from projections import engine, lists
 from projections.registry import all_projections
-from tests.integration.test_rollups_supervision_admissions import _fetch_all
+from tests.conftest import asyncpg_connect
 
 pytestmark = pytest.mark.integration
 
@@ -122,7 +122,14 @@ def test_pages_walked_with_the_cursor_are_the_whole_list(
                         fetch, tenant.schema, spec, params, q=q, limit=limit
                     ) == await read_all(fetch, tenant.schema, unwalked, params, q=q, limit=limit)
 
-    asyncio.run(_fetch_all(database, work))
+    async def connected() -> None:
+        conn = await asyncpg_connect(database)
+        try:
+            await work(conn.fetch)
+        finally:
+            await conn.close()
+
+    asyncio.run(connected())
     # The lists the test walks are not empty (or it would prove nothing).
     assert counted[lists.MISSING_REGULAR.name] > 12
     assert counted[lists.MISSING_THEMATIC.name] > 6
