@@ -46,14 +46,15 @@ PAGES = (
 )  # fmt: skip
 
 
-def sign_in(client: TestClient[Any], username: str, password: str) -> None:
+def sign_in(client: TestClient[Any], username: str, password: str, slug: str = DEMO_SLUG) -> None:
+    """Through the login form, as a person would (cookie session, CSRF token)."""
     client.cookies.clear()
-    form = client.get(f"/?tinh={DEMO_SLUG}").text
+    form = client.get(f"/?tinh={slug}").text
     token = re.search(r'name="csrf_token" value="([0-9a-f]+)"', form)
     assert token, "no CSRF token on the login form"
     answer = client.post(
         "/login",
-        data={"csrf_token": token.group(1), "tenant": DEMO_SLUG, "username": username,
+        data={"csrf_token": token.group(1), "tenant": slug, "username": username,
               "password": password},
         follow_redirects=False,
     )  # fmt: skip

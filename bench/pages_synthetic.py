@@ -31,7 +31,7 @@ from typing import Any
 from litestar.testing import TestClient
 
 from bench.load import province
-from bench.pages import p95, timed, weight
+from bench.pages import p95, sign_in, timed, weight
 from bench.synthetic import Shape
 from bench.synthetic_meetings import YEAR
 from domain.base import SYSTEM
@@ -138,7 +138,7 @@ def run(container: Any, slug: str, at: dict[str, Any], repeat: int) -> None:
         print("| Page | Weight KB | p50 ms | p95 ms | API p95 ms | p95 ratio |")
         print("|---|---:|---:|---:|---:|---:|")
         for username, page, api in pages(slug, at):
-            sign_in_to(client, slug, username)
+            sign_in(client, username, PASSWORD, slug)
             first = client.get(page)
             assert first.status_code == 200, (page, first.status_code, first.text[:300])
             kb = weight(client, first.text) / 1024
@@ -157,21 +157,6 @@ def run(container: Any, slug: str, at: dict[str, Any], repeat: int) -> None:
             else:
                 line += " | — | — |"
             print(line, flush=True)
-
-
-def sign_in_to(client: TestClient[Any], slug: str, username: str) -> None:
-    """Through the login form, as a person would (cookie session, CSRF token)."""
-    client.cookies.clear()
-    form = client.get(f"/?tinh={slug}").text
-    token = re.search(r'name="csrf_token" value="([0-9a-f]+)"', form)
-    assert token, "no CSRF token on the login form"
-    answer = client.post(
-        "/login",
-        data={"csrf_token": token.group(1), "tenant": slug, "username": username,
-              "password": PASSWORD},
-        follow_redirects=False,
-    )  # fmt: skip
-    assert answer.status_code in (302, 303), answer.text
 
 
 if __name__ == "__main__":

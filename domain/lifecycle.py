@@ -16,12 +16,13 @@ from uuid import UUID
 from domain import meeting_dues
 from domain.admission_checks import require_role
 from domain.admission_values import CELL_ROLES, COMMITTEE_ROLES
-from domain.base import Actor, InvalidValue, RuleViolated, require_text
+from domain.base import Actor, require_text
 from domain.calendar import WorkingCalendar
 from domain.meeting import Meeting
 from domain.meeting_values import AttendanceMark, MeetingKind
 from domain.member import DepartureReason, Member
 from domain.member_checks import step_on_active_member
+from domain.member_errors import LetterOverdueNeedsReason, RemovalGroundNotMet
 from domain.roster import CellRoster, Change
 from domain.rules import RULES, RuleBook
 
@@ -40,18 +41,6 @@ class RemovalGround(str, Enum):
 class NotedKind(str, Enum):
     ABSENCE = "absence"  # bỏ sinh hoạt đảng không có lý do chính đáng
     DUES_UNPAID = "dues_unpaid"  # không đóng đảng phí
-
-
-class RemovalGroundNotMet(RuleViolated):
-    code = "removal_ground_not_met"
-
-
-class LetterOverdueNeedsReason(RuleViolated):
-    code = "letter_overdue_needs_reason"
-
-
-class InvalidProvince(InvalidValue):
-    code = "invalid_province"
 
 
 @dataclass(frozen=True, slots=True)

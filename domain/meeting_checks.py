@@ -44,7 +44,8 @@ from domain.meeting_values import (
     Guest,
     MeetingKind,
 )
-from domain.voting import MemberNotOnMeetingRoster, RosterEntry, not_on_meeting_roster
+from domain.voting import RosterEntry, not_on_meeting_roster
+from domain.voting_errors import MemberNotOnMeetingRoster
 
 
 def scheduling(

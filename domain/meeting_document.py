@@ -17,7 +17,14 @@ import hashlib
 from enum import Enum
 from uuid import UUID, uuid5
 
-from domain.base import Actor, ChiboAggregate, InvalidValue, StateConflict, require_text
+from domain.base import Actor, ChiboAggregate, InvalidValue, require_text
+from domain.meeting_document_errors import (
+    ContentHashMismatch,
+    DocumentAlreadyApproved,
+    DocumentLocked,
+    DocumentNotApproved,
+    UnknownDocumentVersion,
+)
 
 _NAMESPACE = UUID("6f1d1c2e-6a52-4c8e-9a51-0d8c3c1b7a10")
 FREE_TEXT_MAX = 20_000
@@ -38,28 +45,6 @@ def document_id(meeting_id: UUID, kind: DocumentKind) -> UUID:
 def content_hash(content: str) -> str:
     """The SHA-256 of a version's canonical content, as lowercase hex."""
     return hashlib.sha256(content.encode("utf-8")).hexdigest()
-
-
-class DocumentLocked(StateConflict):
-    """The draft's free parts are edited only before approval; afterwards, correct it."""
-
-    code = "document_locked"
-
-
-class DocumentNotApproved(StateConflict):
-    code = "document_not_approved"
-
-
-class DocumentAlreadyApproved(StateConflict):
-    code = "document_already_approved"
-
-
-class ContentHashMismatch(InvalidValue):
-    code = "content_hash_mismatch"
-
-
-class UnknownDocumentVersion(InvalidValue):
-    code = "unknown_document_version"
 
 
 class MeetingDocument(ChiboAggregate):

@@ -19,7 +19,7 @@ from domain import meeting_checks as check
 from domain.base import Actor
 from domain.meeting_errors import DuesPaidAndUnpaid, DuesRecordAmbiguous, NegativeDues
 from domain.meeting_state import MeetingState
-from domain.voting import MemberNotOnMeetingRoster
+from domain.voting_errors import MemberNotOnMeetingRoster
 
 
 def upcast_v1_v2(state: dict[str, object]) -> None:

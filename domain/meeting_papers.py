@@ -24,7 +24,13 @@ from datetime import datetime, timedelta
 from enum import Enum
 from uuid import UUID, uuid5
 
-from domain.base import Actor, ChiboAggregate, NotFound, RuleViolated, StateConflict, require_text
+from domain.base import Actor, ChiboAggregate, RuleViolated, require_text
+from domain.meeting_papers_errors import (
+    CorrectionNeedsReason,
+    DuplicatePaper,
+    PapersLocked,
+    UnknownPaper,
+)
 
 _NAMESPACE = UUID("0b6f3d0e-9c51-4d8e-8a4f-5c2d7e1a9b30")
 ONE_DAY = timedelta(hours=24)
@@ -40,24 +46,6 @@ class PaperKind(str, Enum):
     DRAFT_RESOLUTION = "draft_resolution"  # dự thảo nghị quyết
     MATERIAL = "material"  # tài liệu sinh hoạt chuyên đề
     OTHER = "other"  # tài liệu khác
-
-
-class PapersLocked(StateConflict):
-    """The meeting has opened: papers are locked; a replacement needs a reason."""
-
-    code = "papers_locked"
-
-
-class DuplicatePaper(StateConflict):
-    code = "duplicate_paper"
-
-
-class UnknownPaper(NotFound):
-    code = "unknown_paper"
-
-
-class CorrectionNeedsReason(RuleViolated):
-    code = "correction_needs_reason"
 
 
 def papers_id(meeting_id: UUID) -> UUID:

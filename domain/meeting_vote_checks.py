@@ -41,7 +41,6 @@ from domain.meeting_values import AbsenceApproval, MeetingKind
 from domain.member import MemberStatus
 from domain.rules import RuleBook, RuleSet
 from domain.voting import (
-    MemberAlreadyVoted,
     Motion,
     MotionKind,
     VotingMethod,
@@ -50,6 +49,7 @@ from domain.voting import (
     decide,
     eligible_voters,
 )
+from domain.voting_errors import MemberAlreadyVoted
 
 
 def new_motion(m: MeetingState, motion_id: UUID, kind: MotionKind, subject_id: UUID | None) -> None:

@@ -14,9 +14,18 @@ from domain.base import (
     Actor,
     ChiboAggregate,
     InvalidValue,
-    StateConflict,
     require_order,
     require_text,
+)
+from domain.member_errors import (
+    AlreadyExempted,
+    AlreadyInThatCell,
+    AlreadyOfficial,
+    AlreadySuspended,
+    InvalidBirthDate,
+    MemberHasLeft,
+    NotExempted,
+    NotSuspended,
 )
 
 
@@ -51,26 +60,6 @@ DEPARTURE_LABELS = {
     DepartureReason.DECEASED: "từ trần",
 }
 """Words a person reads for each code (messages, audit sentences): never the raw code."""
-
-
-class MemberHasLeft(StateConflict):
-    code = "member_has_left"
-
-
-class AlreadyInThatCell(StateConflict):
-    code = "already_in_that_cell"
-
-
-class AlreadyExempted(StateConflict):
-    code = "already_exempted"
-
-
-class NotExempted(StateConflict):
-    code = "not_exempted"
-
-
-class InvalidBirthDate(InvalidValue):
-    code = "invalid_birth_date"
 
 
 class Member(ChiboAggregate):
@@ -397,15 +386,3 @@ class Member(ChiboAggregate):
     def noted_months(self) -> dict[tuple[str, date], bool]:
         value: dict[tuple[str, date], bool] = self.__dict__.get("noted_months", {})
         return value
-
-
-class AlreadyOfficial(StateConflict):
-    code = "already_official"
-
-
-class AlreadySuspended(StateConflict):
-    code = "already_suspended"
-
-
-class NotSuspended(StateConflict):
-    code = "not_suspended"

@@ -16,10 +16,16 @@ from uuid import UUID, uuid5
 from domain.base import (
     Actor,
     ChiboAggregate,
-    InvalidValue,
-    RuleViolated,
-    StateConflict,
     require_text,
+)
+from domain.org_unit_errors import (
+    InvalidMeetingWindow,
+    LevelDoesNotFitParent,
+    MoveWouldCreateCycle,
+    NotACell,
+    UnitIsDissolved,
+    UnitStillHasChildren,
+    UnitStillHasMembers,
 )
 
 
@@ -58,34 +64,6 @@ ALLOWED_PARENTS: dict[Level, frozenset[Level]] = {
     Level.CELL: frozenset({Level.GRASSROOTS_COMMITTEE, Level.SUB_COMMITTEE}),
 }
 """Which level may sit under which (Điều lệ Đảng, ch. III; QĐ 294-QĐ/TW 2025)."""
-
-
-class LevelDoesNotFitParent(RuleViolated):
-    code = "level_does_not_fit_parent"
-
-
-class MoveWouldCreateCycle(RuleViolated):
-    code = "move_would_create_cycle"
-
-
-class UnitIsDissolved(StateConflict):
-    code = "unit_is_dissolved"
-
-
-class UnitStillHasChildren(StateConflict):
-    code = "unit_still_has_children"
-
-
-class UnitStillHasMembers(StateConflict):
-    code = "unit_still_has_members"
-
-
-class NotACell(RuleViolated):
-    code = "not_a_cell"
-
-
-class InvalidMeetingWindow(InvalidValue):
-    code = "invalid_meeting_window"
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,10 +23,14 @@ from domain.base import (
     Actor,
     ChiboAggregate,
     InvalidValue,
-    RuleViolated,
-    StateConflict,
     require_order,
     require_text,
+)
+from domain.petition_errors import (
+    ForwardedToWrongLevel,
+    OnlyOriginatingCellMayReopen,
+    PetitionNeedsSource,
+    PetitionStepOutOfOrder,
 )
 
 
@@ -91,24 +95,6 @@ class WorkingDays(Protocol):
     """Counts working days (ngày làm việc): weekends, public holidays, province days off."""
 
     def add_working_days(self, start: date, days: int) -> date: ...
-
-
-class PetitionNeedsSource(InvalidValue):
-    code = "petition_needs_source"
-
-
-class PetitionStepOutOfOrder(StateConflict):
-    """The petition is not in a state where this step of its path can happen."""
-
-    code = "petition_step_out_of_order"
-
-
-class ForwardedToWrongLevel(RuleViolated):
-    code = "forwarded_to_wrong_level"
-
-
-class OnlyOriginatingCellMayReopen(RuleViolated):
-    code = "only_originating_cell_may_reopen"
 
 
 class Petition(ChiboAggregate):

@@ -13,6 +13,7 @@ from enum import Enum
 from typing import Any
 
 from domain.base import InvalidValue
+from domain.quality_errors import InvalidWeights, ScoreOutOfRange
 
 GROUP_MAX_POINTS = 20
 """The chair scores each of the five groups out of 20; the province's weights (trọng số,
@@ -57,14 +58,6 @@ class QualityThresholds:
                 "Ngưỡng điểm phải thỏa 0 ≤ Trung bình < Khá < Tốt ≤ 100",
                 "thresholds must satisfy 0 ≤ average < fair < good ≤ 100",
             )
-
-
-class ScoreOutOfRange(InvalidValue):
-    code = "score_out_of_range"
-
-
-class InvalidWeights(InvalidValue):
-    code = "invalid_quality_weights"
 
 
 GROUPS = ("attendance", "preparation", "conduct", "principles", "implementation")

@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from domain.base import RuleViolated, StateConflict, require_text
+from domain.base import require_text
 from domain.meeting_errors import MeetingNotOpen
 from domain.quality import (
     QualityEvidence,
@@ -30,19 +30,12 @@ from domain.quality import (
     rate,
     weighted_total,
 )
+from domain.quality_errors import (
+    AssessmentBeforeMinutes,
+    QualityAlreadyAssessed,
+    RatingAboveEvidenceNeedsReason,
+)
 from domain.rules import QualityRuleSet
-
-
-class AssessmentBeforeMinutes(StateConflict):
-    code = "assessment_before_minutes"
-
-
-class RatingAboveEvidenceNeedsReason(RuleViolated):
-    code = "rating_above_evidence_needs_reason"
-
-
-class QualityAlreadyAssessed(StateConflict):
-    code = "quality_already_assessed"
 
 
 @dataclass(frozen=True, slots=True)

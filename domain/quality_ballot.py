@@ -18,39 +18,20 @@ from collections.abc import Iterable, Set
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from domain.base import Actor, ChiboAggregate, InvalidValue, RuleViolated, StateConflict
+from domain.base import Actor, ChiboAggregate
 from domain.member import MemberStatus
 from domain.quality import Rating
+from domain.quality_errors import (
+    BallotCountsExceedVoters,
+    ConfirmerNotAttendingSuperior,
+    QualityAlreadyConfirmed,
+    QualityBallotMissing,
+    QualityBallotOutdated,
+    QualityBallotRejected,
+    QualityNotAssessed,
+)
 from domain.rules import QualityRuleSet
 from domain.voting import RosterEntry
-
-
-class QualityNotAssessed(StateConflict):
-    code = "quality_not_assessed"
-
-
-class BallotCountsExceedVoters(InvalidValue):
-    code = "quality_ballot_counts_exceed_voters"
-
-
-class QualityBallotMissing(StateConflict):
-    code = "quality_ballot_missing"
-
-
-class QualityBallotRejected(RuleViolated):
-    code = "quality_ballot_rejected"
-
-
-class QualityBallotOutdated(StateConflict):
-    code = "quality_ballot_outdated"
-
-
-class ConfirmerNotAttendingSuperior(RuleViolated):
-    code = "confirmer_not_attending_superior"
-
-
-class QualityAlreadyConfirmed(StateConflict):
-    code = "quality_already_confirmed"
 
 
 def voters(rules: QualityRuleSet, roster: Iterable[RosterEntry], present: Set[UUID]) -> int:

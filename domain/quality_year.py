@@ -15,14 +15,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from domain.base import InvalidValue
 from domain.quality import Rating
+from domain.quality_errors import InvalidYearlyRule
 
 MONTHS = tuple(range(1, 13))
-
-
-class InvalidYearlyRule(InvalidValue):
-    code = "invalid_yearly_rule"
 
 
 @dataclass(frozen=True, slots=True)

@@ -157,6 +157,21 @@ class CellRoster(ChiboAggregate):
             return None
         return Standing(status, exempted, suspended, away, temporary, duty)
 
+    def since(self, member_id: UUID, on: date, *changes: Change) -> date | None:
+        """The day of the member's latest of ``changes`` on or before ``on``: when the state
+        they enter (miễn sinh hoạt, sinh hoạt tạm thời, nhiệm vụ đặc biệt…) began."""
+        days = [day for day, made in self.changes.get(member_id, ()) if made in changes]
+        return max((day for day in days if day <= on), default=None)
+
+    def began(self, member_id: UUID, on: date, standing: Standing) -> dict[str, date]:
+        """The day each state ``standing`` shows the member in began, by the state's name."""
+        found = {
+            state: self.since(member_id, on, *changes)
+            for state, changes in STATE_CHANGES.items()
+            if getattr(standing, state)
+        }
+        return {state: day for state, day in found.items() if day is not None}
+
     def members_on(self, on: date, with_temporary: bool = False) -> dict[UUID, Standing]:
         """The cell's own members on ``on``; with ``with_temporary`` also the temporary members
         from other cells, as a meeting's roster needs them (present, without a vote)."""
@@ -188,3 +203,11 @@ _ENROLLED = {
     MemberStatus.OFFICIAL: Change.ENROLLED_OFFICIAL,
     MemberStatus.PROBATIONARY: Change.ENROLLED_PROBATIONARY,
 }
+STATE_CHANGES = {
+    "exempted": (Change.EXEMPTED,),
+    "suspended": (Change.SUSPENDED,),
+    "transferred_out": (Change.TRANSFERRED_TEMPORARILY,),
+    "temporary": tuple(_TEMPORARY_JOINED),
+    "special_duty": (Change.SPECIAL_DUTY,),
+}
+"""Each state of a :class:`Standing` (by its field's name) and the changes that begin it."""

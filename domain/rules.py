@@ -17,10 +17,6 @@ from datetime import date
 from domain.base import NotFound
 
 
-class NoRuleSetInForce(NotFound):
-    code = "no_rule_set_in_force"
-
-
 @dataclass(frozen=True, slots=True)
 class RuleSet:
     """The values one regulation fixes for admissions and the membership lifecycle."""
@@ -161,6 +157,12 @@ QD_294_2025 = RuleSet(
         "youth_union_age_limit_years",
     ),
 )
+
+
+class NoRuleSetInForce(NotFound):
+    """No rule set of the book covers the day (or has the code) a decision asks for."""
+
+    code = "no_rule_set_in_force"
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,18 +14,11 @@ from __future__ import annotations
 from datetime import date
 
 from domain.admission_values import CELL_ROLES, COMMITTEE_ROLES
-from domain.base import Actor, StateConflict, require_order, require_text
+from domain.base import Actor, require_order, require_text
 from domain.member import Member
 from domain.member_checks import step_on_active_member
+from domain.member_errors import AlreadyOnSpecialDuty, NotOnSpecialDuty
 from domain.roster import CellRoster, Change
-
-
-class AlreadyOnSpecialDuty(StateConflict):
-    code = "already_on_special_duty"
-
-
-class NotOnSpecialDuty(StateConflict):
-    code = "not_on_special_duty"
 
 
 def note_special_duty(

@@ -13,22 +13,15 @@ from datetime import date
 
 from domain.admission_checks import require_role
 from domain.admission_values import CELL_ROLES, COMMITTEE_ROLES
-from domain.base import Actor, InvalidValue, StateConflict
+from domain.base import Actor
 from domain.member import Member
 from domain.member_checks import step_on_active_member
+from domain.member_errors import (
+    AlreadyTransferredTemporarily,
+    HostIsHomeCell,
+    NotTransferredTemporarily,
+)
 from domain.roster import CellRoster, Change
-
-
-class HostIsHomeCell(InvalidValue):
-    code = "host_is_home_cell"
-
-
-class AlreadyTransferredTemporarily(StateConflict):
-    code = "already_transferred_temporarily"
-
-
-class NotTransferredTemporarily(StateConflict):
-    code = "not_transferred_temporarily"
 
 
 def transfer_temporarily(

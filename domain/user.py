@@ -14,7 +14,8 @@ from datetime import datetime
 from enum import Enum
 from uuid import UUID
 
-from domain.base import Actor, ChiboAggregate, InvalidValue, RuleViolated, StateConflict
+from domain.base import Actor, ChiboAggregate
+from domain.user_errors import AccountDisabled, InvalidUsername, MemberLinkRequired, ScopeRequired
 
 
 class Role(str, Enum):
@@ -43,22 +44,6 @@ TENANT_WIDE_ROLES = frozenset({Role.TENANT_ADMIN, Role.AUDITOR})
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
 _ACCOUNT_NAMESPACE = UUID("8f0c2d56-0f4e-4a55-9b57-6c1f3c8f5a10")
-
-
-class InvalidUsername(InvalidValue):
-    code = "invalid_username"
-
-
-class ScopeRequired(RuleViolated):
-    code = "scope_required"
-
-
-class MemberLinkRequired(RuleViolated):
-    code = "member_link_required"
-
-
-class AccountDisabled(StateConflict):
-    code = "account_disabled"
 
 
 def normalise_username(username: str) -> str:

@@ -15,10 +15,19 @@ from dataclasses import dataclass
 from enum import Enum
 from uuid import UUID
 
-from domain.base import InvalidValue, NotFound, RuleViolated, StateConflict
 from domain.member import MemberStatus
 from domain.roster import Standing
 from domain.rules import RuleSet
+from domain.voting_errors import (
+    AbsentMemberCannotVote,
+    MemberNotOnMeetingRoster,
+    MoreVotesThanMembersPresent,
+    NegativeVoteCount,
+    ProbationaryMemberCannotVote,
+    SuspendedMemberCannotVote,
+    TemporaryMemberCannotVote,
+    TransferredMemberCannotVote,
+)
 
 
 class Threshold(str, Enum):
@@ -126,43 +135,7 @@ class Exclusion:
     reason: ExclusionReason
 
 
-# -- errors ---------------------------------------------------------------------------------
-
-
-class MemberNotOnMeetingRoster(NotFound):
-    code = "member_not_on_meeting_roster"
-
-
-class ProbationaryMemberCannotVote(RuleViolated):
-    code = "probationary_member_cannot_vote"
-
-
-class SuspendedMemberCannotVote(RuleViolated):
-    code = "suspended_member_cannot_vote"
-
-
-class TemporaryMemberCannotVote(RuleViolated):
-    code = "temporary_member_cannot_vote"
-
-
-class TransferredMemberCannotVote(RuleViolated):
-    code = "transferred_member_cannot_vote"
-
-
-class AbsentMemberCannotVote(RuleViolated):
-    code = "absent_member_cannot_vote"
-
-
-class MemberAlreadyVoted(StateConflict):
-    code = "member_already_voted"
-
-
-class MoreVotesThanMembersPresent(RuleViolated):
-    code = "more_votes_than_members_present"
-
-
-class NegativeVoteCount(InvalidValue):
-    code = "negative_vote_count"
+# -- refusals (their classes are in domain.voting_errors) ------------------------------------
 
 
 def not_on_meeting_roster(member_id: UUID) -> MemberNotOnMeetingRoster:

@@ -12,6 +12,7 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
+from infra import tenant_sql
 from infra.application import TenantApplication
 
 FEED = "calendar_feeds"
@@ -27,16 +28,6 @@ def install_calendar_feeds(conn: psycopg.Connection[Any], schema: str) -> None:
         conn.execute(sql.SQL(statement).format(s=sql.Identifier(schema)))
 
 
-def _run(app: TenantApplication, query: sql.Composable, params: tuple[Any, ...]) -> list[Any]:
-    with app.recorder.datastore.transaction(commit=True) as cursor:  # type: ignore[attr-defined]  # the Postgres recorder has .datastore
-        cursor.execute(query, params)
-        return list(cursor.fetchall()) if cursor.description is not None else []
-
-
-def _t(app: TenantApplication) -> sql.Composed:
-    return sql.SQL("{}.{}").format(sql.Identifier(app.schema), sql.Identifier(FEED))
-
-
 def digest(secret: str) -> bytes:
     return hashlib.sha256(secret.encode()).digest()
 
@@ -44,30 +35,34 @@ def digest(secret: str) -> bytes:
 def issue(app: TenantApplication, user_id: str) -> str:
     """A new secret for the account (the old one stops working); only its hash is stored."""
     secret = secrets.token_urlsafe(32)
-    _run(
+    tenant_sql.rows(
         app,
         sql.SQL(
             "INSERT INTO {} (user_id, secret_sha256) VALUES (%s, %s) ON CONFLICT (user_id)"
             " DO UPDATE SET secret_sha256 = EXCLUDED.secret_sha256, created_at = now()"
-        ).format(_t(app)),
+        ).format(tenant_sql.table(app, FEED)),
         (user_id, digest(secret)),
     )
     return secret
 
 
 def revoke(app: TenantApplication, user_id: str) -> bool:
-    rows = _run(
+    rows = tenant_sql.rows(
         app,
-        sql.SQL("DELETE FROM {} WHERE user_id = %s RETURNING 1").format(_t(app)),
+        sql.SQL("DELETE FROM {} WHERE user_id = %s RETURNING 1").format(
+            tenant_sql.table(app, FEED)
+        ),
         (user_id,),
     )
     return bool(rows)
 
 
 def owner(app: TenantApplication, secret: str) -> str | None:
-    rows = _run(
+    rows = tenant_sql.rows(
         app,
-        sql.SQL("SELECT user_id FROM {} WHERE secret_sha256 = %s").format(_t(app)),
+        sql.SQL("SELECT user_id FROM {} WHERE secret_sha256 = %s").format(
+            tenant_sql.table(app, FEED)
+        ),
         (digest(secret),),
     )
     return str(rows[0]["user_id"]) if rows else None

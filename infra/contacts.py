@@ -17,6 +17,7 @@ import psycopg
 from psycopg import sql
 
 from infra.application import TenantApplication
+from infra.tenant_sql import table, tuples
 
 KINDS = ("member", "unit", "assignee")
 
@@ -41,35 +42,23 @@ class Contact:
     phone: str | None
 
 
-def _t(app: TenantApplication, name: str) -> sql.Composed:
-    return sql.SQL("{}.{}").format(sql.Identifier(app.schema), sql.Identifier(name))
-
-
-def _run(app: TenantApplication, query: sql.Composable, params: tuple[Any, ...]) -> list[Any]:
-    with app.recorder.datastore.transaction(commit=True) as cursor:  # type: ignore[attr-defined]  # the Postgres recorder has .datastore
-        cursor.execute(query, params)
-        if cursor.description is None:
-            return []
-        return [tuple(r.values()) if isinstance(r, dict) else tuple(r) for r in cursor.fetchall()]
-
-
 def save(app: TenantApplication, contact: Contact) -> None:
-    _run(
+    tuples(
         app,
         sql.SQL(
             "INSERT INTO {} (kind, subject, email, phone) VALUES (%s, %s, %s, %s)"
             " ON CONFLICT (kind, subject) DO UPDATE SET email = EXCLUDED.email,"
             " phone = EXCLUDED.phone, updated_at = now()"
-        ).format(_t(app, "contacts")),
+        ).format(table(app, "contacts")),
         (contact.kind, contact.subject, contact.email, contact.phone),
     )
 
 
 def find(app: TenantApplication, kind: str, subject: str) -> Contact | None:
-    rows = _run(
+    rows = tuples(
         app,
         sql.SQL("SELECT email, phone FROM {} WHERE kind = %s AND subject = %s").format(
-            _t(app, "contacts")
+            table(app, "contacts")
         ),
         (kind, subject),
     )
@@ -77,11 +66,11 @@ def find(app: TenantApplication, kind: str, subject: str) -> Contact | None:
 
 
 def find_many(app: TenantApplication, kind: str, subjects: list[str]) -> dict[str, Contact]:
-    rows = _run(
+    rows = tuples(
         app,
         sql.SQL(
             "SELECT subject, email, phone FROM {} WHERE kind = %s AND subject = ANY(%s)"
-        ).format(_t(app, "contacts")),
+        ).format(table(app, "contacts")),
         (kind, subjects),
     )
     return {r[0]: Contact(kind, r[0], r[1], r[2]) for r in rows}
@@ -89,18 +78,18 @@ def find_many(app: TenantApplication, kind: str, subjects: list[str]) -> dict[st
 
 def erase(app: TenantApplication, kind: str, subject: str) -> bool:
     """Delete the contact and the addresses kept with the notices sent to it (quyền xóa)."""
-    deleted = _run(
+    deleted = tuples(
         app,
         sql.SQL("DELETE FROM {} WHERE kind = %s AND subject = %s RETURNING 1").format(
-            _t(app, "contacts")
+            table(app, "contacts")
         ),
         (kind, subject),
     )
-    _run(
+    tuples(
         app,
         sql.SQL(
             "UPDATE {} SET email = NULL WHERE recipient = %s AND to_regclass(%s) IS NOT NULL"
-        ).format(_t(app, "notice_deliveries")),
+        ).format(table(app, "notice_deliveries")),
         (f"{kind}:{subject}", f'"{app.schema}".notice_deliveries'),
     )
     return bool(deleted)

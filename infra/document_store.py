@@ -35,6 +35,7 @@ import psycopg
 from psycopg import sql
 
 from infra.application import TenantApplication
+from infra.tenant_sql import table, tuples
 
 CHUNK = 1024 * 1024
 """Bytes per stored chunk: small enough to stream, large enough that a 50 MiB file is 50 rows."""
@@ -74,19 +75,6 @@ class StoredBlob:
     content_type: str
 
 
-def _t(app: TenantApplication, name: str) -> sql.Composed:
-    return sql.SQL("{}.{}").format(sql.Identifier(app.schema), sql.Identifier(name))
-
-
-def _run(app: TenantApplication, query: sql.Composable, params: tuple[Any, ...]) -> list[Any]:
-    with app.recorder.datastore.transaction(commit=True) as cursor:  # type: ignore[attr-defined]  # the Postgres recorder has .datastore
-        cursor.execute(query, params)
-        if cursor.description is None:
-            return []
-        # The library's cursors return dict rows; positions read more simply here.
-        return [tuple(r.values()) if isinstance(r, dict) else tuple(r) for r in cursor.fetchall()]
-
-
 class BlobWriter:
     """One upload: :meth:`write` the pieces as they come, then :meth:`finish` or :meth:`abort`."""
 
@@ -111,10 +99,10 @@ class BlobWriter:
             del self._buffer[:CHUNK]
 
     def _flush(self, piece: bytes) -> None:
-        _run(
+        tuples(
             self.app,
             sql.SQL("INSERT INTO {} (blob_id, seq, data) VALUES (%s, %s, %s)").format(
-                _t(self.app, "doc_chunks")
+                table(self.app, "doc_chunks")
             ),
             (self.blob_id, self.seq, piece),
         )
@@ -131,14 +119,14 @@ class BlobWriter:
             self._flush(bytes(self._buffer))
             self._buffer.clear()
         digest = self._hash.hexdigest()
-        kept = _run(
+        kept = tuples(
             self.app,
             sql.SQL(
                 "INSERT INTO {t} AS b (sha256, blob_id, size, content_type, transient)"
                 " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (sha256) DO UPDATE"
                 " SET transient = b.transient AND EXCLUDED.transient, stored_at = now()"
                 " RETURNING blob_id"
-            ).format(t=_t(self.app, "doc_blobs")),
+            ).format(t=table(self.app, "doc_blobs")),
             (digest, self.blob_id, self.size, content_type, self.transient),
         )
         if kept[0][0] != self.blob_id:
@@ -147,18 +135,18 @@ class BlobWriter:
 
     def abort(self) -> None:
         self._buffer.clear()
-        _run(
+        tuples(
             self.app,
-            sql.SQL("DELETE FROM {} WHERE blob_id = %s").format(_t(self.app, "doc_chunks")),
+            sql.SQL("DELETE FROM {} WHERE blob_id = %s").format(table(self.app, "doc_chunks")),
             (self.blob_id,),
         )
 
 
 def blob(app: TenantApplication, sha256: str) -> StoredBlob | None:
-    rows = _run(
+    rows = tuples(
         app,
         sql.SQL("SELECT sha256, size, content_type FROM {} WHERE sha256 = %s").format(
-            _t(app, "doc_blobs")
+            table(app, "doc_blobs")
         ),
         (sha256,),
     )
@@ -167,20 +155,20 @@ def blob(app: TenantApplication, sha256: str) -> StoredBlob | None:
 
 def read_chunks(app: TenantApplication, sha256: str) -> Iterator[bytes]:
     """The file's bytes, one chunk per short transaction."""
-    rows = _run(
+    rows = tuples(
         app,
-        sql.SQL("SELECT blob_id FROM {} WHERE sha256 = %s").format(_t(app, "doc_blobs")),
+        sql.SQL("SELECT blob_id FROM {} WHERE sha256 = %s").format(table(app, "doc_blobs")),
         (sha256,),
     )
     if not rows:
         return
     blob_id: UUID = rows[0][0]
     query = sql.SQL("SELECT data FROM {} WHERE blob_id = %s AND seq = %s").format(
-        _t(app, "doc_chunks")
+        table(app, "doc_chunks")
     )
     seq = 0
     while True:
-        found = _run(app, query, (blob_id, seq))
+        found = tuples(app, query, (blob_id, seq))
         if not found:
             return
         yield bytes(found[0][0])
@@ -189,12 +177,12 @@ def read_chunks(app: TenantApplication, sha256: str) -> Iterator[bytes]:
 
 def sweep_orphans(app: TenantApplication, older_than_seconds: int = 3600) -> int:
     """Delete chunks of uploads cut short by a crash (no blob names them); the count."""
-    rows = _run(
+    rows = tuples(
         app,
         sql.SQL(
             "DELETE FROM {c} AS c WHERE c.written_at < now() - make_interval(secs => %s)"
             " AND NOT EXISTS (SELECT 1 FROM {b} AS b WHERE b.blob_id = c.blob_id) RETURNING 1"
-        ).format(c=_t(app, "doc_chunks"), b=_t(app, "doc_blobs")),
+        ).format(c=table(app, "doc_chunks"), b=table(app, "doc_blobs")),
         (older_than_seconds,),
     )
     return len(rows)
@@ -203,7 +191,7 @@ def sweep_orphans(app: TenantApplication, older_than_seconds: int = 3600) -> int
 def drop_transient(app: TenantApplication, older_than_seconds: float, held: sql.Composable) -> int:
     """Delete transient blobs last stored before ``older_than_seconds`` ago whose hash is not
     among ``held`` (a query of the hashes still wanted), with their chunks; the count."""
-    rows = _run(
+    rows = tuples(
         app,
         sql.SQL(
             "WITH gone AS (DELETE FROM {b} AS b WHERE b.transient"
@@ -212,7 +200,7 @@ def drop_transient(app: TenantApplication, older_than_seconds: float, held: sql.
             " RETURNING b.blob_id),"
             " chunks AS (DELETE FROM {c} AS c USING gone WHERE c.blob_id = gone.blob_id)"
             " SELECT count(*) FROM gone"
-        ).format(b=_t(app, "doc_blobs"), c=_t(app, "doc_chunks"), held=held),
+        ).format(b=table(app, "doc_blobs"), c=table(app, "doc_chunks"), held=held),
         (older_than_seconds,),
     )
     return int(rows[0][0])
@@ -237,25 +225,25 @@ def record_read(
     user_id: str,
     member_id: UUID | None,
 ) -> None:
-    _run(
+    tuples(
         app,
         sql.SQL(
             "INSERT INTO {} (meeting_id, paper_id, sha256, user_id, member_id)"
             " VALUES (%s, %s, %s, %s, %s)"
-        ).format(_t(app, "doc_reads")),
+        ).format(table(app, "doc_reads")),
         (meeting_id, paper_id, sha256, user_id, member_id),
     )
 
 
 def reads_of(app: TenantApplication, meeting_id: UUID) -> list[Read]:
     """Each reader's first read of each paper of the meeting."""
-    rows = _run(
+    rows = tuples(
         app,
         sql.SQL(
             "SELECT paper_id, user_id, min(member_id::text)::uuid AS member_id, min(read_at) AS read_at"
             " FROM {}"
             " WHERE meeting_id = %s GROUP BY paper_id, user_id ORDER BY 4"
-        ).format(_t(app, "doc_reads")),
+        ).format(table(app, "doc_reads")),
         (meeting_id,),
     )
     return [Read(r[0], r[1], r[2], r[3]) for r in rows]

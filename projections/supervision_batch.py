@@ -96,23 +96,14 @@ class Fold:
         revive: Sequence[str] = (),
     ) -> None:
         names = [c for c, _ in self.columns]
-        upsert_rows(
-            conn,
-            schema,
-            name,
-            self.columns,
-            key,
-            [[row[c] for c in names] for row in self.revived.values()],
-            update=revive,
+        # Revived rows replace only the ``revive`` columns; new rows replace every non-key one.
+        batches: tuple[tuple[dict[Any, dict[str, Any]], Sequence[str] | None], ...] = (
+            (self.revived, revive),
+            (self.new, None),
         )
-        upsert_rows(
-            conn,
-            schema,
-            name,
-            self.columns,
-            key,
-            [[row[c] for c in names] for row in self.new.values()],
-        )
+        for written, update in batches:
+            full = [[row[c] for c in names] for row in written.values()]
+            upsert_rows(conn, schema, name, self.columns, key, full, update=update)
         groups: dict[tuple[str, ...], list[list[Any]]] = {}
         for k, values in self.changed.items():
             cols = tuple(sorted(values))

@@ -36,6 +36,7 @@ def command_route(
     summary: str,
     *,
     name: str | None = None,
+    given: Callable[[RequestContext, Any, dict[str, Any]], dict[str, Any]] | None = None,
     renamed: Mapping[str, str] | None = None,
     reports: str | None = None,
     echoes: tuple[str, ...] = (),
@@ -45,6 +46,8 @@ def command_route(
     """``POST path`` calling ``command(app, actor, **path ids, **body's arguments, **fixed)``.
 
     ``name`` is the handler's (and so the operationId's) name, the command's by default;
+    ``given`` turns the body into the command's arguments where a field needs converting
+    (called with the context, the body and the path's ids; the body's fields by default);
     ``renamed`` maps a body field to the command's parameter where the wire name differs;
     ``reports`` names the ``Written`` field that carries the command's outcome (the middle of
     ``(aggregate, outcome, position)``); ``echoes`` are path ids the answer repeats; ``doc`` is
@@ -52,13 +55,13 @@ def command_route(
     """
     ids = PATH_IDS.findall(path)
 
-    def handler(ctx: RequestContext, data: msgspec.Struct | None = None, **given: Any) -> Written:
-        sent = arguments(data) if data is not None else {}
+    def handler(ctx: RequestContext, data: msgspec.Struct | None = None, **path: Any) -> Written:
+        sent = given(ctx, data, path) if given else arguments(data) if data is not None else {}
         for field, parameter in (renamed or {}).items():
             sent[parameter] = sent.pop(field)
-        done = run(command, ctx, **given, **sent, **fixed)
+        done = run(command, ctx, **path, **sent, **fixed)
         outcome = {reports: done[1]} if reports else {}
-        return written(done, **outcome, **{echo: given[echo] for echo in echoes})
+        return written(done, **outcome, **{echo: path[echo] for echo in echoes})
 
     parameters = [Parameter("ctx", Parameter.KEYWORD_ONLY, annotation=Ctx)]
     parameters += [Parameter(i, Parameter.KEYWORD_ONLY, annotation=FromPath[UUID]) for i in ids]

@@ -36,7 +36,7 @@ from infra.clusters import database_for
 from infra.database import Database
 from infra.metrics import CONTENT_TYPE, Gauge, Registry, Sample
 from infra.tenancy import list_tenants
-from projections.health import health
+from projections.health import Health, health
 from services.context import PRINCIPAL_KEY, REQUEST_ID_KEY
 
 log = logging.getLogger("chibo.access")
@@ -138,6 +138,27 @@ async def request_id_header(message: Message, scope: Scope) -> None:
     MutableScopeHeaders.from_message(message)["x-request-id"] = mint_request_id(scope)
 
 
+PROJECTION_GAUGES: tuple[tuple[str, str, Callable[[Health], float]], ...] = (
+    ("chibo_projection_position", "Log position each projection has applied up to.",
+     lambda h: h.position),
+    ("chibo_projection_lag_events", "Events in the log not yet applied by the projection.",
+     lambda h: h.lag),
+    ("chibo_projection_idle_seconds", "Seconds since the projection's checkpoint last moved.",
+     lambda h: h.idle_seconds),
+    ("chibo_projection_stopped",
+     "1 when the projection's last batch failed (it waits for a fix or a quarantine).",
+     lambda h: int(h.stopped)),
+)  # fmt: skip
+"""The per-projection gauges: name, help, the value read from a projection's health."""
+
+
+def per_projection(
+    found: list[Health], value: Callable[[Health], float]
+) -> Callable[[], list[Sample]]:
+    """A gauge's reader: ``value`` of each projection found, labelled by province and name."""
+    return lambda: [Sample((h.slug, h.projection), value(h)) for h in found]
+
+
 def install_collectors(
     registry: Registry, database_of: Callable[[], Database], queue_depth: Any = None
 ) -> None:
@@ -146,31 +167,10 @@ def install_collectors(
 
     def projections() -> Iterable[Gauge]:
         found = health(database_of())
-        labels = ("province", "projection")
-        yield Gauge(
-            "chibo_projection_position",
-            "Log position each projection has applied up to.",
-            labels,
-            read=lambda: [Sample((h.slug, h.projection), h.position) for h in found],
-        )
-        yield Gauge(
-            "chibo_projection_lag_events",
-            "Events in the log not yet applied by the projection.",
-            labels,
-            read=lambda: [Sample((h.slug, h.projection), h.lag) for h in found],
-        )
-        yield Gauge(
-            "chibo_projection_idle_seconds",
-            "Seconds since the projection's checkpoint last moved.",
-            labels,
-            read=lambda: [Sample((h.slug, h.projection), h.idle_seconds) for h in found],
-        )
-        yield Gauge(
-            "chibo_projection_stopped",
-            "1 when the projection's last batch failed (it waits for a fix or a quarantine).",
-            labels,
-            read=lambda: [Sample((h.slug, h.projection), int(h.stopped)) for h in found],
-        )
+        for name, help_text, value in PROJECTION_GAUGES:
+            yield Gauge(
+                name, help_text, ("province", "projection"), read=per_projection(found, value)
+            )
 
     def pool() -> Iterable[Gauge]:
         opened = database_of().slot.opened

@@ -7,7 +7,7 @@ tests used; a test that checks a value passes it. Nothing here asserts.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 from uuid import UUID
 
@@ -16,9 +16,12 @@ from domain.meeting_values import MeetingKind
 from domain.member import Member, MemberStatus
 from domain.org_unit import Level
 from domain.voting import MotionKind, MotionResult, VotingMethod
+from services.admissions import commands as admissions
 from services.meetings import commands as meetings
 from services.membership import org
 
+ICT = timezone(timedelta(hours=7))
+"""Vietnam's clock (UTC+7), which meetings are scheduled by."""
 SECRETARY = Actor("secretary-1", "secretary", "req-1")
 """The cell secretary (bí thư chi bộ) most tests act as."""
 COMMITTEE = Actor("cmt", "superior_member", "req-1")
@@ -89,22 +92,19 @@ def unit_chain(
     return ids
 
 
-def opened_meeting(
+def scheduled_meeting(
     app: Any,
     by: Actor,
     cell_id: UUID,
     at: datetime,
-    chair_id: UUID,
-    secretary_id: UUID,
     *,
     place: str = "Hội trường",
     agenda: Iterable[str] = (),
     period: tuple[int, int] | None = None,
     kind: MeetingKind = MeetingKind.REGULAR,
-    started_at: datetime | None = None,
+    regular_meeting_id: UUID | None = None,
 ) -> UUID:
-    """A meeting scheduled for ``at`` (its month by default) and opened then (or at
-    ``started_at``); its id."""
+    """A meeting (sinh hoạt chi bộ) scheduled for ``at``, of its month by default; its id."""
     meeting, _ = meetings.schedule(
         app,
         by,
@@ -115,18 +115,35 @@ def opened_meeting(
         place=place,
         agenda=agenda,
         topic="",
-        regular_meeting_id=None,
+        regular_meeting_id=regular_meeting_id,
     )
+    return meeting.id
+
+
+def opened_meeting(
+    app: Any,
+    by: Actor,
+    cell_id: UUID,
+    at: datetime,
+    chair_id: UUID,
+    secretary_id: UUID,
+    *,
+    started_at: datetime | None = None,
+    **scheduling: Any,
+) -> UUID:
+    """A meeting scheduled for ``at`` (``scheduling``: the keywords of :func:`scheduled_meeting`)
+    and opened then (or at ``started_at``); its id."""
+    meeting_id = scheduled_meeting(app, by, cell_id, at, **scheduling)
     meetings.open_meeting(
         app,
         by,
-        meeting_id=meeting.id,
+        meeting_id=meeting_id,
         started_at=started_at or at,
         chair_id=chair_id,
         secretary_id=secretary_id,
         expected=None,
     )
-    return meeting.id
+    return meeting_id
 
 
 def tallied_motion(
@@ -154,3 +171,13 @@ def tallied_motion(
         expected=None,
     )
     return motion_id, result
+
+
+def decided(
+    app: Any, by: Actor, case_id: UUID, number: str, decided_on: date, received_on: date
+) -> None:
+    """The superior committee's admission decision (quyết định kết nạp) recorded on the case,
+    numbered ``number``, made on ``decided_on`` and received by the cell on ``received_on``."""
+    admissions.record_decision(
+        app, by, case_id=case_id, number=number, decided_on=decided_on, received_on=received_on
+    )

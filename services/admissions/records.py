@@ -9,16 +9,13 @@ from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
-from litestar import post
-from litestar.params import FromPath, JSONBody
 
 from domain.admission import AdmissionCase
 from domain.base import Actor
 from infra.application import TenantApplication
 from services.admissions.commands import calendar_for, step
 from services.admissions.schemas import Command
-from services.context import Ctx
-from services.written import Written, written_by
+from services.command_route import command_route
 
 ONE = "/api/v1/t/{tenant:str}/admissions/{case_id:uuid}"
 Text = Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
@@ -69,32 +66,19 @@ def extend_deadline(
     )
 
 
-@post(ONE + "/no-youth-union", sync_to_thread=True, summary="Nơi không có tổ chức Đoàn (step 4)")
-def post_no_youth_union(ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[NoYouthUnion]) -> Written:
-    return written_by(
+ROUTES: list[Any] = [
+    command_route(
+        ONE + "/no-youth-union",
         state_no_youth_union,
-        ctx,
-        case_id=case_id,
-        on=data.on,
-        reason=data.reason,
-        expected=data.expected_version,
-    )
-
-
-@post(ONE + "/deadline-extensions", sync_to_thread=True, summary="Quyết định gia hạn thời hạn")
-def post_deadline_extension(
-    ctx: Ctx, case_id: FromPath[UUID], data: JSONBody[ExtendDeadline]
-) -> Written:
-    return written_by(
+        NoYouthUnion,
+        "Nơi không có tổ chức Đoàn (step 4)",
+        name="post_no_youth_union",
+    ),
+    command_route(
+        ONE + "/deadline-extensions",
         extend_deadline,
-        ctx,
-        case_id=case_id,
-        decision_no=data.decision_no,
-        decided_on=data.decided_on,
-        working_days=data.working_days,
-        reason=data.reason,
-        expected=data.expected_version,
-    )
-
-
-ROUTES: list[Any] = [post_no_youth_union, post_deadline_extension]
+        ExtendDeadline,
+        "Quyết định gia hạn thời hạn",
+        name="post_deadline_extension",
+    ),
+]

@@ -36,6 +36,7 @@ from services.admissions.schemas import (
 )
 from services.command_route import command_route
 from services.context import Ctx, container_of
+from services.wire import view_of
 from services.written import Written, run, written, written_by
 
 T = "/api/v1/t/{tenant:str}"
@@ -65,23 +66,13 @@ def stage(case: AdmissionCase) -> int:
 
 
 def case_view(case: AdmissionCase) -> CaseView:
-    return CaseView(
-        id=case.id,
-        full_name=case.full_name,
-        cell_id=case.cell_id,
+    return view_of(
+        CaseView,
+        case,
         stage=stage(case),
         introducers=sorted(case.introducers),
-        cell_vote_on=case.cell_vote_on,
-        committee_vote_on=case.committee_vote_on,
         decision_number=case.decision[0] if case.decision else None,
-        ceremony_on=case.ceremony_on,
-        member_id=case.member_id,
-        mentor_id=case.mentor_id,
-        probation_ends_on=case.probation_ends_on,
         recognition_votes=list(case.recognition_votes),
-        due_on=case.due_on,
-        closed=case.closed,
-        version=case.version,
     )
 
 

@@ -18,7 +18,7 @@ from psycopg import sql
 
 from infra.application import TenantApplication
 from infra.document_store import drop_transient
-from services.security.store import execute, table
+from services.security.store import execute, on_table, row_by, table
 
 TABLE = "report_jobs"
 STATUS_VI = {
@@ -72,26 +72,27 @@ FIELDS = tuple(Job.__dataclass_fields__)
 
 
 def create(app: TenantApplication, job: Job) -> None:
-    execute(
+    on_table(
         app,
-        sql.SQL(
-            "INSERT INTO {} (id, output, unit_id, period, as_of, requested_by, requested_by_name,"
-            " steps_total) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
-        ).format(table(app, TABLE)),
-        (job.id, job.output, job.unit_id, job.period, job.as_of, job.requested_by,
-         job.requested_by_name, job.steps_total),
-    )  # fmt: skip
+        TABLE,
+        "INSERT INTO {} (id, output, unit_id, period, as_of, requested_by, requested_by_name,"
+        " steps_total) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+        (
+            job.id,
+            job.output,
+            job.unit_id,
+            job.period,
+            job.as_of,
+            job.requested_by,
+            job.requested_by_name,
+            job.steps_total,
+        ),
+    )
 
 
 def find(app: TenantApplication, job_id: UUID) -> Job | None:
-    rows = execute(
-        app,
-        sql.SQL("SELECT {} FROM {} WHERE id = %s").format(
-            sql.SQL(", ").join(map(sql.Identifier, FIELDS)), table(app, TABLE)
-        ),
-        (job_id,),
-    )
-    return Job(*rows[0]) if rows else None
+    row = row_by(app, TABLE, FIELDS, "id", job_id)
+    return Job(**row) if row else None
 
 
 def update(app: TenantApplication, job_id: UUID, stamp: str = "", **values: Any) -> None:
@@ -116,12 +117,11 @@ def expire(app: TenantApplication, keep_days: float) -> tuple[int, int]:
     The worker's tick calls it (``services.workers``); a report is made again on request, so
     its file is a convenience, not a record. Returns (jobs forgotten, files dropped)."""
     seconds = keep_days * 86400
-    jobs = execute(
+    jobs = on_table(
         app,
-        sql.SQL(
-            "DELETE FROM {} WHERE coalesce(finished_at, requested_at)"
-            " < now() - make_interval(secs => %s) RETURNING 1"
-        ).format(table(app, TABLE)),
+        TABLE,
+        "DELETE FROM {} WHERE coalesce(finished_at, requested_at)"
+        " < now() - make_interval(secs => %s) RETURNING 1",
         (seconds,),
     )
     held = sql.SQL("SELECT sha256 FROM {}").format(table(app, TABLE))

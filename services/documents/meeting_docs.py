@@ -169,7 +169,7 @@ def approved(
 
 
 def _no_versions(number: int) -> tuple[Document, str]:
-    from domain.meeting_document import UnknownDocumentVersion
+    from domain.meeting_document_errors import UnknownDocumentVersion
 
     raise UnknownDocumentVersion(
         f"Văn bản chưa có phiên bản {number} được thông qua",

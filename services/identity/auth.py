@@ -17,7 +17,6 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
-from psycopg import sql
 
 from domain.base import Actor, NotFound
 from domain.member import Member
@@ -35,7 +34,7 @@ from services.identity.tokens import (
     new_refresh_token,
     parse_refresh_token,
 )
-from services.security.store import CREDENTIALS, REFRESH_TOKENS, execute, table
+from services.security.store import CREDENTIALS, REFRESH_TOKENS, on_table
 
 log = logging.getLogger(__name__)
 
@@ -115,13 +114,12 @@ def load_account(app: TenantApplication, user_id: UUID) -> UserAccount:
 
 def store_password_hash(app: TenantApplication, account: UserAccount, password_hash: str) -> None:
     """Keep the hash outside the event log (it must never be replayed or exported)."""
-    execute(
+    on_table(
         app,
-        sql.SQL(
-            "INSERT INTO {} (user_id, username, password_hash) VALUES (%s, %s, %s)"
-            " ON CONFLICT (user_id) DO UPDATE SET password_hash = EXCLUDED.password_hash,"
-            " failed_attempts = 0, updated_at = now()"
-        ).format(table(app, CREDENTIALS)),
+        CREDENTIALS,
+        "INSERT INTO {} (user_id, username, password_hash) VALUES (%s, %s, %s)"
+        " ON CONFLICT (user_id) DO UPDATE SET password_hash = EXCLUDED.password_hash,"
+        " failed_attempts = 0, updated_at = now()",
         (account.id, account.username, password_hash),
     )
 
@@ -157,12 +155,8 @@ def unlock(app: TenantApplication, by: Actor, *, user_id: UUID) -> tuple[UserAcc
     account = load_account(app, user_id)
     account.unlock(by)
     position = app.save_all(account)
-    execute(
-        app,
-        sql.SQL("UPDATE {} SET failed_attempts = 0 WHERE user_id = %s").format(
-            table(app, CREDENTIALS)
-        ),
-        (account.id,),
+    on_table(
+        app, CREDENTIALS, "UPDATE {} SET failed_attempts = 0 WHERE user_id = %s", (account.id,)
     )
     return account, position
 
@@ -184,12 +178,8 @@ def login(
     name = username.strip().lower()
     throttle.check_client(client, now)
     throttle.check_account(app.slug, name, now)
-    rows = execute(
-        app,
-        sql.SQL("SELECT user_id, password_hash FROM {} WHERE username = %s").format(
-            table(app, CREDENTIALS)
-        ),
-        (name,),
+    rows = on_table(
+        app, CREDENTIALS, "SELECT user_id, password_hash FROM {} WHERE username = %s", (name,)
     )
     account = load_account(app, rows[0][0]) if rows else None
     if account is None:
@@ -206,12 +196,11 @@ def login(
         raise InvalidCredentials(
             "Tên đăng nhập hoặc mật khẩu không đúng", "wrong username or password"
         )
-    execute(
+    on_table(
         app,
-        sql.SQL(
-            "UPDATE {} SET failed_attempts = 0, password_hash = coalesce(%s, password_hash)"
-            " WHERE user_id = %s"
-        ).format(table(app, CREDENTIALS)),
+        CREDENTIALS,
+        "UPDATE {} SET failed_attempts = 0, password_hash = coalesce(%s, password_hash)"
+        " WHERE user_id = %s",
         (rehashed, account.id),
     )
     return open_session(app, signer, account, None, now)
@@ -220,24 +209,19 @@ def login(
 def record_failure(
     app: TenantApplication, account: UserAccount, now: datetime, request_id: str
 ) -> None:
-    rows = execute(
+    rows = on_table(
         app,
-        sql.SQL(
-            "UPDATE {} SET failed_attempts = failed_attempts + 1, last_failed_at = %s"
-            " WHERE user_id = %s RETURNING failed_attempts"
-        ).format(table(app, CREDENTIALS)),
+        CREDENTIALS,
+        "UPDATE {} SET failed_attempts = failed_attempts + 1, last_failed_at = %s"
+        " WHERE user_id = %s RETURNING failed_attempts",
         (now, account.id),
     )
     if rows and rows[0][0] >= LOCK_AFTER_FAILURES:
         guard = Actor(LOGIN_GUARD, "system", request_id)
         account.lock(f"{LOCK_AFTER_FAILURES} lần đăng nhập sai liên tiếp", now + LOCK_FOR, guard)
         app.save_all(account)
-        execute(
-            app,
-            sql.SQL("UPDATE {} SET failed_attempts = 0 WHERE user_id = %s").format(
-                table(app, CREDENTIALS)
-            ),
-            (account.id,),
+        on_table(
+            app, CREDENTIALS, "UPDATE {} SET failed_attempts = 0 WHERE user_id = %s", (account.id,)
         )
         revoke_all(app, account.id)
         log.warning("account %s locked after repeated failed logins", account.id)
@@ -253,12 +237,11 @@ def open_session(
     principal = principal_of(app, account)
     access, expires = signer.issue(principal, now)
     refresh = new_refresh_token()
-    execute(
+    on_table(
         app,
-        sql.SQL(
-            "INSERT INTO {} (id, family_id, user_id, token_digest, issued_at, expires_at)"
-            " VALUES (%s, %s, %s, %s, %s, %s)"
-        ).format(table(app, REFRESH_TOKENS)),
+        REFRESH_TOKENS,
+        "INSERT INTO {} (id, family_id, user_id, token_digest, issued_at, expires_at)"
+        " VALUES (%s, %s, %s, %s, %s, %s)",
         (refresh.id, family_id or refresh.id, account.id, refresh.digest, now, now + REFRESH_TTL),
     )
     return Session(access, expires, str(refresh), principal)
@@ -269,12 +252,11 @@ def refresh(
 ) -> Session:
     now = now or datetime.now(UTC)
     token = parse_refresh_token(token_text)
-    rows = execute(
+    rows = on_table(
         app,
-        sql.SQL(
-            "SELECT family_id, user_id, token_digest, expires_at, used_at, revoked_at"
-            " FROM {} WHERE id = %s"
-        ).format(table(app, REFRESH_TOKENS)),
+        REFRESH_TOKENS,
+        "SELECT family_id, user_id, token_digest, expires_at, used_at, revoked_at"
+        " FROM {} WHERE id = %s",
         (token.id,),
     )
     if not rows or not secrets.compare_digest(bytes(rows[0][2]), token.digest):
@@ -282,12 +264,11 @@ def refresh(
     family_id, user_id, _, expires_at, used_at, revoked_at = rows[0]
     if revoked_at is not None or expires_at <= now:
         raise invalid_refresh()
-    claimed = execute(
+    claimed = on_table(
         app,
-        sql.SQL(
-            "UPDATE {} SET used_at = %s WHERE id = %s AND used_at IS NULL AND revoked_at IS NULL"
-            " RETURNING id"
-        ).format(table(app, REFRESH_TOKENS)),
+        REFRESH_TOKENS,
+        "UPDATE {} SET used_at = %s WHERE id = %s AND used_at IS NULL AND revoked_at IS NULL"
+        " RETURNING id",
         (now, token.id),
     )
     if used_at is not None or not claimed:
@@ -303,21 +284,19 @@ def refresh(
 
 
 def revoke_family(app: TenantApplication, family_id: UUID) -> None:
-    execute(
+    on_table(
         app,
-        sql.SQL(
-            "UPDATE {} SET revoked_at = now() WHERE family_id = %s AND revoked_at IS NULL"
-        ).format(table(app, REFRESH_TOKENS)),
+        REFRESH_TOKENS,
+        "UPDATE {} SET revoked_at = now() WHERE family_id = %s AND revoked_at IS NULL",
         (family_id,),
     )
 
 
 def revoke_all(app: TenantApplication, user_id: UUID) -> None:
-    execute(
+    on_table(
         app,
-        sql.SQL(
-            "UPDATE {} SET revoked_at = now() WHERE user_id = %s AND revoked_at IS NULL"
-        ).format(table(app, REFRESH_TOKENS)),
+        REFRESH_TOKENS,
+        "UPDATE {} SET revoked_at = now() WHERE user_id = %s AND revoked_at IS NULL",
         (user_id,),
     )
 

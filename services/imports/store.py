@@ -19,7 +19,7 @@ import psycopg
 from psycopg import sql
 
 from infra.application import TenantApplication
-from services.security.store import execute, table
+from services.security.store import execute, on_table, row_by, table
 
 IMPORTS = "imports"
 DETAILS = "member_details"
@@ -71,13 +71,12 @@ def record_check(
     report: Sequence[Any],
     file: bytes | None,
 ) -> None:
-    execute(
+    on_table(
         app,
-        sql.SQL(
-            "INSERT INTO {} (id, kind, sha256, file_name, encoding, checked_by, status, rows,"
-            " errors, warnings, counts, report, file)"
-            " VALUES (%s, %s, %s, %s, %s, %s, 'checked', %s, %s, %s, %s, %s, %s)"
-        ).format(table(app, IMPORTS)),
+        IMPORTS,
+        "INSERT INTO {} (id, kind, sha256, file_name, encoding, checked_by, status, rows,"
+        " errors, warnings, counts, report, file)"
+        " VALUES (%s, %s, %s, %s, %s, %s, 'checked', %s, %s, %s, %s, %s, %s)",
         (
             import_id,
             kind,
@@ -99,12 +98,11 @@ def checked(
     app: TenantApplication, kind: str, sha256: str, import_id: UUID | None = None
 ) -> tuple[UUID, int] | None:
     """The dry run ``import_id`` of this file, or its latest (its id and error count)."""
-    rows = execute(
+    rows = on_table(
         app,
-        sql.SQL(
-            "SELECT id, errors FROM {} WHERE kind = %s AND sha256 = %s AND (%s::uuid IS NULL"
-            " OR id = %s::uuid) ORDER BY checked_at DESC LIMIT 1"
-        ).format(table(app, IMPORTS)),
+        IMPORTS,
+        "SELECT id, errors FROM {} WHERE kind = %s AND sha256 = %s AND (%s::uuid IS NULL"
+        " OR id = %s::uuid) ORDER BY checked_at DESC LIMIT 1",
         (kind, sha256, import_id, import_id),
     )
     return (rows[0][0], rows[0][1]) if rows else None
@@ -140,11 +138,7 @@ def progress_in(cursor: Any, schema: str, import_id: UUID, done_rows: int) -> No
 
 def progress(app: TenantApplication, import_id: UUID, done_rows: int) -> None:
     """``progress_in`` in a transaction of its own."""
-    execute(
-        app,
-        sql.SQL("UPDATE {} SET done_rows = %s WHERE id = %s").format(table(app, IMPORTS)),
-        (done_rows, import_id),
-    )
+    on_table(app, IMPORTS, "UPDATE {} SET done_rows = %s WHERE id = %s", (done_rows, import_id))
 
 
 IMPORT_FIELDS = ("id", "kind", "sha256", "file_name", "encoding", "checked_by", "checked_at",
@@ -153,20 +147,11 @@ IMPORT_FIELDS = ("id", "kind", "sha256", "file_name", "encoding", "checked_by", 
 
 
 def find_import(app: TenantApplication, import_id: UUID) -> dict[str, Any] | None:
-    rows = execute(
-        app,
-        sql.SQL("SELECT {} FROM {} WHERE id = %s").format(
-            sql.SQL(", ").join(map(sql.Identifier, IMPORT_FIELDS)), table(app, IMPORTS)
-        ),
-        (import_id,),
-    )
-    return dict(zip(IMPORT_FIELDS, rows[0], strict=True)) if rows else None
+    return row_by(app, IMPORTS, IMPORT_FIELDS, "id", import_id)
 
 
 def stored_file(app: TenantApplication, import_id: UUID) -> bytes | None:
-    rows = execute(
-        app, sql.SQL("SELECT file FROM {} WHERE id = %s").format(table(app, IMPORTS)), (import_id,)
-    )
+    rows = on_table(app, IMPORTS, "SELECT file FROM {} WHERE id = %s", (import_id,))
     return bytes(rows[0][0]) if rows and rows[0][0] is not None else None
 
 
@@ -217,23 +202,12 @@ def save_details(cursor: Any, schema: str, rows: Sequence[tuple[Any, ...]]) -> i
 
 
 def details_of(app: TenantApplication, member_id: UUID) -> dict[str, str | None] | None:
-    rows = execute(
-        app,
-        sql.SQL("SELECT {} FROM {} WHERE member_id = %s").format(
-            sql.SQL(", ").join(map(sql.Identifier, DETAIL_COLUMNS)), table(app, DETAILS)
-        ),
-        (member_id,),
-    )
-    return dict(zip(DETAIL_COLUMNS, rows[0], strict=True)) if rows else None
+    return row_by(app, DETAILS, DETAIL_COLUMNS, "member_id", member_id)
 
 
 def erase_details(app: TenantApplication, member_id: UUID) -> bool:
     """Xóa thông tin cá nhân: the row goes; the log never held it."""
-    rows = execute(
-        app,
-        sql.SQL("DELETE FROM {} WHERE member_id = %s RETURNING member_id").format(
-            table(app, DETAILS)
-        ),
-        (member_id,),
+    rows = on_table(
+        app, DETAILS, "DELETE FROM {} WHERE member_id = %s RETURNING member_id", (member_id,)
     )
     return bool(rows)

@@ -18,7 +18,8 @@ from litestar.params import FromPath, JSONBody
 from domain import quality_ballot
 from domain.base import Actor
 from domain.quality import Rating
-from domain.quality_ballot import QualityBallot, QualityBallotMissing, ballot_id
+from domain.quality_ballot import QualityBallot, ballot_id
+from domain.quality_errors import QualityBallotMissing
 from domain.rules import QUALITY_RULES
 from domain.voting import MotionResult
 from infra.application import TenantApplication

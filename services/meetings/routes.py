@@ -38,7 +38,8 @@ from services.meetings.schemas import (
     RecordTally,
     Reschedule,
     ScheduleMeeting,
-    attendance_entries,
+    counted,
+    entered,
     quality_scores,
 )
 from services.meetings.view_schemas import MeetingView
@@ -87,18 +88,13 @@ open_meeting = command_route(
 )
 
 
-@post(ONE + "/attendance", sync_to_thread=True, summary="Điểm danh / mark attendance")
-def mark_attendance(
-    ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[MarkAttendance]
-) -> Written:
-    entries = attendance_entries(data.entries)
-    return written_by(
-        meetings.mark_attendance,
-        ctx,
-        meeting_id=meeting_id,
-        entries=entries,
-        expected=data.expected_version,
-    )
+mark_attendance = command_route(
+    ONE + "/attendance",
+    meetings.mark_attendance,
+    MarkAttendance,
+    "Điểm danh / mark attendance",
+    given=entered,
+)
 
 
 add_guest = command_route(
@@ -140,24 +136,15 @@ count_ballots = command_route(
 )
 
 
-@post(
+record_tally = command_route(
     MOTION + "/tally",
-    sync_to_thread=True,
-    summary="Kết quả giơ tay hoặc bỏ phiếu kín / a whole tally",
+    meetings.record_tally,
+    RecordTally,
+    "Kết quả giơ tay hoặc bỏ phiếu kín / a whole tally",
+    given=counted,
+    reports="result",
+    echoes=("motion_id",),
 )
-def record_tally(
-    ctx: Ctx, meeting_id: FromPath[UUID], motion_id: FromPath[UUID], data: JSONBody[RecordTally]
-) -> Written:
-    result = run(
-        meetings.record_tally,
-        ctx,
-        meeting_id=meeting_id,
-        motion_id=motion_id,
-        method=data.method,
-        counts=(data.votes_for, data.against, data.abstain),
-        expected=data.expected_version,
-    )
-    return written(result, motion_id=motion_id, result=result[1])
 
 
 record_minutes = command_route(
@@ -185,36 +172,22 @@ collect_dues = command_route(
 close = command_route(ONE + "/close", meetings.close, CloseMeeting, "Bế mạc / close the meeting")
 
 
-@post(ONE + "/corrections/attendance", sync_to_thread=True, summary="Đính chính điểm danh")
-def correct_attendance(
-    ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[CorrectAttendance]
-) -> Written:
-    return written_by(
-        meetings.correct_attendance,
-        ctx,
-        meeting_id=meeting_id,
-        entries=attendance_entries(data.entries),
-        reason=data.reason,
-        expected=data.expected_version,
-    )
-
-
-@post(MOTION + "/corrections/tally", sync_to_thread=True, summary="Đính chính kết quả biểu quyết")
-def correct_tally(
-    ctx: Ctx, meeting_id: FromPath[UUID], motion_id: FromPath[UUID], data: JSONBody[CorrectTally]
-) -> Written:
-    result = run(
-        meetings.correct_tally,
-        ctx,
-        meeting_id=meeting_id,
-        motion_id=motion_id,
-        counts=(data.votes_for, data.against, data.abstain),
-        reason=data.reason,
-        expected=data.expected_version,
-    )
-    return written(result, motion_id=motion_id, result=result[1])
-
-
+correct_attendance = command_route(
+    ONE + "/corrections/attendance",
+    meetings.correct_attendance,
+    CorrectAttendance,
+    "Đính chính điểm danh",
+    given=entered,
+)
+correct_tally = command_route(
+    MOTION + "/corrections/tally",
+    meetings.correct_tally,
+    CorrectTally,
+    "Đính chính kết quả biểu quyết",
+    given=counted,
+    reports="result",
+    echoes=("motion_id",),
+)
 correct_minutes = command_route(
     ONE + "/corrections/minutes", meetings.correct_minutes, CorrectMinutes, "Đính chính biên bản"
 )

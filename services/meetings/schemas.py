@@ -7,7 +7,7 @@ What a meeting shows, and the adapter from the domain, are in ``view_schemas``.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
@@ -15,6 +15,7 @@ import msgspec
 from domain.meeting_values import AttendanceEntry, AttendanceMark, MeetingKind
 from domain.quality import QualityScores
 from domain.voting import MotionKind, VoteChoice, VotingMethod
+from services.written import arguments
 
 Text = Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
@@ -158,6 +159,18 @@ class CorrectDues(CollectDues, kw_only=True):
 
 def attendance_entries(items: list[AttendanceItem]) -> list[AttendanceEntry]:
     return [AttendanceEntry(i.member_id, i.mark, i.reason) for i in items]
+
+
+def entered(ctx: Any, data: MarkAttendance, path: dict[str, Any]) -> dict[str, Any]:
+    """A command route's arguments from an attendance body: its entries as the domain's."""
+    return arguments(data) | {"entries": attendance_entries(data.entries)}
+
+
+def counted(ctx: Any, data: RecordTally | CorrectTally, path: dict[str, Any]) -> dict[str, Any]:
+    """A command route's arguments from a tally body: the three counts as one triple."""
+    sent = arguments(data)
+    sent["counts"] = (sent.pop("votes_for"), sent.pop("against"), sent.pop("abstain"))
+    return sent
 
 
 def quality_scores(body: AssessQuality) -> QualityScores:

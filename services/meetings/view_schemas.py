@@ -28,6 +28,7 @@ from domain.voting import (
 )
 from services.meetings.quality_schemas import EvidenceJudgement, judgement
 from services.meetings.schemas import Text
+from services.wire import view_of
 
 
 class AttendanceView(msgspec.Struct):
@@ -189,20 +190,8 @@ class MeetingView(msgspec.Struct):
 
 def motion_view(m: Meeting, motion_id: UUID) -> MotionView:
     x = m.motions[motion_id]
-    return MotionView(
-        id=x.id,
-        kind=x.kind,
-        title=x.title,
-        subject_id=x.subject_id,
-        method=x.method,
-        votes_for=x.votes_for,
-        against=x.against,
-        abstain=x.abstain,
-        ballots=[BallotView(member, choice) for member, choice in x.ballots.items()],
-        base=x.base,
-        required=x.required,
-        result=x.result,
-    )
+    ballots = [BallotView(member, choice) for member, choice in x.ballots.items()]
+    return view_of(MotionView, x, ballots=ballots)
 
 
 def quality_view(m: Meeting) -> QualityView | None:
@@ -272,27 +261,13 @@ def meeting_view(m: Meeting, names: Mapping[UUID, str] | None = None) -> Meeting
     """``names`` maps member ids to full names, so exclusions and approvals are named."""
     names = names or {}
     roster = sorted(m.roster.values(), key=lambda e: str(e.member_id))
-    return MeetingView(
-        id=m.id,
-        version=m.version,
-        cell_id=m.cell_id,
-        kind=m.kind,
+    return view_of(
+        MeetingView,
+        m,
         year=m.period[0],
         month=m.period[1],
-        scheduled_at=m.scheduled_at,
-        place=m.place,
         agenda=list(m.agenda),
-        topic=m.topic,
-        regular_meeting_id=m.regular_meeting_id,
-        premeeting_id=m.premeeting_id,
-        started_at=m.started_at,
-        held_on=m.held_on,
-        ended_at=m.ended_at,
-        chair_id=m.chair_id,
-        secretary_id=m.secretary_id,
         window=(m.window.first_day, m.window.last_day) if m.window else None,
-        is_late=m.is_late,
-        is_closed=m.is_closed,
         official_count=sum(1 for e in roster if e.status.value == "official"),
         probationary_count=sum(1 for e in roster if e.status.value == "probationary"),
         attendance=[
@@ -315,11 +290,8 @@ def meeting_view(m: Meeting, names: Mapping[UUID, str] | None = None) -> Meeting
         opinions=[OpinionView(o.speaker_id, o.topic, o.by_guest) for o in m.opinions],
         self_criticisms=list(m.self_criticisms),
         motions=[motion_view(m, motion_id) for motion_id in m.motions],
-        minutes=m.minutes,
-        minutes_approved=m.minutes_approved,
         quality=quality_view(m),
         evidence=evidence_view(m),
-        dues_total_vnd=m.dues_total_vnd,
         dues_payer_ids=list(m.dues_payer_ids),
         dues_unpaid_ids=sorted(meeting_dues.unpaid(m), key=str),
         corrections=[CorrectionView(c.what, c.reason, c.actor) for c in m.corrections],

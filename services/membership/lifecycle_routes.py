@@ -23,6 +23,7 @@ from services.admissions.schemas import (
     TransferIn,
     TransferOut,
 )
+from services.command_route import command_route
 from services.context import Ctx, container_of
 from services.membership import lifecycle as svc
 from services.written import Written, run, written, written_by
@@ -37,16 +38,12 @@ def route(handler: Any) -> Any:
     return handler
 
 
-@route
-@post(ONE + "/suspend", sync_to_thread=True, summary="Đình chỉ sinh hoạt / suspend")
-def suspend(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[Suspend]) -> Written:
-    return written_by(svc.suspend, ctx, data, member_id=member_id)
-
-
-@route
-@post(ONE + "/end-suspension", sync_to_thread=True, summary="Hết đình chỉ / end a suspension")
-def end_suspension(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[OnDay]) -> Written:
-    return written_by(svc.end_suspension, ctx, data, member_id=member_id)
+route(command_route(ONE + "/suspend", svc.suspend, Suspend, "Đình chỉ sinh hoạt / suspend"))
+route(
+    command_route(
+        ONE + "/end-suspension", svc.end_suspension, OnDay, "Hết đình chỉ / end a suspension"
+    )
+)
 
 
 class SpecialDuty(Command, kw_only=True):
@@ -56,46 +53,35 @@ class SpecialDuty(Command, kw_only=True):
     reason: Text
 
 
-@route
-@post(
-    ONE + "/special-duty",
-    sync_to_thread=True,
-    summary="Làm nhiệm vụ đặc biệt (lực lượng vũ trang) / on special duty (armed forces)",
+route(
+    command_route(
+        ONE + "/special-duty",
+        svc.special_duty_changes,
+        SpecialDuty,
+        "Làm nhiệm vụ đặc biệt (lực lượng vũ trang) / on special duty (armed forces)",
+        name="special_duty",
+    )
 )
-def special_duty(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[SpecialDuty]) -> Written:
-    return written_by(svc.special_duty_changes, ctx, data, member_id=member_id)
-
-
-@route
-@post(
-    ONE + "/special-duty/end",
-    sync_to_thread=True,
-    summary="Kết thúc nhiệm vụ đặc biệt / special duty ends",
+route(
+    command_route(
+        ONE + "/special-duty/end",
+        svc.special_duty_changes,
+        SpecialDuty,
+        "Kết thúc nhiệm vụ đặc biệt / special duty ends",
+        name="end_special_duty",
+        ending=True,
+    )
 )
-def end_special_duty(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[SpecialDuty]) -> Written:
-    return written_by(svc.special_duty_changes, ctx, data, member_id=member_id, ending=True)
-
-
-@route
-@post(
-    ONE + "/noted-months",
-    sync_to_thread=True,
-    summary="Tháng bỏ sinh hoạt / không đóng đảng phí / a missed month",
+route(
+    command_route(
+        ONE + "/noted-months",
+        svc.note_month,
+        NoteMonth,
+        "Tháng bỏ sinh hoạt / không đóng đảng phí / a missed month",
+    )
 )
-def note_month(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[NoteMonth]) -> Written:
-    return written_by(svc.note_month, ctx, data, member_id=member_id)
-
-
-@route
-@post(ONE + "/remove", sync_to_thread=True, summary="Xóa tên / remove with grounds")
-def remove(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[Remove]) -> Written:
-    return written_by(svc.remove, ctx, data, member_id=member_id)
-
-
-@route
-@post(ONE + "/death", sync_to_thread=True, summary="Từ trần / death")
-def death(ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[Death]) -> Written:
-    return written_by(svc.record_death, ctx, data, member_id=member_id)
+route(command_route(ONE + "/remove", svc.remove, Remove, "Xóa tên / remove with grounds"))
+route(command_route(ONE + "/death", svc.record_death, Death, "Từ trần / death", name="death"))
 
 
 @route
@@ -143,37 +129,23 @@ class TemporaryTransfer(Command, kw_only=True):
     on: date
 
 
-def temporarily(ctx: Ctx, member_id: UUID, data: TemporaryTransfer, ending: bool) -> Written:
-    return written_by(
+route(
+    command_route(
+        ONE + "/temporary-transfer",
         svc.transfer_temporarily,
-        ctx,
-        member_id=member_id,
-        host_cell_id=data.host_cell_id,
-        on=data.on,
-        expected=data.expected_version,
-        ending=ending,
+        TemporaryTransfer,
+        "Chuyển sinh hoạt tạm thời / temporary transfer of activity",
+        name="temporary_transfer",
+        ending=False,
     )
-
-
-@route
-@post(
-    ONE + "/temporary-transfer",
-    sync_to_thread=True,
-    summary="Chuyển sinh hoạt tạm thời / temporary transfer of activity",
 )
-def temporary_transfer(
-    ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[TemporaryTransfer]
-) -> Written:
-    return temporarily(ctx, member_id, data, ending=False)
-
-
-@route
-@post(
-    ONE + "/temporary-transfer/end",
-    sync_to_thread=True,
-    summary="Kết thúc sinh hoạt tạm thời / return from a temporary transfer",
+route(
+    command_route(
+        ONE + "/temporary-transfer/end",
+        svc.transfer_temporarily,
+        TemporaryTransfer,
+        "Kết thúc sinh hoạt tạm thời / return from a temporary transfer",
+        name="end_temporary_transfer",
+        ending=True,
+    )
 )
-def end_temporary_transfer(
-    ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[TemporaryTransfer]
-) -> Written:
-    return temporarily(ctx, member_id, data, ending=True)

@@ -7,7 +7,7 @@ and its parents) save them in one transaction, so the log never holds half a cha
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from typing import Any, TypeVar
@@ -61,6 +61,19 @@ def load(
         raise error(f"Không tìm thấy {vi} {id}", f"no {en} with id {id}", id=str(id))
     check_version(aggregate, expected_version)
     return aggregate
+
+
+def changed(
+    app: TenantApplication,
+    kind: type[T],
+    id: UUID,
+    expected: int | None,
+    decide: Callable[[T], object],
+) -> tuple[T, int]:
+    """Load one aggregate, let it decide, save it: the whole of a command that changes one."""
+    aggregate = load(app, kind, id, expected)
+    decide(aggregate)
+    return aggregate, app.save_all(aggregate)
 
 
 AT_ONCE = 4
@@ -150,9 +163,7 @@ def found_unit(
 def rename_unit(
     app: TenantApplication, by: Actor, *, unit_id: UUID, name: str, expected: int | None
 ) -> tuple[OrgUnit, int]:
-    unit = load(app, OrgUnit, unit_id, expected)
-    unit.rename(name, by)
-    return unit, app.save_all(unit)
+    return changed(app, OrgUnit, unit_id, expected, lambda unit: unit.rename(name, by))
 
 
 def move_unit(
@@ -191,9 +202,9 @@ def set_meeting_window(
     window: MeetingWindow | None,
     expected: int | None,
 ) -> tuple[OrgUnit, int]:
-    cell = load(app, OrgUnit, cell_id, expected)
-    cell.set_meeting_window(window, by)
-    return cell, app.save_all(cell)
+    return changed(
+        app, OrgUnit, cell_id, expected, lambda cell: cell.set_meeting_window(window, by)
+    )
 
 
 # -- members -------------------------------------------------------------------------------

@@ -38,6 +38,7 @@ from services.membership.schemas import (
     TransferMember,
     UnitView,
 )
+from services.wire import view_of
 from services.written import Written, written_by
 
 BASE = "/api/v1/t/{tenant:str}"
@@ -45,34 +46,19 @@ BASE = "/api/v1/t/{tenant:str}"
 
 def unit_view(unit: OrgUnit) -> UnitView:
     window = unit.meeting_window
-    return UnitView(
-        id=unit.id,
-        name=unit.name,
-        level=unit.level,
-        parent_id=unit.parent_id,
-        founded_on=unit.founded_on,
-        dissolved_on=unit.dissolved_on,
+    return view_of(
+        UnitView,
+        unit,
         child_ids=sorted(unit.child_ids),
         meeting_window=(window.first_day, window.last_day) if window else None,
-        version=unit.version,
     )
 
 
 def member_view(member: Member) -> MemberView:
-    return MemberView(
-        id=member.id,
-        full_name=member.full_name,
-        birth_date=member.birth_date,
-        gender=member.gender,
-        cell_id=member.cell_id,
-        status=member.status,
-        admitted_on=member.admitted_on,
-        official_on=member.official_on,
+    return view_of(
+        MemberView,
+        member,
         exempted_since=member.exemption[0] if member.exemption else None,
-        departed=member.departed,
-        version=member.version,
-        party_card_number=member.party_card_number,
-        special_duty_since=member.special_duty_since,
         departed_label=member.departed[0].label_vi if member.departed else None,
     )
 
@@ -143,8 +129,9 @@ def get_roster(ctx: Ctx, unit_id: FromPath[UUID], on: FromQuery[date | None] = N
 
     def entry(m: UUID, s: Standing) -> RosterEntry:
         return RosterEntry(
-            m, s.status, s.exempted, s.suspended, s.transferred_out, s.temporary, s.special_duty
-        )
+            m, s.status, s.exempted, s.suspended, s.transferred_out, s.temporary, s.special_duty,
+            since=roster.began(m, day, s),
+        )  # fmt: skip
 
     own = {m: s for m, s in members.items() if not s.temporary}
     return RosterView(

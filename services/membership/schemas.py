@@ -133,6 +133,9 @@ class RosterEntry(msgspec.Struct):
     transferred_out: bool = False  # chuyển sinh hoạt tạm thời nơi khác: on the roll, no vote here
     temporary: bool = False  # đảng viên nơi khác sinh hoạt tạm thời: listed, no vote
     special_duty: bool = False  # làm nhiệm vụ đặc biệt: out of the absent-over-3 figure
+    since: dict[str, date] = {}
+    """The day each state the member is in began, by the state's name above (``exempted``,
+    ``suspended``, ``transferred_out``, ``temporary``, ``special_duty``)."""
 
 
 class RosterView(msgspec.Struct):

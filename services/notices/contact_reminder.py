@@ -34,6 +34,7 @@ from infra.outbox import OUTBOX, REMINDER_IDS
 from services.documents.model import VN
 from services.notices.headers import Folded, mailbox
 from services.notices.message import Notice, domain_of, message_id
+from services.security.store import table
 
 log = logging.getLogger(__name__)
 
@@ -55,10 +56,6 @@ class Visit:
     plan_title: str
 
 
-def _t(app: TenantApplication, name: str) -> sql.Composed:
-    return sql.SQL("{}.{}").format(sql.Identifier(app.schema), sql.Identifier(name))
-
-
 def next_month(local: date) -> date:
     return date(local.year + local.month // 12, local.month % 12 + 1, 1)
 
@@ -77,7 +74,7 @@ def _open_assignments(app: TenantApplication, month: date) -> list[Any]:
                 sql.SQL(
                     "SELECT assignment_id, plan_id FROM {} WHERE month = %s AND NOT unplanned"
                     " AND state = 'assigned' AND contacted_on IS NULL ORDER BY assignment_id"
-                ).format(_t(app, "sup_assignments")),
+                ).format(table(app, "sup_assignments")),
                 (month,),
             )
         except errors.UndefinedTable:  # a bare schema without the supervision read model
@@ -91,7 +88,7 @@ def _write(app: TenantApplication, assignment_id: UUID) -> bool:
             sql.SQL(
                 "INSERT INTO {} (notification_id, meeting_id, meeting_version, cause)"
                 " VALUES (-nextval(%s::regclass), %s, 0, %s) ON CONFLICT DO NOTHING RETURNING 1"
-            ).format(_t(app, OUTBOX)),
+            ).format(table(app, OUTBOX)),
             (f'"{app.schema}"."{REMINDER_IDS}"', assignment_id, CAUSE),
         )
         return cursor.fetchone() is not None
@@ -126,7 +123,7 @@ def visit(app: TenantApplication, assignment_id: UUID) -> Visit:
             sql.SQL(
                 "SELECT a.assignee_id, a.assignee_name, a.cell_id, a.month, a.plan_id"
                 " FROM {} AS a WHERE a.assignment_id = %s"
-            ).format(_t(app, "sup_assignments")),
+            ).format(table(app, "sup_assignments")),
             (assignment_id,),
         )
         row = cursor.fetchone()

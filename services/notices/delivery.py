@@ -43,6 +43,7 @@ from services.documents.model import VN
 from services.notices import contact_reminder, reminders
 from services.notices.message import Notice, compose, domain_of, message_id
 from services.papers.receipts import expected_members, not_yet_read
+from services.security.store import dicts_on_table, rows_of, table
 
 log = logging.getLogger(__name__)
 
@@ -77,16 +78,6 @@ class Recipient:
     key: str
     name: str
     email: str | None
-
-
-def _t(app: TenantApplication, name: str) -> sql.Composed:
-    return sql.SQL("{}.{}").format(sql.Identifier(app.schema), sql.Identifier(name))
-
-
-def _rows(app: TenantApplication, query: sql.Composable, params: tuple[Any, ...]) -> list[Any]:
-    with app.recorder.datastore.transaction(commit=True) as cursor:  # type: ignore[attr-defined]  # the Postgres recorder has .datastore
-        cursor.execute(query, params)
-        return list(cursor.fetchall()) if cursor.description is not None else []
 
 
 def meeting_at(app: TenantApplication, meeting_id: UUID, version: int) -> Meeting:
@@ -139,12 +130,11 @@ def recipients(app: TenantApplication, meeting: Meeting) -> list[Recipient]:
     people = _members(app, expected_members(app, meeting))
     month = meeting.scheduled_at.astimezone(VN).date().replace(day=1)
     try:
-        assigned = _rows(
+        assigned = dicts_on_table(
             app,
-            sql.SQL(
-                "SELECT DISTINCT assignee_id, assignee_name FROM {} WHERE cell_id = %s"
-                " AND month = %s AND NOT unplanned AND state <> 'missed'"
-            ).format(_t(app, "sup_assignments")),
+            "sup_assignments",
+            "SELECT DISTINCT assignee_id, assignee_name FROM {} WHERE cell_id = %s"
+            " AND month = %s AND NOT unplanned AND state <> 'missed'",
             (meeting.cell_id, month),
         )
     except Exception:  # the supervision read model may not be installed in a bare schema
@@ -175,12 +165,11 @@ def recipients(app: TenantApplication, meeting: Meeting) -> list[Recipient]:
 
 def expand(app: TenantApplication, sender: str, limit: int = 100) -> int:
     """Expand new causes into deliveries; the number of causes expanded."""
-    pending = _rows(
+    pending = dicts_on_table(
         app,
-        sql.SQL(
-            "SELECT notification_id, meeting_id, meeting_version, cause FROM {}"
-            " WHERE expanded_at IS NULL ORDER BY notification_id LIMIT %s"
-        ).format(_t(app, OUTBOX)),
+        OUTBOX,
+        "SELECT notification_id, meeting_id, meeting_version, cause FROM {}"
+        " WHERE expanded_at IS NULL ORDER BY notification_id LIMIT %s",
         (limit,),
     )
     done = 0
@@ -198,7 +187,7 @@ def expand(app: TenantApplication, sender: str, limit: int = 100) -> int:
                 sql.SQL(
                     "SELECT 1 FROM {} WHERE notification_id = %s AND expanded_at IS NULL"
                     " FOR UPDATE SKIP LOCKED"
-                ).format(_t(app, OUTBOX)),
+                ).format(table(app, OUTBOX)),
                 (cause["notification_id"],),
             )
             if cursor.fetchone() is None:
@@ -210,7 +199,7 @@ def expand(app: TenantApplication, sender: str, limit: int = 100) -> int:
                         " recipient, recipient_name, email, status, last_error, message_id)"
                         " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
                         " ON CONFLICT (notification_id, recipient) DO NOTHING"
-                    ).format(_t(app, DELIVERIES)),
+                    ).format(table(app, DELIVERIES)),
                     (
                         cause["notification_id"],
                         cause["meeting_id"],
@@ -228,7 +217,7 @@ def expand(app: TenantApplication, sender: str, limit: int = 100) -> int:
                 )
             cursor.execute(
                 sql.SQL("UPDATE {} SET expanded_at = now() WHERE notification_id = %s").format(
-                    _t(app, OUTBOX)
+                    table(app, OUTBOX)
                 ),
                 (cause["notification_id"],),
             )
@@ -237,7 +226,7 @@ def expand(app: TenantApplication, sender: str, limit: int = 100) -> int:
 
 
 def claim(app: TenantApplication, limit: int, stale: timedelta = STALE_CLAIM) -> list[Any]:
-    return _rows(
+    return rows_of(
         app,
         sql.SQL(
             "UPDATE {d} SET status = 'sending', claimed_at = now(), attempts = attempts + 1"
@@ -247,28 +236,26 @@ def claim(app: TenantApplication, limit: int, stale: timedelta = STALE_CLAIM) ->
             " ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED)"
             " RETURNING id, notification_id, meeting_id, meeting_version, cause, recipient,"
             " recipient_name, email, attempts"
-        ).format(d=_t(app, DELIVERIES)),
+        ).format(d=table(app, DELIVERIES)),
         (stale, limit),
     )
 
 
 def record_sent(app: TenantApplication, delivery_id: int) -> None:
-    _rows(
+    dicts_on_table(
         app,
-        sql.SQL(
-            "UPDATE {} SET status = 'sent', sent_at = now(), last_error = NULL WHERE id = %s"
-        ).format(_t(app, DELIVERIES)),
+        DELIVERIES,
+        "UPDATE {} SET status = 'sent', sent_at = now(), last_error = NULL WHERE id = %s",
         (delivery_id,),
     )
 
 
 def record_failure(app: TenantApplication, delivery_id: int, attempts: int, error: str) -> None:
     retry = attempts <= len(BACKOFF)
-    _rows(
+    dicts_on_table(
         app,
-        sql.SQL(
-            "UPDATE {} SET status = %s, last_error = %s, next_attempt_at = now() + %s WHERE id = %s"
-        ).format(_t(app, DELIVERIES)),
+        DELIVERIES,
+        "UPDATE {} SET status = %s, last_error = %s, next_attempt_at = now() + %s WHERE id = %s",
         (
             "pending" if retry else "undelivered",
             error[:500],
@@ -325,12 +312,11 @@ def run_once(
 
 def statuses(app: TenantApplication, meeting_id: UUID) -> list[Any]:
     """Every notice of a meeting with its outcome (who was not reached, and why)."""
-    return _rows(
+    return dicts_on_table(
         app,
-        sql.SQL(
-            "SELECT cause, recipient, recipient_name, email IS NOT NULL AS has_email, status,"
-            " attempts, sent_at, next_attempt_at, last_error, message_id FROM {}"
-            " WHERE meeting_id = %s ORDER BY notification_id, recipient_name"
-        ).format(_t(app, DELIVERIES)),
+        DELIVERIES,
+        "SELECT cause, recipient, recipient_name, email IS NOT NULL AS has_email, status,"
+        " attempts, sent_at, next_attempt_at, last_error, message_id FROM {}"
+        " WHERE meeting_id = %s ORDER BY notification_id, recipient_name",
         (meeting_id,),
     )

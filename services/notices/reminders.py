@@ -32,16 +32,13 @@ from infra.outbox import OUTBOX, REMINDER_IDS
 from services.documents.model import VN
 from services.notices.message import REMINDER_PAPERS
 from services.papers.commands import find as find_papers
+from services.security.store import table
 
 log = logging.getLogger(__name__)
 
 PAPERS = REMINDER_PAPERS
 REMIND_FROM_HOUR = 7
 """Not before 07:00 in Hà Nội on the day before: nobody is woken at midnight."""
-
-
-def _t(app: TenantApplication, name: str) -> sql.Composed:
-    return sql.SQL("{}.{}").format(sql.Identifier(app.schema), sql.Identifier(name))
 
 
 def _meetings_tomorrow(app: TenantApplication, now: datetime) -> list[UUID]:
@@ -56,7 +53,7 @@ def _meetings_tomorrow(app: TenantApplication, now: datetime) -> list[UUID]:
                 sql.SQL(
                     "SELECT id FROM {} WHERE scheduled_at >= %s AND scheduled_at < %s"
                     " AND started_at IS NULL ORDER BY scheduled_at, id"
-                ).format(_t(app, "meetings")),
+                ).format(table(app, "meetings")),
                 (start, start + timedelta(days=1)),
             )
         except errors.UndefinedTable:  # a bare schema without the meeting register
@@ -71,7 +68,7 @@ def _write(app: TenantApplication, meeting: Meeting, cause: str) -> bool:
             sql.SQL(
                 "INSERT INTO {} (notification_id, meeting_id, meeting_version, cause)"
                 " VALUES (-nextval(%s::regclass), %s, %s, %s) ON CONFLICT DO NOTHING RETURNING 1"
-            ).format(_t(app, OUTBOX)),
+            ).format(table(app, OUTBOX)),
             (f'"{app.schema}"."{REMINDER_IDS}"', meeting.id, meeting.version, cause),
         )
         return cursor.fetchone() is not None

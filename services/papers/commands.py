@@ -16,14 +16,8 @@ from eventsourcing.application import AggregateNotFoundError
 
 from domain.base import Actor
 from domain.meeting import Meeting
-from domain.meeting_papers import (
-    MeetingPapers,
-    Paper,
-    PaperFile,
-    PaperKind,
-    UnknownPaper,
-    papers_id,
-)
+from domain.meeting_papers import MeetingPapers, Paper, PaperFile, PaperKind, papers_id
+from domain.meeting_papers_errors import UnknownPaper
 from infra import document_store as store
 from infra.application import TenantApplication
 from services.meetings.commands import load_meeting

@@ -111,23 +111,27 @@ def unit_in_query(param: str, required: bool = True, default_to_scope: bool = Fa
 
 def unit_of_aggregate(param: str, kind: type[Any], attribute: str = "cell_id") -> UnitFinder:
     """The path names an aggregate of ``kind`` (a meeting, a case…) whose ``attribute`` is its unit."""
-
-    def find(app: TenantApplication, touch: Touch, __: Principal) -> list[UUID | None]:
-        aggregate = load(app, as_uuid(touch.path.get(param), param), kind)
-        return [as_uuid(getattr(aggregate, attribute), attribute)]
-
-    find.__qualname__ = f"unit_of_aggregate({param!r}, {kind.__name__}, {attribute!r})"
-    return find
+    name = f"unit_of_aggregate({param!r}, {kind.__name__}, {attribute!r})"
+    return aggregate_finder("path", param, kind, attribute, name)
 
 
 def aggregate_in_body(field_name: str, kind: type[Any], attribute: str = "cell_id") -> UnitFinder:
     """A body field names an aggregate of ``kind`` whose ``attribute`` is its unit."""
+    name = f"aggregate_in_body({field_name!r}, {kind.__name__}, {attribute!r})"
+    return aggregate_finder("body", field_name, kind, attribute, name)
+
+
+def aggregate_finder(
+    part: str, key: str, kind: type[Any], attribute: str, qualname: str
+) -> UnitFinder:
+    """The unit of the ``kind`` aggregate whose id stands at ``key`` in the touch's ``part``
+    (``path`` or ``body``); ``qualname`` names the finder in the route matrix."""
 
     def find(app: TenantApplication, touch: Touch, __: Principal) -> list[UUID | None]:
-        aggregate = load(app, as_uuid(touch.body.get(field_name), field_name), kind)
+        aggregate = load(app, as_uuid(getattr(touch, part).get(key), key), kind)
         return [as_uuid(getattr(aggregate, attribute), attribute)]
 
-    find.__qualname__ = f"aggregate_in_body({field_name!r}, {kind.__name__}, {attribute!r})"
+    find.__qualname__ = qualname
     return find
 
 

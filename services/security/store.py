@@ -7,7 +7,8 @@ application's own pool (running as the tenant's database role), never across sch
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, LiteralString
 
 import psycopg
 from psycopg import sql
@@ -70,12 +71,49 @@ def table(app: TenantApplication, name: str) -> sql.Composed:
     return sql.SQL("{}.{}").format(sql.Identifier(app.schema), sql.Identifier(name))
 
 
+def rows_of(
+    app: TenantApplication, query: sql.Composable, params: Any = ()
+) -> list[dict[str, Any]]:
+    """Run one statement in its own transaction on the tenant's pool; its rows (as dicts) if any.
+    ``params`` is a tuple, or a dict for a statement with named placeholders."""
+    with app.recorder.datastore.transaction(commit=True) as cursor:  # type: ignore[attr-defined]  # the Postgres recorder has .datastore; the base type does not
+        cursor.execute(query, params)
+        return list(cursor.fetchall()) if cursor.description is not None else []
+
+
 def execute(
     app: TenantApplication, query: sql.Composable, params: tuple[Any, ...] = ()
 ) -> list[tuple[Any, ...]]:
     """Run one statement in its own transaction on the tenant's pool; rows if any."""
-    with app.recorder.datastore.transaction(commit=True) as cursor:  # type: ignore[attr-defined]  # the Postgres recorder has .datastore; the base type does not
-        cursor.execute(query, params)
-        if cursor.description is None:
-            return []
-        return [tuple(row.values()) for row in cursor.fetchall()]
+    return [tuple(row.values()) for row in rows_of(app, query, params)]
+
+
+def on_table(
+    app: TenantApplication, name: str, statement: LiteralString, params: tuple[Any, ...] = ()
+) -> list[tuple[Any, ...]]:
+    """:func:`execute` ``statement``, its one ``{}`` standing for the tenant's table ``name``."""
+    return execute(app, sql.SQL(statement).format(table(app, name)), params)
+
+
+def dicts_on_table(
+    app: TenantApplication, name: str, statement: LiteralString, params: tuple[Any, ...] = ()
+) -> list[dict[str, Any]]:
+    """:func:`on_table`, its rows as dicts (column name to value)."""
+    return rows_of(app, sql.SQL(statement).format(table(app, name)), params)
+
+
+def row_by(
+    app: TenantApplication, name: str, fields: Sequence[str], column: str, key: Any
+) -> dict[str, Any] | None:
+    """The row of the tenant's table ``name`` whose ``column`` is ``key`` (its ``fields`` by
+    name), or None: the look-up by id of the tables kept outside the event log."""
+    rows = execute(
+        app,
+        sql.SQL("SELECT {} FROM {} WHERE {} = %s").format(
+            sql.SQL(", ").join(map(sql.Identifier, fields)),
+            table(app, name),
+            sql.Identifier(column),
+        ),
+        (key,),
+    )
+    return dict(zip(fields, rows[0], strict=True)) if rows else None

@@ -16,7 +16,7 @@ from domain.petition import Petition, PetitionSource
 from domain.quality import Rating
 from domain.user import Role, UserAccount
 from infra.application import TenantApplication
-from services.membership.org import ancestors, load, load_cell, settings_on
+from services.membership.org import ancestors, changed, load, load_cell, settings_on
 from services.supervision.common import PetitionInput, calendar_for, held_meeting
 
 
@@ -32,11 +32,7 @@ class AssigneeRequired(InvalidValue):
 
 
 def account_assignee(
-    app: TenantApplication,
-    plan_id: UUID,
-    user_id: UUID,
-    role: AssigneeRole,
-    position: str,
+    app: TenantApplication, plan_id: UUID, user_id: UUID, role: AssigneeRole, position: str
 ) -> Assignee:
     """The assignee as the user account of a superior committee member (not free text), so
     the assignment shows in that account's "my assignments" and the account may report on it.
@@ -136,25 +132,37 @@ def reassign(
     reason: str,
     expected: int | None = None,
 ) -> tuple[AttendancePlan, int]:
-    plan = load(app, AttendancePlan, plan_id, expected)
-    plan.reassign(assignment_id, assignee, month, reason, by)
-    return plan, app.save_all(plan)
+    return changed(
+        app,
+        AttendancePlan,
+        plan_id,
+        expected,
+        lambda plan: plan.reassign(assignment_id, assignee, month, reason, by),
+    )
 
 
 def record_contact(
     app: TenantApplication, by: Actor, *, plan_id: UUID, assignment_id: UUID, on: date, note: str
 ) -> tuple[AttendancePlan, int]:
-    plan = load(app, AttendancePlan, plan_id)
-    plan.record_contact(assignment_id, on, note, by)
-    return plan, app.save_all(plan)
+    return changed(
+        app,
+        AttendancePlan,
+        plan_id,
+        None,
+        lambda plan: plan.record_contact(assignment_id, on, note, by),
+    )
 
 
 def record_missed(
     app: TenantApplication, by: Actor, *, plan_id: UUID, assignment_id: UUID, reason: str
 ) -> tuple[AttendancePlan, int]:
-    plan = load(app, AttendancePlan, plan_id)
-    plan.record_missed(assignment_id, reason, by)
-    return plan, app.save_all(plan)
+    return changed(
+        app,
+        AttendancePlan,
+        plan_id,
+        None,
+        lambda plan: plan.record_missed(assignment_id, reason, by),
+    )
 
 
 def record_attendance(

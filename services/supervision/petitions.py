@@ -9,7 +9,7 @@ from domain.base import Actor, RuleViolated
 from domain.org_unit import Level, OrgUnit
 from domain.petition import COMPETENT_LEVEL_LABELS, CompetentLevel, Petition, PetitionSource
 from infra.application import TenantApplication
-from services.membership.org import load, settings_on
+from services.membership.org import changed, load, settings_on
 from services.supervision.common import PetitionInput, calendar_for, held_meeting
 
 LEVEL_OF_UNIT: dict[Level, CompetentLevel] = {
@@ -73,22 +73,13 @@ def forward(
 def reclassify(
     app: TenantApplication, by: Actor, *, petition_id: UUID, level: CompetentLevel, reason: str
 ) -> tuple[Petition, int]:
-    p = load(app, Petition, petition_id)
-    p.reclassify(level, reason, by)
-    return p, app.save_all(p)
+    return changed(app, Petition, petition_id, None, lambda p: p.reclassify(level, reason, by))
 
 
 def accept(
-    app: TenantApplication,
-    by: Actor,
-    *,
-    petition_id: UUID,
-    on: date,
-    expected: int | None = None,
+    app: TenantApplication, by: Actor, *, petition_id: UUID, on: date, expected: int | None = None
 ) -> tuple[Petition, int]:
-    p = load(app, Petition, petition_id, expected)
-    p.accept(on, by)
-    return p, app.save_all(p)
+    return changed(app, Petition, petition_id, expected, lambda p: p.accept(on, by))
 
 
 def resolve(
@@ -100,22 +91,15 @@ def resolve(
     document_ref: str,
     on: date,
 ) -> tuple[Petition, int]:
-    p = load(app, Petition, petition_id)
-    p.resolve(response, document_ref, on, by)
-    return p, app.save_all(p)
+    return changed(
+        app, Petition, petition_id, None, lambda p: p.resolve(response, document_ref, on, by)
+    )
 
 
 def answer_back(
-    app: TenantApplication,
-    by: Actor,
-    *,
-    petition_id: UUID,
-    on: date,
-    expected: int | None = None,
+    app: TenantApplication, by: Actor, *, petition_id: UUID, on: date, expected: int | None = None
 ) -> tuple[Petition, int]:
-    p = load(app, Petition, petition_id, expected)
-    p.answer_back(on, by)
-    return p, app.save_all(p)
+    return changed(app, Petition, petition_id, expected, lambda p: p.answer_back(on, by))
 
 
 def reopen(

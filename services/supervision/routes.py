@@ -18,7 +18,7 @@ from domain.member import Member
 from domain.petition import Petition
 from projections import supervision as figures
 from services.command_route import command_route
-from services.context import Ctx, container_of
+from services.context import Ctx, RequestContext, container_of
 from services.meetings import commands as meetings
 from services.meetings.schemas import RecordSelfCriticism
 from services.membership.org import load
@@ -50,7 +50,7 @@ from services.supervision.schemas import (
     petition_view,
     plan_view,
 )
-from services.written import Written, run, written, written_by
+from services.written import Written, arguments, written_by
 
 BASE = "/api/v1/t/{tenant:str}/supervision"
 PLAN = f"{BASE}/plans/{{plan_id:uuid}}"
@@ -74,6 +74,18 @@ def petition_input(data: PetitionIn) -> sv.PetitionInput:
     return sv.PetitionInput(data.content, data.category, data.competent_level)
 
 
+def with_assignee(ctx: RequestContext, data: Any, path: dict[str, Any]) -> dict[str, Any]:
+    """The body's fields, its assignee (if any) resolved for the plan."""
+    sent = arguments(data)
+    sent["assignee"] = assignee(ctx, path["plan_id"], data.assignee) if data.assignee else None
+    return sent
+
+
+def with_petitions(ctx: RequestContext, data: FileReport, path: dict[str, Any]) -> dict[str, Any]:
+    """The report's fields, the petitions it raises as the services take them."""
+    return arguments(data) | {"petitions": [petition_input(p) for p in data.petitions]}
+
+
 # -- plans ----------------------------------------------------------------------------------
 
 
@@ -94,39 +106,26 @@ def get_plan(ctx: Ctx, plan_id: FromPath[UUID]) -> PlanView:
     )
 
 
-@route
-@post(f"{PLAN}/assignments", sync_to_thread=True, summary="Phân công / assign")
-def assign(ctx: Ctx, plan_id: FromPath[UUID], data: JSONBody[Assign]) -> Written:
-    plan, assignment_id, position = run(
+route(
+    command_route(
+        f"{PLAN}/assignments",
         attendance.assign,
-        ctx,
-        plan_id=plan_id,
-        assignee=assignee(ctx, plan_id, data.assignee),
-        cell_id=data.cell_id,
-        month=data.month,
-        expected=data.expected_version,
+        Assign,
+        "Phân công / assign",
+        given=with_assignee,
+        reports="assignment_id",
     )
-    return written((plan, position), assignment_id=assignment_id)
-
-
-@route
-@post(f"{ASSIGNMENT}/reassign", sync_to_thread=True, summary="Phân công lại / reassign")
-def reassign(
-    ctx: Ctx, plan_id: FromPath[UUID], assignment_id: FromPath[UUID], data: JSONBody[Reassign]
-) -> Written:
-    plan, position = run(
+)
+route(
+    command_route(
+        f"{ASSIGNMENT}/reassign",
         attendance.reassign,
-        ctx,
-        plan_id=plan_id,
-        assignment_id=assignment_id,
-        assignee=assignee(ctx, plan_id, data.assignee),
-        month=data.month,
-        reason=data.reason,
-        expected=data.expected_version,
+        Reassign,
+        "Phân công lại / reassign",
+        given=with_assignee,
+        echoes=("assignment_id",),
     )
-    return written((plan, position), assignment_id=assignment_id)
-
-
+)
 route(
     command_route(
         f"{ASSIGNMENT}/contact",
@@ -150,36 +149,30 @@ route(
 )
 
 
-@route
-@post(f"{PLAN}/attendance", sync_to_thread=True, summary="Đã dự sinh hoạt / attended a meeting")
-def attend(ctx: Ctx, plan_id: FromPath[UUID], data: JSONBody[Attend]) -> Written:
-    plan, settled, position = run(
+route(
+    command_route(
+        f"{PLAN}/attendance",
         attendance.record_attendance,
-        ctx,
-        plan_id=plan_id,
-        meeting_id=data.meeting_id,
-        assignee=assignee(ctx, plan_id, data.assignee) if data.assignee else None,
-        assignment_id=data.assignment_id,
+        Attend,
+        "Đã dự sinh hoạt / attended a meeting",
+        name="attend",
+        given=with_assignee,
+        reports="assignment_id",
     )
-    return written((plan, position), assignment_id=settled)
-
-
-@route
-@post(f"{ASSIGNMENT}/report", sync_to_thread=True, summary="Báo cáo dự sinh hoạt / file a report")
-def report(
-    ctx: Ctx, plan_id: FromPath[UUID], assignment_id: FromPath[UUID], data: JSONBody[FileReport]
-) -> Written:
-    plan, ids, position = run(
+)
+route(
+    command_route(
+        f"{ASSIGNMENT}/report",
         attendance.file_report,
-        ctx,
-        plan_id=plan_id,
-        assignment_id=assignment_id,
-        filed_on=data.filed_on,
-        observations=data.observations,
-        quality=data.quality_impression,
-        petitions=[petition_input(p) for p in data.petitions],
+        FileReport,
+        "Báo cáo dự sinh hoạt / file a report",
+        name="report",
+        given=with_petitions,
+        renamed={"quality_impression": "quality"},
+        reports="petition_ids",
+        echoes=("assignment_id",),
     )
-    return written((plan, position), assignment_id=assignment_id, petition_ids=ids)
+)
 
 
 # -- petitions ------------------------------------------------------------------------------

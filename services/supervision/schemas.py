@@ -15,6 +15,7 @@ from domain.attendance_plan import AssigneeRole, AssignmentState, AttendancePlan
 from domain.petition import CompetentLevel, Petition, PetitionSource, PetitionState
 from domain.quality import Rating
 from domain.rotation import CarryReason
+from services.wire import view_of
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 Text = Annotated[str, msgspec.Meta(min_length=1, max_length=8000)]
@@ -241,43 +242,27 @@ class RotationFigures(msgspec.Struct):
 def plan_view(plan: AttendancePlan, provincial_quota: int, other_quota: int) -> PlanView:
     rows = sorted(plan.assignments.values(), key=lambda a: (a.month or date.max, a.assignee.name))
     attended = [a.attended_on for a in rows if a.attended_on is not None]
-    return PlanView(
-        id=plan.id,
-        committee_id=plan.committee_id,
-        year=plan.year,
-        quarter=plan.quarter,
-        title=plan.title,
-        version=plan.version,
+    return view_of(
+        PlanView,
+        plan,
         assignments=[
-            AssignmentView(
-                id=a.id,
+            view_of(
+                AssignmentView,
+                a,
                 assignee_id=a.assignee.assignee_id,
                 assignee_name=a.assignee.name,
                 role=a.assignee.role,
-                cell_id=a.cell_id,
-                month=a.month,
-                unplanned=a.unplanned,
-                state=a.state,
-                contacted_on=a.contacted_on,
-                contacted_in_time=a.contacted_in_time,
-                meeting_id=a.meeting_id,
-                attended_on=a.attended_on,
-                missed_reason=a.missed_reason,
-                quality_impression=a.quality_impression,
                 petition_ids=list(a.petition_ids),
             )
             for a in rows
         ],
         quotas=[
-            QuotaView(
+            view_of(
+                QuotaView,
+                q,
                 assignee_id=q.assignee.assignee_id,
                 name=q.assignee.name,
                 role=q.assignee.role,
-                quota=q.quota,
-                planned=q.planned,
-                attended=q.attended,
-                short_in_plan=q.short_in_plan,
-                short_in_attendance=q.short_in_attendance,
             )
             for q in plan.quota_lines(provincial_quota, other_quota)
         ],
@@ -288,22 +273,4 @@ def plan_view(plan: AttendancePlan, provincial_quota: int, other_quota: int) -> 
 
 
 def petition_view(p: Petition, today: date) -> PetitionView:
-    return PetitionView(
-        id=p.id,
-        cell_id=p.cell_id,
-        source=p.source,
-        meeting_id=p.meeting_id,
-        assignment_id=p.assignment_id,
-        content=p.content,
-        category=p.category,
-        competent_level=p.competent_level,
-        state=p.state,
-        raised_on=p.raised_on,
-        due_on=p.due_on,
-        overdue=p.is_overdue(today),
-        forwarded_to=p.forwarded_to,
-        response=p.response,
-        answered_on=p.answered_on,
-        reopen_count=p.reopen_count,
-        version=p.version,
-    )
+    return view_of(PetitionView, p, overdue=p.is_overdue(today))

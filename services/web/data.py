@@ -101,18 +101,33 @@ class MemberRow:
     birth_date: date | None
     admitted_on: date | None
     official_on: date | None
+    away_since: date | None = None
+    """Sinh hoạt tạm thời ở chi bộ khác từ ngày (on the roll here, active elsewhere)."""
+    temporary_since: date | None = None
+    """Đảng viên chi bộ khác sinh hoạt tạm thời ở đây từ ngày (listed, no vote here)."""
+    duty_since: date | None = None
+    """Lực lượng vũ trang làm nhiệm vụ đặc biệt từ ngày."""
+    exempted_from: date | None = None
+    exempted_until: date | None = None
+    """Miễn sinh hoạt: from the roster's day; the planned end, if any, from the member."""
 
 
-def cell_members(app: TenantApplication, cell_id: UUID, on: date) -> list[MemberRow]:
+def cell_members(
+    app: TenantApplication, cell_id: UUID, on: date, with_temporary: bool = False
+) -> list[MemberRow]:
+    """The cell's members on ``on`` in Vietnamese order, each with the states she is in and the
+    days they began; with ``with_temporary`` also the members of other cells active here."""
     from domain.base import SYSTEM
     from services.membership.org import load_roster
 
     roster = load_roster(app, cell_id, SYSTEM)
-    standings = roster.members_on(on)
+    standings = roster.members_on(on, with_temporary)
     found = load_many(app, Member, standings)
     rows = []
     for member_id, standing in standings.items():
         member = found[member_id]
+        began = roster.began(member_id, on, standing)
+        exemption = member.exemption if member and standing.exempted else None
         rows.append(
             MemberRow(
                 member_id,
@@ -123,6 +138,11 @@ def cell_members(app: TenantApplication, cell_id: UUID, on: date) -> list[Member
                 member.birth_date if member else None,
                 member.admitted_on if member else None,
                 member.official_on if member else None,
+                began.get("transferred_out"),
+                began.get("temporary"),
+                began.get("special_duty"),
+                began.get("exempted"),
+                exemption[1] if exemption else None,
             )
         )
     return sorted(rows, key=lambda r: name_key(r.name))

@@ -59,6 +59,23 @@ async def read_side(request: Request[Any, Any, Any], query: str, *args: Any) -> 
     return await fetch_as_tenant(container.readside, schema, query.format(s=schema), *args)
 
 
+HOSTS_SQL = (
+    "SELECT DISTINCT ON (r.member_id) r.member_id, u.name FROM {s}.roster_changes r"
+    " JOIN {s}.org_units u ON u.id = r.cell_id"
+    " WHERE r.member_id = ANY($1::uuid[]) AND r.change LIKE 'temporary_joined_%'"
+    " ORDER BY r.member_id, r.position DESC"
+)
+
+
+async def host_names(request: Request[Any, Any, Any], member_ids: list[UUID]) -> dict[UUID, str]:
+    """The cell each member last went to for a temporary transfer (sinh hoạt tạm thời), from the
+    read side (a transfer just recorded may not be there yet: the page then names no host)."""
+    if not member_ids:
+        return {}
+    rows = await read_side(request, HOSTS_SQL, member_ids)
+    return {row["member_id"]: row["name"] for row in rows}
+
+
 def missing_records(meeting: Meeting) -> list[str]:
     """What a held meeting still lacks, in words."""
     if meeting.started_at is None:
@@ -146,14 +163,16 @@ async def members_page(
         from domain.base import NotFound
 
         raise NotFound("Không tìm thấy chi bộ", "no such cell")
-    rows = await anyio.to_thread.run_sync(data.cell_members, app, unit_id, today())
+    rows = await anyio.to_thread.run_sync(data.cell_members, app, unit_id, today(), True)
     trail = await anyio.to_thread.run_sync(data.crumbs, app, tenant, unit_id)
     return await render(
         request,
         "cell_members.html",
         crumbs=[*trail[:-1], Crumb(cell.name), Crumb("Đảng viên")],
         cell=cell,
-        rows=rows,
+        rows=[r for r in rows if r.temporary_since is None],
+        guests=[r for r in rows if r.temporary_since is not None],
+        hosts=await host_names(request, [r.id for r in rows if r.away_since]),
         on=today(),
         # the enrol form and each member's page: only for those the policy lets write
         may_enrol=await page_allowed(request, f"{PAGE_UNIT}/members/new", unit_id=str(unit_id)),

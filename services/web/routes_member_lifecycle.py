@@ -39,11 +39,12 @@ from domain.base import SYSTEM
 from domain.lifecycle import RemovalGround
 from domain.member import DepartureReason
 from services.membership.org import load_roster
+from services.web.dates import form_days
 from services.web.nav import page_allowed
 from services.web.pages import form_of, write
 from services.web.render import Crumb, FormState, render, today
 from services.web.routes_admin_users import api, by_name
-from services.web.routes_cell import read_side
+from services.web.routes_cell import host_names
 from services.web.routes_members_edit import MEMBER, member_crumbs, member_of
 
 PAGE_MEMBER = "/t/{tenant}/units/{unit_id}/members/{member_id}"
@@ -135,11 +136,6 @@ FORMS = {
     )
 }  # fmt: skip
 OUT_FIELDS = ("to_province", "to_organisation", "letter_number", "letter_on")
-HOST_SQL = (
-    "SELECT u.name FROM {s}.roster_changes r JOIN {s}.org_units u ON u.id = r.cell_id"
-    " WHERE r.member_id = $1 AND r.change LIKE 'temporary_joined_%' ORDER BY r.position DESC"
-    " LIMIT 1"
-)
 
 
 def standing_today(app: Any, member: Any) -> Any:
@@ -158,7 +154,7 @@ async def lifecycle_page(
         for name, form in FORMS.items()
     }
     away = bool(standing and standing.transferred_out)
-    host = await read_side(request, HOST_SQL, member_id) if away else []
+    host = (await host_names(request, [member_id])).get(member_id, "") if away else ""
     return await render(
         request,
         "member_lifecycle.html",
@@ -168,7 +164,7 @@ async def lifecycle_page(
         member=member,
         standing=standing,
         away=away,
-        host_name=host[0]["name"] if host else "",
+        host_name=host,
         may=may,
         departures=DEPARTURES,
         left_labels=LEFT_LABELS,
@@ -189,12 +185,16 @@ async def lifecycle_form(
     return await lifecycle_page(request, tenant, unit_id, member_id)
 
 
-def body_of(form: Form, values: dict[str, Any]) -> dict[str, Any]:
-    """The API's body from the form's fields: dates as given, blanks left out."""
-    taken = {"on", "start", "end", "reason", "note", "ground", "decision_number", *OUT_FIELDS}
+DAYS = ("on", "start", "end", "letter_on")
+
+
+def body_of(form: Form, values: dict[str, Any], days: dict[str, str]) -> dict[str, Any]:
+    """The API's body from the form's fields: days as ISO days, blanks left out."""
+    taken = {"reason", "note", "ground", "decision_number", *OUT_FIELDS} - set(DAYS)
     body: dict[str, Any] = {
         k: str(values[k]).strip() for k in taken if str(values.get(k) or "").strip()
     }
+    body.update(days)
     if values.get("expected_version"):
         body["expected_version"] = int(values["expected_version"])
     return body
@@ -216,7 +216,9 @@ def handler(form: Form) -> Callable[..., Awaitable[Response[Any]]]:
         state.errors += [
             (f"{form.name}-{k}", why) for k, why in form.required.items() if not values.get(k)
         ]
-        body = body_of(form, values)
+        days, wrong = form_days(form.name, values, DAYS)
+        state.errors += wrong
+        body = body_of(form, values, days)
         if form.cell_field and values.get(form.cell_field):
             name = str(values[form.cell_field]).strip()
             query = api(tenant, "/units", depth=16, level="cell", q=name, limit=20)

@@ -29,6 +29,15 @@ class Tree:
     cell_b: UUID
 
 
+PROVINCE_ROOT = {"name": "Đảng bộ tỉnh", "level": "province", "founded_on": "2020-01-01"}
+"""The request body that founds a province's root unit (Đảng bộ tỉnh) over the API."""
+
+
+def found_root(client: Any, base: str, **request: Any) -> Any:
+    """POST :data:`PROVINCE_ROOT` to ``{base}/units``; the response."""
+    return client.post(f"{base}/units", json=PROVINCE_ROOT, **request)
+
+
 def build_tree(app: TenantApplication) -> Tree:
     day = date(2020, 1, 1)
     root = OrgUnit.found(uuid4(), "Đảng bộ tỉnh Thử", Level.PROVINCE, None, day, SYSTEM)

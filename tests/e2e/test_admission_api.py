@@ -103,26 +103,40 @@ def deadlines(client, tenant, database, on, unit=None):
     return ok(client.get(url(tenant, "/deadlines" + query)), 200)
 
 
+def three_members(client, tenant, cell):
+    """Lê Văn A, Phạm Văn B and Hồ Thị C enrolled in the cell; their ids."""
+    return [enrol(client, tenant, cell, n) for n in ("Lê Văn A", "Phạm Văn B", "Hồ Thị C")]
+
+
+def applicant(client, tenant, cell, full_name, birth_date, gender, education, opened_on):
+    """An admission case (hồ sơ kết nạp) opened in the cell for the applicant; its id."""
+    body = {
+        "full_name": full_name,
+        "birth_date": birth_date,
+        "gender": gender,
+        "education": education,
+        "cell_id": cell,
+        "opened_on": opened_on,
+    }
+    return ok(client.post(url(tenant, "/admissions"), json=body))["id"]
+
+
+def introduce(client, tenant, case, member, basis, together_since, on):
+    """The member introduces the applicant (giới thiệu người vào Đảng)."""
+    body = {"member_id": member, "basis": basis, "together_since": together_since, "on": on}
+    ok(client.post(url(tenant, f"/admissions/{case}/introducers"), json=body))
+
+
 def test_applicant_to_official_member_over_http(client, tenant, database):
     root = found(client, tenant, "Đảng bộ tỉnh", "province")
     commune = found(client, tenant, "Đảng ủy xã", "direct", root)
     grassroots = found(client, tenant, "Đảng bộ cơ sở", "grassroots_committee", commune)
     cell = found(client, tenant, "Chi bộ thôn 1", "cell", grassroots)
-    members = [enrol(client, tenant, cell, n) for n in ("Lê Văn A", "Phạm Văn B", "Hồ Thị C")]
+    members = three_members(client, tenant, cell)
 
-    case = ok(
-        client.post(
-            url(tenant, "/admissions"),
-            json={
-                "full_name": "Nguyễn Thị Dự",
-                "birth_date": "2001-06-15",
-                "gender": "nu",
-                "education": "upper_secondary",
-                "cell_id": cell,
-                "opened_on": "2024-01-08",
-            },
-        )
-    )["id"]
+    case = applicant(
+        client, tenant, cell, "Nguyễn Thị Dự", "2001-06-15", "nu", "upper_secondary", "2024-01-08"
+    )
     one = f"/admissions/{case}"
     refused = client.post(
         url(tenant, one + "/dossier"), json={"item": "application", "on": "2024-01-10"}
@@ -143,17 +157,7 @@ def test_applicant_to_official_member_over_http(client, tenant, database):
     no_union = {"on": "2024-02-05", "reason": "Thôn không có chi đoàn"}
     ok(client.post(url(tenant, one + "/no-youth-union"), json=no_union))
     for introducer in members[:2]:
-        ok(
-            client.post(
-                url(tenant, one + "/introducers"),
-                json={
-                    "member_id": introducer,
-                    "basis": "work",
-                    "together_since": "2021-01-01",
-                    "on": "2024-02-05",
-                },
-            )
-        )
+        introduce(client, tenant, case, introducer, "work", "2021-01-01", "2024-02-05")
 
     cited = vote(client, tenant, cell, members, "2024-03-04", "admission", case, 3)
     ok(client.post(url(tenant, one + "/cell-vote"), json=cited))
@@ -212,20 +216,10 @@ def test_applicant_to_official_member_over_http(client, tenant, database):
 def test_vote_cited_from_another_motion_kind_is_refused(client, tenant):
     root = found(client, tenant, "Đảng bộ tỉnh", "province")
     cell = found(client, tenant, "Chi bộ cơ sở", "grassroots_cell", root)
-    members = [enrol(client, tenant, cell, n) for n in ("Lê Văn A", "Phạm Văn B", "Hồ Thị C")]
-    case = ok(
-        client.post(
-            url(tenant, "/admissions"),
-            json={
-                "full_name": "Trần Văn Em",
-                "birth_date": "2001-06-15",
-                "gender": "nam",
-                "education": "higher",
-                "cell_id": cell,
-                "opened_on": "2024-01-08",
-            },
-        )
-    )["id"]
+    members = three_members(client, tenant, cell)
+    case = applicant(
+        client, tenant, cell, "Trần Văn Em", "2001-06-15", "nam", "higher", "2024-01-08"
+    )
     one = f"/admissions/{case}"
     ok(
         client.post(
@@ -240,13 +234,7 @@ def test_vote_cited_from_another_motion_kind_is_refused(client, tenant):
             json={"organisation": "youth_union", "resolution_no": "3-NQ/ĐTN", "on": "2024-02-05"},
         )
     )
-    introducer = {
-        "member_id": members[0],
-        "basis": "work",
-        "together_since": "2021-01-01",
-        "on": "2024-02-05",
-    }
-    ok(client.post(url(tenant, one + "/introducers"), json=introducer))
+    introduce(client, tenant, case, members[0], "work", "2021-01-01", "2024-02-05")
     general = vote(client, tenant, cell, members, "2024-03-04", "general", None, 3)
     refused = client.post(url(tenant, one + "/cell-vote"), json=general)
     assert refused.status_code == 422
@@ -264,20 +252,10 @@ def test_after_july_2025_a_village_cell_s_deadline_names_the_commune_and_is_exte
     root = found(client, tenant, "Đảng bộ tỉnh", "province")
     commune = found(client, tenant, "Đảng ủy xã Tùy Sơn", "direct", root)
     village = found(client, tenant, "Chi bộ thôn Vọng Sơn", "grassroots_cell", commune)
-    members = [enrol(client, tenant, village, n) for n in ("Lê Văn A", "Phạm Văn B", "Hồ Thị C")]
-    case = ok(
-        client.post(
-            url(tenant, "/admissions"),
-            json={
-                "full_name": "Đỗ Thị Hằng",
-                "birth_date": "2002-03-10",
-                "gender": "nu",
-                "education": "upper_secondary",
-                "cell_id": village,
-                "opened_on": "2025-08-01",
-            },
-        )
-    )["id"]
+    members = three_members(client, tenant, village)
+    case = applicant(
+        client, tenant, village, "Đỗ Thị Hằng", "2002-03-10", "nu", "upper_secondary", "2025-08-01"
+    )
     one = f"/admissions/{case}"
     course = {"certificate_no": "GCN-9", "completed_on": "2025-08-05"}
     ok(client.post(url(tenant, one + "/course"), json=course))
@@ -285,13 +263,7 @@ def test_after_july_2025_a_village_cell_s_deadline_names_the_commune_and_is_exte
         ok(client.post(url(tenant, one + "/dossier"), json={"item": item, "on": "2025-08-10"}))
     union = {"organisation": "youth_union", "resolution_no": "2-NQ/ĐTN", "on": "2025-08-12"}
     ok(client.post(url(tenant, one + "/introduction-by-organisation"), json=union))
-    introducer = {
-        "member_id": members[0],
-        "basis": "residence",
-        "together_since": "2020-01-01",
-        "on": "2025-08-12",
-    }
-    ok(client.post(url(tenant, one + "/introducers"), json=introducer))
+    introduce(client, tenant, case, members[0], "residence", "2020-01-01", "2025-08-12")
     cited = vote(client, tenant, village, members, "2025-09-05", "admission", case, 3)
     ok(client.post(url(tenant, one + "/cell-vote"), json=cited))
 

@@ -19,6 +19,7 @@ from domain.attendance_plan import Assignee, AssigneeRole
 from domain.base import SYSTEM
 from infra import contacts
 from services.notices import contact_reminder, delivery
+from services.security.store import rows_of
 from services.supervision import attendance
 from tests.e2e.test_invitations_smtp import inbox, text_of  # noqa: F401  # inbox is a fixture
 from tests.e2e.test_meetings_api import base, build_cell, ok
@@ -37,6 +38,17 @@ def person(key: str, name: str) -> Assignee:
     return Assignee(key, name, AssigneeRole.COMMITTEE_MEMBER, "Đảng ủy viên")
 
 
+def cell_and_plan(client, tenant, app, officials: int, title: str):
+    """A cell of ``officials`` members and its committee's attendance plan for 2026:
+    (the cell, its committee, the plan)."""
+    cell, _, _ = build_cell(client, tenant, officials, 0)
+    committee = ok(client.get(f"{base(tenant)}/units/{cell}"), 200)["parent_id"]
+    plan, _ = attendance.make_plan(
+        app, SYSTEM, committee_id=UUID(committee), year=2026, quarter=None, title=title
+    )
+    return cell, committee, plan
+
+
 def test_an_assignee_without_a_recorded_contact_is_reminded_once(
     client,
     tenant,
@@ -45,11 +57,7 @@ def test_an_assignee_without_a_recorded_contact_is_reminded_once(
 ):
     handler, mailer = inbox
     app = container.applications.get(tenant.slug)
-    cell, _, _ = build_cell(client, tenant, 2, 0)
-    committee = ok(client.get(f"{base(tenant)}/units/{cell}"), 200)["parent_id"]
-    plan, _ = attendance.make_plan(
-        app, SYSTEM, committee_id=UUID(committee), year=2026, quarter=None, title="Kế hoạch 2026"
-    )
+    cell, committee, plan = cell_and_plan(client, tenant, app, 2, "Kế hoạch 2026")
     lan, hung, mai = (
         person("uv-lan", "Nguyễn Thị Lan"),
         person("uv-hung", "Trần Văn Hùng"),
@@ -113,11 +121,7 @@ def test_an_assignee_without_a_recorded_contact_is_reminded_once(
 def test_a_failed_reminder_is_retried_then_undelivered(client, tenant, container, inbox):  # noqa: F811
     handler, mailer = inbox
     app = container.applications.get(tenant.slug)
-    cell, _, _ = build_cell(client, tenant, 1, 0)
-    committee = ok(client.get(f"{base(tenant)}/units/{cell}"), 200)["parent_id"]
-    plan, _ = attendance.make_plan(
-        app, SYSTEM, committee_id=UUID(committee), year=2026, quarter=None, title="Kế hoạch"
-    )
+    cell, _, plan = cell_and_plan(client, tenant, app, 1, "Kế hoạch")
     who = person("uv-vo", "Võ Văn Vọng")
     attendance.assign(
         app, SYSTEM, plan_id=plan.id, assignee=who, cell_id=UUID(cell), month=date(2026, 12, 1)
@@ -134,7 +138,7 @@ def test_a_failed_reminder_is_retried_then_undelivered(client, tenant, container
     assert row["attempts"] == 1
     assert "550" in row["last_error"]
     for _ in delivery.BACKOFF:  # each retry made due at once, instead of waiting
-        delivery._rows(
+        rows_of(
             app,
             sql.SQL("UPDATE {} SET next_attempt_at = now() WHERE cause = %s").format(
                 sql.Identifier(tenant.schema, "notice_deliveries")
@@ -149,7 +153,7 @@ def test_a_failed_reminder_is_retried_then_undelivered(client, tenant, container
 
 
 def reminder_rows(app):
-    return delivery._rows(
+    return rows_of(
         app,
         sql.SQL("SELECT status, attempts, last_error FROM {} WHERE cause = %s").format(
             sql.Identifier(app.schema, "notice_deliveries")

@@ -34,7 +34,7 @@ from infra.settings import Settings
 from infra.tenancy import TenantApplications, provision
 from services import workers
 from services.bootstrap import Container, schema_parts
-from tests.e2e.auth_helpers import bearer, token
+from tests.e2e.auth_helpers import PROVINCE_ROOT, bearer, found_root, token
 from tests.e2e.web_helpers import make_user, sign_in
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
@@ -103,10 +103,7 @@ def test_a_crash_under_writes_loses_no_acknowledged_write_answers_503_and_recove
 
     with TestClient(create_app(container)) as client:
         client.headers.update(bearer(token(container, tenant.slug, Role.TENANT_ADMIN)))
-        root = client.post(
-            f"{base}/units",
-            json={"name": "Đảng bộ tỉnh", "level": "province", "founded_on": "2020-01-01"},
-        )
+        root = found_root(client, base)
         assert root.status_code == 201, root.text
         root_id = root.json()["id"]
         make_user(applications.get(tenant.slug), "quantri", Role.TENANT_ADMIN, None)
@@ -280,7 +277,7 @@ def test_an_idle_province_survives_a_crash_with_its_checkpoints_at_the_start(
         root = call(
             client.post,
             f"{base}/units",
-            json={"name": "Đảng bộ tỉnh", "level": "province", "founded_on": "2020-01-01"},
+            json=PROVINCE_ROOT,
             headers={"Idempotency-Key": "idle-first"},
         )
         assert root.status_code == 201, root.text

@@ -24,6 +24,7 @@ from icalendar import Calendar
 from psycopg import sql
 
 from services.notices import delivery
+from services.security.store import rows_of
 from tests.e2e.test_meetings_api import base, build_cell, ok, post
 
 pytestmark = pytest.mark.e2e
@@ -109,7 +110,7 @@ def schedule(client, tenant, cell_id, at: datetime) -> tuple[str, int]:
 
 def outbox(container, tenant) -> list[Any]:
     app = container.applications.get(tenant.slug)
-    return delivery._rows(
+    return rows_of(
         app,
         sql.SQL("SELECT notification_id, cause FROM {} ORDER BY notification_id").format(
             sql.Identifier(tenant.schema, "notice_outbox")
@@ -231,7 +232,7 @@ def test_a_refused_address_is_retried_after_1_2_4_8_minutes_then_undelivered(
     waits = []
     for _ in range(5):
         delivery.run_once(app, mailer)
-        (row,) = delivery._rows(
+        (row,) = rows_of(
             app,
             sql.SQL(
                 "SELECT status, attempts, next_attempt_at - now() AS wait FROM {}"
@@ -241,7 +242,7 @@ def test_a_refused_address_is_retried_after_1_2_4_8_minutes_then_undelivered(
         )
         waits.append(round(row["wait"].total_seconds() / 60))
         # time passes: the retry is due
-        delivery._rows(app, sql.SQL("UPDATE {} SET next_attempt_at = now()").format(table), ())
+        rows_of(app, sql.SQL("UPDATE {} SET next_attempt_at = now()").format(table), ())
     assert waits[:4] == [1, 2, 4, 8]
     assert row["status"] == "undelivered"
     assert row["attempts"] == 5

@@ -26,18 +26,14 @@ def console(container, monkeypatch):
     return run
 
 
+def create_user(console, tenant, username, role):
+    """``chibo user create`` with the password on stdin; its exit code."""
+    args = ("user", "create", tenant.slug, username, "--role", role, "--password-stdin")
+    return console(*args, stdin=PASSWORD + "\n")
+
+
 def test_user_create_then_login(console, client, tenant, container):
-    code = console(
-        "user",
-        "create",
-        tenant.slug,
-        "quan.tri",
-        "--role",
-        "tenant_admin",
-        "--password-stdin",
-        stdin=PASSWORD + "\n",
-    )
-    assert code == 0
+    assert create_user(console, tenant, "quan.tri", "tenant_admin") == 0
     response = client.post(
         f"/api/v1/t/{tenant.slug}/auth/login", json={"username": "quan.tri", "password": PASSWORD}
     )
@@ -58,41 +54,18 @@ def response_user_id(client, tenant, response):
 
 
 def test_a_second_create_of_the_same_username_fails_cleanly(console, tenant, capsys):
-    args = ("user", "create", tenant.slug, "quan.tri", "--role", "auditor", "--password-stdin")
-    assert console(*args, stdin=PASSWORD + "\n") == 0
-    assert console(*args, stdin=PASSWORD + "\n") == 2
+    assert create_user(console, tenant, "quan.tri", "auditor") == 0
+    assert create_user(console, tenant, "quan.tri", "auditor") == 2
     assert "already exists" in capsys.readouterr().err
 
 
 def test_a_scoped_role_without_a_scope_is_refused(console, tenant, capsys):
-    code = console(
-        "user",
-        "create",
-        tenant.slug,
-        "thu.ky",
-        "--role",
-        "secretary",
-        "--password-stdin",
-        stdin=PASSWORD + "\n",
-    )
-    assert code == 2
+    assert create_user(console, tenant, "thu.ky", "secretary") == 2
     assert "scope" in capsys.readouterr().err
 
 
 def test_unlock_and_password_reset_from_the_console(console, client, tenant):
-    assert (
-        console(
-            "user",
-            "create",
-            tenant.slug,
-            "quan.tri",
-            "--role",
-            "tenant_admin",
-            "--password-stdin",
-            stdin=PASSWORD + "\n",
-        )
-        == 0
-    )
+    assert create_user(console, tenant, "quan.tri", "tenant_admin") == 0
     url = f"/api/v1/t/{tenant.slug}/auth/login"
     for _ in range(5):
         client.post(url, json={"username": "quan.tri", "password": "sai-sai-sai-sai"})

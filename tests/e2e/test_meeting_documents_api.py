@@ -16,7 +16,8 @@ import docx
 import pytest
 from pypdf import PdfReader
 
-from tests.e2e.test_meetings_api import base, build_cell, ok, post, refused
+from tests.e2e.test_meetings_api import base, build_cell, guest, ok, post, refused, schedule
+from tests.e2e.test_model_meeting_seed001 import SCORES
 
 pytestmark = pytest.mark.e2e
 
@@ -42,23 +43,14 @@ def named_cell(client, tenant):
 def held_meeting(client, tenant, close=True):
     """The meeting, with the minutes motion proposed but not yet voted."""
     cell, m = named_cell(client, tenant)
-    body = {
-        "cell_id": cell,
-        "kind": "regular",
-        "year": 2023,
-        "month": 11,
-        "scheduled_at": "2023-11-03T14:00:00+07:00",
-        "place": "Nhà văn hóa thôn Đồng Ích",
-        "agenda": ["Thông tin thời sự", "Công nhận đảng viên chính thức", "Thu nộp đảng phí"],
-    }
-    meeting = ok(client.post(f"{base(tenant)}/meetings", json=body))["id"]
+    agenda = ["Thông tin thời sự", "Công nhận đảng viên chính thức", "Thu nộp đảng phí"]
+    meeting = schedule(client, tenant, cell, place="Nhà văn hóa thôn Đồng Ích", agenda=agenda)
     opening = {"started_at": "2023-11-03T14:00:00+07:00", "chair_id": m[0], "secretary_id": m[1]}
     post(client, tenant, meeting, "open", opening)
     entries = [{"member_id": x, "mark": "present"} for x in m if x != m[4]]
     entries.append({"member_id": m[4], "mark": "excused", "reason": "Đi công tác tỉnh"})
     post(client, tenant, meeting, "attendance", {"entries": entries})
-    guest = {"name": "Hoàng Minh Tâm", "position": "Đảng ủy viên xã", "is_superior": True}
-    guest_id = post(client, tenant, meeting, "guests", guest)["guest_id"]
+    guest_id = guest(client, tenant, meeting, "Hoàng Minh Tâm", "Đảng ủy viên xã", superior=True)
     post(client, tenant, meeting, "opinions", {"speaker_id": m[2], "topic": "Góp ý báo cáo"})
     post(client, tenant, meeting, "opinions", {"speaker_id": m[3], "topic": "Đề xuất mô hình"})
     post(
@@ -78,13 +70,6 @@ def held_meeting(client, tenant, close=True):
     )["motion_id"]
     post(client, tenant, meeting, f"motions/{resolution}/tally", tally)
     post(client, tenant, meeting, "self-criticisms", {"member_id": m[2]})
-    scores = {
-        "attendance": 19,
-        "preparation": 18,
-        "conduct": 19,
-        "principles": 18,
-        "implementation": 18,
-    }
     post(
         client,
         tenant,
@@ -94,7 +79,7 @@ def held_meeting(client, tenant, close=True):
     )
     post(client, tenant, meeting, "minutes", {"text": "Thư ký đọc dự thảo biên bản"})
     # after the minutes (issue 12 §4); no pre-meeting here, so Tốt says why
-    post(client, tenant, meeting, "quality", {**scores, "reason": "Chi ủy đã thống nhất trước"})
+    post(client, tenant, meeting, "quality", {**SCORES, "reason": "Chi ủy đã thống nhất trước"})
     minutes = post(
         client, tenant, meeting, "motions", {"kind": "minutes", "title": "Thông qua biên bản"}
     )["motion_id"]

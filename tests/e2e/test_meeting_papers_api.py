@@ -47,6 +47,12 @@ def papers_url(tenant, meeting) -> str:
     return f"{base(tenant)}/meetings/{meeting}/papers"
 
 
+def posted_pdf(client, tenant, meeting) -> str:
+    """A report posted to the meeting as a PDF; the address of its file."""
+    paper = ok(upload_raw(client, tenant, meeting, PDF, "bao-cao.pdf"))
+    return f"{papers_url(tenant, meeting)}/{paper['paper_id']}/file"
+
+
 def upload_raw(client, tenant, meeting, data, name, **query):
     return client.post(
         papers_url(tenant, meeting),
@@ -175,8 +181,7 @@ def test_members_of_the_cell_read_and_are_named_in_the_receipts_others_are_refus
 ):
     cell, meeting, members, _ = scheduled(client, tenant)
     other_cell, _, other_members, _ = scheduled(client, tenant)
-    paper = ok(upload_raw(client, tenant, meeting, PDF, "bao-cao.pdf"))
-    file_url = f"{papers_url(tenant, meeting)}/{paper['paper_id']}/file"
+    file_url = posted_pdf(client, tenant, meeting)
 
     def as_member(member_id, scope):
         return bearer(token(container, tenant.slug, Role.MEMBER, scope=scope, member_id=member_id))
@@ -252,8 +257,7 @@ def test_the_superior_assigned_to_attend_reads_the_papers_from_outside_the_subtr
 
     cell, meeting, _, at = scheduled(client, tenant)
     other_cell, _, _, _ = scheduled(client, tenant)
-    paper = ok(upload_raw(client, tenant, meeting, PDF, "bao-cao.pdf"))
-    file_url = f"{papers_url(tenant, meeting)}/{paper['paper_id']}/file"
+    file_url = posted_pdf(client, tenant, meeting)
     elsewhere = ok(client.get(f"{base(tenant)}/units/{other_cell}"), 200)["parent_id"]
     assigned, later, unassigned = (str(uuid4()) for _ in range(3))
 

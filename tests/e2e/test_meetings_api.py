@@ -86,6 +86,12 @@ def post(client, tenant, meeting, path, body, status=201):
     return ok(client.post(f"{base(tenant)}/meetings/{meeting}/{path}", json=body), status)
 
 
+def guest(client, tenant, meeting, name, position="", superior=False):
+    """A guest invited to the meeting (a superior's representative or not); its id."""
+    body = {"name": name, "position": position, "is_superior": superior}
+    return post(client, tenant, meeting, "guests", body)["guest_id"]
+
+
 def get(client, tenant, meeting):
     return ok(client.get(f"{base(tenant)}/meetings/{meeting}"), 200)
 
@@ -118,15 +124,11 @@ def test_a_meeting_from_schedule_to_close_is_read_back_whole(client, tenant, mee
     approval = {"member_id": officials[4], "approved_by": "Đ/c Bí thư", "approved_on": "2023-11-02"}
     post(client, tenant, meeting_id, "absence-approvals", approval)
     all_present(client, tenant, meeting_id, officials + probationers, **{officials[4]: "excused"})
-    guest = post(
-        client,
-        tenant,
-        meeting_id,
-        "guests",
-        {"name": "Trần Văn Bình", "position": "Đảng ủy viên phụ trách", "is_superior": True},
-    )["guest_id"]
+    guest_id = guest(
+        client, tenant, meeting_id, "Trần Văn Bình", "Đảng ủy viên phụ trách", superior=True
+    )
     post(client, tenant, meeting_id, "opinions", {"speaker_id": officials[2], "topic": "Góp ý"})
-    post(client, tenant, meeting_id, "opinions", {"speaker_id": guest, "topic": "Chỉ đạo"})
+    post(client, tenant, meeting_id, "opinions", {"speaker_id": guest_id, "topic": "Chỉ đạo"})
     post(client, tenant, meeting_id, "self-criticisms", {"member_id": officials[3]})
     motion = post(
         client, tenant, meeting_id, "motions", {"kind": "general", "title": "Nghị quyết tháng 11"}

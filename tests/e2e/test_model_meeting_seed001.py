@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.test_meetings_api import base, build_cell, get, ok, post, schedule
+from tests.e2e.test_meetings_api import base, build_cell, get, guest, ok, post, schedule
 
 pytestmark = pytest.mark.e2e
 
@@ -27,6 +27,15 @@ AGENDA = [
     "Thư ký trình bày biên bản; chi bộ biểu quyết thông qua",
     "Thu nộp đảng phí",
 ]
+
+SCORES = {
+    "attendance": 19,
+    "preparation": 18,
+    "conduct": 19,
+    "principles": 18,
+    "implementation": 18,
+}
+"""The chair's assessment of the model meeting: 92 points."""
 
 OPINIONS = [
     "Bổ sung báo cáo kết quả thực hiện nhiệm vụ tháng 10",
@@ -76,17 +85,14 @@ def test_the_model_meeting_of_seed_001(client, tenant):
     entries = [{"member_id": m, "mark": "present"} for m in members if m != away]
     entries.append({"member_id": away, "mark": "excused", "reason": "Đi công tác nước ngoài"})
     post(client, tenant, meeting, "attendance", {"entries": entries})
-    superior = post(
+    superior = guest(
         client,
         tenant,
         meeting,
-        "guests",
-        {
-            "name": "Đồng chí đảng ủy viên phụ trách chi bộ",
-            "position": "Đảng ủy viên Đảng bộ Trường",
-            "is_superior": True,
-        },
-    )["guest_id"]
+        "Đồng chí đảng ủy viên phụ trách chi bộ",
+        "Đảng ủy viên Đảng bộ Trường",
+        superior=True,
+    )
 
     # 10 members give 13 opinions (probationary members speak too: every right but voting).
     speakers = officials[2:10] + probationers
@@ -132,19 +138,12 @@ def test_the_model_meeting_of_seed_001(client, tenant):
     )
 
     # The chair's assessment, the minutes read and approved by show of hands, dues, close.
-    scores = {
-        "attendance": 19,
-        "preparation": 18,
-        "conduct": 19,
-        "principles": 18,
-        "implementation": 18,
-    }
     # The secretary's draft is recorded first: the assessment comes after the minutes
     # (issue 12 §4), and the draft is then read and approved.
     post(
         client, tenant, meeting, "minutes", {"text": "Biên bản sinh hoạt chi bộ mẫu tháng 11-2023"}
     )
-    assert post(client, tenant, meeting, "quality", scores)["rating"] == "tot"
+    assert post(client, tenant, meeting, "quality", SCORES)["rating"] == "tot"
     minutes = post(
         client, tenant, meeting, "motions", {"kind": "minutes", "title": "Thông qua biên bản"}
     )["motion_id"]

@@ -7,7 +7,7 @@ import pytest
 
 from domain.user import Role
 from tests.e2e.auth_helpers import bearer, token
-from tests.e2e.test_meetings_api import all_present, base, ok, opened, post, refused
+from tests.e2e.test_meetings_api import all_present, base, guest, ok, opened, post, refused
 
 pytestmark = pytest.mark.e2e
 
@@ -21,20 +21,10 @@ def ballot_url(tenant, meeting):
 def test_members_vote_on_the_rating_and_the_attending_superior_confirms(client, tenant):
     _, meeting, officials, probationers = opened(client, tenant, 5, 1)
     all_present(client, tenant, meeting, officials + probationers)
-    superior = post(
-        client,
-        tenant,
-        meeting,
-        "guests",
-        {"name": "Trần Văn Bình", "position": "Đảng ủy viên phụ trách", "is_superior": True},
-    )["guest_id"]
-    other = post(
-        client,
-        tenant,
-        meeting,
-        "guests",
-        {"name": "Lê Khách", "position": "", "is_superior": False},
-    )["guest_id"]
+    superior = guest(
+        client, tenant, meeting, "Trần Văn Bình", "Đảng ủy viên phụ trách", superior=True
+    )
+    other = guest(client, tenant, meeting, "Lê Khách")
 
     # Nothing to vote on before the assessment.
     nothing = client.post(ballot_url(tenant, meeting), json={"votes_for": 5})
@@ -80,9 +70,7 @@ def test_members_vote_on_the_rating_and_the_attending_superior_confirms(client, 
 def test_a_new_assessment_after_the_ballot_needs_a_new_ballot(client, tenant):
     _, meeting, officials, probationers = opened(client, tenant, 3, 0)
     all_present(client, tenant, meeting, officials + probationers)
-    superior = post(
-        client, tenant, meeting, "guests", {"name": "Cấp Trên", "position": "", "is_superior": True}
-    )["guest_id"]
+    superior = guest(client, tenant, meeting, "Cấp Trên", superior=True)
     post(client, tenant, meeting, "minutes", {"text": "Biên bản"})
     post(client, tenant, meeting, "quality", FAIR)
     post(client, tenant, meeting, "quality/ballot", {"votes_for": 3})

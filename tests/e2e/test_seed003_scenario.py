@@ -125,12 +125,7 @@ def test_seed_003_figures(api: Api, container: Any, tenant: Any) -> None:
 
     # Per level, from the read model: the seed's figures.
     catch_up(container, tenant.schema)
-    figures = api.get(
-        f"/supervision/units/{district}/petitions",
-        start="2017-01-01",
-        end="2019-12-31",
-        today="2019-08-14",
-    )
+    figures = api.petition_figures(district, "2017-01-01", "2019-12-31", "2019-08-14")
     assert (figures["raised"], figures["district_or_above"], figures["grassroots"]) == (
         317,
         282,

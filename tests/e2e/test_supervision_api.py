@@ -79,6 +79,21 @@ class Api:
         )
         return str(meeting)
 
+    def petition(self, meeting: str, content: str, category: str, level: str) -> str:
+        """A petition (kiến nghị) raised at the meeting, for the competent ``level``; its id."""
+        body = {
+            "meeting_id": meeting,
+            "content": content,
+            "category": category,
+            "competent_level": level,
+        }
+        return str(self.post("/supervision/petitions", body)["id"])
+
+    def petition_figures(self, unit: str, start: str, end: str, today: str) -> Any:
+        """The unit's petition figures over the period, as of ``today``."""
+        path = f"/supervision/units/{unit}/petitions"
+        return self.get(path, start=start, end=end, today=today)
+
     def close_meeting(self, meeting: str, day: str, marks: dict[str, str]) -> None:
         entries = [
             {"member_id": m, "mark": mark, **({"reason": "ốm"} if mark == "excused" else {})}
@@ -262,15 +277,7 @@ def test_bad_month_and_unknown_plan(api: Api, tree: dict[str, str]) -> None:
 
 def test_petition_path_to_the_answer_and_reopen(api: Api, tree: dict[str, str]) -> None:
     meeting = api.open_meeting(tree["cell"], "2019-03-04", tree["an"], tree["binh"])
-    pid = api.post(
-        "/supervision/petitions",
-        {
-            "meeting_id": meeting,
-            "content": "Bồi thường GPMB Tỉnh lộ 307",
-            "category": "đất đai",
-            "competent_level": "commune_district",
-        },
-    )["id"]
+    pid = api.petition(meeting, "Bồi thường GPMB Tỉnh lộ 307", "đất đai", "commune_district")
     p = api.get(f"/supervision/petitions/{pid}", today="2019-03-04")
     assert p["due_on"] == "2019-03-25"  # 15 working days after Monday 4 March 2019
     api.post(f"/supervision/petitions/{pid}/forward", {"on": "2019-03-05"})
@@ -301,15 +308,7 @@ def test_grassroots_petition_is_forwarded_to_the_grassroots_committee(
     api: Api, tree: dict[str, str]
 ) -> None:
     meeting = api.open_meeting(tree["cell"], "2019-03-04", tree["an"], tree["binh"])
-    pid = api.post(
-        "/supervision/petitions",
-        {
-            "meeting_id": meeting,
-            "content": "Sửa loa truyền thanh",
-            "category": "hạ tầng",
-            "competent_level": "grassroots",
-        },
-    )["id"]
+    pid = api.petition(meeting, "Sửa loa truyền thanh", "hạ tầng", "grassroots")
     api.post(f"/supervision/petitions/{pid}/forward", {"on": "2019-03-04"})
     assert api.get(f"/supervision/petitions/{pid}")["forwarded_to"] == tree["commune"]
 
@@ -502,12 +501,7 @@ def test_per_level_figures_from_the_read_model(
         },
     )
     catch_up(container, tenant.schema)
-    figures = api.get(
-        f"/supervision/units/{tree['province']}/petitions",
-        start="2019-01-01",
-        end="2019-12-31",
-        today="2019-06-01",
-    )
+    figures = api.petition_figures(tree["province"], "2019-01-01", "2019-12-31", "2019-06-01")
     assert (figures["raised"], figures["district_or_above"], figures["grassroots"]) == (2, 1, 1)
     assert (figures["open"], figures["overdue"]) == (2, 2)
     elsewhere = api.get(

@@ -5,21 +5,22 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.test_meetings_api import all_present, base, build_cell, get, ok, post, refused
+from tests.e2e.test_meetings_api import (
+    all_present,
+    base,
+    build_cell,
+    get,
+    ok,
+    post,
+    refused,
+    schedule,
+)
 
 pytestmark = pytest.mark.e2e
 
 
 def meeting_of(client, tenant, cell, chair, secretary):
-    body = {
-        "cell_id": cell,
-        "kind": "regular",
-        "year": 2023,
-        "month": 11,
-        "scheduled_at": "2023-11-03T14:00:00+07:00",
-        "place": "Hội trường",
-    }
-    meeting = ok(client.post(f"{base(tenant)}/meetings", json=body))["id"]
+    meeting = schedule(client, tenant, cell, place="Hội trường", agenda=[])
     opening = {
         "started_at": "2023-11-03T14:00:00+07:00",
         "chair_id": chair,

@@ -54,6 +54,12 @@ def version_of(client, url: str) -> str:
     return re.search(r'name="version" value="(\d+)"', client.get(url).text).group(1)
 
 
+def versioned(client, url: str, section: str, fields: dict, **post: object):
+    """A section's form sent with the page's CSRF token, idempotency key and version."""
+    data = {**form(client, url), **fields, "version": version_of(client, url)}
+    return client.post(f"{url}/{section}", data=data, **post)
+
+
 def opened(client, url, cell) -> None:
     response = client.post(
         f"{url}/open",
@@ -69,11 +75,7 @@ def opened(client, url, cell) -> None:
     assert response.status_code == 303, response.text
     marks = {"member": [str(m) for m in cell.members]}
     marks.update({f"mark-{m}": "present" for m in cell.members})
-    saved = client.post(
-        f"{url}/attendance",
-        data={**form(client, url), **marks, "version": version_of(client, url)},
-        follow_redirects=False,
-    )
+    saved = versioned(client, url, "attendance", marks, follow_redirects=False)
     assert saved.status_code == 303, saved.text
 
 
@@ -151,11 +153,7 @@ def test_a_stale_version_says_someone_else_changed_it_first(run):
 
 
 def minutes_recorded(client, url) -> None:
-    saved = client.post(
-        f"{url}/minutes",
-        data={**form(client, url), "text": "Biên bản", "version": version_of(client, url)},
-        follow_redirects=False,
-    )
+    saved = versioned(client, url, "minutes", {"text": "Biên bản"}, follow_redirects=False)
     assert saved.status_code == 303, saved.text
 
 
@@ -163,18 +161,8 @@ def test_a_bad_number_is_refused_by_the_page_with_a_message(run):
     client, _, cell, url, _ = run
     opened(client, url, cell)
     minutes_recorded(client, url)
-    refused = client.post(
-        f"{url}/quality",
-        data={
-            **form(client, url),
-            "attendance": "mười",
-            "preparation": "18",
-            "conduct": "18",
-            "principles": "18",
-            "implementation": "18",
-            "version": version_of(client, url),
-        },
-    )
+    scores = dict.fromkeys(("preparation", "conduct", "principles", "implementation"), "18")
+    refused = versioned(client, url, "quality", {"attendance": "mười", **scores})
     assert refused.status_code == 422
     assert "phải là một số nguyên không âm" in refused.text
     assert 'id="quality-attendance-loi"' in refused.text
@@ -194,18 +182,11 @@ def test_the_assessment_follows_the_minutes_and_tot_above_the_evidence_needs_a_r
     assert "mức cao nhất là <strong>Khá</strong>" in page
     scores = dict.fromkeys(("attendance", "preparation", "conduct", "principles"), "19")
     body = {**scores, "implementation": "19"}
-    refused = client.post(
-        f"{url}/quality",
-        data={**form(client, url), **body, "version": version_of(client, url)},
-    )
+    refused = versioned(client, url, "quality", body)
     assert refused.status_code == 422
     assert "Mức đánh giá cao hơn chứng cứ" in refused.text
     reason = "Chi ủy thống nhất nội dung qua điện thoại"
-    saved = client.post(
-        f"{url}/quality",
-        data={**form(client, url), **body, "reason": reason, "version": version_of(client, url)},
-        follow_redirects=False,
-    )
+    saved = versioned(client, url, "quality", {**body, "reason": reason}, follow_redirects=False)
     assert saved.status_code == 303, saved.text
     page = client.get(url).text
     assert "Kết quả: <strong>Tốt</strong>, 95 điểm" in page
@@ -238,16 +219,8 @@ def test_the_dues_form_names_each_member_paid_or_unpaid(run):
     lines.update({f"dues-{m}": "paid" for m in cell.members})
     lines[f"dues-{cell.members[2]}"] = "unpaid"
     lines[f"dues-{cell.members[3]}"] = ""
-    saved = client.post(
-        f"{url}/dues",
-        data={
-            **form(client, url),
-            **lines,
-            "total_vnd": "200000",
-            "version": version_of(client, url),
-        },
-        follow_redirects=False,
-    )
+    paid = {**lines, "total_vnd": "200000"}
+    saved = versioned(client, url, "dues", paid, follow_redirects=False)
     assert saved.status_code == 303, saved.text
     from uuid import UUID
 
@@ -260,29 +233,13 @@ def test_the_dues_form_names_each_member_paid_or_unpaid(run):
 def test_the_cell_votes_on_the_rating_and_the_superior_confirms_on_the_page(run):
     client, _, cell, url, _ = run
     opened(client, url, cell)
-    guest = client.post(
-        f"{url}/guests",
-        data={
-            **form(client, url),
-            "name": "Trần Văn Bình",
-            "position": "Đảng ủy viên phụ trách",
-            "is_superior": "on",
-            "version": version_of(client, url),
-        },
-        follow_redirects=False,
-    )
+    superior = {"name": "Trần Văn Bình", "position": "Đảng ủy viên phụ trách", "is_superior": "on"}
+    guest = versioned(client, url, "guests", superior, follow_redirects=False)
     assert guest.status_code == 303, guest.text
     minutes_recorded(client, url)
     fair = dict.fromkeys(("attendance", "preparation", "conduct", "principles"), "15")
-    saved = client.post(
-        f"{url}/quality",
-        data={
-            **form(client, url),
-            **fair,
-            "implementation": "15",
-            "version": version_of(client, url),
-        },
-        follow_redirects=False,
+    saved = versioned(
+        client, url, "quality", {**fair, "implementation": "15"}, follow_redirects=False
     )
     assert saved.status_code == 303, saved.text
     page = client.get(url).text
@@ -326,15 +283,8 @@ def test_the_check_before_closing_shows_the_weighted_score_and_the_warnings(run)
     opened(client, url, cell)
     minutes_recorded(client, url)
     scores = {"attendance": "10", "preparation": "10", "conduct": "20", "principles": "10"}
-    saved = client.post(
-        f"{url}/quality",
-        data={
-            **form(client, url),
-            **scores,
-            "implementation": "0",
-            "version": version_of(client, url),
-        },
-        follow_redirects=False,
+    saved = versioned(
+        client, url, "quality", {**scores, "implementation": "0"}, follow_redirects=False
     )
     assert saved.status_code == 303, saved.text
     check = client.get(f"{url}/close").text
@@ -365,11 +315,7 @@ def test_the_self_criticism_section_names_who_replaces_an_absent_member_due(run)
     marks = {"member": [str(m) for m in cell.members]}
     marks.update({f"mark-{m}": "present" for m in cell.members})
     marks.update({f"mark-{absent}": "excused", f"reason-{absent}": "Ốm"})
-    saved = client.post(
-        f"{url}/attendance",
-        data={**form(client, url), **marks, "version": version_of(client, url)},
-        follow_redirects=False,
-    )
+    saved = versioned(client, url, "attendance", marks, follow_redirects=False)
     assert saved.status_code == 303, saved.text
     page = client.get(url).text
     stand_in = re.search(r"đến lượt: <strong>([^<]+)</strong>", page).group(1)

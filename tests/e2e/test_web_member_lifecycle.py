@@ -278,3 +278,75 @@ def test_a_transfer_to_another_province_shows_the_signed_document_once(pages, ap
         assert app.repository.get(cell.members[0]).departed is not None
     finally:
         drop_tenant(database, other)
+
+
+def test_the_cells_list_shows_each_members_state_with_its_days(
+    pages, app, database, tenant, container
+):
+    """Sinh hoạt tạm thời (where, from when), nhiệm vụ đặc biệt, miễn sinh hoạt (from, until) on
+    the cell's member list; the host cell lists its temporary member apart; the JSON roster
+    gives the day each state began."""
+    from services.membership import lifecycle, org
+    from tests.builders import ADMIN
+    from tests.e2e.auth_helpers import bearer, token
+
+    client, slug, cell = pages
+    away, duty, exempt = cell.members[0], cell.members[1], cell.members[2]
+    start = today() - timedelta(days=10)
+    lifecycle.transfer_temporarily(
+        app, ADMIN, member_id=away, host_cell_id=cell.tree.cell_b, on=start
+    )
+    lifecycle.special_duty_changes(app, ADMIN, member_id=duty, on=start, reason="Diễn tập")
+    until = today() + timedelta(days=60)
+    org.exempt_member(app, ADMIN, member_id=exempt, start=start, end=until, reason="Tuổi cao",
+                      expected=None)  # fmt: skip
+    for done in engine.catch_up_all(database, tenant.schema, all_projections()):
+        assert done.error is None, done.error
+    sign_in(client, slug, "quantri")
+    page = client.get(f"/t/{slug}/units/{cell.tree.cell_a}/members")
+    assert page.status_code == 200
+    row = {name: page.text.split(name)[1].split("</tr>")[0] for name in cell.names[:4]}
+    assert f"Sinh hoạt tạm thời ở Chi bộ thôn Hai từ ngày {start:%d/%m/%Y}" in row[cell.names[0]]
+    assert (
+        f"Làm nhiệm vụ đặc biệt (lực lượng vũ trang) từ ngày {start:%d/%m/%Y}" in row[cell.names[1]]
+    )
+    assert (
+        f"Miễn sinh hoạt từ ngày {start:%d/%m/%Y} đến ngày {until:%d/%m/%Y}" in row[cell.names[2]]
+    )
+    assert "từ ngày" not in row[cell.names[3]]
+    host = client.get(f"/t/{slug}/units/{cell.tree.cell_b}/members")
+    assert "Đảng viên nơi khác sinh hoạt tạm thời" in host.text
+    guests = host.text.split("Đảng viên nơi khác sinh hoạt tạm thời")[1]
+    assert cell.names[0] in guests
+    assert f"{start:%d/%m/%Y}" in guests
+    as_admin = bearer(token(container, slug, Role.TENANT_ADMIN))
+    roster = client.get(f"/api/v1/t/{slug}/units/{cell.tree.cell_a}/roster", headers=as_admin)
+    assert roster.status_code == 200, roster.text
+    since = {e["member_id"]: e["since"] for e in roster.json()["members"]}
+    assert since[str(away)] == {"transferred_out": start.isoformat()}
+    assert since[str(duty)] == {"special_duty": start.isoformat()}
+    assert since[str(exempt)] == {"exempted": start.isoformat()}
+    assert since[str(cell.members[3])] == {}
+
+
+def test_days_are_typed_day_first_and_a_bad_day_is_said_beside_its_field(pages, app):
+    """No ``type=date`` (Chromium shows it mm/dd/yyyy): a text field prefilled dd/mm/yyyy with
+    its hint; 31/02 is refused beside the field in Vietnamese and English; 05/03 is 5 March."""
+    client, slug, cell = pages
+    sign_in(client, slug, "bithu")
+    base = f"/t/{slug}/units/{cell.tree.cell_a}/members/{cell.members[1]}"
+    page = client.get(f"{base}/lifecycle")
+    assert 'type="date"' not in page.text
+    assert f'id="duty-on" name="on" type="text" value="{today():%d/%m/%Y}"' in page.text
+    assert 'placeholder="dd/mm/yyyy"' in page.text
+    assert 'inputmode="numeric"' in page.text
+    assert "Ngày/tháng/năm, ví dụ 02/09/2025" in page.text
+    wrong = send(client, page, f"{base}/special-duty", on="31/02/2025", reason="Diễn tập")
+    assert wrong.status_code == 422
+    assert beside(wrong, "duty-on", "Ngày không hợp lệ: ghi theo dạng ngày/tháng/năm")
+    assert "(invalid date: write it as dd/mm/yyyy)" in wrong.text
+    assert 'value="31/02/2025"' in wrong.text  # what was typed stays, to correct
+    day = today() - timedelta(days=40)
+    done = send(client, wrong, f"{base}/special-duty", on=f"{day:%d/%m/%Y}", reason="Diễn tập")
+    assert done.status_code == 200, done.text[:800]
+    assert app.repository.get(cell.members[1]).special_duty_since == day

@@ -23,6 +23,14 @@ def site(container, tenant, app) -> Any:
         yield client, tenant.slug, cell
 
 
+@pytest.fixture
+def secretary(site) -> Any:
+    """The site with the secretary of cell A (``bithu``) signed in."""
+    client, slug, _ = site
+    assert sign_in(client, slug, "bithu").status_code == 303
+    return site
+
+
 def test_the_root_shows_the_login_form_without_a_session(site):
     client, slug, _ = site
     page = client.get(f"/?tinh={slug}")
@@ -66,9 +74,8 @@ def test_a_page_without_a_session_answers_401_with_the_login_form(site):
     assert response.headers["content-type"].startswith("text/html")
 
 
-def test_a_form_without_the_csrf_token_is_refused(site):
-    client, slug, cell = site
-    assert sign_in(client, slug, "bithu").status_code == 303
+def test_a_form_without_the_csrf_token_is_refused(secretary):
+    client, slug, cell = secretary
     url = f"/t/{slug}/units/{cell.tree.cell_a}/meetings"
     form = {"kind": "regular", "period": "2025-03", "day": "2025-03-05", "time": "14:00"}
     refused = client.post(url, data={**form, "place": "Hội trường"})
@@ -92,9 +99,8 @@ def test_the_login_form_itself_needs_the_csrf_token(site):
     assert response.status_code == 403
 
 
-def test_a_secretary_cannot_open_a_sibling_cells_pages(site):
-    client, slug, cell = site
-    assert sign_in(client, slug, "bithu").status_code == 303
+def test_a_secretary_cannot_open_a_sibling_cells_pages(secretary):
+    client, slug, cell = secretary
     own = client.get(f"/t/{slug}/units/{cell.tree.cell_a}/members")
     assert own.status_code == 200
     assert cell.names[0] in own.text
@@ -105,16 +111,14 @@ def test_a_secretary_cannot_open_a_sibling_cells_pages(site):
     assert typed.status_code == 403
 
 
-def test_the_session_cookie_is_not_accepted_by_the_json_api(site):
-    client, slug, cell = site
-    assert sign_in(client, slug, "bithu").status_code == 303
+def test_the_session_cookie_is_not_accepted_by_the_json_api(secretary):
+    client, slug, cell = secretary
     response = client.get(f"/api/v1/t/{slug}/units/{cell.tree.cell_a}")
     assert response.status_code == 401
 
 
-def test_logout_ends_the_session_and_revokes_the_refresh_token(site):
-    client, slug, _ = site
-    assert sign_in(client, slug, "bithu").status_code == 303
+def test_logout_ends_the_session_and_revokes_the_refresh_token(secretary):
+    client, slug, _ = secretary
     refresh = client.cookies.get("chibo_rt")
     home = client.get(f"/t/{slug}/")
     response = client.post(
@@ -127,9 +131,8 @@ def test_logout_ends_the_session_and_revokes_the_refresh_token(site):
     assert client.get(f"/t/{slug}/").status_code == 401
 
 
-def test_an_expired_access_cookie_is_renewed_with_the_refresh_cookie(site):
-    client, slug, _ = site
-    assert sign_in(client, slug, "bithu").status_code == 303
+def test_an_expired_access_cookie_is_renewed_with_the_refresh_cookie(secretary):
+    client, slug, _ = secretary
     client.cookies.set("chibo_at", "expired-or-garbage")
     response = client.get(f"/t/{slug}/")
     assert response.status_code == 200

@@ -31,25 +31,31 @@ class Cell:
 GIVEN = ("An", "Bình", "Cường", "Dũng", "Giang", "Hà", "Hùng", "Khánh", "Lan", "Long", "Mai")
 
 
+def enrol_member(app: TenantApplication, cell_id: UUID, name: str, official: bool) -> UUID:
+    """A member enrolled in the cell: official since 2011, or probationary since October 2022;
+    the member's id."""
+    member, _ = org.enrol_member(
+        app,
+        SYSTEM,
+        full_name=name,
+        birth_date=date(1985, 5, 1),
+        gender="nam",
+        cell_id=cell_id,
+        status=MemberStatus.OFFICIAL if official else MemberStatus.PROBATIONARY,
+        admitted_on=date(2010, 3, 2) if official else date(2022, 10, 15),
+        official_on=date(2011, 3, 2) if official else None,
+        joined_cell_on=date(2015, 1, 1) if official else date(2022, 10, 15),
+    )
+    return member.id
+
+
 def build_cell(app: TenantApplication, officials: int = 5, probationary: int = 1) -> Cell:
     tree = build_tree(app)
     members, names = [], []
     for index in range(officials + probationary):
         official = index < officials
         name = f"Nguyễn Văn {GIVEN[index % len(GIVEN)]} {index + 1}"
-        member, _ = org.enrol_member(
-            app,
-            SYSTEM,
-            full_name=name,
-            birth_date=date(1985, 5, 1),
-            gender="nam",
-            cell_id=tree.cell_a,
-            status=MemberStatus.OFFICIAL if official else MemberStatus.PROBATIONARY,
-            admitted_on=date(2010, 3, 2) if official else date(2022, 10, 15),
-            official_on=date(2011, 3, 2) if official else None,
-            joined_cell_on=date(2015, 1, 1) if official else date(2022, 10, 15),
-        )
-        members.append(member.id)
+        members.append(enrol_member(app, tree.cell_a, name, official))
         names.append(name)
     return Cell(tree, members, names, officials)
 

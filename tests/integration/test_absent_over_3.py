@@ -26,14 +26,20 @@ from domain import special_duty
 from domain.base import SYSTEM
 from domain.org_unit import Level
 from domain.roster import Change
-from projections import engine, lists, rollups
-from projections.registry import all_projections, figure_sources, list_named
+from projections import lists, rollups
+from projections.registry import figure_sources, list_named
 from tests.conftest import asyncpg_connect
-from tests.integration.test_projection_rollups import Province, enrol, found, hold
+from tests.integration.test_projection_rollups import (
+    Province,
+    caught_up,
+    enrol,
+    founded,
+    hold,
+    streaks_of,
+)
 
 pytestmark = pytest.mark.integration
 
-AS_OF = date(2025, 5, 20)
 MARKS = {
     date(2024, 10, 3): "PPPPPPE",
     date(2024, 11, 3): "PPPPPPE",
@@ -43,12 +49,12 @@ MARKS = {
     date(2025, 3, 3): "PPEEEEP",
     date(2025, 4, 3): "PPEPUEP",
 }
+"""The marks of members a to g at each meeting of the cell."""
+AS_OF = date(2025, 5, 20)
 
 
 def held_cell(app: Any, tenant: Any, database: Any, duty: bool) -> Province:
-    p = Province()
-    found(app, p, "P", Level.PROVINCE, None)
-    found(app, p, "C", Level.GRASSROOTS_CELL, "P")
+    p = founded(app, ("P", Level.PROVINCE, None), ("C", Level.GRASSROOTS_CELL, "P"))
     enrol(app, p, "C", "abcdefg")
     roster = p.rosters["C"]
     roster.record(p.members["f"], Change.EXEMPTED, date(2024, 1, 1), SYSTEM)
@@ -59,8 +65,7 @@ def held_cell(app: Any, tenant: Any, database: Any, duty: bool) -> Province:
         app.save_all(member, roster)
     for day, marks in MARKS.items():
         hold(app, p, "C", day, marks)
-    for done in engine.catch_up_all(database, tenant.schema, all_projections()):
-        assert done.error is None, done.error
+    caught_up(database, tenant.schema)
     return p
 
 
@@ -126,12 +131,6 @@ def test_the_old_list_name_still_answers(cell, tenant, database):
 def test_streaks_are_recomputed_the_same_after_a_back_dated_meeting(cell, app, tenant, database):
     """A meeting recorded late for September 2024 sends g to the SQL recompute: same rule."""
     hold(app, cell, "C", date(2024, 9, 3), "PPPPPPE")
-    for done in engine.catch_up_all(database, tenant.schema, all_projections()):
-        assert done.error is None, done.error
-    with database.connect() as conn:
-        streaks = conn.execute(
-            f"SELECT year, month, streak FROM {tenant.schema}.meeting_attendance"
-            " WHERE member_id = %s ORDER BY year, month",
-            (cell.members["g"],),
-        ).fetchall()
+    caught_up(database, tenant.schema)
+    streaks = streaks_of(database, tenant.schema, cell.members["g"])
     assert [s for _, _, s in streaks] == [1, 2, 3, 4, 1, 0, 0, 0]

@@ -10,8 +10,9 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from domain.base import SYSTEM
-from domain.lifecycle import LetterOverdueNeedsReason, NotedKind, RemovalGround
+from domain.lifecycle import NotedKind, RemovalGround
 from domain.member import DepartureReason, Member, MemberStatus
+from domain.member_errors import LetterOverdueNeedsReason
 from domain.org_unit import Level, OrgUnit
 from infra.application import TenantApplication
 from infra.tenancy import provision

@@ -24,7 +24,7 @@ from services.admissions import commands as svc
 from services.admissions import records
 from services.meetings import commands as meetings
 from services.membership import org
-from tests.builders import ADMIN, official, opened_meeting, tallied_motion
+from tests.builders import ADMIN, decided, official, opened_meeting, tallied_motion
 
 pytestmark = pytest.mark.integration
 
@@ -109,14 +109,7 @@ def admitted(app) -> tuple[UUID, UUID, list[UUID], UUID]:
         app, cell, members, date(2024, 3, 4), MotionKind.ADMISSION, case_id, 2
     )
     svc.record_cell_vote(app, ADMIN, case_id=case_id, meeting_id=meeting_id, motion_id=motion_id)
-    svc.record_decision(
-        app,
-        ADMIN,
-        case_id=case_id,
-        number="12-QĐ",
-        decided_on=date(2024, 4, 1),
-        received_on=date(2024, 4, 2),
-    )
+    decided(app, ADMIN, case_id, "12-QĐ", date(2024, 4, 1), date(2024, 4, 2))
     done, _ = svc.hold_ceremony(
         app, ADMIN, case_id=case_id, on=date(2024, 4, 15), mentor_id=members[2]
     )
@@ -229,14 +222,7 @@ def test_deadline_items_follow_the_case_ceremony_and_recognition_decision(
     )  # fmt: skip
     cited = vote(app, cell, members, date(2025, 12, 5), MotionKind.ADMISSION, case_id, 3)
     svc.record_cell_vote(app, ADMIN, case_id=case_id, meeting_id=cited[0], motion_id=cited[1])
-    svc.record_decision(
-        app,
-        ADMIN,
-        case_id=case_id,
-        number="1-QĐ",
-        decided_on=date(2026, 1, 28),
-        received_on=date(2026, 1, 30),
-    )
+    decided(app, ADMIN, case_id, "1-QĐ", date(2026, 1, 28), date(2026, 1, 30))
     # 30 working days from 30 Jan 2026 run over Tết: the ceremony is due on 20 March.
     assert items(date(2026, 3, 19)) == []
     assert items(date(2026, 3, 20)) == [("ceremony", date(2026, 1, 30), date(2026, 3, 20))]

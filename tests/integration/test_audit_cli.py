@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
-from uuid import uuid4
-
 import pytest
 from psycopg import sql
 
-from domain.base import SYSTEM
-from domain.org_unit import Level, OrgUnit
 from services.cli import main
+from tests.integration.test_audit_chain import write_history
 
 pytestmark = pytest.mark.integration
 
@@ -22,17 +18,8 @@ def env(database, tmp_path, monkeypatch):
     return tmp_path
 
 
-def units(app, count=3):
-    root = OrgUnit.found(uuid4(), "Đảng bộ tỉnh", Level.PROVINCE, None, date(2020, 1, 1), SYSTEM)
-    app.save_all(root)
-    for i in range(count):
-        root.rename(f"Đảng bộ tỉnh {i}", SYSTEM)
-        app.save_all(root)
-    return root
-
-
 def test_seal_then_verify_against_the_kept_seal_after_tampering(app, tenant, database, env, capsys):
-    units(app)
+    write_history(app, 3)
     kept = env / "seal.json"
     assert main(["audit", "seal", tenant.slug, "--out", str(kept)]) == 0
     assert main(["audit", "verify", tenant.slug, "--against", str(kept)]) == 0
@@ -53,9 +40,9 @@ def test_seal_then_verify_against_the_kept_seal_after_tampering(app, tenant, dat
 
 
 def test_export_writes_one_file_per_seal(app, tenant, env, capsys):
-    units(app, 1)
+    write_history(app, 1)
     main(["audit", "seal", tenant.slug])
-    units(app, 1)
+    write_history(app, 1)
     main(["audit", "seal", tenant.slug])
     assert main(["audit", "seal", tenant.slug]) == 0
     assert "nothing new to seal" in capsys.readouterr().out
@@ -70,7 +57,7 @@ def test_verify_refuses_an_unreadable_seal_file(tenant, env, capsys):
 
 
 def test_replay_until_a_position_and_until_a_date(app, tenant, database, env, capsys):
-    units(app, 2)
+    write_history(app, 2)
     assert main(["replay", tenant.slug, "--until", "2"]) == 0
     assert f"{tenant.schema}_replay_2" in capsys.readouterr().out
     assert main(["replay", tenant.slug, "--until", "2000-01-01"]) == 0
@@ -86,7 +73,7 @@ def test_replay_until_a_position_and_until_a_date(app, tenant, database, env, ca
 
 def test_replays_are_listed_and_dropped_from_the_console(app, tenant, database, env, capsys):
     """Issue 12 §5: a replay schema can be listed and dropped, not only made."""
-    units(app, 2)
+    write_history(app, 2)
     assert main(["replay", tenant.slug, "--list"]) == 0
     assert "Chưa có bản dựng lại nào" in capsys.readouterr().out
     for position in ("2", "1"):

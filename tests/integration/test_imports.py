@@ -172,11 +172,18 @@ def test_a_changed_file_gives_exactly_the_events_of_its_changes(app):
     assert cards.member_by_card(app, "K002").exempted_on(date(2026, 10, 1))
 
 
-def test_a_crash_part_way_is_completed_by_a_rerun_without_duplicates(app, monkeypatch):
+def members_in_batches_of_50(app, monkeypatch):
+    """A tree imported, then a file of 120 members checked, to be run 50 rows a batch:
+    (the file, the import's id, the check)."""
     imported(app, "tree", tree_file(0.001))
     data = members_file(0.001)
-    _, checked = service.check(app, "members", data, "m.csv", ADMIN, TODAY)
+    import_id, checked = service.check(app, "members", data, "m.csv", ADMIN, TODAY)
     monkeypatch.setattr("services.imports.members.BATCH", 50)
+    return data, import_id, checked
+
+
+def test_a_crash_part_way_is_completed_by_a_rerun_without_duplicates(app, monkeypatch):
+    data, _, checked = members_in_batches_of_50(app, monkeypatch)
     calls = []
 
     def crashing(application, aggregates, also):
@@ -199,10 +206,7 @@ def test_a_crash_part_way_is_completed_by_a_rerun_without_duplicates(app, monkey
 def test_a_batch_commits_its_events_details_and_progress_together(app, monkeypatch):
     """One commit per batch: a batch that fails after its details and progress were sent
     leaves none of them, and the batches before it keep all three."""
-    imported(app, "tree", tree_file(0.001))
-    data = members_file(0.001)
-    import_id, checked = service.check(app, "members", data, "m.csv", ADMIN, TODAY)
-    monkeypatch.setattr("services.imports.members.BATCH", 50)
+    data, import_id, checked = members_in_batches_of_50(app, monkeypatch)
     calls = []
 
     def failing_at_commit(application, aggregates, also):

@@ -18,7 +18,11 @@ from infra.application import TenantApplication
 pytestmark = pytest.mark.integration
 
 
-class TestTenantSchemaApplicationRecorder(ApplicationRecorderTestCase[PostgresApplicationRecorder]):
+class OnTenantSchema:
+    """The suites' recorder is the test tenant's own: its tables live in the tenant's schema."""
+
+    app: TenantApplication
+
     @pytest.fixture(autouse=True)
     def _tenant_app(self, app: TenantApplication) -> None:
         self.app = app
@@ -30,14 +34,11 @@ class TestTenantSchemaApplicationRecorder(ApplicationRecorderTestCase[PostgresAp
         return recorder
 
 
-class TestTenantSchemaNonInterleavingIds(NonInterleavingNotificationIDsBaseCase):
+class TestTenantSchemaApplicationRecorder(
+    OnTenantSchema, ApplicationRecorderTestCase[PostgresApplicationRecorder]
+):
+    pass
+
+
+class TestTenantSchemaNonInterleavingIds(OnTenantSchema, NonInterleavingNotificationIDsBaseCase):
     insert_num = 300
-
-    @pytest.fixture(autouse=True)
-    def _tenant_app(self, app: TenantApplication) -> None:
-        self.app = app
-
-    def create_recorder(self) -> PostgresApplicationRecorder:
-        recorder = self.app.recorder
-        assert isinstance(recorder, PostgresApplicationRecorder)
-        return recorder

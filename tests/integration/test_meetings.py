@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 
 import pytest
 from eventsourcing.persistence import IntegrityError
@@ -18,12 +18,11 @@ from domain.voting import MotionKind, MotionResult, VotingMethod
 from services.errors import StaleWrite
 from services.meetings import commands as meetings
 from services.membership import org
-from tests.builders import official, opened_meeting, unit_chain
+from tests.builders import ICT, official, opened_meeting, scheduled_meeting, unit_chain
 
 pytestmark = pytest.mark.integration
 
 BY = Actor("secretary-1", "secretary", "req-int")
-ICT = timezone(timedelta(hours=7))
 
 
 def at(day: int, hour: int = 14) -> datetime:
@@ -180,29 +179,16 @@ def test_a_stale_version_is_refused_and_a_concurrent_write_conflicts(app, cell):
 
 def test_a_premeeting_and_its_regular_meeting_are_saved_together(app, cell):
     cell_id, _ = cell
-    regular, _ = meetings.schedule(
+    regular = scheduled_meeting(app, BY, cell_id, at(3), place="P1", period=(2023, 11))
+    pre = scheduled_meeting(
         app,
         BY,
-        cell_id=cell_id,
-        kind=MeetingKind.REGULAR,
-        period=(2023, 11),
-        scheduled_at=at(3),
+        cell_id,
+        at(1),
         place="P1",
-        agenda=[],
-        topic="",
-        regular_meeting_id=None,
-    )
-    pre, _ = meetings.schedule(
-        app,
-        BY,
-        cell_id=cell_id,
+        period=(2023, 11),
         kind=MeetingKind.COMMITTEE_PREMEETING,
-        period=(2023, 11),
-        scheduled_at=at(1),
-        place="P1",
-        agenda=[],
-        topic="",
-        regular_meeting_id=regular.id,
+        regular_meeting_id=regular,
     )
-    assert app.repository.get(regular.id).premeeting_id == pre.id
-    assert app.repository.get(pre.id).regular_meeting_id == regular.id
+    assert app.repository.get(regular).premeeting_id == pre
+    assert app.repository.get(pre).regular_meeting_id == regular

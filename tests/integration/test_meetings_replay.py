@@ -365,11 +365,18 @@ def test_a_replay_stopped_mid_way_is_finished_by_ordinary_catch_ups(synthetic, t
     assert snapshot(database, tenant.schema) == ordinary[-1]
 
 
+def ordinary_then_emptied(database: Any, schema: str, max_batches: int) -> Snapshot:
+    """The tables after an ordinary catch-up of ``max_batches`` batches of 350; the tables are
+    emptied again for the replay to compare with it."""
+    reset(database, schema)
+    engine.catch_up(database, schema, MEETINGS, batch_size=350, max_batches=max_batches)
+    ordinary = snapshot(database, schema)
+    reset(database, schema)
+    return ordinary
+
+
 def test_a_replay_stopped_mid_way_is_made_exact_by_settle(synthetic, tenant, database):
-    reset(database, tenant.schema)
-    engine.catch_up(database, tenant.schema, MEETINGS, batch_size=350, max_batches=3)
-    ordinary = snapshot(database, tenant.schema)
-    reset(database, tenant.schema)
+    ordinary = ordinary_then_emptied(database, tenant.schema, max_batches=3)
     with MEETINGS.replaying(tenant.schema):
         engine.catch_up(database, tenant.schema, MEETINGS, batch_size=350, max_batches=3)
     assert snapshot(database, tenant.schema)["meeting_absence_state"] == STALE
@@ -386,10 +393,7 @@ def settle(database: Any, schema: str) -> None:
 def test_a_replay_settles_from_memory_only_at_its_own_checkpoint(
     synthetic, tenant, database, monkeypatch
 ):
-    reset(database, tenant.schema)
-    engine.catch_up(database, tenant.schema, MEETINGS, batch_size=350, max_batches=2)
-    ordinary = snapshot(database, tenant.schema)
-    reset(database, tenant.schema)
+    ordinary = ordinary_then_emptied(database, tenant.schema, max_batches=2)
     with MEETINGS.replaying(tenant.schema):
         engine.catch_up(database, tenant.schema, MEETINGS, batch_size=350, max_batches=2)
         with monkeypatch.context() as patch:

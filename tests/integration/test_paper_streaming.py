@@ -16,9 +16,11 @@ from typing import Any
 
 import anyio
 import pytest
+from psycopg import sql
 
 from infra import document_store as store
 from infra.application import TenantApplication
+from infra.tenant_sql import table, tuples
 from services.papers import routes
 
 pytestmark = pytest.mark.integration
@@ -122,11 +124,11 @@ def test_the_same_content_is_stored_once_and_an_upload_over_the_limit_leaves_not
         writer = store.BlobWriter(app, 10_000)
         writer.write(b"%PDF-1.4\n" + b"x" * 1000)
         writer.finish("application/pdf")
-    counts = store._run(
+    counts = tuples(
         app,
-        store.sql.SQL(
+        sql.SQL(
             "SELECT (SELECT count(*) FROM {b}) AS blobs, (SELECT count(*) FROM {c}) AS chunks"
-        ).format(b=store._t(app, "doc_blobs"), c=store._t(app, "doc_chunks")),
+        ).format(b=table(app, "doc_blobs"), c=table(app, "doc_chunks")),
         (),
     )
     assert counts[0] == (1, 1)
@@ -136,9 +138,9 @@ def test_the_same_content_is_stored_once_and_an_upload_over_the_limit_leaves_not
     with pytest.raises(store.FileTooLarge):
         writer.write(b"y")
     writer.abort()
-    after = store._run(
+    after = tuples(
         app,
-        store.sql.SQL("SELECT count(*) FROM {c}").format(c=store._t(app, "doc_chunks")),
+        sql.SQL("SELECT count(*) FROM {c}").format(c=table(app, "doc_chunks")),
         (),
     )
     assert after[0] == (1,)

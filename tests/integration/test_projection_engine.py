@@ -190,28 +190,23 @@ def test_back_dated_meetings_and_corrections_keep_streaks_exact(app, tenant, dat
 
     from domain.base import SYSTEM
     from domain.meeting_values import AttendanceEntry, AttendanceMark
-    from projections.registry import all_projections
-    from tests.integration.test_projection_rollups import Province, enrol, found, hold
+    from tests.integration.test_projection_rollups import (
+        DOWN_TO_G,
+        caught_up,
+        enrol,
+        founded,
+        hold,
+        streaks_of,
+    )
 
-    p = Province()
-    found(app, p, "P", Level.PROVINCE, None)
-    found(app, p, "D", Level.DIRECT, "P")
-    found(app, p, "G", Level.GRASSROOTS_COMMITTEE, "D")
-    found(app, p, "C", Level.CELL, "G")
+    p = founded(app, *DOWN_TO_G, ("C", Level.CELL, "G"))
     enrol(app, p, "C", "abc")
 
     def streaks() -> dict[tuple[int, int], int]:
-        with database.connect() as conn:
-            rows = conn.execute(
-                f'SELECT year, month, streak FROM "{tenant.schema}".meeting_attendance'
-                " WHERE member_id = %s",
-                (p.members["c"],),
-            ).fetchall()
-        return {(y, m): s for y, m, s in rows}
+        return {(y, m): s for y, m, s in streaks_of(database, tenant.schema, p.members["c"])}
 
     def catch_up() -> None:
-        for done in engine.catch_up_all(database, tenant.schema, all_projections()):
-            assert done.error is None
+        caught_up(database, tenant.schema)
 
     march = hold(app, p, "C", date(2025, 3, 3), "PPE")
     catch_up()

@@ -68,6 +68,41 @@ def found(app: Any, p: Province, name: str, level: Level, parent: str | None) ->
     app.save_all(unit, *([parent_unit] if parent_unit else []))
 
 
+UnitPlace = tuple[str, Level, str | None]
+"""A unit to found: its name, level and its parent's name (None: a root)."""
+DOWN_TO_G: tuple[UnitPlace, ...] = (
+    ("P", Level.PROVINCE, None),
+    ("D", Level.DIRECT, "P"),
+    ("G", Level.GRASSROOTS_COMMITTEE, "D"),
+)
+"""Province P, its direct committee D and, under D, the grassroots committee G."""
+
+
+def founded(app: Any, *units: UnitPlace) -> Province:
+    """A province of these units, founded in this order."""
+    p = Province()
+    for name, level, parent in units:
+        found(app, p, name, level, parent)
+    return p
+
+
+def caught_up(database: Any, schema: str) -> None:
+    """Every projection brought up to the end of the province's log, none failing."""
+    for done in engine.catch_up_all(database, schema, all_projections()):
+        assert done.error is None, done.error
+
+
+def streaks_of(database: Any, schema: str, member_id: UUID) -> list[tuple[int, int, int]]:
+    """The member's (year, month, excused-absence streak) rows, in month order."""
+    with database.connect() as conn:
+        rows = conn.execute(
+            f'SELECT year, month, streak FROM "{schema}".meeting_attendance'
+            " WHERE member_id = %s ORDER BY year, month",
+            (member_id,),
+        ).fetchall()
+    return [tuple(r) for r in rows]
+
+
 def enrol(app: Any, p: Province, cell: str, names: str) -> None:
     roster = CellRoster.open(p.id(cell), SYSTEM)
     p.rosters[cell] = roster
@@ -136,15 +171,17 @@ def hold(
 
 
 def build_province(app: Any) -> Province:
-    p = Province()
-    found(app, p, "P", Level.PROVINCE, None)
-    found(app, p, "D1", Level.DIRECT, "P")
-    found(app, p, "D2", Level.DIRECT, "P")
-    found(app, p, "G1", Level.GRASSROOTS_COMMITTEE, "D1")
-    found(app, p, "G3", Level.GRASSROOTS_COMMITTEE, "D2")
-    found(app, p, "C1", Level.CELL, "G1")
-    found(app, p, "C2", Level.CELL, "G1")
-    found(app, p, "G2", Level.GRASSROOTS_CELL, "D2")
+    p = founded(
+        app,
+        ("P", Level.PROVINCE, None),
+        ("D1", Level.DIRECT, "P"),
+        ("D2", Level.DIRECT, "P"),
+        ("G1", Level.GRASSROOTS_COMMITTEE, "D1"),
+        ("G3", Level.GRASSROOTS_COMMITTEE, "D2"),
+        ("C1", Level.CELL, "G1"),
+        ("C2", Level.CELL, "G1"),
+        ("G2", Level.GRASSROOTS_CELL, "D2"),
+    )
     enrol(app, p, "C1", "abcd")
     enrol(app, p, "C2", "efg")
     enrol(app, p, "G2", "hij")
@@ -181,8 +218,7 @@ def view(database: Any, schema: str, node: UUID | None, period: str) -> dict[str
 @pytest.fixture
 def province(app, tenant, database) -> Province:
     built = build_province(app)
-    for done in engine.catch_up_all(database, tenant.schema, all_projections()):
-        assert done.error is None, done.error
+    caught_up(database, tenant.schema)
     return built
 
 
@@ -280,8 +316,7 @@ def test_moving_a_subtree_moves_its_cells_from_that_month(province, app, tenant,
     g1, d1, d2 = province.units["G1"], province.units["D1"], province.units["D2"]
     g1.move(d1, d2, {province.id("P")}, date(2025, 3, 10), SYSTEM)
     app.save_all(g1, d1, d2)
-    for done in engine.catch_up_all(database, tenant.schema, all_projections()):
-        assert done.error is None
+    caught_up(database, tenant.schema)
     children = {
         c["name"]: c["figures"]
         for c in view(database, tenant.schema, province.id("P"), "2025-Q1")["children"]
@@ -312,12 +347,10 @@ def test_a_meeting_dated_before_the_cell_existed_does_not_stop_the_rollup(
     wrong year) has no ancestor in the tree of that month: the batch had nothing to recompute
     and failed unpacking the empty list, which stopped the rollup of the whole province."""
     hold(app, province, "C1", date(2019, 6, 3), "PPPP")
-    for done in engine.catch_up_all(database, tenant.schema, all_projections()):
-        assert done.error is None, done.error
+    caught_up(database, tenant.schema)
     # And the province's figures carry on after it.
     hold(app, province, "C1", date(2025, 4, 2), "PPPP")
-    for done in engine.catch_up_all(database, tenant.schema, all_projections()):
-        assert done.error is None, done.error
+    caught_up(database, tenant.schema)
     assert (
         view(database, tenant.schema, province.id("C1"), "2025-04")["node"]["figures"]["held"] == 1
     )

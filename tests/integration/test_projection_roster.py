@@ -14,7 +14,7 @@ from domain.org_unit import Level
 from domain.roster import CellRoster, Change
 from projections import engine
 from projections.roster import ROSTER
-from tests.integration.test_projection_rollups import Province, found
+from tests.integration.test_projection_rollups import DOWN_TO_G, founded
 
 pytestmark = pytest.mark.integration
 
@@ -29,12 +29,7 @@ def member_row(database: Any, schema: str, member_id: Any) -> dict[str, Any]:
 
 
 def test_roster_follows_each_members_history(app, tenant, database):
-    p = Province()
-    found(app, p, "P", Level.PROVINCE, None)
-    found(app, p, "D", Level.DIRECT, "P")
-    found(app, p, "G", Level.GRASSROOTS_COMMITTEE, "D")
-    found(app, p, "A", Level.CELL, "G")
-    found(app, p, "B", Level.CELL, "G")
+    p = founded(app, *DOWN_TO_G, ("A", Level.CELL, "G"), ("B", Level.CELL, "G"))
     a, b = CellRoster.open(p.id("A"), SYSTEM), CellRoster.open(p.id("B"), SYSTEM)
     lan = Member.enrol(
         uuid4(), "Trần Thị Lan", date(1990, 2, 3), "nữ", p.id("A"),

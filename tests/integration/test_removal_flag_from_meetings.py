@@ -3,7 +3,7 @@ and unpaid dues, corrections undo them, and three months in a year flag the memb
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 
 import pytest
 
@@ -14,12 +14,11 @@ from domain.member import Member
 from domain.voting import MotionKind
 from services.meetings import commands as meetings
 from services.membership import org
-from tests.builders import official, opened_meeting, tallied_motion, unit_chain
+from tests.builders import ICT, official, opened_meeting, tallied_motion, unit_chain
 
 pytestmark = pytest.mark.integration
 
 BY = Actor("secretary-1", "secretary", "req-removal")
-ICT = timezone(timedelta(hours=7))
 
 
 @pytest.fixture

@@ -66,7 +66,7 @@ from services.membership import org
 from services.supervision import attendance, petitions
 from services.supervision.common import PetitionInput
 from tests.builders import ADMIN as BY
-from tests.builders import opened_meeting, tallied_motion
+from tests.builders import decided, opened_meeting, tallied_motion
 from tests.conftest import asyncpg_connect
 
 pytestmark = pytest.mark.integration
@@ -181,37 +181,29 @@ def prepared(app: Any, t: dict[str, Any], cell: str, name: str, opened: date, in
     return case_id
 
 
+def through_the_committee(
+    app: Any, t: dict[str, Any], case_id: UUID, cell: str, voters: str, voted: date, agreed: date
+) -> None:
+    """The cell votes the admission on ``voted`` (``voters`` present, all for) and the
+    committee agrees, 5 of 5, on ``agreed``."""
+    meeting_id, motion_id = vote(app, t, cell, voters, voted, case_id)
+    admissions.record_cell_vote(
+        app, BY, case_id=case_id, meeting_id=meeting_id, motion_id=motion_id
+    )
+    admissions.record_committee_vote(
+        app, BY, case_id=case_id, on=agreed, votes_for=5, committee_members=5
+    )
+
+
 def build_admissions(app: Any, t: dict[str, Any]) -> None:
     k1 = prepared(app, t, "C1", "Vũ Thị Mai", date(2023, 6, 5), "ab")
-    meeting_id, motion_id = vote(app, t, "C1", "abcd", date(2023, 10, 2), k1)
-    admissions.record_cell_vote(app, BY, case_id=k1, meeting_id=meeting_id, motion_id=motion_id)
-    admissions.record_committee_vote(
-        app, BY, case_id=k1, on=date(2023, 10, 16), votes_for=5, committee_members=5
-    )
-    admissions.record_decision(
-        app,
-        BY,
-        case_id=k1,
-        number="12-QĐ",
-        decided_on=date(2023, 11, 20),
-        received_on=date(2023, 11, 22),
-    )
+    through_the_committee(app, t, k1, "C1", "abcd", date(2023, 10, 2), date(2023, 10, 16))
+    decided(app, BY, k1, "12-QĐ", date(2023, 11, 20), date(2023, 11, 22))
     done, _ = admissions.hold_ceremony(app, BY, case_id=k1, on=date(2023, 12, 15), mentor_id=t["c"])
     t["K1"], t["mai"] = k1, done.member_id
     k2 = prepared(app, t, "C2", "Ngô Văn Nam", date(2024, 6, 3), "ef")
-    meeting_id, motion_id = vote(app, t, "C2", "efg", date(2024, 11, 4), k2)
-    admissions.record_cell_vote(app, BY, case_id=k2, meeting_id=meeting_id, motion_id=motion_id)
-    admissions.record_committee_vote(
-        app, BY, case_id=k2, on=date(2024, 11, 11), votes_for=5, committee_members=5
-    )
-    admissions.record_decision(
-        app,
-        BY,
-        case_id=k2,
-        number="3-QĐ",
-        decided_on=date(2025, 3, 10),
-        received_on=date(2025, 3, 12),
-    )
+    through_the_committee(app, t, k2, "C2", "efg", date(2024, 11, 4), date(2024, 11, 11))
+    decided(app, BY, k2, "3-QĐ", date(2025, 3, 10), date(2025, 3, 12))
     t["K2"] = k2
     t["K3"] = case(app, t, "G2", "Lý Thị Hoa", date(2025, 2, 10))
 
@@ -370,29 +362,24 @@ def test_the_due_dates_are_the_ones_counted_by_hand(
     assert steps[t["K2"]] == date(2025, 2, 4)
 
 
+def named(family: str, **values: float) -> dict[str, float]:
+    """Expected figures of one family, each given without its ``family_`` prefix."""
+    return {f"{family}_{name}": value for name, value in values.items()}
+
+
 def test_superior_attendance_planned_fulfilled_missed(
     province: dict[str, Any], tenant: Tenant, database: Database
 ) -> None:
     t, s = province, tenant.schema
     # Q1: A1..A4 planned; A1, A4 attended; A2 declared missed, A3's month ended unattended.
-    assert figures(database, s, t["P"], "2025-Q1", "superior") == {
-        "superior_planned": 4,
-        "superior_fulfilled": 2,
-        "superior_missed": 2,
-        "superior_pending": 0,
-        "superior_fulfilment_rate": 0.5,
-        "superior_unplanned": 1,
-    }
+    assert figures(database, s, t["P"], "2025-Q1", "superior") == named(
+        "superior", planned=4, fulfilled=2, missed=2, pending=0, fulfilment_rate=0.5, unplanned=1
+    )
     # C2 sat under D1 in January (A2) and under D2 in March (A3); U1 was at C1 (D1).
     by_child = children(database, s, t["P"], "2025-Q1", "superior")
-    assert by_child["D1"] == {
-        "superior_planned": 2,
-        "superior_fulfilled": 1,
-        "superior_missed": 1,
-        "superior_pending": 0,
-        "superior_fulfilment_rate": 0.5,
-        "superior_unplanned": 1,
-    }
+    assert by_child["D1"] == named(
+        "superior", planned=2, fulfilled=1, missed=1, pending=0, fulfilment_rate=0.5, unplanned=1
+    )
     assert (by_child["D2"]["superior_planned"], by_child["D2"]["superior_missed"]) == (2, 1)
     # The year so far (to 15 April): A5 (April) is pending, A6 (May) not yet due.
     year = figures(database, s, t["P"], "2025", "superior")
@@ -407,12 +394,8 @@ def test_rotation_coverage_to_the_period_end(
 ) -> None:
     t, s = province, tenant.schema
     # C1: a b c d + Mai = 5 eligible, G2: 3; C2 opened no schedule. Taken by 31 Mar: a, h, b.
-    assert figures(database, s, t["P"], "2025-Q1", "rotation") == {
-        "rotation_cells": 2,
-        "rotation_eligible": 8,
-        "rotation_taken": 3,
-        "rotation_coverage": 0.375,
-    }
+    quarter = figures(database, s, t["P"], "2025-Q1", "rotation")
+    assert quarter == named("rotation", cells=2, eligible=8, taken=3, coverage=0.375)
     assert figures(database, s, t["P"], "2025-02", "rotation")["rotation_taken"] == 2
     assert figures(database, s, t["P"], "2025-01", "rotation")["rotation_coverage"] == 0.125
     by_child = children(database, s, t["P"], "2025-Q1", "rotation")
@@ -438,42 +421,23 @@ def test_petitions_open_overdue_resolved_as_of_the_period_end(
     t, s = province, tenant.schema
     # 31 Mar: open P2, P3 (reopened), P5; overdue P2 (24 Jan), P3 (24 Mar);
     # resolved in Q1 and still answered: P1, P4 (P3 was answered in Feb but is open again).
-    assert figures(database, s, t["P"], "2025-Q1", "petitions") == {
-        "petitions_raised": 5,
-        "petitions_open": 3,
-        "petitions_overdue": 2,
-        "petitions_resolved": 2,
-    }
+    assert figures(database, s, t["P"], "2025-Q1", "petitions") == named(
+        "petitions", raised=5, open=3, overdue=2, resolved=2
+    )
     # 31 Jan: P2 open and overdue (C2 still under D1), P1 resolved.
-    assert figures(database, s, t["D1"], "2025-01", "petitions") == {
-        "petitions_raised": 2,
-        "petitions_open": 1,
-        "petitions_overdue": 1,
-        "petitions_resolved": 1,
-    }
+    assert figures(database, s, t["D1"], "2025-01", "petitions") == named(
+        "petitions", raised=2, open=1, overdue=1, resolved=1
+    )
     # 28 Feb: P3 answered on 20 Feb (resolved in February), P2 open under D2 now.
-    assert figures(database, s, t["P"], "2025-02", "petitions") == {
-        "petitions_raised": 1,
-        "petitions_open": 1,
-        "petitions_overdue": 1,
-        "petitions_resolved": 1,
-    }
+    assert figures(database, s, t["P"], "2025-02", "petitions") == named(
+        "petitions", raised=1, open=1, overdue=1, resolved=1
+    )
     by_child = children(database, s, t["P"], "2025-Q1", "petitions")
-    assert by_child["D1"] == {
-        "petitions_raised": 2,
-        "petitions_open": 0,
-        "petitions_overdue": 0,
-        "petitions_resolved": 2,
-    }
+    assert by_child["D1"] == named("petitions", raised=2, open=0, overdue=0, resolved=2)
     assert by_child["D2"]["petitions_overdue"] == 2
     # As of 10 Mar: P5 not raised; P4 (due 21 Mar) and P3 (due 24 Mar) open, not overdue.
     early = figures(database, s, t["P"], "2025-Q1", "petitions", as_of=date(2025, 3, 10))
-    assert early == {
-        "petitions_raised": 4,
-        "petitions_open": 3,
-        "petitions_overdue": 1,
-        "petitions_resolved": 1,
-    }
+    assert early == named("petitions", raised=4, open=3, overdue=1, resolved=1)
 
 
 def test_admissions_pipeline_and_overdue_deadlines(
@@ -482,18 +446,19 @@ def test_admissions_pipeline_and_overdue_deadlines(
     t, s = province, tenant.schema
     # 31 Mar: K3 applicant, K2 awaiting the ceremony (due in April), K1 awaiting the
     # recognition vote since 3 Feb.
-    assert figures(database, s, t["P"], "2025-Q1", "admissions") == {
-        "admissions_applicants": 1,
-        "admissions_awaiting_decision": 0,
-        "admissions_awaiting_ceremony": 1,
-        "admissions_awaiting_recognition_vote": 1,
-        "admissions_awaiting_recognition_decision": 0,
-        "admissions_overdue": 1,
-        "admissions_overdue_decision": 0,
-        "admissions_overdue_ceremony": 0,
-        "admissions_overdue_recognition": 1,
-        "admissions_admitted": 0,
-    }
+    assert figures(database, s, t["P"], "2025-Q1", "admissions") == named(
+        "admissions",
+        applicants=1,
+        awaiting_decision=0,
+        awaiting_ceremony=1,
+        awaiting_recognition_vote=1,
+        awaiting_recognition_decision=0,
+        overdue=1,
+        overdue_decision=0,
+        overdue_ceremony=0,
+        overdue_recognition=1,
+        admitted=0,
+    )
     # 28 Feb: K2 still awaits the decision, due 4 Feb: two deadlines overdue.
     february = figures(database, s, t["P"], "2025-02", "admissions")
     assert february["admissions_awaiting_decision"] == 1

@@ -73,14 +73,53 @@ def close(app: TenantApplication, meeting_id: UUID, marks: dict[UUID, Attendance
     )
 
 
+def assign_team(
+    app: TenantApplication, plan_id: UUID, cell: UUID, month: date, expected: int | None = None
+) -> UUID:
+    """The working team (tổ công tác) assigned to attend the cell's meeting of ``month``;
+    the assignment's id."""
+    _, aid, _ = attendance.assign(
+        app, BY, plan_id=plan_id, assignee=TEAM, cell_id=cell, month=month, expected=expected
+    )
+    return aid
+
+
+def report(
+    app: TenantApplication,
+    plan_id: UUID,
+    aid: UUID,
+    on: date,
+    observations: str,
+    rating: Rating,
+    petitions: list[PetitionInput],
+) -> list[UUID]:
+    """The team's report on the meeting it attended, with the petitions raised there; their ids."""
+    content = {"observations": observations, "quality": rating, "petitions": petitions}
+    _, ids, _ = attendance.file_report(
+        app, BY, plan_id=plan_id, assignment_id=aid, filed_on=on, **content
+    )
+    return ids
+
+
+def died(app: TenantApplication, member: UUID) -> None:
+    """The member died on 20 January 2019 and left the cell."""
+    org.member_leaves(
+        app,
+        BY,
+        member_id=member,
+        reason=DepartureReason.DECEASED,
+        on=date(2019, 1, 20),
+        note="",
+        expected=None,
+    )
+
+
 def test_attendance_saves_plan_and_guest_in_one_transaction(app: TenantApplication) -> None:
     t = build(app)
     plan, _ = attendance.make_plan(
         app, BY, committee_id=t["district"], year=2019, quarter=None, title="Kế hoạch 2019"
     )
-    _, aid, _ = attendance.assign(
-        app, BY, plan_id=plan.id, assignee=TEAM, cell_id=t["cell"], month=date(2019, 3, 1)
-    )
+    aid = assign_team(app, plan.id, t["cell"], date(2019, 3, 1))
     meeting_id = held(app, t["cell"], date(2019, 3, 4), t["m"][0], t["m"][1])
     _, settled, _ = attendance.record_attendance(
         app, BY, plan_id=plan.id, meeting_id=meeting_id, assignee=None, assignment_id=aid
@@ -110,25 +149,9 @@ def test_stale_plan_write_is_refused(app: TenantApplication) -> None:
     plan, _ = attendance.make_plan(
         app, BY, committee_id=t["district"], year=2019, quarter=None, title="Kế hoạch 2019"
     )
-    attendance.assign(
-        app,
-        BY,
-        plan_id=plan.id,
-        assignee=TEAM,
-        cell_id=t["cell"],
-        month=date(2019, 3, 1),
-        expected=1,
-    )
+    assign_team(app, plan.id, t["cell"], date(2019, 3, 1), expected=1)
     with pytest.raises(StaleWrite):
-        attendance.assign(
-            app,
-            BY,
-            plan_id=plan.id,
-            assignee=TEAM,
-            cell_id=t["cell"],
-            month=date(2019, 4, 1),
-            expected=1,
-        )
+        assign_team(app, plan.id, t["cell"], date(2019, 4, 1), expected=1)
 
 
 def test_report_petitions_are_saved_with_the_report(app: TenantApplication) -> None:
@@ -141,16 +164,7 @@ def test_report_petitions_are_saved_with_the_report(app: TenantApplication) -> N
         app, BY, plan_id=plan.id, meeting_id=meeting_id, assignee=TEAM, assignment_id=None
     )
     items = [PetitionInput("Đường liên thôn", "hạ tầng", CompetentLevel.PROVINCE)]
-    _, ids, _ = attendance.file_report(
-        app,
-        BY,
-        plan_id=plan.id,
-        assignment_id=aid,
-        filed_on=date(2019, 4, 2),
-        observations="Tốt",
-        quality=Rating.TOT,
-        petitions=items,
-    )
+    ids = report(app, plan.id, aid, date(2019, 4, 2), "Tốt", Rating.TOT, items)
     petition: Any = app.repository.get(ids[0])
     # 15 working days from Monday 1 April 2019, skipping Hùng Kings' day (Sunday 14 April,
     # observed on Monday 15 April); without the holiday it would be 22 April.
@@ -174,15 +188,7 @@ def test_rotation_follows_meetings_and_the_roster(app: TenantApplication) -> Non
     schedule, _ = rotation.settle_turns(app, BY, meeting_id=m1)
     assert schedule.carried[an][1] is CarryReason.ABSENT
     assert binh in schedule.taken
-    org.member_leaves(
-        app,
-        BY,
-        member_id=cuong,
-        reason=DepartureReason.DECEASED,
-        on=date(2019, 1, 20),
-        note="",
-        expected=None,
-    )
+    died(app, cuong)
     m2 = held(app, t["cell"], date(2019, 2, 4), an, binh)
     meetings.record_self_criticism(app, BY, meeting_id=m2, member_id=an, expected=None)
     stored: Any = app.repository.get(schedule.id)
@@ -208,9 +214,7 @@ def test_projection_in_small_batches_equals_a_rebuild(
     plan, _ = attendance.make_plan(
         app, BY, committee_id=t["district"], year=2019, quarter=None, title="Kế hoạch 2019"
     )
-    _, aid, _ = attendance.assign(
-        app, BY, plan_id=plan.id, assignee=TEAM, cell_id=t["cell"], month=date(2019, 1, 1)
-    )
+    aid = assign_team(app, plan.id, t["cell"], date(2019, 1, 1))
     attendance.record_contact(
         app, BY, plan_id=plan.id, assignment_id=aid, on=date(2018, 12, 28), note=""
     )
@@ -220,16 +224,8 @@ def test_projection_in_small_batches_equals_a_rebuild(
     )
     # Bình volunteers; An, first in order, is carried over
     meetings.record_self_criticism(app, BY, meeting_id=m1, member_id=binh, expected=None)
-    _, ids, _ = attendance.file_report(
-        app,
-        BY,
-        plan_id=plan.id,
-        assignment_id=aid,
-        filed_on=date(2019, 1, 4),
-        observations="Khá",
-        quality=Rating.KHA,
-        petitions=[PetitionInput("Nước sạch", "dân sinh", CompetentLevel.COMMUNE_DISTRICT)],
-    )
+    clean_water = PetitionInput("Nước sạch", "dân sinh", CompetentLevel.COMMUNE_DISTRICT)
+    ids = report(app, plan.id, aid, date(2019, 1, 4), "Khá", Rating.KHA, [clean_water])
     close(
         app,
         m1,
@@ -245,15 +241,7 @@ def test_projection_in_small_batches_equals_a_rebuild(
     petitions.reopen(
         app, BY, petition_id=ids[0], cell_id=t["cell"], reason="Chưa có nước", on=date(2019, 1, 9)
     )
-    org.member_leaves(
-        app,
-        BY,
-        member_id=binh,
-        reason=DepartureReason.DECEASED,
-        on=date(2019, 1, 20),
-        note="",
-        expected=None,
-    )
+    died(app, binh)
     m2 = held(app, t["cell"], date(2019, 2, 4), an, cuong)
     meetings.record_self_criticism(app, BY, meeting_id=m2, member_id=an, expected=None)
 

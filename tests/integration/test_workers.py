@@ -96,17 +96,14 @@ def test_a_command_over_http_wakes_the_workers_by_itself(runtime, container, ten
 
     from domain.user import Role
     from services.app import create_app
-    from tests.e2e.auth_helpers import bearer, token
+    from tests.e2e.auth_helpers import bearer, found_root, token
 
     wired = type(container.applications)(database, 4, on_committed=workers.notify_committed)
     container.applications = wired
     try:
         with TestClient(create_app(container)) as client:
             client.headers.update(bearer(token(container, tenant.slug, Role.TENANT_ADMIN)))
-            response = client.post(
-                f"/api/v1/t/{tenant.slug}/units",
-                json={"name": "Đảng bộ tỉnh", "level": "province", "founded_on": "2020-01-01"},
-            )
+            response = found_root(client, f"/api/v1/t/{tenant.slug}")
             assert response.status_code == 201, response.text
         drain(runtime)  # no explicit notify: the save itself enqueued the work
         position = response.json()["position"]

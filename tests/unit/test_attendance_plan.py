@@ -7,22 +7,12 @@ from uuid import uuid4
 
 import pytest
 
+from domain import attendance_plan_errors as errors
 from domain.attendance_plan import Assignee, AssigneeRole, AssignmentState, AttendancePlan
-from domain.attendance_plan_errors import (
-    AlreadyAttendedThisMeeting,
-    AssignmentAlreadySettled,
-    CellNotUnderCommittee,
-    DuplicateAssignment,
-    MeetingOfAnotherCell,
-    MonthOutsidePlanPeriod,
-    ReportAlreadyFiled,
-    ReportRequiresAttendance,
-    UnknownAssignment,
-)
 from domain.base import InvalidValue
 from domain.quality import Rating
-from infra.mapper import MsgspecMapper
 from tests.builders import COMMITTEE as BY
+from tests.unit.test_mapper_roundtrip import rebuilt_through_the_mapper
 
 pytestmark = pytest.mark.unit
 
@@ -57,22 +47,22 @@ def test_invalid_period_is_refused() -> None:
 
 def test_month_must_be_in_the_plan_period() -> None:
     p = plan(quarter=2)
-    with pytest.raises(MonthOutsidePlanPeriod):
+    with pytest.raises(errors.MonthOutsidePlanPeriod):
         assigned(p, month=7)
-    with pytest.raises(MonthOutsidePlanPeriod):
+    with pytest.raises(errors.MonthOutsidePlanPeriod):
         p.assign(uuid4(), AN, CELL, UNDER, date(2026, 4, 1), BY)
     assigned(p, month=6)
 
 
 def test_cell_must_be_under_the_committee() -> None:
-    with pytest.raises(CellNotUnderCommittee):
+    with pytest.raises(errors.CellNotUnderCommittee):
         plan().assign(uuid4(), AN, CELL, {uuid4()}, date(2025, 3, 1), BY)
 
 
 def test_no_duplicate_assignment_same_person_cell_month() -> None:
     p = plan()
     assigned(p)
-    with pytest.raises(DuplicateAssignment):
+    with pytest.raises(errors.DuplicateAssignment):
         assigned(p)
     assigned(p, who=BINH)
 
@@ -127,7 +117,7 @@ def test_attending_another_cell_is_recorded_as_unplanned() -> None:
 def test_explicit_assignment_must_match_the_meeting_cell() -> None:
     p = plan()
     aid = assigned(p)
-    with pytest.raises(MeetingOfAnotherCell):
+    with pytest.raises(errors.MeetingOfAnotherCell):
         p.record_attendance(
             AN, uuid4(), OTHER_CELL, date(2025, 3, 3), uuid4(), BY, assignment_id=aid
         )
@@ -137,7 +127,7 @@ def test_same_meeting_cannot_be_attended_twice_by_one_person() -> None:
     p = plan()
     meeting = uuid4()
     p.record_attendance(AN, meeting, CELL, date(2025, 3, 3), uuid4(), BY)
-    with pytest.raises(AlreadyAttendedThisMeeting):
+    with pytest.raises(errors.AlreadyAttendedThisMeeting):
         p.record_attendance(AN, meeting, CELL, date(2025, 3, 3), uuid4(), BY)
 
 
@@ -148,19 +138,19 @@ def test_missed_needs_a_reason_and_settles() -> None:
         p.record_missed(aid, " ", BY)
     p.record_missed(aid, "Trùng lịch họp Huyện ủy", BY)
     assert p.assignment(aid).state is AssignmentState.MISSED
-    with pytest.raises(AssignmentAlreadySettled):
+    with pytest.raises(errors.AssignmentAlreadySettled):
         p.record_contact(aid, date(2025, 3, 1), "", BY)
-    with pytest.raises(AssignmentAlreadySettled):
+    with pytest.raises(errors.AssignmentAlreadySettled):
         p.reassign(aid, BINH, date(2025, 3, 1), "x", BY)
 
 
 def test_report_only_for_an_attended_meeting() -> None:
     p = plan()
     aid = assigned(p)
-    with pytest.raises(ReportRequiresAttendance):
+    with pytest.raises(errors.ReportRequiresAttendance):
         p.file_report(aid, date(2025, 3, 4), "Sinh hoạt nghiêm túc", Rating.KHA, (), BY)
     p.record_missed(aid, "Ốm", BY)
-    with pytest.raises(ReportRequiresAttendance):
+    with pytest.raises(errors.ReportRequiresAttendance):
         p.file_report(aid, date(2025, 3, 4), "Sinh hoạt nghiêm túc", Rating.KHA, (), BY)
 
 
@@ -178,12 +168,12 @@ def test_report_is_filed_once_after_the_meeting() -> None:
         Rating.TOT,
         petitions,
     )
-    with pytest.raises(ReportAlreadyFiled):
+    with pytest.raises(errors.ReportAlreadyFiled):
         p.file_report(aid, date(2025, 3, 5), "x", Rating.KHA, (), BY)
 
 
 def test_unknown_assignment_is_404() -> None:
-    with pytest.raises(UnknownAssignment):
+    with pytest.raises(errors.UnknownAssignment):
         plan().record_contact(uuid4(), date(2025, 3, 1), "", BY)
 
 
@@ -226,12 +216,7 @@ def test_events_round_trip_through_the_mapper() -> None:
     p.record_attendance(AN, uuid4(), OTHER_CELL, date(2025, 3, 3), uuid4(), BY)
     p.file_report(aid, date(2025, 3, 4), "Tốt", Rating.TOT, (uuid4(),), BY)
     p.record_missed(assigned(p, AN, 6), "bận", BY)
-    mapper = MsgspecMapper()
-    copy = None
-    for event in p.collect_events():
-        back = mapper.to_domain_event(mapper.to_stored_event(event))
-        assert vars(back) == vars(event)
-        copy = back.mutate(copy)
+    copy = rebuilt_through_the_mapper(p)
     assert isinstance(copy, AttendancePlan)
     assert copy.assignments == p.assignments
 
@@ -241,7 +226,7 @@ def test_a_settled_assignment_is_named_in_words_not_its_code() -> None:
     p = plan()
     aid = assigned(p)
     p.record_missed(aid, "Trùng lịch họp Huyện ủy", BY)
-    with pytest.raises(AssignmentAlreadySettled) as refused:
+    with pytest.raises(errors.AssignmentAlreadySettled) as refused:
         p.record_contact(aid, date(2025, 3, 1), "", BY)
     assert refused.value.vi == "Phân công đã ở trạng thái «không dự được», không thay đổi được"
     assert refused.value.details == {"state": "missed"}

@@ -10,14 +10,8 @@ import jwt
 import pytest
 
 from domain.base import SYSTEM
-from domain.user import (
-    InvalidUsername,
-    MemberLinkRequired,
-    Role,
-    ScopeRequired,
-    UserAccount,
-    account_id,
-)
+from domain.user import Role, UserAccount, account_id
+from domain.user_errors import InvalidUsername, MemberLinkRequired, ScopeRequired
 from infra.settings import Settings
 from services.context import Principal
 from services.identity.passwords import WeakPassword, hash_password, verify_password

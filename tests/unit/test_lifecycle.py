@@ -9,17 +9,16 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from domain import lifecycle
-from domain.base import Actor
 from domain.calendar import WEEKENDS_ONLY
-from domain.member import DepartureReason, Member, MemberHasLeft, MemberStatus
+from domain.member import DepartureReason, Member, MemberStatus
+from domain.member_errors import MemberHasLeft
 from domain.roster import CellRoster
 from infra.holidays import national_calendar
 from infra.transfer_payload import FORMAT, PayloadRejected, TransferPayload, key_id, sign, verify
+from tests.builders import COMMITTEE as CMT
+from tests.builders import SECRETARY as SEC
 
 pytestmark = pytest.mark.unit
-
-SEC = Actor("sec", "secretary", "r")
-CMT = Actor("cmt", "superior_member", "r")
 
 
 def enrolled():
@@ -41,6 +40,18 @@ def enrolled():
     return member, roster
 
 
+def remove_for_missed_meetings(member, roster):
+    """The superior committee removes the member for missed meetings or unpaid dues."""
+    lifecycle.remove(
+        member,
+        roster,
+        lifecycle.RemovalGround.MISSED_MEETINGS_OR_DUES,
+        "1-QĐ",
+        date(2025, 6, 1),
+        CMT,
+    )
+
+
 def test_suspension_is_on_the_roster():
     member, roster = enrolled()
     lifecycle.suspend(member, roster, date(2025, 3, 1), "Bị khởi tố", CMT)
@@ -59,14 +70,7 @@ def test_removal_for_missed_months_needs_three_noted_months_in_a_year():
         lifecycle.removal_flag(member, 2025, 3) is None
     )  # 2 absences + 1 unpaid: neither reaches 3
     with pytest.raises(lifecycle.RemovalGroundNotMet):
-        lifecycle.remove(
-            member,
-            roster,
-            lifecycle.RemovalGround.MISSED_MEETINGS_OR_DUES,
-            "1-QĐ",
-            date(2025, 6, 1),
-            CMT,
-        )
+        remove_for_missed_meetings(member, roster)
     lifecycle.note_month(member, lifecycle.NotedKind.ABSENCE, date(2025, 4, 3), False, SEC)
     flag = lifecycle.removal_flag(member, 2025, 3)
     assert flag is not None
@@ -77,14 +81,7 @@ def test_removal_for_missed_months_needs_three_noted_months_in_a_year():
     )  # excused
     assert lifecycle.removal_flag(member, 2025, 3) is None
     lifecycle.note_month(member, lifecycle.NotedKind.ABSENCE, date(2025, 5, 3), False, SEC)
-    lifecycle.remove(
-        member,
-        roster,
-        lifecycle.RemovalGround.MISSED_MEETINGS_OR_DUES,
-        "1-QĐ",
-        date(2025, 6, 1),
-        CMT,
-    )
+    remove_for_missed_meetings(member, roster)
     assert member.departed == (DepartureReason.REMOVED, date(2025, 6, 1))
     assert roster.standing(member.id, date(2025, 6, 1)) is None
 

@@ -25,6 +25,18 @@ from infra.mapper import MsgspecMapper
 pytestmark = pytest.mark.unit
 
 
+def rebuilt_through_the_mapper(aggregate: Any) -> Any:
+    """The aggregate rebuilt from its pending events, each stored by the mapper and read back;
+    every event must read back equal, field for field."""
+    mapper = MsgspecMapper()
+    copy = None
+    for event in aggregate.collect_events():
+        back = mapper.to_domain_event(mapper.to_stored_event(event))
+        assert vars(back) == vars(event)
+        copy = back.mutate(copy)
+    return copy
+
+
 def all_event_classes() -> list[type]:
     for info in pkgutil.iter_modules(domain.__path__):
         importlib.import_module(f"domain.{info.name}")

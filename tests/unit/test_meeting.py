@@ -2,44 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from uuid import UUID, uuid4
 
 import pytest
 
+from domain import meeting_errors as errors
 from domain.base import InvalidValue
 from domain.meeting import Meeting
-from domain.meeting_errors import (
-    AttendanceIncomplete,
-    ChairAndSecretaryMustDiffer,
-    ChairMustBePresent,
-    DuplicateAttendanceEntry,
-    ExcusedAbsenceNeedsReason,
-    GuestAlreadyAdded,
-    InvalidPeriod,
-    MeetingAlreadyOpen,
-    MeetingIsClosed,
-    MeetingNotOpen,
-    MemberNotPresent,
-    MinutesNotRecorded,
-    PremeetingAlreadyLinked,
-    PremeetingNeedsRegularMeeting,
-    SelfCriticismAlreadyRecorded,
-    ThematicMeetingNeedsTopic,
-    UndecidedMotionRemains,
-    UnknownSpeaker,
-)
 from domain.meeting_values import AttendanceEntry, AttendanceMark, MeetingKind
 from domain.member import MemberStatus
 from domain.org_unit import MeetingWindow
 from domain.roster import CellRoster
-from domain.voting import MemberNotOnMeetingRoster, MotionKind, VotingMethod
+from domain.voting import MotionKind, VotingMethod
+from domain.voting_errors import MemberNotOnMeetingRoster
 from infra.mapper import MsgspecMapper
+from tests.builders import ICT
 from tests.builders import SECRETARY as BY
 
 pytestmark = pytest.mark.unit
 
-ICT = timezone(timedelta(hours=7))
 WINDOW = MeetingWindow(1, 5)
 CELL = uuid4()
 
@@ -134,12 +116,12 @@ def test_schedule_records_period_place_agenda_and_topic():
 
 @pytest.mark.parametrize("period", [(2023, 13), (2023, 0), (1999, 5)])
 def test_invalid_period_is_refused(period):
-    with pytest.raises(InvalidPeriod):
+    with pytest.raises(errors.InvalidPeriod):
         Meeting.schedule(uuid4(), CELL, MeetingKind.REGULAR, period, at(3), "A", [], "", BY)
 
 
 def test_thematic_meeting_needs_a_topic():
-    with pytest.raises(ThematicMeetingNeedsTopic):
+    with pytest.raises(errors.ThematicMeetingNeedsTopic):
         scheduled(MeetingKind.THEMATIC, topic="  ")
 
 
@@ -166,7 +148,7 @@ def test_premeeting_is_linked_to_its_regular_meeting():
     )
     assert pre.regular_meeting_id == regular.id
     assert regular.premeeting_id == pre.id
-    with pytest.raises(PremeetingAlreadyLinked):
+    with pytest.raises(errors.PremeetingAlreadyLinked):
         Meeting.schedule(
             uuid4(),
             CELL,
@@ -196,7 +178,7 @@ def test_premeeting_needs_the_regular_meeting_of_the_same_cell_and_month(case):
         linked = scheduled(MeetingKind.EXTRAORDINARY)
     else:
         kind = MeetingKind.THEMATIC
-    with pytest.raises(PremeetingNeedsRegularMeeting):
+    with pytest.raises(errors.PremeetingNeedsRegularMeeting):
         Meeting.schedule(uuid4(), cell, kind, period, at(1), "A", [], "Chủ đề", BY, linked)
 
 
@@ -216,9 +198,9 @@ def test_open_snapshots_the_roster_and_marks_chair_and_secretary_present():
 
 def test_open_twice_and_reschedule_after_opening_are_refused():
     meeting, officials, _ = opened()
-    with pytest.raises(MeetingAlreadyOpen):
+    with pytest.raises(errors.MeetingAlreadyOpen):
         meeting.open(at(3), officials[0], officials[1], {}, WINDOW, BY)
-    with pytest.raises(MeetingAlreadyOpen):
+    with pytest.raises(errors.MeetingAlreadyOpen):
         meeting.reschedule(at(4), "Hội trường", BY)
 
 
@@ -231,7 +213,7 @@ def test_reschedule_before_opening_changes_time_and_place():
 def test_chair_and_secretary_must_differ_and_be_on_the_roster():
     roster, officials, _ = build_roster(3)
     meeting = scheduled()
-    with pytest.raises(ChairAndSecretaryMustDiffer):
+    with pytest.raises(errors.ChairAndSecretaryMustDiffer):
         meeting.open(
             at(3), officials[0], officials[0], roster.members_on(date(2023, 11, 3)), WINDOW, BY
         )
@@ -261,7 +243,7 @@ def test_a_regular_meeting_outside_the_window_is_recorded_and_flagged_late(start
 
 
 def test_attendance_before_opening_is_refused():
-    with pytest.raises(MeetingNotOpen):
+    with pytest.raises(errors.MeetingNotOpen):
         scheduled().mark_attendance([AttendanceEntry(uuid4(), AttendanceMark.PRESENT)], BY)
 
 
@@ -275,7 +257,7 @@ def test_attendance_of_someone_not_on_the_roster_is_refused():
 
 def test_excused_absence_needs_a_reason_but_unexcused_does_not():
     meeting, officials, _ = opened()
-    with pytest.raises(ExcusedAbsenceNeedsReason) as info:
+    with pytest.raises(errors.ExcusedAbsenceNeedsReason) as info:
         absent(meeting, officials[0], AttendanceMark.EXCUSED, reason="  ")
     assert info.value.details["field"] == "entries[0].reason"
     absent(meeting, officials[0], AttendanceMark.UNEXCUSED, reason="")
@@ -287,13 +269,13 @@ def test_excused_absence_needs_a_reason_but_unexcused_does_not():
 def test_the_same_member_twice_in_one_list_is_refused():
     meeting, officials, _ = opened()
     entry = AttendanceEntry(officials[0], AttendanceMark.PRESENT)
-    with pytest.raises(DuplicateAttendanceEntry):
+    with pytest.raises(errors.DuplicateAttendanceEntry):
         meeting.mark_attendance([entry, entry], BY)
 
 
 def test_the_chair_cannot_be_marked_absent():
     meeting, officials, _ = opened()
-    with pytest.raises(ChairMustBePresent):
+    with pytest.raises(errors.ChairMustBePresent):
         absent(meeting, officials[-1], AttendanceMark.UNEXCUSED)
 
 
@@ -314,7 +296,7 @@ def test_guests_are_named_and_a_superior_assignee_only_once():
     guest_id = meeting.add_guest("Nguyễn Văn A", "Đảng ủy viên phụ trách", True, assignee, BY)
     guest = meeting.guests[guest_id]
     assert (guest.name, guest.is_superior, guest.assignee_id) == ("Nguyễn Văn A", True, assignee)
-    with pytest.raises(GuestAlreadyAdded):
+    with pytest.raises(errors.GuestAlreadyAdded):
         meeting.add_guest("Nguyễn Văn A", "", True, assignee, BY)
 
 
@@ -325,9 +307,9 @@ def test_opinions_come_from_present_members_or_guests():
     meeting.record_opinion(officials[1], "Góp ý phương hướng tháng 12", BY)
     meeting.record_opinion(officials[1], "Phát triển đảng viên", BY)
     meeting.record_opinion(guest, "Phát biểu chỉ đạo", BY)
-    with pytest.raises(MemberNotPresent):
+    with pytest.raises(errors.MemberNotPresent):
         meeting.record_opinion(officials[0], "Ý kiến", BY)
-    with pytest.raises(UnknownSpeaker):
+    with pytest.raises(errors.UnknownSpeaker):
         meeting.record_opinion(uuid4(), "Ý kiến", BY)
     evidence = meeting.quality_evidence()
     assert len(meeting.opinions) == 3
@@ -339,9 +321,9 @@ def test_self_criticism_needs_a_present_member_once_per_meeting():
     mark_all(meeting, **{str(officials[0]): AttendanceMark.UNEXCUSED})
     meeting.record_self_criticism(officials[1], BY)
     assert list(meeting.self_criticisms) == [officials[1]]
-    with pytest.raises(SelfCriticismAlreadyRecorded):
+    with pytest.raises(errors.SelfCriticismAlreadyRecorded):
         meeting.record_self_criticism(officials[1], BY)
-    with pytest.raises(MemberNotPresent):
+    with pytest.raises(errors.MemberNotPresent):
         meeting.record_self_criticism(officials[0], BY)
 
 
@@ -350,15 +332,15 @@ def test_self_criticism_needs_a_present_member_once_per_meeting():
 
 def test_close_needs_full_attendance_minutes_and_decided_motions():
     meeting, _, _ = opened()
-    with pytest.raises(AttendanceIncomplete) as info:
+    with pytest.raises(errors.AttendanceIncomplete) as info:
         meeting.close(at(3, 16), BY)
     assert len(info.value.details["member_ids"]) == 3
     mark_all(meeting)
-    with pytest.raises(MinutesNotRecorded):
+    with pytest.raises(errors.MinutesNotRecorded):
         meeting.close(at(3, 16), BY)
     meeting.record_minutes("Biên bản cuộc họp", BY)
     meeting.propose_motion(uuid4(), MotionKind.GENERAL, "Nghị quyết tháng 12", None, BY)
-    with pytest.raises(UndecidedMotionRemains):
+    with pytest.raises(errors.UndecidedMotionRemains):
         meeting.close(at(3, 16), BY)
     for motion_id in meeting.motions:
         meeting.record_tally(motion_id, VotingMethod.SHOW_OF_HANDS, 5, 0, 0, BY)
@@ -386,7 +368,7 @@ def test_after_closing_every_command_is_refused():
         lambda: meeting.reschedule(at(4), "B", BY),
     ]
     for command in refused:
-        with pytest.raises(MeetingIsClosed):
+        with pytest.raises(errors.MeetingIsClosed):
             command()
 
 

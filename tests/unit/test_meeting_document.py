@@ -10,15 +10,13 @@ import pytest
 
 from domain import meeting_values, quality, voting
 from domain.base import SYSTEM, InvalidValue
-from domain.meeting_document import (
+from domain.meeting_document import DocumentKind, MeetingDocument, document_id
+from domain.meeting_document_errors import (
     ContentHashMismatch,
     DocumentAlreadyApproved,
-    DocumentKind,
     DocumentLocked,
     DocumentNotApproved,
-    MeetingDocument,
     UnknownDocumentVersion,
-    document_id,
 )
 from services.documents import labels
 

@@ -2,28 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
 import pytest
 
-from domain.base import Actor
-from domain.meeting_papers import (
+from domain.meeting_papers import MeetingPapers, PaperFile, PaperKind, papers_id, posted_in_time
+from domain.meeting_papers_errors import (
     CorrectionNeedsReason,
     DuplicatePaper,
-    MeetingPapers,
-    PaperFile,
-    PaperKind,
     PapersLocked,
     UnknownPaper,
-    papers_id,
-    posted_in_time,
 )
+from tests.builders import ICT
+from tests.builders import SECRETARY as BY
 
 pytestmark = pytest.mark.unit
 
-VN = timezone(timedelta(hours=7))
-BY = Actor("u1", "secretary", "r1")
 PDF = PaperFile("bao-cao.pdf", "application/pdf", 1234, "a" * 64)
 DOCX = PaperFile(
     "du-thao.docx",
@@ -34,7 +29,7 @@ DOCX = PaperFile(
 
 
 def at(day: int, month: int, hour: int, minute: int = 0, year: int = 2026) -> datetime:
-    return datetime(year, month, day, hour, minute, tzinfo=VN)
+    return datetime(year, month, day, hour, minute, tzinfo=ICT)
 
 
 def papers() -> MeetingPapers:

@@ -12,7 +12,7 @@ from domain.meeting_errors import (
     SelfCriticismAlreadyRecorded,
 )
 from domain.meeting_values import AttendanceMark
-from infra.mapper import MsgspecMapper
+from tests.unit.test_mapper_roundtrip import rebuilt_through_the_mapper
 from tests.unit.test_meeting import BY, absent, at, mark_all, opened
 
 pytestmark = pytest.mark.unit
@@ -39,9 +39,6 @@ def test_after_closing_a_missing_self_criticism_is_added_as_a_correction_with_it
     assert meeting.self_criticisms == [officials[2], officials[1]]
     last = meeting.corrections[-1]
     assert (last.what, last.reason) == ("SelfCriticismCorrected", "Thư ký ghi sót")
-    mapper = MsgspecMapper()
-    replayed = None
-    for event in meeting.collect_events():
-        replayed = mapper.to_domain_event(mapper.to_stored_event(event)).mutate(replayed)
+    replayed = rebuilt_through_the_mapper(meeting)
     assert replayed is not None
     assert replayed.self_criticisms == meeting.self_criticisms

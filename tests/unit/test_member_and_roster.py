@@ -8,14 +8,12 @@ from uuid import uuid4
 import pytest
 
 from domain.base import SYSTEM, InvalidValue
-from domain.member import (
+from domain.member import DepartureReason, Member, MemberStatus
+from domain.member_errors import (
     AlreadyExempted,
     AlreadyInThatCell,
-    DepartureReason,
     InvalidBirthDate,
-    Member,
     MemberHasLeft,
-    MemberStatus,
     NotExempted,
 )
 from domain.roster import AlreadyOnRoster, CellRoster, Change, NotOnRoster

@@ -7,19 +7,9 @@ from uuid import uuid4
 
 import pytest
 
+from domain import org_unit_errors as errors
 from domain.base import SYSTEM, InvalidValue
-from domain.org_unit import (
-    InvalidMeetingWindow,
-    Level,
-    LevelDoesNotFitParent,
-    MeetingWindow,
-    MoveWouldCreateCycle,
-    NotACell,
-    OrgUnit,
-    UnitIsDissolved,
-    UnitStillHasChildren,
-    UnitStillHasMembers,
-)
+from domain.org_unit import Level, MeetingWindow, OrgUnit
 
 pytestmark = pytest.mark.unit
 D = date(2020, 1, 1)
@@ -55,12 +45,12 @@ def test_founding_attaches_the_child_to_its_parent(tree):
     ],
 )
 def test_a_level_must_fit_its_parent(tree, level, parent_key):
-    with pytest.raises(LevelDoesNotFitParent):
+    with pytest.raises(errors.LevelDoesNotFitParent):
         found("Sai cấp", level, tree[parent_key])
 
 
 def test_only_the_province_level_has_no_parent():
-    with pytest.raises(LevelDoesNotFitParent) as refused:
+    with pytest.raises(errors.LevelDoesNotFitParent) as refused:
         found("Chi bộ mồ côi", Level.CELL)
     assert (
         refused.value.vi == "Cấp «Chi bộ trực thuộc» không thể trực thuộc gốc (không có cấp trên)"
@@ -69,7 +59,7 @@ def test_only_the_province_level_has_no_parent():
 
 def test_the_refusal_names_the_levels_in_words_not_codes(tree):
     """Issue 12 §5: a person reads «Đảng bộ trực thuộc tỉnh», never "direct"."""
-    with pytest.raises(LevelDoesNotFitParent) as refused:
+    with pytest.raises(errors.LevelDoesNotFitParent) as refused:
         found("Sai cấp", Level.CELL, tree["commune"])
     assert refused.value.vi == (
         "Cấp «Chi bộ trực thuộc» không thể trực thuộc cấp «Đảng bộ trực thuộc tỉnh»"
@@ -79,14 +69,14 @@ def test_the_refusal_names_the_levels_in_words_not_codes(tree):
 
 def test_a_unit_cannot_move_under_its_descendant(tree):
     # commune → under its own grassroots committee: a cycle, refused before the level check.
-    with pytest.raises(MoveWouldCreateCycle):
+    with pytest.raises(errors.MoveWouldCreateCycle):
         tree["grassroots"].move(
             tree["commune"], tree["sub"], {tree["grassroots"].id, tree["commune"].id}, D, SYSTEM
         )
 
 
 def test_move_checks_the_level_fits_the_new_parent(tree):
-    with pytest.raises(LevelDoesNotFitParent):
+    with pytest.raises(errors.LevelDoesNotFitParent):
         tree["cell"].move(tree["sub"], tree["commune"], {tree["root"].id}, D, SYSTEM)
 
 
@@ -99,9 +89,9 @@ def test_move_reattaches_the_child(tree):
 
 
 def test_dissolution_is_refused_with_children_or_members(tree):
-    with pytest.raises(UnitStillHasChildren):
+    with pytest.raises(errors.UnitStillHasChildren):
         tree["sub"].dissolve(tree["grassroots"], 0, D, "Sáp nhập", SYSTEM)
-    with pytest.raises(UnitStillHasMembers):
+    with pytest.raises(errors.UnitStillHasMembers):
         tree["cell"].dissolve(tree["sub"], 3, D, "Sáp nhập", SYSTEM)
     tree["cell"].dissolve(tree["sub"], 0, D, "Sáp nhập", SYSTEM)
     assert not tree["cell"].is_active
@@ -110,10 +100,10 @@ def test_dissolution_is_refused_with_children_or_members(tree):
 
 def test_a_dissolved_unit_refuses_commands_and_children(tree):
     tree["cell"].dissolve(tree["sub"], 0, D, "Sáp nhập", SYSTEM)
-    with pytest.raises(UnitIsDissolved):
+    with pytest.raises(errors.UnitIsDissolved):
         tree["cell"].rename("Tên mới", SYSTEM)
     tree["sub"].dissolve(tree["grassroots"], 0, D, "Sáp nhập", SYSTEM)
-    with pytest.raises(UnitIsDissolved):
+    with pytest.raises(errors.UnitIsDissolved):
         found("Chi bộ mới", Level.CELL, tree["sub"])
 
 
@@ -129,11 +119,11 @@ def test_meeting_window_belongs_to_cells_and_is_validated(tree):
     assert tree["cell"].meeting_window == MeetingWindow(3, 3)
     assert tree["cell"].meeting_window.contains(date(2025, 3, 3))
     assert not tree["cell"].meeting_window.contains(date(2025, 3, 4))
-    with pytest.raises(NotACell):
+    with pytest.raises(errors.NotACell):
         tree["grassroots"].set_meeting_window(MeetingWindow(1, 5), SYSTEM)
-    with pytest.raises(InvalidMeetingWindow):
+    with pytest.raises(errors.InvalidMeetingWindow):
         MeetingWindow(6, 2)
-    with pytest.raises(InvalidMeetingWindow):
+    with pytest.raises(errors.InvalidMeetingWindow):
         MeetingWindow(0, 5)
     tree["cell"].set_meeting_window(None, SYSTEM)
     assert tree["cell"].meeting_window is None

@@ -9,18 +9,15 @@ import pytest
 
 from domain.base import InvalidValue
 from domain.calendar import WEEKENDS_ONLY, WorkingCalendar
-from domain.petition import (
-    CompetentLevel,
+from domain.petition import CompetentLevel, Petition, PetitionSource, PetitionState
+from domain.petition_errors import (
     ForwardedToWrongLevel,
     OnlyOriginatingCellMayReopen,
-    Petition,
     PetitionNeedsSource,
-    PetitionSource,
-    PetitionState,
     PetitionStepOutOfOrder,
 )
-from infra.mapper import MsgspecMapper
 from tests.builders import SECRETARY as BY
+from tests.unit.test_mapper_roundtrip import rebuilt_through_the_mapper
 
 pytestmark = pytest.mark.unit
 
@@ -169,13 +166,7 @@ def test_district_or_above_split_of_seed_003() -> None:
 def test_events_round_trip_through_the_mapper() -> None:
     p = answered(raised())
     p.reopen(CELL, "Cống vẫn ngập", date(2025, 3, 24), 5, WEEKENDS_ONLY, BY)
-    mapper = MsgspecMapper()
-    events = p.collect_events()
-    copy = None
-    for event in events:
-        back = mapper.to_domain_event(mapper.to_stored_event(event))
-        assert vars(back) == vars(event)
-        copy = back.mutate(copy)
+    copy = rebuilt_through_the_mapper(p)
     assert isinstance(copy, Petition)
     assert copy.state is PetitionState.REOPENED
     assert copy.cell_id == CELL

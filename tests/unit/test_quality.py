@@ -7,7 +7,8 @@ import pytest
 from domain.meeting_errors import MeetingNotOpen
 from domain.meeting_values import AttendanceMark
 from domain.province import QualityThresholds
-from domain.quality import QualityEvidence, QualityScores, Rating, ScoreOutOfRange, rate
+from domain.quality import QualityEvidence, QualityScores, Rating, rate
+from domain.quality_errors import ScoreOutOfRange
 from tests.unit.test_meeting import BY, at, mark_all, opened, scheduled
 
 pytestmark = pytest.mark.unit

@@ -12,12 +12,11 @@ from eventsourcing.persistence import StoredEvent
 from domain.meeting import Meeting
 from domain.meeting_values import AttendanceMark
 from domain.quality import QualityEvidence, QualityScores, QualityThresholds, QualityWeights, Rating
-from domain.quality_assessment import (
+from domain.quality_assessment import evidence_ceiling, evidence_warnings
+from domain.quality_errors import (
     AssessmentBeforeMinutes,
     QualityAlreadyAssessed,
     RatingAboveEvidenceNeedsReason,
-    evidence_ceiling,
-    evidence_warnings,
 )
 from domain.rules import HD_12_2018, HD_42_2025, QUALITY_RULES
 from infra.mapper import MsgspecMapper

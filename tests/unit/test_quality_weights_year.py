@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from domain.province import Province, ProvinceSettings
-from domain.quality import InvalidWeights, QualityScores, QualityWeights, Rating, weighted_total
-from domain.quality_year import InvalidYearlyRule, YearlyLevel, YearlyRule, rate_year
+from domain.quality import QualityScores, QualityWeights, Rating, weighted_total
+from domain.quality_errors import InvalidWeights, InvalidYearlyRule
+from domain.quality_year import YearlyLevel, YearlyRule, rate_year
 from tests.unit.test_meeting import BY
 
 pytestmark = pytest.mark.unit

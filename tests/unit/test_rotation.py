@@ -20,8 +20,8 @@ from domain.rotation import (
     TurnsOnlyAtRegularMeetings,
     schedule_id,
 )
-from infra.mapper import MsgspecMapper
 from tests.builders import SECRETARY as BY
+from tests.unit.test_mapper_roundtrip import rebuilt_through_the_mapper
 
 pytestmark = pytest.mark.unit
 
@@ -243,11 +243,6 @@ def test_events_round_trip_through_the_mapper() -> None:
     s.sync_roster(
         {A: date(2020, 1, 1), B: date(2020, 1, 1), D: date(2025, 2, 1)}, date(2025, 2, 1), BY
     )
-    mapper = MsgspecMapper()
-    copy = None
-    for event in s.collect_events():
-        back = mapper.to_domain_event(mapper.to_stored_event(event))
-        assert vars(back) == vars(event)
-        copy = back.mutate(copy)
+    copy = rebuilt_through_the_mapper(s)
     assert isinstance(copy, RotationSchedule)
     assert copy.queue() == s.queue() == [A, D]

@@ -10,13 +10,9 @@ import pytest
 
 from domain.base import InvalidValue
 from domain.member import Member, MemberStatus
+from domain.member_errors import AlreadyOnSpecialDuty, NotOnSpecialDuty
 from domain.roster import CellRoster
-from domain.special_duty import (
-    AlreadyOnSpecialDuty,
-    NotOnSpecialDuty,
-    end_special_duty,
-    note_special_duty,
-)
+from domain.special_duty import end_special_duty, note_special_duty
 from domain.voting import roster_entries
 from tests.builders import SECRETARY as BY
 

@@ -8,14 +8,13 @@ from uuid import uuid4
 
 import pytest
 
-from domain.roster import CellRoster
-from domain.temporary_transfer import (
+from domain.member_errors import (
     AlreadyTransferredTemporarily,
     HostIsHomeCell,
     NotTransferredTemporarily,
-    end_temporary_transfer,
-    transfer_temporarily,
 )
+from domain.roster import CellRoster
+from domain.temporary_transfer import end_temporary_transfer, transfer_temporarily
 from tests.unit.test_lifecycle import SEC, enrolled
 
 pytestmark = pytest.mark.unit

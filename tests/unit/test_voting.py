@@ -25,19 +25,15 @@ from domain.meeting_errors import (
 )
 from domain.meeting_values import AttendanceMark, MeetingKind
 from domain.rules import QD_294_2025
-from domain.voting import (
+from domain.voting import MotionKind, MotionResult, VoteChoice, VotingMethod, required_votes
+from domain.voting_errors import (
     AbsentMemberCannotVote,
     MemberAlreadyVoted,
     MemberNotOnMeetingRoster,
     MoreVotesThanMembersPresent,
-    MotionKind,
-    MotionResult,
     NegativeVoteCount,
     ProbationaryMemberCannotVote,
     SuspendedMemberCannotVote,
-    VoteChoice,
-    VotingMethod,
-    required_votes,
 )
 from tests.unit.test_meeting import BY, absent, at, mark_all, opened
 

@@ -20,15 +20,8 @@ from domain.meeting_errors import (
 from domain.meeting_values import AttendanceMark
 from domain.member import MemberStatus
 from domain.roster import CellRoster, Change
-from domain.voting import (
-    ExclusionReason,
-    MotionKind,
-    MotionResult,
-    TemporaryMemberCannotVote,
-    TransferredMemberCannotVote,
-    VoteChoice,
-    VotingMethod,
-)
+from domain.voting import ExclusionReason, MotionKind, MotionResult, VoteChoice, VotingMethod
+from domain.voting_errors import TemporaryMemberCannotVote, TransferredMemberCannotVote
 from infra.mapper import MsgspecMapper
 from tests.unit.test_meeting import BY, CELL, WINDOW, at, build_roster, mark_all, opened, scheduled
 
@@ -163,12 +156,21 @@ def test_a_temporary_member_is_listed_by_the_host_cell_without_a_vote():
     assert guest not in host.members_on(date(2023, 12, 2), with_temporary=True)
 
 
-def test_expulsion_needs_two_thirds_of_official_members_by_secret_ballot():
+def discipline_by_show_of_hands_refused(kind: MotionKind, counts: tuple[int, int, int]):
+    """Nine official members all present, a motion of ``kind`` on the first, and a show of
+    hands on it refused: (the meeting, its officials, the motion)."""
     meeting, officials, _ = opened(official=9)
     mark_all(meeting)
-    motion = propose(meeting, MotionKind.EXPULSION, officials[0])
+    motion = propose(meeting, kind, officials[0])
     with pytest.raises(DisciplineNeedsSecretBallot):
-        meeting.record_tally(motion, HANDS, 6, 3, 0, BY)
+        meeting.record_tally(motion, HANDS, *counts, BY)
+    return meeting, officials, motion
+
+
+def test_expulsion_needs_two_thirds_of_official_members_by_secret_ballot():
+    meeting, officials, motion = discipline_by_show_of_hands_refused(
+        MotionKind.EXPULSION, (6, 3, 0)
+    )
     with pytest.raises(DisciplineNeedsSecretBallot):
         meeting.cast_ballot(motion, officials[1], VoteChoice.FOR, BY)
     # 5 of 9 is a majority, but not two thirds.
@@ -179,11 +181,7 @@ def test_expulsion_needs_two_thirds_of_official_members_by_secret_ballot():
 
 
 def test_other_discipline_is_by_secret_ballot_and_a_majority():
-    meeting, officials, _ = opened(official=9)
-    mark_all(meeting)
-    motion = propose(meeting, MotionKind.DISCIPLINE, officials[0])
-    with pytest.raises(DisciplineNeedsSecretBallot):
-        meeting.record_tally(motion, HANDS, 5, 4, 0, BY)
+    meeting, _, motion = discipline_by_show_of_hands_refused(MotionKind.DISCIPLINE, (5, 4, 0))
     assert meeting.record_tally(motion, SECRET, 5, 4, 0, BY) is MotionResult.PASSED
 
 

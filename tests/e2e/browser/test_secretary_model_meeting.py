@@ -20,16 +20,15 @@ from playwright.sync_api import expect
 
 from domain.base import SYSTEM
 from domain.meeting import Meeting
-from domain.member import MemberStatus
 from domain.province import Province, ProvinceSettings
 from domain.user import Role
 from projections import engine
 from projections.registry import all_projections
 from services.identity import auth
-from services.membership import org
 from tests.e2e.auth_helpers import PASSWORD, build_tree
 from tests.e2e.browser.conftest import shoot
 from tests.e2e.test_model_meeting_seed001 import AGENDA, OPINIONS
+from tests.e2e.web_helpers import enrol_member
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -45,20 +44,7 @@ SUPERIOR = "Đồng chí Nguyễn Minh Tâm"
 def enrol(app: Any, cell: UUID) -> dict[str, UUID]:
     ids = {}
     for name in OFFICIALS + PROBATIONERS:
-        official = name in OFFICIALS
-        member, _ = org.enrol_member(
-            app,
-            SYSTEM,
-            full_name=name,
-            birth_date=date(1985, 5, 1),
-            gender="nam",
-            cell_id=cell,
-            status=MemberStatus.OFFICIAL if official else MemberStatus.PROBATIONARY,
-            admitted_on=date(2010, 3, 2) if official else date(2022, 10, 15),
-            official_on=date(2011, 3, 2) if official else None,
-            joined_cell_on=date(2015, 1, 1) if official else date(2022, 10, 15),
-        )
-        ids[name] = member.id
+        ids[name] = enrol_member(app, cell, name, official=name in OFFICIALS)
     return ids
 
 
