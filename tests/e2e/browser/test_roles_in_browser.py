@@ -17,6 +17,7 @@ from playwright.sync_api import expect
 from services.demo import DEMO_SLUG
 from services.identity.auth import DEMO_ADMIN
 from tests.e2e.browser.conftest import served, shoot
+from tests.e2e.test_web_member_arrival import document_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -144,7 +145,7 @@ def test_the_administrator_opens_the_org_tree_and_the_accounts(demo_server, page
     shoot(page, "role-admin-settings")
 
 
-def test_the_secretary_sees_her_cell_and_its_members(demo_server, page):
+def test_the_secretary_sees_her_cell_and_its_members(demo_server, page, seeded):
     server, password = demo_server
     watch = sign_in(page, server, "bithu", password)
     assert "Cây tổ chức" not in nav_labels(page)
@@ -163,6 +164,28 @@ def test_the_secretary_sees_her_cell_and_its_members(demo_server, page):
     expect(page.get_by_role("button", name="Ghi ra khỏi danh sách")).to_be_visible()
     watch.check(page)
     shoot(page, "role-secretary-lifecycle")
+    # the special duty form (lực lượng vũ trang làm nhiệm vụ đặc biệt), its day typed dd/mm/yyyy
+    duty = page.get_by_label("Làm nhiệm vụ từ ngày")
+    duty.scroll_into_view_if_needed()
+    page.get_by_role("heading", name="Lực lượng vũ trang làm nhiệm vụ đặc biệt").evaluate(
+        "h => window.scrollTo(0, h.getBoundingClientRect().top + window.scrollY - 16)"
+    )
+    assert duty.get_attribute("type") == "text"
+    assert duty.get_attribute("placeholder") == "dd/mm/yyyy"
+    shoot(page, "role-secretary-lifecycle-duty")
+    # receiving a member from another province: the document checked (nothing is written)
+    crumbs = page.get_by_role("navigation", name="Vị trí trong tổ chức")
+    crumbs.get_by_role("link", name="Đảng viên", exact=True).click()
+    page.get_by_role("link", name="Tiếp nhận đảng viên từ tỉnh khác").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Tiếp nhận đảng viên từ tỉnh khác")
+    watch.check(page)
+    document, _ = document_for(seeded[-1], DEMO_SLUG, "Lê Thị Thu")
+    page.get_by_label("Dán bản chuyển (nguyên văn)").fill(document.decode())
+    page.get_by_role("button", name="Kiểm tra bản chuyển").click()
+    expect(page.get_by_role("heading", name="Bước 2: Ghi vào chi bộ")).to_be_visible()
+    expect(page.get_by_label("Chi bộ tiếp nhận")).to_be_visible()
+    watch.check(page)
+    shoot(page, "role-secretary-receive")
 
 
 def test_the_inspector_drills_down_filters_and_downloads_the_excel(demo_server, page):
