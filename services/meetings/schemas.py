@@ -15,18 +15,10 @@ import msgspec
 from domain.meeting_values import AttendanceEntry, AttendanceMark, MeetingKind
 from domain.quality import QualityScores
 from domain.voting import MotionKind, VoteChoice, VotingMethod
+from services.wire import Command, Count, Name, Text
 from services.written import arguments
 
-Text = Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
-Count = Annotated[int, msgspec.Meta(ge=0, le=100_000)]
 Points = Annotated[int, msgspec.Meta(ge=0, le=20)]
-Version = int | None
-
-
-class Command(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    expected_version: Version = None
-    """The version the client last saw; a different stored version is refused with 409."""
 
 
 class ScheduleMeeting(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
