@@ -6,12 +6,18 @@ key column, a searchable name column and the columns it may be sorted by. :func:
 wraps any spec with the text filter, the sort and keyset (cursor) pagination, so every list
 (and every list other features register in :func:`projections.registry.list_specs`) gets
 the same filters, sorting, paging and export.
+
+A page of a list sorted by a column it has a :class:`Walk` for is read window by window of that
+column's values (:func:`page`): the wrapper's ORDER BY and LIMIT cannot reach into the spec's
+query, which otherwise builds the whole list (72,000 cell-months over a year at the root of a
+6,000-cell province) for every page of 50.
 """
 
 from __future__ import annotations
 
 import base64
 import json
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +35,22 @@ class Column:
 
 
 @dataclass(frozen=True, slots=True)
+class Walk:
+    """The values a sort column can take in a list, so that a page is read window by window.
+
+    ``sql`` takes the spec's parameters and returns a column ``value``, distinct; it may return
+    more values than the rows have (a window is a range of values, and the last is unbounded,
+    so every row is still read once). The column must be NOT NULL and filter into the spec's
+    query (a plain column or a grouping key), or the windows save nothing. ``first``: how many
+    values the first window takes.
+    """
+
+    column: str
+    sql: str
+    first: int
+
+
+@dataclass(frozen=True, slots=True)
 class ListSpec:
     name: str
     title_vi: str
@@ -39,9 +61,13 @@ class ListSpec:
     search: str
     sorts: tuple[str, ...]
     projections: tuple[str, ...]
+    walks: tuple[Walk, ...] = ()
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
+
+    def walk(self, sort: str) -> Walk | None:
+        return next((w for w in self.walks if w.column == sort), None)
 
 
 # Cells under $1 on the last day of each month of the period, existing on its first day.
@@ -63,6 +89,18 @@ WITH months AS (
    AND u.founded_on <= mo.first_day AND (u.dissolved_on IS NULL OR u.dissolved_on > mo.first_day)
 )
 """
+
+# The names of the cells under $1 at some time in the period (a superset of CELL_MONTHS' cells).
+CELL_NAMES = Walk(
+    "cell_name",
+    """
+SELECT DISTINCT u.name AS value
+FROM {s}.org_closure_history AS h
+JOIN {s}.org_units AS u ON u.id = h.descendant_id AND u.level IN ('cell', 'grassroots_cell')
+WHERE h.ancestor_id = $1::uuid AND h.valid_from <= $3::date
+  AND (h.valid_to IS NULL OR h.valid_to > $2::date) AND $2::date <= $4::date""",
+    first=64,
+)
 
 CELL = Column("cell_name", "Chi bộ", "Cell")
 PARENT = Column("parent_name", "Trực thuộc", "Under")
@@ -87,6 +125,7 @@ WHERE NOT coalesce(f.regular_held, false)""",
     search="cell_name",
     sorts=("cell_name", "period", "parent_name", "status"),
     projections=TREE_AND_MEETINGS,
+    walks=(CELL_NAMES,),
 )
 
 MISSING_THEMATIC = ListSpec(
@@ -98,12 +137,12 @@ MISSING_THEMATIC = ListSpec(
     + """
 , quarters AS (
   SELECT c.cell_id, c.year, (c.month - 1) / 3 + 1 AS quarter,
-         max(c.cell_name) AS cell_name, max(c.parent_name) AS parent_name,
+         c.cell_name, max(c.parent_name) AS parent_name,
          bool_or(coalesce(f.thematic_held, 0) > 0) AS held, max(c.last_day) AS last_day,
          count(*) AS months
   FROM cells AS c LEFT JOIN {s}.meeting_cell_month AS f
     ON (f.cell_id, f.year, f.month) = (c.cell_id, c.year, c.month)
-  GROUP BY c.cell_id, c.year, (c.month - 1) / 3 + 1
+  GROUP BY c.cell_id, c.cell_name, c.year, (c.month - 1) / 3 + 1
 )
 SELECT q.cell_id::text || ':' || q.year || '-Q' || q.quarter AS key, q.cell_name,
        coalesce(q.parent_name, '') AS parent_name, q.year || '-Q' || q.quarter AS period,
@@ -113,6 +152,7 @@ FROM quarters AS q WHERE NOT q.held""",
     search="cell_name",
     sorts=("cell_name", "period", "parent_name", "status"),
     projections=TREE_AND_MEETINGS,
+    walks=(CELL_NAMES,),
 )
 
 KEM_TWICE = ListSpec(
@@ -147,6 +187,7 @@ JOIN LATERAL (
     search="cell_name",
     sorts=("cell_name", "period", "parent_name"),
     projections=TREE_AND_MEETINGS,
+    walks=(CELL_NAMES,),
 )
 
 ABSENT_OVER_3 = ListSpec(
@@ -238,38 +279,98 @@ async def page(
     """One page of a list and the cursor of the next (``limit=None``: everything, for export).
 
     ``params`` fill the spec's own placeholders ($1 … $n; four for an inspection list); the
-    filter, cursor and limit take the next four.
+    filter, cursor, limit and window take the next ones.
     """
     sort = sort or spec.sorts[0]
-    n = len(params)
-    q_, value_, key_, limit_ = (f"${n + i}" for i in range(1, 5))
     if sort not in spec.sorts:
         raise ValueError(sort)
-    after = decode_cursor(cursor) if cursor else [None, None]
-    sort_type = spec.column(sort).sql_type
-    op, direction = ("<", "DESC") if descending else (">", "ASC")
-    query = (
-        f"SELECT * FROM ({spec.sql}) AS x"
-        f" WHERE ({q_}::text IS NULL OR x.{spec.search} ILIKE '%' || {q_}::text || '%')"
-        f" AND ({value_}::text IS NULL"
-        f" OR (x.{sort}, x.{spec.key}) {op} ({value_}::text::{sort_type}, {key_}::text))"
-        f" ORDER BY x.{sort} {direction}, x.{spec.key} {direction}"
-        f" LIMIT {limit_}::int"
-    )
-    rows = await fetch(
-        qualify(schema, query),
-        *params,
-        q or None,
-        after[0] if cursor else None,
-        after[1],
-        None if limit is None else limit + 1,
-    )
-    records = [dict(r) for r in rows]
+    after = decode_cursor(cursor) if cursor else None
+    read = Read(fetch, schema, spec, params, q, sort, descending, after)
+    walk = spec.walk(sort)
+    if limit is None:
+        records = await read.rows(None, None, None)
+    elif walk is None:
+        records = await read.rows(None, None, limit + 1)
+    else:
+        records = await read.walking(walk, limit + 1)
     if limit is None or len(records) <= limit:
         return records, None
     records = records[:limit]
     last = records[-1]
     return records, _cursor([last[sort], last[spec.key]])
+
+
+@dataclass(frozen=True, slots=True)
+class Read:
+    """The wrapper of one page's query: the spec's rows filtered, after the cursor, sorted."""
+
+    fetch: Fetch
+    schema: str
+    spec: ListSpec
+    params: tuple[Any, ...]
+    q: str | None
+    sort: str
+    descending: bool
+    after: list[str | None] | None
+
+    async def rows(self, low: Any, high: Any, limit: int | None) -> list[dict[str, Any]]:
+        """The rows whose sort value is past ``low`` and up to ``high`` (None: no bound)."""
+        spec, sort, args = self.spec, self.sort, list(self.params)
+
+        def arg(value: Any) -> str:
+            args.append(value)
+            return f"${len(args)}"
+
+        cast = spec.column(sort).sql_type
+        op, direction = ("<", "DESC") if self.descending else (">", "ASC")
+        where = ["true"]
+        if self.q:
+            where.append(f"x.{spec.search} ILIKE '%' || {arg(self.q)}::text || '%'")
+        if self.after is not None and self.after[0] is not None:
+            value, key = self.after
+            where.append(
+                f"(x.{sort}, x.{spec.key}) {op} ({arg(value)}::text::{cast}, {arg(key)}::text)"
+            )
+        if low is not None:
+            where.append(f"x.{sort} {op} {arg(low)}::text::{cast}")
+        if high is not None:
+            where.append(f"x.{sort} {'>' if self.descending else '<'}= {arg(high)}::text::{cast}")
+        query = (
+            f"SELECT * FROM ({spec.sql}) AS x WHERE {' AND '.join(where)}"
+            f" ORDER BY x.{sort} {direction}, x.{spec.key} {direction}"
+        )
+        if limit is not None:
+            query += f" LIMIT {arg(limit)}::int"
+        return [dict(r) for r in await self.fetch(qualify(self.schema, query), *args)]
+
+    async def walking(self, walk: Walk, wanted: int) -> list[dict[str, Any]]:
+        """The first ``wanted`` rows, read window by window of the sort column's values (those
+        from the cursor's on, in the page's order) until they are found or the values run out.
+
+        A window takes whole values (rows of the same value never straddle two), and the last
+        one is unbounded: the rows, their order and the cursor are those of the whole query.
+        Each window after the first is sized from the rows per value seen so far.
+        """
+        cast = self.spec.column(walk.column).sql_type
+        op, direction = ("<", "DESC") if self.descending else (">", "ASC")
+        query = f"SELECT v.value FROM ({walk.sql}) AS v"
+        args = list(self.params)
+        if self.after is not None and self.after[0] is not None:
+            args.append(self.after[0])
+            query += f" WHERE v.value {op}= ${len(args)}::text::{cast}"
+        query += f" ORDER BY v.value {direction}"
+        values = [r["value"] for r in await self.fetch(qualify(self.schema, query), *args)]
+        found: list[dict[str, Any]] = []
+        done, size, low = 0, walk.first, None
+        while True:
+            high = values[done + size - 1] if done + size < len(values) else None
+            found += await self.rows(low, high, wanted - len(found))
+            done += size
+            if len(found) >= wanted or high is None:
+                return found
+            per_value = len(found) / done
+            need = (wanted - len(found)) / per_value if found else 4 * done
+            size, low = max(size, math.ceil(1.5 * need)), high
 
 
 BUILT_IN: tuple[ListSpec, ...] = (

@@ -6,6 +6,7 @@ the meeting that took them, so a case can only cite a motion that really passed 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 from uuid import UUID, uuid4
@@ -193,18 +194,31 @@ def introduce_by_organisation(
     )
 
 
-def record_cell_vote(
-    app: TenantApplication,
-    by: Actor,
-    *,
-    case_id: UUID,
-    meeting_id: UUID,
-    motion_id: UUID,
-    expected: int | None = None,
-) -> tuple[AdmissionCase, int]:
-    facts = motion_facts(app, meeting_id, motion_id)
-    calendar = calendar_for(app)
-    return step(app, case_id, expected, lambda c: c.record_cell_vote(facts, calendar, by))
+def cited_vote(
+    decide: Callable[[AdmissionCase, MotionFacts, WorkingCalendar, Actor], object],
+) -> Callable[..., tuple[AdmissionCase, int]]:
+    """A step recording a vote the case cites (the meeting and its motion), judged on the
+    motion's facts and the province's working calendar."""
+
+    def command(
+        app: TenantApplication,
+        by: Actor,
+        *,
+        case_id: UUID,
+        meeting_id: UUID,
+        motion_id: UUID,
+        expected: int | None = None,
+    ) -> tuple[AdmissionCase, int]:
+        facts = motion_facts(app, meeting_id, motion_id)
+        calendar = calendar_for(app)
+        return step(app, case_id, expected, lambda case: decide(case, facts, calendar, by))
+
+    command.__name__ = command.__qualname__ = decide.__name__
+    return command
+
+
+record_cell_vote = cited_vote(AdmissionCase.record_cell_vote)
+"""Chi bộ biểu quyết kết nạp (step 5)."""
 
 
 def record_committee_vote(
@@ -276,18 +290,8 @@ def hold_ceremony(
     return case, app.save_all(case, member, roster)
 
 
-def record_recognition_vote(
-    app: TenantApplication,
-    by: Actor,
-    *,
-    case_id: UUID,
-    meeting_id: UUID,
-    motion_id: UUID,
-    expected: int | None = None,
-) -> tuple[AdmissionCase, int]:
-    facts = motion_facts(app, meeting_id, motion_id)
-    calendar = calendar_for(app)
-    return step(app, case_id, expected, lambda c: c.record_recognition_vote(facts, calendar, by))
+record_recognition_vote = cited_vote(AdmissionCase.record_recognition_vote)
+"""Chi bộ xét công nhận đảng viên chính thức (step 10)."""
 
 
 def record_recognition_decision(

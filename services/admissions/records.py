@@ -14,11 +14,10 @@ from domain.admission import AdmissionCase
 from domain.base import Actor
 from infra.application import TenantApplication
 from services.admissions.commands import calendar_for, step
-from services.admissions.schemas import Command
 from services.command_route import command_route
+from services.wire import Command, Text
 
 ONE = "/api/v1/t/{tenant:str}/admissions/{case_id:uuid}"
-Text = Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
 
 
 class NoYouthUnion(Command, kw_only=True):

@@ -16,16 +16,9 @@ from domain.admission_values import (
     RecognitionOutcome,
 )
 from domain.lifecycle import NotedKind, RemovalGround
+from services.wire import Command, Count, Name, Text
 
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 Ref = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
-Text = Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
-Count = Annotated[int, msgspec.Meta(ge=0, le=100_000)]
-Version = int | None
-
-
-class Command(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    expected_version: Version = None
 
 
 class OpenCase(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

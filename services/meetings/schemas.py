@@ -15,18 +15,10 @@ import msgspec
 from domain.meeting_values import AttendanceEntry, AttendanceMark, MeetingKind
 from domain.quality import QualityScores
 from domain.voting import MotionKind, VoteChoice, VotingMethod
+from services.wire import Command, Count, Name, Text
 from services.written import arguments
 
-Text = Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
-Count = Annotated[int, msgspec.Meta(ge=0, le=100_000)]
 Points = Annotated[int, msgspec.Meta(ge=0, le=20)]
-Version = int | None
-
-
-class Command(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    expected_version: Version = None
-    """The version the client last saw; a different stored version is refused with 409."""
 
 
 class ScheduleMeeting(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -171,6 +163,14 @@ def counted(ctx: Any, data: RecordTally | CorrectTally, path: dict[str, Any]) ->
     sent = arguments(data)
     sent["counts"] = (sent.pop("votes_for"), sent.pop("against"), sent.pop("abstain"))
     return sent
+
+
+def scored(ctx: Any, data: AssessQuality, path: dict[str, Any]) -> dict[str, Any]:
+    """A command route's arguments from a quality assessment: the five scores as one value."""
+    sent = arguments(data)
+    for criterion in ("attendance", "preparation", "conduct", "principles", "implementation"):
+        del sent[criterion]
+    return sent | {"scores": quality_scores(data)}
 
 
 def quality_scores(body: AssessQuality) -> QualityScores:

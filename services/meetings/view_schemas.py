@@ -27,8 +27,7 @@ from domain.voting import (
     required_votes,
 )
 from services.meetings.quality_schemas import EvidenceJudgement, judgement
-from services.meetings.schemas import Text
-from services.wire import view_of
+from services.wire import Text, view_of
 
 
 class AttendanceView(msgspec.Struct):

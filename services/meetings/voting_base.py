@@ -25,8 +25,8 @@ from domain.voting import MotionKind
 from infra.application import TenantApplication
 from services.context import Ctx
 from services.meetings.commands import change
-from services.meetings.schemas import Command
 from services.meetings.view_schemas import MeetingView, meeting_view
+from services.wire import Command
 from services.written import Written, run
 
 ONE = "/api/v1/t/{tenant:str}/meetings/{meeting_id:uuid}"

@@ -13,19 +13,18 @@ from litestar.params import FromPath, JSONBody
 
 from infra.transfer_payload import province_key, trusted_keys
 from services.admissions.schemas import (
-    Command,
     Death,
     NoteMonth,
     OnDay,
     Remove,
     Suspend,
-    Text,
     TransferIn,
     TransferOut,
 )
 from services.command_route import command_route
 from services.context import Ctx, container_of
 from services.membership import lifecycle as svc
+from services.wire import Command, Text
 from services.written import Written, run, written, written_by
 
 T = "/api/v1/t/{tenant:str}"

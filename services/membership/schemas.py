@@ -10,9 +10,8 @@ import msgspec
 
 from domain.member import DepartureReason, MemberStatus
 from domain.org_unit import Level
+from services.wire import Name, Text
 
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
-Text = Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
 CardNumber = Annotated[str, msgspec.Meta(min_length=3, max_length=40)]
 Day = Annotated[int, msgspec.Meta(ge=1, le=28)]
 

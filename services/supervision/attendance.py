@@ -144,13 +144,9 @@ def reassign(
 def record_contact(
     app: TenantApplication, by: Actor, *, plan_id: UUID, assignment_id: UUID, on: date, note: str
 ) -> tuple[AttendancePlan, int]:
-    return changed(
-        app,
-        AttendancePlan,
-        plan_id,
-        None,
-        lambda plan: plan.record_contact(assignment_id, on, note, by),
-    )
+    plan = load(app, AttendancePlan, plan_id)
+    plan.record_contact(assignment_id, on, note, by)
+    return plan, app.save_all(plan)
 
 
 def record_missed(
