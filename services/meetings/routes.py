@@ -40,16 +40,24 @@ from services.meetings.schemas import (
     ScheduleMeeting,
     counted,
     entered,
-    quality_scores,
+    scored,
 )
 from services.meetings.view_schemas import MeetingView
 from services.meetings.voting_base import named_view
-from services.written import Written, run, written, written_by
+from services.written import Written, written_by
 
 BASE = "/api/v1/t/{tenant:str}/meetings"
 ONE = BASE + "/{meeting_id:uuid}"
 MOTION = ONE + "/motions/{motion_id:uuid}"
 T = TypeVar("T")
+
+
+def tally_route(path: str, command: Any, body: type[Any], summary: str) -> Any:
+    """A tally of one motion, first recorded or corrected: the answer names the motion and the
+    result the counts give."""
+    return command_route(
+        path, command, body, summary, given=counted, reports="result", echoes=("motion_id",)
+    )
 
 
 @post(BASE, sync_to_thread=True, summary="Lên lịch sinh hoạt / schedule a meeting")
@@ -136,14 +144,11 @@ count_ballots = command_route(
 )
 
 
-record_tally = command_route(
+record_tally = tally_route(
     MOTION + "/tally",
     meetings.record_tally,
     RecordTally,
     "Kết quả giơ tay hoặc bỏ phiếu kín / a whole tally",
-    given=counted,
-    reports="result",
-    echoes=("motion_id",),
 )
 
 
@@ -152,18 +157,14 @@ record_minutes = command_route(
 )
 
 
-@post(ONE + "/quality", sync_to_thread=True, summary="Đánh giá chất lượng / assess quality")
-def assess_quality(ctx: Ctx, meeting_id: FromPath[UUID], data: JSONBody[AssessQuality]) -> Written:
-    result = run(
-        meetings.assess_quality,
-        ctx,
-        meeting_id=meeting_id,
-        scores=quality_scores(data),
-        expected=data.expected_version,
-        combined_session=data.combined_session,
-        reason=data.reason,
-    )
-    return written(result, rating=result[1])
+assess_quality = command_route(
+    ONE + "/quality",
+    meetings.assess_quality,
+    AssessQuality,
+    "Đánh giá chất lượng / assess quality",
+    given=scored,
+    reports="rating",
+)
 
 
 collect_dues = command_route(
@@ -179,14 +180,11 @@ correct_attendance = command_route(
     "Đính chính điểm danh",
     given=entered,
 )
-correct_tally = command_route(
+correct_tally = tally_route(
     MOTION + "/corrections/tally",
     meetings.correct_tally,
     CorrectTally,
     "Đính chính kết quả biểu quyết",
-    given=counted,
-    reports="result",
-    echoes=("motion_id",),
 )
 correct_minutes = command_route(
     ONE + "/corrections/minutes", meetings.correct_minutes, CorrectMinutes, "Đính chính biên bản"

@@ -165,6 +165,14 @@ def counted(ctx: Any, data: RecordTally | CorrectTally, path: dict[str, Any]) ->
     return sent
 
 
+def scored(ctx: Any, data: AssessQuality, path: dict[str, Any]) -> dict[str, Any]:
+    """A command route's arguments from a quality assessment: the five scores as one value."""
+    sent = arguments(data)
+    for criterion in ("attendance", "preparation", "conduct", "principles", "implementation"):
+        del sent[criterion]
+    return sent | {"scores": quality_scores(data)}
+
+
 def quality_scores(body: AssessQuality) -> QualityScores:
     return QualityScores(
         body.attendance, body.preparation, body.conduct, body.principles, body.implementation

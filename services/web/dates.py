@@ -14,29 +14,17 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
+from services.imports.reading import parse_day as parse_day  # the one reading of a typed day
+
 BAD_DAY = (
     "Ngày không hợp lệ: ghi theo dạng ngày/tháng/năm, ví dụ 02/09/2025"
     " (invalid date: write it as dd/mm/yyyy)"
 )
 PATTERN = r"\s*(\d{1,2}[\/.\-]\d{1,2}[\/.\-]\d{4}|\d{4}-\d{2}-\d{2})\s*"
 """The field's ``pattern`` attribute (the browser anchors it and compiles it with the ``v`` flag,
-hence ``/`` and ``-`` escaped inside the brackets); the server reads the day with the two below."""
-TYPED = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})")
+hence ``/`` and ``-`` escaped inside the brackets); the server reads the day with ``parse_day``,
+the same reading as the imports' (one parser of Vietnamese days)."""
 ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-
-
-def parse_day(text: str) -> date | None:
-    """The day written as dd/mm/yyyy (or yyyy-mm-dd); ``None`` when it is not a day."""
-    text = text.strip()
-    typed, iso = TYPED.fullmatch(text), ISO.fullmatch(text)
-    try:
-        if typed:
-            return date(int(typed[3]), int(typed[2]), int(typed[1]))
-        if iso:
-            return date(int(iso[1]), int(iso[2]), int(iso[3]))
-    except ValueError:  # 31/02/2025: shaped like a day, not a day
-        return None
-    return None
 
 
 def typed_day(value: Any) -> str:
@@ -45,8 +33,7 @@ def typed_day(value: Any) -> str:
     if isinstance(value, date):
         return value.strftime("%d/%m/%Y")
     text = "" if value is None else str(value)
-    iso = ISO.fullmatch(text.strip())
-    found = parse_day(text) if iso else None
+    found = parse_day(text) if ISO.fullmatch(text.strip()) else None
     return found.strftime("%d/%m/%Y") if found else text
 
 

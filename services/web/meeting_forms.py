@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Any
 
+from services.web.dates import BAD_DAY, parse_day
 from services.web.pages import as_list
 from services.web.render import VIETNAM
 
@@ -25,15 +26,6 @@ class FieldProblem(Exception):
         self.message = message
 
 
-def parse_day(text: str) -> datetime | None:
-    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return datetime.strptime(text.strip(), pattern)
-        except ValueError:
-            continue
-    return None
-
-
 def moment(values: dict[str, Any], prefix: str, field: str) -> str:
     """A date field and a time field, read in Vietnamese time; ISO with the +07:00 offset."""
     day = parse_day(str(values.get(f"{prefix}_day", "")))
@@ -42,8 +34,8 @@ def moment(values: dict[str, Any], prefix: str, field: str) -> str:
     except ValueError:
         clock = None
     if day is None or clock is None:
-        raise FieldProblem(field, "Nhập ngày (ngày/tháng/năm) và giờ (giờ:phút)")
-    return datetime.combine(day.date(), clock, VIETNAM).isoformat()
+        raise FieldProblem(field, f"{BAD_DAY}; nhập cả giờ (giờ:phút)")
+    return datetime.combine(day, clock, VIETNAM).isoformat()
 
 
 def number(values: dict[str, Any], name: str, field: str, label: str) -> int:

@@ -23,6 +23,7 @@ from litestar.params import FromPath
 from services.context import container_of
 from services.web import data
 from services.web.api import ApiError, call
+from services.web.dates import form_days
 from services.web.pages import form_of, write
 from services.web.render import Crumb, FormState, render, today
 
@@ -163,7 +164,10 @@ async def send(
     empty = missing(form, values, needed)
     if empty is not None:
         return await again(empty, 422)
-
+    days, wrong = form_days(form, values, [k for k in body if k.endswith("_on")])  # typed days
+    if wrong:
+        return await again(FormState(form, values, wrong), 422)
+    body = {**body, **days}
     return await write(
         request,
         form,

@@ -22,6 +22,7 @@ from services.context import container_of
 from services.membership.org import load_many
 from services.web import data
 from services.web.api import ApiError, call
+from services.web.dates import BAD_DAY, parse_day
 from services.web.nav import page_allowed
 from services.web.pages import form_of, write
 from services.web.render import VIETNAM, Crumb, FormState, principal_of, render, today
@@ -236,16 +237,13 @@ async def new_meeting(
 
 
 def local_datetime(day_text: str, time_text: str) -> str | None:
-    """``YYYY-MM-DD`` and ``HH:MM`` in Vietnamese time, as an ISO timestamp with its offset."""
+    """A day (dd/mm/yyyy) and ``HH:MM`` in Vietnamese time, as an ISO timestamp with its offset."""
+    day = parse_day(day_text)
     try:
-        moment = datetime.combine(
-            datetime.strptime(day_text, "%Y-%m-%d").date(),
-            time.fromisoformat(time_text or "00:00"),
-            VIETNAM,
-        )
+        clock = time.fromisoformat(time_text or "00:00")
     except ValueError:
         return None
-    return moment.isoformat()
+    return datetime.combine(day, clock, VIETNAM).isoformat() if day else None
 
 
 @post(UNIT + "/meetings", summary="Lên lịch sinh hoạt / schedule a meeting")
@@ -256,7 +254,7 @@ async def schedule_meeting(
     state = FormState("schedule", values)
     when = local_datetime(str(values.get("day", "")), str(values.get("time", "")))
     if when is None:
-        state.errors.append(("schedule-day", "Nhập ngày họp dạng ngày/tháng/năm và giờ họp"))
+        state.errors.append(("schedule-day", f"{BAD_DAY}; nhập cả giờ họp"))
     year, _, month = str(values.get("period", "")).partition("-")
     if not (year.isdigit() and month.isdigit()):
         state.errors.append(("schedule-period", "Chọn tháng của kỳ sinh hoạt"))

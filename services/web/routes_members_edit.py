@@ -22,6 +22,7 @@ from domain.member import Member
 from domain.org_unit import OrgUnit
 from services.context import container_of
 from services.web import data
+from services.web.dates import form_days
 from services.web.nav import page_allowed
 from services.web.pages import form_of, write
 from services.web.render import Crumb, FormState, render
@@ -39,6 +40,7 @@ REQUIRED = {
     "admitted_on": "Nhập ngày vào Đảng",
     "joined_cell_on": "Nhập ngày chuyển đến sinh hoạt ở chi bộ",
 }
+ENROL_DAYS = ("birth_date", "admitted_on", "official_on", "joined_cell_on")
 GENDERS = {"nam": "Nam", "nu": "Nữ", "khac": "Khác"}
 
 
@@ -87,9 +89,10 @@ async def enrol(
     missing = [(f"enrol-{k}", msg) for k, msg in REQUIRED.items() if not values.get(k)]
     if values.get("status") == "official" and not values.get("official_on"):
         missing.append(("enrol-official_on", "Đảng viên chính thức: nhập ngày chính thức"))
-    if missing:
-        return await again(FormState("enrol", values, missing), 422)
-    body: dict[str, Any] = {k: values.get(k) or None for k in ENROL_FIELDS}
+    days, wrong = form_days("enrol", values, ENROL_DAYS)
+    if missing or wrong:
+        return await again(FormState("enrol", values, missing + wrong), 422)
+    body: dict[str, Any] = {k: values.get(k) or None for k in ENROL_FIELDS} | days
     body["full_name"] = str(values["full_name"]).strip()
     body["cell_id"] = str(unit_id)
     body = {k: v for k, v in body.items() if v is not None}

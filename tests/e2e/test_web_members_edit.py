@@ -59,7 +59,12 @@ def test_the_secretary_enrols_a_member_and_records_her_card(pages, app):
     refused = post(client, base, form.text, **{**ENROL, "status": "official"})
     assert refused.status_code == 422
     assert "nhập ngày chính thức" in refused.text
-    done = post(client, base, form.text, **ENROL)
+    bad_day = post(client, base, form.text, **{**ENROL, "birth_date": "02/13/1990"})
+    assert bad_day.status_code == 422  # month first, as Chromium's date field would have it
+    assert (
+        'id="enrol-birth_date-loi"><span class="skip">Lỗi: </span>Ngày không hợp lệ' in bad_day.text
+    )
+    done = post(client, base, form.text, **{**ENROL, "birth_date": "02/04/1990"})
     assert done.status_code == 200, done.text[:500]
     assert "Trần Thị Hoa" in done.text  # back on the list, the new member in it
     again = post(client, base, form.text, **ENROL)  # the same form sent twice: recorded once
