@@ -38,6 +38,47 @@ MEETING_WRITES = (
 """Sections of the meeting run that post to the API route of the same name."""
 
 
+SAME_AS_API: tuple[tuple[str, str, str, str], ...] = (
+    # (page method, page path after /t/{tenant}, API method, API path after /api/v1/t/{tenant})
+    # the cell: its members, its admission cases
+    ("GET", "/units/{unit_id}/members", "GET", "/units/{unit_id}/roster"),
+    ("GET", "/units/{unit_id}/admissions", "GET", "/units/{unit_id}/roster"),
+    # the province settings: read by every account, changed by its administrator
+    ("GET", "/admin/settings", "GET", "/settings"),
+    ("POST", "/admin/settings/change", "POST", "/settings"),
+    # a member's party card, and her lifecycle page (its writes are below)
+    ("GET", "/units/{unit_id}/members/{member_id}/edit", "POST", "/members/{member_id}/party-card"),
+    ("POST", "/units/{unit_id}/members/{member_id}/party-card", "POST", "/members/{member_id}/party-card"),
+    ("GET", "/units/{unit_id}/members/{member_id}/lifecycle", "POST", "/members/{member_id}/exempt"),
+    # the administrator's users and roles: the API's users routes, line for line
+    ("GET", "/admin/users", "GET", "/users"),
+    ("POST", "/admin/users", "POST", "/users"),
+    ("GET", "/admin/users/{user_id}", "POST", "/users/{user_id}/role"),
+    ("POST", "/admin/users/{user_id}/role", "POST", "/users/{user_id}/role"),
+    ("POST", "/admin/users/{user_id}/unlock", "POST", "/users/{user_id}/unlock"),
+    # the administrator's imports and exports (issue 18): the API's imports routes
+    ("GET", "/admin/imports", "GET", "/imports"),
+    ("POST", "/admin/imports", "POST", "/imports"),
+    ("GET", "/admin/imports/{import_id}", "GET", "/imports/{import_id}"),
+    ("POST", "/admin/imports/{import_id}/confirm", "POST", "/imports/{import_id}/confirm"),
+    ("GET", "/admin/exports/{kind}", "GET", "/exports/{kind}"),
+    # notices: my own and my calendar feed; the undelivered ones of my subtree
+    ("GET", "/notices", "GET", "/me/notices"),
+    ("POST", "/notices/calendar-feed", "POST", "/me/calendar-feed"),
+    ("POST", "/notices/calendar-feed/revoke", "DELETE", "/me/calendar-feed"),
+    ("GET", "/notices/undelivered", "GET", "/notices/undelivered"),
+    # the meeting's papers: the API's papers routes
+    ("GET", "/meetings/{meeting_id}/papers", "GET", "/meetings/{meeting_id}/papers"),
+    ("POST", "/meetings/{meeting_id}/papers", "POST", "/meetings/{meeting_id}/papers"),
+    ("GET", "/meetings/{meeting_id}/papers/{paper_id}/file", "GET", "/meetings/{meeting_id}/papers/{paper_id}/file"),
+    # the meeting run, one screen, and its close and self-criticism sections
+    ("GET", "/meetings/{meeting_id}", "GET", "/meetings/{meeting_id}"),
+    ("GET", "/meetings/{meeting_id}/close", "POST", "/meetings/{meeting_id}/close"),
+    ("POST", "/meetings/{meeting_id}/self-criticism", "POST", "/supervision/meetings/{meeting_id}/self-criticism"),
+)  # fmt: skip
+"""Pages that show or write exactly what one API route does: they get that route's policy."""
+
+
 def page_policies(api: Mapping[tuple[str, str], Policy]) -> dict[tuple[str, str], Policy]:
     def same(method: str, path: str) -> Policy:
         return api[(method, API + path)]
@@ -56,29 +97,20 @@ def page_policies(api: Mapping[tuple[str, str], Policy]) -> dict[tuple[str, str]
         ("GET", "/static/{file_path}"): Policy.open_to_all("stylesheet, script, fonts"),
         ("POST", f"{PAGE}/logout"): allow(*ALL_ROLES, own_data=True),
         ("GET", PAGE): allow(*ALL_ROLES, own_data=True),
-        # the cell: its members, its admission cases, a new meeting
-        ("GET", f"{unit}/members"): same("GET", "/units/{unit_id}/roster"),
-        ("GET", f"{unit}/admissions"): same("GET", "/units/{unit_id}/roster"),
+        # the pages that show or write what one API route does (SAME_AS_API)
+        **{
+            (method, PAGE + page): same(api_method, path)
+            for method, page, api_method, path in SAME_AS_API
+        },
+        # the cell: a new meeting
         ("GET", f"{unit}/meetings/new"): unit_by_path("POST", "/meetings"),
         ("POST", f"{unit}/meetings"): unit_by_path("POST", "/meetings"),
-        # the province settings: read by every account, changed by its administrator
-        ("GET", f"{PAGE}/admin/settings"): same("GET", "/settings"),
-        ("POST", f"{PAGE}/admin/settings/change"): same("POST", "/settings"),
-        # enrol a member, record her party card: as the API's member routes
+        # enrol a member: as the API's member routes
         ("GET", f"{unit}/members/new"): unit_by_path("POST", "/members"),
         ("POST", f"{unit}/members"): unit_by_path("POST", "/members"),
-        ("GET", f"{unit}/members/{{member_id}}/edit"): same(
-            "POST", "/members/{member_id}/party-card"
-        ),
-        ("POST", f"{unit}/members/{{member_id}}/party-card"): same(
-            "POST", "/members/{member_id}/party-card"
-        ),
         # a member's lifecycle (sinh hoạt đảng): the API's member routes, line for line; where
         # the API also finds a cell in the body (host, destination), the page finds the member's
         # cell only, and the API checks the named cell when the page writes through it
-        ("GET", f"{unit}/members/{{member_id}}/lifecycle"): same(
-            "POST", "/members/{member_id}/exempt"
-        ),
         **{
             ("POST", f"{unit}/members/{{member_id}}/{action}"): same(
                 "POST", f"/members/{{member_id}}/{action}"
@@ -117,20 +149,6 @@ def page_policies(api: Mapping[tuple[str, str], Policy]) -> dict[tuple[str, str]
             ("POST", f"{admin_unit}/{action}"): unit_by_path("POST", f"/units/{{unit_id}}/{action}")
             for action in ("rename", "move", "dissolve")
         },
-        # the administrator's users and roles: the API's users routes, line for line
-        ("GET", f"{PAGE}/admin/users"): same("GET", "/users"),
-        ("POST", f"{PAGE}/admin/users"): same("POST", "/users"),
-        ("GET", f"{PAGE}/admin/users/{{user_id}}"): same("POST", "/users/{user_id}/role"),
-        ("POST", f"{PAGE}/admin/users/{{user_id}}/role"): same("POST", "/users/{user_id}/role"),
-        ("POST", f"{PAGE}/admin/users/{{user_id}}/unlock"): same("POST", "/users/{user_id}/unlock"),
-        # the administrator's imports and exports (issue 18): the API's imports routes
-        ("GET", f"{PAGE}/admin/imports"): same("GET", "/imports"),
-        ("POST", f"{PAGE}/admin/imports"): same("POST", "/imports"),
-        ("GET", f"{PAGE}/admin/imports/{{import_id}}"): same("GET", "/imports/{import_id}"),
-        ("POST", f"{PAGE}/admin/imports/{{import_id}}/confirm"): same(
-            "POST", "/imports/{import_id}/confirm"
-        ),
-        ("GET", f"{PAGE}/admin/exports/{{kind}}"): same("GET", "/exports/{kind}"),
         # a member by party card number: the form shows nothing of its own; the holder is
         # read through the API as the user, whose scope check decides
         ("GET", f"{PAGE}/members/by-card"): Policy(
@@ -143,23 +161,7 @@ def page_policies(api: Mapping[tuple[str, str], Policy]) -> dict[tuple[str, str]
             own_data=True,
             note="the number in the body, not the URL; the member comes from the API, scope-checked",
         ),
-        # notices: my own and my calendar feed; the undelivered ones of my subtree
-        ("GET", f"{PAGE}/notices"): same("GET", "/me/notices"),
-        ("POST", f"{PAGE}/notices/calendar-feed"): same("POST", "/me/calendar-feed"),
-        ("POST", f"{PAGE}/notices/calendar-feed/revoke"): same("DELETE", "/me/calendar-feed"),
-        ("GET", f"{PAGE}/notices/undelivered"): same("GET", "/notices/undelivered"),
-        # the meeting's papers: the API's papers routes
-        ("GET", f"{meeting}/papers"): same("GET", "/meetings/{meeting_id}/papers"),
-        ("POST", f"{meeting}/papers"): same("POST", "/meetings/{meeting_id}/papers"),
-        ("GET", f"{meeting}/papers/{{paper_id}}/file"): same(
-            "GET", "/meetings/{meeting_id}/papers/{paper_id}/file"
-        ),
-        # the meeting run, one screen, and its sections
-        ("GET", meeting): same("GET", "/meetings/{meeting_id}"),
-        ("GET", f"{meeting}/close"): same("POST", "/meetings/{meeting_id}/close"),
-        ("POST", f"{meeting}/self-criticism"): same(
-            "POST", "/supervision/meetings/{meeting_id}/self-criticism"
-        ),
+        # the meeting run's sections
         **{
             ("POST", f"{meeting}/{action}"): same("POST", f"/meetings/{{meeting_id}}/{action}")
             for action in MEETING_WRITES
