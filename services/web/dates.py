@@ -38,6 +38,13 @@ def typed_day(value: Any) -> str:
     return found.strftime("%d/%m/%Y") if found else text
 
 
+def iso_day_of(text: str) -> str:
+    """A day typed in a filter as the ISO day the API reads; what is not a day is passed on as
+    typed, for the API to refuse in its words beside the field."""
+    found = parse_day(text)
+    return found.isoformat() if found else text
+
+
 def form_days(
     form: str, values: Mapping[str, Any], names: Iterable[str]
 ) -> tuple[dict[str, str], list[tuple[str, str]]]:

@@ -20,6 +20,7 @@ from litestar.params import FromPath
 
 from services.context import container_of
 from services.web.api import ApiError, call, fetch_raw
+from services.web.dates import iso_day_of
 from services.web.nav import page_allowed
 from services.web.render import Crumb, day, principal_of, render
 
@@ -93,6 +94,7 @@ async def histories_allowed(
 async def trail_page(request: Request[Any, Any, Any], tenant: FromPath[str]) -> Response[Any]:
     q = request.query_params
     params = {k: q.get(k) for k in FILTERS if q.get(k)}
+    params |= {k: iso_day_of(str(params[k])) for k in ("since", "until") if k in params}
     picker = await unit_picker(request, tenant, params, (q.get("unit_q") or "").strip())
     page = await call(
         request, "GET", f"/api/v1/t/{tenant}/audit/trail?{urlencode({**params, 'limit': 50})}"
@@ -207,7 +209,7 @@ async def state_as_of(
 async def aggregate_page(
     request: Request[Any, Any, Any], tenant: FromPath[str], aggregate_id: FromPath[UUID]
 ) -> Response[Any]:
-    as_of = request.query_params.get("as_of") or ""
+    as_of = iso_day_of(request.query_params.get("as_of") or "")
     state, refusal = await state_as_of(request, tenant, aggregate_id, as_of)
     history = await call(
         request,

@@ -111,8 +111,11 @@ def test_the_state_as_of_a_day_before_the_record_existed_is_a_message_not_an_err
     assert 'id="as_of-error"' in page.text
     assert "Lịch sử bản ghi (Meeting)" in page.text
     assert page.text.count("<tr>") > 5  # the history is still shown
-    # a malformed day is the API's refusal in words, beside the same field
-    wrong = client.get(f"/t/{DEMO_SLUG}/audit/aggregates/{meeting['id']}?as_of=31-12-2025")
+    # a day typed dd/mm/yyyy is read as one; a malformed day is the API's refusal in words,
+    # beside the same field
+    typed = client.get(f"/t/{DEMO_SLUG}/audit/aggregates/{meeting['id']}?as_of={before:%d/%m/%Y}")
+    assert f"Bản ghi chưa tồn tại vào ngày {before:%d/%m/%Y}" in typed.text
+    wrong = client.get(f"/t/{DEMO_SLUG}/audit/aggregates/{meeting['id']}?as_of=31-02-2025")
     assert wrong.status_code == 200, wrong.status_code
     assert "as_of phải là ngày" in wrong.text
 

@@ -50,3 +50,16 @@ def test_form_days_gives_iso_days_and_an_error_beside_each_bad_field():
     assert errors == [("exempt-end", BAD_DAY)]
     assert BAD_DAY.startswith("Ngày không hợp lệ")
     assert "dd/mm/yyyy" in BAD_DAY
+
+
+def test_filter_days_reach_the_api_as_iso_days():
+    from domain.base import InvalidValue
+    from services.web.dates import iso_day_of, query_day
+
+    assert iso_day_of("02/09/2025") == "2025-09-02"
+    assert iso_day_of("31/02/2025") == "31/02/2025"  # passed on for the API to refuse in words
+    assert query_day("", date(2026, 1, 5), "on") == "2026-01-05"
+    assert query_day("5/1/2026", date(2020, 1, 1), "on") == "2026-01-05"
+    with pytest.raises(InvalidValue) as refused:
+        query_day("13/13/2026", date(2020, 1, 1), "as_of")
+    assert refused.value.vi == BAD_DAY
