@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
+from domain.base import InvalidValue
 from services.imports.reading import parse_day as parse_day  # the one reading of a typed day
 
 BAD_DAY = (
@@ -55,3 +56,14 @@ def form_days(
         else:
             days[name] = found.isoformat()
     return days, errors
+
+
+def query_day(text: str | None, default: date, name: str) -> str:
+    """A day typed in a filter (a GET form) as the ISO day the API reads; ``default`` when left
+    blank; a day that is not one is refused (an error page in the same words)."""
+    if not (text or "").strip():
+        return default.isoformat()
+    found = parse_day(str(text))
+    if found is None:
+        raise InvalidValue(BAD_DAY, f"{name} must be a day, dd/mm/yyyy", field=name)
+    return found.isoformat()

@@ -24,6 +24,7 @@ from litestar.params import FromPath
 
 from services.context import request_id_of
 from services.web.api import INTERNAL_BASE, ApiError, bearer_of, call, fetch_raw, refusal
+from services.web.dates import query_day
 from services.web.pages import redirect
 from services.web.render import Crumb, FormState, render, today
 
@@ -220,6 +221,8 @@ async def export_file(
 ) -> Response[Any]:
     """The API's export byte for byte, for the session (the API takes bearer tokens only)."""
     query = {k: v for k in ("on", "format") if (v := request.query_params.get(k))}
+    if "on" in query:
+        query["on"] = query_day(query["on"], today(), "on")
     answer = await fetch_raw(request, f"/api/v1/t/{tenant}/exports/{kind}?{urlencode(query)}")
     return Response(
         answer.content,

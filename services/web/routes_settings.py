@@ -19,6 +19,7 @@ from litestar import Request, Response, get, post
 from litestar.params import FromPath
 
 from services.web.api import ApiError, call
+from services.web.dates import form_days, query_day
 from services.web.nav import page_allowed
 from services.web.pages import form_of, write
 from services.web.render import Crumb, FormState, render, today
@@ -52,7 +53,7 @@ def api(tenant: str, **query: Any) -> str:
 async def settings_page(
     request: Request[Any, Any, Any], tenant: str, state: FormState | None = None, status: int = 200
 ) -> Response[Any]:
-    on = request.query_params.get("on") or today().isoformat()
+    on = query_day(request.query_params.get("on"), today(), "on")
     view = await call(request, "GET", api(tenant, on=on))
     may_change = await page_allowed(request, "/t/{tenant}/admin/settings/change", "POST")
     return await render(
@@ -108,11 +109,11 @@ async def settings_change(request: Request[Any, Any, Any], tenant: FromPath[str]
     async def again(state: FormState, status: int) -> Response[Any]:
         return await settings_page(request, tenant, state, status)
 
-    effective_on = str(values.get("effective_on") or "")
+    days, wrong = form_days("settings", values, ("effective_on",))
+    effective_on = days.get("effective_on", "")
     if not effective_on:
-        return await again(
-            FormState("settings", values, [("settings-effective_on", "Nhập ngày áp dụng")]), 422
-        )
+        why = wrong or [("settings-effective_on", "Nhập ngày áp dụng")]
+        return await again(FormState("settings", values, why), 422)
     try:
         then = await call(request, "GET", api(tenant, on=effective_on))
     except ApiError as error:

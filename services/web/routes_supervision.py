@@ -24,6 +24,7 @@ from projections.registry import list_named
 from services.context import container_of
 from services.web import data
 from services.web.api import call, fetch_raw
+from services.web.dates import query_day
 from services.web.pages import redirect
 from services.web.render import Crumb, principal_of, render, today
 from services.web.routes_session import HOMES
@@ -65,11 +66,7 @@ STATE_LABELS = {
 def period_of(request: Request[Any, Any, Any]) -> dict[str, str]:
     """The period picker's values: kind (tháng/quý/năm), the period text and the as-of day."""
     q = request.query_params
-    as_of = q.get("as_of") or today().isoformat()
-    try:
-        day = date.fromisoformat(as_of)
-    except ValueError:
-        raise InvalidValue("Ngày phải có dạng dd/mm/yyyy", "as_of must be a date") from None
+    day = date.fromisoformat(query_day(q.get("as_of"), today(), "as_of"))
     kind = q.get("kind") or "month"
     period = q.get("period") or {
         "month": f"{day:%Y-%m}",

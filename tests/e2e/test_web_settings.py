@@ -52,12 +52,18 @@ def test_the_administrator_changes_the_rules_from_a_day(site):
     assert wrong.status_code == 422  # Khá above Tốt: the domain's words
     assert 'class="error-message"' in wrong.text or "error-summary" in wrong.text
     # the form shown again after a refusal carries a fresh key: the next send is a new request
-    done = send(client, slug, wrong.text, effective_on="2026-01-01", rotation_turns_per_meeting="2",
+    not_a_day = send(client, slug, page.text, effective_on="2026-13-01", **{"quality.fair": "70"})
+    assert not_a_day.status_code == 422
+    assert 'id="settings-effective_on-loi"><span class="skip">Lỗi: </span>Ngày không hợp lệ' in (
+        not_a_day.text
+    )
+    done = send(client, slug, wrong.text, effective_on="01/01/2026", rotation_turns_per_meeting="2",
                 **{"quality.fair": "70"})  # fmt: skip
     assert done.status_code == 200, re.findall(r"Lỗi: </span>([^<]*)", done.text)
     assert "Áp dụng từ ngày 01/01/2026" in done.text
     assert re.search(r"Số đảng viên tự phê bình mỗi kỳ</td><td class=\"num\">2<", done.text)
-    before = client.get(f"/t/{slug}/admin/settings?on=2025-12-31")
+    before = client.get(f"/t/{slug}/admin/settings?on=31/12/2025")  # the filter, typed dd/mm
+    assert 'name="on" type="text" value="31/12/2025"' in before.text
     assert re.search(r"Số đảng viên tự phê bình mỗi kỳ</td><td class=\"num\">1<", before.text)
 
 
