@@ -33,23 +33,20 @@ class NavEntry:
     for_roles: frozenset[Role] | None = None
 
 
+SENDERS = frozenset({Role.SECRETARY, Role.TENANT_ADMIN})
+"""Who sees the notices not delivered: those who send them."""
+ASSIGNEES = frozenset({Role.SUPERIOR_MEMBER, Role.INSPECTOR})
+"""Who is assigned to attend meetings (dự sinh hoạt)."""
+
 NAV: tuple[NavEntry, ...] = (
     NavEntry("Trang chính", PAGE),  # the route's template has no trailing slash; its link has
     NavEntry("Trang của tôi", f"{PAGE}/me"),
     NavEntry("Thông báo", f"{PAGE}/notices"),
-    NavEntry(
-        "Chưa gửi được",
-        f"{PAGE}/notices/undelivered",
-        frozenset({Role.SECRETARY, Role.TENANT_ADMIN}),
-    ),
+    NavEntry("Chưa gửi được", f"{PAGE}/notices/undelivered", SENDERS),
     NavEntry("Báo cáo theo cấp", f"{PAGE}/level"),
     NavEntry("Kiến nghị", f"{PAGE}/petitions"),
     NavEntry("Phân công dự sinh hoạt", f"{PAGE}/assignments"),
-    NavEntry(
-        "Phân công của tôi",
-        f"{PAGE}/my-assignments",
-        frozenset({Role.SUPERIOR_MEMBER, Role.INSPECTOR}),
-    ),
+    NavEntry("Phân công của tôi", f"{PAGE}/my-assignments", ASSIGNEES),
     NavEntry("Nhật ký kiểm tra", f"{PAGE}/audit"),
     NavEntry("Kiểm chứng", f"{PAGE}/audit/verification"),
     NavEntry("Cây tổ chức", f"{PAGE}/admin/units"),
