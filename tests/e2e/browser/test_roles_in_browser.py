@@ -14,9 +14,10 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from bench.server import serving
 from services.demo import DEMO_SLUG
 from services.identity.auth import DEMO_ADMIN
-from tests.e2e.browser.conftest import served, shoot
+from tests.e2e.browser.conftest import shoot
 from tests.e2e.test_web_member_arrival import document_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
@@ -79,7 +80,7 @@ def demo_server(seeded: Any) -> Iterator[tuple[str, str]]:
         shared.settings, shared.database, TenantApplications(shared.database, 8),
         ReadSide(shared.database),
     )  # fmt: skip
-    with served(container) as url:
+    with serving(container) as url:
         yield url, logins.password
     container.applications.close()
 
