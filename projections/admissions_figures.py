@@ -15,7 +15,7 @@ List: ``probationary_overdue_for_recognition`` (đảng viên dự bị quá h�
 from __future__ import annotations
 
 from projections.deadlines import WHAT
-from projections.lists import CELL, CELL_MONTHS, PARENT, Column, ListSpec
+from projections.lists import CELL, CELL_MONTHS, KEY, PARENT, Column, ListSpec
 from projections.rollups import FigureSource
 from projections.supervision_figures import AT_END
 
@@ -81,7 +81,7 @@ PROBATIONARY_OVERDUE = ListSpec(
     title_vi="Đảng viên dự bị quá hạn xét công nhận chính thức",
     title_en="Probationary members overdue for recognition",
     columns=(
-        Column("key", "Mã", "Key"),
+        KEY,
         Column("full_name", "Họ và tên", "Full name"),
         CELL,
         PARENT,
@@ -102,7 +102,6 @@ JOIN {{s}}.deadline_steps AS d ON d.cell_id = c.cell_id
  AND d.opened_on <= least($3::date, $4::date) AND d.due_on < least($3::date, $4::date)
  AND (d.done_on IS NULL OR d.done_on > least($3::date, $4::date))
 WHERE least($3::date, $4::date) BETWEEN c.first_day AND c.last_day""",
-    key="key",
     search="full_name",
     sorts=("due_on", "days_overdue", "full_name", "cell_name"),
     projections=TREE_AND_DEADLINES,
