@@ -9,24 +9,34 @@ half of a move (``services.tenants.move``; issue 14 §3).
   a write is either in the copy or refused.
 - :func:`copy_tables` streams each table with binary ``COPY`` (columns named, generated ones
   left out) into the same tables on the target, then sets every serial sequence past the
-  copied ids, so the target's next event follows the last one.
+  copied ids, so the target's next event follows the last one. Given ``after`` (the
+  :func:`log_heads` of an earlier copy), the log tables (:data:`LOG_TABLES`, append-only and
+  keyed by ``notification_id``) take only their rows past those heads: a move copies the
+  bulk while the province still writes and, frozen, only what was written meanwhile.
 - :func:`thaw` removes the freeze (a move that failed before switching).
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from typing import Any
 
 import psycopg
 from psycopg import sql
 
+from infra.audit.hashchain import CHAIN_TABLE
 from infra.database import Database
+from infra.db_roles import EVENTS_TABLE
 
 MOVING_SQLSTATE = "CHMOV"
 """Raised by a frozen table (a custom SQLSTATE: no PostgreSQL error has it)."""
 FREEZE_FUNCTION = "chibo_province_moving"
 FREEZE_TRIGGER = "chibo_province_moving"
+
+LOG_TABLES = (EVENTS_TABLE, CHAIN_TABLE)
+"""Append-only tables keyed by ``notification_id``: the library inserts events holding
+``LOCK TABLE … IN EXCLUSIVE MODE`` and the chain is written in the same transaction, so ids
+commit in order and a snapshot holds a prefix of each; what follows it is ``id > head``."""
 
 _FREEZE_BODY = f"""
 BEGIN
@@ -99,8 +109,29 @@ def thaw(conn: psycopg.Connection[Any], schema: str) -> None:
     )
 
 
-def copy_tables(source: Database, target: Database, schema: str, names: list[str]) -> int:
-    """Copy ``names`` (empty on the target) row for row; the rows copied."""
+def log_heads(conn: psycopg.Connection[Any], schema: str) -> dict[str, int]:
+    """The last ``notification_id`` of each log table ``schema`` has (0 when empty)."""
+    heads = {}
+    for name in LOG_TABLES:
+        if name in tables(conn, schema):
+            row = conn.execute(
+                sql.SQL("SELECT coalesce(max(notification_id), 0) FROM {}").format(
+                    sql.Identifier(schema, name)
+                )
+            ).fetchone()
+            heads[name] = int(row[0]) if row else 0
+    return heads
+
+
+def copy_tables(
+    source: Database,
+    target: Database,
+    schema: str,
+    names: list[str],
+    after: Mapping[str, int] | None = None,
+) -> int:
+    """Copy ``names`` row for row into the target (empty there, but for a log table named in
+    ``after``, which takes its rows past that head only); the rows copied."""
     total = 0
     with (
         source.connect(autocommit=False) as src,
@@ -112,13 +143,16 @@ def copy_tables(source: Database, target: Database, schema: str, names: list[str
         for name in names:
             cols = sql.SQL(", ").join(map(sql.Identifier, columns(src, schema, name)))
             table = sql.Identifier(schema, name)
-            out = sql.SQL("COPY (SELECT {} FROM {}) TO STDOUT (FORMAT BINARY)").format(cols, table)
+            rows = sql.SQL("SELECT {} FROM {}").format(cols, table)
+            if after is not None and name in after:
+                rows += sql.SQL(" WHERE notification_id > {}").format(sql.Literal(after[name]))
+            out = sql.SQL("COPY ({}) TO STDOUT (FORMAT BINARY)").format(rows)
             into = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT BINARY)").format(table, cols)
-            with src.cursor().copy(out) as reading, dst.cursor().copy(into) as writing:
+            writer = dst.cursor()
+            with src.cursor().copy(out) as reading, writer.copy(into) as writing:
                 for chunk in reading:
                     writing.write(chunk)
-            row = dst.execute(sql.SQL("SELECT count(*) FROM {}").format(table)).fetchone()
-            total += int(row[0]) if row else 0
+            total += max(writer.rowcount, 0)
         _advance_sequences(dst, schema)
     return total
 

@@ -1,17 +1,22 @@
 """Moving a province to another database cluster (chuyển tỉnh sang cụm khác; issue 14 §3).
 
-``chibo tenant move <slug> --to <cluster> --reason …`` runs :func:`move`:
+``chibo tenant move <slug> --to <cluster> --reason …`` runs :func:`move` in two phases, so
+that writes are refused only for the short second one:
 
 1. the move is recorded in the catalog (``chibo_catalog.tenant_moves``: who, why, from, to,
    when, outcome) and the province marked ``moving_to``;
 2. the target schema is made (the same schema parts as provisioning; a frozen copy left there
    by an earlier move away is dropped first, anything else there is refused);
-3. the source's tables other than read models are **frozen** (``infra.province_copy``): the
-   writes in flight commit first, later ones are refused with 503 ``province_moving`` and
-   ``Retry-After``, so no acknowledged write is left behind;
-4. those tables are copied with binary ``COPY``; the target's log, chain and seals are checked
-   (``infra.audit.verify``) and its events compared with the source's (count and last id);
-5. every read model is rebuilt on the target from the copied log;
+3. **while the province still writes**, its tables other than read models are copied from one
+   snapshot with binary ``COPY`` (``infra.province_copy``), and every read model is rebuilt
+   on the target from that copy of the log: the long part of a move;
+4. the source's tables are then **frozen**: the writes in flight commit first, later ones are
+   refused with 503 ``province_moving`` and ``Retry-After``, so no acknowledged write is left
+   behind. Only what was written since the snapshot is copied now: the log tables' rows past
+   the heads copied in step 3, and the small tables whole (emptied on the target first);
+5. the target's log, chain and seals are checked (``infra.audit.verify``) and its events
+   compared with the source's (count and last id); the rebuilt read models catch up with the
+   events of step 4;
 6. the placement switches in one catalog transaction, which notifies ``chibo_catalog``: API
    processes forget their cached application and workers their directory entry.
 
@@ -119,14 +124,20 @@ def move(
     schema = tenant.schema
     try:
         _prepare_target(target, slug, schema, parts)
-        names = _freeze(source, schema)
-        log.info("province %s frozen on %s; copying %d tables", slug, tenant.cluster, len(names))
+        names = _own_tables(source, schema)
         _empty(target, schema, names)
-        rows = province_copy.copy_tables(source, target, schema, names)
+        rows = province_copy.copy_tables(source, target, schema, names)  # live: writes go on
+        with target.connect() as conn:
+            heads = province_copy.log_heads(conn, schema)
+        rebuilt = _rebuild(target, schema)
+        names = _freeze(source, schema)
+        log.info("province %s frozen on %s; copying what came since", slug, tenant.cluster)
+        _empty(target, schema, [n for n in names if n not in heads])
+        rows += province_copy.copy_tables(source, target, schema, names, after=heads)
         with target.connect(autocommit=False) as conn, conn.transaction():
             install_schema(conn, target, slug, parts)  # the guard's triggers, the role's grants
         events, head = _check(source, target, schema)
-        rebuilt = _rebuild(target, schema)
+        _catch_up(target, schema)
     except BaseException as error:
         _abandon(main, source, slug, schema, move_id, error)
         raise
@@ -161,9 +172,7 @@ def _freeze(source: Database, schema: str) -> list[str]:
                 conn.execute(
                     sql.SQL("SET LOCAL lock_timeout = {}").format(sql.Literal(FREEZE_LOCK_TIMEOUT))
                 )
-                names = [
-                    n for n in province_copy.tables(conn, schema) if n not in read_model_tables()
-                ]
+                names = _own_tables(source, schema, conn)
                 province_copy.freeze(conn, schema, names)
             return names
         except (psycopg.errors.LockNotAvailable, psycopg.errors.DeadlockDetected):
@@ -171,6 +180,14 @@ def _freeze(source: Database, schema: str) -> list[str]:
                 raise
             time.sleep(0.02 * (1 + attempt % 5))
     raise AssertionError("unreachable")
+
+
+def _own_tables(source: Database, schema: str, conn: Any = None) -> list[str]:
+    """The province's tables that a move copies: all but the read models."""
+    if conn is None:
+        with source.connect() as own:
+            return _own_tables(source, schema, own)
+    return [n for n in province_copy.tables(conn, schema) if n not in read_model_tables()]
 
 
 def _mark_moving(conn: Any, slug: str, to: str | None) -> None:
@@ -259,6 +276,16 @@ def _rebuild(target: Database, schema: str) -> list[str]:
         for projection in projections:
             versions.record(conn, schema, projection.name, versions.declared(projection))
     return [p.name for p in projections]
+
+
+def _catch_up(target: Database, schema: str) -> None:
+    """The read models rebuilt from the live copy take the events copied after the freeze."""
+    for done in engine.catch_up_all(target, schema, all_projections(), wait_for_lock=True):
+        if done.error:
+            raise MoveFailed(
+                f"Cập nhật {done.projection} trên cụm đích thất bại: {done.error}",
+                f"catching up {done.projection} on the target failed: {done.error}",
+            )
 
 
 def _abandon(
