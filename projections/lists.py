@@ -110,32 +110,41 @@ PERIOD = Column("period", "Kỳ", "Period")
 STATUS = Column("status", "Tình trạng", "Status")
 TREE_AND_MEETINGS = ("org_tree", "meetings")
 
-MISSING_REGULAR = ListSpec(
-    name="cells_without_regular_meeting",
-    title_vi="Chi bộ không sinh hoạt thường kỳ trong tháng",
-    title_en="Cells without a regular meeting in a month",
-    columns=(Column("key", "Mã", "Key"), CELL, PARENT, PERIOD, STATUS),
-    sql=CELL_MONTHS
-    + """
+
+def cells_missing(name: str, title_vi: str, title_en: str, select: str) -> ListSpec:
+    """A list of the cells that miss a kind of meeting in a period (``missing``, or ``pending``
+    while the period is not over); ``select`` reads CELL_MONTHS' ``cells``."""
+    return ListSpec(
+        name=name,
+        title_vi=title_vi,
+        title_en=title_en,
+        columns=(KEY, CELL, PARENT, PERIOD, STATUS),
+        sql=CELL_MONTHS + select,
+        search="cell_name",
+        sorts=("cell_name", "period", "parent_name", "status"),
+        projections=TREE_AND_MEETINGS,
+        walks=(CELL_NAMES,),
+    )
+
+
+MISSING_REGULAR = cells_missing(
+    "cells_without_regular_meeting",
+    "Chi bộ không sinh hoạt thường kỳ trong tháng",
+    "Cells without a regular meeting in a month",
+    """
 SELECT c.cell_id::text || ':' || to_char(c.first_day, 'YYYY-MM') AS key, c.cell_name,
        coalesce(c.parent_name, '') AS parent_name, to_char(c.first_day, 'YYYY-MM') AS period,
        CASE WHEN c.last_day < $4::date THEN 'missing' ELSE 'pending' END AS status
 FROM cells AS c LEFT JOIN {s}.meeting_cell_month AS f
   ON (f.cell_id, f.year, f.month) = (c.cell_id, c.year, c.month)
 WHERE NOT coalesce(f.regular_held, false)""",
-    search="cell_name",
-    sorts=("cell_name", "period", "parent_name", "status"),
-    projections=TREE_AND_MEETINGS,
-    walks=(CELL_NAMES,),
 )
 
-MISSING_THEMATIC = ListSpec(
-    name="cells_without_thematic_meeting",
-    title_vi="Chi bộ không sinh hoạt chuyên đề trong quý",
-    title_en="Cells without a thematic meeting in a quarter",
-    columns=(Column("key", "Mã", "Key"), CELL, PARENT, PERIOD, STATUS),
-    sql=CELL_MONTHS
-    + """
+MISSING_THEMATIC = cells_missing(
+    "cells_without_thematic_meeting",
+    "Chi bộ không sinh hoạt chuyên đề trong quý",
+    "Cells without a thematic meeting in a quarter",
+    """
 , quarters AS (
   SELECT c.cell_id, c.year, (c.month - 1) / 3 + 1 AS quarter,
          c.cell_name, max(c.parent_name) AS parent_name,
@@ -149,10 +158,6 @@ SELECT q.cell_id::text || ':' || q.year || '-Q' || q.quarter AS key, q.cell_name
        coalesce(q.parent_name, '') AS parent_name, q.year || '-Q' || q.quarter AS period,
        CASE WHEN q.months = 3 AND q.last_day < $4::date THEN 'missing' ELSE 'pending' END AS status
 FROM quarters AS q WHERE NOT q.held""",
-    search="cell_name",
-    sorts=("cell_name", "period", "parent_name", "status"),
-    projections=TREE_AND_MEETINGS,
-    walks=(CELL_NAMES,),
 )
 
 KEM_TWICE = ListSpec(
