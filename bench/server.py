@@ -58,7 +58,10 @@ def free_port() -> int:
 
 @contextmanager
 def serving(container: Container) -> Iterator[str]:
-    """Run the API on a free port until the block ends; yield its base URL."""
+    """Run the API on a free port until the block ends; yield its base URL.
+
+    The browser tests serve their application with it too (``tests/e2e/browser/conftest.py``).
+    """
     import uvicorn
 
     from services.app import create_app
@@ -68,10 +71,15 @@ def serving(container: Container) -> Iterator[str]:
         create_app(container), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
     )
     server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="bench-api", daemon=True)
+    thread = threading.Thread(target=server.run, name="chibo-api", daemon=True)
     thread.start()
-    while not server.started:
+    # Ten seconds at most: a server that cannot bind its port stops without ever starting.
+    for _ in range(200):
+        if server.started:
+            break
         time.sleep(0.05)
+    if not server.started:
+        raise RuntimeError("the app did not start")
     try:
         yield f"http://127.0.0.1:{port}"
     finally:

@@ -15,12 +15,24 @@ List: ``probationary_overdue_for_recognition`` (đảng viên dự bị quá h�
 from __future__ import annotations
 
 from projections.deadlines import WHAT
-from projections.lists import CELL, CELL_MONTHS, PARENT, Column, ListSpec
+from projections.lists import CELL, CELL_MONTHS, KEY, PARENT, Column, ListSpec
 from projections.rollups import FigureSource
 from projections.supervision_figures import AT_END
 
 TREE_AND_DEADLINES = ("org_tree", "deadlines")
 OVERDUE = "f.due_on < cm.period_end"
+
+
+def open_steps(*kinds: str, overdue: bool = False) -> str:
+    """Counts the steps still open at the period's end: of these kinds (all when none), and
+    only the overdue ones if asked."""
+    where = [OVERDUE] if overdue else []
+    if len(kinds) == 1:
+        where.append(f"f.kind = '{kinds[0]}'")
+    elif kinds:
+        where.append("f.kind IN ({})".format(", ".join(f"'{kind}'" for kind in kinds)))
+    return f"count(*) FILTER (WHERE {' AND '.join(where)})"
+
 
 PIPELINE_FIGURES = FigureSource(
     name="admissions",
@@ -28,30 +40,17 @@ PIPELINE_FIGURES = FigureSource(
     " WHERE opened_on <= $7::date AND (done_on IS NULL OR done_on > $7::date))",
     projections=TREE_AND_DEADLINES,
     figures=(
-        ("admissions_applicants", "count(*) FILTER (WHERE f.kind = 'application')"),
-        ("admissions_awaiting_decision", "count(*) FILTER (WHERE f.kind = 'admission_decision')"),
-        ("admissions_awaiting_ceremony", "count(*) FILTER (WHERE f.kind = 'ceremony')"),
-        (
-            "admissions_awaiting_recognition_vote",
-            "count(*) FILTER (WHERE f.kind = 'recognition_vote')",
-        ),
-        (
-            "admissions_awaiting_recognition_decision",
-            "count(*) FILTER (WHERE f.kind = 'recognition_decision')",
-        ),
-        ("admissions_overdue", f"count(*) FILTER (WHERE {OVERDUE})"),
-        (
-            "admissions_overdue_decision",
-            f"count(*) FILTER (WHERE {OVERDUE} AND f.kind = 'admission_decision')",
-        ),
-        (
-            "admissions_overdue_ceremony",
-            f"count(*) FILTER (WHERE {OVERDUE} AND f.kind = 'ceremony')",
-        ),
+        ("admissions_applicants", open_steps("application")),
+        ("admissions_awaiting_decision", open_steps("admission_decision")),
+        ("admissions_awaiting_ceremony", open_steps("ceremony")),
+        ("admissions_awaiting_recognition_vote", open_steps("recognition_vote")),
+        ("admissions_awaiting_recognition_decision", open_steps("recognition_decision")),
+        ("admissions_overdue", open_steps(overdue=True)),
+        ("admissions_overdue_decision", open_steps("admission_decision", overdue=True)),
+        ("admissions_overdue_ceremony", open_steps("ceremony", overdue=True)),
         (
             "admissions_overdue_recognition",
-            f"count(*) FILTER (WHERE {OVERDUE}"
-            " AND f.kind IN ('recognition_vote', 'recognition_decision'))",
+            open_steps("recognition_vote", "recognition_decision", overdue=True),
         ),
     ),
 )
@@ -81,7 +80,7 @@ PROBATIONARY_OVERDUE = ListSpec(
     title_vi="Đảng viên dự bị quá hạn xét công nhận chính thức",
     title_en="Probationary members overdue for recognition",
     columns=(
-        Column("key", "Mã", "Key"),
+        KEY,
         Column("full_name", "Họ và tên", "Full name"),
         CELL,
         PARENT,
@@ -102,7 +101,6 @@ JOIN {{s}}.deadline_steps AS d ON d.cell_id = c.cell_id
  AND d.opened_on <= least($3::date, $4::date) AND d.due_on < least($3::date, $4::date)
  AND (d.done_on IS NULL OR d.done_on > least($3::date, $4::date))
 WHERE least($3::date, $4::date) BETWEEN c.first_day AND c.last_day""",
-    key="key",
     search="full_name",
     sorts=("due_on", "days_overdue", "full_name", "cell_name"),
     projections=TREE_AND_DEADLINES,

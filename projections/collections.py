@@ -11,10 +11,7 @@ to that subtree, which the route's policy has checked against the caller's scope
 from __future__ import annotations
 
 from projections.deadlines import STEP_KINDS
-from projections.lists import Column, ListSpec
-
-KEY = Column("key", "Mã", "Key")
-CELL_NAME = Column("cell_name", "Chi bộ", "Cell")
+from projections.lists import CELL, KEY, Column, ListSpec
 
 # $1 the unit (NULL: every root), $2 the depth below it, $3 a level or NULL, $4 include the
 # dissolved. ``tree_order`` sorts a unit after its parent and before the parent's next sibling.
@@ -75,7 +72,6 @@ SELECT t.id::text AS key, t.id, t.name, t.level, t.depth, t.parent_id,
 FROM t LEFT JOIN {s}.org_units AS p ON p.id = t.parent_id
 LEFT JOIN sums AS s ON s.ancestor_id = t.id
 WHERE $3::text IS NULL OR t.level = $3::text""",
-    key="key",
     search="name",
     sorts=("tree_order", "name", "level", "members"),
     projections=("org_tree", "roster"),
@@ -89,7 +85,7 @@ MEMBERS = ListSpec(
     columns=(
         KEY,
         Column("full_name", "Họ và tên", "Full name"),
-        CELL_NAME,
+        CELL,
         Column("status", "Loại đảng viên", "Status"),
         Column("admitted_on", "Ngày vào Đảng", "Admitted on", "date"),
         Column("official_on", "Ngày chính thức", "Official on"),
@@ -106,7 +102,6 @@ FROM {s}.org_closure AS d JOIN {s}.members AS m ON m.cell_id = d.descendant_id
 JOIN {s}.org_units AS u ON u.id = m.cell_id
 WHERE d.ancestor_id = $1::uuid AND ($2::text IS NULL OR m.status = $2::text)
   AND ($3::boolean OR m.departed_on IS NULL)""",
-    key="key",
     search="full_name",
     sorts=("full_name", "cell_name", "admitted_on", "joined_cell_on"),
     projections=("org_tree", "roster"),
@@ -120,7 +115,7 @@ MEETINGS = ListSpec(
     title_en="Meetings",
     columns=(
         KEY,
-        CELL_NAME,
+        CELL,
         Column("period", "Kỳ", "Period"),
         Column("kind", "Loại", "Kind"),
         Column("scheduled_at", "Thời gian dự kiến", "Scheduled at", "timestamptz"),
@@ -139,7 +134,6 @@ JOIN {s}.org_units AS u ON u.id = g.cell_id
 WHERE d.ancestor_id = $1::uuid
   AND make_date(g.year, g.month, 1) BETWEEN date_trunc('month', $2::date)::date AND $3::date
   AND ($4::text IS NULL OR g.kind = $4::text)""",
-    key="key",
     search="cell_name",
     sorts=("scheduled_at", "period", "cell_name", "kind", "rating"),
     projections=("org_tree", "meetings"),
@@ -155,7 +149,7 @@ ADMISSION_CASES = ListSpec(
     columns=(
         KEY,
         Column("applicant_name", "Người được xét kết nạp", "Applicant"),
-        CELL_NAME,
+        CELL,
         Column("step", "Bước hiện tại", "Current step"),
         Column("opened_on", "Ngày mở hồ sơ", "Opened on", "date"),
         Column("due_on", "Hạn của bước", "Step due on"),
@@ -183,7 +177,6 @@ SELECT * FROM (
 ) AS c
 WHERE ($3::text IS NULL OR c.step = $3::text) AND (NOT $4::boolean OR c.overdue)
   AND ($5::text IS NULL OR c.state = $5::text)""",
-    key="key",
     search="applicant_name",
     sorts=("opened_on", "applicant_name", "cell_name", "step", "due_on", "state"),
     projections=("org_tree", "deadlines"),
@@ -196,7 +189,7 @@ PETITIONS = ListSpec(
     title_en="Petitions",
     columns=(
         KEY,
-        CELL_NAME,
+        CELL,
         Column("category", "Lĩnh vực", "Category"),
         Column("raised_on", "Ngày tiếp nhận", "Raised on", "date"),
         Column("due_on", "Hạn trả lời", "Due on", "date"),
@@ -212,7 +205,6 @@ JOIN {s}.org_units AS u ON u.id = p.cell_id
 LEFT JOIN {s}.org_units AS f ON f.id = p.forwarded_to
 WHERE d.ancestor_id = $1::uuid AND ($3::text IS NULL OR p.state = $3::text)
   AND (NOT $4::boolean OR (p.state <> 'answered' AND p.due_on < $2::date))""",
-    key="key",
     search="category",
     sorts=("raised_on", "due_on", "cell_name", "state", "category"),
     projections=("org_tree", "supervision"),
@@ -241,7 +233,6 @@ SELECT p.plan_id::text AS key, p.plan_id, p.committee_id, u.name AS committee_na
 FROM {s}.org_closure AS d JOIN {s}.sup_plans AS p ON p.committee_id = d.descendant_id
 JOIN {s}.org_units AS u ON u.id = p.committee_id
 WHERE d.ancestor_id = $1::uuid AND ($2::int IS NULL OR p.year = $2::int)""",
-    key="key",
     search="committee_name",
     sorts=("year", "committee_name"),
     projections=("org_tree", "supervision"),
@@ -256,7 +247,7 @@ FROM {s}.sup_assignments AS a JOIN {s}.org_units AS u ON u.id = a.cell_id"""
 ASSIGNMENT_COLUMNS = (
     KEY,
     Column("assignee_name", "Người được phân công", "Assignee"),
-    CELL_NAME,
+    CELL,
     Column("month", "Tháng", "Month", "date"),
     Column("state", "Tình trạng", "State"),
 )
@@ -272,7 +263,6 @@ ASSIGNMENTS = ListSpec(
 JOIN {s}.org_closure AS d ON d.descendant_id = a.cell_id
 WHERE d.ancestor_id = $1::uuid AND ($2::uuid IS NULL OR a.plan_id = $2::uuid)
   AND ($3::text IS NULL OR a.state = $3::text) AND ($4::text IS NULL OR a.assignee_id = $4::text)""",
-    key="key",
     search="assignee_name",
     sorts=("month", "assignee_name", "cell_name", "state"),
     projections=("org_tree", "supervision"),
@@ -287,7 +277,6 @@ MY_ASSIGNMENTS = ListSpec(
     sql=ASSIGNMENT_SELECT
     + """
 WHERE a.assignee_id = $1::text AND ($2::text IS NULL OR a.state = $2::text)""",
-    key="key",
     search="cell_name",
     sorts=("month", "cell_name", "state"),
     projections=("org_tree", "supervision"),
@@ -314,7 +303,6 @@ LEFT JOIN {s}.members AS m ON m.id = a.member_id
 WHERE ($1::uuid IS NULL OR a.scope_unit_id IN (
         SELECT descendant_id FROM {s}.org_closure WHERE ancestor_id = $1::uuid))
   AND ($2::text IS NULL OR a.role = $2::text)""",
-    key="key",
     search="display_name",
     sorts=("username", "display_name", "role", "scope_name"),
     projections=("org_tree", "roster", "users"),

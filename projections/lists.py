@@ -57,11 +57,12 @@ class ListSpec:
     title_en: str
     columns: tuple[Column, ...]
     sql: str
-    key: str
     search: str
     sorts: tuple[str, ...]
     projections: tuple[str, ...]
     walks: tuple[Walk, ...] = ()
+    key: str = "key"
+    """The column that names a row; every list's is :data:`KEY`, first of its columns."""
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
@@ -102,39 +103,48 @@ WHERE h.ancestor_id = $1::uuid AND h.valid_from <= $3::date
     first=64,
 )
 
+KEY = Column("key", "Mã", "Key")
 CELL = Column("cell_name", "Chi bộ", "Cell")
 PARENT = Column("parent_name", "Trực thuộc", "Under")
 PERIOD = Column("period", "Kỳ", "Period")
 STATUS = Column("status", "Tình trạng", "Status")
 TREE_AND_MEETINGS = ("org_tree", "meetings")
 
-MISSING_REGULAR = ListSpec(
-    name="cells_without_regular_meeting",
-    title_vi="Chi bộ không sinh hoạt thường kỳ trong tháng",
-    title_en="Cells without a regular meeting in a month",
-    columns=(Column("key", "Mã", "Key"), CELL, PARENT, PERIOD, STATUS),
-    sql=CELL_MONTHS
-    + """
+
+def cells_missing(name: str, title_vi: str, title_en: str, select: str) -> ListSpec:
+    """A list of the cells that miss a kind of meeting in a period (``missing``, or ``pending``
+    while the period is not over); ``select`` reads CELL_MONTHS' ``cells``."""
+    return ListSpec(
+        name=name,
+        title_vi=title_vi,
+        title_en=title_en,
+        columns=(KEY, CELL, PARENT, PERIOD, STATUS),
+        sql=CELL_MONTHS + select,
+        search="cell_name",
+        sorts=("cell_name", "period", "parent_name", "status"),
+        projections=TREE_AND_MEETINGS,
+        walks=(CELL_NAMES,),
+    )
+
+
+MISSING_REGULAR = cells_missing(
+    "cells_without_regular_meeting",
+    "Chi bộ không sinh hoạt thường kỳ trong tháng",
+    "Cells without a regular meeting in a month",
+    """
 SELECT c.cell_id::text || ':' || to_char(c.first_day, 'YYYY-MM') AS key, c.cell_name,
        coalesce(c.parent_name, '') AS parent_name, to_char(c.first_day, 'YYYY-MM') AS period,
        CASE WHEN c.last_day < $4::date THEN 'missing' ELSE 'pending' END AS status
 FROM cells AS c LEFT JOIN {s}.meeting_cell_month AS f
   ON (f.cell_id, f.year, f.month) = (c.cell_id, c.year, c.month)
 WHERE NOT coalesce(f.regular_held, false)""",
-    key="key",
-    search="cell_name",
-    sorts=("cell_name", "period", "parent_name", "status"),
-    projections=TREE_AND_MEETINGS,
-    walks=(CELL_NAMES,),
 )
 
-MISSING_THEMATIC = ListSpec(
-    name="cells_without_thematic_meeting",
-    title_vi="Chi bộ không sinh hoạt chuyên đề trong quý",
-    title_en="Cells without a thematic meeting in a quarter",
-    columns=(Column("key", "Mã", "Key"), CELL, PARENT, PERIOD, STATUS),
-    sql=CELL_MONTHS
-    + """
+MISSING_THEMATIC = cells_missing(
+    "cells_without_thematic_meeting",
+    "Chi bộ không sinh hoạt chuyên đề trong quý",
+    "Cells without a thematic meeting in a quarter",
+    """
 , quarters AS (
   SELECT c.cell_id, c.year, (c.month - 1) / 3 + 1 AS quarter,
          c.cell_name, max(c.parent_name) AS parent_name,
@@ -148,11 +158,6 @@ SELECT q.cell_id::text || ':' || q.year || '-Q' || q.quarter AS key, q.cell_name
        coalesce(q.parent_name, '') AS parent_name, q.year || '-Q' || q.quarter AS period,
        CASE WHEN q.months = 3 AND q.last_day < $4::date THEN 'missing' ELSE 'pending' END AS status
 FROM quarters AS q WHERE NOT q.held""",
-    key="key",
-    search="cell_name",
-    sorts=("cell_name", "period", "parent_name", "status"),
-    projections=TREE_AND_MEETINGS,
-    walks=(CELL_NAMES,),
 )
 
 KEM_TWICE = ListSpec(
@@ -160,7 +165,7 @@ KEM_TWICE = ListSpec(
     title_vi="Chi bộ bị xếp loại Kém hai kỳ liên tiếp",
     title_en="Cells rated Kém at two meetings in a row",
     columns=(
-        Column("key", "Mã", "Key"),
+        KEY,
         CELL,
         PARENT,
         Column("first_period", "Kỳ Kém thứ nhất", "First Kém month"),
@@ -183,7 +188,6 @@ JOIN LATERAL (
   WHERE p.cell_id = c.cell_id AND p.regular_held AND (p.year, p.month) < (c.year, c.month)
   ORDER BY p.year DESC, p.month DESC LIMIT 1
 ) AS previous ON previous.rating = 'kem'""",
-    key="key",
     search="cell_name",
     sorts=("cell_name", "period", "parent_name"),
     projections=TREE_AND_MEETINGS,
@@ -195,7 +199,7 @@ ABSENT_OVER_3 = ListSpec(
     title_vi="Đảng viên vắng sinh hoạt có lý do quá 3 lần liên tiếp trong năm",
     title_en="Members absent with a reason more than 3 times in a row within the year",
     columns=(
-        Column("key", "Mã", "Key"),
+        KEY,
         Column("full_name", "Họ và tên", "Full name"),
         CELL,
         PARENT,
@@ -212,7 +216,6 @@ FROM cells AS c JOIN {s}.meeting_attendance AS a
   ON (a.cell_id, a.year, a.month) = (c.cell_id, c.year, c.month) AND OVER_3
 JOIN {s}.members AS m ON m.id = a.member_id
 GROUP BY a.member_id, m.full_name""".replace("OVER_3", over_3("a")),
-    key="key",
     search="full_name",
     sorts=("full_name", "streak", "cell_name", "period"),
     projections=(*TREE_AND_MEETINGS, "roster"),
@@ -225,7 +228,7 @@ REGISTER = ListSpec(
     title_vi="Sổ sinh hoạt chi bộ",
     title_en="Meeting register",
     columns=(
-        Column("key", "Mã", "Key"),
+        KEY,
         CELL,
         PARENT,
         PERIOD,
@@ -246,7 +249,6 @@ SELECT g.id::text AS key, c.cell_name, c.parent_name, to_char(c.first_day, 'YYYY
        coalesce(g.rating, '') AS rating, g.present, g.expected
 FROM cells AS c JOIN {s}.meetings AS g
   ON (g.cell_id, g.year, g.month) = (c.cell_id, c.year, c.month)""",
-    key="key",
     search="cell_name",
     sorts=("period", "cell_name", "held_on", "kind", "rating"),
     projections=TREE_AND_MEETINGS,

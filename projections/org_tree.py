@@ -160,32 +160,26 @@ class OrgTreeProjection(OwnTables):
             for statement in MOVE_SQL:
                 conn.execute(statement.replace("{s}", quoted).encode(), params)
         elif row.topic == DISSOLVED:
-            update_rows(
-                conn,
-                schema,
-                "org_units",
-                (("id", "uuid"), ("dissolved_on", "date")),
-                ["id"],
-                [(unit, e.dissolved_on)],
-            )
+            _set_unit(conn, schema, unit, dissolved_on=("date", e.dissolved_on))
         elif row.topic == RENAMED:
-            update_rows(
-                conn,
-                schema,
-                "org_units",
-                (("id", "uuid"), ("name", "text")),
-                ["id"],
-                [(unit, e.name)],
-            )
+            _set_unit(conn, schema, unit, name=("text", e.name))
         elif row.topic == WINDOW:
-            update_rows(
+            _set_unit(
                 conn,
                 schema,
-                "org_units",
-                (("id", "uuid"), ("window_first_day", "int"), ("window_last_day", "int")),
-                ["id"],
-                [(unit, e.first_day, e.last_day)],
+                unit,
+                window_first_day=("int", e.first_day),
+                window_last_day=("int", e.last_day),
             )
+
+
+def _set_unit(
+    conn: psycopg.Connection[Any], schema: str, unit: UUID, **fields: tuple[str, Any]
+) -> None:
+    """Set some columns of one unit's row, each given as (PostgreSQL type, value)."""
+    columns = [("id", "uuid"), *((name, kind) for name, (kind, _) in fields.items())]
+    values = (unit, *(value for _, value in fields.values()))
+    update_rows(conn, schema, "org_units", columns, ["id"], [values])
 
 
 ORG_TREE = OrgTreeProjection()

@@ -26,7 +26,7 @@ from eventsourcing.utils import get_topic
 
 from domain.meeting_papers import MeetingPapers
 from projections.base import StoredEventRow, decode, table
-from projections.lists import CELL, CELL_MONTHS, PARENT, PERIOD, Column, ListSpec
+from projections.lists import CELL, CELL_MONTHS, KEY, PARENT, PERIOD, Column, ListSpec
 from projections.rollups import FigureSource
 from projections.sets import OwnTables, plain
 
@@ -117,7 +117,7 @@ NOT_POSTED_ONE_DAY_BEFORE = ListSpec(
     title_vi="Chi bộ gửi tài liệu sinh hoạt không đủ một ngày trước cuộc họp",
     title_en="Meetings whose papers were not posted one day before",
     columns=(
-        Column("key", "Mã", "Key"),
+        KEY,
         CELL,
         PARENT,
         PERIOD,
@@ -138,7 +138,6 @@ FROM cells AS c
 JOIN {{s}}.meetings AS g ON (g.cell_id, g.year, g.month) = (c.cell_id, c.year, c.month)
 JOIN {{s}}.meeting_papers AS p ON p.meeting_id = g.id AND {LATE}
 GROUP BY g.id, c.cell_name, c.parent_name, c.first_day, g.scheduled_at""",
-    key="key",
     search="cell_name",
     sorts=("period", "cell_name", "parent_name", "late_papers"),
     projections=TREE_MEETINGS_PAPERS,

@@ -17,7 +17,7 @@ Lists: ``missed_superior_attendance`` and ``overdue_petitions``.
 
 from __future__ import annotations
 
-from projections.lists import CELL, CELL_MONTHS, PARENT, PERIOD, Column, ListSpec
+from projections.lists import CELL, CELL_MONTHS, KEY, PARENT, PERIOD, Column, ListSpec
 from projections.rollups import FigureSource
 
 TREE_AND_SUPERVISION = ("org_tree", "supervision")
@@ -108,7 +108,7 @@ MISSED_SUPERIOR = ListSpec(
     title_vi="Phân công dự sinh hoạt chi bộ không thực hiện",
     title_en="Superior attendance assignments missed",
     columns=(
-        Column("key", "Mã", "Key"),
+        KEY,
         Column("assignee_name", "Người được phân công", "Assignee"),
         Column("role", "Vai trò", "Role"),
         Column("committee_name", "Cấp ủy phân công", "Assigning committee"),
@@ -131,7 +131,6 @@ JOIN {s}.sup_plans AS pl ON pl.plan_id = a.plan_id
 JOIN {s}.org_units AS k ON k.id = pl.committee_id
 WHERE NOT a.unplanned AND NOT coalesce(a.attended_on <= $4::date, false)
   AND (a.state = 'missed' OR c.last_day < $4::date)""",
-    key="key",
     search="assignee_name",
     sorts=("period", "assignee_name", "cell_name", "committee_name", "status"),
     projections=TREE_AND_SUPERVISION,
@@ -143,7 +142,7 @@ OVERDUE_PETITIONS = ListSpec(
     title_vi="Kiến nghị quá hạn chưa trả lời",
     title_en="Petitions overdue and not answered",
     columns=(
-        Column("key", "Mã", "Key"),
+        KEY,
         CELL,
         PARENT,
         Column("category", "Lĩnh vực", "Category"),
@@ -168,7 +167,6 @@ JOIN {s}.sup_petition_spans AS s ON s.petition_id = p.petition_id
  AND s.opened_on <= least($3::date, $4::date) AND s.due_on < least($3::date, $4::date)
  AND (s.answered_on IS NULL OR s.answered_on > least($3::date, $4::date))
 WHERE least($3::date, $4::date) BETWEEN c.first_day AND c.last_day""",
-    key="key",
     search="cell_name",
     sorts=("due_on", "days_overdue", "cell_name", "raised_on", "category"),
     projections=TREE_AND_SUPERVISION,

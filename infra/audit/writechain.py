@@ -27,7 +27,8 @@ from infra.audit.hashchain import CHAIN_TABLE, SINCE_TABLE, genesis, link, slug_
 class ChainingRecorder(PostgresApplicationRecorder):
     """The library's recorder, which also writes the chain entries of what it inserts."""
 
-    _chain_ready = False
+    _found: frozenset[str] = frozenset()
+    """The tables seen in this schema; one that is missing is asked for again next time."""
 
     def _fetch_ids_after_insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -39,11 +40,15 @@ class ChainingRecorder(PostgresApplicationRecorder):
 
     def _has_chain(self, curs: Cursor[DictRow]) -> bool:
         """Whether this schema has the audit tables (the library's own test suites do not)."""
-        if not self._chain_ready:
-            target = f'"{self.datastore.schema}"."{SINCE_TABLE}"'
+        return self._has_table(curs, SINCE_TABLE)
+
+    def _has_table(self, curs: Cursor[DictRow], table: str) -> bool:
+        if table not in self._found:
+            target = f'"{self.datastore.schema}"."{table}"'
             row = curs.execute("SELECT to_regclass(%s) AS t", (target,)).fetchone()
-            self._chain_ready = bool(row and row["t"])
-        return self._chain_ready
+            if row and row["t"]:
+                self._found = self._found | {table}
+        return table in self._found
 
 
 def chain_written(

@@ -62,20 +62,16 @@ class LoginThrottle:
         """Count this attempt for the client (an address); refuse when its window is full."""
         with self._lock:
             self._trim_keys()
-            attempts = self._attempts.setdefault(client, deque())
-            _expire(attempts, now - CLIENT_WINDOW)
-            if len(attempts) >= self.attempts_per_client:
-                raise Throttled(_seconds_until(attempts[0] + CLIENT_WINDOW, now))
-            attempts.append(now)
+            _admit(self._attempts.setdefault(client, deque()), self.attempts_per_client, now)
 
     def check_account(self, tenant: str, username: str, now: datetime) -> None:
         """Count this attempt for the account name (known or not); refuse when its window is full."""
         with self._lock:
-            attempts = self._account_attempts.setdefault((tenant, username), deque())
-            _expire(attempts, now - CLIENT_WINDOW)
-            if len(attempts) >= self.attempts_per_account:
-                raise Throttled(_seconds_until(attempts[0] + CLIENT_WINDOW, now))
-            attempts.append(now)
+            _admit(
+                self._account_attempts.setdefault((tenant, username), deque()),
+                self.attempts_per_account,
+                now,
+            )
 
     def check_username(self, tenant: str, username: str, now: datetime) -> None:
         """For usernames without an account: the same threshold as the account lockout."""
@@ -106,3 +102,11 @@ def _expire(window: deque[datetime], horizon: datetime) -> None:
 
 def _seconds_until(moment: datetime, now: datetime) -> int:
     return max(1, int((moment - now).total_seconds()))
+
+
+def _admit(attempts: deque[datetime], limit: int, now: datetime) -> None:
+    """Count this attempt in its sliding window; refuse when the window is already full."""
+    _expire(attempts, now - CLIENT_WINDOW)
+    if len(attempts) >= limit:
+        raise Throttled(_seconds_until(attempts[0] + CLIENT_WINDOW, now))
+    attempts.append(now)

@@ -18,6 +18,27 @@ from services.security.policy import (
 MEETING = (unit_of_aggregate("meeting_id", Meeting),)
 OWN_CELL_MEETING = (members_own_cell(unit_of_aggregate("meeting_id", Meeting)),)
 
+RUN_SECTIONS = (
+    "open",
+    "attendance",
+    "guests",
+    "opinions",
+    "motions",
+    "motions/{motion_id}/ballots",
+    "motions/{motion_id}/count",
+    "motions/{motion_id}/tally",
+    "minutes",
+    "quality",
+    "dues",
+    "close",
+    "corrections/attendance",
+    "motions/{motion_id}/corrections/tally",
+    "corrections/minutes",
+    "corrections/dues",
+)
+"""The sections of the meeting run, each posted to the route of its name (the web page's
+sections post to them too, see ``services.web.policies``)."""
+
 POLICIES: PolicyTable = {
     # meetings (sinh hoạt chi bộ)
     ("POST", f"{T}/meetings"): allow(*WRITERS, units=(unit_in_body("cell_id"),)),
@@ -28,23 +49,8 @@ POLICIES: PolicyTable = {
         for action in (
             "reschedule",
             "cancel",
-            "open",
-            "attendance",
-            "guests",
-            "opinions",
+            *RUN_SECTIONS,
             "self-criticisms",
-            "motions",
-            "motions/{motion_id}/ballots",
-            "motions/{motion_id}/count",
-            "motions/{motion_id}/tally",
-            "minutes",
-            "quality",
-            "dues",
-            "close",
-            "corrections/attendance",
-            "motions/{motion_id}/corrections/tally",
-            "corrections/minutes",
-            "corrections/dues",
             "absence-approvals",
         )
     },

@@ -44,8 +44,8 @@ def _run(app: TenantApplication, query: sql.Composable, params: tuple[Any, ...])
 def meetings_of(app: TenantApplication, user_id: str) -> list[UUID]:
     """The meetings the account was notified of, as its member and as an assignee."""
     try:
-        account: Any = app.repository.get(UUID(user_id)) if _is_uuid(user_id) else None
-    except AggregateNotFoundError:
+        account: Any = app.repository.get(UUID(user_id))
+    except (ValueError, AggregateNotFoundError):  # not an account's id, or no such account
         account = None
     keys = [f"assignee:{user_id}"]
     if account is not None and getattr(account, "member_id", None):
@@ -59,14 +59,6 @@ def meetings_of(app: TenantApplication, user_id: str) -> list[UUID]:
         (keys, CONTACT),
     )
     return [row["meeting_id"] for row in rows]
-
-
-def _is_uuid(text: str) -> bool:
-    try:
-        UUID(text)
-    except ValueError:
-        return False
-    return True
 
 
 def calendar(app: TenantApplication, meeting_ids: list[UUID]) -> bytes:

@@ -22,7 +22,7 @@ from services.context import AUTH_ERROR_KEY, PRINCIPAL_KEY, Principal, container
 from services.errors import UNAVAILABLE_ERRORS
 from services.errors import body as error_body
 from services.identity.tokens import TokenSigner
-from services.security.spool import Spooled, limit_of, spool
+from services.security.spool import Spooled, body_chunks, limit_of, spool
 from services.security.spool import replay as replay_spooled
 from services.security.store import IDEMPOTENCY, execute, table
 
@@ -259,17 +259,11 @@ async def read_body(receive: Receive) -> bytes | None:
     """The whole body, or ``None`` past :data:`MAX_BODY`."""
     chunks: list[bytes] = []
     size = 0
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":
-            break
-        chunk = message.get("body", b"")
+    async for chunk in body_chunks(receive):
         size += len(chunk)
         if size > MAX_BODY:
             return None
         chunks.append(chunk)
-        if not message.get("more_body", False):
-            break
     return b"".join(chunks)
 
 

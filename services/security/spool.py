@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -45,6 +46,17 @@ def limit_of(scope: Scope, default: int) -> int:
     return int(limit) if limit else default
 
 
+async def body_chunks(receive: Receive) -> AsyncIterator[bytes]:
+    """The request body's chunks as the server hands them over, up to the last one."""
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return
+        yield message.get("body", b"")
+        if not message.get("more_body", False):
+            return
+
+
 async def spool(receive: Receive, head: bytes, limit: int) -> Spooled | None:
     """Read the whole body into a spool, hashing ``head`` then the body; ``None`` past
     ``limit`` bytes (nothing kept)."""
@@ -52,11 +64,7 @@ async def spool(receive: Receive, head: bytes, limit: int) -> Spooled | None:
     file: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=IN_MEMORY)  # noqa: SIM115  # closed by Spooled.close
     size = 0
     try:
-        while True:
-            message = await receive()
-            if message["type"] != "http.request":
-                break
-            chunk = message.get("body", b"")
+        async for chunk in body_chunks(receive):
             size += len(chunk)
             if size > limit:
                 file.close()
@@ -67,8 +75,6 @@ async def spool(receive: Receive, head: bytes, limit: int) -> Spooled | None:
                     await anyio.to_thread.run_sync(file.write, chunk)
                 else:
                     file.write(chunk)
-            if not message.get("more_body", False):
-                break
     except BaseException:
         file.close()
         raise

@@ -11,10 +11,12 @@ that unit's subtree.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import Request, get
+from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, QueryParameter
 
 from domain.base import InvalidValue
@@ -58,23 +60,47 @@ def one_of(value: str | None, allowed: tuple[str, ...], name: str) -> str | None
     return value
 
 
+@dataclass(frozen=True, slots=True)
+class Paging:
+    """The query parameters every collection shares: the name filter, the sort, the page and
+    the read-your-writes wait."""
+
+    q: str | None
+    sort: str | None
+    order: str
+    limit: int
+    cursor: str | None
+    min_position: int | None
+    wait_ms: int
+
+
+def paging_of(
+    q: Q = None,
+    sort: Sort = None,
+    order: Order = "asc",
+    limit: Limit = 100,
+    cursor: Cursor = None,
+    min_position: FromQuery[int | None] = None,
+    wait_ms: WaitMs = 0,
+) -> Paging:
+    return Paging(q, sort, order, limit, cursor, min_position, wait_ms)
+
+
+PAGING = {"paging": Provide(paging_of, sync_to_thread=False)}
+"""Each collection's handler declares ``paging: Paging`` and gets these parameters."""
+
+
 async def serve(
     request: Request[Any, Any, Any],
     ctx: Ctx,
     spec: ListSpec,
     params: tuple[Any, ...],
-    q: str | None,
-    sort: str | None,
-    order: str,
-    limit: int,
-    cursor: str | None,
-    min_position: int | None,
-    wait_ms: int,
+    paging: Paging,
     needs_unit: bool = True,
 ) -> CollectionPage:
     """One page of ``spec``; ``params[0]`` (the unit) defaults to the scope, then the root."""
-    one_of(sort, spec.sorts, "sort")
-    reached = await wait(request, ctx, spec.projections, min_position, wait_ms)
+    one_of(paging.sort, spec.sorts, "sort")
+    reached = await wait(request, ctx, spec.projections, paging.min_position, paging.wait_ms)
     async with tenant_read_connection(readside_of(request), ctx.app.schema) as conn:
         if needs_unit and params[0] is None:
             unit = ctx.principal.scope_unit_id
@@ -88,11 +114,11 @@ async def serve(
                 ctx.app.schema,
                 spec,
                 params,
-                q=q,
-                sort=sort,
-                descending=order == "desc",
-                limit=limit,
-                cursor=cursor,
+                q=paging.q,
+                sort=paging.sort,
+                descending=paging.order == "desc",
+                limit=paging.limit,
+                cursor=paging.cursor,
             )
         except (ValueError, TypeError):
             raise InvalidValue(
@@ -111,7 +137,7 @@ LEVELS = (
 )
 
 
-@get(f"{T}/units", summary="Cây tổ chức / units as a tree")
+@get(f"{T}/units", summary="Cây tổ chức / units as a tree", dependencies=PAGING)
 async def list_units(
     request: Request[Any, Any, Any],
     ctx: Ctx,
@@ -123,13 +149,8 @@ async def list_units(
         str | None, QueryParameter(description="Chỉ cấp này / only this level")
     ] = None,
     include_dissolved: FromQuery[bool] = False,
-    q: Q = None,
-    sort: Sort = None,
-    order: Order = "asc",
-    limit: Limit = 100,
-    cursor: Cursor = None,
-    min_position: FromQuery[int | None] = None,
-    wait_ms: WaitMs = 0,
+    *,
+    paging: NamedDependency[Paging],
 ) -> CollectionPage:
     """The unit (default: the caller's scope, or the province root) and the units below it to
     ``depth`` levels, in tree order (a unit right after its parent), each with its breadcrumb
@@ -137,16 +158,17 @@ async def list_units(
     one_of(level, LEVELS, "level")
     unit = unit_id or ctx.principal.scope_unit_id
     params = (unit, depth, level, include_dissolved)
-    return await serve(
-        request, ctx, c.UNITS, params, q, sort, order, limit, cursor, min_position, wait_ms,
-        needs_unit=False,
-    )  # fmt: skip
+    return await serve(request, ctx, c.UNITS, params, paging, needs_unit=False)
 
 
 STATUSES = ("official", "probationary")
 
 
-@get(f"{T}/units/{{unit_id:uuid}}/members", summary="Đảng viên của tổ chức / members of a unit")
+@get(
+    f"{T}/units/{{unit_id:uuid}}/members",
+    summary="Đảng viên của tổ chức / members of a unit",
+    dependencies=PAGING,
+)
 async def list_members(
     request: Request[Any, Any, Any],
     ctx: Ctx,
@@ -155,19 +177,12 @@ async def list_members(
         str | None, QueryParameter(description="official (chính thức) | probationary (dự bị)")
     ] = None,
     include_departed: FromQuery[bool] = False,
-    q: Q = None,
-    sort: Sort = None,
-    order: Order = "asc",
-    limit: Limit = 100,
-    cursor: Cursor = None,
-    min_position: FromQuery[int | None] = None,
-    wait_ms: WaitMs = 0,
+    *,
+    paging: NamedDependency[Paging],
 ) -> CollectionPage:
     """The members of the cells in the unit's subtree, searchable by name (``q``)."""
     params = (unit_id, one_of(status, STATUSES, "status"), include_departed)
-    return await serve(
-        request, ctx, c.MEMBERS, params, q, sort, order, limit, cursor, min_position, wait_ms
-    )
+    return await serve(request, ctx, c.MEMBERS, params, paging)
 
 
 KINDS = ("regular", "thematic", "extraordinary")
@@ -176,6 +191,7 @@ KINDS = ("regular", "thematic", "extraordinary")
 @get(
     f"{T}/units/{{unit_id:uuid}}/meetings",
     summary="Sinh hoạt của chi bộ theo tháng / meetings of a cell by month",
+    dependencies=PAGING,
 )
 async def list_meetings(
     request: Request[Any, Any, Any],
@@ -188,24 +204,17 @@ async def list_meetings(
     kind: Annotated[
         str | None, QueryParameter(description="regular | thematic | extraordinary")
     ] = None,
-    q: Q = None,
-    sort: Sort = None,
-    order: Order = "asc",
-    limit: Limit = 100,
-    cursor: Cursor = None,
-    min_position: FromQuery[int | None] = None,
-    wait_ms: WaitMs = 0,
+    *,
+    paging: NamedDependency[Paging],
 ) -> CollectionPage:
     """The meetings of the cell (or of every cell under a committee) in the period, with their
     kind, time, attendance and rating. A member of the cell may read it."""
     chosen = parse_period(period, today())
     params = (unit_id, chosen.first_day, chosen.last_day, one_of(kind, KINDS, "kind"))
-    return await serve(
-        request, ctx, c.MEETINGS, params, q, sort, order, limit, cursor, min_position, wait_ms
-    )
+    return await serve(request, ctx, c.MEETINGS, params, paging)
 
 
-@get(f"{T}/admissions", summary="Hồ sơ kết nạp / admission cases")
+@get(f"{T}/admissions", summary="Hồ sơ kết nạp / admission cases", dependencies=PAGING)
 async def list_admission_cases(
     request: Request[Any, Any, Any],
     ctx: Ctx,
@@ -220,13 +229,8 @@ async def list_admission_cases(
     case_state: Annotated[
         str | None, QueryParameter(name="state", description="open (đang xét) | ended")
     ] = None,
-    q: Q = None,
-    sort: Sort = None,
-    order: Order = "asc",
-    limit: Limit = 100,
-    cursor: Cursor = None,
-    min_position: FromQuery[int | None] = None,
-    wait_ms: WaitMs = 0,
+    *,
+    paging: NamedDependency[Paging],
 ) -> CollectionPage:
     """Admission cases in the subtree with the applicant's name, the current step, its due date
     and whether it is overdue today (Vietnamese date)."""
@@ -237,16 +241,17 @@ async def list_admission_cases(
         overdue,
         one_of(case_state, ("open", "ended"), "state"),
     )
-    return await serve(
-        request, ctx, c.ADMISSION_CASES, params, q, sort, order, limit, cursor, min_position,
-        wait_ms,
-    )  # fmt: skip
+    return await serve(request, ctx, c.ADMISSION_CASES, params, paging)
 
 
 PETITION_STATES = ("raised", "forwarded", "accepted", "resolved", "answered", "reopened")
 
 
-@get(f"{T}/supervision/petitions", summary="Theo dõi kiến nghị / petitions tracker")
+@get(
+    f"{T}/supervision/petitions",
+    summary="Theo dõi kiến nghị / petitions tracker",
+    dependencies=PAGING,
+)
 async def list_petitions(
     request: Request[Any, Any, Any],
     ctx: Ctx,
@@ -260,47 +265,40 @@ async def list_petitions(
     overdue: Annotated[
         bool, QueryParameter(description="Chỉ kiến nghị quá hạn / only overdue petitions")
     ] = False,
-    q: Q = None,
-    sort: Sort = None,
-    order: Order = "asc",
-    limit: Limit = 100,
-    cursor: Cursor = None,
-    min_position: FromQuery[int | None] = None,
-    wait_ms: WaitMs = 0,
+    *,
+    paging: NamedDependency[Paging],
 ) -> CollectionPage:
     """Petitions raised in the subtree's cells, with their state, due date and whether they are
     overdue today; ``q`` searches the category."""
     params = (unit_id, today(), one_of(wanted_state, PETITION_STATES, "state"), overdue)
-    return await serve(
-        request, ctx, c.PETITIONS, params, q, sort, order, limit, cursor, min_position, wait_ms
-    )
+    return await serve(request, ctx, c.PETITIONS, params, paging)
 
 
-@get(f"{T}/supervision/plans", summary="Kế hoạch dự sinh hoạt / attendance plans")
+@get(
+    f"{T}/supervision/plans",
+    summary="Kế hoạch dự sinh hoạt / attendance plans",
+    dependencies=PAGING,
+)
 async def list_plans(
     request: Request[Any, Any, Any],
     ctx: Ctx,
     unit_id: UnitQuery = None,
     year: Annotated[int | None, QueryParameter(ge=2000, le=2100, description="Năm / year")] = None,
-    q: Q = None,
-    sort: Sort = None,
-    order: Order = "asc",
-    limit: Limit = 100,
-    cursor: Cursor = None,
-    min_position: FromQuery[int | None] = None,
-    wait_ms: WaitMs = 0,
+    *,
+    paging: NamedDependency[Paging],
 ) -> CollectionPage:
     """Attendance plans of the committees in the subtree, with assignments fulfilled and missed."""
-    return await serve(
-        request, ctx, c.PLANS, (unit_id, year), q, sort, order, limit, cursor, min_position,
-        wait_ms,
-    )  # fmt: skip
+    return await serve(request, ctx, c.PLANS, (unit_id, year), paging)
 
 
 ASSIGNMENT_STATES = ("assigned", "contacted", "attended", "missed", "reported")
 
 
-@get(f"{T}/supervision/assignments", summary="Phân công dự sinh hoạt / attendance assignments")
+@get(
+    f"{T}/supervision/assignments",
+    summary="Phân công dự sinh hoạt / attendance assignments",
+    dependencies=PAGING,
+)
 async def list_assignments(
     request: Request[Any, Any, Any],
     ctx: Ctx,
@@ -317,22 +315,19 @@ async def list_assignments(
     assignee_id: Annotated[
         str | None, QueryParameter(max_length=100, description="Người được phân công / assignee")
     ] = None,
-    q: Q = None,
-    sort: Sort = None,
-    order: Order = "asc",
-    limit: Limit = 100,
-    cursor: Cursor = None,
-    min_position: FromQuery[int | None] = None,
-    wait_ms: WaitMs = 0,
+    *,
+    paging: NamedDependency[Paging],
 ) -> CollectionPage:
     """Assignments to attend the meetings of the subtree's cells; ``q`` searches the assignee."""
     params = (unit_id, plan_id, one_of(wanted_state, ASSIGNMENT_STATES, "state"), assignee_id)
-    return await serve(
-        request, ctx, c.ASSIGNMENTS, params, q, sort, order, limit, cursor, min_position, wait_ms
-    )
+    return await serve(request, ctx, c.ASSIGNMENTS, params, paging)
 
 
-@get(f"{T}/supervision/my-assignments", summary="Phân công của tôi / my assignments")
+@get(
+    f"{T}/supervision/my-assignments",
+    summary="Phân công của tôi / my assignments",
+    dependencies=PAGING,
+)
 async def my_assignments(
     request: Request[Any, Any, Any],
     ctx: Ctx,
@@ -342,23 +337,15 @@ async def my_assignments(
             name="state", description="Tình trạng / state: " + ", ".join(ASSIGNMENT_STATES)
         ),
     ] = None,
-    q: Q = None,
-    sort: Sort = None,
-    order: Order = "asc",
-    limit: Limit = 100,
-    cursor: Cursor = None,
-    min_position: FromQuery[int | None] = None,
-    wait_ms: WaitMs = 0,
+    *,
+    paging: NamedDependency[Paging],
 ) -> CollectionPage:
     """The caller's own assignments (an assignment made to their user account)."""
     params = (ctx.principal.user_id, one_of(wanted_state, ASSIGNMENT_STATES, "state"))
-    return await serve(
-        request, ctx, c.MY_ASSIGNMENTS, params, q, sort, order, limit, cursor, min_position,
-        wait_ms, needs_unit=False,
-    )  # fmt: skip
+    return await serve(request, ctx, c.MY_ASSIGNMENTS, params, paging, needs_unit=False)
 
 
-@get(f"{T}/users", summary="Tài khoản người dùng / user accounts")
+@get(f"{T}/users", summary="Tài khoản người dùng / user accounts", dependencies=PAGING)
 async def list_users(
     request: Request[Any, Any, Any],
     ctx: Ctx,
@@ -367,13 +354,8 @@ async def list_users(
         str | None,
         QueryParameter(description="Vai trò / role: " + ", ".join(r.value for r in Role)),
     ] = None,
-    q: Q = None,
-    sort: Sort = None,
-    order: Order = "asc",
-    limit: Limit = 100,
-    cursor: Cursor = None,
-    min_position: FromQuery[int | None] = None,
-    wait_ms: WaitMs = 0,
+    *,
+    paging: NamedDependency[Paging],
 ) -> CollectionPage:
     """User accounts with their role and the unit of their scope (no passwords, ever).
 
@@ -381,10 +363,7 @@ async def list_users(
     too; otherwise the accounts scoped inside the unit's subtree."""
     unit = unit_id or ctx.principal.scope_unit_id
     params = (unit, one_of(role, tuple(r.value for r in Role), "role"))
-    return await serve(
-        request, ctx, c.USERS, params, q, sort, order, limit, cursor, min_position, wait_ms,
-        needs_unit=False,
-    )  # fmt: skip
+    return await serve(request, ctx, c.USERS, params, paging, needs_unit=False)
 
 
 ROUTES: list[Any] = [

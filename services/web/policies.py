@@ -10,31 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from services.meetings.policies import RUN_SECTIONS
 from services.security.policy import ALL_ROLES, Policy, allow, member_in_path, unit_in_path
 
 API = "/api/v1/t/{tenant}"
 PAGE = "/t/{tenant}"
 
-MEETING_WRITES = (
-    "open",
-    "attendance",
-    "guests",
-    "opinions",
-    "motions",
-    "motions/{motion_id}/ballots",
-    "motions/{motion_id}/count",
-    "motions/{motion_id}/tally",
-    "minutes",
-    "quality",
-    "quality/ballot",
-    "quality/confirm",
-    "dues",
-    "close",
-    "corrections/attendance",
-    "motions/{motion_id}/corrections/tally",
-    "corrections/minutes",
-    "corrections/dues",
-)
+MEETING_WRITES = (*RUN_SECTIONS, "quality/ballot", "quality/confirm")
 """Sections of the meeting run that post to the API route of the same name."""
 
 

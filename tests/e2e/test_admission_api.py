@@ -36,6 +36,14 @@ def found(client, tenant, name, level, parent=None):
     return ok(client.post(url(tenant, "/units"), json=body))["id"]
 
 
+def found_chain(client, tenant, *chain):
+    """Units founded each under the one before, from the province down; their ids."""
+    ids = []
+    for name, level in chain:
+        ids.append(found(client, tenant, name, level, ids[-1] if ids else None))
+    return ids
+
+
 def enrol(client, tenant, cell, name):
     body = {
         "full_name": name,
@@ -127,16 +135,22 @@ def introduce(client, tenant, case, member, basis, together_since, on):
     ok(client.post(url(tenant, f"/admissions/{case}/introducers"), json=body))
 
 
-def test_applicant_to_official_member_over_http(client, tenant, database):
-    root = found(client, tenant, "Đảng bộ tỉnh", "province")
-    commune = found(client, tenant, "Đảng ủy xã", "direct", root)
-    grassroots = found(client, tenant, "Đảng bộ cơ sở", "grassroots_committee", commune)
-    cell = found(client, tenant, "Chi bộ thôn 1", "cell", grassroots)
-    members = three_members(client, tenant, cell)
+def case_in(client, tenant, units, person):
+    """Units founded down to a cell, three members enrolled there and the person's admission
+    case opened in it: the units' ids, the members' ids, the case's id."""
+    ids = found_chain(client, tenant, *units)
+    return ids, three_members(client, tenant, ids[-1]), applicant(client, tenant, ids[-1], *person)
 
-    case = applicant(
-        client, tenant, cell, "Nguyễn Thị Dự", "2001-06-15", "nu", "upper_secondary", "2024-01-08"
+
+def test_applicant_to_official_member_over_http(client, tenant, database):
+    units = (
+        ("Đảng bộ tỉnh", "province"),
+        ("Đảng ủy xã", "direct"),
+        ("Đảng bộ cơ sở", "grassroots_committee"),
+        ("Chi bộ thôn 1", "cell"),
     )
+    person = ("Nguyễn Thị Dự", "2001-06-15", "nu", "upper_secondary", "2024-01-08")
+    (_, commune, _, cell), members, case = case_in(client, tenant, units, person)
     one = f"/admissions/{case}"
     refused = client.post(
         url(tenant, one + "/dossier"), json={"item": "application", "on": "2024-01-10"}
@@ -214,12 +228,9 @@ def test_applicant_to_official_member_over_http(client, tenant, database):
 
 
 def test_vote_cited_from_another_motion_kind_is_refused(client, tenant):
-    root = found(client, tenant, "Đảng bộ tỉnh", "province")
-    cell = found(client, tenant, "Chi bộ cơ sở", "grassroots_cell", root)
-    members = three_members(client, tenant, cell)
-    case = applicant(
-        client, tenant, cell, "Trần Văn Em", "2001-06-15", "nam", "higher", "2024-01-08"
-    )
+    units = (("Đảng bộ tỉnh", "province"), ("Chi bộ cơ sở", "grassroots_cell"))
+    person = ("Trần Văn Em", "2001-06-15", "nam", "higher", "2024-01-08")
+    (_, cell), members, case = case_in(client, tenant, units, person)
     one = f"/admissions/{case}"
     ok(
         client.post(
@@ -249,13 +260,13 @@ def test_vote_cited_from_another_motion_kind_is_refused(client, tenant):
 def test_after_july_2025_a_village_cell_s_deadline_names_the_commune_and_is_extended_once(
     client, tenant, database
 ):
-    root = found(client, tenant, "Đảng bộ tỉnh", "province")
-    commune = found(client, tenant, "Đảng ủy xã Tùy Sơn", "direct", root)
-    village = found(client, tenant, "Chi bộ thôn Vọng Sơn", "grassroots_cell", commune)
-    members = three_members(client, tenant, village)
-    case = applicant(
-        client, tenant, village, "Đỗ Thị Hằng", "2002-03-10", "nu", "upper_secondary", "2025-08-01"
+    units = (
+        ("Đảng bộ tỉnh", "province"),
+        ("Đảng ủy xã Tùy Sơn", "direct"),
+        ("Chi bộ thôn Vọng Sơn", "grassroots_cell"),
     )
+    person = ("Đỗ Thị Hằng", "2002-03-10", "nu", "upper_secondary", "2025-08-01")
+    (_, commune, village), members, case = case_in(client, tenant, units, person)
     one = f"/admissions/{case}"
     course = {"certificate_no": "GCN-9", "completed_on": "2025-08-05"}
     ok(client.post(url(tenant, one + "/course"), json=course))

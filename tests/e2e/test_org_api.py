@@ -13,11 +13,16 @@ def base(tenant) -> str:
     return f"/api/v1/t/{tenant.slug}"
 
 
-def found(client, tenant, name, level, parent_id=None, founded_on="2020-01-01"):
+def post_unit(client, tenant, name, level, parent_id=None, founded_on="2020-01-01", **request):
+    """Ask to found a unit (thành lập tổ chức đảng); the answer, whatever it is."""
     body = {"name": name, "level": level, "founded_on": founded_on}
     if parent_id:
         body["parent_id"] = parent_id
-    response = client.post(f"{base(tenant)}/units", json=body)
+    return client.post(f"{base(tenant)}/units", json=body, **request)
+
+
+def found(client, tenant, name, level, parent_id=None, founded_on="2020-01-01"):
+    response = post_unit(client, tenant, name, level, parent_id, founded_on)
     assert response.status_code == 201, response.text
     return response.json()["id"]
 
@@ -56,15 +61,7 @@ def test_tree_is_built_and_read_back(client, tenant, tree):
 
 
 def test_level_that_does_not_fit_its_parent_is_422(client, tenant, tree):
-    response = client.post(
-        f"{base(tenant)}/units",
-        json={
-            "name": "Chi bộ lạc chỗ",
-            "level": "cell",
-            "founded_on": "2020-01-01",
-            "parent_id": tree["root"],
-        },
-    )
+    response = post_unit(client, tenant, "Chi bộ lạc chỗ", "cell", tree["root"])
     assert response.status_code == 422
     assert response.json()["code"] == "level_does_not_fit_parent"
     assert "không thể trực thuộc" in response.json()["message"]

@@ -21,6 +21,7 @@ from projections.registry import all_projections
 from services import workers
 from services.audit.replay import drop_replay, replay_until
 from tests.e2e.auth_helpers import bearer, token
+from tests.e2e.test_org_api import post_unit
 from tests.integration.test_projection_rollups import build_province
 
 pytestmark = pytest.mark.e2e
@@ -138,19 +139,11 @@ def test_bad_requests_are_400_or_404(client, tenant, setup):
 def test_read_your_writes_waits_for_the_workers(client, container, tenant, setup):
     province, _app, headers = setup
     admin = bearer(token(container, tenant.slug, Role.TENANT_ADMIN))
-    written = client.post(
-        f"/api/v1/t/{tenant.slug}/units",
-        json={
-            "name": "G9",
-            "level": "grassroots_committee",
-            "founded_on": "2020-01-01",
-            "parent_id": str(province.id("D1")),
-        },
-        headers=admin,
-    )
+    d1 = str(province.id("D1"))
+    written = post_unit(client, tenant, "G9", "grassroots_committee", d1, headers=admin)
     assert written.status_code == 201, written.text
     position = written.json()["position"]
-    params = {**Q1, "unit_id": str(province.id("D1")), "min_position": position}
+    params = {**Q1, "unit_id": d1, "min_position": position}
     # No worker in this process yet: the view refuses to pass off stale figures as current.
     behind = client.get(url(tenant, "/level"), params=params, headers=headers)
     assert behind.status_code == 409

@@ -25,6 +25,7 @@ from infra.tenancy import Tenant
 from projections import engine, lists
 from projections.registry import all_projections
 from tests.conftest import asyncpg_connect
+from tests.integration.queries import scalar
 
 pytestmark = pytest.mark.integration
 
@@ -37,20 +38,18 @@ def places(database: Database, tenant: Tenant, app: Any) -> dict[str, Any]:
     load(database, tenant.schema, SMALL)
     for done in engine.catch_up_all(database, tenant.schema, all_projections()):
         assert done.error is None, done.error
-    with database.connect() as conn:
-        root = conn.execute(
-            f'SELECT id FROM "{tenant.schema}".org_units WHERE parent_id IS NULL'
-        ).fetchone()
-        committee = conn.execute(
-            f'SELECT p.id FROM "{tenant.schema}".org_units AS p'
-            f' JOIN "{tenant.schema}".org_closure AS d ON d.ancestor_id = p.id'
-            f' JOIN "{tenant.schema}".org_units AS c ON c.id = d.descendant_id'
-            " WHERE p.parent_id IS NOT NULL AND c.level IN ('cell', 'grassroots_cell')"
-            " GROUP BY p.id ORDER BY count(*) DESC, p.id LIMIT 1"
-        ).fetchone()
+    root = scalar(database, f'SELECT id FROM "{tenant.schema}".org_units WHERE parent_id IS NULL')
+    committee = scalar(
+        database,
+        f'SELECT p.id FROM "{tenant.schema}".org_units AS p'
+        f' JOIN "{tenant.schema}".org_closure AS d ON d.ancestor_id = p.id'
+        f' JOIN "{tenant.schema}".org_units AS c ON c.id = d.descendant_id'
+        " WHERE p.parent_id IS NOT NULL AND c.level IN ('cell', 'grassroots_cell')"
+        " GROUP BY p.id ORDER BY count(*) DESC, p.id LIMIT 1",
+    )
     assert root
     assert committee
-    return {"root": root[0], "committee": committee[0]}
+    return {"root": root, "committee": committee}
 
 
 def walked_from_one_value(spec: lists.ListSpec) -> lists.ListSpec:

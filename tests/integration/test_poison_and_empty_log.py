@@ -11,6 +11,7 @@ import pytest
 
 from projections import engine, installation
 from projections.registry import all_projections
+from tests.integration.queries import scalar
 from tests.integration.test_projection_engine import positions
 from tests.integration.test_projection_rollups import build_province
 from tests.integration.test_workers import drain, runtime  # noqa: F401 (a fixture)
@@ -75,11 +76,8 @@ def _lock(conn: Any, schema: str, name: str) -> None:
 
 
 def _waiters(database: Any) -> int:
-    with database.connect() as conn:
-        row = conn.execute(
-            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
-        ).fetchone()
-    return int(row[0]) if row else 0
+    query = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+    return int(scalar(database, query) or 0)
 
 
 def _wait_for_waiters(database: Any, count: int) -> None:

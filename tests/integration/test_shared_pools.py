@@ -27,6 +27,7 @@ from infra.tenancy import TenantApplications, provision
 from projections.registry import all_projections
 from projections.scheduler import catch_up_round
 from services.bootstrap import schema_parts
+from tests.integration.queries import scalar
 
 pytestmark = pytest.mark.integration
 
@@ -48,11 +49,8 @@ def small_server(pg_home: Path) -> Iterator[Database]:
 
 
 def server_connections(database: Database) -> int:
-    with database.connect() as conn:
-        row = conn.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'"
-        ).fetchone()
-    return int(row[0]) if row else 0
+    query = "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'"
+    return int(scalar(database, query) or 0)
 
 
 def test_sixty_provinces_in_one_process_never_run_out_of_connections(

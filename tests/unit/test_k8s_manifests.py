@@ -182,17 +182,10 @@ def cnpg_problems(objs: Objs) -> list[str]:
     for cluster in clusters:
         spec, name = cluster["spec"], cluster["metadata"]["name"]
         problems += [f"Cluster {name}: unknown field {key}" for key in set(spec) - CLUSTER_FIELDS]
-        if not isinstance(spec.get("instances"), int) or spec["instances"] < 1:
-            problems.append(f"Cluster {name}: instances must be a positive integer")
+        problems += sizing_problems(f"Cluster {name}", spec, spec.get("postgresql", {}))
         initdb = spec.get("bootstrap", {}).get("initdb", {})
         if not (initdb.get("database") and initdb.get("owner")):
             problems.append(f"Cluster {name}: bootstrap.initdb needs database and owner")
-        params = spec.get("postgresql", {}).get("parameters", {})
-        problems += [
-            f"Cluster {name}: parameter {k} must be a string"
-            for k, v in params.items()
-            if not isinstance(v, str)
-        ]
         if not spec.get("storage", {}).get("size"):
             problems.append(f"Cluster {name}: storage.size is required")
         if not isinstance(spec.get("monitoring"), dict):
@@ -334,6 +327,19 @@ def app_problems(objs: Objs) -> list[str]:
     return problems
 
 
+def sizing_problems(what: str, spec: dict[str, Any], server: dict[str, Any]) -> list[str]:
+    """A CloudNativePG Cluster's or Pooler's instance count, and its server's parameters, which
+    the operator takes only as strings."""
+    problems = [
+        f"{what}: parameter {k} must be a string"
+        for k, v in server.get("parameters", {}).items()
+        if not isinstance(v, str)
+    ]
+    if not isinstance(spec.get("instances"), int) or spec["instances"] < 1:
+        problems.insert(0, f"{what}: instances must be a positive integer")
+    return problems
+
+
 def pooler_problems(objs: Objs) -> list[str]:
     """PgBouncer in transaction mode before the read-write service of a Cluster, and Chibo's
     processes pointed at it (issue 14 §1)."""
@@ -348,14 +354,7 @@ def pooler_problems(objs: Objs) -> list[str]:
             problems.append(f"Pooler {name}: type must be rw (writes go through it)")
         if spec.get("pgbouncer", {}).get("poolMode") != "transaction":
             problems.append(f"Pooler {name}: pgbouncer.poolMode must be transaction")
-        if not isinstance(spec.get("instances"), int) or spec["instances"] < 1:
-            problems.append(f"Pooler {name}: instances must be a positive integer")
-        params = spec.get("pgbouncer", {}).get("parameters", {})
-        problems += [
-            f"Pooler {name}: parameter {k} must be a string"
-            for k, v in params.items()
-            if not isinstance(v, str)
-        ]
+        problems += sizing_problems(f"Pooler {name}", spec, spec.get("pgbouncer", {}))
     config: dict[str, str] = {}
     for map_ in find(objs, "ConfigMap"):
         if map_["metadata"]["name"].startswith("chibo-config"):  # kustomize adds a hash
@@ -668,25 +667,29 @@ def env(container: dict[str, Any], name: str) -> dict[str, Any]:
     return next(e for e in container["env"] if e["name"] == name)
 
 
+def secret_ref(container: dict[str, Any], name: str) -> dict[str, Any]:
+    """Where the container's variable ``name`` is read from a Secret."""
+    return env(container, name)["valueFrom"]["secretKeyRef"]  # type: ignore[no-any-return]  # parsed YAML is untyped
+
+
+def db_spec(objs: Objs, kind: str) -> dict[str, Any]:
+    """The spec of the database Cluster (``chibo-db``) or of its read-write Pooler."""
+    name = "chibo-db" if kind == "Cluster" else "chibo-db-pooler-rw"
+    return one(objs, kind, name)["spec"]  # type: ignore[no-any-return]  # parsed YAML is untyped
+
+
 MUTATIONS: dict[str, tuple[str, Callable[[Objs], object]]] = {
     "unknown field": ("schema", lambda o: api_container(o).update(imagePullSecret="x")),
     "wrong type": ("schema", lambda o: chibo(o, "worker")["spec"].update(replicas="two")),
-    "cluster typo": ("schema", lambda o: one(o, "Cluster", "chibo-db")["spec"].update(instance=3)),
+    "cluster typo": ("schema", lambda o: db_spec(o, "Cluster").update(instance=3)),
     "session pooling": (
         "schema",
-        lambda o: one(o, "Pooler", "chibo-db-pooler-rw")["spec"]["pgbouncer"].update(
-            poolMode="session"
-        ),
+        lambda o: db_spec(o, "Pooler")["pgbouncer"].update(poolMode="session"),
     ),
-    "pooler of nothing": (
-        "schema",
-        lambda o: one(o, "Pooler", "chibo-db-pooler-rw")["spec"]["cluster"].update(name="x"),
-    ),
+    "pooler of nothing": ("schema", lambda o: db_spec(o, "Pooler")["cluster"].update(name="x")),
     "numeric pg parameter": (
         "schema",
-        lambda o: one(o, "Cluster", "chibo-db")["spec"]["postgresql"]["parameters"].update(
-            max_connections=500
-        ),
+        lambda o: db_spec(o, "Cluster")["postgresql"]["parameters"].update(max_connections=500),
     ),
     "backup of nothing": (
         "schema",
@@ -747,9 +750,7 @@ MUTATIONS: dict[str, tuple[str, Callable[[Objs], object]]] = {
     "pinned replicas": ("app", lambda o: chibo(o, "serve")["spec"].update(replicas=2)),
     "database url": (
         "app",
-        lambda o: env(worker_container(o), "DATABASE_URL")["valueFrom"]["secretKeyRef"].update(
-            key="password"
-        ),
+        lambda o: secret_ref(worker_container(o), "DATABASE_URL").update(key="password"),
     ),
     "bind address": (
         "app",
@@ -799,15 +800,11 @@ MUTATIONS: dict[str, tuple[str, Callable[[Objs], object]]] = {
     ),
     "undocumented secret": (
         "secrets",
-        lambda o: env(api_container(o), "BROKER_URL")["valueFrom"]["secretKeyRef"].update(
-            name="nowhere"
-        ),
+        lambda o: secret_ref(api_container(o), "BROKER_URL").update(name="nowhere"),
     ),
     "undocumented key": (
         "secrets",
-        lambda o: env(api_container(o), "CHIBO_JWT_SECRET")["valueFrom"]["secretKeyRef"].update(
-            key="nokey"
-        ),
+        lambda o: secret_ref(api_container(o), "CHIBO_JWT_SECRET").update(key="nokey"),
     ),
     "missing configmap": (
         "secrets",

@@ -11,15 +11,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from bench.server import serving
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -70,42 +68,10 @@ def chromium(pytestconfig: pytest.Config) -> Iterator[Any]:
         browser.close()
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextmanager
-def served(container: Any) -> Iterator[str]:
-    """The application served by uvicorn in a thread, on a loopback port: its base URL."""
-    import uvicorn
-
-    from services.app import create_app
-
-    port = free_port()
-    config = uvicorn.Config(
-        create_app(container), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
-    )
-    running = uvicorn.Server(config)
-    thread = threading.Thread(target=running.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if running.started:
-            break
-        time.sleep(0.05)
-    assert running.started, "the app did not start"
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        running.should_exit = True
-        thread.join(timeout=10)
-
-
 @pytest.fixture
 def server(container: Any) -> Iterator[str]:
     """The application served by uvicorn in a thread, on a loopback port."""
-    with served(container) as url:
+    with serving(container) as url:
         yield url
 
 

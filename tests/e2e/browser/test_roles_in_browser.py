@@ -14,9 +14,10 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from bench.server import serving
 from services.demo import DEMO_SLUG
 from services.identity.auth import DEMO_ADMIN
-from tests.e2e.browser.conftest import served, shoot
+from tests.e2e.browser.conftest import shoot
 from tests.e2e.test_web_member_arrival import document_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
@@ -79,7 +80,7 @@ def demo_server(seeded: Any) -> Iterator[tuple[str, str]]:
         shared.settings, shared.database, TenantApplications(shared.database, 8),
         ReadSide(shared.database),
     )  # fmt: skip
-    with served(container) as url:
+    with serving(container) as url:
         yield url, logins.password
     container.applications.close()
 
@@ -102,8 +103,20 @@ class Watch:
         low = page.evaluate(CONTRAST_JS)
         assert low == [], f"{page.url}: text below AA contrast: {low[:5]}"
 
+    def shoot(self, page: Any, name: str) -> None:
+        """Check the page, then take its screenshot for docs/ui/."""
+        self.check(page)
+        shoot(page, name)
 
-def sign_in(page: Any, server: str, username: str, password: str) -> Watch:
+
+def heading(page: Any) -> Any:
+    """What the page's title (its one h1) is expected to read."""
+    return expect(page.get_by_role("heading", level=1))
+
+
+def sign_in(page: Any, demo_server: tuple[str, str], username: str) -> Watch:
+    """Sign in to the demo province through its form as ``username``; the page's watch."""
+    server, password = demo_server
     watch = Watch(page, server)
     page.goto(f"{server}/?tinh={DEMO_SLUG}")
     watch.check(page)
@@ -124,46 +137,39 @@ def nav_labels(page: Any) -> list[str]:
 
 
 def test_the_administrator_opens_the_org_tree_and_the_accounts(demo_server, page):
-    server, password = demo_server
-    watch = sign_in(page, server, DEMO_ADMIN, password)
+    watch = sign_in(page, demo_server, DEMO_ADMIN)
     assert {"Cây tổ chức", "Tài khoản", "Nhật ký kiểm tra"} <= set(nav_labels(page))
     nav(page, "Cây tổ chức")
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Đảng bộ tỉnh Minh Sơn")
+    heading(page).to_contain_text("Đảng bộ tỉnh Minh Sơn")
     page.get_by_role("link", name="Đảng ủy xã Hợp Lý").first.click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Đảng ủy xã Hợp Lý")
-    watch.check(page)
-    shoot(page, "role-admin-units")
+    heading(page).to_have_text("Đảng ủy xã Hợp Lý")
+    watch.shoot(page, "role-admin-units")
     nav(page, "Tài khoản")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Tài khoản người dùng")
+    heading(page).to_have_text("Tài khoản người dùng")
     expect(page.get_by_role("cell", name="kiemtoan", exact=True)).to_be_visible()
-    watch.check(page)
-    shoot(page, "role-admin-users")
+    watch.shoot(page, "role-admin-users")
     nav(page, "Cấu hình")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Cấu hình của tỉnh")
+    heading(page).to_have_text("Cấu hình của tỉnh")
     expect(page.get_by_role("button", name="Ghi thay đổi")).to_be_visible()
-    watch.check(page)
-    shoot(page, "role-admin-settings")
+    watch.shoot(page, "role-admin-settings")
 
 
 def test_the_secretary_sees_her_cell_and_its_members(demo_server, page, seeded):
-    server, password = demo_server
-    watch = sign_in(page, server, "bithu", password)
+    watch = sign_in(page, demo_server, "bithu")
     assert "Cây tổ chức" not in nav_labels(page)
     assert "Nhật ký kiểm tra" not in nav_labels(page)
     expect(page.get_by_role("heading", name="Kỳ sinh hoạt tới")).to_be_visible()
     watch.check(page)
     page.get_by_role("link", name="Danh sách đảng viên").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Đảng viên của Chi bộ")
-    watch.check(page)
-    shoot(page, "role-secretary-members")
+    heading(page).to_contain_text("Đảng viên của Chi bộ")
+    watch.shoot(page, "role-secretary-members")
     # a member's record, then her lifecycle forms (opened, not sent: the demo is shared)
     page.locator("table a[href$='/edit']").first.click()
     page.get_by_role("link", name="Sinh hoạt đảng", exact=False).click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Sinh hoạt đảng")
+    heading(page).to_contain_text("Sinh hoạt đảng")
     expect(page.get_by_label("Chi bộ chuyển đến")).to_be_visible()
     expect(page.get_by_role("button", name="Ghi ra khỏi danh sách")).to_be_visible()
-    watch.check(page)
-    shoot(page, "role-secretary-lifecycle")
+    watch.shoot(page, "role-secretary-lifecycle")
     # the special duty form (lực lượng vũ trang làm nhiệm vụ đặc biệt), its day typed dd/mm/yyyy
     duty = page.get_by_label("Làm nhiệm vụ từ ngày")
     duty.scroll_into_view_if_needed()
@@ -177,94 +183,80 @@ def test_the_secretary_sees_her_cell_and_its_members(demo_server, page, seeded):
     crumbs = page.get_by_role("navigation", name="Vị trí trong tổ chức")
     crumbs.get_by_role("link", name="Đảng viên", exact=True).click()
     page.get_by_role("link", name="Tiếp nhận đảng viên từ tỉnh khác").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Tiếp nhận đảng viên từ tỉnh khác")
+    heading(page).to_have_text("Tiếp nhận đảng viên từ tỉnh khác")
     watch.check(page)
     document, _ = document_for(seeded[-1], DEMO_SLUG, "Lê Thị Thu")
     page.get_by_label("Dán bản chuyển (nguyên văn)").fill(document.decode())
     page.get_by_role("button", name="Kiểm tra bản chuyển").click()
     expect(page.get_by_role("heading", name="Bước 2: Ghi vào chi bộ")).to_be_visible()
     expect(page.get_by_label("Chi bộ tiếp nhận")).to_be_visible()
-    watch.check(page)
-    shoot(page, "role-secretary-receive")
+    watch.shoot(page, "role-secretary-receive")
 
 
 def test_the_inspector_drills_down_filters_and_downloads_the_excel(demo_server, page):
-    server, password = demo_server
-    watch = sign_in(page, server, "kiemtra", password)
+    watch = sign_in(page, demo_server, "kiemtra")
     nav(page, "Báo cáo theo cấp")
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Đảng bộ tỉnh Minh Sơn")
-    watch.check(page)
-    shoot(page, "role-inspector-level")
+    heading(page).to_contain_text("Đảng bộ tỉnh Minh Sơn")
+    watch.shoot(page, "role-inspector-level")
     page.get_by_role("link", name="Đảng ủy xã Hợp Lý").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Đảng ủy xã Hợp Lý")
+    heading(page).to_have_text("Đảng ủy xã Hợp Lý")
     page.get_by_role("link", name="Đảng bộ các thôn xã Hợp Lý").click()
     crumbs = page.get_by_role("navigation", name="Vị trí trong tổ chức")
     expect(crumbs).to_contain_text("Đảng ủy xã Hợp Lý")
     page.locator("table a[href$='/members']").first.click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Đảng viên của Chi bộ")
+    heading(page).to_contain_text("Đảng viên của Chi bộ")
     watch.check(page)
     page.go_back()
     page.get_by_role("link", name="Chi bộ không sinh hoạt thường kỳ").first.click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Chi bộ không sinh hoạt thường kỳ")
-    watch.check(page)
-    shoot(page, "role-inspector-list")
+    heading(page).to_contain_text("Chi bộ không sinh hoạt thường kỳ")
+    watch.shoot(page, "role-inspector-list")
     with page.expect_download() as download:
         page.get_by_role("link", name="Tải Excel (XLSX)").click()
     assert download.value.suggested_filename.endswith(".xlsx")
     nav(page, "Kiến nghị")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Theo dõi kiến nghị")
-    watch.check(page)
-    shoot(page, "role-inspector-petitions")
+    heading(page).to_have_text("Theo dõi kiến nghị")
+    watch.shoot(page, "role-inspector-petitions")
 
 
 def test_the_superior_member_opens_her_assignments(demo_server, page):
-    server, password = demo_server
-    watch = sign_in(page, server, "capuy", password)
+    watch = sign_in(page, demo_server, "capuy")
     nav(page, "Phân công của tôi")
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Phân công")
-    watch.check(page)
-    shoot(page, "role-superior-assignments")
+    heading(page).to_contain_text("Phân công")
+    watch.shoot(page, "role-superior-assignments")
 
 
 def test_the_auditor_checks_the_trail_a_history_and_the_verification(demo_server, page):
-    server, password = demo_server
-    watch = sign_in(page, server, "kiemtoan", password)
+    watch = sign_in(page, demo_server, "kiemtoan")
     nav(page, "Nhật ký kiểm tra")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Nhật ký kiểm tra")
+    heading(page).to_have_text("Nhật ký kiểm tra")
     expect(page.get_by_text("Niêm phong số 1")).to_be_visible()
-    watch.check(page)
-    shoot(page, "role-auditor-trail")
+    watch.shoot(page, "role-auditor-trail")
     page.get_by_role("link", name="Lịch sử").first.click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Lịch sử bản ghi")
-    watch.check(page)
-    shoot(page, "role-auditor-history")
+    heading(page).to_contain_text("Lịch sử bản ghi")
+    watch.shoot(page, "role-auditor-history")
     nav(page, "Kiểm chứng")
     page.get_by_role("button", name="Kiểm chứng ngay").click()
     expect(page.get_by_role("heading", name="Kết luận: toàn vẹn")).to_be_visible()
     expect(page.get_by_text("Còn nguyên").first).to_be_visible()
-    watch.check(page)
-    shoot(page, "role-auditor-verification")
+    watch.shoot(page, "role-auditor-verification")
     with page.expect_download() as download:
         page.get_by_role("link", name="JSON (kiểm chứng độc lập)").click()
     assert download.value.suggested_filename.endswith(".json")
 
 
 def test_a_member_sees_her_page_and_nothing_of_the_subtree(demo_server, page):
-    server, password = demo_server
-    watch = sign_in(page, server, "dangvien", password)
+    watch = sign_in(page, demo_server, "dangvien")
     # her own pages only, nothing of the subtree
     assert set(nav_labels(page)) == {"Trang chính", "Trang của tôi", "Thông báo"}
     expect(page.get_by_text("Đến lượt đồng chí ở kỳ sinh hoạt thường kỳ tới")).to_be_visible()
-    watch.check(page)
-    shoot(page, "role-member-home")
-    refused = page.goto(f"{server}/t/{DEMO_SLUG}/level")
+    watch.shoot(page, "role-member-home")
+    refused = page.goto(f"{demo_server[0]}/t/{DEMO_SLUG}/level")
     assert refused is not None
     assert refused.status == 403
 
 
 def test_keyboard_reaches_the_skip_link_and_the_focus_is_visible(demo_server, page):
-    server, password = demo_server
-    sign_in(page, server, "kiemtoan", password)
+    sign_in(page, demo_server, "kiemtoan")
     page.keyboard.press("Tab")
     focused = page.evaluate(
         "() => [document.activeElement.textContent, getComputedStyle(document.activeElement).outlineStyle]"

@@ -48,6 +48,23 @@ def enrol(app: Any, cell: UUID) -> dict[str, UUID]:
     return ids
 
 
+def cell_with_secretary(app: Any, **account: Any) -> dict[str, UUID]:
+    """The tree of ``build_tree`` with cell A's members enrolled and its secretary's account
+    (bí thư, ``bithu``): the members' ids by name."""
+    tree = build_tree(app)
+    ids = enrol(app, tree.cell_a)
+    auth.create_user(
+        app,
+        SYSTEM,
+        username="bithu",
+        password=PASSWORD,
+        role=Role.SECRETARY,
+        scope_unit_id=tree.cell_a,
+        **account,
+    )
+    return ids
+
+
 def save(page: Any, section: str, button: str) -> None:
     """Press a section's button and wait until htmx has swapped the answer in."""
     page.evaluate(
@@ -66,17 +83,7 @@ def test_the_secretary_runs_the_model_meeting_of_seed_001(server, page, app, ten
         ProvinceSettings(rotation_turns_per_meeting=2), date(2020, 1, 1), SYSTEM
     )
     app.save_all(province)
-    tree = build_tree(app)
-    ids = enrol(app, tree.cell_a)
-    auth.create_user(
-        app,
-        SYSTEM,
-        username="bithu",
-        password=PASSWORD,
-        role=Role.SECRETARY,
-        scope_unit_id=tree.cell_a,
-        display_name="Trần Thị Bích",
-    )
+    ids = cell_with_secretary(app, display_name="Trần Thị Bích")
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     outside: list[str] = []
@@ -274,16 +281,7 @@ def test_the_secretary_runs_the_model_meeting_of_seed_001(server, page, app, ten
 
 
 def test_pages_and_forms_work_with_javascript_off(server, chromium, app, tenant):
-    tree = build_tree(app)
-    enrol(app, tree.cell_a)
-    auth.create_user(
-        app,
-        SYSTEM,
-        username="bithu",
-        password=PASSWORD,
-        role=Role.SECRETARY,
-        scope_unit_id=tree.cell_a,
-    )
+    cell_with_secretary(app)
     context = chromium.new_context(
         java_script_enabled=False, viewport={"width": 1366, "height": 768}, locale="vi-VN"
     )
@@ -321,12 +319,7 @@ def test_times_and_months_read_the_vietnamese_way_in_an_english_browser(
 ):
     """Issue 15: under en-US, Chromium drew type=time as "02:00 PM" and type=month as "December
     2026"; the text fields show and take 14:00 and 11/2023 whatever the browser's language."""
-    tree = build_tree(app)
-    enrol(app, tree.cell_a)
-    auth.create_user(
-        app, SYSTEM, username="bithu", password=PASSWORD, role=Role.SECRETARY,
-        scope_unit_id=tree.cell_a,
-    )  # fmt: skip
+    cell_with_secretary(app)
     context = chromium.new_context(viewport={"width": 1366, "height": 768}, locale="en-US")
     page = context.new_page()
     page.goto(f"{server}/?tinh={tenant.slug}")
