@@ -120,15 +120,8 @@ def make_env() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(
-        day=day,
-        clock=clock,
-        vnd=vnd,
-        iso_day=iso_day,
-        hm=hm,
-        typed_day=typed_day,
-        typed_month=typed_month,
-    )
+    env.filters.update(day=day, clock=clock, vnd=vnd, iso_day=iso_day, hm=hm)
+    env.filters.update(typed_day=typed_day, typed_month=typed_month)  # the typed fields' values
     env.globals.update(
         ROLE_LABELS=ROLE_LABELS,
         MARK_LABELS=MARK_LABELS,

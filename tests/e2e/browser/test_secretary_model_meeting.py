@@ -65,6 +65,18 @@ def cell_with_secretary(app: Any, **account: Any) -> dict[str, UUID]:
     return ids
 
 
+def secretary_page(chromium: Any, login: str, **options: Any) -> tuple[Any, Any]:
+    """A browser context of its own (``options``: its language, JavaScript off…) and a tab in
+    it, signed in as ``bithu`` at the ``login`` page."""
+    context = chromium.new_context(viewport={"width": 1366, "height": 768}, **options)
+    page = context.new_page()
+    page.goto(login)
+    page.get_by_label("Tên đăng nhập").fill("bithu")
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    return context, page
+
+
 def save(page: Any, section: str, button: str) -> None:
     """Press a section's button and wait until htmx has swapped the answer in."""
     page.evaluate(
@@ -282,14 +294,9 @@ def test_the_secretary_runs_the_model_meeting_of_seed_001(server, page, app, ten
 
 def test_pages_and_forms_work_with_javascript_off(server, chromium, app, tenant):
     cell_with_secretary(app)
-    context = chromium.new_context(
-        java_script_enabled=False, viewport={"width": 1366, "height": 768}, locale="vi-VN"
+    context, page = secretary_page(
+        chromium, f"{server}/?tinh={tenant.slug}", java_script_enabled=False, locale="vi-VN"
     )
-    page = context.new_page()
-    page.goto(f"{server}/?tinh={tenant.slug}")
-    page.get_by_label("Tên đăng nhập").fill("bithu")
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
     page.get_by_role("link", name="Lên lịch sinh hoạt").click()
     # A meeting already held: the form's default (today at 14:00) may still be in the future,
     # and opening a meeting before its time is refused (meeting_starts_in_future).
@@ -320,12 +327,7 @@ def test_times_and_months_read_the_vietnamese_way_in_an_english_browser(
     """Issue 15: under en-US, Chromium drew type=time as "02:00 PM" and type=month as "December
     2026"; the text fields show and take 14:00 and 11/2023 whatever the browser's language."""
     cell_with_secretary(app)
-    context = chromium.new_context(viewport={"width": 1366, "height": 768}, locale="en-US")
-    page = context.new_page()
-    page.goto(f"{server}/?tinh={tenant.slug}")
-    page.get_by_label("Tên đăng nhập").fill("bithu")
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
+    context, page = secretary_page(chromium, f"{server}/?tinh={tenant.slug}", locale="en-US")
     page.get_by_role("link", name="Lên lịch sinh hoạt").click()
     month, clock = page.get_by_label("Kỳ sinh hoạt (tháng)"), page.get_by_label("Giờ họp")
     expect(month).to_have_attribute("type", "text")
