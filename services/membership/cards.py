@@ -9,16 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
 from domain.base import Actor, NotFound
-from domain.member import Member
+from domain.member import Member, MemberStatus
 from domain.party_card import PartyCard, card_id, give_card, normalise_card_number, taken
 from infra.application import TenantApplication
-from services.membership.org import load
+from services.membership.org import load, load_roster
 
 
 class UnknownPartyCard(NotFound):
@@ -51,6 +52,23 @@ def number_guard(number: str | None) -> Iterator[None]:
         if number is None:
             raise
         raise taken(normalise_card_number(number)) from error
+
+
+def save_enrolled(
+    app: TenantApplication,
+    member: Member,
+    status: MemberStatus,
+    joined_on: date,
+    number: str | None,
+    by: Actor,
+) -> tuple[Member, int]:
+    """Put a member just enrolled on her cell's roster from ``joined_on``, give her ``number``
+    if she has one, and save them all in one transaction."""
+    cards = cards_for(app, member, number, "", by) if number else []
+    roster = load_roster(app, member.cell_id, by)
+    roster.enrol(member.id, status, joined_on, by)
+    with number_guard(number):
+        return member, app.save_all(member, roster, *cards)
 
 
 def set_card_number(

@@ -18,7 +18,7 @@ from domain.member import Member, MemberStatus
 from infra.application import TenantApplication
 from infra.transfer_payload import FORMAT, TransferPayload, digest, sign, verify
 from services.admissions.commands import calendar_for
-from services.membership.cards import cards_for, number_guard
+from services.membership.cards import save_enrolled
 from services.membership.org import load, load_cell, load_roster
 
 
@@ -219,8 +219,4 @@ def transfer_in(
         digest(document),
         by,
     )
-    cards = cards_for(app, member, number, "", by) if number else []
-    roster = load_roster(app, cell_id, by)
-    roster.enrol(member.id, status, presented_on, by)
-    with number_guard(number):
-        return member, app.save_all(member, roster, *cards)
+    return save_enrolled(app, member, status, presented_on, number, by)

@@ -224,7 +224,7 @@ def enrol_member(
     joined_cell_on: date,
     party_card_number: str | None = None,
 ) -> tuple[Member, int]:
-    from services.membership.cards import cards_for, number_guard  # it imports this module
+    from services.membership.cards import save_enrolled  # it imports this module
 
     cell = load_cell(app, cell_id)
     cell.check_active()
@@ -240,11 +240,7 @@ def enrol_member(
         joined_cell_on,
         by,
     )
-    cards = cards_for(app, member, party_card_number, "", by) if party_card_number else []
-    roster = load_roster(app, cell_id, by)
-    roster.enrol(member.id, status, joined_cell_on, by)
-    with number_guard(party_card_number):
-        return member, app.save_all(member, roster, *cards)
+    return save_enrolled(app, member, status, joined_cell_on, party_card_number, by)
 
 
 def transfer_member(

@@ -26,15 +26,14 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
-from psycopg import errors, sql
 
 from domain.attendance_plan import AssignmentState, AttendancePlan
 from infra.application import TenantApplication
-from infra.outbox import OUTBOX, REMINDER_IDS
 from services.documents.model import VN
 from services.notices.headers import Folded, mailbox
 from services.notices.message import Notice, domain_of, message_id
-from services.security.store import table
+from services.notices.reminders import register_rows, write_reminder
+from services.security.store import dicts_on_table
 
 log = logging.getLogger(__name__)
 
@@ -68,30 +67,13 @@ def window_open(now: datetime) -> date | None:
 
 
 def _open_assignments(app: TenantApplication, month: date) -> list[Any]:
-    with app.recorder.datastore.transaction(commit=False) as cursor:  # type: ignore[attr-defined]  # the Postgres recorder has .datastore
-        try:
-            cursor.execute(
-                sql.SQL(
-                    "SELECT assignment_id, plan_id FROM {} WHERE month = %s AND NOT unplanned"
-                    " AND state = 'assigned' AND contacted_on IS NULL ORDER BY assignment_id"
-                ).format(table(app, "sup_assignments")),
-                (month,),
-            )
-        except errors.UndefinedTable:  # a bare schema without the supervision read model
-            return []
-        return list(cursor.fetchall())
-
-
-def _write(app: TenantApplication, assignment_id: UUID) -> bool:
-    with app.recorder.datastore.transaction(commit=True) as cursor:  # type: ignore[attr-defined]  # the Postgres recorder has .datastore
-        cursor.execute(
-            sql.SQL(
-                "INSERT INTO {} (notification_id, meeting_id, meeting_version, cause)"
-                " VALUES (-nextval(%s::regclass), %s, 0, %s) ON CONFLICT DO NOTHING RETURNING 1"
-            ).format(table(app, OUTBOX)),
-            (f'"{app.schema}"."{REMINDER_IDS}"', assignment_id, CAUSE),
-        )
-        return cursor.fetchone() is not None
+    return register_rows(
+        app,
+        "sup_assignments",
+        "SELECT assignment_id, plan_id FROM {} WHERE month = %s AND NOT unplanned"
+        " AND state = 'assigned' AND contacted_on IS NULL ORDER BY assignment_id",
+        (month,),
+    )
 
 
 def due(app: TenantApplication, now: datetime) -> int:
@@ -109,7 +91,7 @@ def due(app: TenantApplication, now: datetime) -> int:
         found = plan.assignments.get(row["assignment_id"])
         if found is None or found.state is not AssignmentState.ASSIGNED or found.month != month:
             continue
-        if _write(app, found.id):
+        if write_reminder(app, found.id, 0, CAUSE):
             written += 1
     if written:
         log.info("%s: %d contact reminders written", app.schema, written)
@@ -118,15 +100,13 @@ def due(app: TenantApplication, now: datetime) -> int:
 
 def visit(app: TenantApplication, assignment_id: UUID) -> Visit:
     """The assignment a contact reminder is about, named for the reader."""
-    with app.recorder.datastore.transaction(commit=False) as cursor:  # type: ignore[attr-defined]  # the Postgres recorder has .datastore
-        cursor.execute(
-            sql.SQL(
-                "SELECT a.assignee_id, a.assignee_name, a.cell_id, a.month, a.plan_id"
-                " FROM {} AS a WHERE a.assignment_id = %s"
-            ).format(table(app, "sup_assignments")),
-            (assignment_id,),
-        )
-        row = cursor.fetchone()
+    (row,) = dicts_on_table(
+        app,
+        "sup_assignments",
+        "SELECT a.assignee_id, a.assignee_name, a.cell_id, a.month, a.plan_id"
+        " FROM {} AS a WHERE a.assignment_id = %s",
+        (assignment_id,),
+    )
     plan: Any = app.repository.get(row["plan_id"])
     cell: Any = app.repository.get(row["cell_id"])
     return Visit(

@@ -31,14 +31,9 @@ from services.context import Ctx, container_of
 from services.notices.contact_reminder import CAUSE as CONTACT
 from services.notices.delivery import name_of
 from services.notices.message import meeting_event
+from services.security.store import rows_of
 
 T = "/api/v1/t/{tenant:str}"
-
-
-def _run(app: TenantApplication, query: sql.Composable, params: tuple[Any, ...]) -> list[Any]:
-    with app.recorder.datastore.transaction(commit=False) as cursor:  # type: ignore[attr-defined]  # the Postgres recorder has .datastore
-        cursor.execute(query, params)
-        return list(cursor.fetchall())
 
 
 def meetings_of(app: TenantApplication, user_id: str) -> list[UUID]:
@@ -50,7 +45,7 @@ def meetings_of(app: TenantApplication, user_id: str) -> list[UUID]:
     keys = [f"assignee:{user_id}"]
     if account is not None and getattr(account, "member_id", None):
         keys.append(f"member:{account.member_id}")
-    rows = _run(
+    rows = rows_of(
         app,
         sql.SQL(
             "SELECT DISTINCT meeting_id FROM {}.notice_deliveries"

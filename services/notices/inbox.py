@@ -27,6 +27,7 @@ from infra.application import TenantApplication
 from services.context import Ctx
 from services.notices.contact_reminder import CAUSE as CONTACT
 from services.notices.message import REMINDER_PAPERS
+from services.security.store import rows_of
 
 T = "/api/v1/t/{tenant:str}"
 WHAT = {
@@ -69,12 +70,6 @@ class UndeliveredList(msgspec.Struct, frozen=True):
     items: list[Undelivered]
 
 
-def _rows(app: TenantApplication, query: sql.Composable, params: tuple[Any, ...]) -> list[Any]:
-    with app.recorder.datastore.transaction(commit=False) as cursor:  # type: ignore[attr-defined]  # the Postgres recorder has .datastore
-        cursor.execute(query, params)
-        return list(cursor.fetchall())
-
-
 # A contact reminder's subject is an assignment (services.notices.contact_reminder): its cell
 # comes from the supervision register; a meeting's from the meeting register.
 ABOUT = """
@@ -95,7 +90,7 @@ def mine(app: TenantApplication, member_id: UUID | None, user_id: str, limit: in
         " WHERE d.recipient = ANY(%(keys)s) ORDER BY o.created_at DESC, d.id DESC"
         " LIMIT %(limit)s"
     ).format(s=sql.Identifier(app.schema))
-    return _rows(app, query, {"contact": CONTACT, "keys": keys, "limit": limit})  # type: ignore[arg-type]  # named parameters
+    return rows_of(app, query, {"contact": CONTACT, "keys": keys, "limit": limit})
 
 
 def undelivered(app: TenantApplication, unit_id: UUID | None, limit: int) -> list[Any]:
@@ -112,7 +107,7 @@ def undelivered(app: TenantApplication, unit_id: UUID | None, limit: int) -> lis
         " d.email IS NOT NULL AS has_email, d.attempts, d.last_error" + ABOUT + " WHERE"
         " d.status = 'undelivered'" + under + " ORDER BY d.id DESC LIMIT %(limit)s"
     ).format(s=sql.Identifier(app.schema))
-    return _rows(app, query, {"contact": CONTACT, "unit": unit_id, "limit": limit})  # type: ignore[arg-type]  # named parameters
+    return rows_of(app, query, {"contact": CONTACT, "unit": unit_id, "limit": limit})
 
 
 Limit = Annotated[int, QueryParameter(ge=1, le=500)]

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, time, timedelta
+from typing import Any, LiteralString
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
@@ -32,7 +33,7 @@ from infra.outbox import OUTBOX, REMINDER_IDS
 from services.documents.model import VN
 from services.notices.message import REMINDER_PAPERS
 from services.papers.commands import find as find_papers
-from services.security.store import table
+from services.security.store import rows_of, table
 
 log = logging.getLogger(__name__)
 
@@ -47,31 +48,40 @@ def _meetings_tomorrow(app: TenantApplication, now: datetime) -> list[UUID]:
     if local.hour < REMIND_FROM_HOUR:
         return []
     start = datetime.combine(local.date() + timedelta(days=1), time(0), VN)
+    rows = register_rows(
+        app,
+        "meetings",
+        "SELECT id FROM {} WHERE scheduled_at >= %s AND scheduled_at < %s"
+        " AND started_at IS NULL ORDER BY scheduled_at, id",
+        (start, start + timedelta(days=1)),
+    )
+    return [row["id"] for row in rows]
+
+
+def register_rows(
+    app: TenantApplication, name: str, statement: LiteralString, params: tuple[Any, ...]
+) -> list[Any]:
+    """``statement`` (its ``{}`` the read model's table ``name``): its rows, none on a bare
+    schema that has no such table yet."""
     with app.recorder.datastore.transaction(commit=False) as cursor:  # type: ignore[attr-defined]  # the Postgres recorder has .datastore
         try:
-            cursor.execute(
-                sql.SQL(
-                    "SELECT id FROM {} WHERE scheduled_at >= %s AND scheduled_at < %s"
-                    " AND started_at IS NULL ORDER BY scheduled_at, id"
-                ).format(table(app, "meetings")),
-                (start, start + timedelta(days=1)),
-            )
-        except errors.UndefinedTable:  # a bare schema without the meeting register
+            cursor.execute(sql.SQL(statement).format(table(app, name)), params)
+        except errors.UndefinedTable:
             return []
-        return [row["id"] for row in cursor.fetchall()]
+        return list(cursor.fetchall())
 
 
-def _write(app: TenantApplication, meeting: Meeting, cause: str) -> bool:
-    """One reminder row for (meeting, cause), unless there is one already."""
-    with app.recorder.datastore.transaction(commit=True) as cursor:  # type: ignore[attr-defined]  # the Postgres recorder has .datastore
-        cursor.execute(
-            sql.SQL(
-                "INSERT INTO {} (notification_id, meeting_id, meeting_version, cause)"
-                " VALUES (-nextval(%s::regclass), %s, %s, %s) ON CONFLICT DO NOTHING RETURNING 1"
-            ).format(table(app, OUTBOX)),
-            (f'"{app.schema}"."{REMINDER_IDS}"', meeting.id, meeting.version, cause),
-        )
-        return cursor.fetchone() is not None
+def write_reminder(app: TenantApplication, subject_id: UUID, version: int, cause: str) -> bool:
+    """One reminder row for (subject, cause), unless there is one already; whether it was."""
+    written = rows_of(
+        app,
+        sql.SQL(
+            "INSERT INTO {} (notification_id, meeting_id, meeting_version, cause)"
+            " VALUES (-nextval(%s::regclass), %s, %s, %s) ON CONFLICT DO NOTHING RETURNING 1"
+        ).format(table(app, OUTBOX)),
+        (f'"{app.schema}"."{REMINDER_IDS}"', subject_id, version, cause),
+    )
+    return bool(written)
 
 
 def due(app: TenantApplication, now: datetime) -> int:
@@ -92,7 +102,7 @@ def due(app: TenantApplication, now: datetime) -> int:
         papers = find_papers(app, meeting_id)
         if papers is None or not papers.papers:
             continue
-        if _write(app, meeting, PAPERS):
+        if write_reminder(app, meeting.id, meeting.version, PAPERS):
             written += 1
     if written:
         log.info("%s: %d reminders of papers written", app.schema, written)

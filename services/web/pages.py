@@ -71,6 +71,18 @@ def login_page(
     request: Request[Any, Any, Any], status: int, state: FormState | None = None
 ) -> Response[str]:
     tenant = request.path_params.get("tenant")
+    next_path = request.url.path if request.method == "GET" else ""
+    return login_form_for(request, status, tenant, next_path, state)
+
+
+def login_form_for(
+    request: Request[Any, Any, Any],
+    status: int,
+    tenant: str | None,
+    next_path: str,
+    state: FormState | None = None,
+) -> Response[str]:
+    """The login form, its province fixed to ``tenant`` (none: asked for), then ``next_path``."""
     return render_now(
         request,
         "login.html",
@@ -79,7 +91,7 @@ def login_page(
         fixed_tenant=tenant,
         fixed_province=province_name(request, tenant) if tenant else "",
         tenants=[],
-        next=request.url.path if request.method == "GET" else "",
+        next=next_path,
         state=state,
     )
 

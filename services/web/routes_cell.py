@@ -26,6 +26,7 @@ from services.web.dates import BAD_DAY, parse_day
 from services.web.nav import page_allowed
 from services.web.pages import form_of, write
 from services.web.render import VIETNAM, Crumb, FormState, principal_of, render, today
+from services.web.routes_members_edit import cell_of
 from services.web.routes_session import HOMES
 
 UNIT = "/t/{tenant:str}/units/{unit_id:uuid}"
@@ -158,14 +159,8 @@ HOMES["secretary"] = secretary_home
 async def members_page(
     request: Request[Any, Any, Any], tenant: FromPath[str], unit_id: FromPath[UUID]
 ) -> Response[Any]:
-    app = container_of(request.app.state).applications.get(tenant)
-    cell = await anyio.to_thread.run_sync(data.aggregate, app, unit_id, OrgUnit)
-    if cell is None:
-        from domain.base import NotFound
-
-        raise NotFound("Không tìm thấy chi bộ", "no such cell")
+    app, cell, trail = await cell_of(request, tenant, unit_id)
     rows = await anyio.to_thread.run_sync(data.cell_members, app, unit_id, today(), True)
-    trail = await anyio.to_thread.run_sync(data.crumbs, app, tenant, unit_id)
     return await render(
         request,
         "cell_members.html",
@@ -186,18 +181,12 @@ async def members_page(
 async def admissions_page(
     request: Request[Any, Any, Any], tenant: FromPath[str], unit_id: FromPath[UUID]
 ) -> Response[Any]:
-    app = container_of(request.app.state).applications.get(tenant)
-    cell = await anyio.to_thread.run_sync(data.aggregate, app, unit_id, OrgUnit)
-    if cell is None:
-        from domain.base import NotFound
-
-        raise NotFound("Không tìm thấy chi bộ", "no such cell")
+    _, cell, trail = await cell_of(request, tenant, unit_id)
     steps = await read_side(request, STEPS_SQL, unit_id)
     cases: dict[Any, dict[str, Any]] = {}
     for row in steps:
         case = cases.setdefault(row["source_id"], {"name": row["subject_name"], "steps": []})
         case["steps"].append(row)
-    trail = await anyio.to_thread.run_sync(data.crumbs, app, tenant, unit_id)
     return await render(
         request,
         "cell_admissions.html",

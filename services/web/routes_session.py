@@ -20,8 +20,8 @@ from infra.tenancy import InvalidTenantSlug, UnknownTenant, list_tenants
 from services.context import container_of, request_id_of
 from services.identity import auth
 from services.identity.routes import client_of
-from services.web.pages import form_of, login_redirect_target, redirect, render_now
-from services.web.render import FormState, principal_of, province_name, render
+from services.web.pages import form_of, login_form_for, login_redirect_target, redirect
+from services.web.render import FormState, principal_of, render
 from services.web.session import WEB_TOKEN_KEY, cleared_cookies, session_cookies
 
 Home = Callable[[Request[Any, Any, Any]], Awaitable[Response[Any]]]
@@ -39,17 +39,8 @@ def login_form(
     fixed = chosen if chosen in slugs else None
     if fixed is None and len(slugs) == 1:
         fixed = next(iter(slugs))
-    return render_now(
-        request,
-        "login.html",
-        status,
-        principal=None,
-        fixed_tenant=fixed,
-        fixed_province=province_name(request, fixed) if fixed else "",
-        tenants=[],
-        next=(state.values.get("next", "") if state else request.query_params.get("next", "")),
-        state=state,
-    )
+    next_path = state.values.get("next", "") if state else request.query_params.get("next", "")
+    return login_form_for(request, status, fixed, next_path, state)
 
 
 @get("/", sync_to_thread=True, summary="Trang đầu: đăng nhập / the login page")
