@@ -6,6 +6,9 @@ so every cell is normalised to NFC: "Nguyễn" read from any of them is the same
 
 Rows are produced one at a time (the file itself is in memory, its rows are not), so a file of
 120,000 members is read twice — the dry run, then the import — in bounded memory.
+
+The readings of a typed day, time and month (``parse_day``, ``parse_clock``, ``parse_month``)
+are here, the imports' and the web forms' one copy of each (services/web/dates.py).
 """
 
 from __future__ import annotations
@@ -13,10 +16,11 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 import unicodedata
 import zipfile
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from domain.base import InvalidValue
@@ -113,3 +117,27 @@ def parse_day(text: str) -> date | None:
     except ValueError:
         return None
     return None
+
+
+CLOCK = re.compile(r"(\d{1,2})(?::(\d{2})|[hH](\d{2})?)", re.ASCII)
+"""24-hour ``14:00`` or the Vietnamese ``14h00``/``14h`` (giờ); one-digit hours (``9:05``)."""
+MONTH = re.compile(r"(\d{1,2})[/.\-](\d{4})|(\d{4})-(\d{1,2})", re.ASCII)
+
+
+def parse_clock(text: str) -> time | None:
+    """A time of day (giờ:phút), 24-hour ``HH:MM`` or ``14h00``/``14h``; ``None`` if not one."""
+    found = CLOCK.fullmatch(text.strip())
+    if found is None:
+        return None
+    hour, minute = int(found[1]), int(found[2] or found[3] or 0)
+    return time(hour, minute) if hour < 24 and minute < 60 else None
+
+
+def parse_month(text: str) -> tuple[int, int] | None:
+    """A month (tháng/năm) ``mm/yyyy`` (``-`` or ``.`` also) or ISO ``yyyy-mm``, as (year,
+    month); ``None`` if it is neither."""
+    found = MONTH.fullmatch(text.strip())
+    if found is None:
+        return None
+    year, month = (int(found[2]), int(found[1])) if found[1] else (int(found[3]), int(found[4]))
+    return (year, month) if 1 <= month <= 12 and year >= 1 else None

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime
 from typing import Any
 
-from services.web.dates import BAD_DAY, parse_day
+from services.web.dates import BAD_DAY, BAD_TIME, parse_clock, parse_day
 from services.web.pages import as_list
 from services.web.render import VIETNAM
 
@@ -26,15 +26,15 @@ class FieldProblem(Exception):
         self.message = message
 
 
-def moment(values: dict[str, Any], prefix: str, field: str) -> str:
-    """A date field and a time field, read in Vietnamese time; ISO with the +07:00 offset."""
+def moment(values: dict[str, Any], form: str, prefix: str) -> str:
+    """A day field (dd/mm/yyyy) and a time field (HH:MM), read in Vietnamese time; ISO with the
+    +07:00 offset. Either one missing or unreadable is said beside that field."""
     day = parse_day(str(values.get(f"{prefix}_day", "")))
-    try:
-        clock = time.fromisoformat(str(values.get(f"{prefix}_time", "")).strip() or "x")
-    except ValueError:
-        clock = None
-    if day is None or clock is None:
-        raise FieldProblem(field, f"{BAD_DAY}; nhập cả giờ (giờ:phút)")
+    if day is None:
+        raise FieldProblem(f"{form}-{prefix}_day", BAD_DAY)
+    clock = parse_clock(str(values.get(f"{prefix}_time", "")))
+    if clock is None:
+        raise FieldProblem(f"{form}-{prefix}_time", BAD_TIME)
     return datetime.combine(day, clock, VIETNAM).isoformat()
 
 
@@ -70,7 +70,7 @@ def attendance_entries(values: dict[str, Any], form: str) -> list[dict[str, Any]
 
 def open_body(v: dict[str, Any], f: str) -> dict[str, Any]:
     return {
-        "started_at": moment(v, "started", f"{f}-started_day"),
+        "started_at": moment(v, f, "started"),
         "chair_id": text(v, "chair_id"),
         "secretary_id": text(v, "secretary_id"),
         "expected_version": version(v),
@@ -187,7 +187,7 @@ SECTIONS: dict[str, Section] = {
     "close": Section(
         "be-mac",
         lambda v, f: {
-            "ended_at": moment(v, "ended", f"{f}-ended_day"),
+            "ended_at": moment(v, f, "ended"),
             "expected_version": version(v),
         },
         "ended_day",

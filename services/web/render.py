@@ -20,8 +20,8 @@ from litestar import Request, Response
 from litestar.enums import MediaType
 
 from services.context import PRINCIPAL_KEY, Principal, container_of
+from services.web.dates import MONTH_PATTERN, TIME_PATTERN, typed_day, typed_month
 from services.web.dates import PATTERN as DAY_PATTERN
-from services.web.dates import typed_day
 from services.web.session import csrf_token, seed_of
 
 HERE = Path(__file__).parent
@@ -103,7 +103,7 @@ def iso_day(value: datetime | None) -> str:
 
 
 def hm(value: datetime | None) -> str:
-    """For ``<input type=time>``: HH:MM in Vietnamese time."""
+    """For a time field (``time_input``): HH:MM, 24-hour, in Vietnamese time."""
     return f"{local(value):%H:%M}" if value else ""
 
 
@@ -120,7 +120,8 @@ def make_env() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(day=day, clock=clock, vnd=vnd, iso_day=iso_day, hm=hm, typed_day=typed_day)
+    env.filters.update(day=day, clock=clock, vnd=vnd, iso_day=iso_day, hm=hm)
+    env.filters.update(typed_day=typed_day, typed_month=typed_month)  # the typed fields' values
     env.globals.update(
         ROLE_LABELS=ROLE_LABELS,
         MARK_LABELS=MARK_LABELS,
@@ -132,6 +133,8 @@ def make_env() -> Environment:
         MOTION_LABELS=MOTION_LABELS,
         METHOD_LABELS=METHOD_LABELS,
         DAY_PATTERN=DAY_PATTERN,
+        TIME_PATTERN=TIME_PATTERN,
+        MONTH_PATTERN=MONTH_PATTERN,
     )
     return env
 

@@ -22,7 +22,7 @@ from services.context import container_of
 from services.membership.org import load_many
 from services.web import data
 from services.web.api import ApiError, call
-from services.web.dates import BAD_DAY, parse_day
+from services.web.dates import BAD_DAY, BAD_MONTH, BAD_TIME, parse_clock, parse_day, parse_month
 from services.web.nav import page_allowed
 from services.web.pages import form_of, write
 from services.web.render import VIETNAM, Crumb, FormState, principal_of, render, today
@@ -225,37 +225,32 @@ async def new_meeting(
     return await new_meeting_page(request, unit_id, None, 200)
 
 
-def local_datetime(day_text: str, time_text: str) -> str | None:
-    """A day (dd/mm/yyyy) and ``HH:MM`` in Vietnamese time, as an ISO timestamp with its offset."""
-    day = parse_day(day_text)
-    try:
-        clock = time.fromisoformat(time_text or "00:00")
-    except ValueError:
-        return None
-    return datetime.combine(day, clock, VIETNAM).isoformat() if day else None
-
-
 @post(UNIT + "/meetings", summary="Lên lịch sinh hoạt / schedule a meeting")
 async def schedule_meeting(
     request: Request[Any, Any, Any], tenant: FromPath[str], unit_id: FromPath[UUID]
 ) -> Response[Any]:
     values = await form_of(request)
     state = FormState("schedule", values)
-    when = local_datetime(str(values.get("day", "")), str(values.get("time", "")))
-    if when is None:
-        state.errors.append(("schedule-day", f"{BAD_DAY}; nhập cả giờ họp"))
-    year, _, month = str(values.get("period", "")).partition("-")
-    if not (year.isdigit() and month.isdigit()):
-        state.errors.append(("schedule-period", "Chọn tháng của kỳ sinh hoạt"))
-    if state.errors:
+    period = parse_month(str(values.get("period", "")))
+    day = parse_day(str(values.get("day", "")))
+    time_text = str(values.get("time", "")).strip()
+    clock = parse_clock(time_text) if time_text else time(0, 0)  # a blank time: midnight
+    for field, message, read in (
+        ("schedule-period", BAD_MONTH, period),
+        ("schedule-day", BAD_DAY, day),
+        ("schedule-time", BAD_TIME, clock),
+    ):
+        if read is None:
+            state.errors.append((field, message))
+    if period is None or day is None or clock is None:
         return await new_meeting_page(request, unit_id, state, 422)
     agenda = [line.strip() for line in str(values.get("agenda", "")).splitlines() if line.strip()]
     body = {
         "cell_id": str(unit_id),
         "kind": values.get("kind", "regular"),
-        "year": int(year),
-        "month": int(month),
-        "scheduled_at": when,
+        "year": period[0],
+        "month": period[1],
+        "scheduled_at": datetime.combine(day, clock, VIETNAM).isoformat(),
         "place": str(values.get("place", "")).strip(),
         "agenda": agenda,
         "topic": str(values.get("topic", "")).strip(),

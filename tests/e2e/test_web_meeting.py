@@ -8,24 +8,18 @@ from datetime import date
 from typing import Any
 
 import pytest
-from litestar.testing import TestClient
 
 from domain.base import SYSTEM
 from domain.meeting import Meeting
-from domain.user import Role
-from services.app import create_app
 from services.supervision.rotation import schedule_for
-from tests.e2e.web_helpers import KEY, build_cell, csrf_of, make_user, sign_in
+from tests.e2e.web_helpers import KEY, csrf_of, secretary_signed_in
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
 def run(container, tenant, app) -> Any:
-    cell = build_cell(app, officials=5, probationary=1)
-    make_user(app, "bithu", Role.SECRETARY, cell.tree.cell_a)
-    with TestClient(create_app(container)) as client:
-        assert sign_in(client, tenant.slug, "bithu").status_code == 303
+    with secretary_signed_in(container, app, tenant.slug) as (client, cell):
         new = client.get(f"/t/{tenant.slug}/units/{cell.tree.cell_a}/meetings/new")
         created = client.post(
             f"/t/{tenant.slug}/units/{cell.tree.cell_a}/meetings",

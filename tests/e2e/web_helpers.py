@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -90,3 +92,18 @@ def sign_in(client: Any, tenant: str, username: str, password: str = PASSWORD) -
         },
         follow_redirects=False,
     )
+
+
+@contextmanager
+def secretary_signed_in(container: Any, app: TenantApplication, slug: str) -> Iterator[Any]:
+    """A cell of five official members and a probationary one, its secretary (bí thư,
+    ``bithu``) signed in to the pages: (the client, the cell)."""
+    from litestar.testing import TestClient
+
+    from services.app import create_app
+
+    cell = build_cell(app, officials=5, probationary=1)
+    make_user(app, "bithu", Role.SECRETARY, cell.tree.cell_a)
+    with TestClient(create_app(container)) as client:
+        assert sign_in(client, slug, "bithu").status_code == 303
+        yield client, cell

@@ -1,14 +1,28 @@
-"""Days typed in forms (services/web/dates.py): dd/mm/yyyy first, yyyy-mm-dd for old clients,
-anything else refused beside its field in Vietnamese and English; prefilled days shown dd/mm/yyyy."""
+"""Days, times and months typed in forms (services/web/dates.py): dd/mm/yyyy first, yyyy-mm-dd for
+old clients; 24-hour HH:MM (14h00, 14h too); mm/yyyy (yyyy-mm too); anything else refused beside
+its field in Vietnamese and English; prefilled values shown in the Vietnamese way."""
 
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, time
 
 import pytest
 
-from services.web.dates import BAD_DAY, PATTERN, form_days, parse_day, typed_day
+from services.web.dates import (
+    BAD_DAY,
+    BAD_MONTH,
+    BAD_TIME,
+    MONTH_PATTERN,
+    PATTERN,
+    TIME_PATTERN,
+    form_days,
+    parse_clock,
+    parse_day,
+    parse_month,
+    typed_day,
+    typed_month,
+)
 from tests.unit.day_spellings import day_first
 
 
@@ -60,3 +74,70 @@ def test_filter_days_reach_the_api_as_iso_days():
     with pytest.raises(InvalidValue) as refused:
         query_day("13/13/2026", date(2020, 1, 1), "as_of")
     assert refused.value.vi == BAD_DAY
+
+
+@pytest.mark.parametrize(
+    ("text", "clock"),
+    [
+        ("14:00", time(14, 0)),
+        ("14h00", time(14, 0)),
+        ("14h", time(14, 0)),
+        ("14H30", time(14, 30)),
+        ("9:05", time(9, 5)),
+        ("09:05", time(9, 5)),
+        (" 7h15 ", time(7, 15)),
+        ("0:00", time(0, 0)),
+        ("23:59", time(23, 59)),
+    ],
+)
+def test_a_time_is_read_on_the_24_hour_clock(text, clock):
+    assert parse_clock(text) == clock
+    assert re.fullmatch(TIME_PATTERN, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["24:00", "14:60", "14:5", "14h5", "1400", "14", "2:00 PM", "14:00:00", "h", "giờ", ""],
+)
+def test_what_is_not_a_time_is_refused(text):
+    assert parse_clock(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "month"),
+    [
+        ("12/2026", (2026, 12)),
+        ("1/2026", (2026, 1)),
+        ("03-2025", (2025, 3)),
+        ("03.2025", (2025, 3)),
+        (" 09/2025 ", (2025, 9)),
+        ("2026-12", (2026, 12)),  # an old client's ISO month
+    ],
+)
+def test_a_month_is_read_month_first(text, month):
+    assert parse_month(text) == month
+    assert re.fullmatch(MONTH_PATTERN, text)
+
+
+@pytest.mark.parametrize(
+    "text", ["13/2026", "0/2026", "2026/12", "12/26", "December 2026", "02/09/2025", "2026", ""]
+)
+def test_what_is_not_a_month_is_refused(text):
+    assert parse_month(text) is None
+
+
+def test_prefilled_months_show_month_first_and_the_errors_say_both_languages():
+    assert typed_month("2026-12") == "12/2026"
+    assert typed_month("13/2026") == "13/2026"  # as typed, to correct
+    assert typed_month(None) == ""
+    assert BAD_TIME.startswith("Giờ không hợp lệ")  # Vietnamese first
+    assert BAD_TIME.endswith("(invalid time: write it as hh:mm, 24-hour)")
+    assert BAD_MONTH.startswith("Tháng không hợp lệ")
+    assert BAD_MONTH.endswith("(invalid month: write it as mm/yyyy)")
+
+
+def test_a_value_typed_back_into_its_field_is_escaped_once():
+    from markupsafe import Markup
+
+    assert typed_day(Markup("31/02/2025&#34;")) == '31/02/2025"'
+    assert typed_month(Markup("x&lt;")) == "x<"

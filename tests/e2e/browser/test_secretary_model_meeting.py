@@ -65,6 +65,18 @@ def cell_with_secretary(app: Any, **account: Any) -> dict[str, UUID]:
     return ids
 
 
+def secretary_page(chromium: Any, login: str, **options: Any) -> tuple[Any, Any]:
+    """A browser context of its own (``options``: its language, JavaScript off…) and a tab in
+    it, signed in as ``bithu`` at the ``login`` page."""
+    context = chromium.new_context(viewport={"width": 1366, "height": 768}, **options)
+    page = context.new_page()
+    page.goto(login)
+    page.get_by_label("Tên đăng nhập").fill("bithu")
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    return context, page
+
+
 def save(page: Any, section: str, button: str) -> None:
     """Press a section's button and wait until htmx has swapped the answer in."""
     page.evaluate(
@@ -102,7 +114,9 @@ def test_the_secretary_runs_the_model_meeting_of_seed_001(server, page, app, ten
 
     # Schedule the November meeting with the seed's agenda.
     page.get_by_role("link", name="Lên lịch sinh hoạt").click()
-    page.get_by_label("Kỳ sinh hoạt (tháng)").fill("2023-11")
+    expect(page.get_by_label("Kỳ sinh hoạt (tháng)")).to_have_value(re.compile(r"^\d\d/\d{4}$"))
+    expect(page.get_by_label("Giờ họp")).to_have_value("14:00")  # 24-hour, as prefilled
+    page.get_by_label("Kỳ sinh hoạt (tháng)").fill("11/2023")
     page.get_by_label("Ngày họp").fill("03/11/2023")
     page.get_by_label("Giờ họp").fill("14:00")
     page.get_by_label("Địa điểm").fill("Phòng họp khoa Điện")
@@ -280,18 +294,13 @@ def test_the_secretary_runs_the_model_meeting_of_seed_001(server, page, app, ten
 
 def test_pages_and_forms_work_with_javascript_off(server, chromium, app, tenant):
     cell_with_secretary(app)
-    context = chromium.new_context(
-        java_script_enabled=False, viewport={"width": 1366, "height": 768}, locale="vi-VN"
+    context, page = secretary_page(
+        chromium, f"{server}/?tinh={tenant.slug}", java_script_enabled=False, locale="vi-VN"
     )
-    page = context.new_page()
-    page.goto(f"{server}/?tinh={tenant.slug}")
-    page.get_by_label("Tên đăng nhập").fill("bithu")
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
     page.get_by_role("link", name="Lên lịch sinh hoạt").click()
     # A meeting already held: the form's default (today at 14:00) may still be in the future,
     # and opening a meeting before its time is refused (meeting_starts_in_future).
-    page.get_by_label("Kỳ sinh hoạt (tháng)").fill("2023-11")
+    page.get_by_label("Kỳ sinh hoạt (tháng)").fill("11/2023")
     page.get_by_label("Ngày họp").fill("03/11/2023")
     page.get_by_label("Giờ họp").fill("14:00")
     page.get_by_label("Địa điểm").fill("Hội trường")
@@ -309,4 +318,33 @@ def test_pages_and_forms_work_with_javascript_off(server, chromium, app, tenant)
     page.get_by_role("button", name="Ghi ý kiến").click()
     expect(page.locator("#y-kien ol li")).to_have_count(1)
     assert page.url.endswith("#y-kien")  # back at the section just saved
+    context.close()
+
+
+def test_times_and_months_read_the_vietnamese_way_in_an_english_browser(
+    server, chromium, app, tenant
+):
+    """Issue 15: under en-US, Chromium drew type=time as "02:00 PM" and type=month as "December
+    2026"; the text fields show and take 14:00 and 11/2023 whatever the browser's language."""
+    cell_with_secretary(app)
+    context, page = secretary_page(chromium, f"{server}/?tinh={tenant.slug}", locale="en-US")
+    page.get_by_role("link", name="Lên lịch sinh hoạt").click()
+    month, clock = page.get_by_label("Kỳ sinh hoạt (tháng)"), page.get_by_label("Giờ họp")
+    expect(month).to_have_attribute("type", "text")
+    expect(month).to_have_attribute("placeholder", "mm/yyyy")
+    expect(clock).to_have_attribute("placeholder", "hh:mm")
+    expect(clock).to_have_value("14:00")
+    month.fill("December 2023")
+    clock.fill("2:00 PM")
+    page.get_by_label("Ngày họp").fill("03/12/2023")
+    page.get_by_role("button", name="Lên lịch").click()
+    expect(page.locator("#schedule-period-loi")).to_contain_text("invalid month")
+    expect(page.locator("#schedule-time-loi")).to_contain_text("invalid time")
+    page.get_by_label("Kỳ sinh hoạt (tháng)").fill("12/2023")
+    page.get_by_label("Giờ họp").fill("14h")
+    page.get_by_label("Địa điểm").fill("Hội trường")
+    page.get_by_role("button", name="Lên lịch").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sinh hoạt thường kỳ tháng 12/2023")
+    expect(page.get_by_label("Giờ", exact=True)).to_have_value("14:00")
+    expect(page.locator("main")).to_contain_text("14:00 ngày 03/12/2023")
     context.close()
