@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Litestar, Request, Response
+from litestar import Litestar, Request, Response, Router
 from litestar.di import Provide
 
 from infra.metrics import Registry
@@ -60,9 +60,20 @@ API_DESCRIPTION = (
 )
 
 
+def one_router() -> Router:
+    """Every API route and page in one router, registered with the app at once.
+
+    Registered one by one, a handler whose path another handler shares later (``GET /units``
+    and ``POST /units`` come from different features) was registered twice: Litestar wrapped a
+    sync handler for the thread pool a second time, so it took two thread hops and its
+    documented operation was named ``…Asynccallable`` and described by the wrapper's docstring
+    (``tests/e2e/test_api_docs.py``)."""
+    return Router(path="/", route_handlers=[*route_handlers(), *page_routes()])
+
+
 def create_app(container: Container) -> Litestar:
     app = Litestar(
-        route_handlers=[*route_handlers(), *page_routes()],
+        route_handlers=[one_router()],
         dependencies={"ctx": Provide(provide_context)},
         exception_handlers={**EXCEPTION_HANDLERS, Throttled: throttled_handler},
         guards=[guard(POLICIES)],

@@ -14,10 +14,11 @@ from typing import Any
 from urllib.parse import quote
 
 from eventsourcing.application import AggregateNotFoundError
-from litestar import Request, Response
+from litestar import Request, Response, get
 from litestar.connection import ASGIConnection
 from litestar.enums import MediaType
 from litestar.exceptions import HTTPException, NotFoundException
+from litestar.handlers import HTTPRouteHandler
 from litestar.handlers.base import BaseRouteHandler
 from litestar.response import Redirect
 
@@ -242,6 +243,29 @@ async def write(
     if answer is not None:
         return await answer(result)
     return redirect(done(result) if callable(done) else done)
+
+
+Page = Callable[..., Awaitable[Response[Any]]]
+"""A page shown at a path: called with the request and the path's parameters by name, and with
+a refused form's ``state`` and ``status`` when it is shown again."""
+
+
+def form_route(path: str, summary: str, page: Page) -> HTTPRouteHandler:
+    """``GET path``: ``page`` with its forms empty."""
+
+    async def show(request: Request[Any, Any, Any]) -> Response[Any]:
+        return await page(request, **request.path_params)
+
+    return get(path, summary=summary)(show)
+
+
+def again_on(request: Request[Any, Any, Any], page: Page) -> Rerender:
+    """``page`` shown again with a refused form (the ``rerender`` of :func:`write`)."""
+
+    async def again(state: FormState, status: int) -> Response[Any]:
+        return await page(request, **request.path_params, state=state, status=status)
+
+    return again
 
 
 def login_redirect_target(next_path: str, tenant: str) -> str:

@@ -25,7 +25,7 @@ from litestar.params import FromPath
 from services.context import request_id_of
 from services.web.api import INTERNAL_BASE, ApiError, bearer_of, call, fetch_raw, refusal
 from services.web.dates import query_day
-from services.web.pages import redirect
+from services.web.pages import form_route, redirect
 from services.web.render import Crumb, FormState, render, today
 
 log = logging.getLogger(__name__)
@@ -82,9 +82,7 @@ async def list_page(
     )
 
 
-@get(IMPORTS, summary="Nhập dữ liệu / imports (administrator)")
-async def imports_page(request: Request[Any, Any, Any], tenant: FromPath[str]) -> Response[Any]:
-    return await list_page(request, tenant)
+imports_page = form_route(IMPORTS, "Nhập dữ liệu / imports (administrator)", list_page)
 
 
 async def send_file(
@@ -172,11 +170,9 @@ async def report_page(
     )
 
 
-@get(ONE, summary="Báo cáo kiểm tra và tiến độ nhập / a dry run's report and the progress")
-async def import_page(
-    request: Request[Any, Any, Any], tenant: FromPath[str], import_id: FromPath[UUID]
-) -> Response[Any]:
-    return await report_page(request, tenant, import_id)
+import_page = form_route(
+    ONE, "Báo cáo kiểm tra và tiến độ nhập / a dry run's report and the progress", report_page
+)
 
 
 def _finished(import_id: UUID, task: asyncio.Task[Any]) -> None:

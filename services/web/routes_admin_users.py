@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 from uuid import UUID
 
 import anyio
-from litestar import Request, Response, get, post
+from litestar import Request, Response, post
 from litestar.params import FromPath
 
 from domain.member import Member
@@ -26,7 +26,7 @@ from services.context import container_of
 from services.identity import auth
 from services.web import data
 from services.web.api import ApiError, call
-from services.web.pages import form_of, write
+from services.web.pages import again_on, form_of, form_route, write
 from services.web.render import ROLE_LABELS, Crumb, FormState, render
 
 USERS = "/t/{tenant:str}/admin/users"
@@ -136,9 +136,7 @@ async def users_page(
     )
 
 
-@get(USERS, summary="Tài khoản người dùng / user accounts (administrator)")
-async def list_page(request: Request[Any, Any, Any], tenant: FromPath[str]) -> Response[Any]:
-    return await users_page(request, tenant)
+list_page = form_route(USERS, "Tài khoản người dùng / user accounts (administrator)", users_page)
 
 
 @post(USERS, summary="Mở tài khoản / open an account")
@@ -210,11 +208,7 @@ async def user_page(
     )
 
 
-@get(ONE, summary="Một tài khoản / one account (administrator)")
-async def one_page(
-    request: Request[Any, Any, Any], tenant: FromPath[str], user_id: FromPath[UUID]
-) -> Response[Any]:
-    return await user_page(request, tenant, user_id)
+one_page = form_route(ONE, "Một tài khoản / one account (administrator)", user_page)
 
 
 @post(ONE + "/role", summary="Phân quyền / grant a role with its scope")
@@ -223,10 +217,7 @@ async def grant(
 ) -> Response[Any]:
     values = await form_of(request)
     body, state = await grant_body(request, tenant, "grant", values)
-
-    async def again(failed: FormState, code: int) -> Response[Any]:
-        return await user_page(request, tenant, user_id, failed, code)
-
+    again = again_on(request, user_page)
     if state.errors:
         return await again(state, 422)
     return await write(
@@ -240,10 +231,7 @@ async def unlock(
     request: Request[Any, Any, Any], tenant: FromPath[str], user_id: FromPath[UUID]
 ) -> Response[Any]:
     values = await form_of(request)
-
-    async def again(failed: FormState, code: int) -> Response[Any]:
-        return await user_page(request, tenant, user_id, failed, code)
-
+    again = again_on(request, user_page)
     return await write(
         request, "unlock", values, api(tenant, f"/users/{user_id}/unlock"), {},
         f"/t/{tenant}/admin/users/{user_id}", again, main_field="form",

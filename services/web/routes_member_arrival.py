@@ -24,14 +24,14 @@ from typing import Any
 from uuid import UUID
 
 import anyio
-from litestar import Request, Response, get, post
+from litestar import Request, Response, post
 from litestar.params import FromPath
 
 from domain.base import DomainError
 from infra.transfer_payload import TransferPayload, trusted_keys, verify
 from services.context import container_of
 from services.web.dates import form_days
-from services.web.pages import form_of, write
+from services.web.pages import again_on, form_of, form_route, write
 from services.web.render import Crumb, FormState, render, today
 from services.web.routes_audit import units
 from services.web.routes_members_edit import UNIT, cell_of
@@ -92,11 +92,11 @@ async def arrival_page(
     )
 
 
-@get(UNIT + "/transfers/in", summary="Tiếp nhận đảng viên từ tỉnh khác / receive a member (form)")
-async def arrival_form(
-    request: Request[Any, Any, Any], tenant: FromPath[str], unit_id: FromPath[UUID]
-) -> Response[Any]:
-    return await arrival_page(request, tenant, unit_id)
+arrival_form = form_route(
+    UNIT + "/transfers/in",
+    "Tiếp nhận đảng viên từ tỉnh khác / receive a member (form)",
+    arrival_page,
+)
 
 
 @post(
@@ -120,10 +120,7 @@ async def arrival_receive(
     request: Request[Any, Any, Any], tenant: FromPath[str], unit_id: FromPath[UUID]
 ) -> Response[Any]:
     values = await form_of(request)
-
-    async def again(state: FormState, status: int) -> Response[Any]:
-        return await arrival_page(request, tenant, unit_id, state, status)
-
+    again = again_on(request, arrival_page)
     state = FormState(FORM, values)
     state.errors += [(f"{FORM}-{k}", why) for k, why in REQUIRED.items() if not values.get(k)]
     days, wrong = form_days(FORM, values, ("presented_on",))

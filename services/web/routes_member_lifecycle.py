@@ -32,7 +32,7 @@ from typing import Any
 from uuid import UUID
 
 import anyio
-from litestar import Request, Response, get, post
+from litestar import Request, Response, post
 from litestar.params import FromPath
 
 from domain.base import SYSTEM
@@ -41,7 +41,7 @@ from domain.member import DepartureReason
 from services.membership.org import load_roster
 from services.web.dates import form_days
 from services.web.nav import page_allowed
-from services.web.pages import form_of, write
+from services.web.pages import again_on, form_of, form_route, write
 from services.web.render import Crumb, FormState, render, today
 from services.web.routes_admin_users import api, by_name
 from services.web.routes_cell import host_names
@@ -175,14 +175,11 @@ async def lifecycle_page(
     )  # fmt: skip
 
 
-@get(MEMBER + "/lifecycle", summary="Sinh hoạt đảng của đảng viên / a member's lifecycle forms")
-async def lifecycle_form(
-    request: Request[Any, Any, Any],
-    tenant: FromPath[str],
-    unit_id: FromPath[UUID],
-    member_id: FromPath[UUID],
-) -> Response[Any]:
-    return await lifecycle_page(request, tenant, unit_id, member_id)
+lifecycle_form = form_route(
+    MEMBER + "/lifecycle",
+    "Sinh hoạt đảng của đảng viên / a member's lifecycle forms",
+    lifecycle_page,
+)
 
 
 DAYS = ("on", "start", "end", "letter_on")
@@ -208,10 +205,7 @@ def handler(form: Form) -> Callable[..., Awaitable[Response[Any]]]:
         member_id: FromPath[UUID],
     ) -> Response[Any]:
         values = await form_of(request)
-
-        async def again(state: FormState, status: int) -> Response[Any]:
-            return await lifecycle_page(request, tenant, unit_id, member_id, state, status)
-
+        again = again_on(request, lifecycle_page)
         state = FormState(form.name, values)
         state.errors += [
             (f"{form.name}-{k}", why) for k, why in form.required.items() if not values.get(k)

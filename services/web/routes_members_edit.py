@@ -14,7 +14,7 @@ from typing import Any
 from uuid import UUID
 
 import anyio
-from litestar import Request, Response, get, post
+from litestar import Request, Response, post
 from litestar.params import FromPath
 
 from domain.base import NotFound
@@ -24,7 +24,7 @@ from services.context import container_of
 from services.web import data
 from services.web.dates import form_days
 from services.web.nav import page_allowed
-from services.web.pages import form_of, write
+from services.web.pages import again_on, form_of, form_route, write
 from services.web.render import Crumb, FormState, render
 
 UNIT = "/t/{tenant:str}/units/{unit_id:uuid}"
@@ -70,11 +70,9 @@ async def enrol_page(
     )
 
 
-@get(UNIT + "/members/new", summary="Ghi nhận đảng viên vào chi bộ / enrol a member (form)")
-async def enrol_form(
-    request: Request[Any, Any, Any], tenant: FromPath[str], unit_id: FromPath[UUID]
-) -> Response[Any]:
-    return await enrol_page(request, tenant, unit_id)
+enrol_form = form_route(
+    UNIT + "/members/new", "Ghi nhận đảng viên vào chi bộ / enrol a member (form)", enrol_page
+)
 
 
 @post(UNIT + "/members", summary="Ghi nhận đảng viên vào chi bộ / enrol a member")
@@ -82,10 +80,7 @@ async def enrol(
     request: Request[Any, Any, Any], tenant: FromPath[str], unit_id: FromPath[UUID]
 ) -> Response[Any]:
     values = await form_of(request)
-
-    async def again(state: FormState, status: int) -> Response[Any]:
-        return await enrol_page(request, tenant, unit_id, state, status)
-
+    again = again_on(request, enrol_page)
     missing = [(f"enrol-{k}", msg) for k, msg in REQUIRED.items() if not values.get(k)]
     if values.get("status") == "official" and not values.get("official_on"):
         missing.append(("enrol-official_on", "Đảng viên chính thức: nhập ngày chính thức"))
@@ -140,14 +135,9 @@ async def member_page(
     )  # fmt: skip
 
 
-@get(MEMBER + "/edit", summary="Sửa thông tin đảng viên / a member's record (form)")
-async def member_form(
-    request: Request[Any, Any, Any],
-    tenant: FromPath[str],
-    unit_id: FromPath[UUID],
-    member_id: FromPath[UUID],
-) -> Response[Any]:
-    return await member_page(request, tenant, unit_id, member_id)
+member_form = form_route(
+    MEMBER + "/edit", "Sửa thông tin đảng viên / a member's record (form)", member_page
+)
 
 
 @post(MEMBER + "/party-card", summary="Ghi số thẻ đảng viên / record the party card number")
@@ -158,10 +148,7 @@ async def party_card(
     member_id: FromPath[UUID],
 ) -> Response[Any]:
     values = await form_of(request)
-
-    async def again(state: FormState, status: int) -> Response[Any]:
-        return await member_page(request, tenant, unit_id, member_id, state, status)
-
+    again = again_on(request, member_page)
     if not str(values.get("number") or "").strip():
         return await again(FormState("card", values, [("card-number", "Nhập số thẻ")]), 422)
     body: dict[str, Any] = {"number": str(values["number"]).strip()}

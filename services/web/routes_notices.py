@@ -16,7 +16,7 @@ from litestar import Request, Response, get, post
 from litestar.params import FromPath
 
 from services.web.api import call
-from services.web.pages import form_of
+from services.web.pages import form_of, form_route
 from services.web.render import Crumb, render
 
 PAGE = "/t/{tenant:str}/notices"
@@ -40,9 +40,7 @@ async def notices_page(
     )
 
 
-@get(PAGE, summary="Thông báo của tôi / my notices and calendar feed")
-async def my_notices(request: Request[Any, Any, Any], tenant: FromPath[str]) -> Response[Any]:
-    return await notices_page(request, tenant)
+my_notices = form_route(PAGE, "Thông báo của tôi / my notices and calendar feed", notices_page)
 
 
 @post(PAGE + "/calendar-feed", summary="Tạo địa chỉ lịch / make my calendar feed URL")

@@ -30,6 +30,7 @@ from domain.user import Role
 from services.context import Ctx, request_id_of
 from services.papers.routes import UPLOAD_LIMIT, paper_file
 from services.web.api import INTERNAL_BASE, ApiError, bearer_of, call, refusal
+from services.web.pages import form_route
 from services.web.render import Crumb, principal_of, render
 
 PAGE = "/t/{tenant:str}/meetings/{meeting_id:uuid}/papers"
@@ -77,11 +78,7 @@ async def papers_page(
     )
 
 
-@get(PAGE, summary="Tài liệu sinh hoạt / the meeting's papers")
-async def papers(
-    request: Request[Any, Any, Any], tenant: FromPath[str], meeting_id: FromPath[UUID]
-) -> Response[Any]:
-    return await papers_page(request, tenant, meeting_id)
+papers = form_route(PAGE, "Tài liệu sinh hoạt / the meeting's papers", papers_page)
 
 
 async def pieces(upload: UploadFile) -> AsyncIterator[bytes]:

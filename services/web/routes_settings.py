@@ -15,13 +15,13 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from litestar import Request, Response, get, post
+from litestar import Request, Response, post
 from litestar.params import FromPath
 
 from services.web.api import ApiError, call
 from services.web.dates import form_days, query_day
 from services.web.nav import page_allowed
-from services.web.pages import form_of, write
+from services.web.pages import again_on, form_of, form_route, write
 from services.web.render import Crumb, FormState, render, today
 
 PAGE = "/t/{tenant:str}/admin/settings"
@@ -74,9 +74,7 @@ async def settings_page(
     )
 
 
-@get(PAGE, summary="Cấu hình của tỉnh / the province settings")
-async def settings_read(request: Request[Any, Any, Any], tenant: FromPath[str]) -> Response[Any]:
-    return await settings_page(request, tenant)
+settings_read = form_route(PAGE, "Cấu hình của tỉnh / the province settings", settings_page)
 
 
 def as_int(values: dict[str, Any], name: str, errors: list[tuple[str, str]]) -> int | None:
@@ -105,10 +103,7 @@ def changes(values: dict[str, Any], current: dict[str, Any]) -> tuple[dict[str, 
 @post(PAGE + "/change", summary="Đổi cấu hình từ một ngày / change the settings from a day")
 async def settings_change(request: Request[Any, Any, Any], tenant: FromPath[str]) -> Response[Any]:
     values = await form_of(request)
-
-    async def again(state: FormState, status: int) -> Response[Any]:
-        return await settings_page(request, tenant, state, status)
-
+    again = again_on(request, settings_page)
     days, wrong = form_days("settings", values, ("effective_on",))
     effective_on = days.get("effective_on", "")
     if not effective_on:

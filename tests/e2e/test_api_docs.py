@@ -99,6 +99,16 @@ def test_every_operation_has_a_feature_tag_and_a_description(spec):
     assert units["tags"] == ["Tổ chức / org tree"]
 
 
+def test_every_operation_is_named_and_described_after_its_own_handler(spec):
+    """A handler registered twice was wrapped twice for the thread pool and documented as the
+    wrapper: operationId ``…Asynccallable``, the wrapper's docstring as its description."""
+    for method, path, operation in operations(spec):
+        assert "callable" not in operation["operationId"].lower(), (method, path)
+        assert "thread pool" not in operation["description"], (method, path)
+    found = spec["paths"]["/api/v1/t/{tenant}/units"]["post"]
+    assert found["operationId"] == "ApiV1TTenantUnitsFoundUnit"
+
+
 def test_every_parameter_is_described_and_some_have_examples(spec):
     for method, path, operation in operations(spec):
         for parameter in operation.get("parameters", []):
