@@ -20,6 +20,7 @@ import argparse
 import re
 import statistics
 import time
+from collections.abc import Callable
 from typing import Any
 
 from litestar.testing import TestClient
@@ -63,17 +64,30 @@ def sign_in(client: TestClient[Any], username: str, password: str, slug: str = D
 
 def weight(client: TestClient[Any], html: str) -> int:
     """The page and everything it loads, each file once (no cache)."""
-    total, seen = len(html.encode()), set()
-    pending = ASSET.findall(html)
+
+    def fetch(path: str) -> tuple[int, list[str]]:
+        body = client.get(path)
+        return len(body.content), CSS_URL.findall(body.text) if path.endswith(".css") else []
+
+    return loaded_weight(html, ASSET.findall(html), fetch)
+
+
+def loaded_weight(
+    html: str, first: list[str], fetch: Callable[[str], tuple[int, list[str]]]
+) -> int:
+    """The size of ``html``, of the files it loads (``first``) and of those they load in turn,
+    each file counted once; ``fetch`` gives a file's size and the files it loads (a
+    stylesheet's fonts). The page test (``tests/e2e/test_web_every_page.py``) weighs with it too.
+    """
+    total, seen, pending = len(html.encode()), set(), list(first)
     while pending:
         path = pending.pop()
         if path in seen:
             continue
         seen.add(path)
-        body = client.get(path)
-        total += len(body.content)
-        if path.endswith(".css"):
-            pending += CSS_URL.findall(body.text)
+        size, loads = fetch(path)
+        total += size
+        pending += loads
     return total
 
 

@@ -72,6 +72,12 @@ class TenantApplication(Application[UUID]):
         return max((r.notification.id for r in recordings), default=0)
 
     @property
+    def datastore(self) -> TenantDatastore:
+        """The province's datastore, the one its recorder writes through (typed here: the
+        library types ``recorder`` by its base, which has no ``datastore``)."""
+        return self._datastore
+
+    @property
     def database(self) -> Database:
         """The database of the province's cluster (``infra.clusters``)."""
         return self._datastore.database

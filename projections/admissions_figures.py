@@ -15,7 +15,16 @@ List: ``probationary_overdue_for_recognition`` (đảng viên dự bị quá h�
 from __future__ import annotations
 
 from projections.deadlines import WHAT
-from projections.lists import CELL, CELL_MONTHS, KEY, PARENT, Column, ListSpec
+from projections.lists import (
+    CELL,
+    CELL_MONTHS,
+    DAYS_OVERDUE,
+    FULL_NAME,
+    KEY,
+    PARENT,
+    Column,
+    ListSpec,
+)
 from projections.rollups import FigureSource
 from projections.supervision_figures import AT_END
 
@@ -81,13 +90,13 @@ PROBATIONARY_OVERDUE = ListSpec(
     title_en="Probationary members overdue for recognition",
     columns=(
         KEY,
-        Column("full_name", "Họ và tên", "Full name"),
+        FULL_NAME,
         CELL,
         PARENT,
         Column("step", "Việc chưa làm", "Step outstanding"),
         Column("since", "Từ ngày", "Since"),
         Column("due_on", "Hạn", "Due on"),
-        Column("days_overdue", "Số ngày quá hạn", "Days overdue", "int"),
+        DAYS_OVERDUE,
     ),
     sql=CELL_MONTHS
     + f"""

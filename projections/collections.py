@@ -11,7 +11,22 @@ to that subtree, which the route's policy has checked against the caller's scope
 from __future__ import annotations
 
 from projections.deadlines import STEP_KINDS
-from projections.lists import CELL, KEY, Column, ListSpec
+from projections.lists import (
+    ASSIGNEE,
+    CATEGORY,
+    CELL,
+    FULL_NAME,
+    HELD_ON,
+    KEY,
+    KIND,
+    PARENT,
+    PERIOD,
+    RATING,
+    ROLE,
+    STATE,
+    Column,
+    ListSpec,
+)
 
 # $1 the unit (NULL: every root), $2 the depth below it, $3 a level or NULL, $4 include the
 # dissolved. ``tree_order`` sorts a unit after its parent and before the parent's next sibling.
@@ -31,7 +46,7 @@ UNITS = ListSpec(
         Column("name", "Tên tổ chức", "Name"),
         Column("level", "Cấp", "Level"),
         Column("depth", "Độ sâu", "Depth", "int"),
-        Column("parent_name", "Trực thuộc", "Under"),
+        PARENT,
         Column("children", "Số tổ chức trực thuộc", "Units under it", "int"),
         Column("members", "Số đảng viên", "Members", "int"),
         Column("tree_order", "Thứ tự cây", "Tree order"),
@@ -84,7 +99,7 @@ MEMBERS = ListSpec(
     title_en="Members",
     columns=(
         KEY,
-        Column("full_name", "Họ và tên", "Full name"),
+        FULL_NAME,
         CELL,
         Column("status", "Loại đảng viên", "Status"),
         Column("admitted_on", "Ngày vào Đảng", "Admitted on", "date"),
@@ -116,11 +131,11 @@ MEETINGS = ListSpec(
     columns=(
         KEY,
         CELL,
-        Column("period", "Kỳ", "Period"),
-        Column("kind", "Loại", "Kind"),
+        PERIOD,
+        KIND,
         Column("scheduled_at", "Thời gian dự kiến", "Scheduled at", "timestamptz"),
-        Column("held_on", "Ngày họp", "Held on"),
-        Column("rating", "Xếp loại", "Rating"),
+        HELD_ON,
+        RATING,
     ),
     sql="""
 SELECT g.id::text AS key, g.id, g.cell_id, u.name AS cell_name,
@@ -153,7 +168,7 @@ ADMISSION_CASES = ListSpec(
         Column("step", "Bước hiện tại", "Current step"),
         Column("opened_on", "Ngày mở hồ sơ", "Opened on", "date"),
         Column("due_on", "Hạn của bước", "Step due on"),
-        Column("state", "Tình trạng", "State"),
+        STATE,
     ),
     sql=f"""
 SELECT * FROM (
@@ -190,10 +205,10 @@ PETITIONS = ListSpec(
     columns=(
         KEY,
         CELL,
-        Column("category", "Lĩnh vực", "Category"),
+        CATEGORY,
         Column("raised_on", "Ngày tiếp nhận", "Raised on", "date"),
         Column("due_on", "Hạn trả lời", "Due on", "date"),
-        Column("state", "Tình trạng", "State"),
+        STATE,
     ),
     sql="""
 SELECT p.petition_id::text AS key, p.petition_id, p.cell_id, u.name AS cell_name, p.source,
@@ -246,10 +261,10 @@ SELECT a.assignment_id::text AS key, a.assignment_id, a.plan_id, a.cell_id,
 FROM {s}.sup_assignments AS a JOIN {s}.org_units AS u ON u.id = a.cell_id"""
 ASSIGNMENT_COLUMNS = (
     KEY,
-    Column("assignee_name", "Người được phân công", "Assignee"),
+    ASSIGNEE,
     CELL,
     Column("month", "Tháng", "Month", "date"),
-    Column("state", "Tình trạng", "State"),
+    STATE,
 )
 
 # $1 the unit, $2 a plan or NULL, $3 a state or NULL, $4 an assignee or NULL.
@@ -291,7 +306,7 @@ USERS = ListSpec(
         KEY,
         Column("username", "Tên đăng nhập", "Username"),
         Column("display_name", "Họ tên", "Name"),
-        Column("role", "Vai trò", "Role"),
+        ROLE,
         Column("scope_name", "Phạm vi", "Scope"),
     ),
     sql="""

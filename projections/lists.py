@@ -104,10 +104,20 @@ WHERE h.ancestor_id = $1::uuid AND h.valid_from <= $3::date
 )
 
 KEY = Column("key", "Mã", "Key")
+# Columns that read the same in every list and collection.
 CELL = Column("cell_name", "Chi bộ", "Cell")
 PARENT = Column("parent_name", "Trực thuộc", "Under")
 PERIOD = Column("period", "Kỳ", "Period")
 STATUS = Column("status", "Tình trạng", "Status")
+FULL_NAME = Column("full_name", "Họ và tên", "Full name")
+STATE = Column("state", "Tình trạng", "State")
+KIND = Column("kind", "Loại", "Kind")
+HELD_ON = Column("held_on", "Ngày họp", "Held on")
+RATING = Column("rating", "Xếp loại", "Rating")
+CATEGORY = Column("category", "Lĩnh vực", "Category")
+ROLE = Column("role", "Vai trò", "Role")
+ASSIGNEE = Column("assignee_name", "Người được phân công", "Assignee")
+DAYS_OVERDUE = Column("days_overdue", "Số ngày quá hạn", "Days overdue", "int")
 TREE_AND_MEETINGS = ("org_tree", "meetings")
 
 
@@ -200,7 +210,7 @@ ABSENT_OVER_3 = ListSpec(
     title_en="Members absent with a reason more than 3 times in a row within the year",
     columns=(
         KEY,
-        Column("full_name", "Họ và tên", "Full name"),
+        FULL_NAME,
         CELL,
         PARENT,
         Column("streak", "Số kỳ vắng có lý do liên tiếp", "Excused absences in a row", "int"),
@@ -232,10 +242,10 @@ REGISTER = ListSpec(
         CELL,
         PARENT,
         PERIOD,
-        Column("kind", "Loại", "Kind"),
-        Column("held_on", "Ngày họp", "Held on"),
+        KIND,
+        HELD_ON,
         Column("timing", "Đúng hạn", "Timing"),
-        Column("rating", "Xếp loại", "Rating"),
+        RATING,
         Column("present", "Có mặt", "Present", "int"),
         Column("expected", "Phải dự", "Expected", "int"),
     ),

@@ -17,7 +17,20 @@ Lists: ``missed_superior_attendance`` and ``overdue_petitions``.
 
 from __future__ import annotations
 
-from projections.lists import CELL, CELL_MONTHS, KEY, PARENT, PERIOD, Column, ListSpec
+from projections.lists import (
+    ASSIGNEE,
+    CATEGORY,
+    CELL,
+    CELL_MONTHS,
+    DAYS_OVERDUE,
+    KEY,
+    PARENT,
+    PERIOD,
+    ROLE,
+    STATUS,
+    Column,
+    ListSpec,
+)
 from projections.rollups import FigureSource
 
 TREE_AND_SUPERVISION = ("org_tree", "supervision")
@@ -109,13 +122,13 @@ MISSED_SUPERIOR = ListSpec(
     title_en="Superior attendance assignments missed",
     columns=(
         KEY,
-        Column("assignee_name", "Người được phân công", "Assignee"),
-        Column("role", "Vai trò", "Role"),
+        ASSIGNEE,
+        ROLE,
         Column("committee_name", "Cấp ủy phân công", "Assigning committee"),
         CELL,
         PARENT,
         PERIOD,
-        Column("status", "Tình trạng", "Status"),
+        STATUS,
         Column("contacted_on", "Ngày liên hệ trước", "Contacted on"),
     ),
     sql=CELL_MONTHS
@@ -145,11 +158,11 @@ OVERDUE_PETITIONS = ListSpec(
         KEY,
         CELL,
         PARENT,
-        Column("category", "Lĩnh vực", "Category"),
+        CATEGORY,
         Column("competent_level", "Cấp có thẩm quyền", "Competent level"),
         Column("raised_on", "Ngày tiếp nhận", "Raised on"),
         Column("due_on", "Hạn trả lời", "Due on"),
-        Column("days_overdue", "Số ngày quá hạn", "Days overdue", "int"),
+        DAYS_OVERDUE,
         Column("reopen_count", "Số lần đề nghị xem xét lại", "Times reopened", "int"),
     ),
     sql=CELL_MONTHS

@@ -66,11 +66,11 @@ def command_route(
     parameters = [Parameter("ctx", Parameter.KEYWORD_ONLY, annotation=Ctx)]
     parameters += [Parameter(i, Parameter.KEYWORD_ONLY, annotation=FromPath[UUID]) for i in ids]
     if body is not None:
-        sent_as = JSONBody[body]  # type: ignore[valid-type]  # the body's type is the row's
+        sent_as = JSONBody[body]  # type: ignore[valid-type]  # a type chosen at run time: the row's body Struct
         parameters.append(Parameter("data", Parameter.KEYWORD_ONLY, annotation=sent_as))
     # Litestar reads a handler's parameters from its signature and their types from its
     # annotations: both are set to what the hand-written handler declared.
-    handler.__signature__ = Signature(parameters, return_annotation=Written)  # type: ignore[attr-defined]  # read by inspect.signature
+    handler.__signature__ = Signature(parameters, return_annotation=Written)  # type: ignore[attr-defined]  # not declared on functions; Litestar reads it via inspect.signature
     handler.__annotations__ = {p.name: p.annotation for p in parameters} | {"return": Written}
     handler.__name__ = handler.__qualname__ = name or command.__name__
     handler.__doc__ = doc

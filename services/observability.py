@@ -21,7 +21,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, cast
 from uuid import uuid4
 
 import psycopg
@@ -57,7 +57,7 @@ UNMATCHED = "unmatched"
 
 def mint_request_id(scope: Scope) -> str:
     """The request's id, decided once and kept in the scope."""
-    raw: dict[str, Any] = scope  # type: ignore[assignment]  # our own key in the scope
+    raw = cast("dict[str, Any]", scope)  # a TypedDict union to mypy; we keep our own keys in it
     found = raw.get(REQUEST_ID_KEY)
     if isinstance(found, str):
         return found
@@ -84,7 +84,7 @@ class RequestMetricsMiddleware:
         if scope["type"] != ScopeType.HTTP:
             await self.app(scope, receive, send)
             return
-        raw: dict[str, Any] = scope  # type: ignore[assignment]
+        raw = cast("dict[str, Any]", scope)  # a TypedDict union to mypy; we keep our own keys in it
         mint_request_id(scope)
         raw[STARTED_KEY] = time.perf_counter()
         status = [500]
@@ -101,7 +101,7 @@ class RequestMetricsMiddleware:
 
 
 def observe(scope: Scope, status: int) -> None:
-    raw: dict[str, Any] = scope  # type: ignore[assignment]
+    raw = cast("dict[str, Any]", scope)  # a TypedDict union to mypy; we keep our own keys in it
     route = str(raw.get("path_template") or UNMATCHED)
     method = str(raw.get("method", ""))
     REQUESTS.inc(method, route, str(status))
@@ -132,7 +132,7 @@ async def request_id_header(message: Message, scope: Scope) -> None:
     (those never reach a route's middleware, so they are counted here)."""
     if message["type"] != "http.response.start":
         return
-    raw: dict[str, Any] = scope  # type: ignore[assignment]
+    raw = cast("dict[str, Any]", scope)  # a TypedDict union to mypy; we keep our own keys in it
     if STARTED_KEY not in raw and REQUEST_ID_KEY not in raw:
         REQUESTS.inc(str(raw.get("method", "")), UNMATCHED, str(message["status"]))
     MutableScopeHeaders.from_message(message)["x-request-id"] = mint_request_id(scope)
@@ -185,11 +185,11 @@ def install_collectors(
             ("requests_errors", "Requests that got no connection (timeout: answered 503)."),
             ("connections_lost", "Pooled connections found broken when checked."),
         ):
-            yield Gauge(
-                f"chibo_db_pool_{key}",
-                help_text,
-                read=lambda key=key: [Sample((), float(stats.get(key, 0)))],  # type: ignore[misc]
-            )
+
+            def read(key: str = key) -> list[Sample]:
+                return [Sample((), float(stats.get(key, 0)))]
+
+            yield Gauge(f"chibo_db_pool_{key}", help_text, read=read)
 
     def queue() -> Iterable[Gauge]:
         depth = queue_depth() if queue_depth is not None else None

@@ -82,7 +82,7 @@ def aggregate_as_of(
         " AND originator_version <= %(version)s ORDER BY originator_version"
     ).format(sql.Identifier(app.schema, EVENTS_TABLE))
     params = {"id": aggregate_id, "position": top_position, "version": top_version}
-    datastore: Any = app.recorder.datastore  # type: ignore[attr-defined]  # the Postgres recorder has .datastore; the base type does not
+    datastore = app.datastore
     with datastore.get_connection() as conn, conn.cursor(binary=True) as cur:
         rows = cur.execute(query, params).fetchall()
         if (

@@ -71,7 +71,7 @@ def backfill(app: TenantApplication, assignees: Iterable[tuple[str, str]], on: d
     The units come from the org tree's read model (built by that demo's first run) and are
     loaded from the log; history is not touched: its notices were expanded long ago.
     """
-    with app.recorder.datastore.transaction(commit=False) as cursor:  # type: ignore[attr-defined]  # the Postgres recorder has .datastore
+    with app.datastore.transaction(commit=False) as cursor:
         cursor.execute(
             sql.SQL("SELECT 1 FROM {} WHERE kind = 'member' LIMIT 1").format(
                 sql.Identifier(app.schema, "contacts")
@@ -99,7 +99,7 @@ def backfill(app: TenantApplication, assignees: Iterable[tuple[str, str]], on: d
 
 def history_announced(app: TenantApplication) -> int:
     """Mark the seeded history's notice causes expanded; the number marked."""
-    with app.recorder.datastore.transaction(commit=True) as cursor:  # type: ignore[attr-defined]  # the Postgres recorder has .datastore
+    with app.datastore.transaction(commit=True) as cursor:
         cursor.execute(
             sql.SQL("UPDATE {} SET expanded_at = now() WHERE expanded_at IS NULL").format(
                 sql.Identifier(app.schema, OUTBOX)

@@ -8,6 +8,7 @@ nobody has named yet (and a test checks that every enum of the domain is named h
 from __future__ import annotations
 
 from enum import Enum
+from typing import Any
 
 from domain.attendance_plan import AssigneeRole, AssignmentState
 from domain.attendance_plan_values import ASSIGNMENT_STATE_LABELS
@@ -67,7 +68,7 @@ COMPETENT_LEVEL = COMPETENT_LEVEL_LABELS
 PETITION_STATE = PETITION_STATE_LABELS
 MEMBER_STATUS = {MemberStatus.OFFICIAL: "chính thức", MemberStatus.PROBATIONARY: "dự bị"}
 
-BY_ENUM: dict[type[Enum], dict] = {  # type: ignore[type-arg]
+BY_ENUM: dict[type[Enum], dict[Any, str]] = {
     Rating: RATING,
     AttendanceMark: ATTENDANCE,
     MeetingKind: MEETING_KIND,

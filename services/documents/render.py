@@ -20,6 +20,7 @@ from typing import BinaryIO
 
 import docx
 import typst
+from docx.document import Document as WordDocument
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -141,8 +142,8 @@ def _in_child(template: str, inputs: dict[str, str]) -> bytes:
     return done.stdout
 
 
-def _page(word: object, landscape: bool) -> None:
-    section = word.sections[0]  # type: ignore[attr-defined]
+def _page(word: WordDocument, landscape: bool) -> None:
+    section = word.sections[0]
     section.page_height, section.page_width = Cm(29.7), Cm(21)
     if landscape:
         section.orientation = WD_ORIENT.LANDSCAPE
@@ -151,9 +152,9 @@ def _page(word: object, landscape: bool) -> None:
     section.left_margin, section.right_margin = Cm(3), Cm(1.5)
 
 
-def _header(word: object, doc: Document) -> None:
+def _header(word: WordDocument, doc: Document) -> None:
     """The HD 36 header as a borderless two-column table, then the title."""
-    grid = word.add_table(rows=2, cols=2)  # type: ignore[attr-defined]
+    grid = word.add_table(rows=2, cols=2)
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
     left, right = grid.rows[0].cells
     _centred(left.paragraphs[0], doc.issuer_above)
@@ -164,10 +165,10 @@ def _header(word: object, doc: Document) -> None:
     _rule_below(party)
     _centred(grid.rows[1].cells[0].paragraphs[0], doc.number)
     _centred(grid.rows[1].cells[1].paragraphs[0], doc.place_date, italic=True)
-    word.add_paragraph()  # type: ignore[attr-defined]
-    _centred(word.add_paragraph(), doc.title.upper(), bold=True, size=15)  # type: ignore[attr-defined]
+    word.add_paragraph()
+    _centred(word.add_paragraph(), doc.title.upper(), bold=True, size=15)
     if doc.subtitle:
-        _centred(word.add_paragraph(), doc.subtitle, bold=True, size=14)  # type: ignore[attr-defined]
+        _centred(word.add_paragraph(), doc.subtitle, bold=True, size=14)
 
 
 def _centred(
@@ -196,8 +197,8 @@ def _runs(p: Paragraph, runs: tuple[Run, ...]) -> None:
         r.bold, r.italic = run.bold, run.italic
 
 
-def _table(word: object, block: Table) -> None:
-    table = word.add_table(rows=1, cols=len(block.headers))  # type: ignore[attr-defined]
+def _table(word: WordDocument, block: Table) -> None:
+    table = word.add_table(rows=1, cols=len(block.headers))
     table.style = "Table Grid"
     for cell, text in zip(table.rows[0].cells, block.headers, strict=True):
         cell.paragraphs[0].add_run(text).bold = True
@@ -214,9 +215,9 @@ def _table(word: object, block: Table) -> None:
                     r.font.size = Pt(11)
 
 
-def _signatures(word: object, block: Signatures) -> None:
-    word.add_paragraph()  # type: ignore[attr-defined]
-    table = word.add_table(rows=1, cols=len(block.blocks))  # type: ignore[attr-defined]
+def _signatures(word: WordDocument, block: Signatures) -> None:
+    word.add_paragraph()
+    table = word.add_table(rows=1, cols=len(block.blocks))
     for cell, sig in zip(table.rows[0].cells, block.blocks, strict=True):
         first = cell.paragraphs[0]
         if sig.above:

@@ -27,7 +27,7 @@ def load_many(app: TenantApplication, ids: Iterable[UUID]) -> dict[UUID, Any]:
         "SELECT originator_id, originator_version, topic, state FROM {}.{}"
         " WHERE originator_id = ANY(%s) ORDER BY originator_id, originator_version"
     ).format(sql.Identifier(app.schema), sql.Identifier(EVENTS_TABLE))
-    with app.recorder.datastore.transaction(commit=False) as cursor:  # type: ignore[attr-defined]  # the Postgres recorder has .datastore
+    with app.datastore.transaction(commit=False) as cursor:
         cursor.execute(query, (wanted,))
         rows = cursor.fetchall()
     found: dict[Any, list[Any]] = {}
@@ -57,6 +57,6 @@ def ids_with_topic(app: TenantApplication, topic: str) -> list[UUID]:
     query = sql.SQL("SELECT DISTINCT originator_id FROM {}.{} WHERE topic = %s").format(
         sql.Identifier(app.schema), sql.Identifier(EVENTS_TABLE)
     )
-    with app.recorder.datastore.transaction(commit=False) as cursor:  # type: ignore[attr-defined]  # as above
+    with app.datastore.transaction(commit=False) as cursor:
         cursor.execute(query, (topic,))
         return [row["originator_id"] for row in cursor.fetchall()]

@@ -95,7 +95,7 @@ def unit_history(app: TenantApplication) -> dict[UUID, UnitPast]:
         "SELECT originator_id, originator_version, topic, state FROM {}.{}"
         " WHERE topic = ANY(%s) ORDER BY originator_id, originator_version"
     ).format(sql.Identifier(app.schema), sql.Identifier(EVENTS_TABLE))
-    with app.recorder.datastore.transaction(commit=False) as cursor:  # type: ignore[attr-defined]  # the Postgres recorder has .datastore
+    with app.datastore.transaction(commit=False) as cursor:
         cursor.execute(query, ([get_topic(c) for c in SHAPING],))
         rows = cursor.fetchall()
     found: dict[UUID, UnitPast] = {}

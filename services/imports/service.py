@@ -46,7 +46,7 @@ def library_save(
     """The library's own save, then ``also`` in a transaction of its own: the benchmark's
     same-run baseline, and a fallback that needs nothing beyond the library."""
     app.save_all(*aggregates)
-    with app.recorder.datastore.transaction(commit=True) as cursor:  # type: ignore[attr-defined]  # the Postgres recorder has .datastore
+    with app.datastore.transaction(commit=True) as cursor:
         also(cursor)
 
 

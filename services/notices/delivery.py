@@ -182,7 +182,7 @@ def expand(app: TenantApplication, sender: str, limit: int = 100) -> int:
             )
         else:
             people = recipients(app, meeting_at(app, cause["meeting_id"], cause["meeting_version"]))
-        with app.recorder.datastore.transaction(commit=True) as cursor:  # type: ignore[attr-defined]  # the Postgres recorder has .datastore
+        with app.datastore.transaction(commit=True) as cursor:
             cursor.execute(
                 sql.SQL(
                     "SELECT 1 FROM {} WHERE notification_id = %s AND expanded_at IS NULL"

@@ -63,7 +63,7 @@ def register_rows(
 ) -> list[Any]:
     """``statement`` (its ``{}`` the read model's table ``name``): its rows, none on a bare
     schema that has no such table yet."""
-    with app.recorder.datastore.transaction(commit=False) as cursor:  # type: ignore[attr-defined]  # the Postgres recorder has .datastore
+    with app.datastore.transaction(commit=False) as cursor:
         try:
             cursor.execute(sql.SQL(statement).format(table(app, name)), params)
         except errors.UndefinedTable:

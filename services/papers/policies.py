@@ -48,7 +48,7 @@ def assigned_to_attend(app: TenantApplication, principal: Principal, meeting: Me
         "SELECT 1 FROM {}.sup_assignments WHERE assignee_id = %s AND cell_id = %s"
         " AND state <> 'missed' AND (month = %s OR meeting_id = %s) LIMIT 1"
     ).format(sql.Identifier(app.schema))
-    with app.recorder.datastore.transaction(commit=False) as cursor:  # type: ignore[attr-defined]  # the Postgres recorder has .datastore
+    with app.datastore.transaction(commit=False) as cursor:
         try:
             cursor.execute(
                 query, (principal.user_id, meeting.cell_id, date(year, month, 1), meeting.id)

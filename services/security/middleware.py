@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any
+from typing import Any, cast
 
 import anyio
 from litestar.datastructures import MutableScopeHeaders
@@ -64,7 +64,7 @@ class AuthenticationMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        raw: dict[str, Any] = scope  # type: ignore[assignment]  # our own keys in the scope
+        raw = cast("dict[str, Any]", scope)  # a TypedDict union to mypy; we keep our own keys in it
         raw.pop(PRINCIPAL_KEY, None)
         raw.pop(AUTH_ERROR_KEY, None)
         tenant = raw.get("path_params", {}).get("tenant")
@@ -94,7 +94,7 @@ class IdempotencyMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        raw: dict[str, Any] = scope  # type: ignore[assignment]  # Scope is a TypedDict; we read our own keys
+        raw = cast("dict[str, Any]", scope)  # a TypedDict union to mypy; we keep our own keys in it
         key = header(scope, b"idempotency-key")
         principal = raw.get(PRINCIPAL_KEY)
         if (

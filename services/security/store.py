@@ -72,17 +72,17 @@ def table(app: TenantApplication, name: str) -> sql.Composed:
 
 
 def rows_of(
-    app: TenantApplication, query: sql.Composable, params: Any = ()
+    app: TenantApplication, query: sql.SQL | sql.Composed, params: Any = ()
 ) -> list[dict[str, Any]]:
     """Run one statement in its own transaction on the tenant's pool; its rows (as dicts) if any.
     ``params`` is a tuple, or a dict for a statement with named placeholders."""
-    with app.recorder.datastore.transaction(commit=True) as cursor:  # type: ignore[attr-defined]  # the Postgres recorder has .datastore; the base type does not
+    with app.datastore.transaction(commit=True) as cursor:
         cursor.execute(query, params)
         return list(cursor.fetchall()) if cursor.description is not None else []
 
 
 def execute(
-    app: TenantApplication, query: sql.Composable, params: tuple[Any, ...] = ()
+    app: TenantApplication, query: sql.SQL | sql.Composed, params: tuple[Any, ...] = ()
 ) -> list[tuple[Any, ...]]:
     """Run one statement in its own transaction on the tenant's pool; rows if any."""
     return [tuple(row.values()) for row in rows_of(app, query, params)]

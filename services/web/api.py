@@ -55,7 +55,7 @@ def bearer_of(request: Request[Any, Any, Any]) -> dict[str, str]:
 async def fetch_raw(request: Request[Any, Any, Any], path: str) -> httpx.Response:
     """One GET as the current user, the answer as sent (a file to pass on byte for byte)."""
     headers = {**bearer_of(request), "x-request-id": request_id_of(request)}
-    transport = httpx.ASGITransport(app=request.app)  # type: ignore[arg-type]
+    transport = httpx.ASGITransport(app=request.app)  # type: ignore[arg-type]  # httpx wants MutableMapping scopes; Litestar takes its TypedDict ones
     async with httpx.AsyncClient(transport=transport, base_url=INTERNAL_BASE) as client:
         response = await client.get(path, headers=headers)
     if response.status_code >= 400:
@@ -89,7 +89,7 @@ async def call(
     headers = {**bearer_of(request), "x-request-id": request_id_of(request)}
     if idempotency_key:
         headers["idempotency-key"] = idempotency_key
-    transport = httpx.ASGITransport(app=request.app)  # type: ignore[arg-type]
+    transport = httpx.ASGITransport(app=request.app)  # type: ignore[arg-type]  # httpx wants MutableMapping scopes; Litestar takes its TypedDict ones
     async with httpx.AsyncClient(transport=transport, base_url=INTERNAL_BASE) as client:
         response = await client.request(method, path, json=body, headers=headers)
     if response.status_code >= 400:

@@ -95,7 +95,7 @@ async def send_file(
         "content-type": "application/octet-stream",
     }
     query = urlencode({"kind": kind, "file_name": name})
-    transport = httpx.ASGITransport(app=request.app)  # type: ignore[arg-type]
+    transport = httpx.ASGITransport(app=request.app)  # type: ignore[arg-type]  # httpx wants MutableMapping scopes; Litestar takes its TypedDict ones
     async with httpx.AsyncClient(transport=transport, base_url=INTERNAL_BASE) as client:
         response = await client.post(
             f"/api/v1/t/{tenant}/imports?{query}", content=content, headers=headers, timeout=None

@@ -108,7 +108,7 @@ async def upload(
     key = form.get("idempotency_key")
     if isinstance(key, str) and key:
         headers["idempotency-key"] = key
-    transport = httpx.ASGITransport(app=request.app)  # type: ignore[arg-type]
+    transport = httpx.ASGITransport(app=request.app)  # type: ignore[arg-type]  # httpx wants MutableMapping scopes; Litestar takes its TypedDict ones
     async with httpx.AsyncClient(transport=transport, base_url=INTERNAL_BASE) as client:
         answer = await client.post(
             f"{api(tenant, meeting_id)}?{urlencode(query)}", content=pieces(file), headers=headers

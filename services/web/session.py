@@ -19,7 +19,7 @@ import hmac
 import logging
 import secrets
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import anyio
 import jwt
@@ -131,7 +131,7 @@ class WebSessionMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        raw: dict[str, Any] = scope  # type: ignore[assignment]
+        raw = cast("dict[str, Any]", scope)  # a TypedDict union to mypy; we keep our own keys in it
         for key in (WEB_TOKEN_KEY, FROM_COOKIE_KEY, SEED_KEY, SET_COOKIES_KEY):
             raw.pop(key, None)
         if raw["type"] != "http" or not is_page_path(raw.get("path", "")):

@@ -1,4 +1,5 @@
-"""Fixtures of the HTTP and page tests: the demo province, seeded once per test session.
+"""Fixtures of the HTTP and page tests: the demo province, seeded once per test session; an SMTP
+server keeping what it receives (``inbox``) and a cell whose members have addresses (``cell``).
 
 With ``DATABASE_URL`` the xdist workers share one database, so they share one demo province
 (its slug is fixed): a lock file beside the workers' temporary folders lets one worker seed at a
@@ -17,10 +18,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller
 
+from bench.server import free_port
 from projections import engine
 from projections.registry import all_projections
 from services.demo import DEMO_SLUG, seed_demo
+from services.notices import delivery
+from tests.e2e.mail import SENDER, Inbox, address
+from tests.e2e.test_meetings_api import base, build_cell, ok
 
 
 @contextmanager
@@ -76,3 +82,30 @@ def seeded(database, tmp_path_factory) -> Any:
         with demo_lock(shared) as users:
             if count_users(users, -1) == 0:
                 drop_tenant(database, tenant)
+
+
+@pytest.fixture
+def inbox() -> Iterator[tuple[Inbox, delivery.Mailer]]:
+    """An SMTP server on a free port keeping every message, and the mailer that sends to it."""
+    handler = Inbox()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield handler, delivery.Mailer("127.0.0.1", controller.port, SENDER, timeout=5)
+    controller.stop()
+
+
+@pytest.fixture
+def cell(client, tenant):
+    """A cell of five with e-mail addresses for four (the fifth has none) and the parent's."""
+    cell, officials, probationers = build_cell(client, tenant, 4, 1)
+    members = officials + probationers
+    for i, member in enumerate(members[:4]):
+        ok(
+            client.post(
+                f"{base(tenant)}/members/{member}/contact",
+                json={"email": address(i), "phone": "0912 345 678"},
+            )
+        )
+    parent = ok(client.get(f"{base(tenant)}/units/{cell}"), 200)["parent_id"]
+    ok(client.post(f"{base(tenant)}/units/{parent}/contact", json={"email": "dang-uy@xa.example"}))
+    return cell, members

@@ -18,7 +18,7 @@ from domain.base import SYSTEM
 from domain.user import Role, UserAccount
 from services.notices import delivery
 from tests.e2e.auth_helpers import bearer, token
-from tests.e2e.test_invitations_smtp import cell, inbox, schedule  # noqa: F401  # fixtures
+from tests.e2e.mail import schedule
 from tests.e2e.test_meetings_api import base, post
 
 pytestmark = pytest.mark.e2e
@@ -33,11 +33,7 @@ def events(response) -> list:
 
 
 def test_a_members_feed_follows_her_meetings_and_ends_when_revoked(
-    client,
-    tenant,
-    container,
-    cell,  # noqa: F811  # the fixture imported above
-    inbox,  # noqa: F811
+    client, tenant, container, cell, inbox
 ):
     cell_id, members = cell
     _, mailer = inbox

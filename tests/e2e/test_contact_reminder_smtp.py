@@ -21,7 +21,7 @@ from infra import contacts
 from services.notices import contact_reminder, delivery
 from services.security.store import rows_of
 from services.supervision import attendance
-from tests.e2e.test_invitations_smtp import inbox, text_of  # noqa: F401  # inbox is a fixture
+from tests.e2e.mail import text_of
 from tests.e2e.test_meetings_api import base, build_cell, ok
 from tests.e2e.test_reminders_smtp import caught_up
 
@@ -49,12 +49,7 @@ def cell_and_plan(client, tenant, app, officials: int, title: str):
     return cell, committee, plan
 
 
-def test_an_assignee_without_a_recorded_contact_is_reminded_once(
-    client,
-    tenant,
-    container,
-    inbox,  # noqa: F811  # the fixture imported above
-):
+def test_an_assignee_without_a_recorded_contact_is_reminded_once(client, tenant, container, inbox):
     handler, mailer = inbox
     app = container.applications.get(tenant.slug)
     cell, committee, plan = cell_and_plan(client, tenant, app, 2, "Kế hoạch 2026")
@@ -118,7 +113,7 @@ def test_an_assignee_without_a_recorded_contact_is_reminded_once(
     assert set(Counter(m["Message-ID"] for _, m in handler.messages).values()) == {1}
 
 
-def test_a_failed_reminder_is_retried_then_undelivered(client, tenant, container, inbox):  # noqa: F811
+def test_a_failed_reminder_is_retried_then_undelivered(client, tenant, container, inbox):
     handler, mailer = inbox
     app = container.applications.get(tenant.slug)
     cell, _, plan = cell_and_plan(client, tenant, app, 1, "Kế hoạch")

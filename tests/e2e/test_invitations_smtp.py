@@ -12,100 +12,20 @@ from __future__ import annotations
 
 import email
 import email.policy
-import socket
 from collections import Counter
 from datetime import UTC, datetime, timedelta
-from email.message import Message
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
-from icalendar import Calendar
 from psycopg import sql
 
+from bench.server import free_port
 from services.notices import delivery
 from services.security.store import rows_of
-from tests.e2e.test_meetings_api import base, build_cell, ok, post
+from tests.e2e.mail import address, ics_of, schedule, text_of
+from tests.e2e.test_meetings_api import base, ok, post
 
 pytestmark = pytest.mark.e2e
-
-SENDER = "chibo@tinh-thu.example"
-
-
-class Inbox:
-    """An aiosmtpd handler keeping every message; addresses in ``refuse`` get a 550."""
-
-    def __init__(self) -> None:
-        self.messages: list[tuple[list[str], Message]] = []
-        self.refuse: set[str] = set()
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if address in self.refuse:
-            return "550 5.1.1 hộp thư không tồn tại / no such mailbox"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(
-            (
-                list(envelope.rcpt_tos),
-                email.message_from_bytes(envelope.content, policy=email.policy.default),
-            )
-        )
-        return "250 OK"
-
-    def to(self, address: str) -> list[Message]:
-        return [m for rcpt, m in self.messages if address in rcpt]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture
-def inbox():
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield handler, delivery.Mailer("127.0.0.1", controller.port, SENDER, timeout=5)
-    controller.stop()
-
-
-def address(i: int) -> str:
-    return f"dang.vien.{i}@thon-mot.example"
-
-
-@pytest.fixture
-def cell(client, tenant):
-    """A cell of five with e-mail addresses for four (the fifth has none) and the parent's."""
-    cell, officials, probationers = build_cell(client, tenant, 4, 1)
-    members = officials + probationers
-    for i, member in enumerate(members[:4]):
-        ok(
-            client.post(
-                f"{base(tenant)}/members/{member}/contact",
-                json={"email": address(i), "phone": "0912 345 678"},
-            )
-        )
-    parent = ok(client.get(f"{base(tenant)}/units/{cell}"), 200)["parent_id"]
-    ok(client.post(f"{base(tenant)}/units/{parent}/contact", json={"email": "dang-uy@xa.example"}))
-    return cell, members
-
-
-def schedule(client, tenant, cell_id, at: datetime) -> tuple[str, int]:
-    body = {
-        "cell_id": cell_id,
-        "kind": "regular",
-        "year": at.year,
-        "month": at.month,
-        "scheduled_at": at.isoformat(),
-        "place": "Nhà văn hóa thôn Một",
-        "agenda": ["Thông tin thời sự", "Báo cáo tháng, phương hướng tháng tới"],
-    }
-    written = ok(client.post(f"{base(tenant)}/meetings", json=body))
-    return written["id"], written["position"]
 
 
 def outbox(container, tenant) -> list[Any]:
@@ -117,16 +37,6 @@ def outbox(container, tenant) -> list[Any]:
         ),
         (),
     )
-
-
-def ics_of(message: Message) -> Calendar:
-    (part,) = [p for p in message.walk() if p.get_content_type() == "text/calendar"]
-    return Calendar.from_ical(part.get_payload(decode=True))
-
-
-def text_of(message: Message) -> str:
-    (part,) = [p for p in message.walk() if p.get_content_type() == "text/plain"]
-    return part.get_payload(decode=True).decode("utf-8")
 
 
 def test_scheduling_rescheduling_and_cancelling_reach_each_person_once(

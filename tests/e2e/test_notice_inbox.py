@@ -13,7 +13,7 @@ import pytest
 from domain.user import Role
 from services.notices import delivery
 from tests.e2e.auth_helpers import bearer, token
-from tests.e2e.test_invitations_smtp import cell, inbox, schedule  # noqa: F401  # fixtures
+from tests.e2e.mail import schedule
 from tests.e2e.test_meetings_api import base, build_cell
 from tests.e2e.test_reminders_smtp import caught_up
 
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.e2e
 AT = datetime(2026, 12, 18, 7, 30, tzinfo=UTC)
 
 
-def test_my_notices_and_the_undelivered_ones(client, tenant, container, cell, inbox):  # noqa: F811
+def test_my_notices_and_the_undelivered_ones(client, tenant, container, cell, inbox):
     cell_id, members = cell
     _, mailer = inbox
     app = container.applications.get(tenant.slug)

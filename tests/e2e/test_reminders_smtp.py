@@ -18,13 +18,7 @@ from projections import engine
 from projections.registry import all_projections
 from services.notices import delivery
 from tests.e2e.auth_helpers import bearer, token
-from tests.e2e.test_invitations_smtp import (  # noqa: F401  # cell and inbox are fixtures
-    address,
-    cell,
-    inbox,
-    schedule,
-    text_of,
-)
+from tests.e2e.mail import address, schedule, text_of
 from tests.e2e.test_meeting_papers_api import PDF, papers_url, upload_raw
 from tests.e2e.test_meetings_api import base, build_cell, ok, post
 
@@ -44,11 +38,7 @@ def vn(day: int, hour: int, minute: int = 0) -> datetime:
 
 
 def test_the_day_before_those_who_have_not_opened_the_papers_are_reminded_once(
-    client,
-    tenant,
-    container,
-    cell,  # noqa: F811  # the fixture imported above
-    inbox,  # noqa: F811
+    client, tenant, container, cell, inbox
 ):
     cell_id, members = cell
     handler, mailer = inbox
@@ -113,13 +103,7 @@ def test_the_day_before_those_who_have_not_opened_the_papers_are_reminded_once(
     assert set(per_person.values()) == {1}
 
 
-def test_a_cancelled_or_opened_meeting_gets_no_reminder(
-    client,
-    tenant,
-    container,
-    cell,  # noqa: F811
-    inbox,  # noqa: F811
-):
+def test_a_cancelled_or_opened_meeting_gets_no_reminder(client, tenant, container, cell, inbox):
     cell_id, _ = cell
     handler, mailer = inbox
     app = container.applications.get(tenant.slug)

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 import pytest
 from litestar.testing import TestClient
 
+from bench.pages import loaded_weight
 from services.demo import DEMO_SLUG
 from services.identity.auth import DEMO_ADMIN
 from tests.e2e.web_helpers import sign_in
@@ -98,23 +99,17 @@ def weight(client: TestClient[Any], html: str, assets: dict[str, tuple[int, list
 
     ``assets`` caches each file's size and the files it loads in turn (a stylesheet's fonts).
     """
-    total, seen = len(html.encode()), set()
-    pending = ASSET.findall(html)
-    while pending:
-        path = pending.pop()
-        if path in seen:
-            continue
-        seen.add(path)
+
+    def fetch(path: str) -> tuple[int, list[str]]:
         if path not in assets:
             answer = client.get(path)
             assert answer.status_code == 200, path
             urls = CSS_URL.findall(answer.text) if path.endswith(".css") else []
             assert not [u for u in urls if OUTSIDE.match(u)], (path, urls)
             assets[path] = (len(answer.content), [u for u in urls if u.startswith("/static/")])
-        size, loads = assets[path]
-        total += size
-        pending += loads
-    return total
+        return assets[path]
+
+    return loaded_weight(html, ASSET.findall(html), fetch)
 
 
 def crawl(client: TestClient[Any], start: str) -> dict[str, tuple[int, PageText, int]]:

@@ -21,7 +21,6 @@ from services.app import create_app
 from services.identity import auth
 from services.notices import delivery
 from tests.e2e.auth_helpers import bearer, token
-from tests.e2e.test_invitations_smtp import inbox  # noqa: F401  # a fixture
 from tests.e2e.test_reminders_smtp import caught_up
 from tests.e2e.web_helpers import KEY, PASSWORD, build_cell, csrf_of, make_user, sign_in
 
@@ -35,7 +34,7 @@ def post(client, path, page, **fields):
     return client.post(path, data=data, follow_redirects=True)
 
 
-def test_notices_and_calendar_feed_pages(container, tenant, app, inbox):  # noqa: F811
+def test_notices_and_calendar_feed_pages(container, tenant, app, inbox):
     _, mailer = inbox
     cell = build_cell(app, 3, 1)
     for i, member in enumerate(cell.members[:3]):

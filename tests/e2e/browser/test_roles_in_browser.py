@@ -127,8 +127,10 @@ def sign_in(page: Any, demo_server: tuple[str, str], username: str) -> Watch:
     return watch
 
 
-def nav(page: Any, label: str) -> None:
+def nav(page: Any, label: str) -> Any:
+    """Follow the menu entry ``label``; what the new page's title is expected to read."""
     page.get_by_role("navigation", name="Các trang").get_by_role("link", name=label).click()
+    return heading(page)
 
 
 def nav_labels(page: Any) -> list[str]:
@@ -139,17 +141,14 @@ def nav_labels(page: Any) -> list[str]:
 def test_the_administrator_opens_the_org_tree_and_the_accounts(demo_server, page):
     watch = sign_in(page, demo_server, DEMO_ADMIN)
     assert {"Cây tổ chức", "Tài khoản", "Nhật ký kiểm tra"} <= set(nav_labels(page))
-    nav(page, "Cây tổ chức")
-    heading(page).to_contain_text("Đảng bộ tỉnh Minh Sơn")
+    nav(page, "Cây tổ chức").to_contain_text("Đảng bộ tỉnh Minh Sơn")
     page.get_by_role("link", name="Đảng ủy xã Hợp Lý").first.click()
     heading(page).to_have_text("Đảng ủy xã Hợp Lý")
     watch.shoot(page, "role-admin-units")
-    nav(page, "Tài khoản")
-    heading(page).to_have_text("Tài khoản người dùng")
+    nav(page, "Tài khoản").to_have_text("Tài khoản người dùng")
     expect(page.get_by_role("cell", name="kiemtoan", exact=True)).to_be_visible()
     watch.shoot(page, "role-admin-users")
-    nav(page, "Cấu hình")
-    heading(page).to_have_text("Cấu hình của tỉnh")
+    nav(page, "Cấu hình").to_have_text("Cấu hình của tỉnh")
     expect(page.get_by_role("button", name="Ghi thay đổi")).to_be_visible()
     watch.shoot(page, "role-admin-settings")
 
@@ -195,8 +194,7 @@ def test_the_secretary_sees_her_cell_and_its_members(demo_server, page, seeded):
 
 def test_the_inspector_drills_down_filters_and_downloads_the_excel(demo_server, page):
     watch = sign_in(page, demo_server, "kiemtra")
-    nav(page, "Báo cáo theo cấp")
-    heading(page).to_contain_text("Đảng bộ tỉnh Minh Sơn")
+    nav(page, "Báo cáo theo cấp").to_contain_text("Đảng bộ tỉnh Minh Sơn")
     watch.shoot(page, "role-inspector-level")
     page.get_by_role("link", name="Đảng ủy xã Hợp Lý").click()
     heading(page).to_have_text("Đảng ủy xã Hợp Lý")
@@ -213,22 +211,19 @@ def test_the_inspector_drills_down_filters_and_downloads_the_excel(demo_server, 
     with page.expect_download() as download:
         page.get_by_role("link", name="Tải Excel (XLSX)").click()
     assert download.value.suggested_filename.endswith(".xlsx")
-    nav(page, "Kiến nghị")
-    heading(page).to_have_text("Theo dõi kiến nghị")
+    nav(page, "Kiến nghị").to_have_text("Theo dõi kiến nghị")
     watch.shoot(page, "role-inspector-petitions")
 
 
 def test_the_superior_member_opens_her_assignments(demo_server, page):
     watch = sign_in(page, demo_server, "capuy")
-    nav(page, "Phân công của tôi")
-    heading(page).to_contain_text("Phân công")
+    nav(page, "Phân công của tôi").to_contain_text("Phân công")
     watch.shoot(page, "role-superior-assignments")
 
 
 def test_the_auditor_checks_the_trail_a_history_and_the_verification(demo_server, page):
     watch = sign_in(page, demo_server, "kiemtoan")
-    nav(page, "Nhật ký kiểm tra")
-    heading(page).to_have_text("Nhật ký kiểm tra")
+    nav(page, "Nhật ký kiểm tra").to_have_text("Nhật ký kiểm tra")
     expect(page.get_by_text("Niêm phong số 1")).to_be_visible()
     watch.shoot(page, "role-auditor-trail")
     page.get_by_role("link", name="Lịch sử").first.click()
