@@ -6,10 +6,16 @@ from __future__ import annotations
 
 import argparse
 import getpass
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from services.bootstrap import schema_parts
+from services.bootstrap import Container, schema_parts
 from services.cli import wiring
+
+if TYPE_CHECKING:
+    from services.tenants.move import Moved
+
+Done = TypeVar("Done")
 
 
 def register_move(tenant_sub: Any) -> None:
@@ -24,22 +30,28 @@ def register_move(tenant_sub: Any) -> None:
     register_drop_old_copy(tenant_sub)
 
 
+def operated(args: argparse.Namespace, act: Callable[[Container, str], Done]) -> Done:
+    """``act(container, actor)`` on a container opened for the command and closed after; the
+    actor is ``--actor`` or the operating-system user. A refusal (DomainError) is reported by
+    the CLI's one handler."""
+    container = wiring.open_container()
+    try:
+        return act(container, args.actor or getpass.getuser())
+    finally:
+        container.close()
+
+
 def run_move(args: argparse.Namespace) -> int:
     from services.tenants.move import move
 
-    container = wiring.open_container()
-    try:
+    def act(container: Container, actor: str) -> Moved:
         done = move(
-            container.database,
-            args.slug,
-            args.to,
-            args.actor or getpass.getuser(),
-            args.reason,
-            list(schema_parts()),
+            container.database, args.slug, args.to, actor, args.reason, list(schema_parts())
         )
         container.applications.forget(args.slug)
-    finally:  # a refusal (DomainError) is reported by the CLI's one handler
-        container.close()
+        return done
+
+    done = operated(args, act)
     print(
         f"{done.slug}: đã chuyển từ cụm «{done.source}» sang «{done.target}» / moved from"
         f" '{done.source}' to '{done.target}': {done.events} sự kiện / events (đến #{done.head}),"
@@ -66,17 +78,12 @@ def register_drop_old_copy(tenant_sub: Any) -> None:
 def run_drop_old_copy(args: argparse.Namespace) -> int:
     from services.tenants.old_copy import drop_old_copy
 
-    container = wiring.open_container()
-    try:
-        done = drop_old_copy(
-            container.database,
-            args.slug,
-            args.cluster,
-            args.actor or getpass.getuser(),
-            args.reason,
-        )
-    finally:  # a refusal (DomainError) is reported by the CLI's one handler
-        container.close()
+    done = operated(
+        args,
+        lambda container, actor: drop_old_copy(
+            container.database, args.slug, args.cluster, actor, args.reason
+        ),
+    )
     print(
         f"{done.slug}: đã xóa bản cũ trên cụm «{done.cluster}» / dropped the old copy on"
         f" '{done.cluster}' ({done.events} sự kiện / events, đến #{done.head}, đều có ở nơi mới"

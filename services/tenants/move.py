@@ -55,14 +55,22 @@ MOVES = "tenant_moves"
 
 
 class SameCluster(InvalidValue):
+    """The province is on the target cluster already: nothing to move."""
+
     code = "same_cluster"
 
 
 class TargetNotEmpty(StateConflict):
+    """The target cluster holds the province's schema and it is not a frozen old copy:
+    someone must look at it and drop it before a move may write there."""
+
     code = "target_schema_exists"
 
 
 class MoveFailed(StateConflict):
+    """The copy on the target did not verify, or a read model failed to rebuild or catch up
+    there: the source was thawed and the province stays where it was."""
+
     code = "move_failed"
 
 

@@ -35,14 +35,22 @@ DROPS = "tenant_copy_drops"
 
 
 class CopyIsLive(StateConflict):
+    """The catalog places the province on that cluster, or a move is running: the schema there
+    is the live one (or about to be), never an old copy."""
+
     code = "copy_is_live"
 
 
 class NoOldCopy(NotFound):
+    """That cluster has no frozen copy of the province to drop."""
+
     code = "no_old_copy"
 
 
 class OldCopyDiffers(StateConflict):
+    """The live log lacks events of the old copy or its chain differs at the copy's head: the
+    copy is kept, someone must find out why before it may go."""
+
     code = "old_copy_differs"
 
 

@@ -102,6 +102,16 @@ def event_ids(database: Database, schema: str) -> set[str]:
     return {r[0] for r in rows}
 
 
+def log_figure(database: Database, schema: str, figure: str) -> int:
+    """``figure`` (an aggregate such as ``count(*)``) over the province's events there."""
+    with database.connect() as conn:
+        row = conn.execute(
+            sql.SQL(f"SELECT {figure} FROM {{}}").format(sql.Identifier(schema, "chibo_events"))
+        ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
 def test_a_move_under_writes_keeps_every_acknowledged_write(
     container, province, console, database, second
 ):
@@ -163,16 +173,10 @@ def test_a_move_under_writes_keeps_every_acknowledged_write(
         assert event_ids(database, province.schema) <= on_target
 
         # The views follow: read models rebuilt on the target, caught up by the workers.
-        with second.connect() as conn:
-            head = conn.execute(
-                sql.SQL("SELECT max(notification_id) FROM {}").format(
-                    sql.Identifier(province.schema, "chibo_events")
-                )
-            ).fetchone()
-        assert head is not None
+        head = log_figure(second, province.schema, "max(notification_id)")
         view = client.get(
             f"{base}/views/level",
-            params={"unit_id": root_id, "min_position": head[0], "wait_ms": 5000},
+            params={"unit_id": root_id, "min_position": head, "wait_ms": 5000},
             headers=headers,
         )
         assert view.status_code == 200, view.text
@@ -227,20 +231,15 @@ def test_what_is_written_during_the_live_copy_reaches_the_target_and_its_views(
     assert set(late) <= event_ids(second, province.schema)
     assert event_ids(database, province.schema) == event_ids(second, province.schema)
     assert verify(second, province.schema).ok
+    head = log_figure(second, province.schema, "max(notification_id)")
     with second.connect() as conn:
-        head = conn.execute(
-            sql.SQL("SELECT max(notification_id) FROM {}").format(
-                sql.Identifier(province.schema, "chibo_events")
-            )
-        ).fetchone()
         positions = conn.execute(
             sql.SQL("SELECT min(position) FROM {}").format(
                 sql.Identifier(province.schema, "projection_tracking")
             )
         ).fetchone()
     assert positions is not None
-    assert head is not None
-    assert positions[0] == head[0]  # every read model has taken the late write
+    assert positions[0] == head  # every read model has taken the late write
 
 
 def test_a_frozen_province_answers_writes_with_503_and_retry_after(container, province):
@@ -385,14 +384,7 @@ def test_the_old_copy_is_dropped_only_once_the_live_log_holds_all_of_it(
             (province.slug,),
         ).fetchall()
     assert [r[:4] for r in row] == [("main", "kt", "đã kiểm tra", "dropped")]
-    with second.connect() as conn:
-        on_target = conn.execute(
-            sql.SQL("SELECT count(*) FROM {}").format(
-                sql.Identifier(province.schema, "chibo_events")
-            )
-        ).fetchone()
-    assert on_target is not None
-    assert row[0][4] == on_target[0] >= 2
+    assert row[0][4] == log_figure(second, province.schema, "count(*)") >= 2
     # The province is served from its live copy as before; a second drop finds nothing.
     assert verify(second, province.schema).ok
     assert console(*drop, "--cluster", "main") == 2
