@@ -10,7 +10,7 @@ from typing import Any
 from uuid import UUID
 
 from litestar import Request, Response, get
-from litestar.params import FromQuery
+from litestar.di import NamedDependency
 
 from domain.base import InvalidValue, NotFound
 from infra.db_roles import tenant_read_connection
@@ -34,9 +34,10 @@ from services.documents.reports import (
 from services.documents.sheets import Col, Heading
 from services.views.routes import (
     BASE,
+    FIGURES,
     VIETNAM,
+    FigureQuery,
     Format,
-    WaitMs,
     parse_period,
     readside_of,
     today,
@@ -50,34 +51,32 @@ TITLE = "Báo cáo kết quả sinh hoạt chi bộ"
     f"{BASE}/report",
     summary="Báo cáo kết quả sinh hoạt chi bộ / the report (XLSX, PDF)",
     opt={"files": ("xlsx", "pdf")},
+    dependencies=FIGURES,
 )
 async def report(
     request: Request[Any, Any, Any],
     ctx: Ctx,
-    unit_id: FromQuery[UUID | None] = None,
-    period: FromQuery[str | None] = None,
-    as_of: FromQuery[date | None] = None,
-    min_position: FromQuery[int | None] = None,
-    wait_ms: WaitMs = 0,
+    *,
+    figures: NamedDependency[FigureQuery],
     output: Format = "xlsx",
 ) -> Response[Any]:
     if output not in ("xlsx", "pdf"):
         raise InvalidValue(
             "Định dạng báo cáo phải là xlsx hoặc pdf", "format must be xlsx or pdf", field="format"
         )
-    day = as_of or today()
-    chosen = parse_period(period, day)
+    day = figures.as_of or today()
+    chosen = parse_period(figures.period, day)
     sources = figure_sources()
     specs = [s for s in map(list_named, APPENDICES) if s is not None]
     names = tuple(
         dict.fromkeys(n for s in [rollups.BASE_FIGURES, *sources, *specs] for n in s.projections)
     )
-    await wait(request, ctx, names, min_position, wait_ms)
+    await wait(request, ctx, names, figures.min_position, figures.wait_ms)
     async with tenant_read_connection(readside_of(request), ctx.app.schema) as conn:
         built = await gather(
             conn.fetch,
             ctx.app.schema,
-            unit_id or ctx.principal.scope_unit_id,
+            figures.unit_id or ctx.principal.scope_unit_id,
             chosen,
             day,
             author(ctx),

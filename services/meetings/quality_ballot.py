@@ -11,7 +11,6 @@ from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
-from eventsourcing.application import AggregateNotFoundError
 from litestar import get, post
 from litestar.params import FromPath, JSONBody
 
@@ -25,6 +24,7 @@ from domain.voting import MotionResult
 from infra.application import TenantApplication
 from services.context import Ctx
 from services.meetings.commands import load_meeting
+from services.membership.org import find
 from services.written import Written, written
 
 ONE = "/api/v1/t/{tenant:str}/meetings/{meeting_id:uuid}/quality"
@@ -55,11 +55,7 @@ class BallotView(msgspec.Struct):
 
 
 def find_ballot(app: TenantApplication, meeting_id: UUID) -> QualityBallot | None:
-    try:
-        found: object = app.repository.get(ballot_id(meeting_id))
-    except AggregateNotFoundError:
-        return None
-    return found if isinstance(found, QualityBallot) else None
+    return find(app, QualityBallot, ballot_id(meeting_id))
 
 
 def record_ballot(

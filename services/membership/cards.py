@@ -12,14 +12,13 @@ from contextlib import contextmanager
 from datetime import date
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
 from domain.base import Actor, NotFound
 from domain.member import Member, MemberStatus
 from domain.party_card import PartyCard, card_id, give_card, normalise_card_number, taken
 from infra.application import TenantApplication
-from services.membership.org import load, load_roster
+from services.membership.org import find, load, load_roster
 
 
 class UnknownPartyCard(NotFound):
@@ -27,11 +26,7 @@ class UnknownPartyCard(NotFound):
 
 
 def find_card(app: TenantApplication, number: str) -> PartyCard | None:
-    try:
-        card: object = app.repository.get(card_id(number))
-    except AggregateNotFoundError:
-        return None
-    return card if isinstance(card, PartyCard) else None
+    return find(app, PartyCard, card_id(number))
 
 
 def cards_for(

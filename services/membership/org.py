@@ -34,6 +34,15 @@ class UnknownMember(NotFound):
     code = "unknown_member"
 
 
+def find(app: TenantApplication, kind: type[T], id: UUID) -> T | None:
+    """The aggregate ``id`` if it exists and is a ``kind``; otherwise ``None``."""
+    try:
+        found: object = app.repository.get(id)
+    except AggregateNotFoundError:
+        return None
+    return found if isinstance(found, kind) else None
+
+
 def load(
     app: TenantApplication,
     kind: type[T],
@@ -48,12 +57,8 @@ def load(
     ``missing`` is the rule's own exception and ``name`` its (Vietnamese, English) noun, so
     that every feature says "no meeting …" or "no admission case …" in the same way.
     """
-    aggregate: object
-    try:
-        aggregate = app.repository.get(id)
-    except AggregateNotFoundError:
-        aggregate = None
-    if not isinstance(aggregate, kind):
+    aggregate = find(app, kind, id)
+    if aggregate is None:
         error = missing or (
             UnknownMember if kind is Member else UnknownUnit if kind is OrgUnit else NotFound
         )
@@ -99,11 +104,8 @@ def load_many(app: TenantApplication, kind: type[T], ids: Iterable[UUID]) -> dic
 
 def settings_on(app: TenantApplication, day: date) -> ProvinceSettings:
     """The province's settings in force on ``day`` (the defaults before it set any)."""
-    try:
-        province: object = app.repository.get(province_id(app.slug))
-    except AggregateNotFoundError:
-        return ProvinceSettings()
-    return province.settings_on(day) if isinstance(province, Province) else ProvinceSettings()
+    province = find(app, Province, province_id(app.slug))
+    return province.settings_on(day) if province is not None else ProvinceSettings()
 
 
 def check_version(aggregate: ChiboAggregate, expected_version: int | None) -> None:

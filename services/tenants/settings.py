@@ -15,7 +15,6 @@ from typing import Annotated, Any
 
 import msgspec
 import psycopg
-from eventsourcing.application import AggregateNotFoundError
 
 from domain.base import Actor, DomainError
 from domain.org_unit import MeetingWindow
@@ -24,6 +23,7 @@ from domain.quality import QualityThresholds, QualityWeights, Rating
 from domain.quality_year import YearlyLevel, YearlyRule
 from infra.application import TenantApplication
 from infra.tenancy import find_tenant
+from services.membership.org import find
 
 Small = Annotated[int, msgspec.Meta(ge=0, le=1000)]
 
@@ -114,11 +114,7 @@ def _domain_values(change: SettingsChange) -> dict[str, Any]:
 
 
 def _province(app: TenantApplication) -> Province | None:
-    try:
-        found: object = app.repository.get(province_id(app.slug))
-    except AggregateNotFoundError:
-        return None
-    return found if isinstance(found, Province) else None
+    return find(app, Province, province_id(app.slug))
 
 
 def _tenant_name(app: TenantApplication) -> str:

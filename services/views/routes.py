@@ -9,11 +9,13 @@ transaction running as the province's database role. Each accepts ``min_position
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import Request, Response, get
+from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, QueryParameter
 
 from domain.base import InvalidValue, NotFound
@@ -40,6 +42,32 @@ Format = Annotated[str, QueryParameter(name="format")]
 def today() -> date:
     """Today in Vietnam (UTC+7 all year), not on the server's clock zone."""
     return datetime.now(VIETNAM).date()
+
+
+@dataclass(frozen=True, slots=True)
+class FigureQuery:
+    """Whose figures a report shows and when: the unit (default: the caller's scope), the
+    period as of a day, and the read-your-writes wait."""
+
+    unit_id: UUID | None
+    period: str | None
+    as_of: date | None
+    min_position: int | None
+    wait_ms: int
+
+
+def figure_query(
+    unit_id: FromQuery[UUID | None] = None,
+    period: FromQuery[str | None] = None,
+    as_of: FromQuery[date | None] = None,
+    min_position: FromQuery[int | None] = None,
+    wait_ms: WaitMs = 0,
+) -> FigureQuery:
+    return FigureQuery(unit_id, period, as_of, min_position, wait_ms)
+
+
+FIGURES = {"figures": Provide(figure_query, sync_to_thread=False)}
+"""The level view and the report declare ``figures: FigureQuery`` and get these parameters."""
 
 
 def readside_of(request: Request[Any, Any, Any]) -> ReadSide:
@@ -97,27 +125,25 @@ def export(ctx: Ctx, title: str, unit: str, period: str, as_of: date,
     f"{BASE}/level",
     summary="Báo cáo theo cấp / per-level view with drill-down",
     opt={"files": FORMATS},
+    dependencies=FIGURES,
 )
 async def level_view(
     request: Request[Any, Any, Any],
     ctx: Ctx,
-    unit_id: FromQuery[UUID | None] = None,
-    period: FromQuery[str | None] = None,
-    as_of: FromQuery[date | None] = None,
-    min_position: FromQuery[int | None] = None,
-    wait_ms: WaitMs = 0,
+    *,
+    figures: NamedDependency[FigureQuery],
     output: Format = "json",
     replay: FromQuery[int | None] = None,
 ) -> Response[Any]:
     """``replay=<position>`` reads the replay made by ``chibo replay --until`` (the read models
     as the log stood at that position: "as recorded"); ``as_of`` still picks the day."""
     kind = check_format(output)
-    day = as_of or today()
-    chosen = parse_period(period, day)
+    day = figures.as_of or today()
+    chosen = parse_period(figures.period, day)
     sources = figure_sources()
     names = tuple(dict.fromkeys(n for s in [rollups.BASE_FIGURES, *sources] for n in s.projections))
-    reached = await wait(request, ctx, names, min_position, wait_ms)
-    node_id = unit_id or ctx.principal.scope_unit_id
+    reached = await wait(request, ctx, names, figures.min_position, figures.wait_ms)
+    node_id = figures.unit_id or ctx.principal.scope_unit_id
     async with tenant_read_connection(readside_of(request), ctx.app.schema) as conn:
         schema = ctx.app.schema if replay is None else await replay_of(conn, ctx.app.schema, replay)
         found = await rollups.level_view(conn.fetch, schema, node_id, chosen, day, sources)

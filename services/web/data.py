@@ -7,31 +7,23 @@ Every function here runs in a worker thread; none of them decides who may see wh
 
 from __future__ import annotations
 
-import contextlib
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError
-
 from domain.member import Member
 from domain.org_unit import Level, OrgUnit
 from infra.application import TenantApplication
-from services.membership.org import load_many
+from services.membership.org import find, load_many
 from services.web.render import Crumb
 
 MAX_DEPTH = 16
 
 
 def aggregate(app: TenantApplication, aggregate_id: UUID | None, kind: type[Any]) -> Any:
-    if aggregate_id is None:
-        return None
-    found: object = None
-    with contextlib.suppress(AggregateNotFoundError):
-        found = app.repository.get(aggregate_id)
-    return found if isinstance(found, kind) else None
+    return None if aggregate_id is None else find(app, kind, aggregate_id)
 
 
 def unit_chain(app: TenantApplication, unit_id: UUID) -> list[OrgUnit]:

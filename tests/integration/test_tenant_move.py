@@ -112,6 +112,17 @@ def log_figure(database: Database, schema: str, figure: str) -> int:
     return int(row[0])
 
 
+def recorded(database: Database, table: str, columns: str, slug: str) -> list[tuple[Any, ...]]:
+    """The catalog's records of ``table`` (moves, drops) for province ``slug``."""
+    with database.connect() as conn:
+        return conn.execute(
+            sql.SQL(f"SELECT {columns} FROM {{}} WHERE slug = %s").format(
+                sql.Identifier(CATALOG, table)
+            ),
+            (slug,),
+        ).fetchall()
+
+
 def test_a_move_under_writes_keeps_every_acknowledged_write(
     container, province, console, database, second
 ):
@@ -182,16 +193,10 @@ def test_a_move_under_writes_keeps_every_acknowledged_write(
         assert view.status_code == 200, view.text
         assert len(view.json()["children"]) == len(acknowledged)
 
-    with database.connect() as conn:
-        row = conn.execute(
-            sql.SQL(
-                "SELECT from_cluster, to_cluster, actor, reason, outcome, head FROM {}.tenant_moves"
-                " WHERE slug = %s"
-            ).format(sql.Identifier(CATALOG)),
-            (province.slug,),
-        ).fetchone()
-    assert row is not None
-    assert row[:5] == ("main", "second", "kiem.thu", "tách cụm", "moved")
+    moves = recorded(
+        database, "tenant_moves", "from_cluster, to_cluster, actor, reason, outcome", province.slug
+    )
+    assert moves == [("main", "second", "kiem.thu", "tách cụm", "moved")]
     # The old copy stays frozen: a process that missed the switch is refused, not served.
     with database.connect() as conn, pytest.raises(psycopg.Error) as refused_insert:
         conn.execute(
@@ -376,13 +381,9 @@ def test_the_old_copy_is_dropped_only_once_the_live_log_holds_all_of_it(
     assert "đã xóa bản cũ" in capsys.readouterr().out
     with database.connect() as conn:
         assert conn.execute("SELECT to_regnamespace(%s)", (province.schema,)).fetchone() == (None,)
-        row = conn.execute(
-            sql.SQL(
-                "SELECT cluster, actor, reason, outcome, events FROM {}.tenant_copy_drops"
-                " WHERE slug = %s"
-            ).format(sql.Identifier(CATALOG)),
-            (province.slug,),
-        ).fetchall()
+    row = recorded(
+        database, "tenant_copy_drops", "cluster, actor, reason, outcome, events", province.slug
+    )
     assert [r[:4] for r in row] == [("main", "kt", "đã kiểm tra", "dropped")]
     assert row[0][4] == log_figure(second, province.schema, "count(*)") >= 2
     # The province is served from its live copy as before; a second drop finds nothing.
