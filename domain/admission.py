@@ -248,11 +248,7 @@ class AdmissionCase(AdmissionRecords, ChiboAggregate):
         self._record(
             self.CellVoted,
             by,
-            meeting_id=motion.meeting_id,
-            motion_id=motion.motion_id,
-            held_on=motion.held_on,
-            votes_for=motion.votes_for,
-            official_members=motion.official_members,
+            **motion.cited(),
             rule_set=rule_set.code,
             decision_due_on=calendar.add_working_days(
                 motion.held_on, rule_set.decision_working_days
@@ -345,12 +341,8 @@ class AdmissionCase(AdmissionRecords, ChiboAggregate):
         self._record(
             self.RecognitionVoted,
             by,
-            meeting_id=motion.meeting_id,
-            motion_id=motion.motion_id,
-            held_on=motion.held_on,
-            votes_for=motion.votes_for,
+            **motion.cited(),
             votes_against=motion.votes_against,
-            official_members=motion.official_members,
             outcome=outcome,
             rule_set=rule_set.code,
             decision_due_on=due,

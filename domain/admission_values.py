@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
+from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from domain.voting import MotionKind, MotionResult
@@ -84,6 +85,17 @@ class MotionFacts:
     official_members: int
     """The legal base the meeting stored: the cell's official members on the day, less the
     exclusions of the two-thirds base (Charter art. 9.5, art. 4)."""
+
+    def cited(self) -> dict[str, Any]:
+        """What a vote event of the case records of the motion: which it was, the day it was
+        held, the votes for it and the base they are counted against."""
+        return {
+            "meeting_id": self.meeting_id,
+            "motion_id": self.motion_id,
+            "held_on": self.held_on,
+            "votes_for": self.votes_for,
+            "official_members": self.official_members,
+        }
 
 
 def member_id_for(case_id: UUID) -> UUID:

@@ -26,7 +26,7 @@ from projections.lists import (
     ListSpec,
 )
 from projections.rollups import FigureSource
-from projections.supervision_figures import AT_END
+from projections.supervision_figures import AT_END, month_of
 
 TREE_AND_DEADLINES = ("org_tree", "deadlines")
 OVERDUE = "f.due_on < cm.period_end"
@@ -66,8 +66,7 @@ PIPELINE_FIGURES = FigureSource(
 
 ADMITTED_FIGURES = FigureSource(
     name="admitted",
-    relation="(SELECT cell_id, extract(year FROM opened_on)::int AS year,"
-    " extract(month FROM opened_on)::int AS month, source_id FROM {s}.deadline_steps"
+    relation=f"(SELECT cell_id, {month_of('opened_on')}, source_id FROM {{s}}.deadline_steps"
     " WHERE kind = 'recognition_vote' AND opened_on <= $4::date)",
     projections=TREE_AND_DEADLINES,
     figures=(("admissions_admitted", "count(f.source_id)"),),

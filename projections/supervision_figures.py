@@ -34,13 +34,19 @@ from projections.lists import (
 from projections.rollups import FigureSource
 
 TREE_AND_SUPERVISION = ("org_tree", "supervision")
-AT_END = "extract(year FROM $7::date)::int AS year, extract(month FROM $7::date)::int AS month"
+
+
+def month_of(day: str) -> str:
+    """The ``year`` and ``month`` columns of a figure's row: those of ``day`` (SQL)."""
+    return f"extract(year FROM {day})::int AS year, extract(month FROM {day})::int AS month"
+
+
+AT_END = month_of("$7::date")
 """State figures sit in the month of the day the period is judged at (see rollups)."""
 
 SUPERIOR_FIGURES = FigureSource(
     name="superior_attendance",
-    relation="(SELECT cell_id, extract(year FROM month)::int AS year,"
-    " extract(month FROM month)::int AS month, assignment_id, state,"
+    relation=f"(SELECT cell_id, {month_of('month')}, assignment_id, state,"
     " coalesce(attended_on <= $4::date, false) AS attended,"
     " CASE WHEN attended_on <= $4::date THEN date_trunc('month', attended_on) END AS round"
     " FROM {s}.sup_assignments WHERE NOT unplanned)",
@@ -64,8 +70,7 @@ SUPERIOR_FIGURES = FigureSource(
 
 UNPLANNED_FIGURES = FigureSource(
     name="superior_unplanned",
-    relation="(SELECT cell_id, extract(year FROM attended_on)::int AS year,"
-    " extract(month FROM attended_on)::int AS month, assignment_id"
+    relation=f"(SELECT cell_id, {month_of('attended_on')}, assignment_id"
     " FROM {s}.sup_assignments WHERE unplanned AND attended_on <= $4::date)",
     projections=TREE_AND_SUPERVISION,
     figures=(("superior_unplanned", "count(f.assignment_id)"),),

@@ -112,6 +112,17 @@ def log_figure(database: Database, schema: str, figure: str) -> int:
     return int(row[0])
 
 
+def recorded(database: Database, table: str, columns: str, slug: str) -> list[tuple[Any, ...]]:
+    """The catalog's records of ``table`` (moves, drops) for province ``slug``."""
+    with database.connect() as conn:
+        return conn.execute(
+            sql.SQL(f"SELECT {columns} FROM {{}} WHERE slug = %s").format(
+                sql.Identifier(CATALOG, table)
+            ),
+            (slug,),
+        ).fetchall()
+
+
 def test_a_move_under_writes_keeps_every_acknowledged_write(
     container, province, console, database, second
 ):
@@ -182,16 +193,10 @@ def test_a_move_under_writes_keeps_every_acknowledged_write(
         assert view.status_code == 200, view.text
         assert len(view.json()["children"]) == len(acknowledged)
 
-    with database.connect() as conn:
-        row = conn.execute(
-            sql.SQL(
-                "SELECT from_cluster, to_cluster, actor, reason, outcome, head FROM {}.tenant_moves"
-                " WHERE slug = %s"
-            ).format(sql.Identifier(CATALOG)),
-            (province.slug,),
-        ).fetchone()
-    assert row is not None
-    assert row[:5] == ("main", "second", "kiem.thu", "tách cụm", "moved")
+    moves = recorded(
+        database, "tenant_moves", "from_cluster, to_cluster, actor, reason, outcome", province.slug
+    )
+    assert moves == [("main", "second", "kiem.thu", "tách cụm", "moved")]
     # The old copy stays frozen: a process that missed the switch is refused, not served.
     with database.connect() as conn, pytest.raises(psycopg.Error) as refused_insert:
         conn.execute(
@@ -289,6 +294,38 @@ def test_a_failed_move_leaves_the_province_where_it_was_and_says_why(
     assert outcome[0].startswith("failed: TargetNotEmpty")
 
 
+def test_a_move_that_fails_after_its_copy_drops_the_copy_and_may_be_tried_again(
+    container, province, database, second, monkeypatch
+):
+    """The copy on the target was never live: a failure drops it with the freeze, so the next
+    attempt does not meet target_schema_exists."""
+    with TestClient(create_app(container)) as client:
+        headers = bearer(token(container, province.slug, Role.TENANT_ADMIN))
+        made = client.post(
+            f"/api/v1/t/{province.slug}/units", json=unit("Đảng bộ tỉnh"), headers=headers
+        )
+        assert made.status_code == 201, made.text
+
+    def fail(source: Database, target: Database, schema: str) -> tuple[int, int]:
+        raise moving.MoveFailed("thử hỏng", "made to fail")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(moving, "_check", fail)
+        with pytest.raises(moving.MoveFailed):
+            move(database, province.slug, "second", "kiem.thu", "thử", list(schema_parts()))
+    with second.connect() as conn:
+        assert conn.execute("SELECT to_regnamespace(%s)", (province.schema,)).fetchone() == (None,)
+    with database.connect() as conn:
+        assert not province_copy.frozen(conn, province.schema)
+    assert find_tenant(database, province.slug).cluster == "main"
+    outcomes = recorded(database, "tenant_moves", "outcome", province.slug)
+    assert [o[0].split(":")[:2] for o in outcomes] == [["failed", " MoveFailed"]]
+
+    moved = move(database, province.slug, "second", "kiem.thu", "lần hai", list(schema_parts()))
+    assert moved.events == log_figure(second, province.schema, "count(*)") >= 1
+    assert find_tenant(database, province.slug).cluster == "second"
+
+
 def test_the_freeze_gives_way_to_a_write_in_flight_instead_of_deadlocking(database, tenant):
     """A write holding the freeze's last table, then asking for its first, met the freeze
     holding the first and asking for the last: PostgreSQL failed one of them after a second
@@ -376,13 +413,9 @@ def test_the_old_copy_is_dropped_only_once_the_live_log_holds_all_of_it(
     assert "đã xóa bản cũ" in capsys.readouterr().out
     with database.connect() as conn:
         assert conn.execute("SELECT to_regnamespace(%s)", (province.schema,)).fetchone() == (None,)
-        row = conn.execute(
-            sql.SQL(
-                "SELECT cluster, actor, reason, outcome, events FROM {}.tenant_copy_drops"
-                " WHERE slug = %s"
-            ).format(sql.Identifier(CATALOG)),
-            (province.slug,),
-        ).fetchall()
+    row = recorded(
+        database, "tenant_copy_drops", "cluster, actor, reason, outcome, events", province.slug
+    )
     assert [r[:4] for r in row] == [("main", "kt", "đã kiểm tra", "dropped")]
     assert row[0][4] == log_figure(second, province.schema, "count(*)") >= 2
     # The province is served from its live copy as before; a second drop finds nothing.
