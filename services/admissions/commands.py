@@ -11,8 +11,6 @@ from datetime import date
 from typing import Any
 from uuid import UUID, uuid4
 
-from eventsourcing.application import AggregateNotFoundError
-
 from domain.admission import AdmissionCase, MotionFacts
 from domain.admission_values import (
     DossierItem,
@@ -29,7 +27,7 @@ from domain.province import Province, province_id
 from domain.roster import Change
 from infra.application import TenantApplication
 from infra.holidays import province_calendar
-from services.membership.org import load, load_cell, load_roster
+from services.membership.org import find, load, load_cell, load_roster
 
 
 class UnknownCase(NotFound):
@@ -42,13 +40,9 @@ class UnknownMotion(NotFound):
 
 def calendar_for(app: TenantApplication) -> WorkingCalendar:
     """National holidays plus every day off the province has ever declared."""
-    province: Any
-    try:
-        province = app.repository.get(province_id(app.slug))
-    except AggregateNotFoundError:
-        return province_calendar()
+    province = find(app, Province, province_id(app.slug))
     days_off: set[date] = set()
-    if isinstance(province, Province):
+    if province is not None:
         for _, settings in province.settings_history:
             days_off.update(settings.days_off)
     return province_calendar(extra_days_off=days_off)
@@ -67,13 +61,9 @@ def load_case(app: TenantApplication, case_id: UUID, expected: int | None = None
 
 def motion_facts(app: TenantApplication, meeting_id: UUID, motion_id: UUID) -> MotionFacts:
     """What the meeting recorded about the motion: kind, subject, result, counts, legal base."""
-    meeting: Any
-    try:
-        meeting = app.repository.get(meeting_id)
-    except AggregateNotFoundError:
-        meeting = None
-    motion = meeting.motions.get(motion_id) if isinstance(meeting, Meeting) else None
-    if motion is None or not isinstance(meeting, Meeting) or meeting.held_on is None:
+    meeting = find(app, Meeting, meeting_id)
+    motion = meeting.motions.get(motion_id) if meeting is not None else None
+    if motion is None or meeting is None or meeting.held_on is None:
         raise UnknownMotion(
             "Không tìm thấy cuộc họp đã diễn ra hoặc vấn đề biểu quyết này",
             "no held meeting with this motion",

@@ -14,7 +14,6 @@ from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
-from eventsourcing.application import AggregateNotFoundError
 from litestar import post
 from litestar.params import FromPath, JSONBody
 
@@ -26,6 +25,7 @@ from infra.application import TenantApplication
 from services.context import Ctx
 from services.meetings.commands import change
 from services.meetings.view_schemas import MeetingView, meeting_view
+from services.membership.org import find
 from services.wire import Command
 from services.written import Written, run
 
@@ -62,16 +62,10 @@ def approve_absence(
 
 def member_names(app: TenantApplication, member_ids: Iterable[UUID]) -> dict[UUID, str]:
     """Full names of members, so people read names, never ids; unknown ids are left out."""
-    names: dict[UUID, str] = {}
-    for member_id in set(member_ids):
-        member: Any
-        try:
-            member = app.repository.get(member_id)
-        except AggregateNotFoundError:
-            continue
-        if isinstance(member, Member):
-            names[member_id] = member.full_name
-    return names
+    found = {member_id: find(app, Member, member_id) for member_id in set(member_ids)}
+    return {
+        member_id: member.full_name for member_id, member in found.items() if member is not None
+    }
 
 
 def named_view(app: TenantApplication, m: Meeting) -> MeetingView:
