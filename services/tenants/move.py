@@ -20,8 +20,8 @@ that writes are refused only for the short second one:
 6. the placement switches in one catalog transaction, which notifies ``chibo_catalog``: API
    processes forget their cached application and workers their directory entry.
 
-A failure before the switch thaws the source and leaves the province where it was (the
-outcome says why). The source schema is kept, frozen, after a successful move: a process that
+A failure before the switch thaws the source, drops what the move had made on the target, and
+leaves the province where it was (the outcome says why). The source schema is kept, frozen, after a successful move: a process that
 has not yet heard of the switch is refused (503) rather than served from it. Drop it once
 the move is checked (``chibo tenant drop-old-copy``, ``services.tenants.old_copy``, which
 checks that the live log holds all of it); a later move back drops it by itself.
@@ -130,8 +130,10 @@ def move(
         _mark_moving(conn, slug, to)
     move_id = int(started[0]) if started else 0
     schema = tenant.schema
+    made: Database | None = None
     try:
         _prepare_target(target, slug, schema, parts)
+        made = target
         names = _own_tables(source, schema)
         _empty(target, schema, names)
         rows = province_copy.copy_tables(source, target, schema, names)  # live: writes go on
@@ -147,7 +149,7 @@ def move(
         events, head = _check(source, target, schema)
         _catch_up(target, schema)
     except BaseException as error:
-        _abandon(main, source, slug, schema, move_id, error)
+        _abandon(main, source, slug, schema, move_id, error, made)
         raise
     with main.connect(autocommit=False) as conn, conn.transaction():
         conn.execute(
@@ -297,14 +299,34 @@ def _catch_up(target: Database, schema: str) -> None:
 
 
 def _abandon(
-    main: Database, source: Database, slug: str, schema: str, move_id: int, error: BaseException
+    main: Database,
+    source: Database,
+    slug: str,
+    schema: str,
+    move_id: int,
+    error: BaseException,
+    made: Database | None,
 ) -> None:
-    """The move failed before the switch: writes resume on the source."""
+    """The move failed before the switch: writes resume on the source, and the copy this move
+    made on the target (``made``; never live, the catalog placed the province on the source
+    throughout) is dropped, so that the next attempt does not find the schema taken."""
     log.error("moving province %s failed: %s", slug, error)
     try:
         with source.connect(autocommit=False) as conn, conn.transaction():
             province_copy.thaw(conn, schema)
+        if made is not None:
+            _drop_partial_copy(made, schema)
     finally:
         with main.connect(autocommit=False) as conn, conn.transaction():
             _mark_moving(conn, slug, None)
             _finish(conn, move_id, f"failed: {type(error).__name__}: {error}", None, None)
+
+
+def _drop_partial_copy(target: Database, schema: str) -> None:
+    try:
+        with target.connect(autocommit=False) as conn, conn.transaction():
+            conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
+    except psycopg.Error:
+        # The move's own failure is what the operator must hear; a copy left behind is
+        # refused by the next attempt (target_schema_exists) and named in the log.
+        log.exception("could not drop the partial copy of %s on the target", schema)

@@ -294,6 +294,38 @@ def test_a_failed_move_leaves_the_province_where_it_was_and_says_why(
     assert outcome[0].startswith("failed: TargetNotEmpty")
 
 
+def test_a_move_that_fails_after_its_copy_drops_the_copy_and_may_be_tried_again(
+    container, province, database, second, monkeypatch
+):
+    """The copy on the target was never live: a failure drops it with the freeze, so the next
+    attempt does not meet target_schema_exists."""
+    with TestClient(create_app(container)) as client:
+        headers = bearer(token(container, province.slug, Role.TENANT_ADMIN))
+        made = client.post(
+            f"/api/v1/t/{province.slug}/units", json=unit("Đảng bộ tỉnh"), headers=headers
+        )
+        assert made.status_code == 201, made.text
+
+    def fail(source: Database, target: Database, schema: str) -> tuple[int, int]:
+        raise moving.MoveFailed("thử hỏng", "made to fail")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(moving, "_check", fail)
+        with pytest.raises(moving.MoveFailed):
+            move(database, province.slug, "second", "kiem.thu", "thử", list(schema_parts()))
+    with second.connect() as conn:
+        assert conn.execute("SELECT to_regnamespace(%s)", (province.schema,)).fetchone() == (None,)
+    with database.connect() as conn:
+        assert not province_copy.frozen(conn, province.schema)
+    assert find_tenant(database, province.slug).cluster == "main"
+    outcomes = recorded(database, "tenant_moves", "outcome", province.slug)
+    assert [o[0].split(":")[:2] for o in outcomes] == [["failed", " MoveFailed"]]
+
+    moved = move(database, province.slug, "second", "kiem.thu", "lần hai", list(schema_parts()))
+    assert moved.events == log_figure(second, province.schema, "count(*)") >= 1
+    assert find_tenant(database, province.slug).cluster == "second"
+
+
 def test_the_freeze_gives_way_to_a_write_in_flight_instead_of_deadlocking(database, tenant):
     """A write holding the freeze's last table, then asking for its first, met the freeze
     holding the first and asking for the last: PostgreSQL failed one of them after a second
