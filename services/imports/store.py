@@ -19,7 +19,7 @@ import psycopg
 from psycopg import sql
 
 from infra.application import TenantApplication
-from services.security.store import execute, on_table, row_by, table
+from services.security.store import create_table, execute, on_table, row_by, table
 
 IMPORTS = "imports"
 DETAILS = "member_details"
@@ -29,29 +29,30 @@ DETAIL_COLUMNS = ("ethnicity", "education", "theory", "residence", "phone", "ema
 def install_import_tables(conn: psycopg.Connection[Any], schema: str) -> None:
     """Schema part (idempotent)."""
     s = sql.Identifier(schema)
-    conn.execute(
-        sql.SQL(
-            "CREATE TABLE IF NOT EXISTS {}.{} ("
-            " id uuid PRIMARY KEY, kind text NOT NULL, sha256 text NOT NULL,"
-            " file_name text NOT NULL, encoding text NOT NULL, checked_by text NOT NULL,"
-            " checked_at timestamptz NOT NULL DEFAULT now(), run_by text, started_at timestamptz,"
-            " finished_at timestamptz, status text NOT NULL, rows int NOT NULL DEFAULT 0,"
-            " errors int NOT NULL DEFAULT 0, warnings int NOT NULL DEFAULT 0,"
-            " done_rows int NOT NULL DEFAULT 0, counts jsonb NOT NULL DEFAULT '{{}}',"
-            " report jsonb NOT NULL DEFAULT '[]', file bytea)"
-        ).format(s, sql.Identifier(IMPORTS))
+    create_table(
+        conn,
+        schema,
+        IMPORTS,
+        "id uuid PRIMARY KEY, kind text NOT NULL, sha256 text NOT NULL,"
+        " file_name text NOT NULL, encoding text NOT NULL, checked_by text NOT NULL,"
+        " checked_at timestamptz NOT NULL DEFAULT now(), run_by text, started_at timestamptz,"
+        " finished_at timestamptz, status text NOT NULL, rows int NOT NULL DEFAULT 0,"
+        " errors int NOT NULL DEFAULT 0, warnings int NOT NULL DEFAULT 0,"
+        " done_rows int NOT NULL DEFAULT 0, counts jsonb NOT NULL DEFAULT '{{}}',"
+        " report jsonb NOT NULL DEFAULT '[]', file bytea",
     )
     conn.execute(
         sql.SQL("CREATE INDEX IF NOT EXISTS imports_sha ON {}.{} (kind, sha256)").format(
             s, sql.Identifier(IMPORTS)
         )
     )
-    conn.execute(
-        sql.SQL(
-            "CREATE TABLE IF NOT EXISTS {}.{} (member_id uuid PRIMARY KEY, ethnicity text,"
-            " education text, theory text, residence text, phone text, email text,"
-            " updated_at timestamptz NOT NULL DEFAULT now())"
-        ).format(s, sql.Identifier(DETAILS))
+    create_table(
+        conn,
+        schema,
+        DETAILS,
+        "member_id uuid PRIMARY KEY, ethnicity text,"
+        " education text, theory text, residence text, phone text, email text,"
+        " updated_at timestamptz NOT NULL DEFAULT now()",
     )
 
 

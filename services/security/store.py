@@ -20,50 +20,61 @@ REFRESH_TOKENS = "auth_refresh_tokens"
 IDEMPOTENCY = "idempotency_keys"
 
 
+def create_table(
+    conn: psycopg.Connection[Any], schema: str, name: str, columns: LiteralString
+) -> None:
+    """``CREATE TABLE IF NOT EXISTS`` the province's table ``name`` with ``columns``."""
+    conn.execute(
+        sql.SQL("CREATE TABLE IF NOT EXISTS {}.{} (" + columns + ")").format(
+            sql.Identifier(schema), sql.Identifier(name)
+        )
+    )
+
+
 def install_security_tables(conn: psycopg.Connection[Any], schema: str) -> None:
     """Schema part (idempotent)."""
     s = sql.Identifier(schema)
-    conn.execute(
-        sql.SQL(
-            "CREATE TABLE IF NOT EXISTS {}.{} ("
-            " user_id uuid PRIMARY KEY,"
-            " username text NOT NULL UNIQUE,"
-            " password_hash text NOT NULL,"
-            " failed_attempts int NOT NULL DEFAULT 0,"
-            " last_failed_at timestamptz,"
-            " updated_at timestamptz NOT NULL DEFAULT now())"
-        ).format(s, sql.Identifier(CREDENTIALS))
+    create_table(
+        conn,
+        schema,
+        CREDENTIALS,
+        "user_id uuid PRIMARY KEY,"
+        " username text NOT NULL UNIQUE,"
+        " password_hash text NOT NULL,"
+        " failed_attempts int NOT NULL DEFAULT 0,"
+        " last_failed_at timestamptz,"
+        " updated_at timestamptz NOT NULL DEFAULT now()",
     )
-    conn.execute(
-        sql.SQL(
-            "CREATE TABLE IF NOT EXISTS {}.{} ("
-            " id uuid PRIMARY KEY,"
-            " family_id uuid NOT NULL,"
-            " user_id uuid NOT NULL,"
-            " token_digest bytea NOT NULL,"
-            " issued_at timestamptz NOT NULL DEFAULT now(),"
-            " expires_at timestamptz NOT NULL,"
-            " used_at timestamptz,"
-            " revoked_at timestamptz)"
-        ).format(s, sql.Identifier(REFRESH_TOKENS))
+    create_table(
+        conn,
+        schema,
+        REFRESH_TOKENS,
+        "id uuid PRIMARY KEY,"
+        " family_id uuid NOT NULL,"
+        " user_id uuid NOT NULL,"
+        " token_digest bytea NOT NULL,"
+        " issued_at timestamptz NOT NULL DEFAULT now(),"
+        " expires_at timestamptz NOT NULL,"
+        " used_at timestamptz,"
+        " revoked_at timestamptz",
     )
     conn.execute(
         sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {}.{} (family_id)").format(
             sql.Identifier(f"{REFRESH_TOKENS}_family"), s, sql.Identifier(REFRESH_TOKENS)
         )
     )
-    conn.execute(
-        sql.SQL(
-            "CREATE TABLE IF NOT EXISTS {}.{} ("
-            " user_id text NOT NULL,"
-            " key text NOT NULL,"
-            " fingerprint bytea NOT NULL,"
-            " status int,"
-            " content_type text,"
-            " body bytea,"
-            " created_at timestamptz NOT NULL DEFAULT now(),"
-            " PRIMARY KEY (user_id, key))"
-        ).format(s, sql.Identifier(IDEMPOTENCY))
+    create_table(
+        conn,
+        schema,
+        IDEMPOTENCY,
+        "user_id text NOT NULL,"
+        " key text NOT NULL,"
+        " fingerprint bytea NOT NULL,"
+        " status int,"
+        " content_type text,"
+        " body bytea,"
+        " created_at timestamptz NOT NULL DEFAULT now(),"
+        " PRIMARY KEY (user_id, key)",
     )
 
 
