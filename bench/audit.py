@@ -25,8 +25,8 @@ from uuid import uuid4
 
 from psycopg import sql
 
+from bench.synthetic import official_member
 from domain.base import SYSTEM
-from domain.member import Member, MemberStatus
 from domain.org_unit import Level, OrgUnit
 from domain.roster import CellRoster
 from infra.application import EVENTS_TABLE, TenantApplication
@@ -76,20 +76,9 @@ def generate(app: TenantApplication, cells: int, members: int, stream: int) -> O
             roster = CellRoster.open(cell.id, SYSTEM)
             batch += [cell, roster]
             for _ in range(members):
-                member = Member.enrol(
-                    uuid4(),
-                    f"Đảng viên {rng.randint(1, 10**6)}",
-                    date(1980, 1, 1),
-                    "nam",
-                    cell.id,
-                    MemberStatus.OFFICIAL,
-                    date(2005, 1, 1),
-                    date(2006, 1, 1),
-                    date(2020, 1, 1),
-                    SYSTEM,
-                )
-                roster.enrol(member.id, MemberStatus.OFFICIAL, date(2020, 1, 1), SYSTEM)
-                batch.append(member)
+                name = f"Đảng viên {rng.randint(1, 10**6)}"
+                admitted, joined = date(2005, 1, 1), date(2020, 1, 1)
+                batch.append(official_member(roster, name, admitted, joined, SYSTEM))
         app.save_all(*{id(a): a for a in batch}.values())  # a grassroots unit may repeat
     long = OrgUnit.found(uuid4(), "Chi bộ dài", Level.CELL, grassroots, date(2020, 1, 1), SYSTEM)
     app.save_all(long, grassroots)

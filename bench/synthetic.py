@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from bench.synthetic_meetings import ICT, YEAR, hold_month
 from domain.base import Actor, ChiboAggregate
@@ -272,6 +272,28 @@ class Generator:
                 member.leave(reason, on, "", self.actor())
                 source.roster.record(member.id, Change.LEFT, on, self.actor())
                 yield [*member.collect_events(), *source.roster.collect_events()]
+
+
+def official_member(
+    roster: CellRoster, name: str, admitted_on: date, joined_on: date, by: Actor
+) -> Member:
+    """A man born in 1980, admitted ``admitted_on`` and official a year later, enrolled in the
+    roster's cell on ``joined_on`` (the audit benchmark's members, the rollup tests')."""
+    official_on = admitted_on.replace(year=admitted_on.year + 1)
+    member = Member.enrol(
+        uuid4(),
+        name,
+        date(1980, 1, 1),
+        "nam",
+        roster.cell_id,
+        MemberStatus.OFFICIAL,
+        admitted_on,
+        official_on,
+        joined_on,
+        by,
+    )
+    roster.enrol(member.id, MemberStatus.OFFICIAL, joined_on, by)
+    return member
 
 
 def generate(shape: Shape) -> Iterator[Events]:

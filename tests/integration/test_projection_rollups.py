@@ -31,10 +31,10 @@ from uuid import UUID, uuid4
 
 import pytest
 
+from bench.synthetic import official_member
 from domain.base import SYSTEM
 from domain.meeting import Meeting
 from domain.meeting_values import AttendanceEntry, AttendanceMark, MeetingKind
-from domain.member import Member, MemberStatus
 from domain.org_unit import Level, MeetingWindow, OrgUnit
 from domain.province import QualityThresholds
 from domain.quality import QualityScores, Rating
@@ -107,19 +107,8 @@ def enrol(app: Any, p: Province, cell: str, names: str) -> None:
     roster = CellRoster.open(p.id(cell), SYSTEM)
     p.rosters[cell] = roster
     for name in names:
-        member = Member.enrol(
-            uuid4(),
-            f"Đảng viên {name.upper()}",
-            date(1980, 1, 1),
-            "nam",
-            p.id(cell),
-            MemberStatus.OFFICIAL,
-            date(2010, 1, 1),
-            date(2011, 1, 1),
-            date(2015, 1, 1),
-            SYSTEM,
-        )
-        roster.enrol(member.id, MemberStatus.OFFICIAL, date(2015, 1, 1), SYSTEM)
+        full_name = f"Đảng viên {name.upper()}"
+        member = official_member(roster, full_name, date(2010, 1, 1), date(2015, 1, 1), SYSTEM)
         p.members[name] = member.id
         app.save_all(member, roster)
 
