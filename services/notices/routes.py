@@ -90,6 +90,14 @@ def _save(ctx: Ctx, kind: str, subject: str, data: ContactBody) -> ContactView:
     return ContactView(email, phone)
 
 
+def _save_of(
+    ctx: Ctx, record: type[Member | OrgUnit], kind: str, subject_id: UUID, data: ContactBody
+) -> ContactView:
+    """The contact of a member or a unit, which must exist."""
+    load(ctx.app, record, subject_id)
+    return _save(ctx, kind, str(subject_id), data)
+
+
 def _read(ctx: Ctx, kind: str, subject: str) -> ContactView:
     found = contacts.find(ctx.app, kind, subject)
     if found is None:
@@ -105,11 +113,7 @@ def _read(ctx: Ctx, kind: str, subject: str) -> ContactView:
 async def save_member_contact(
     ctx: Ctx, member_id: FromPath[UUID], data: JSONBody[ContactBody]
 ) -> ContactView:
-    def run() -> ContactView:
-        load(ctx.app, Member, member_id)
-        return _save(ctx, "member", str(member_id), data)
-
-    return await anyio.to_thread.run_sync(run)
+    return await anyio.to_thread.run_sync(_save_of, ctx, Member, "member", member_id, data)
 
 
 @get(
@@ -140,11 +144,7 @@ async def erase_member_contact(ctx: Ctx, member_id: FromPath[UUID]) -> Erased:
 async def save_unit_contact(
     ctx: Ctx, unit_id: FromPath[UUID], data: JSONBody[ContactBody]
 ) -> ContactView:
-    def run() -> ContactView:
-        load(ctx.app, OrgUnit, unit_id)
-        return _save(ctx, "unit", str(unit_id), data)
-
-    return await anyio.to_thread.run_sync(run)
+    return await anyio.to_thread.run_sync(_save_of, ctx, OrgUnit, "unit", unit_id, data)
 
 
 @get(
