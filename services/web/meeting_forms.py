@@ -18,30 +18,32 @@ from services.web.render import VIETNAM
 
 
 class FieldProblem(Exception):
-    """A field the page itself cannot send: its id and the message to show beside it."""
+    """Fields the page itself cannot send: each one's id and the message to show beside it.
+    Every problem found is carried, so a form with two bad fields says both at once rather than
+    making the secretary send it twice to learn of the second."""
 
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
+    def __init__(self, *problems: tuple[str, str]) -> None:
+        super().__init__("; ".join(message for _, message in problems))
+        self.problems = list(problems)
 
 
 def moment(values: dict[str, Any], form: str, prefix: str) -> str:
     """A day field (dd/mm/yyyy) and a time field (HH:MM), read in Vietnamese time; ISO with the
     +07:00 offset. Either one missing or unreadable is said beside that field."""
     day = parse_day(str(values.get(f"{prefix}_day", "")))
-    if day is None:
-        raise FieldProblem(f"{form}-{prefix}_day", BAD_DAY)
     clock = parse_clock(str(values.get(f"{prefix}_time", "")))
-    if clock is None:
-        raise FieldProblem(f"{form}-{prefix}_time", BAD_TIME)
+    if day is None or clock is None:
+        raise FieldProblem(
+            *([(f"{form}-{prefix}_day", BAD_DAY)] if day is None else []),
+            *([(f"{form}-{prefix}_time", BAD_TIME)] if clock is None else []),
+        )
     return datetime.combine(day, clock, VIETNAM).isoformat()
 
 
 def number(values: dict[str, Any], name: str, field: str, label: str) -> int:
     text = str(values.get(name, "")).strip().replace(".", "").replace(" ", "")
     if not text.isdigit():
-        raise FieldProblem(field, f"{label} phải là một số nguyên không âm")
+        raise FieldProblem((field, f"{label} phải là một số nguyên không âm"))
     return int(text)
 
 
@@ -64,7 +66,7 @@ def attendance_entries(values: dict[str, Any], form: str) -> list[dict[str, Any]
             {"member_id": member_id, "mark": mark, "reason": text(values, f"reason-{member_id}")}
         )
     if not entries:
-        raise FieldProblem(f"{form}-form", "Chưa chọn có mặt hay vắng cho đảng viên nào")
+        raise FieldProblem((f"{form}-form", "Chưa chọn có mặt hay vắng cho đảng viên nào"))
     return entries
 
 

@@ -163,7 +163,7 @@ async def submit(
     try:
         body = section.body(values, form)
     except FieldProblem as problem:
-        return await again(FormState(form, values, [(problem.field, problem.message)]), 422)
+        return await again(FormState(form, values, problem.problems), 422)
     api_path = (section.api or f"/meetings/{{meeting_id}}/{action}").format(
         meeting_id=meeting_id, motion_id=motion_id
     )

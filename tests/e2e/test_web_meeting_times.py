@@ -13,7 +13,7 @@ from uuid import UUID
 import pytest
 
 from domain.meeting import Meeting
-from services.web.dates import BAD_MONTH, BAD_TIME
+from services.web.dates import BAD_DAY, BAD_MONTH, BAD_TIME
 from services.web.render import VIETNAM, today
 from tests.e2e.web_helpers import KEY, csrf_of, secretary_signed_in
 
@@ -139,6 +139,22 @@ def test_the_meeting_opens_at_a_time_typed_14h05_and_a_bad_one_is_refused(schedu
     opened = post_open(client, url, cell, "14h05")
     assert opened.status_code == 303, opened.text
     assert meeting_of(app, url).started_at == datetime(2025, 3, 5, 14, 5, tzinfo=VIETNAM)
+
+
+def test_a_bad_day_and_a_bad_time_of_the_opening_are_both_said_at_once(scheduled):
+    client, url, cell, app = scheduled
+    before = app.log_position
+    chair, secretary = (str(m) for m in cell.members[:2])
+    fields = {"started_day": "31/02/2025", "started_time": "2 giờ chiều",
+              "chair_id": chair, "secretary_id": secretary}  # fmt: skip
+    refused = send(client, url, "open", fields)
+    assert refused.status_code == 422
+    beside(refused.text, "open-started_day", BAD_DAY)
+    beside(refused.text, "open-started_time", BAD_TIME)
+    assert 'value="31/02/2025"' in refused.text  # both kept as typed, to correct
+    assert 'value="2 giờ chiều"' in refused.text
+    assert app.log_position == before
+    assert meeting_of(app, url).started_at is None
 
 
 def test_the_meeting_closes_at_a_24_hour_time_and_a_bad_one_is_refused(scheduled):
