@@ -18,11 +18,11 @@ import time
 from typing import Any, ClassVar
 
 from eventsourcing.application import Application
-from eventsourcing.persistence import Tracking
+from eventsourcing.persistence import InfrastructureFactory, Tracking
 from eventsourcing.postgres import PostgresTrackingRecorder
 from eventsourcing.projection import Projection as LibraryProjection
 from eventsourcing.projection import ProjectionRunner
-from eventsourcing.utils import get_topic
+from eventsourcing.utils import Environment, get_topic
 from psycopg.rows import tuple_row
 
 from infra.application import TenantApplication
@@ -39,6 +39,11 @@ class RunnerApplication(TenantApplication):
 
     def __init__(self, env: dict[str, str] | None = None) -> None:
         Application.__init__(self, env)
+
+    def construct_factory(self, env: Environment) -> InfrastructureFactory[Any]:
+        # The library's own factory from the environment (its pool, its recorders), not the
+        # province's shared datastore that TenantApplication.__init__ would have set up.
+        return InfrastructureFactory.construct(env)
 
 
 class View(PostgresTrackingRecorder):
