@@ -98,6 +98,8 @@ def pages(slug: str, at: dict[str, Any]) -> list[tuple[str, str, str | None]]:
          f"{a}/views/level?unit_id={at['direct']}&period={YEAR}&as_of={YEAR}-12-31"),
         ("kiemtra", f"{t}/lists/cells_without_regular_meeting?{year}",
          f"{a}/views/lists/cells_without_regular_meeting?period={YEAR}&as_of={YEAR}-12-31"),
+        ("kiemtra", f"{t}/lists/meetings?{year}",
+         f"{a}/views/lists/meetings?period={YEAR}&as_of={YEAR}-12-31"),
         ("kiemtoan", f"{t}/audit", f"{a}/audit/trail?limit=50"),
         ("kiemtoan", f"{t}/audit/aggregates/{at['meeting']}",
          f"{a}/audit/aggregates/{at['meeting']}"),

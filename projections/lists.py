@@ -103,6 +103,18 @@ WHERE h.ancestor_id = $1::uuid AND h.valid_from <= $3::date
     first=64,
 )
 
+# The months of the period (yyyy-mm) up to the as-of day: a month list's ``period`` column. The
+# register's first page at the root is then one month's meetings, not the year's 150,000.
+# ($1 is named though unused: the walk is sent with the spec's parameters, each typed.)
+MONTHS = Walk(
+    "period",
+    """
+SELECT to_char(d, 'YYYY-MM') AS value
+FROM generate_series($2::date::timestamp, $3::date::timestamp, interval '1 month') AS d
+WHERE d::date <= $4::date AND $1::uuid IS NOT NULL""",
+    first=1,
+)
+
 KEY = Column("key", "Mã", "Key")
 # Columns that read the same in every list and collection.
 CELL = Column("cell_name", "Chi bộ", "Cell")
@@ -121,7 +133,9 @@ DAYS_OVERDUE = Column("days_overdue", "Số ngày quá hạn", "Days overdue", "
 TREE_AND_MEETINGS = ("org_tree", "meetings")
 
 
-def cells_missing(name: str, title_vi: str, title_en: str, select: str) -> ListSpec:
+def cells_missing(
+    name: str, title_vi: str, title_en: str, select: str, walks: tuple[Walk, ...] = ()
+) -> ListSpec:
     """A list of the cells that miss a kind of meeting in a period (``missing``, or ``pending``
     while the period is not over); ``select`` reads CELL_MONTHS' ``cells``."""
     return ListSpec(
@@ -133,7 +147,7 @@ def cells_missing(name: str, title_vi: str, title_en: str, select: str) -> ListS
         search="cell_name",
         sorts=("cell_name", "period", "parent_name", "status"),
         projections=TREE_AND_MEETINGS,
-        walks=(CELL_NAMES,),
+        walks=(CELL_NAMES, *walks),
     )
 
 
@@ -148,6 +162,7 @@ SELECT c.cell_id::text || ':' || to_char(c.first_day, 'YYYY-MM') AS key, c.cell_
 FROM cells AS c LEFT JOIN {s}.meeting_cell_month AS f
   ON (f.cell_id, f.year, f.month) = (c.cell_id, c.year, c.month)
 WHERE NOT coalesce(f.regular_held, false)""",
+    walks=(MONTHS,),
 )
 
 MISSING_THEMATIC = cells_missing(
@@ -201,6 +216,8 @@ JOIN LATERAL (
     search="cell_name",
     sorts=("cell_name", "period", "parent_name"),
     projections=TREE_AND_MEETINGS,
+    # Not MONTHS: two Kém months in a row are rare, so month windows find too few rows each
+    # (54 ms at the root over a year, against 19 ms for the whole list at once).
     walks=(CELL_NAMES,),
 )
 
@@ -262,6 +279,7 @@ FROM cells AS c JOIN {s}.meetings AS g
     search="cell_name",
     sorts=("period", "cell_name", "held_on", "kind", "rating"),
     projections=TREE_AND_MEETINGS,
+    walks=(MONTHS, CELL_NAMES),
 )
 
 
