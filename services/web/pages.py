@@ -12,7 +12,9 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import quote
+from uuid import UUID
 
+import anyio
 from eventsourcing.application import AggregateNotFoundError
 from litestar import Request, Response, get
 from litestar.connection import ASGIConnection
@@ -23,11 +25,15 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.response import Redirect
 
 from domain.base import DomainError, NotFound
+from domain.org_unit import OrgUnit
+from infra.application import TenantApplication
 from infra.pools import DatabaseUnavailable
+from services.context import container_of
 from services.errors import UNAVAILABLE_ERRORS, Forbidden, Unauthenticated, status_for
 from services.identity.ratelimit import Throttled
+from services.web import data
 from services.web.api import ApiError, call
-from services.web.render import ENV, FormState, principal_of, province_name
+from services.web.render import ENV, Crumb, FormState, principal_of, province_name
 from services.web.session import CSRF_FIELD, FROM_COOKIE_KEY, check_csrf, csrf_token, seed_of
 
 log = logging.getLogger(__name__)
@@ -273,3 +279,20 @@ def login_redirect_target(next_path: str, tenant: str) -> str:
     if next_path.startswith(f"/t/{tenant}/") and "//" not in next_path and "\\" not in next_path:
         return next_path
     return f"/t/{quote(tenant)}/"
+
+
+UNIT = "/t/{tenant:str}/units/{unit_id:uuid}"
+"""The path of a unit's pages (a cell's members, meetings, arrivals)."""
+
+
+async def cell_of(
+    request: Request[Any, Any, Any], tenant: str, unit_id: UUID
+) -> tuple[TenantApplication, OrgUnit, list[Crumb]]:
+    """The province's application, the cell of the path and its breadcrumb trail, read in a
+    worker thread; a 404 page when the unit does not exist."""
+    app = container_of(request.app.state).applications.get(tenant)
+    cell = await anyio.to_thread.run_sync(data.aggregate, app, unit_id, OrgUnit)
+    if cell is None:
+        raise NotFound("Không tìm thấy chi bộ", "no such cell")
+    trail = await anyio.to_thread.run_sync(data.crumbs, app, tenant, unit_id)
+    return app, cell, trail

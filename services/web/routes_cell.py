@@ -24,12 +24,10 @@ from services.web import data
 from services.web.api import ApiError, call
 from services.web.dates import BAD_DAY, BAD_MONTH, BAD_TIME, parse_clock, parse_day, parse_month
 from services.web.nav import page_allowed
-from services.web.pages import form_of, write
+from services.web.pages import UNIT, cell_of, form_of, write
 from services.web.render import VIETNAM, Crumb, FormState, principal_of, render, today
-from services.web.routes_members_edit import cell_of
 from services.web.routes_session import HOMES
 
-UNIT = "/t/{tenant:str}/units/{unit_id:uuid}"
 PAGE_UNIT = "/t/{tenant}/units/{unit_id}"
 """The same pages as keyed in the policy table."""
 STEP_LABELS = {

@@ -31,10 +31,9 @@ from domain.base import DomainError
 from infra.transfer_payload import TransferPayload, trusted_keys, verify
 from services.context import container_of
 from services.web.dates import form_days
-from services.web.pages import again_on, form_of, form_route, write
+from services.web.pages import UNIT, again_on, cell_of, form_of, form_route, write
 from services.web.render import Crumb, FormState, render, today
 from services.web.routes_audit import units
-from services.web.routes_members_edit import UNIT, cell_of
 
 FORM = "arrive"
 REQUIRED = {

@@ -19,15 +19,12 @@ from litestar.params import FromPath
 
 from domain.base import NotFound
 from domain.member import Member
-from domain.org_unit import OrgUnit
-from services.context import container_of
 from services.web import data
 from services.web.dates import form_days
 from services.web.nav import page_allowed
-from services.web.pages import again_on, form_of, form_route, write
+from services.web.pages import UNIT, again_on, cell_of, form_of, form_route, write
 from services.web.render import Crumb, FormState, render
 
-UNIT = "/t/{tenant:str}/units/{unit_id:uuid}"
 MEMBER = UNIT + "/members/{member_id:uuid}"
 LIFECYCLE = "/t/{tenant}/units/{unit_id}/members/{member_id}/lifecycle"
 ENROL_FIELDS = (
@@ -42,15 +39,6 @@ REQUIRED = {
 }
 ENROL_DAYS = ("birth_date", "admitted_on", "official_on", "joined_cell_on")
 GENDERS = {"nam": "Nam", "nu": "Nữ", "khac": "Khác"}
-
-
-async def cell_of(request: Request[Any, Any, Any], tenant: str, unit_id: UUID) -> Any:
-    app = container_of(request.app.state).applications.get(tenant)
-    cell = await anyio.to_thread.run_sync(data.aggregate, app, unit_id, OrgUnit)
-    if cell is None:
-        raise NotFound("Không tìm thấy chi bộ", "no such cell")
-    trail = await anyio.to_thread.run_sync(data.crumbs, app, tenant, unit_id)
-    return app, cell, trail
 
 
 async def enrol_page(
