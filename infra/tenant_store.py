@@ -21,6 +21,12 @@ types: the insert sends four plain arrays and ``unnest`` zips them
 
 The library's recorder suites run against this datastore in
 ``tests/integration/test_library_suites.py``.
+
+A save larger than :data:`PIPELINE_BYTES` is sent statement by statement instead of through the
+library's pipeline: psycopg's pipeline (3.3.9) stops flushing once its last command is queued,
+so a request bigger than the socket's buffers (above 5 MB on loopback here) waited for the rest of
+itself forever, holding the province's events table lock, which stopped every other write of
+the province (``tests/integration/test_large_saves.py``).
 """
 
 from __future__ import annotations
@@ -34,7 +40,7 @@ import psycopg
 from eventsourcing import persistence as es
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresDatastore, PostgresFactory
-from eventsourcing.utils import Environment
+from eventsourcing.utils import Environment, retry
 from psycopg import Cursor, sql
 from psycopg.rows import DictRow, dict_row
 
@@ -53,6 +59,11 @@ _ERRORS: tuple[tuple[type[psycopg.Error], Callable[[str], Exception]], ...] = (
     (psycopg.Error, es.PersistenceError),
 )
 """The library's own translation of driver errors (``PostgresDatastore.get_connection``)."""
+
+PIPELINE_BYTES = 1024 * 1024
+"""The largest save (its events' stored bytes) sent in one pipelined round trip; a larger one
+goes statement by statement (module docstring). Saves of API commands are far below it (their
+bodies are at most 1 MB); a few round trips more cost nothing beside a save that large."""
 
 
 class TenantDatastore(PostgresDatastore):
@@ -141,7 +152,22 @@ class TenantApplicationRecorder(OutboxRecorder):
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Any:
         with self.datastore.caller_opens_transaction():
-            return super().insert_events(stored_events, **kwargs)
+            if sum(len(event.state) for event in stored_events) <= PIPELINE_BYTES:
+                return super().insert_events(stored_events, **kwargs)
+            return self._insert_statement_by_statement(stored_events, **kwargs)
+
+    @retry((es.InterfaceError, es.OperationalError), max_attempts=10, wait=0.2)
+    def _insert_statement_by_statement(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Any:
+        """The library's insert (same steps, same transaction, same retries) without its
+        pipeline, for a save too large for one (module docstring)."""
+        with self.datastore.get_connection() as conn, conn.transaction():
+            with conn.cursor() as curs:
+                self._insert_events(curs, stored_events, **kwargs)
+            with conn.cursor() as curs:
+                self._insert_stored_events(curs, stored_events, **kwargs)
+                return self._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
 
     def _insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
