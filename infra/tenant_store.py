@@ -22,11 +22,12 @@ types: the insert sends four plain arrays and ``unnest`` zips them
 The library's recorder suites run against this datastore in
 ``tests/integration/test_library_suites.py``.
 
-A save larger than :data:`PIPELINE_BYTES` is sent statement by statement instead of through the
-library's pipeline: psycopg's pipeline (3.3.9) stops flushing once its last command is queued,
-so a request bigger than the socket's buffers (above 5 MB on loopback here) waited for the rest of
-itself forever, holding the province's events table lock, which stopped every other write of
-the province (``tests/integration/test_large_saves.py``).
+A save whose request may exceed :data:`PIPELINE_BYTES` is sent statement by statement instead of
+through the library's pipeline: psycopg's pipeline (3.3.9) stops flushing once its last command
+is queued, so a request bigger than what the socket takes at once (from about 500 KB through a
+Unix socket, as the embedded server is reached; above 5 MB over TCP on loopback) waited for the
+rest of itself forever, holding the province's events table lock, which stopped every other
+write of the province (``tests/integration/test_large_saves.py``).
 """
 
 from __future__ import annotations
@@ -60,10 +61,17 @@ _ERRORS: tuple[tuple[type[psycopg.Error], Callable[[str], Exception]], ...] = (
 )
 """The library's own translation of driver errors (``PostgresDatastore.get_connection``)."""
 
-PIPELINE_BYTES = 1024 * 1024
-"""The largest save (its events' stored bytes) sent in one pipelined round trip; a larger one
-goes statement by statement (module docstring). Saves of API commands are far below it (their
-bodies are at most 1 MB); a few round trips more cost nothing beside a save that large."""
+PIPELINE_BYTES = 64 * 1024
+"""The largest request (as :func:`request_bytes` bounds it) sent in one pipelined round trip;
+a larger one goes statement by statement (module docstring). A Unix socket takes about 200 KB
+at once, so such a request is always sent whole. A command's save is a few KB; the few round
+trips more cost little beside a save this large."""
+
+
+def request_bytes(stored_events: Sequence[StoredEvent]) -> int:
+    """An upper bound of the insert's size on the wire: each state hex-encoded (twice its
+    bytes), its topic, and its id, version and separators."""
+    return sum(2 * len(e.state) + len(e.topic) + 64 for e in stored_events)
 
 
 class TenantDatastore(PostgresDatastore):
@@ -152,7 +160,7 @@ class TenantApplicationRecorder(OutboxRecorder):
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Any:
         with self.datastore.caller_opens_transaction():
-            if sum(len(event.state) for event in stored_events) <= PIPELINE_BYTES:
+            if request_bytes(stored_events) <= PIPELINE_BYTES:
                 return super().insert_events(stored_events, **kwargs)
             return self._insert_statement_by_statement(stored_events, **kwargs)
 
