@@ -81,20 +81,23 @@ async def asyncpg_connect(database: Database) -> asyncpg.Connection:
     )
 
 
-def server_conninfo(database: Database, dbname: str | None = None) -> str:
+def server_database(database: Database) -> Database:
     """The PostgreSQL server itself, for what a transaction pooler cannot carry (``LISTEN``,
-    another database). Behind PgBouncer that is ``DIRECT_DATABASE_URL`` (.ci/parts/20-pgbouncer.sh)."""
-    server = database
-    if database.transaction_pooler:
-        url = os.environ.get("DIRECT_DATABASE_URL")
-        if not url:
-            if os.environ.get("CI") == "true":
-                raise RuntimeError(
-                    "behind PgBouncer in CI, DIRECT_DATABASE_URL must name the server"
-                )
-            pytest.skip("behind PgBouncer this test needs DIRECT_DATABASE_URL (the server itself)")
-        server = Database.from_url(url)
-    conninfo = server.conninfo
+    another database, the library's own prepared statements). Behind PgBouncer that is
+    ``DIRECT_DATABASE_URL`` (.ci/parts/20-pgbouncer.sh)."""
+    if not database.transaction_pooler:
+        return database
+    url = os.environ.get("DIRECT_DATABASE_URL")
+    if not url:
+        if os.environ.get("CI") == "true":
+            raise RuntimeError("behind PgBouncer in CI, DIRECT_DATABASE_URL must name the server")
+        pytest.skip("behind PgBouncer this test needs DIRECT_DATABASE_URL (the server itself)")
+    return Database.from_url(url)
+
+
+def server_conninfo(database: Database, dbname: str | None = None) -> str:
+    """:func:`server_database`'s connection string, for another database if ``dbname``."""
+    conninfo = server_database(database).conninfo
     return conninfo if dbname is None else psycopg_conninfo(conninfo, dbname=dbname)
 
 

@@ -15,6 +15,7 @@ from bench.synthetic import Shape
 from infra.database import Database
 from infra.tenancy import Tenant
 from projections.org_tree import ORG_TREE
+from tests.conftest import server_database
 
 pytestmark = pytest.mark.integration
 
@@ -33,7 +34,9 @@ def test_the_library_runner_reads_every_event_of_the_projections_topics(
     assert row is not None
     assert row[0] > 20  # the units of 18 cells and their committees
 
-    count, rate = library_baseline.run(database, tenant.schema, ORG_TREE, seconds=8)
+    # The library's own pool prepares statements: behind PgBouncer it talks to the server.
+    server = server_database(database)
+    count, rate = library_baseline.run(server, tenant.schema, ORG_TREE, seconds=8)
 
     assert count == row[0]
     assert rate > 0
