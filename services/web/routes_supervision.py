@@ -22,6 +22,7 @@ from litestar.params import FromPath
 from domain.base import InvalidValue
 from projections.registry import list_named
 from services.context import container_of
+from services.documents.sheets import Col, text_value
 from services.web import data
 from services.web.api import call, fetch_raw
 from services.web.dates import query_day
@@ -163,6 +164,8 @@ async def list_page(
         export=lambda fmt: (
             f"/t/{tenant}/lists/{list_name}/export?" + urlencode({**base, "format": fmt})
         ),
+        # A cell as the export's CSV writes it: dd/mm/yyyy, "Tháng 03/2025", codes in words.
+        shown=lambda column, value: text_value(Col(column, ""), value),
         print_heading=f"{found['title']} — kỳ {chosen['period']}",
     )
 

@@ -88,6 +88,21 @@ def test_the_inspector_drills_from_the_province_to_a_cell_filters_and_exports(se
     assert "Quá hạn" in petitions.text
 
 
+def test_a_list_page_shows_days_months_and_codes_as_a_person_reads_them(seeded):
+    """The meeting register: its month, day held, kind, timing and rating in Vietnamese, as the
+    export writes them, never the API's codes (2026-03, 2026-03-05, regular, on_time, kem)."""
+    client = signed_in(seeded, "kiemtra")
+    register = follow(client, f"/t/{DEMO_SLUG}/lists/meetings?kind=year&period=2026")
+    cells = re.findall(r"<td(?: class=\"num\")?>([^<]*)</td>", register.text)
+    assert len(cells) > 50
+    raw = {"regular", "thematic", "on_time", "late", "not_held", "tot", "kha", "kem"}
+    assert not raw & set(cells), raw & set(cells)
+    assert not [c for c in cells if re.fullmatch(r"\d{4}-\d{2}(-\d{2})?", c)]
+    assert any(re.fullmatch(r"\d{2}/\d{2}/2026", c) for c in cells)  # the day held
+    assert any(re.fullmatch(r"\d{2}/2026", c) for c in cells)  # the month
+    assert {"thường kỳ", "đúng hạn"} <= set(cells)
+
+
 def test_the_auditor_opens_the_trail_a_meetings_history_and_its_state_as_of_a_day(seeded, database):
     client = signed_in(seeded, "kiemtoan")
     trail = follow(client, f"/t/{DEMO_SLUG}/")
