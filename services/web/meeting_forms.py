@@ -32,11 +32,13 @@ def moment(values: dict[str, Any], form: str, prefix: str) -> str:
     +07:00 offset. Either one missing or unreadable is said beside that field."""
     day = parse_day(str(values.get(f"{prefix}_day", "")))
     clock = parse_clock(str(values.get(f"{prefix}_time", "")))
+    problems = []
+    if day is None:
+        problems.append((f"{form}-{prefix}_day", BAD_DAY))
+    if clock is None:
+        problems.append((f"{form}-{prefix}_time", BAD_TIME))
     if day is None or clock is None:
-        raise FieldProblem(
-            *([(f"{form}-{prefix}_day", BAD_DAY)] if day is None else []),
-            *([(f"{form}-{prefix}_time", BAD_TIME)] if clock is None else []),
-        )
+        raise FieldProblem(*problems)
     return datetime.combine(day, clock, VIETNAM).isoformat()
 
 
