@@ -88,6 +88,15 @@ def test_the_inspector_drills_from_the_province_to_a_cell_filters_and_exports(se
     assert "Quá hạn" in petitions.text
 
 
+def test_a_page_about_the_province_names_it_once_in_its_title(seeded):
+    client = signed_in(seeded, "kiemtra")
+    for path, heading in (("/level", "Báo cáo theo cấp"), ("/petitions", "")):
+        title = re.search(r"<title>([^<]*)</title>", follow(client, f"/t/{DEMO_SLUG}{path}").text)
+        assert title, path
+        assert title.group(1).count("Đảng bộ tỉnh Minh Sơn") == 1, title.group(1)
+        assert title.group(1).startswith(heading)
+
+
 def test_a_list_page_shows_days_months_and_codes_as_a_person_reads_them(seeded):
     """The meeting register: its month, day held, kind, timing and rating in Vietnamese, as the
     export writes them, never the API's codes (2026-03, 2026-03-05, regular, on_time, kem)."""
